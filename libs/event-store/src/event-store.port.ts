@@ -1,0 +1,138 @@
+/**
+ * The event store port. Its semantics are EventStoreDB's, so the embedded
+ * SQLite adapter and the EventStoreDB/KurrentDB adapter are interchangeable and
+ * held to one contract suite (`contract/event-store.contract.ts`).
+ */
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** The stream must not exist yet (its first event gets revision 0). */
+export const NO_STREAM = 'no_stream' as const;
+/** The stream must exist, at any revision. */
+export const STREAM_EXISTS = 'stream_exists' as const;
+/** No concurrency check. */
+export const ANY = 'any' as const;
+
+export type ExpectedRevision = typeof NO_STREAM | typeof STREAM_EXISTS | typeof ANY | bigint;
+
+/** The revision a stream is at: its last event's 0-based revision, or NO_STREAM. */
+export type CurrentRevision = typeof NO_STREAM | bigint;
+
+export interface EventToAppend {
+  /** A UUID; generated when absent. Kept verbatim, so a migration preserves ids. */
+  id?: string;
+  type: string;
+  data: JsonObject;
+  metadata?: JsonObject;
+}
+
+export interface RecordedEvent {
+  id: string;
+  streamName: string;
+  type: string;
+  data: JsonObject;
+  metadata: JsonObject;
+  recordedAt: Date;
+  /** 0-based, dense within the stream. */
+  revision: bigint;
+  /**
+   * Position in the global log: strictly increasing in commit order across all
+   * streams. Dense (1, 2, 3, …) in the embedded store; EventStoreDB's commit
+   * position in the EventStoreDB adapter, so not dense there.
+   */
+  position: bigint;
+}
+
+export interface AppendResult {
+  /** The revision of the last appended event: pass it as the next expectedRevision. */
+  nextExpectedRevision: bigint;
+  /** The global position of the last appended event. */
+  position: bigint;
+}
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  direction?: Direction;
+  /** Inclusive. Default: 'start' forwards, 'end' backwards. */
+  fromRevision?: bigint | 'start' | 'end';
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Default: from the very first event. */
+  after?: bigint | 'start';
+  maxCount?: number;
+}
+
+export interface SubscriptionHandler {
+  /** Awaited before the next event is delivered: back-pressure is the handler's. */
+  onEvent(event: RecordedEvent): void | Promise<void>;
+  /** Called once, when every event committed before the subscription started has been delivered. */
+  onCaughtUp?(): void;
+  /** The subscription ended with an error it could not recover from. */
+  onError?(error: Error): void;
+}
+
+export interface SubscribeToAllOptions {
+  /** Exclusive: deliver events strictly after this position. Default 'start'. */
+  after?: bigint | 'start';
+}
+
+export interface Subscription {
+  /** Stops delivery; resolves once no handler call is in flight. */
+  unsubscribe(): Promise<void>;
+}
+
+export interface EventStore {
+  appendToStream(
+    streamName: string,
+    events: EventToAppend[],
+    options?: { expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult>;
+
+  /** Throws StreamNotFoundError for a stream that has no events. */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /** Forwards in global order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  /** Catch-up subscription: history, then onCaughtUp, then live events until unsubscribed. */
+  subscribeToAll(options: SubscribeToAllOptions, handler: SubscriptionHandler): Subscription;
+
+  /** The revision of the stream's last event, or NO_STREAM. */
+  streamRevision(streamName: string): Promise<CurrentRevision>;
+
+  close(): Promise<void>;
+}
+
+export class EventStoreError extends Error {
+  override name = 'EventStoreError';
+}
+
+export class WrongExpectedVersionError extends EventStoreError {
+  override name = 'WrongExpectedVersionError';
+  constructor(
+    readonly streamName: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: CurrentRevision,
+  ) {
+    super(
+      `Append to stream '${streamName}' failed: expected revision ${String(expected)}, actual ${String(actual)}`,
+    );
+  }
+}
+
+export class StreamNotFoundError extends EventStoreError {
+  override name = 'StreamNotFoundError';
+  constructor(readonly streamName: string) {
+    super(`Stream '${streamName}' not found`);
+  }
+}
+
+/** The caller's mistake (empty stream name, unserialisable data, …): nothing was written. */
+export class InvalidAppendError extends EventStoreError {
+  override name = 'InvalidAppendError';
+}
