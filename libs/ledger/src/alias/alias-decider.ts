@@ -1,0 +1,111 @@
+import { DomainError, type Decision } from '../domain-error.js';
+import type { KeyState } from '../key/key-state.js';
+import type { AliasEvent } from './alias-events.js';
+
+export interface AliasAggregate {
+  exists: boolean;
+  aliasName: string;
+  aliasArn: string;
+  targetKeyId: string | null;
+  createdAt: number | null;
+  lastUpdatedAt: number | null;
+}
+
+export const initialAliasState = (): AliasAggregate => ({
+  exists: false,
+  aliasName: '',
+  aliasArn: '',
+  targetKeyId: null,
+  createdAt: null,
+  lastUpdatedAt: null,
+});
+
+/** What the alias decider needs to know of the key it would point at. */
+export interface AliasTarget {
+  keyId: string;
+  arn: string;
+  keyState: KeyState;
+}
+
+export type AliasCommand =
+  | { type: 'CreateAlias'; aliasName: string; aliasArn: string; target: AliasTarget; now: Date }
+  | { type: 'UpdateAlias'; aliasName: string; aliasArn: string; target: AliasTarget; now: Date }
+  | { type: 'DeleteAlias'; aliasName: string; aliasArn: string; now: Date };
+
+export function evolveAlias(alias: AliasAggregate, event: AliasEvent): AliasAggregate {
+  switch (event.type) {
+    case 'AliasCreated': {
+      const at = Date.parse(event.data.createdAt);
+      return {
+        exists: true,
+        aliasName: event.data.aliasName,
+        aliasArn: event.data.aliasArn,
+        targetKeyId: event.data.targetKeyId,
+        createdAt: at,
+        lastUpdatedAt: at,
+      };
+    }
+    case 'AliasMoved':
+      return { ...alias, targetKeyId: event.data.toKeyId, lastUpdatedAt: Date.parse(event.data.movedAt) };
+    case 'AliasDeleted':
+      return { ...alias, exists: false, targetKeyId: null };
+  }
+}
+
+const ALIAS_PREFIX = 'alias/';
+const RESERVED_PREFIX = 'alias/aws/';
+
+/** AWS's rules for a customer alias name, beyond the wire pattern the protocol layer checks. */
+export function validateAliasName(aliasName: string): DomainError | undefined {
+  if (!aliasName.startsWith(ALIAS_PREFIX) || aliasName.length === ALIAS_PREFIX.length)
+    return new DomainError(
+      'Validation',
+      'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
+    );
+  if (aliasName.startsWith(RESERVED_PREFIX))
+    return new DomainError('InvalidAliasName', `Alias name ${aliasName} must not begin with '${RESERVED_PREFIX}': it is reserved for AWS managed keys.`);
+  return undefined;
+}
+
+function refuseTarget(target: AliasTarget): DomainError | undefined {
+  if (target.keyState === 'PendingDeletion')
+    return new DomainError('InvalidState', `${target.arn} is pending deletion.`);
+  return undefined;
+}
+
+export function decideAlias(command: AliasCommand, alias: AliasAggregate): Decision<AliasEvent> {
+  const nameError = validateAliasName(command.aliasName);
+  if (nameError) return nameError;
+  const at = command.now.toISOString();
+  switch (command.type) {
+    case 'CreateAlias': {
+      if (alias.exists)
+        return new DomainError('AlreadyExists', `An alias with the name ${command.aliasArn} already exists`);
+      const refused = refuseTarget(command.target);
+      if (refused) return refused;
+      return [
+        {
+          type: 'AliasCreated',
+          data: { aliasName: command.aliasName, aliasArn: command.aliasArn, targetKeyId: command.target.keyId, createdAt: at },
+        },
+      ];
+    }
+    case 'UpdateAlias': {
+      if (!alias.exists || alias.targetKeyId === null)
+        return new DomainError('NotFound', `Alias ${command.aliasArn} is not found.`);
+      const refused = refuseTarget(command.target);
+      if (refused) return refused;
+      return [
+        {
+          type: 'AliasMoved',
+          data: { aliasName: command.aliasName, fromKeyId: alias.targetKeyId, toKeyId: command.target.keyId, movedAt: at },
+        },
+      ];
+    }
+    case 'DeleteAlias': {
+      if (!alias.exists || alias.targetKeyId === null)
+        return new DomainError('NotFound', `Alias ${command.aliasArn} is not found.`);
+      return [{ type: 'AliasDeleted', data: { aliasName: command.aliasName, targetKeyId: alias.targetKeyId, deletedAt: at } }];
+    }
+  }
+}

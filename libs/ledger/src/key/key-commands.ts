@@ -1,0 +1,51 @@
+import type { Origin, Tag } from './key-events.js';
+
+/**
+ * Commands carry everything decide needs, including the time and any freshly
+ * generated (already sealed) backing key, so that decide stays pure.
+ */
+export interface NewBackingKey {
+  keyMaterialId: string;
+  sealedMaterial: string;
+  shredKeyId: string;
+}
+
+export type KeyCommand =
+  | {
+      type: 'CreateKey';
+      keyId: string;
+      arn: string;
+      accountId: string;
+      region: string;
+      description: string;
+      origin: Origin;
+      tags: Tag[];
+      /** Required for origin AWS_KMS; absent for EXTERNAL (material comes by import). */
+      backingKey?: NewBackingKey;
+      now: Date;
+    }
+  | { type: 'EnableKey'; now: Date }
+  | { type: 'DisableKey'; now: Date }
+  | { type: 'UpdateKeyDescription'; description: string; now: Date }
+  | { type: 'EnableKeyRotation'; rotationPeriodInDays?: number; now: Date }
+  | { type: 'DisableKeyRotation'; now: Date }
+  | { type: 'RotateKeyOnDemand'; backingKey?: NewBackingKey; maxOnDemandRotations: number; now: Date }
+  | { type: 'RotateKeyIfDue'; backingKey: NewBackingKey; now: Date }
+  | { type: 'ScheduleKeyDeletion'; pendingWindowInDays?: number; now: Date }
+  | { type: 'CancelKeyDeletion'; now: Date }
+  | { type: 'CompleteKeyDeletionIfDue'; now: Date }
+  | { type: 'TagResource'; tags: Tag[]; now: Date }
+  | { type: 'UntagResource'; tagKeys: string[]; now: Date };
+
+export type KeyCommandType = KeyCommand['type'];
+
+export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+export const MIN_ROTATION_PERIOD_DAYS = 90;
+export const MAX_ROTATION_PERIOD_DAYS = 2560;
+export const DEFAULT_PENDING_WINDOW_DAYS = 30;
+export const MIN_PENDING_WINDOW_DAYS = 7;
+export const MAX_PENDING_WINDOW_DAYS = 30;
+/** AWS allows ten on-demand rotations per key over its life. */
+export const DEFAULT_MAX_ON_DEMAND_ROTATIONS = 10;
+export const MAX_TAGS_PER_KEY = 50;
+export const DAY_MS = 86_400_000;

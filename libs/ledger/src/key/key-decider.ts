@@ -1,0 +1,230 @@
+import { DomainError, type Decision } from '../domain-error.js';
+import {
+  DAY_MS,
+  DEFAULT_PENDING_WINDOW_DAYS,
+  DEFAULT_ROTATION_PERIOD_DAYS,
+  MAX_PENDING_WINDOW_DAYS,
+  MAX_ROTATION_PERIOD_DAYS,
+  MAX_TAGS_PER_KEY,
+  MIN_PENDING_WINDOW_DAYS,
+  MIN_ROTATION_PERIOD_DAYS,
+  type KeyCommand,
+  type NewBackingKey,
+} from './key-commands.js';
+import type { KeyEvent, Tag } from './key-events.js';
+import { keyErrors, requireEnabled, requireLiveKey, requireNotPendingDeletion } from './key-guards.js';
+import { keyStateOf, type KeyAggregate } from './key-state.js';
+
+const iso = (time: Date | number): string => new Date(time).toISOString();
+
+function generated(backingKey: NewBackingKey, now: Date): KeyEvent {
+  return {
+    type: 'KeyMaterialGenerated',
+    data: {
+      keyMaterialId: backingKey.keyMaterialId,
+      sealedMaterial: backingKey.sealedMaterial,
+      shredKeyId: backingKey.shredKeyId,
+      generatedAt: iso(now),
+    },
+  };
+}
+
+function validateTags(key: KeyAggregate, tags: Tag[]): DomainError | undefined {
+  for (const tag of tags) {
+    if (tag.TagKey.startsWith('aws:'))
+      return new DomainError('Tag', `Tag key '${tag.TagKey}' uses the reserved prefix 'aws:'.`);
+  }
+  const keys = new Set(key.tags.map((t) => t.TagKey));
+  for (const tag of tags) keys.add(tag.TagKey);
+  if (keys.size > MAX_TAGS_PER_KEY)
+    return new DomainError('LimitExceeded', `A key can have at most ${MAX_TAGS_PER_KEY} tags.`);
+  return undefined;
+}
+
+/** Every shred key the key has ever used: destroyed together when the key is deleted. */
+function allShredKeyIds(key: KeyAggregate): string[] {
+  const ids = new Set<string>();
+  for (const b of key.backingKeys) ids.add(b.shredKeyId);
+  for (const p of key.importParameters) ids.add(p.shredKeyId);
+  return [...ids];
+}
+
+export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyEvent> {
+  if (command.type === 'CreateKey') {
+    if (key.exists) return new DomainError('AlreadyExists', `Key '${command.arn}' already exists`);
+    const tagError = validateTags(key, command.tags);
+    if (tagError) return tagError;
+    const created: KeyEvent = {
+      type: 'KeyCreated',
+      data: {
+        keyId: command.keyId,
+        arn: command.arn,
+        accountId: command.accountId,
+        region: command.region,
+        description: command.description,
+        keyUsage: 'ENCRYPT_DECRYPT',
+        keySpec: 'SYMMETRIC_DEFAULT',
+        origin: command.origin,
+        tags: command.tags,
+        createdAt: iso(command.now),
+      },
+    };
+    if (command.origin === 'EXTERNAL') return [created];
+    if (!command.backingKey) throw new Error('CreateKey of origin AWS_KMS needs a backing key');
+    return [created, generated(command.backingKey, command.now)];
+  }
+
+  const dead = requireLiveKey(key);
+  if (dead) return dead;
+
+  switch (command.type) {
+    case 'EnableKey':
+    case 'DisableKey': {
+      const state = keyStateOf(key);
+      if (state === 'PendingDeletion') return keyErrors.pendingDeletion(key);
+      if (state === 'PendingImport') return keyErrors.pendingImport(key);
+      const enable = command.type === 'EnableKey';
+      // Already in the asked state: AWS answers success and nothing happened, so nothing is recorded.
+      if (key.enabled === enable) return [];
+      return [{ type: enable ? 'KeyEnabled' : 'KeyDisabled', data: {} }];
+    }
+
+    case 'UpdateKeyDescription': {
+      const refused = requireNotPendingDeletion(key);
+      if (refused) return refused;
+      return [{ type: 'KeyDescriptionUpdated', data: { description: command.description } }];
+    }
+
+    case 'EnableKeyRotation': {
+      if (key.origin !== 'AWS_KMS') return keyErrors.originNotValid(key);
+      const refused = requireEnabled(key);
+      if (refused) return refused;
+      const period = command.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
+      if (!Number.isInteger(period) || period < MIN_ROTATION_PERIOD_DAYS || period > MAX_ROTATION_PERIOD_DAYS)
+        return new DomainError(
+          'Validation',
+          `RotationPeriodInDays must be between ${MIN_ROTATION_PERIOD_DAYS} and ${MAX_ROTATION_PERIOD_DAYS}.`,
+        );
+      if (key.rotationEnabled && key.rotationPeriodInDays === period) return [];
+      return [
+        {
+          type: 'KeyRotationEnabled',
+          data: { rotationPeriodInDays: period, nextRotationDate: iso(command.now.getTime() + period * DAY_MS) },
+        },
+      ];
+    }
+
+    case 'DisableKeyRotation': {
+      if (key.origin !== 'AWS_KMS') return keyErrors.originNotValid(key);
+      const refused = requireEnabled(key);
+      if (refused) return refused;
+      if (!key.rotationEnabled) return [];
+      return [{ type: 'KeyRotationDisabled', data: {} }];
+    }
+
+    case 'RotateKeyOnDemand': {
+      const refused = requireEnabled(key);
+      if (refused) return refused;
+      if (key.onDemandRotations >= command.maxOnDemandRotations)
+        return new DomainError(
+          'LimitExceeded',
+          `The on-demand rotations limit (${command.maxOnDemandRotations}) has been reached for ${key.arn}.`,
+        );
+      if (key.origin === 'EXTERNAL') {
+        const pending = key.backingKeys.find((b) => b.state === 'PENDING_ROTATION');
+        if (!pending)
+          return new DomainError(
+            'InvalidState',
+            `${key.arn} has no imported key material pending rotation. Import new key material first.`,
+          );
+        return [
+          {
+            type: 'KeyRotated',
+            data: {
+              keyMaterialId: pending.keyMaterialId,
+              previousKeyMaterialId: key.currentKeyMaterialId,
+              rotationType: 'ON_DEMAND',
+              rotatedAt: iso(command.now),
+            },
+          },
+        ];
+      }
+      if (!command.backingKey) throw new Error('RotateKeyOnDemand of an AWS_KMS key needs a backing key');
+      return [
+        generated(command.backingKey, command.now),
+        {
+          type: 'KeyRotated',
+          data: {
+            keyMaterialId: command.backingKey.keyMaterialId,
+            previousKeyMaterialId: key.currentKeyMaterialId,
+            rotationType: 'ON_DEMAND',
+            rotatedAt: iso(command.now),
+          },
+        },
+      ];
+    }
+
+    case 'RotateKeyIfDue': {
+      // AWS does not rotate a disabled key or one pending deletion; it rotates once re-enabled.
+      const now = command.now.getTime();
+      if (!key.rotationEnabled || key.nextRotationDate === null || key.nextRotationDate > now) return [];
+      if (keyStateOf(key) !== 'Enabled') return [];
+      const period = (key.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS) * DAY_MS;
+      // Counted from the due date so rotation does not drift; from now if the server was down past a period.
+      const next = key.nextRotationDate + period > now ? key.nextRotationDate + period : now + period;
+      return [
+        generated(command.backingKey, command.now),
+        {
+          type: 'KeyRotated',
+          data: {
+            keyMaterialId: command.backingKey.keyMaterialId,
+            previousKeyMaterialId: key.currentKeyMaterialId,
+            rotationType: 'AUTOMATIC',
+            rotatedAt: iso(command.now),
+            nextRotationDate: iso(next),
+          },
+        },
+      ];
+    }
+
+    case 'ScheduleKeyDeletion': {
+      if (key.deletionDate !== null) return keyErrors.pendingDeletion(key);
+      const window = command.pendingWindowInDays ?? DEFAULT_PENDING_WINDOW_DAYS;
+      if (!Number.isInteger(window) || window < MIN_PENDING_WINDOW_DAYS || window > MAX_PENDING_WINDOW_DAYS)
+        return new DomainError(
+          'Validation',
+          `PendingWindowInDays must be between ${MIN_PENDING_WINDOW_DAYS} and ${MAX_PENDING_WINDOW_DAYS}.`,
+        );
+      return [
+        {
+          type: 'KeyDeletionScheduled',
+          data: { deletionDate: iso(command.now.getTime() + window * DAY_MS), pendingWindowInDays: window },
+        },
+      ];
+    }
+
+    case 'CancelKeyDeletion': {
+      if (key.deletionDate === null) return keyErrors.notPendingDeletion(key);
+      return [{ type: 'KeyDeletionCanceled', data: {} }];
+    }
+
+    case 'CompleteKeyDeletionIfDue': {
+      if (key.deletionDate === null || key.deletionDate > command.now.getTime()) return [];
+      return [{ type: 'KeyDeleted', data: { deletedAt: iso(command.now), destroyedShredKeyIds: allShredKeyIds(key) } }];
+    }
+
+    case 'TagResource': {
+      const refused = requireNotPendingDeletion(key);
+      if (refused) return refused;
+      const tagError = validateTags(key, command.tags);
+      if (tagError) return tagError;
+      return [{ type: 'KeyTagsAdded', data: { tags: command.tags } }];
+    }
+
+    case 'UntagResource': {
+      const refused = requireNotPendingDeletion(key);
+      if (refused) return refused;
+      return [{ type: 'KeyTagsRemoved', data: { tagKeys: command.tagKeys } }];
+    }
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Every fact about a KMS key, one event type per fact, past tense. Event data is
+ * JSON: times are ISO-8601 strings. Backing key material appears only sealed
+ * under its shred key (`sealedMaterial`), never in the clear.
+ */
+
+export type Origin = 'AWS_KMS' | 'EXTERNAL';
+export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
+export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+
+export interface Tag {
+  TagKey: string;
+  TagValue: string;
+}
+
+export interface KeyCreated {
+  type: 'KeyCreated';
+  data: {
+    keyId: string;
+    arn: string;
+    accountId: string;
+    region: string;
+    description: string;
+    keyUsage: 'ENCRYPT_DECRYPT';
+    keySpec: 'SYMMETRIC_DEFAULT';
+    origin: Origin;
+    tags: Tag[];
+    createdAt: string;
+  };
+}
+
+/** A new backing key was generated inside Keyledger (origin AWS_KMS). */
+export interface KeyMaterialGenerated {
+  type: 'KeyMaterialGenerated';
+  data: {
+    keyMaterialId: string;
+    /** The material sealed under the shred key `shredKeyId` (see @keyledger/crypto). */
+    sealedMaterial: string;
+    shredKeyId: string;
+    generatedAt: string;
+  };
+}
+
+/** The current backing key changed; every older one stays for decryption. */
+export interface KeyRotated {
+  type: 'KeyRotated';
+  data: {
+    keyMaterialId: string;
+    previousKeyMaterialId: string | null;
+    rotationType: RotationType;
+    rotatedAt: string;
+    /** For automatic rotation: the next due date after this one. */
+    nextRotationDate?: string | null;
+  };
+}
+
+export interface KeyRotationEnabled {
+  type: 'KeyRotationEnabled';
+  data: { rotationPeriodInDays: number; nextRotationDate: string };
+}
+
+export interface KeyRotationDisabled {
+  type: 'KeyRotationDisabled';
+  data: Record<string, never>;
+}
+
+export interface KeyEnabled {
+  type: 'KeyEnabled';
+  data: Record<string, never>;
+}
+
+export interface KeyDisabled {
+  type: 'KeyDisabled';
+  data: Record<string, never>;
+}
+
+export interface KeyDescriptionUpdated {
+  type: 'KeyDescriptionUpdated';
+  data: { description: string };
+}
+
+export interface KeyTagsAdded {
+  type: 'KeyTagsAdded';
+  data: { tags: Tag[] };
+}
+
+export interface KeyTagsRemoved {
+  type: 'KeyTagsRemoved';
+  data: { tagKeys: string[] };
+}
+
+export interface KeyDeletionScheduled {
+  type: 'KeyDeletionScheduled';
+  data: { deletionDate: string; pendingWindowInDays: number };
+}
+
+export interface KeyDeletionCanceled {
+  type: 'KeyDeletionCanceled';
+  data: Record<string, never>;
+}
+
+/** The deletion window ended: every shred key of the key was destroyed. */
+export interface KeyDeleted {
+  type: 'KeyDeleted';
+  data: { deletedAt: string; destroyedShredKeyIds: string[] };
+}
+
+export interface KeyImportParametersIssued {
+  type: 'KeyImportParametersIssued';
+  data: {
+    importTokenId: string;
+    wrappingAlgorithm: string;
+    wrappingKeySpec: string;
+    /** The RSA private key, sealed under a shred key like backing key material. */
+    sealedPrivateKey: string;
+    shredKeyId: string;
+    publicKeySha256: string;
+    issuedAt: string;
+    validTo: string;
+  };
+}
+
+export interface KeyMaterialImported {
+  type: 'KeyMaterialImported';
+  data: {
+    keyMaterialId: string;
+    sealedMaterial: string;
+    shredKeyId: string;
+    importTokenId: string;
+    importType: 'NEW_KEY_MATERIAL' | 'EXISTING_KEY_MATERIAL';
+    expirationModel: ExpirationModel;
+    validTo: string | null;
+    keyMaterialDescription: string | null;
+    importedAt: string;
+  };
+}
+
+export interface KeyMaterialDeleted {
+  type: 'KeyMaterialDeleted';
+  data: { keyMaterialId: string; destroyedShredKeyIds: string[]; deletedAt: string };
+}
+
+export interface KeyMaterialExpired {
+  type: 'KeyMaterialExpired';
+  data: { keyMaterialId: string; destroyedShredKeyIds: string[]; expiredAt: string };
+}
+
+export type KeyEvent =
+  | KeyCreated
+  | KeyMaterialGenerated
+  | KeyRotated
+  | KeyRotationEnabled
+  | KeyRotationDisabled
+  | KeyEnabled
+  | KeyDisabled
+  | KeyDescriptionUpdated
+  | KeyTagsAdded
+  | KeyTagsRemoved
+  | KeyDeletionScheduled
+  | KeyDeletionCanceled
+  | KeyDeleted
+  | KeyImportParametersIssued
+  | KeyMaterialImported
+  | KeyMaterialDeleted
+  | KeyMaterialExpired;
+
+export type KeyEventType = KeyEvent['type'];
+
+export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
+  'KeyCreated',
+  'KeyMaterialGenerated',
+  'KeyRotated',
+  'KeyRotationEnabled',
+  'KeyRotationDisabled',
+  'KeyEnabled',
+  'KeyDisabled',
+  'KeyDescriptionUpdated',
+  'KeyTagsAdded',
+  'KeyTagsRemoved',
+  'KeyDeletionScheduled',
+  'KeyDeletionCanceled',
+  'KeyDeleted',
+  'KeyImportParametersIssued',
+  'KeyMaterialImported',
+  'KeyMaterialDeleted',
+  'KeyMaterialExpired',
+];
+
+/** Fields of event data that hold sealed secrets: dropped from every outward view of history. */
+export const SEALED_FIELDS: readonly string[] = ['sealedMaterial', 'sealedPrivateKey'];

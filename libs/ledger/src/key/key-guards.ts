@@ -1,0 +1,40 @@
+import { DomainError } from '../domain-error.js';
+import { keyStateOf, type KeyAggregate } from './key-state.js';
+
+/** The refusals AWS gives for a key in the wrong state, with AWS's texts. */
+export const keyErrors = {
+  notFound: (key: KeyAggregate) => new DomainError('NotFound', `Key '${key.arn}' does not exist`),
+  disabled: (key: KeyAggregate) => new DomainError('Disabled', `${key.arn} is disabled.`),
+  pendingDeletion: (key: KeyAggregate) => new DomainError('InvalidState', `${key.arn} is pending deletion.`),
+  pendingImport: (key: KeyAggregate) => new DomainError('InvalidState', `${key.arn} is pending import.`),
+  notPendingDeletion: (key: KeyAggregate) => new DomainError('InvalidState', `${key.arn} is not pending deletion.`),
+  originNotValid: (key: KeyAggregate) =>
+    new DomainError('Unsupported', `${key.arn} origin is ${key.origin} which is not valid for this operation.`),
+};
+
+/** The key exists and is not deleted. */
+export function requireLiveKey(key: KeyAggregate): DomainError | undefined {
+  if (!key.exists || key.deleted) return keyErrors.notFound(key);
+  return undefined;
+}
+
+/** Refuses a key pending deletion (the state AWS treats as frozen for management). */
+export function requireNotPendingDeletion(key: KeyAggregate): DomainError | undefined {
+  return requireLiveKey(key) ?? (key.deletionDate !== null ? keyErrors.pendingDeletion(key) : undefined);
+}
+
+/** Enabled, in AWS's order of refusal: pending deletion, pending import, disabled. */
+export function requireEnabled(key: KeyAggregate): DomainError | undefined {
+  const dead = requireLiveKey(key);
+  if (dead) return dead;
+  switch (keyStateOf(key)) {
+    case 'PendingDeletion':
+      return keyErrors.pendingDeletion(key);
+    case 'PendingImport':
+      return keyErrors.pendingImport(key);
+    case 'Disabled':
+      return keyErrors.disabled(key);
+    case 'Enabled':
+      return undefined;
+  }
+}
