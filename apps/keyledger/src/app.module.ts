@@ -1,5 +1,41 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ChangeAliasHandler } from './aliases/alias-commands.js';
+import { BackingKeys } from './cryptography/backing-keys.js';
+import { DecryptHandler, EncryptHandler, GenerateRandomHandler } from './cryptography/crypto-queries.js';
 import { HealthController } from './health/health.controller.js';
+import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module.js';
+import { ChangeKeyHandler, CreateKeyHandler } from './keys/key-commands.js';
+import { KeyResolver } from './keys/key-resolver.js';
+import { GetKeyHandler, ListAliasesHandler, ListKeysHandler } from './keys/key-queries.js';
+import { KmsController } from './kms/kms.controller.js';
+import { KmsOperations } from './kms/kms-operations.js';
+import { LedgerRepository } from './ledger/ledger-repository.js';
+import { Scheduler } from './scheduler/scheduler.service.js';
 
-@Module({ controllers: [HealthController] })
-export class AppModule {}
+@Module({})
+export class AppModule {
+  static forRoot(options: InfrastructureOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options)],
+      controllers: [HealthController, KmsController],
+      providers: [
+        LedgerRepository,
+        KeyResolver,
+        BackingKeys,
+        KmsOperations,
+        Scheduler,
+        CreateKeyHandler,
+        ChangeKeyHandler,
+        ChangeAliasHandler,
+        GetKeyHandler,
+        ListKeysHandler,
+        ListAliasesHandler,
+        EncryptHandler,
+        DecryptHandler,
+        GenerateRandomHandler,
+      ],
+    };
+  }
+}

@@ -1,8 +1,11 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from './app.module.js';
+import { Logger } from '@nestjs/common';
+import { loadConfig } from './config/keyledger-config.js';
+import { createKeyledgerServer } from './server.js';
 
-const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter());
-await app.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1');
-console.log(`listening ${await app.getUrl()}`);
+const config = loadConfig();
+const app = await createKeyledgerServer({ config });
+await app.listen(config.port, config.host);
+new Logger('Keyledger').log(
+  `listening on ${await app.getUrl()} (store: ${config.eventStoreUrl ? 'EventStoreDB' : `embedded, ${config.dataDir}`}, region ${config.region})`,
+);

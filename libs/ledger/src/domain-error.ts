@@ -16,7 +16,11 @@ export type DomainErrorCode =
   | 'IncorrectKeyMaterial'
   | 'InvalidCiphertext'
   | 'InvalidImportToken'
-  | 'ExpiredImportToken';
+  | 'ExpiredImportToken'
+  | 'InvalidKeyUsage'
+  | 'DryRun'
+  | 'Conflict'
+  | 'InvalidMarker';
 
 export class DomainError extends Error {
   override name = 'DomainError';

@@ -8,3 +8,5 @@ export * from './key/key-decider.js';
 export * from './key/key-usage.js';
 export * from './alias/alias-events.js';
 export * from './alias/alias-decider.js';
+export * from './clock.js';
+export * from './event-metadata.js';

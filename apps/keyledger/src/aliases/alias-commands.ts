@@ -1,0 +1,61 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { decideAlias, keyStateOf, validateAliasName, type AliasTarget, type Clock } from '@keyledger/ledger';
+import { aliasArn, type KeyledgerConfig } from '../config/keyledger-config.js';
+import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
+import { KeyResolver } from '../keys/key-resolver.js';
+import { LedgerRepository } from '../ledger/ledger-repository.js';
+import type { RequestContext } from '../ledger/request-context.js';
+
+export type AliasChange =
+  | { type: 'CreateAlias'; aliasName: string; targetKeyId: string }
+  | { type: 'UpdateAlias'; aliasName: string; targetKeyId: string }
+  | { type: 'DeleteAlias'; aliasName: string };
+
+export class ChangeAliasCommand extends Command<void> {
+  constructor(
+    readonly change: AliasChange,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+/**
+ * One stream per alias name makes names unique: the first CreateAlias appends
+ * with NO_STREAM, and every concurrent one loses that race and, on retry, sees
+ * the alias and answers AlreadyExists.
+ */
+@CommandHandler(ChangeAliasCommand)
+export class ChangeAliasHandler implements ICommandHandler<ChangeAliasCommand, void> {
+  constructor(
+    private readonly repository: LedgerRepository,
+    private readonly keys: KeyResolver,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: KeyledgerConfig,
+  ) {}
+
+  async execute({ change, context }: ChangeAliasCommand): Promise<void> {
+    const nameError = validateAliasName(change.aliasName);
+    if (nameError) throw nameError;
+    const now = this.clock.now();
+    const arn = aliasArn(this.config, change.aliasName);
+    let target: AliasTarget | undefined;
+    if (change.type !== 'DeleteAlias') {
+      // Aliases point at keys, never at other aliases: AWS takes a key id or key ARN here.
+      const key = await this.keys.resolve(change.targetKeyId, { allowAlias: false });
+      target = { keyId: key.keyId, arn: key.state.arn, keyState: keyStateOf(key.state) };
+    }
+    await this.repository.decideOnAlias(
+      change.aliasName,
+      (alias) =>
+        decideAlias(
+          change.type === 'DeleteAlias'
+            ? { type: 'DeleteAlias', aliasName: change.aliasName, aliasArn: arn, now }
+            : { type: change.type, aliasName: change.aliasName, aliasArn: arn, target: target!, now },
+          alias,
+        ),
+      context,
+    );
+  }
+}

@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+
+/** The runtime contract (DESIGN.md), read once from the environment. */
+export interface KeyledgerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** esdb:// or kurrentdb://; undefined selects the embedded store. */
+  eventStoreUrl: string | undefined;
+  region: string;
+  accountId: string;
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  principalsFile: string | undefined;
+  /** Base64 of a 32-byte root key; undefined: the key file in the data directory. */
+  rootKey: string | undefined;
+  schedulerIntervalMs: number;
+  maxOnDemandRotations: number;
+  /** Largest accepted request body; AWS's largest KMS request is far below it. */
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfig {
+  const region = env.KEYLEDGER_REGION || 'us-east-1';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new ConfigError(`KEYLEDGER_REGION '${region}' is not a region name`);
+  const accountId = env.KEYLEDGER_ACCOUNT_ID || '111122223333';
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError('KEYLEDGER_ACCOUNT_ID must be 12 digits');
+  if (Boolean(env.KEYLEDGER_ACCESS_KEY_ID) !== Boolean(env.KEYLEDGER_SECRET_ACCESS_KEY))
+    throw new ConfigError('Set both KEYLEDGER_ACCESS_KEY_ID and KEYLEDGER_SECRET_ACCESS_KEY, or neither');
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    dataDir: resolve(env.KEYLEDGER_DATA_DIR || './data'),
+    eventStoreUrl: env.KEYLEDGER_EVENTSTORE_URL || undefined,
+    region,
+    accountId,
+    accessKeyId: env.KEYLEDGER_ACCESS_KEY_ID || undefined,
+    secretAccessKey: env.KEYLEDGER_SECRET_ACCESS_KEY || undefined,
+    principalsFile: env.KEYLEDGER_PRINCIPALS_FILE || undefined,
+    rootKey: env.KEYLEDGER_ROOT_KEY || undefined,
+    schedulerIntervalMs: integer(env, 'KEYLEDGER_SCHEDULER_INTERVAL_MS', 60_000, 1_000, 86_400_000),
+    maxOnDemandRotations: integer(env, 'KEYLEDGER_MAX_ON_DEMAND_ROTATIONS', 10, 1, 1_000_000),
+    bodyLimitBytes: 1024 * 1024,
+  };
+}
+
+export const keyArn = (config: Pick<KeyledgerConfig, 'region' | 'accountId'>, keyId: string): string =>
+  `arn:aws:kms:${config.region}:${config.accountId}:key/${keyId}`;
+
+export const aliasArn = (config: Pick<KeyledgerConfig, 'region' | 'accountId'>, aliasName: string): string =>
+  `arn:aws:kms:${config.region}:${config.accountId}:${aliasName}`;

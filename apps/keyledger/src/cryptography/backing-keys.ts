@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  generateBackingKey,
+  generatedKeyMaterialId,
+  openMaterial,
+  sealMaterial,
+  type ShredVault,
+} from '@keyledger/crypto';
+import { DomainError, type BackingKey, type NewBackingKey } from '@keyledger/ledger';
+import { SHRED_VAULT } from '../infrastructure/tokens.js';
+
+interface OpenedMaterial {
+  sealedMaterial: string;
+  material: Buffer;
+}
+
+/**
+ * Makes, opens and destroys backing key material. Opened material is cached by
+ * key material id because opening costs a vault read and an AES-GCM unwrap per
+ * request; the cache is checked against the sealed form the replayed state
+ * names, and evicted when material is destroyed.
+ */
+@Injectable()
+export class BackingKeys {
+  private readonly opened = new Map<string, OpenedMaterial>();
+
+  constructor(@Inject(SHRED_VAULT) private readonly vault: ShredVault) {}
+
+  generate(keyId: string): NewBackingKey {
+    const keyMaterialId = generatedKeyMaterialId();
+    const shredKeyId = shredKeyIdFor(keyId, keyMaterialId);
+    const shredKey = this.vault.create(shredKeyId);
+    const material = generateBackingKey();
+    try {
+      return { keyMaterialId, shredKeyId, sealedMaterial: sealMaterial(material, shredKey, { keyId, keyMaterialId }) };
+    } finally {
+      material.fill(0);
+      shredKey.fill(0);
+    }
+  }
+
+  /** The material of a backing key the replayed state allows; refuses one whose shred key is gone. */
+  open(keyId: string, backing: BackingKey): Buffer {
+    const cacheKey = `${keyId}/${backing.keyMaterialId}`;
+    const cached = this.opened.get(cacheKey);
+    if (cached && cached.sealedMaterial === backing.sealedMaterial) return cached.material;
+    if (backing.sealedMaterial === null) throw unavailable(keyId, backing.keyMaterialId);
+    const shredKey = this.vault.get(backing.shredKeyId);
+    if (!shredKey) throw unavailable(keyId, backing.keyMaterialId);
+    try {
+      const material = openMaterial(backing.sealedMaterial, shredKey, { keyId, keyMaterialId: backing.keyMaterialId });
+      this.opened.set(cacheKey, { sealedMaterial: backing.sealedMaterial, material });
+      return material;
+    } finally {
+      shredKey.fill(0);
+    }
+  }
+
+  /** Real deletion: the shred keys go, so the sealed material kept in the events can never be opened again. */
+  destroy(keyId: string, shredKeyIds: readonly string[]): void {
+    this.vault.destroy(shredKeyIds);
+    for (const [cacheKey, entry] of this.opened) {
+      if (cacheKey.startsWith(`${keyId}/`)) {
+        entry.material.fill(0);
+        this.opened.delete(cacheKey);
+      }
+    }
+  }
+}
+
+const unavailable = (keyId: string, keyMaterialId: string) =>
+  new DomainError('InvalidState', `The key material ${keyMaterialId} of key ${keyId} is not available.`);
+
+export const shredKeyIdFor = (keyId: string, keyMaterialId: string): string => `${keyId}/${keyMaterialId}`;

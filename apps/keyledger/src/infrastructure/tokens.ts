@@ -1,0 +1,7 @@
+/** Injection tokens for what is not a class of ours. */
+export const CONFIG = Symbol('KeyledgerConfig');
+export const CLOCK = Symbol('Clock');
+export const EVENT_STORE = Symbol('EventStore');
+export const ROOT_KEY = Symbol('RootKeyProvider');
+export const SHRED_VAULT = Symbol('ShredVault');
+export const PRINCIPALS = Symbol('PrincipalDirectory');

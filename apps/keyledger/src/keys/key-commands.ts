@@ -1,0 +1,124 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import {
+  decideKey,
+  keyStateOf,
+  type Clock,
+  type KeyAggregate,
+  type KeyCommand,
+  type NewBackingKey,
+  type Origin,
+  type Tag,
+} from '@keyledger/ledger';
+import { keyArn, type KeyledgerConfig } from '../config/keyledger-config.js';
+import { BackingKeys } from '../cryptography/backing-keys.js';
+import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
+import { LedgerRepository } from '../ledger/ledger-repository.js';
+import type { RequestContext } from '../ledger/request-context.js';
+
+export class CreateKeyCommand extends Command<KeyAggregate> {
+  constructor(
+    readonly input: { description: string; origin: Origin; tags: Tag[] },
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+/** A key command without what the handler supplies: the time, fresh material and limits. */
+export type KeyChange =
+  | { type: 'EnableKey' }
+  | { type: 'DisableKey' }
+  | { type: 'UpdateKeyDescription'; description: string }
+  | { type: 'EnableKeyRotation'; rotationPeriodInDays?: number }
+  | { type: 'DisableKeyRotation' }
+  | { type: 'RotateKeyOnDemand' }
+  | { type: 'RotateKeyIfDue' }
+  | { type: 'ScheduleKeyDeletion'; pendingWindowInDays?: number }
+  | { type: 'CancelKeyDeletion' }
+  | { type: 'CompleteKeyDeletionIfDue' }
+  | { type: 'TagResource'; tags: Tag[] }
+  | { type: 'UntagResource'; tagKeys: string[] };
+
+export class ChangeKeyCommand extends Command<KeyAggregate> {
+  constructor(
+    readonly keyId: string,
+    readonly change: KeyChange,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(CreateKeyCommand)
+export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAggregate> {
+  constructor(
+    private readonly repository: LedgerRepository,
+    private readonly backingKeys: BackingKeys,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: KeyledgerConfig,
+  ) {}
+
+  async execute({ input, context }: CreateKeyCommand): Promise<KeyAggregate> {
+    const keyId = randomUUID();
+    const backingKey = input.origin === 'AWS_KMS' ? this.backingKeys.generate(keyId) : undefined;
+    const command: KeyCommand = {
+      type: 'CreateKey',
+      keyId,
+      arn: keyArn(this.config, keyId),
+      accountId: this.config.accountId,
+      region: this.config.region,
+      description: input.description,
+      origin: input.origin,
+      tags: input.tags,
+      backingKey,
+      now: this.clock.now(),
+    };
+    const outcome = await this.repository.decideOnKey(keyId, (state) => decideKey(command, state), context);
+    return outcome.state;
+  }
+}
+
+const NEEDS_NEW_MATERIAL = new Set<KeyChange['type']>(['RotateKeyOnDemand', 'RotateKeyIfDue']);
+
+@CommandHandler(ChangeKeyCommand)
+export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyAggregate> {
+  constructor(
+    private readonly repository: LedgerRepository,
+    private readonly backingKeys: BackingKeys,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: KeyledgerConfig,
+  ) {}
+
+  async execute({ keyId, change, context }: ChangeKeyCommand): Promise<KeyAggregate> {
+    const now = this.clock.now();
+    // Material is made once, and only when the decision could use it, so a refused
+    // rotation leaves no orphan shred key behind.
+    let material: NewBackingKey | undefined;
+    const materialFor = (state: KeyAggregate): NewBackingKey | undefined => {
+      if (!NEEDS_NEW_MATERIAL.has(change.type) || state.origin !== 'AWS_KMS' || keyStateOf(state) !== 'Enabled') return undefined;
+      if (change.type === 'RotateKeyIfDue' && (state.nextRotationDate === null || state.nextRotationDate > now.getTime()))
+        return undefined;
+      return (material ??= this.backingKeys.generate(keyId));
+    };
+    const outcome = await this.repository.decideOnKey(
+      keyId,
+      (state) => {
+        const backingKey = materialFor(state);
+        const command = {
+          ...change,
+          now,
+          backingKey,
+          maxOnDemandRotations: this.config.maxOnDemandRotations,
+        } as KeyCommand;
+        if (change.type === 'RotateKeyIfDue' && !backingKey) return [];
+        return decideKey(command, state);
+      },
+      context,
+    );
+    const deleted = outcome.events.find((e) => e.type === 'KeyDeleted');
+    if (deleted && deleted.type === 'KeyDeleted') this.backingKeys.destroy(keyId, deleted.data.destroyedShredKeyIds);
+    return outcome.state;
+  }
+}

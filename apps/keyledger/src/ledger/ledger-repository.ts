@@ -1,0 +1,167 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  NO_STREAM,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  type EventStore,
+  type EventToAppend,
+  type JsonObject,
+} from '@keyledger/event-store';
+import {
+  DomainError,
+  aliasStreamName,
+  evolveAlias,
+  evolveKey,
+  initialAliasState,
+  initialKeyState,
+  keyStreamName,
+  type AliasAggregate,
+  type AliasEvent,
+  type Clock,
+  type Decision,
+  type EventMetadata,
+  type KeyAggregate,
+  type KeyEvent,
+} from '@keyledger/ledger';
+import { LedgerView, type Versioned } from '@keyledger/read-models';
+import { CLOCK, EVENT_STORE } from '../infrastructure/tokens.js';
+import type { RequestContext } from './request-context.js';
+
+/** Concurrent writers on one stream lose the race this many times before the caller is told. */
+export const MAX_APPEND_ATTEMPTS = 5;
+
+export interface Outcome<S, E> {
+  state: S;
+  events: E[];
+  revision: bigint;
+}
+
+interface StreamKind<S, E extends { type: string; data: object }> {
+  streamName(id: string): string;
+  initial(): S;
+  evolve(state: S, event: E): S;
+  cached(view: LedgerView, id: string): Versioned<S> | undefined;
+  remember(view: LedgerView, id: string, versioned: Versioned<S>): void;
+  applied(view: LedgerView, id: string, events: E[], firstRevision: bigint): void;
+}
+
+const keyKind: StreamKind<KeyAggregate, KeyEvent> = {
+  streamName: keyStreamName,
+  initial: initialKeyState,
+  evolve: evolveKey,
+  cached: (view, id) => view.key(id),
+  remember: (view, id, v) => view.setKey(id, v),
+  applied: (view, id, events, first) => view.applyKeyEvents(id, events, first),
+};
+
+const aliasKind: StreamKind<AliasAggregate, AliasEvent> = {
+  streamName: aliasStreamName,
+  initial: initialAliasState,
+  evolve: evolveAlias,
+  cached: (view, id) => view.alias(id),
+  remember: (view, id, v) => view.setAlias(id, v),
+  applied: (view, id, events, first) => view.applyAliasEvents(id, events, first),
+};
+
+/**
+ * Load a stream, decide, append with the loaded revision as the expected one,
+ * and on a lost race decide again on fresh state, a bounded number of times.
+ * The first attempt trusts the LedgerView (exact as of its revision; a stale one
+ * simply loses the race); retries replay the stream from the store.
+ */
+@Injectable()
+export class LedgerRepository {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly view: LedgerView,
+  ) {}
+
+  loadKey(keyId: string, fresh = false): Promise<Versioned<KeyAggregate> | undefined> {
+    return this.load(keyKind, keyId, fresh);
+  }
+
+  loadAlias(aliasName: string, fresh = false): Promise<Versioned<AliasAggregate> | undefined> {
+    return this.load(aliasKind, aliasName, fresh);
+  }
+
+  decideOnKey(
+    keyId: string,
+    decide: (key: KeyAggregate) => Decision<KeyEvent>,
+    context: RequestContext,
+  ): Promise<Outcome<KeyAggregate, KeyEvent>> {
+    return this.run(keyKind, keyId, decide, context);
+  }
+
+  decideOnAlias(
+    aliasName: string,
+    decide: (alias: AliasAggregate) => Decision<AliasEvent>,
+    context: RequestContext,
+  ): Promise<Outcome<AliasAggregate, AliasEvent>> {
+    return this.run(aliasKind, aliasName, decide, context);
+  }
+
+  private async load<S, E extends { type: string; data: object }>(
+    kind: StreamKind<S, E>,
+    id: string,
+    fresh: boolean,
+  ): Promise<Versioned<S> | undefined> {
+    if (!fresh) {
+      const cached = kind.cached(this.view, id);
+      if (cached) return cached;
+    }
+    try {
+      const recorded = await this.store.readStream(kind.streamName(id));
+      let state = kind.initial();
+      for (const event of recorded) state = kind.evolve(state, { type: event.type, data: event.data } as unknown as E);
+      const versioned = { state, revision: recorded[recorded.length - 1]!.revision };
+      kind.remember(this.view, id, versioned);
+      return versioned;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  private async run<S, E extends { type: string; data: object }>(
+    kind: StreamKind<S, E>,
+    id: string,
+    decide: (state: S) => Decision<E>,
+    context: RequestContext,
+  ): Promise<Outcome<S, E>> {
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+      const loaded = await this.load(kind, id, attempt > 0);
+      const state = loaded ? loaded.state : kind.initial();
+      const decision = decide(state);
+      if (decision instanceof DomainError) throw decision;
+      if (decision.length === 0) return { state, events: [], revision: loaded ? loaded.revision : -1n };
+      const metadata = this.metadata(context);
+      const toAppend: EventToAppend[] = decision.map((event) => ({
+        type: event.type,
+        data: event.data as unknown as JsonObject,
+        metadata,
+      }));
+      try {
+        const result = await this.store.appendToStream(kind.streamName(id), toAppend, {
+          expectedRevision: loaded ? loaded.revision : NO_STREAM,
+        });
+        const firstRevision = result.nextExpectedRevision - BigInt(decision.length - 1);
+        kind.applied(this.view, id, decision, firstRevision);
+        return { state: decision.reduce(kind.evolve, state), events: decision, revision: result.nextExpectedRevision };
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError) continue;
+        throw error;
+      }
+    }
+    throw new DomainError('Conflict', `Too many concurrent changes to ${kind.streamName(id)}; try again.`);
+  }
+
+  private metadata(context: RequestContext): JsonObject {
+    const metadata: EventMetadata = {
+      actor: context.actor,
+      requestId: context.requestId,
+      time: this.clock.now().toISOString(),
+    };
+    return metadata as unknown as JsonObject;
+  }
+}

@@ -1,0 +1,7 @@
+import type { Actor } from '@keyledger/ledger';
+
+/** Who is asking, carried from the protocol edge into every command and its events' metadata. */
+export interface RequestContext {
+  actor: Actor;
+  requestId: string;
+}

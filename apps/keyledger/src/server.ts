@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LoggerService, LogLevel } from '@nestjs/common';
+import { AppModule } from './app.module.js';
+import type { InfrastructureOptions } from './infrastructure/infrastructure.module.js';
+
+export interface CreateServerOptions extends InfrastructureOptions {
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/**
+ * Builds the server without listening. Bodies reach the controllers as raw
+ * bytes: SigV4 signs the exact bytes, so nothing may parse them first.
+ */
+export async function createKeyledgerServer(options: CreateServerOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: options.config.bodyLimitBytes, trustProxy: false });
+  const fastify = adapter.getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bodyParser: false,
+    logger: options.logger ?? ['log', 'warn', 'error'],
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,26 @@
+/** The one source of time. Everything that reads the time takes a Clock, so tests move time instead of waiting. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock that only moves when told to. */
+export class ManualClock implements Clock {
+  private current: number;
+  constructor(start: Date | string | number = Date.now()) {
+    this.current = new Date(start).getTime();
+  }
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(time: Date | string | number): void {
+    this.current = new Date(time).getTime();
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+  advanceDays(days: number): void {
+    this.current += days * 86_400_000;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './ledger-view.js';
+export * from './ledger-projection.js';
