@@ -1,0 +1,22 @@
+export {
+  accessDenied,
+  ADMIN_CREDENTIALS_FILE,
+  assertAuthorized,
+  authorize,
+  authorizeLedgerApi,
+  BOOTSTRAP_ADMIN_NAME,
+  generateAccessKeyId,
+  generateSecretAccessKey,
+  loadPrincipals,
+  parsePrincipalsFile,
+  PrincipalConfigError,
+  PrincipalDirectory,
+  principalArn,
+  ROLES,
+  type BootstrapInfo,
+  type LoadedPrincipals,
+  type LoadPrincipalsOptions,
+  type Principal,
+  type Role,
+} from './principals.js';
+export { clearSigningKeyCache, verifySigV4, type SignedRequest, type VerifiedIdentity, type VerifyOptions } from './sigv4-verifier.js';

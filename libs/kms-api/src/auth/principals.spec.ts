@@ -1,0 +1,179 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KmsError } from '../protocol/kms-error.js';
+import { OPERATION_NAMES } from '../protocol/operations.js';
+import {
+  ADMIN_CREDENTIALS_FILE,
+  assertAuthorized,
+  authorize,
+  authorizeLedgerApi,
+  generateAccessKeyId,
+  generateSecretAccessKey,
+  loadPrincipals,
+  parsePrincipalsFile,
+  PrincipalConfigError,
+  type Principal,
+} from './principals.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyledger-principals-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const SECRET_A = 'aaaaSECRETaaaaSECRETaaaaSECRETaaaaSECRET';
+const SECRET_B = 'bbbbSECRETbbbbSECRETbbbbSECRETbbbbSECRET';
+
+describe('bootstrap admin', () => {
+  it('comes from the environment when both variables are set', () => {
+    const loaded = loadPrincipals({ dataDir: dir, env: { KEYLEDGER_ACCESS_KEY_ID: 'AKIAENVADMIN00000001', KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A } });
+    expect(loaded.bootstrap).toEqual({ source: 'env', generated: false });
+    expect(loaded.directory.lookup('AKIAENVADMIN00000001')).toMatchObject({ name: 'admin', role: 'admin', secretAccessKey: SECRET_A });
+    expect(fs.existsSync(path.join(dir, ADMIN_CREDENTIALS_FILE))).toBe(false);
+  });
+
+  it('refuses half of the pair, without echoing the secret', () => {
+    expect(() => loadPrincipals({ dataDir: dir, env: { KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A } })).toThrow(PrincipalConfigError);
+    try {
+      loadPrincipals({ dataDir: dir, env: { KEYLEDGER_ACCESS_KEY_ID: 'short', KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A } });
+    } catch (e) {
+      expect((e as Error).message).not.toContain(SECRET_A);
+    }
+  });
+
+  it('is generated on first start into a 0600 file, then read back', () => {
+    const data = path.join(dir, 'nested', 'data');
+    const first = loadPrincipals({ dataDir: data, env: {} });
+    const file = path.join(data, ADMIN_CREDENTIALS_FILE);
+    expect(first.bootstrap).toEqual({ source: 'generated', path: file, generated: true });
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const admin = first.principals[0];
+    expect(admin.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
+    expect(admin.secretAccessKey).toHaveLength(40);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey });
+    expect(fs.readdirSync(data)).toEqual([ADMIN_CREDENTIALS_FILE]); // no temporary left behind
+
+    const second = loadPrincipals({ dataDir: data, env: {} });
+    expect(second.bootstrap).toEqual({ source: 'file', path: file, generated: false });
+    expect(second.directory.lookupSecret(admin.accessKeyId)).toBe(admin.secretAccessKey);
+    expect(second.warnings).toEqual([]);
+  });
+
+  it('warns when the credentials file is readable by others', () => {
+    const file = path.join(dir, ADMIN_CREDENTIALS_FILE);
+    fs.writeFileSync(file, JSON.stringify({ accessKeyId: 'AKIAFILEADMIN0000001', secretAccessKey: SECRET_A }), { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+    const loaded = loadPrincipals({ dataDir: dir, env: {} });
+    expect(loaded.directory.lookup('AKIAFILEADMIN0000001')?.role).toBe('admin');
+    expect(loaded.warnings.join()).toMatch(/0600/);
+  });
+
+  it('generates distinct, well-formed credentials', () => {
+    const ids = new Set(Array.from({ length: 50 }, generateAccessKeyId));
+    expect(ids.size).toBe(50);
+    expect(generateSecretAccessKey()).toMatch(/^[A-Za-z0-9+/]{40}$/);
+  });
+});
+
+describe('principals file', () => {
+  const write = (content: unknown) => {
+    const file = path.join(dir, 'principals.json');
+    fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content), { mode: 0o600 });
+    return file;
+  };
+  const env = (file: string) => ({ KEYLEDGER_ACCESS_KEY_ID: 'AKIAENVADMIN00000001', KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A, KEYLEDGER_PRINCIPALS_FILE: file });
+
+  it('adds principals with their roles', () => {
+    const file = write({
+      principals: [
+        { name: 'app', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'key-user' },
+        { name: 'audit', accessKeyId: 'AKIAAUDITAUDIT000001', secretAccessKey: SECRET_B, role: 'auditor' },
+      ],
+    });
+    const { directory } = loadPrincipals({ dataDir: dir, env: env(file) });
+    expect(directory.lookup('AKIAAPPAPPAPPAPP0001')?.role).toBe('key-user');
+    expect(directory.lookup('AKIAAUDITAUDIT000001')?.name).toBe('audit');
+    expect(directory.lookup('AKIANOBODY0000000000')).toBeUndefined();
+    expect(JSON.stringify(directory.list())).not.toContain(SECRET_B);
+  });
+
+  it('validates strictly with clear errors that never echo a secret', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      ['{not json', /is not valid JSON/],
+      [[], /expected a JSON object/],
+      [{ principals: {} }, /"principals" must be an array/],
+      [{ principals: [], extra: 1 }, /unknown top-level field\(s\) 'extra'/],
+      [{ principals: [{ name: 'a', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretKey: SECRET_B, role: 'admin' }] }, /principals\[0\]: unknown field\(s\) 'secretKey'/],
+      [{ principals: [{ name: 'a', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'root' }] }, /principals\[0\] \('a'\): role must be one of admin, key-user, auditor/],
+      [{ principals: [{ name: 'a', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: 'short', role: 'admin' }] }, /secretAccessKey must be 16 to 128/],
+      [{ principals: [{ name: 'a b', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'admin' }] }, /principals\[0\]\.name must be/],
+      [{ principals: [{ name: 'a', secretAccessKey: SECRET_B, role: 'admin' }] }, /accessKeyId is required/],
+      [
+        {
+          principals: [
+            { name: 'a', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'admin' },
+            { name: 'b', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'auditor' },
+          ],
+        },
+        /more than one principal/,
+      ],
+      [{ principals: [{ name: 'admin', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'admin' }] }, /reserved/],
+    ];
+    for (const [content, message] of cases) {
+      const file = write(content);
+      let error: unknown;
+      try {
+        loadPrincipals({ dataDir: dir, env: env(file) });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(content)).toBeInstanceOf(PrincipalConfigError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toContain(SECRET_B);
+    }
+  });
+
+  it('parsePrincipalsFile accepts a valid document on its own', () => {
+    expect(parsePrincipalsFile({ principals: [] })).toEqual([]);
+  });
+});
+
+describe('authorisation', () => {
+  const CRYPTO = ['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateRandom'];
+  const READS = ['DescribeKey', 'ListKeys', 'ListAliases', 'GetKeyRotationStatus', 'ListKeyRotations', 'ListResourceTags', 'GetKeyPolicy'];
+
+  it('admin may do everything, key-user crypto and reads, auditor reads only', () => {
+    const allowed = (role: 'admin' | 'key-user' | 'auditor') => OPERATION_NAMES.filter((op) => authorize(role, op)).sort();
+    expect(allowed('admin')).toEqual([...OPERATION_NAMES].sort());
+    expect(allowed('key-user')).toEqual([...CRYPTO, ...READS].sort());
+    expect(allowed('auditor')).toEqual([...READS].sort());
+  });
+
+  it('denies operations it does not know, for every role', () => {
+    for (const role of ['admin', 'key-user', 'auditor'] as const) {
+      expect(authorize(role, 'Sign')).toBe(false);
+      expect(authorize(role, 'constructor')).toBe(false);
+    }
+  });
+
+  it('opens the ledger API to admins and auditors', () => {
+    expect([authorizeLedgerApi('admin'), authorizeLedgerApi('auditor'), authorizeLedgerApi('key-user')]).toEqual([true, true, false]);
+  });
+
+  it('throws AccessDeniedException with an AWS-like message', () => {
+    const bob: Principal = { name: 'bob', accessKeyId: 'AKIABOBBOBBOBBOB0001', secretAccessKey: SECRET_B, role: 'auditor' };
+    expect(() => assertAuthorized(bob, 'DescribeKey', '111122223333')).not.toThrow();
+    let error: unknown;
+    try {
+      assertAuthorized(bob, 'Encrypt', '111122223333');
+    } catch (e) {
+      error = e;
+    }
+    expect(KmsError.is(error)).toBe(true);
+    expect((error as KmsError).type).toBe('AccessDeniedException');
+    expect((error as KmsError).statusCode).toBe(400);
+    expect((error as KmsError).message).toBe('User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:Encrypt');
+  });
+});
