@@ -2,3 +2,4 @@ export { AppModule } from './app.module.js';
 export { createKeyledgerServer, type CreateServerOptions } from './server.js';
 export { loadConfig, type KeyledgerConfig } from './config/keyledger-config.js';
 export { Scheduler } from './scheduler/scheduler.service.js';
+export * from './infrastructure/tokens.js';

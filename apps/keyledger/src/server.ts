@@ -23,6 +23,5 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
     logger: options.logger ?? ['log', 'warn', 'error'],
     abortOnError: false,
   });
-  app.enableShutdownHooks();
   return app;
 }

@@ -10,3 +10,4 @@ export * from './alias/alias-events.js';
 export * from './alias/alias-decider.js';
 export * from './clock.js';
 export * from './event-metadata.js';
+export * from './integrity/event-hash.js';

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@keyledger/event-store';
 import {
+  integrityOf,
   ALIAS_STREAM_PREFIX,
   KEY_STREAM_PREFIX,
   evolveAlias,
@@ -16,6 +17,8 @@ export interface Versioned<S> {
   state: S;
   /** The stream revision `state` is exact as of. */
   revision: bigint;
+  /** The integrity hash of the stream's last event: the next event chains to it. */
+  lastHash: string | null;
 }
 
 /**
@@ -63,18 +66,21 @@ export class LedgerView {
   applyRecorded(event: RecordedEvent): void {
     const stream = event.streamName;
     if (stream.startsWith(KEY_STREAM_PREFIX)) {
-      this.applyKeyEvents(stream.slice(KEY_STREAM_PREFIX.length), [event as unknown as KeyEvent], event.revision);
+      const hash = integrityOf(event.metadata)?.hash ?? null;
+      this.applyKeyEvents(stream.slice(KEY_STREAM_PREFIX.length), [event as unknown as KeyEvent], event.revision, hash);
     } else if (stream.startsWith(ALIAS_STREAM_PREFIX)) {
-      this.applyAliasEvents(stream.slice(ALIAS_STREAM_PREFIX.length), [event as unknown as AliasEvent], event.revision);
+      const hash = integrityOf(event.metadata)?.hash ?? null;
+      this.applyAliasEvents(stream.slice(ALIAS_STREAM_PREFIX.length), [event as unknown as AliasEvent], event.revision, hash);
     }
   }
 
   /**
-   * Applies `events` whose first has revision `firstRevision`. Events the view
+   * Applies `events` whose first has revision `firstRevision` and whose last
+   * has integrity hash `lastHash`. Events the view
    * already has are skipped; a gap means the view missed something, so the
    * entry is dropped and the next read replays the stream from the store.
    */
-  applyKeyEvents(keyId: string, events: readonly KeyEvent[], firstRevision: bigint): void {
+  applyKeyEvents(keyId: string, events: readonly KeyEvent[], firstRevision: bigint, lastHash: string | null): void {
     let entry = this.keys.get(keyId);
     let revision = firstRevision;
     for (const event of events) {
@@ -89,13 +95,13 @@ export class LedgerView {
       }
       const state = evolveKey(entry ? entry.state : initialKeyState(), { type: event.type, data: event.data } as KeyEvent);
       if (!entry) this.remember(keyId);
-      entry = { state, revision };
+      entry = { state, revision, lastHash: revision === firstRevision + BigInt(events.length - 1) ? lastHash : null };
       this.keys.set(keyId, entry);
       revision++;
     }
   }
 
-  applyAliasEvents(aliasName: string, events: readonly AliasEvent[], firstRevision: bigint): void {
+  applyAliasEvents(aliasName: string, events: readonly AliasEvent[], firstRevision: bigint, lastHash: string | null): void {
     let entry = this.aliases.get(aliasName);
     let revision = firstRevision;
     for (const event of events) {
@@ -110,7 +116,7 @@ export class LedgerView {
       }
       const before = entry?.state.targetKeyId ?? null;
       const state = evolveAlias(entry ? entry.state : initialAliasState(), { type: event.type, data: event.data } as AliasEvent);
-      entry = { state, revision };
+      entry = { state, revision, lastHash: revision === firstRevision + BigInt(events.length - 1) ? lastHash : null };
       this.aliases.set(aliasName, entry);
       this.indexAlias(aliasName, before, state.targetKeyId);
       revision++;

@@ -14,7 +14,9 @@ import {
   evolveKey,
   initialAliasState,
   initialKeyState,
+  integrityOf,
   keyStreamName,
+  withIntegrity,
   type AliasAggregate,
   type AliasEvent,
   type Clock,
@@ -42,7 +44,7 @@ interface StreamKind<S, E extends { type: string; data: object }> {
   evolve(state: S, event: E): S;
   cached(view: LedgerView, id: string): Versioned<S> | undefined;
   remember(view: LedgerView, id: string, versioned: Versioned<S>): void;
-  applied(view: LedgerView, id: string, events: E[], firstRevision: bigint): void;
+  applied(view: LedgerView, id: string, events: E[], firstRevision: bigint, lastHash: string | null): void;
 }
 
 const keyKind: StreamKind<KeyAggregate, KeyEvent> = {
@@ -51,7 +53,7 @@ const keyKind: StreamKind<KeyAggregate, KeyEvent> = {
   evolve: evolveKey,
   cached: (view, id) => view.key(id),
   remember: (view, id, v) => view.setKey(id, v),
-  applied: (view, id, events, first) => view.applyKeyEvents(id, events, first),
+  applied: (view, id, events, first, hash) => view.applyKeyEvents(id, events, first, hash),
 };
 
 const aliasKind: StreamKind<AliasAggregate, AliasEvent> = {
@@ -60,7 +62,7 @@ const aliasKind: StreamKind<AliasAggregate, AliasEvent> = {
   evolve: evolveAlias,
   cached: (view, id) => view.alias(id),
   remember: (view, id, v) => view.setAlias(id, v),
-  applied: (view, id, events, first) => view.applyAliasEvents(id, events, first),
+  applied: (view, id, events, first, hash) => view.applyAliasEvents(id, events, first, hash),
 };
 
 /**
@@ -114,7 +116,8 @@ export class LedgerRepository {
       const recorded = await this.store.readStream(kind.streamName(id));
       let state = kind.initial();
       for (const event of recorded) state = kind.evolve(state, { type: event.type, data: event.data } as unknown as E);
-      const versioned = { state, revision: recorded[recorded.length - 1]!.revision };
+      const last = recorded[recorded.length - 1]!;
+      const versioned = { state, revision: last.revision, lastHash: integrityOf(last.metadata)?.hash ?? null };
       kind.remember(this.view, id, versioned);
       return versioned;
     } catch (error) {
@@ -136,17 +139,21 @@ export class LedgerRepository {
       if (decision instanceof DomainError) throw decision;
       if (decision.length === 0) return { state, events: [], revision: loaded ? loaded.revision : -1n };
       const metadata = this.metadata(context);
-      const toAppend: EventToAppend[] = decision.map((event) => ({
-        type: event.type,
-        data: event.data as unknown as JsonObject,
-        metadata,
-      }));
+      const streamName = kind.streamName(id);
+      let previousHash = loaded ? loaded.lastHash : null;
+      let revision = loaded ? loaded.revision + 1n : 0n;
+      const toAppend: EventToAppend[] = decision.map((event) => {
+        const data = event.data as unknown as JsonObject;
+        const chained = withIntegrity({ streamName, revision: revision++, type: event.type, data, metadata }, previousHash);
+        previousHash = integrityOf(chained)!.hash;
+        return { type: event.type, data, metadata: chained as JsonObject };
+      });
       try {
         const result = await this.store.appendToStream(kind.streamName(id), toAppend, {
           expectedRevision: loaded ? loaded.revision : NO_STREAM,
         });
         const firstRevision = result.nextExpectedRevision - BigInt(decision.length - 1);
-        kind.applied(this.view, id, decision, firstRevision);
+        kind.applied(this.view, id, decision, firstRevision, previousHash);
         return { state: decision.reduce(kind.evolve, state), events: decision, revision: result.nextExpectedRevision };
       } catch (error) {
         if (error instanceof WrongExpectedVersionError) continue;
@@ -156,12 +163,12 @@ export class LedgerRepository {
     throw new DomainError('Conflict', `Too many concurrent changes to ${kind.streamName(id)}; try again.`);
   }
 
-  private metadata(context: RequestContext): JsonObject {
+  private metadata(context: RequestContext): Record<string, unknown> {
     const metadata: EventMetadata = {
       actor: context.actor,
       requestId: context.requestId,
       time: this.clock.now().toISOString(),
     };
-    return metadata as unknown as JsonObject;
+    return metadata;
   }
 }

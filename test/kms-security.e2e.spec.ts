@@ -1,0 +1,96 @@
+import { CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
+
+const KEY_USER = { accessKeyId: 'AKIAKEYLEDGERUSER001', secretAccessKey: 'key-user-secret-0123456789abcdef' };
+const AUDITOR = { accessKeyId: 'AKIAKEYLEDGERAUDIT01', secretAccessKey: 'auditor-secret-0123456789abcdefg' };
+
+async function failure(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** A raw POST / as a non-SDK client would send it. */
+async function post(url: string, body: string, headers: Record<string, string>) {
+  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-amz-json-1.1', ...headers } });
+  return { status: res.status, body: (await res.json()) as { __type: string; message: string } };
+}
+
+describe('SigV4 and roles', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    const principalsFile = join(process.env.TMPDIR ?? '/tmp', `keyledger-principals-${process.pid}.json`);
+    writeFileSync(
+      principalsFile,
+      JSON.stringify({
+        principals: [
+          { name: 'app', role: 'key-user', ...KEY_USER },
+          { name: 'audit', role: 'auditor', ...AUDITOR },
+        ],
+      }),
+      { mode: 0o600 },
+    );
+    h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principalsFile } });
+  });
+  afterAll(() => h.close());
+
+  it('an unsigned request is refused with MissingAuthenticationTokenException', async () => {
+    const res = await post(h.url, '{}', { 'x-amz-target': 'TrentService.ListKeys' });
+    expect(res.status).toBe(400);
+    expect(res.body.__type).toBe('MissingAuthenticationTokenException');
+  });
+
+  it('a malformed Authorization header is IncompleteSignatureException', async () => {
+    const res = await post(h.url, '{}', { 'x-amz-target': 'TrentService.ListKeys', authorization: 'AWS4-HMAC-SHA256 garbage' });
+    expect(res.body.__type).toBe('IncompleteSignatureException');
+  });
+
+  it('an unknown access key is UnrecognizedClientException; a wrong secret InvalidSignatureException', async () => {
+    const unknown = h.client({ accessKeyId: 'AKIANOBODYNOBODY0000', secretAccessKey: 'x'.repeat(40) });
+    expect((await failure(unknown.send(new ListKeysCommand({})))).name).toBe('UnrecognizedClientException');
+    const wrongSecret = h.client({ accessKeyId: ADMIN.accessKeyId, secretAccessKey: 'not-the-secret-0123456789' });
+    expect(await failure(wrongSecret.send(new ListKeysCommand({})))).toMatchObject({ name: 'InvalidSignatureException', status: 400 });
+  });
+
+  it('a signature scoped to another region is refused', async () => {
+    const other = h.client(ADMIN, 'eu-west-1');
+    expect((await failure(other.send(new ListKeysCommand({})))).name).toBe('InvalidSignatureException');
+  });
+
+  it('a request signed more than 15 minutes away from the server clock is refused', async () => {
+    const skewed = h.client(ADMIN);
+    h.clock.advance(16 * 60_000);
+    try {
+      expect(await failure(skewed.send(new ListKeysCommand({})))).toMatchObject({ name: 'InvalidSignatureException' });
+    } finally {
+      h.clock.advance(-16 * 60_000);
+    }
+  });
+
+  it('a key-user may encrypt and decrypt but not manage keys; an auditor may only read', async () => {
+    const key = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const user = h.client(KEY_USER);
+    const enc = await user.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') }));
+    expect((await user.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }))).KeyId).toBe(key.Arn);
+    expect(await failure(user.send(new CreateKeyCommand({})))).toMatchObject({
+      name: 'AccessDeniedException',
+      message: 'User: arn:aws:iam::111122223333:user/app is not authorized to perform: kms:CreateKey',
+    });
+    const auditor = h.client(AUDITOR);
+    expect((await auditor.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyId).toBe(key.KeyId);
+    expect((await failure(auditor.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })))).name).toBe(
+      'AccessDeniedException',
+    );
+  });
+
+  it('/healthz needs no signature', async () => {
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+  });
+});
