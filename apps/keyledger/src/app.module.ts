@@ -6,6 +6,7 @@ import { DecryptHandler, EncryptHandler, GenerateRandomHandler } from './cryptog
 import { HealthController } from './health/health.controller.js';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module.js';
 import { ChangeKeyHandler, CreateKeyHandler } from './keys/key-commands.js';
+import { GetParametersForImportHandler, ImportKeyMaterialHandler } from './keys/key-import-commands.js';
 import { KeyResolver } from './keys/key-resolver.js';
 import { GetKeyHandler, ListAliasesHandler, ListKeysHandler } from './keys/key-queries.js';
 import { KmsController } from './kms/kms.controller.js';
@@ -29,6 +30,8 @@ export class AppModule {
         CreateKeyHandler,
         ChangeKeyHandler,
         ChangeAliasHandler,
+        GetParametersForImportHandler,
+        ImportKeyMaterialHandler,
         GetKeyHandler,
         ListKeysHandler,
         ListAliasesHandler,

@@ -29,3 +29,4 @@ export {
   decrypt,
   keyIdFromCiphertext,
 } from './ciphertext/ciphertext-codec.js';
+export * from './import/key-import.js';

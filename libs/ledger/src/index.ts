@@ -11,3 +11,4 @@ export * from './alias/alias-decider.js';
 export * from './clock.js';
 export * from './event-metadata.js';
 export * from './integrity/event-hash.js';
+export * from './key/key-import-decider.js';

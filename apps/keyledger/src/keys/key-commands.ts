@@ -39,7 +39,9 @@ export type KeyChange =
   | { type: 'CancelKeyDeletion' }
   | { type: 'CompleteKeyDeletionIfDue' }
   | { type: 'TagResource'; tags: Tag[] }
-  | { type: 'UntagResource'; tagKeys: string[] };
+  | { type: 'UntagResource'; tagKeys: string[] }
+  | { type: 'DeleteImportedKeyMaterial'; keyMaterialId?: string }
+  | { type: 'ExpireKeyMaterialIfDue' };
 
 export class ChangeKeyCommand extends Command<KeyAggregate> {
   constructor(
@@ -117,8 +119,10 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyAg
       },
       context,
     );
-    const deleted = outcome.events.find((e) => e.type === 'KeyDeleted');
-    if (deleted && deleted.type === 'KeyDeleted') this.backingKeys.destroy(keyId, deleted.data.destroyedShredKeyIds);
+    // The event is durable first; then the shred keys go. A crash in between is
+    // finished by the scheduler's start-up sweep, which destroys what events say is destroyed.
+    const destroyed = outcome.events.flatMap((e) => ('destroyedShredKeyIds' in e.data ? e.data.destroyedShredKeyIds : []));
+    if (destroyed.length > 0) this.backingKeys.destroy(keyId, destroyed);
     return outcome.state;
   }
 }

@@ -1,12 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { OperationInput, OperationName } from '@keyledger/kms-api';
-import { DomainError, keyStateOf, type AliasAggregate, type KeyAggregate, type Tag } from '@keyledger/ledger';
+import {
+  DomainError,
+  keyStateOf,
+  type AliasAggregate,
+  type ExpirationModel,
+  type KeyAggregate,
+  type Tag,
+  type WrappingAlgorithm,
+  type WrappingKeySpec,
+} from '@keyledger/ledger';
 import { aliasArn, type KeyledgerConfig } from '../config/keyledger-config.js';
 import { ChangeAliasCommand } from '../aliases/alias-commands.js';
 import { DecryptQuery, EncryptQuery, GenerateRandomQuery } from '../cryptography/crypto-queries.js';
 import { CONFIG } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, CreateKeyCommand, type KeyChange } from '../keys/key-commands.js';
+import { GetParametersForImportCommand, ImportKeyMaterialCommand } from '../keys/key-import-commands.js';
 import { keyMetadata } from '../keys/key-metadata.js';
 import { GetKeyQuery, ListAliasesQuery, ListKeysQuery, encodeMarker, decodeMarker } from '../keys/key-queries.js';
 import type { RequestContext } from '../ledger/request-context.js';
@@ -111,8 +121,9 @@ export class KmsOperations {
           KeyMaterialId: b.keyMaterialId,
           KeyMaterialDescription: b.description ?? undefined,
           ImportState: b.importState ?? undefined,
+          // Deleted or expired imported material keeps its place (ImportState says it is gone).
           KeyMaterialState:
-            b.state === 'CURRENT' || b.state === 'PENDING_ROTATION' ? b.state : 'NON_CURRENT',
+            b.keyMaterialId === key.currentKeyMaterialId ? 'CURRENT' : b.state === 'PENDING_ROTATION' ? b.state : 'NON_CURRENT',
           ExpirationModel: b.expirationModel ?? undefined,
           ValidTo: b.validTo === null ? undefined : new Date(b.validTo),
           RotationDate: b.rotationDate === null ? undefined : new Date(b.rotationDate),
@@ -259,9 +270,50 @@ export class KmsOperations {
       const more = offset + limit < key.tags.length;
       return { Tags: key.tags.slice(offset, offset + limit), Truncated: more, NextMarker: more ? encodeMarker(offset + limit) : undefined };
     },
-    GetParametersForImport: async (input) => this.importNotYet(input.KeyId),
-    ImportKeyMaterial: async (input) => this.importNotYet(input.KeyId),
-    DeleteImportedKeyMaterial: async (input) => this.importNotYet(input.KeyId),
+    GetParametersForImport: async (input, context) => {
+      const { keyId } = await this.queries.execute(new GetKeyQuery(input.KeyId, false));
+      const issued = await this.commands.execute(
+        new GetParametersForImportCommand(
+          keyId,
+          input.WrappingAlgorithm as WrappingAlgorithm,
+          input.WrappingKeySpec as WrappingKeySpec,
+          context,
+        ),
+      );
+      return {
+        KeyId: issued.keyArn,
+        ImportToken: issued.importToken,
+        PublicKey: issued.publicKey,
+        ParametersValidTo: issued.parametersValidTo,
+      };
+    },
+    ImportKeyMaterial: async (input, context) => {
+      const { keyId } = await this.queries.execute(new GetKeyQuery(input.KeyId, false));
+      const imported = await this.commands.execute(
+        new ImportKeyMaterialCommand(
+          keyId,
+          {
+            importToken: input.ImportToken,
+            encryptedKeyMaterial: input.EncryptedKeyMaterial,
+            importType: input.ImportType as 'NEW_KEY_MATERIAL' | 'EXISTING_KEY_MATERIAL' | undefined,
+            keyMaterialId: input.KeyMaterialId,
+            expirationModel: input.ExpirationModel as ExpirationModel | undefined,
+            validTo: input.ValidTo,
+            keyMaterialDescription: input.KeyMaterialDescription,
+          },
+          context,
+        ),
+      );
+      return { KeyId: imported.keyArn, KeyMaterialId: imported.keyMaterialId };
+    },
+    DeleteImportedKeyMaterial: async (input, context) => {
+      const before = await this.key(input.KeyId, false);
+      if (before.origin !== 'EXTERNAL')
+        throw new DomainError('Unsupported', `${before.arn} origin is ${before.origin} which is not valid for this operation.`);
+      const keyMaterialId = input.KeyMaterialId ?? before.currentKeyMaterialId ?? undefined;
+      await this.changed(input.KeyId, { type: 'DeleteImportedKeyMaterial', keyMaterialId }, context);
+      return { KeyId: before.arn, KeyMaterialId: keyMaterialId };
+    },
     GetKeyPolicy: async (input) => {
       const key = await this.key(input.KeyId, false);
       return { Policy: defaultPolicy(this.config.accountId, key.arn), PolicyName: 'default' };
@@ -289,11 +341,6 @@ export class KmsOperations {
     return {};
   }
 
-  private async importNotYet(keyIdInput: string): Promise<Output> {
-    const key = await this.key(keyIdInput, false);
-    if (key.origin !== 'EXTERNAL') throw new DomainError('Unsupported', `${key.arn} origin is ${key.origin} which is not valid for this operation.`);
-    throw new DomainError('Unsupported', 'Importing key material is not available in this version of Keyledger.');
-  }
 }
 
 function defaultPolicy(accountId: string, keyArn: string): string {

@@ -1,19 +1,23 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { SCHEDULER_ACTOR, type Clock } from '@keyledger/ledger';
+import type { ShredVault } from '@keyledger/crypto';
+import { SCHEDULER_ACTOR, type Clock, type KeyAggregate } from '@keyledger/ledger';
 import { LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
-import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
+import { BackingKeys } from '../cryptography/backing-keys.js';
+import { CLOCK, CONFIG, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, type KeyChange } from '../keys/key-commands.js';
 
 export interface SweepReport {
   rotated: number;
   deleted: number;
+  expired: number;
 }
 
 /**
- * Does what is due by the clock: automatic rotations and completed deletions.
+ * Does what is due by the clock: automatic rotations, completed deletions and
+ * imported material reaching its ValidTo.
  * It runs at start-up and then periodically. Every change goes through the same
  * command path with expected revisions, so two servers sweeping one store, or a
  * restart mid-sweep, still record each event once.
@@ -27,6 +31,8 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(
     private readonly commands: CommandBus,
     private readonly view: LedgerView,
+    private readonly backingKeys: BackingKeys,
+    @Inject(SHRED_VAULT) private readonly vault: ShredVault,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
@@ -50,18 +56,38 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private async sweepOnce(): Promise<SweepReport> {
     const now = this.clock.now().getTime();
-    const report: SweepReport = { rotated: 0, deleted: 0 };
+    const report: SweepReport = { rotated: 0, deleted: 0, expired: 0 };
     for (const keyId of [...this.view.keyIds()]) {
       const key = this.view.key(keyId)?.state;
-      if (!key || !key.exists || key.deleted) continue;
+      if (!key || !key.exists) continue;
+      this.finishDestruction(key);
+      if (key.deleted) continue;
       if (key.deletionDate !== null && key.deletionDate <= now) {
         if (await this.apply(keyId, { type: 'CompleteKeyDeletionIfDue' })) report.deleted++;
-      } else if (key.rotationEnabled && key.nextRotationDate !== null && key.nextRotationDate <= now) {
+        continue;
+      }
+      if (key.backingKeys.some((b) => b.validTo !== null && b.validTo <= now && b.sealedMaterial !== null)) {
+        if (await this.apply(keyId, { type: 'ExpireKeyMaterialIfDue' })) report.expired++;
+      }
+      if (key.rotationEnabled && key.nextRotationDate !== null && key.nextRotationDate <= now) {
         if (await this.apply(keyId, { type: 'RotateKeyIfDue' })) report.rotated++;
       }
     }
-    if (report.rotated + report.deleted > 0) this.logger.log(`rotated ${report.rotated} keys, deleted ${report.deleted} keys`);
+    if (report.rotated + report.deleted + report.expired > 0)
+      this.logger.log(`rotated ${report.rotated} keys, deleted ${report.deleted} keys, expired material of ${report.expired} keys`);
     return report;
+  }
+
+  /**
+   * Events are appended before shred keys are destroyed; if the process died in
+   * between, the ledger says destroyed while the vault still holds the key. This
+   * makes the vault agree with the ledger.
+   */
+  private finishDestruction(key: KeyAggregate): void {
+    const ids = key.backingKeys.filter((b) => b.sealedMaterial === null).map((b) => b.shredKeyId);
+    if (key.deleted) for (const p of key.importParameters) ids.push(p.shredKeyId);
+    const lingering = ids.filter((id) => this.vault.has(id));
+    if (lingering.length > 0) this.backingKeys.destroy(key.keyId, lingering);
   }
 
   private async apply(keyId: string, change: KeyChange): Promise<boolean> {

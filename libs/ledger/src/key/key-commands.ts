@@ -1,4 +1,4 @@
-import type { Origin, Tag } from './key-events.js';
+import type { ExpirationModel, Origin, Tag } from './key-events.js';
 
 /**
  * Commands carry everything decide needs, including the time and any freshly
@@ -35,7 +35,46 @@ export type KeyCommand =
   | { type: 'CancelKeyDeletion'; now: Date }
   | { type: 'CompleteKeyDeletionIfDue'; now: Date }
   | { type: 'TagResource'; tags: Tag[]; now: Date }
-  | { type: 'UntagResource'; tagKeys: string[]; now: Date };
+  | { type: 'UntagResource'; tagKeys: string[]; now: Date }
+  | {
+      type: 'GetParametersForImport';
+      wrappingAlgorithm: WrappingAlgorithm;
+      wrappingKeySpec: WrappingKeySpec;
+      /** Made by the handler: the RSA private key sealed under its own shred key. */
+      parameters: { importTokenId: string; sealedPrivateKey: string; shredKeyId: string; publicKeySha256: string };
+      now: Date;
+    }
+  | {
+      type: 'ImportKeyMaterial';
+      importTokenId: string;
+      /** Derived from the key id and the unwrapped material (same material, same id). */
+      keyMaterialId: string;
+      sealedMaterial: string;
+      shredKeyId: string;
+      importType?: 'NEW_KEY_MATERIAL' | 'EXISTING_KEY_MATERIAL';
+      /** The id the caller expects, if any. */
+      expectedKeyMaterialId?: string;
+      expirationModel?: ExpirationModel;
+      validTo?: Date;
+      keyMaterialDescription?: string;
+      now: Date;
+    }
+  | { type: 'DeleteImportedKeyMaterial'; keyMaterialId?: string; now: Date }
+  | { type: 'ExpireKeyMaterialIfDue'; now: Date };
+
+export type WrappingAlgorithm = 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_1' | 'RSA_AES_KEY_WRAP_SHA_256';
+export type WrappingKeySpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096';
+export const WRAPPING_ALGORITHMS: readonly WrappingAlgorithm[] = [
+  'RSAES_OAEP_SHA_1',
+  'RSAES_OAEP_SHA_256',
+  'RSA_AES_KEY_WRAP_SHA_1',
+  'RSA_AES_KEY_WRAP_SHA_256',
+];
+export const WRAPPING_KEY_SPECS: readonly WrappingKeySpec[] = ['RSA_2048', 'RSA_3072', 'RSA_4096'];
+/** AWS: import parameters are valid for 24 hours. */
+export const IMPORT_PARAMETERS_VALIDITY_MS = 24 * 3_600_000;
+/** AWS: imported material may be set to expire at most 365 days ahead. */
+export const MAX_IMPORT_VALIDITY_DAYS = 365;
 
 export type KeyCommandType = KeyCommand['type'];
 

@@ -13,6 +13,7 @@ import {
 } from './key-commands.js';
 import type { KeyEvent, Tag } from './key-events.js';
 import { keyErrors, requireEnabled, requireLiveKey, requireNotPendingDeletion } from './key-guards.js';
+import { decideImport } from './key-import-decider.js';
 import { keyStateOf, type KeyAggregate } from './key-state.js';
 
 const iso = (time: Date | number): string => new Date(time).toISOString();
@@ -226,5 +227,11 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
       if (refused) return refused;
       return [{ type: 'KeyTagsRemoved', data: { tagKeys: command.tagKeys } }];
     }
+
+    case 'GetParametersForImport':
+    case 'ImportKeyMaterial':
+    case 'DeleteImportedKeyMaterial':
+    case 'ExpireKeyMaterialIfDue':
+      return decideImport(command, key);
   }
 }

@@ -217,7 +217,6 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         deletedAt: ms(event.data.deletedAt),
         enabled: false,
         backingKeys: key.backingKeys.map((b) => ({ ...b, state: 'DESTROYED' as const, sealedMaterial: null })),
-        importParameters: [],
       };
     case 'KeyImportParametersIssued': {
       const d = event.data;

@@ -1,0 +1,217 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import {
+  generateWrappingKeyPair,
+  ImportUnwrapError,
+  importedKeyMaterialId,
+  importTokenKeyPurpose,
+  InvalidImportTokenError,
+  issueImportToken,
+  openMaterial,
+  publicKeySha256,
+  readImportToken,
+  sealMaterial,
+  unwrapImportedMaterial,
+  type ImportWrappingAlgorithm,
+  type RootKeyProvider,
+  type ShredVault,
+} from '@keyledger/crypto';
+import {
+  DomainError,
+  decideKey,
+  type Clock,
+  type ExpirationModel,
+  type WrappingAlgorithm,
+  type WrappingKeySpec,
+} from '@keyledger/ledger';
+import { CLOCK, ROOT_KEY, SHRED_VAULT } from '../infrastructure/tokens.js';
+import { LedgerRepository } from '../ledger/ledger-repository.js';
+import type { RequestContext } from '../ledger/request-context.js';
+
+export interface ImportParametersIssued {
+  keyArn: string;
+  importToken: Buffer;
+  publicKey: Buffer;
+  parametersValidTo: Date;
+}
+
+export class GetParametersForImportCommand extends Command<ImportParametersIssued> {
+  constructor(
+    readonly keyId: string,
+    readonly wrappingAlgorithm: WrappingAlgorithm,
+    readonly wrappingKeySpec: WrappingKeySpec,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+export interface ImportKeyMaterialInput {
+  importToken: Buffer;
+  encryptedKeyMaterial: Buffer;
+  importType?: 'NEW_KEY_MATERIAL' | 'EXISTING_KEY_MATERIAL';
+  keyMaterialId?: string;
+  expirationModel?: ExpirationModel;
+  validTo?: Date;
+  keyMaterialDescription?: string;
+}
+
+export class ImportKeyMaterialCommand extends Command<{ keyArn: string; keyMaterialId: string }> {
+  constructor(
+    readonly keyId: string,
+    readonly input: ImportKeyMaterialInput,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+/** The private wrapping key is sealed like backing key material, under a shred key of its own. */
+const privateKeyBinding = (keyId: string, importTokenId: string) => ({ keyId, keyMaterialId: `import/${importTokenId}` });
+
+@CommandHandler(GetParametersForImportCommand)
+export class GetParametersForImportHandler implements ICommandHandler<GetParametersForImportCommand, ImportParametersIssued> {
+  private readonly tokenKey: Buffer;
+
+  constructor(
+    private readonly repository: LedgerRepository,
+    @Inject(SHRED_VAULT) private readonly vault: ShredVault,
+    @Inject(ROOT_KEY) rootKey: RootKeyProvider,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.tokenKey = rootKey.deriveKey(importTokenKeyPurpose);
+  }
+
+  async execute({ keyId, wrappingAlgorithm, wrappingKeySpec, context }: GetParametersForImportCommand): Promise<ImportParametersIssued> {
+    const importTokenId = randomUUID();
+    const shredKeyId = `${keyId}/import/${importTokenId}`;
+    const pair = generateWrappingKeyPair(wrappingKeySpec);
+    const shredKey = this.vault.create(shredKeyId);
+    let sealedPrivateKey: string;
+    try {
+      sealedPrivateKey = sealMaterial(pair.privateKeyDer, shredKey, privateKeyBinding(keyId, importTokenId));
+    } finally {
+      pair.privateKeyDer.fill(0);
+      shredKey.fill(0);
+    }
+    try {
+      const outcome = await this.repository.decideOnKey(
+        keyId,
+        (state) =>
+          decideKey(
+            {
+              type: 'GetParametersForImport',
+              wrappingAlgorithm,
+              wrappingKeySpec,
+              parameters: { importTokenId, sealedPrivateKey, shredKeyId, publicKeySha256: publicKeySha256(pair.publicKeyDer) },
+              now: this.clock.now(),
+            },
+            state,
+          ),
+        context,
+      );
+      const issued = outcome.state.importParameters.find((p) => p.importTokenId === importTokenId)!;
+      return {
+        keyArn: outcome.state.arn,
+        importToken: issueImportToken(this.tokenKey, keyId, importTokenId),
+        publicKey: pair.publicKeyDer,
+        parametersValidTo: new Date(issued.validTo),
+      };
+    } catch (error) {
+      this.vault.destroy([shredKeyId]);
+      throw error;
+    }
+  }
+}
+
+@CommandHandler(ImportKeyMaterialCommand)
+export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMaterialCommand, { keyArn: string; keyMaterialId: string }> {
+  private readonly tokenKey: Buffer;
+
+  constructor(
+    private readonly repository: LedgerRepository,
+    @Inject(SHRED_VAULT) private readonly vault: ShredVault,
+    @Inject(ROOT_KEY) rootKey: RootKeyProvider,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.tokenKey = rootKey.deriveKey(importTokenKeyPurpose);
+  }
+
+  async execute({ keyId, input, context }: ImportKeyMaterialCommand): Promise<{ keyArn: string; keyMaterialId: string }> {
+    const now = this.clock.now();
+    let importTokenId: string;
+    try {
+      importTokenId = readImportToken(this.tokenKey, input.importToken, keyId);
+    } catch (error) {
+      if (error instanceof InvalidImportTokenError) throw new DomainError('InvalidImportToken', error.message);
+      throw error;
+    }
+    const loaded = await this.repository.loadKey(keyId);
+    const parameters = loaded?.state.importParameters.find((p) => p.importTokenId === importTokenId);
+    if (!loaded || !parameters) throw new DomainError('InvalidImportToken', 'The import token is not valid for this key.');
+    if (loaded.state.origin !== 'EXTERNAL')
+      throw new DomainError('Unsupported', `${loaded.state.arn} origin is ${loaded.state.origin} which is not valid for this operation.`);
+    if (parameters.validTo <= now.getTime()) throw new DomainError('ExpiredImportToken', 'The import token has expired.');
+
+    const material = this.unwrap(keyId, importTokenId, parameters, input.encryptedKeyMaterial);
+    const keyMaterialId = importedKeyMaterialId(keyId, material);
+    const shredKeyId = `${keyId}/${keyMaterialId}/${randomUUID()}`;
+    const shredKey = this.vault.create(shredKeyId);
+    let sealedMaterial: string;
+    try {
+      sealedMaterial = sealMaterial(material, shredKey, { keyId, keyMaterialId });
+    } finally {
+      material.fill(0);
+      shredKey.fill(0);
+    }
+    try {
+      const outcome = await this.repository.decideOnKey(
+        keyId,
+        (state) =>
+          decideKey(
+            {
+              type: 'ImportKeyMaterial',
+              importTokenId,
+              keyMaterialId,
+              sealedMaterial,
+              shredKeyId,
+              importType: input.importType,
+              expectedKeyMaterialId: input.keyMaterialId,
+              expirationModel: input.expirationModel,
+              validTo: input.validTo,
+              keyMaterialDescription: input.keyMaterialDescription,
+              now,
+            },
+            state,
+          ),
+        context,
+      );
+      return { keyArn: outcome.state.arn, keyMaterialId };
+    } catch (error) {
+      // A refused import leaves nothing behind that could open this material.
+      this.vault.destroy([shredKeyId]);
+      throw error;
+    }
+  }
+
+  private unwrap(
+    keyId: string,
+    importTokenId: string,
+    parameters: { sealedPrivateKey: string; shredKeyId: string; wrappingAlgorithm: string },
+    encrypted: Buffer,
+  ): Buffer {
+    const shredKey = this.vault.get(parameters.shredKeyId);
+    if (!shredKey) throw new DomainError('InvalidImportToken', 'The import parameters of this token are no longer available.');
+    const privateKey = openMaterial(parameters.sealedPrivateKey, shredKey, privateKeyBinding(keyId, importTokenId));
+    shredKey.fill(0);
+    try {
+      return unwrapImportedMaterial(parameters.wrappingAlgorithm as ImportWrappingAlgorithm, privateKey, encrypted);
+    } catch (error) {
+      if (error instanceof ImportUnwrapError) throw new DomainError('InvalidCiphertext', error.message);
+      throw error;
+    } finally {
+      privateKey.fill(0);
+    }
+  }
+}

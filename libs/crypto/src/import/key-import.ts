@@ -1,0 +1,135 @@
+import {
+  constants,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  generateKeyPairSync,
+  privateDecrypt,
+  timingSafeEqual,
+} from 'node:crypto';
+
+/**
+ * Bring-your-own-key wrapping, as AWS KMS defines it: the caller wraps 256-bit
+ * material under an RSA public key we issue, either directly with RSA-OAEP or,
+ * for RSA_AES_KEY_WRAP_*, as RSA-OAEP(ephemeral AES-256 key) || AES-KWP(material)
+ * (RFC 5649), which is what `openssl pkeyutl` + `openssl enc -id-aes256-wrap-pad` produce.
+ */
+export type ImportWrappingAlgorithm =
+  | 'RSAES_OAEP_SHA_1'
+  | 'RSAES_OAEP_SHA_256'
+  | 'RSA_AES_KEY_WRAP_SHA_1'
+  | 'RSA_AES_KEY_WRAP_SHA_256';
+export type ImportWrappingKeySpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096';
+
+export const IMPORTED_MATERIAL_BYTES = 32;
+
+export class ImportUnwrapError extends Error {
+  override name = 'ImportUnwrapError';
+}
+
+export class InvalidImportTokenError extends Error {
+  override name = 'InvalidImportTokenError';
+}
+
+const MODULUS_BITS: Record<ImportWrappingKeySpec, number> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 };
+
+export interface WrappingKeyPair {
+  /** DER SubjectPublicKeyInfo, as AWS returns PublicKey. */
+  publicKeyDer: Buffer;
+  /** DER PKCS#8: seal it before it goes anywhere. */
+  privateKeyDer: Buffer;
+}
+
+export function generateWrappingKeyPair(spec: ImportWrappingKeySpec): WrappingKeyPair {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: MODULUS_BITS[spec] });
+  return {
+    publicKeyDer: publicKey.export({ type: 'spki', format: 'der' }),
+    privateKeyDer: privateKey.export({ type: 'pkcs8', format: 'der' }),
+  };
+}
+
+export const publicKeySha256 = (publicKeyDer: Buffer): string => createHash('sha256').update(publicKeyDer).digest('hex');
+
+function oaep(privateKeyDer: Buffer, hash: 'sha1' | 'sha256', data: Buffer): Buffer {
+  const key = createPrivateKey({ key: privateKeyDer, format: 'der', type: 'pkcs8' });
+  return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data);
+}
+
+/** The 32-byte material, or ImportUnwrapError (never saying more: the failure must not become an oracle). */
+export function unwrapImportedMaterial(
+  algorithm: ImportWrappingAlgorithm,
+  privateKeyDer: Buffer,
+  encryptedKeyMaterial: Buffer,
+): Buffer {
+  let material: Buffer;
+  try {
+    if (algorithm === 'RSAES_OAEP_SHA_1' || algorithm === 'RSAES_OAEP_SHA_256') {
+      material = oaep(privateKeyDer, algorithm === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256', encryptedKeyMaterial);
+    } else {
+      const modulusBytes = privateKeyModulusBytes(privateKeyDer);
+      if (encryptedKeyMaterial.length <= modulusBytes) throw new Error('short');
+      const aesKey = oaep(
+        privateKeyDer,
+        algorithm === 'RSA_AES_KEY_WRAP_SHA_1' ? 'sha1' : 'sha256',
+        encryptedKeyMaterial.subarray(0, modulusBytes),
+      );
+      if (aesKey.length !== 32) throw new Error('aes key length');
+      const decipher = createDecipheriv('id-aes256-wrap-pad', aesKey, Buffer.from('a65959a6', 'hex'));
+      material = Buffer.concat([decipher.update(encryptedKeyMaterial.subarray(modulusBytes)), decipher.final()]);
+      aesKey.fill(0);
+    }
+  } catch {
+    throw new ImportUnwrapError('The encrypted key material could not be unwrapped with these import parameters.');
+  }
+  if (material.length !== IMPORTED_MATERIAL_BYTES) {
+    material.fill(0);
+    throw new ImportUnwrapError(`Imported key material for a symmetric key must be ${IMPORTED_MATERIAL_BYTES} bytes.`);
+  }
+  return material;
+}
+
+function privateKeyModulusBytes(privateKeyDer: Buffer): number {
+  // The modulus length is all we need; reading it from the JWK avoids parsing ASN.1 by hand.
+  const jwk = createPrivateKey({ key: privateKeyDer, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' });
+  return Buffer.from(jwk.n as string, 'base64url').length;
+}
+
+const TOKEN_MAGIC = Buffer.from('KLIT1', 'latin1');
+const UUID_HEX = /^[0-9a-f]{32}$/;
+
+/**
+ * An import token names the key and the import parameters it belongs to, with
+ * an HMAC under a root-derived key so that it cannot be forged or moved to
+ * another key. Its validity period lives in the ledger event, not the token.
+ */
+export function issueImportToken(tokenKey: Buffer, keyId: string, importTokenId: string): Buffer {
+  const body = Buffer.concat([TOKEN_MAGIC, uuidBytes(keyId), uuidBytes(importTokenId)]);
+  return Buffer.concat([body, createHmac('sha256', tokenKey).update(body).digest()]);
+}
+
+/** The import token id of a token issued for `keyId`, or InvalidImportTokenError. */
+export function readImportToken(tokenKey: Buffer, token: Buffer, keyId: string): string {
+  const bodyLength = TOKEN_MAGIC.length + 32;
+  if (token.length !== bodyLength + 32 || !token.subarray(0, TOKEN_MAGIC.length).equals(TOKEN_MAGIC))
+    throw new InvalidImportTokenError('The import token is not valid.');
+  const body = token.subarray(0, bodyLength);
+  const mac = createHmac('sha256', tokenKey).update(body).digest();
+  if (!timingSafeEqual(mac, token.subarray(bodyLength))) throw new InvalidImportTokenError('The import token is not valid.');
+  if (!body.subarray(TOKEN_MAGIC.length, TOKEN_MAGIC.length + 16).equals(uuidBytes(keyId)))
+    throw new InvalidImportTokenError('The import token was issued for another key.');
+  return uuidString(body.subarray(TOKEN_MAGIC.length + 16, bodyLength));
+}
+
+function uuidBytes(uuid: string): Buffer {
+  const hex = uuid.replace(/-/g, '');
+  if (!UUID_HEX.test(hex)) throw new InvalidImportTokenError('Not a UUID.');
+  return Buffer.from(hex, 'hex');
+}
+
+function uuidString(bytes: Buffer): string {
+  const h = bytes.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export const importTokenKeyPurpose = 'keyledger/import-token/v1';

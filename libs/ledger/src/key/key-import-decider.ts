@@ -1,0 +1,144 @@
+import { DomainError, type Decision } from '../domain-error.js';
+import {
+  DAY_MS,
+  IMPORT_PARAMETERS_VALIDITY_MS,
+  MAX_IMPORT_VALIDITY_DAYS,
+  WRAPPING_ALGORITHMS,
+  WRAPPING_KEY_SPECS,
+  type KeyCommand,
+} from './key-commands.js';
+import type { KeyEvent } from './key-events.js';
+import { keyErrors, requireNotPendingDeletion } from './key-guards.js';
+import { findBackingKey, type KeyAggregate } from './key-state.js';
+
+type ImportCommand = Extract<
+  KeyCommand,
+  { type: 'GetParametersForImport' | 'ImportKeyMaterial' | 'DeleteImportedKeyMaterial' | 'ExpireKeyMaterialIfDue' }
+>;
+
+const iso = (time: Date | number): string => new Date(time).toISOString();
+
+/** Where material can be deleted or expire: imported material that is still there. */
+const isLiveImport = (state: string) => state !== 'DELETED' && state !== 'EXPIRED' && state !== 'DESTROYED';
+
+/**
+ * Bring-your-own-key. Imported material differs from generated material in one
+ * way: it can be deleted or expire, and importing the same material again (same
+ * KeyMaterialId, derived from the key id and the material) brings back every
+ * ciphertext made with it.
+ */
+export function decideImport(command: ImportCommand, key: KeyAggregate): Decision<KeyEvent> {
+  if (command.type === 'ExpireKeyMaterialIfDue') {
+    const now = command.now.getTime();
+    return key.backingKeys
+      .filter((b) => b.origin === 'EXTERNAL' && b.validTo !== null && b.validTo <= now && isLiveImport(b.state) && b.sealedMaterial !== null)
+      .map((b) => ({
+        type: 'KeyMaterialExpired' as const,
+        data: { keyMaterialId: b.keyMaterialId, destroyedShredKeyIds: [b.shredKeyId], expiredAt: iso(command.now) },
+      }));
+  }
+  if (key.origin !== 'EXTERNAL') return keyErrors.originNotValid(key);
+  const refused = requireNotPendingDeletion(key);
+  if (refused) return refused;
+
+  switch (command.type) {
+    case 'GetParametersForImport': {
+      if (!WRAPPING_ALGORITHMS.includes(command.wrappingAlgorithm))
+        return new DomainError('Unsupported', `Wrapping algorithm ${command.wrappingAlgorithm} is not supported for symmetric keys.`);
+      if (!WRAPPING_KEY_SPECS.includes(command.wrappingKeySpec))
+        return new DomainError('Unsupported', `Wrapping key spec ${command.wrappingKeySpec} is not supported for symmetric keys.`);
+      return [
+        {
+          type: 'KeyImportParametersIssued',
+          data: {
+            ...command.parameters,
+            wrappingAlgorithm: command.wrappingAlgorithm,
+            wrappingKeySpec: command.wrappingKeySpec,
+            issuedAt: iso(command.now),
+            validTo: iso(command.now.getTime() + IMPORT_PARAMETERS_VALIDITY_MS),
+          },
+        },
+      ];
+    }
+
+    case 'ImportKeyMaterial': {
+      const now = command.now.getTime();
+      const token = key.importParameters.find((p) => p.importTokenId === command.importTokenId);
+      if (!token) return new DomainError('InvalidImportToken', 'The import token is not valid for this key.');
+      if (token.validTo <= now) return new DomainError('ExpiredImportToken', 'The import token has expired.');
+
+      const expirationModel = command.expirationModel ?? 'KEY_MATERIAL_EXPIRES';
+      let validTo: string | null = null;
+      if (expirationModel === 'KEY_MATERIAL_EXPIRES') {
+        if (!command.validTo)
+          return new DomainError('Validation', 'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES');
+        const at = command.validTo.getTime();
+        if (at <= now) return new DomainError('Validation', 'ValidTo must be in the future.');
+        if (at > now + MAX_IMPORT_VALIDITY_DAYS * DAY_MS)
+          return new DomainError('Validation', `ValidTo must be at most ${MAX_IMPORT_VALIDITY_DAYS} days in the future.`);
+        validTo = iso(at);
+      } else if (command.validTo) {
+        return new DomainError('Validation', 'ValidTo must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE');
+      }
+
+      const existing = findBackingKey(key, command.keyMaterialId);
+      const importType = command.importType ?? (key.backingKeys.length === 0 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
+      if (command.expectedKeyMaterialId !== undefined && command.expectedKeyMaterialId !== command.keyMaterialId)
+        return new DomainError('IncorrectKeyMaterial', 'The key material does not match the KeyMaterialId in the request.');
+      if (importType === 'EXISTING_KEY_MATERIAL') {
+        // Re-import restores material the key already knows; anything else is different material.
+        const target = command.expectedKeyMaterialId ?? command.keyMaterialId;
+        if (!existing || existing.keyMaterialId !== target)
+          return new DomainError(
+            'IncorrectKeyMaterial',
+            `The key material is not the key material previously imported into ${key.arn}.`,
+          );
+      } else {
+        if (existing)
+          return new DomainError(
+            'IncorrectKeyMaterial',
+            `This key material was already imported into ${key.arn}; import it as EXISTING_KEY_MATERIAL.`,
+          );
+        if (key.backingKeys.some((b) => b.state === 'PENDING_ROTATION'))
+          return new DomainError(
+            'InvalidState',
+            `${key.arn} already has key material pending rotation; rotate or delete it before importing new material.`,
+          );
+      }
+      return [
+        {
+          type: 'KeyMaterialImported',
+          data: {
+            keyMaterialId: command.keyMaterialId,
+            sealedMaterial: command.sealedMaterial,
+            shredKeyId: command.shredKeyId,
+            importTokenId: command.importTokenId,
+            importType,
+            expirationModel,
+            validTo,
+            keyMaterialDescription: command.keyMaterialDescription ?? null,
+            importedAt: iso(command.now),
+          },
+        },
+      ];
+    }
+
+    case 'DeleteImportedKeyMaterial': {
+      const id = command.keyMaterialId ?? key.currentKeyMaterialId;
+      const backing = id === null ? undefined : findBackingKey(key, id);
+      if (!backing)
+        return new DomainError(
+          'NotFound',
+          id === null ? `${key.arn} has no key material.` : `Key material ${id} is not associated with ${key.arn}.`,
+        );
+      // Deleting what is already gone changes nothing and records nothing.
+      if (!isLiveImport(backing.state) || backing.sealedMaterial === null) return [];
+      return [
+        {
+          type: 'KeyMaterialDeleted',
+          data: { keyMaterialId: backing.keyMaterialId, destroyedShredKeyIds: [backing.shredKeyId], deletedAt: iso(command.now) },
+        },
+      ];
+    }
+  }
+}
