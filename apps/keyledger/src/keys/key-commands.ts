@@ -7,6 +7,7 @@ import {
   type Clock,
   type KeyAggregate,
   type KeyCommand,
+  type KeyEvent,
   type NewBackingKey,
   type Origin,
   type Tag,
@@ -43,7 +44,13 @@ export type KeyChange =
   | { type: 'DeleteImportedKeyMaterial'; keyMaterialId?: string }
   | { type: 'ExpireKeyMaterialIfDue' };
 
-export class ChangeKeyCommand extends Command<KeyAggregate> {
+/** The key after the change, and the events the change recorded (none when nothing changed). */
+export interface KeyChangeOutcome {
+  state: KeyAggregate;
+  events: KeyEvent[];
+}
+
+export class ChangeKeyCommand extends Command<KeyChangeOutcome> {
   constructor(
     readonly keyId: string,
     readonly change: KeyChange,
@@ -85,7 +92,7 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
 const NEEDS_NEW_MATERIAL = new Set<KeyChange['type']>(['RotateKeyOnDemand', 'RotateKeyIfDue']);
 
 @CommandHandler(ChangeKeyCommand)
-export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyAggregate> {
+export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyChangeOutcome> {
   constructor(
     private readonly repository: LedgerRepository,
     private readonly backingKeys: BackingKeys,
@@ -93,7 +100,7 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyAg
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
 
-  async execute({ keyId, change, context }: ChangeKeyCommand): Promise<KeyAggregate> {
+  async execute({ keyId, change, context }: ChangeKeyCommand): Promise<KeyChangeOutcome> {
     const now = this.clock.now();
     // Material is made once, and only when the decision could use it, so a refused
     // rotation leaves no orphan shred key behind.
@@ -123,6 +130,6 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyAg
     // finished by the scheduler's start-up sweep, which destroys what events say is destroyed.
     const destroyed = outcome.events.flatMap((e) => ('destroyedShredKeyIds' in e.data ? e.data.destroyedShredKeyIds : []));
     if (destroyed.length > 0) this.backingKeys.destroy(keyId, destroyed);
-    return outcome.state;
+    return { state: outcome.state, events: outcome.events };
   }
 }

@@ -333,7 +333,7 @@ export class KmsOperations {
 
   private async changed(keyIdInput: string, change: KeyChange, context: RequestContext): Promise<KeyAggregate> {
     const { keyId } = await this.queries.execute(new GetKeyQuery(keyIdInput, false));
-    return this.commands.execute(new ChangeKeyCommand(keyId, change, context));
+    return (await this.commands.execute(new ChangeKeyCommand(keyId, change, context))).state;
   }
 
   private async change(keyIdInput: string, change: KeyChange, context: RequestContext): Promise<Output> {

@@ -91,13 +91,15 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private async apply(keyId: string, change: KeyChange): Promise<boolean> {
-    const before = this.view.key(keyId)?.revision;
     try {
-      await this.commands.execute(new ChangeKeyCommand(keyId, change, { actor: SCHEDULER_ACTOR, requestId: randomUUID() }));
+      const outcome = await this.commands.execute(
+        new ChangeKeyCommand(keyId, change, { actor: SCHEDULER_ACTOR, requestId: randomUUID() }),
+      );
+      // Another server may have done it first: then this one recorded nothing.
+      return outcome.events.length > 0;
     } catch (error) {
       this.logger.warn(`scheduled ${change.type} of ${keyId} failed: ${error instanceof Error ? error.name : 'error'}`);
       return false;
     }
-    return this.view.key(keyId)?.revision !== before;
   }
 }

@@ -1,0 +1,82 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './cli-errors.js';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+export type OptionValues = Record<string, string | boolean | undefined>;
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
+  /** Aborted on the first SIGINT/SIGTERM: long commands stop at a safe point. */
+  signal: AbortSignal;
+}
+
+export interface CommandInput {
+  values: OptionValues;
+  positionals: string[];
+  io: CliIo;
+}
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Full `--help` text. */
+  help: string;
+  options: OptionSpec;
+  /** Inclusive bounds on positional arguments after the command name. */
+  positionals: { min: number; max: number; names: string };
+  /** Resolves to the exit code. */
+  run(input: CommandInput): Promise<number>;
+}
+
+export function parseCommandLine(command: Command, args: string[]): { values: OptionValues; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message, command.name);
+  }
+  const values = parsed.values as OptionValues;
+  if (values.help) return { values, positionals: parsed.positionals };
+  const { min, max, names } = command.positionals;
+  if (parsed.positionals.length < min) throw new UsageError(`missing argument: ${names}`, command.name);
+  if (parsed.positionals.length > max) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[max]}'`, command.name);
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+/** A point in time from --as-of: an ISO 8601 date or date-time; default now. */
+export function parseAsOf(value: string | boolean | undefined, command: string): Date {
+  if (value === undefined || value === true) return new Date();
+  const text = String(value);
+  // Date.parse accepts much that is not ISO 8601 ("March 7"); scripts should not depend on that.
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
+    throw new UsageError(`--as-of '${text}' is not an ISO 8601 date or date-time (e.g. 2026-03-01T12:00:00Z)`, command);
+  }
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--as-of '${text}' is not a valid date`, command);
+  return date;
+}
+
+export function parsePositiveInteger(value: string | boolean | undefined, name: string, command: string): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`--${name} must be a positive integer, got '${text}'`, command);
+  }
+  return Number(text);
+}
+
+export function parseFormat(value: string | boolean | undefined, command: string): 'json' | 'csv' {
+  const format = value === undefined ? 'json' : String(value);
+  if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got '${format}'`, command);
+  return format;
+}

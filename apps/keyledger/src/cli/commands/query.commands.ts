@@ -1,0 +1,242 @@
+import { readFileSync } from 'node:fs';
+import { parseJson } from '../api/ledger-api-client.js';
+import { parseAsOf, parseFormat, parsePositiveInteger, type Command, type CommandInput } from '../cli-command.js';
+import { CliFailure, UsageError } from '../cli-errors.js';
+import { formatCount, toJsonText, writeOut } from '../cli-output.js';
+import {
+  API_OPTIONS_HELP,
+  STORE_OPTIONS_HELP,
+  apiClientOf,
+  apiOptions,
+  dataDirOf,
+  openDirectStore,
+  storeOptions,
+  withDirectQueries,
+} from '../connection.js';
+import { openRootKey } from '../direct-store.js';
+import { requireLedgerLibrary } from '../ledger-library.js';
+import { ProgressBar } from '../progress-bar.js';
+
+const connectionOptions = { ...storeOptions, ...apiOptions };
+const CONNECTION_HELP = `${STORE_OPTIONS_HELP}\n\n${API_OPTIONS_HELP}`;
+
+const printJson = (input: CommandInput, value: unknown) => writeOut(input.io.stdout, `${toJsonText(value)}\n`);
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: "check every stream's hash chain and the signed checkpoints (exit 1 when not ok)",
+  positionals: { min: 0, max: 0, names: '' },
+  options: connectionOptions,
+  help: `Usage: keyledger verify [--data-dir <dir> | --url <url>]
+
+Recomputes the hash chain of every stream and checks the signed checkpoints
+over all stream heads, which catch removed events, tails and streams. Prints
+the result as JSON; exit 0 when the ledger verifies, 1 when it does not.
+Direct mode needs the root key (<data dir>/root.key or $KEYLEDGER_ROOT_KEY),
+from which the checkpoint signing key is derived.
+
+${CONNECTION_HELP}`,
+  async run(input) {
+    const { values, io } = input;
+    const api = apiClientOf(values, io.env, 'verify');
+    let result: { ok?: unknown };
+    if (api) {
+      result = parseJson(await api.get(['v1', 'audit', 'verify'])) as { ok?: unknown };
+    } else {
+      const library = await requireLedgerLibrary('verify');
+      const rootKey = openRootKey(dataDirOf(values, io.env), io.env.KEYLEDGER_ROOT_KEY);
+      const store = openDirectStore(values, io.env);
+      try {
+        const bar = new ProgressBar(io.stderr, undefined, 'events checked');
+        result = await library.verifyLedger(store, rootKey.deriveKey(library.checkpointKeyPurpose), {
+          onProgress: (n) => bar.update(n),
+        });
+        if (io.stderr.isTTY) bar.finish((result as { eventsChecked: number }).eventsChecked);
+      } finally {
+        await store.close();
+      }
+    }
+    await printJson(input, result);
+    if (result.ok !== true) {
+      io.stderr.write('ledger verification FAILED\n');
+      return 1;
+    }
+    const checked = (result as { eventsChecked?: number }).eventsChecked;
+    io.stderr.write(`ledger verified${typeof checked === 'number' ? `: ${formatCount(checked)} event(s)` : ''}\n`);
+    return 0;
+  },
+};
+
+export const historyCommand: Command = {
+  name: 'history',
+  summary: 'every event of a key, oldest first',
+  positionals: { min: 1, max: 1, names: '<keyId>' },
+  options: connectionOptions,
+  help: `Usage: keyledger history <keyId | key ARN> [--data-dir <dir> | --url <url>]
+
+Prints every event of the key's stream as JSON, oldest first, with who made
+each change and when. Sealed key material is never shown.
+
+${CONNECTION_HELP}`,
+  async run(input) {
+    const { values, io, positionals } = input;
+    const keyId = positionals[0];
+    const api = apiClientOf(values, io.env, 'history');
+    const result = api
+      ? parseJson(await api.get(['v1', 'keys', keyId, 'events']))
+      : await withDirectQueries(values, io, 'history', (q) => q.keyHistory(keyId));
+    await printJson(input, result);
+    return 0;
+  },
+};
+
+export const stateCommand: Command = {
+  name: 'state',
+  summary: "a key's state at a point in time",
+  positionals: { min: 1, max: 1, names: '<keyId>' },
+  options: { ...connectionOptions, 'as-of': { type: 'string' } },
+  help: `Usage: keyledger state <keyId | key ARN> [--as-of <time>] [--data-dir <dir> | --url <url>]
+
+The key as it was at --as-of (ISO 8601, default now), replayed from its events:
+state, backing keys (key materials), rotation, aliases.
+
+${CONNECTION_HELP}`,
+  async run(input) {
+    const { values, io, positionals } = input;
+    const keyId = positionals[0];
+    const asOf = parseAsOf(values['as-of'], 'state');
+    const api = apiClientOf(values, io.env, 'state');
+    const result = api
+      ? parseJson(await api.get(['v1', 'keys', keyId], { asOf: asOf.toISOString() }))
+      : await withDirectQueries(values, io, 'state', (q) => q.keyStateAsOf(keyId, asOf));
+    await printJson(input, result);
+    return 0;
+  },
+};
+
+/** base64 text (as the AWS CLI prints CiphertextBlob), fileb://<path> for raw bytes, or '-' for raw bytes on stdin. */
+function readBlob(argument: string): Buffer {
+  if (argument === '-') return readFileSync(0);
+  if (argument.startsWith('fileb://')) {
+    try {
+      return readFileSync(argument.slice('fileb://'.length));
+    } catch (error) {
+      throw new CliFailure(`cannot read ${argument}: ${(error as Error).message}`);
+    }
+  }
+  const text = argument.trim();
+  if (text === '' || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) {
+    throw new UsageError('<blob> must be base64, fileb://<path> or - (raw bytes on stdin)', 'decryptability');
+  }
+  return Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+}
+
+export const decryptabilityCommand: Command = {
+  name: 'decryptability',
+  summary: 'could this ciphertext be decrypted at a point in time, and if not, why not',
+  positionals: { min: 1, max: 1, names: '<blob>' },
+  options: { ...connectionOptions, 'as-of': { type: 'string' } },
+  help: `Usage: keyledger decryptability <blob> [--as-of <time>] [--data-dir <dir> | --url <url>]
+
+Answers from the ledger alone whether the ciphertext could have been decrypted
+at --as-of (ISO 8601, default now) and the reason (DECRYPTABLE, KEY_DISABLED,
+KEY_DELETED, KEY_MATERIAL_NOT_IMPORTED, …). Nothing is decrypted. The answer is
+printed as JSON; "not decryptable" is an answer, so the exit code is 0.
+
+  <blob>                   base64 (as the AWS CLI prints CiphertextBlob),
+                           fileb://<path> for a file of raw bytes, or - for raw bytes on stdin
+
+${CONNECTION_HELP}`,
+  async run(input) {
+    const { values, io, positionals } = input;
+    const asOf = parseAsOf(values['as-of'], 'decryptability');
+    const api = apiClientOf(values, io.env, 'decryptability');
+    const blob = readBlob(positionals[0]);
+    const result = api
+      ? parseJson(await api.post(['v1', 'decryptability'], { ciphertextBlob: blob.toString('base64'), asOf: asOf.toISOString() }))
+      : await withDirectQueries(values, io, 'decryptability', (q) => q.decryptability(blob, asOf));
+    await printJson(input, result);
+    return 0;
+  },
+};
+
+const REPORT_KINDS = ['inventory', 'rotation-compliance'] as const;
+type ReportKind = (typeof REPORT_KINDS)[number];
+
+/** The columns of the CSV reports: one row per key. */
+export const REPORT_COLUMNS: Record<ReportKind, string[]> = {
+  inventory: [
+    'keyId',
+    'arn',
+    'aliases',
+    'description',
+    'origin',
+    'keyState',
+    'createdAt',
+    'rotationEnabled',
+    'rotationPeriodInDays',
+    'lastRotatedAt',
+    'nextRotationDate',
+    'keyMaterialCount',
+    'currentKeyMaterialAgeDays',
+    'deletionDate',
+    'validTo',
+  ],
+  'rotation-compliance': ['keyId', 'compliant', 'reason', 'currentKeyMaterialAgeDays', 'lastRotatedAt'],
+};
+
+const DEFAULT_MAX_AGE_DAYS = 365;
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'inventory | rotation-compliance, as of a point in time, as JSON or CSV',
+  positionals: { min: 1, max: 1, names: 'inventory | rotation-compliance' },
+  options: {
+    ...connectionOptions,
+    'as-of': { type: 'string' },
+    format: { type: 'string' },
+    'max-age-days': { type: 'string' },
+  },
+  help: `Usage: keyledger report inventory [--as-of <time>] [--format json|csv] [--data-dir <dir> | --url <url>]
+       keyledger report rotation-compliance [--max-age-days <n>] [--as-of <time>] [--format json|csv] […]
+
+  inventory                every key that existed at --as-of, with aliases, state,
+                           rotation and key material age
+  rotation-compliance      whether each key's current key material is at most
+                           --max-age-days old (default ${DEFAULT_MAX_AGE_DAYS}) at --as-of, and why not
+
+  --as-of <time>           ISO 8601 (default now)
+  --format json|csv        json (default): the whole report; csv: one row per key
+
+${CONNECTION_HELP}`,
+  async run(input) {
+    const { values, io, positionals } = input;
+    const kind = positionals[0] as ReportKind;
+    if (!REPORT_KINDS.includes(kind)) {
+      throw new UsageError(`unknown report '${kind}': choose ${REPORT_KINDS.join(' or ')}`, 'report');
+    }
+    const asOf = parseAsOf(values['as-of'], 'report');
+    const format = parseFormat(values.format, 'report');
+    if (kind !== 'rotation-compliance' && values['max-age-days'] !== undefined) {
+      throw new UsageError('--max-age-days only applies to rotation-compliance', 'report');
+    }
+    const maxAgeDays = parsePositiveInteger(values['max-age-days'], 'max-age-days', 'report') ?? DEFAULT_MAX_AGE_DAYS;
+    const api = apiClientOf(values, io.env, 'report');
+    if (api) {
+      const query: Record<string, string> = { asOf: asOf.toISOString(), format };
+      if (kind === 'rotation-compliance') query.maxAgeDays = String(maxAgeDays);
+      const response = await api.get(['v1', 'reports', kind], query);
+      const text = format === 'json' ? `${toJsonText(parseJson(response))}\n` : response.text;
+      await writeOut(io.stdout, text);
+      return 0;
+    }
+    const text = await withDirectQueries(values, io, 'report', async (q, library) => {
+      const report = (kind === 'inventory' ? await q.inventory(asOf) : await q.rotationCompliance(asOf, maxAgeDays)) as {
+        keys: Array<Record<string, unknown>>;
+      };
+      return format === 'json' ? `${toJsonText(report)}\n` : library.toCsv(report.keys, REPORT_COLUMNS[kind]);
+    });
+    await writeOut(io.stdout, text);
+    return 0;
+  },
+};

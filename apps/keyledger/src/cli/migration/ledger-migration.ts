@@ -1,0 +1,318 @@
+import {
+  NO_STREAM,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  type AppendResult,
+  type EventStore,
+  type RecordedEvent,
+} from '@keyledger/event-store';
+import { canonicalJson } from '@keyledger/ledger';
+import { CliFailure } from '../cli-errors.js';
+import {
+  loadCheckpoint,
+  saveCheckpoint,
+  type EventRef,
+  type MigrationCheckpoint,
+} from './migration-checkpoint.js';
+
+const RECENT_EVENTS_KEPT = 16;
+
+export interface MigrationOptions {
+  source: EventStore;
+  target: EventStore;
+  /** Shown in messages and stored in the checkpoint; never carries credentials. */
+  targetDescription: string;
+  checkpointPath: string;
+  /** Source events read, appended and checkpointed together. */
+  batchSize: number;
+  /** Stop after appending this many events in this run (for testing resumption); the checkpoint is kept. */
+  maxEvents?: number;
+  /**
+   * Issue all of a batch's appends before awaiting them. Only for the embedded
+   * target: it applies appends in call order in one group commit, so global
+   * order is kept. EventStoreDB gives no order between concurrent appends.
+   */
+  pipelineAppends: boolean;
+  /** Aborting stops after the batch in flight, with its checkpoint written. */
+  signal?: AbortSignal;
+  /** Called with the number of source events now in the target. */
+  onProgress?(eventsMigrated: number): void;
+  log(message: string): void;
+}
+
+export interface MigrationResult {
+  /** The whole source (as of the last read) is in the target. */
+  complete: boolean;
+  eventsMigrated: number;
+  appendedThisRun: number;
+  /** Found already in the target beyond the checkpoint (a run that died between append and checkpoint). */
+  foundInTarget: number;
+  resumed: boolean;
+}
+
+interface Cursor {
+  sourceAfter: bigint | 'start';
+  targetAfter: bigint | 'start';
+  migrated: number;
+  recent: EventRef[];
+}
+
+const refOf = (e: RecordedEvent): EventRef => ({ streamName: e.streamName, revision: e.revision.toString(), id: e.id });
+const describe = (e: { streamName: string; revision: bigint | string; id: string }): string =>
+  `${e.streamName}@${e.revision} (id ${e.id})`;
+
+function sameEvent(a: RecordedEvent, b: RecordedEvent): boolean {
+  return a.streamName === b.streamName && a.revision === b.revision && a.id.toLowerCase() === b.id.toLowerCase() && a.type === b.type;
+}
+
+async function eventAt(store: EventStore, ref: EventRef): Promise<RecordedEvent | undefined> {
+  try {
+    const [event] = await store.readStream(ref.streamName, { fromRevision: BigInt(ref.revision), maxCount: 1 });
+    return event && event.revision === BigInt(ref.revision) ? event : undefined;
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** Consecutive events of one stream in global order have consecutive revisions: each run is one append. */
+export function splitIntoRuns(events: RecordedEvent[]): RecordedEvent[][] {
+  const runs: RecordedEvent[][] = [];
+  for (const event of events) {
+    const run = runs[runs.length - 1];
+    const last = run?.[run.length - 1];
+    if (last && last.streamName === event.streamName && last.revision + 1n === event.revision) run.push(event);
+    else runs.push([event]);
+  }
+  return runs;
+}
+
+/**
+ * Copies the ledger event by event into the target: same streams, revisions,
+ * ids, types, data and metadata (so every hash chain holds), in the same global
+ * order. Each append states the revision it expects, so nothing can be appended
+ * twice or land on a stream that moved on. Resumable: see MigrationCheckpoint.
+ */
+export class LedgerMigration {
+  constructor(private readonly options: MigrationOptions) {}
+
+  async run(): Promise<MigrationResult> {
+    const { options } = this;
+    const cursor = await this.startingCursor();
+    const resumed = cursor.migrated > 0;
+    const foundInTarget = await this.skipWhatTheTargetHas(cursor);
+    if (foundInTarget > 0) {
+      options.log(`${foundInTarget} event(s) after the checkpoint were already in the target (checked by id); continuing after them`);
+      this.save(cursor);
+    }
+    options.onProgress?.(cursor.migrated);
+
+    let appendedThisRun = 0;
+    let complete = false;
+    for (;;) {
+      if (options.signal?.aborted) break;
+      let limit = options.batchSize;
+      if (options.maxEvents !== undefined) {
+        limit = Math.min(limit, options.maxEvents - appendedThisRun);
+        if (limit <= 0) break;
+      }
+      const page = await options.source.readAll({ after: cursor.sourceAfter, maxCount: limit });
+      if (page.length === 0) {
+        complete = true;
+        break;
+      }
+      const results = await this.appendRuns(splitIntoRuns(page));
+      const lastEvent = page[page.length - 1];
+      cursor.sourceAfter = lastEvent.position;
+      cursor.targetAfter = results[results.length - 1].position;
+      cursor.migrated += page.length;
+      cursor.recent = [...cursor.recent, ...page.slice(-RECENT_EVENTS_KEPT).map(refOf)].slice(-RECENT_EVENTS_KEPT);
+      appendedThisRun += page.length;
+      this.save(cursor);
+      options.onProgress?.(cursor.migrated);
+    }
+    return { complete, eventsMigrated: cursor.migrated, appendedThisRun, foundInTarget, resumed };
+  }
+
+  /** Where the last run got to, after proving that source and target still hold its last events. */
+  private async startingCursor(): Promise<Cursor> {
+    const { options } = this;
+    const fresh: Cursor = { sourceAfter: 'start', targetAfter: 'start', migrated: 0, recent: [] };
+    const loaded = loadCheckpoint(options.checkpointPath);
+    if (loaded.kind === 'none') return fresh;
+    if (loaded.kind === 'unreadable') {
+      // Safe to ignore: the whole target is then compared with the source instead.
+      options.log(`ignoring unreadable checkpoint ${options.checkpointPath} (${loaded.reason}); comparing the target from its start`);
+      return fresh;
+    }
+    const checkpoint = loaded.checkpoint;
+    for (const ref of checkpoint.recent) {
+      const inSource = await eventAt(options.source, ref);
+      if (!inSource || inSource.id.toLowerCase() !== ref.id.toLowerCase()) {
+        throw new CliFailure(
+          `checkpoint ${options.checkpointPath} names ${describe(ref)}, which this source ledger does not have: ` +
+            'it belongs to another ledger. Delete it to compare the target from its start.',
+        );
+      }
+      const inTarget = await eventAt(options.target, ref);
+      if (!inTarget || inTarget.id.toLowerCase() !== ref.id.toLowerCase()) {
+        throw new CliFailure(
+          `the target no longer holds ${describe(ref)}, which checkpoint ${options.checkpointPath} says was migrated ` +
+            `(target has ${inTarget ? `id ${inTarget.id}` : 'no such event'}). Was the target reset? ` +
+            'Migrate into an empty target, after deleting the checkpoint.',
+        );
+      }
+    }
+    options.log(
+      `resuming: ${checkpoint.eventsMigrated} event(s) already migrated (checkpoint ${options.checkpointPath}, last ${checkpoint.recent.length} re-checked by id)`,
+    );
+    return {
+      sourceAfter: BigInt(checkpoint.sourcePosition),
+      targetAfter: BigInt(checkpoint.targetPosition),
+      migrated: checkpoint.eventsMigrated,
+      recent: checkpoint.recent,
+    };
+  }
+
+  /**
+   * The target may hold more than the checkpoint says (a run killed between an
+   * append and its checkpoint, or no checkpoint at all). Whatever it holds
+   * after the cursor must be exactly the source's next events, in order; they
+   * are skipped. Anything else means the target is not a copy of this source.
+   */
+  private async skipWhatTheTargetHas(cursor: Cursor): Promise<number> {
+    const { source, target, batchSize } = this.options;
+    let found = 0;
+    for (;;) {
+      const inTarget = await target.readAll({ after: cursor.targetAfter, maxCount: batchSize });
+      if (inTarget.length === 0) return found;
+      const inSource = await source.readAll({ after: cursor.sourceAfter, maxCount: inTarget.length });
+      for (let i = 0; i < inTarget.length; i++) {
+        const t = inTarget[i];
+        const s = inSource[i];
+        if (!s || !sameEvent(s, t)) {
+          throw new CliFailure(
+            `the target diverges from the source: its event ${describe(t)} ` +
+              (s ? `stands where the source has ${describe(s)}` : 'is not in the source') +
+              `. Migrate into an empty target${found + cursor.migrated > 0 ? ' (or the one this migration started)' : ''}.`,
+          );
+        }
+        cursor.sourceAfter = s.position;
+        cursor.targetAfter = t.position;
+        cursor.migrated++;
+        cursor.recent = [...cursor.recent, refOf(s)].slice(-RECENT_EVENTS_KEPT);
+        found++;
+      }
+    }
+  }
+
+  private async appendRuns(runs: RecordedEvent[][]): Promise<AppendResult[]> {
+    if (this.options.pipelineAppends) {
+      const settled = await Promise.allSettled(runs.map((run) => this.appendRun(run)));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      return settled.map((s) => (s as PromiseFulfilledResult<AppendResult>).value);
+    }
+    const results: AppendResult[] = [];
+    for (const run of runs) results.push(await this.appendRun(run));
+    return results;
+  }
+
+  private async appendRun(run: RecordedEvent[]): Promise<AppendResult> {
+    const first = run[0];
+    try {
+      return await this.options.target.appendToStream(
+        first.streamName,
+        run.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
+        { expectedRevision: first.revision === 0n ? NO_STREAM : first.revision - 1n },
+      );
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        throw new CliFailure(
+          `cannot append ${describe(first)} to the target: its stream is at revision ${String(error.actual)}, ` +
+            `expected ${String(error.expected)}. Something else is writing to the target; stop it and run migrate again.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private save(cursor: Cursor): void {
+    if (cursor.sourceAfter === 'start' || cursor.targetAfter === 'start') return;
+    const checkpoint: MigrationCheckpoint = {
+      version: 1,
+      target: this.options.targetDescription,
+      sourcePosition: cursor.sourceAfter.toString(),
+      targetPosition: cursor.targetAfter.toString(),
+      eventsMigrated: cursor.migrated,
+      recent: cursor.recent,
+      updatedAt: new Date().toISOString(),
+    };
+    saveCheckpoint(this.options.checkpointPath, checkpoint);
+  }
+}
+
+export interface LedgerComparison {
+  events: number;
+  streams: number;
+}
+
+/** Every event in global order, a page at a time. */
+export async function* allEvents(store: EventStore, pageSize: number): AsyncGenerator<RecordedEvent> {
+  let after: bigint | 'start' = 'start';
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: pageSize });
+    if (page.length === 0) return;
+    yield* page;
+    after = page[page.length - 1].position;
+  }
+}
+
+/**
+ * The end-of-migration proof: both ledgers walked in global order, event by
+ * event (stream, revision, id, type, data, metadata), and the per-stream counts
+ * compared. Metadata equality is what carries each hash chain across.
+ */
+export async function compareLedgers(
+  source: EventStore,
+  target: EventStore,
+  pageSize: number,
+  onProgress?: (eventsCompared: number) => void,
+): Promise<LedgerComparison> {
+  const sourceCounts = new Map<string, number>();
+  const targetCounts = new Map<string, number>();
+  const sourceEvents = allEvents(source, pageSize);
+  const targetEvents = allEvents(target, pageSize);
+  let events = 0;
+  for (;;) {
+    const [{ value: a }, { value: b }] = await Promise.all([sourceEvents.next(), targetEvents.next()]);
+    if (!a && !b) break;
+    if (!a || !b) {
+      throw new CliFailure(
+        `verification failed: the ${a ? 'target' : 'source'} ends after ${events} event(s), where the ` +
+          `${a ? 'source' : 'target'} still has ${describe((a ?? b)!)}`,
+      );
+    }
+    if (
+      !sameEvent(a, b) ||
+      canonicalJson(a.data) !== canonicalJson(b.data) ||
+      canonicalJson(a.metadata) !== canonicalJson(b.metadata)
+    ) {
+      throw new CliFailure(`verification failed at event #${events + 1}: source ${describe(a)} and target ${describe(b)} differ`);
+    }
+    sourceCounts.set(a.streamName, (sourceCounts.get(a.streamName) ?? 0) + 1);
+    targetCounts.set(b.streamName, (targetCounts.get(b.streamName) ?? 0) + 1);
+    events++;
+    if (events % pageSize === 0) onProgress?.(events);
+  }
+  onProgress?.(events);
+  for (const [stream, count] of sourceCounts) {
+    if (targetCounts.get(stream) !== count) {
+      throw new CliFailure(
+        `verification failed: stream ${stream} has ${count} event(s) in the source, ${targetCounts.get(stream) ?? 0} in the target`,
+      );
+    }
+  }
+  if (targetCounts.size !== sourceCounts.size) throw new CliFailure('verification failed: the target has streams the source does not');
+  return { events, streams: sourceCounts.size };
+}
