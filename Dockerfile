@@ -1,0 +1,31 @@
+# Keyledger server image. Build stage has the toolchain better-sqlite3 may need;
+# the runtime stage carries only production dependencies and the compiled output.
+FROM node:20-bookworm AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY apps/keyledger/package.json apps/keyledger/
+COPY libs/event-store/package.json libs/event-store/
+COPY libs/ledger/package.json libs/ledger/
+COPY libs/crypto/package.json libs/crypto/
+COPY libs/kms-api/package.json libs/kms-api/
+COPY libs/read-models/package.json libs/read-models/
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.base.json tsconfig.build.json nest-cli.json ./
+COPY apps apps
+COPY libs libs
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    KEYLEDGER_DATA_DIR=/data
+WORKDIR /app
+COPY --from=build /app /app
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "apps/keyledger/dist/main.js"]
