@@ -1,0 +1,454 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { prepareAppend, validateExpectedRevision, validateStreamName } from '../append-validation.js';
+import type { PreparedEvent } from '../append-validation.js';
+import {
+  ANY,
+  EventStoreError,
+  InvalidAppendError,
+  NO_STREAM,
+  STREAM_EXISTS,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '../event-store.port.js';
+import type {
+  AppendResult,
+  CurrentRevision,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeToAllOptions,
+  Subscription,
+  SubscriptionHandler,
+} from '../event-store.port.js';
+import { isInsideHandlerOf, runInHandler } from '../handler-context.js';
+
+/** readAll's page size when the caller gives no maxCount. */
+export const DEFAULT_READ_ALL_MAX_COUNT = 4096;
+/** Page size of a subscription's reads: large enough to amortise the query, small enough to bound memory. */
+const SUBSCRIPTION_PAGE_SIZE = 1024;
+const SCHEMA_VERSION = 1;
+
+// Row layout of every SELECT below, read in raw (array) mode because building
+// keyed row objects costs more than the query on the readAll hot path.
+type EventRow = [
+  position: number,
+  stream: string,
+  revision: number,
+  id: string,
+  type: string,
+  data: string,
+  metadata: string | null,
+  recordedAt: number,
+];
+const COLUMNS = 'position, stream, revision, id, type, data, metadata, recorded_at';
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row[3],
+    streamName: row[1],
+    type: row[4],
+    data: JSON.parse(row[5]),
+    metadata: row[6] === null ? {} : JSON.parse(row[6]),
+    recordedAt: new Date(row[7]),
+    revision: BigInt(row[2]),
+    position: BigInt(row[0]),
+  };
+}
+
+interface PendingAppend {
+  streamName: string;
+  events: PreparedEvent[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: Error): void;
+}
+
+type Outcome = AppendResult | Error;
+
+/**
+ * The embedded event store: one SQLite file, WAL, synchronous=FULL.
+ *
+ * Appends are group-committed: every appendToStream call made in the same
+ * event-loop turn is queued and applied in one BEGIN IMMEDIATE transaction on
+ * the next turn (setImmediate), each append checked on its own against its
+ * expected revision, so a conflicting one fails alone and writes nothing. No
+ * promise settles before COMMIT has returned, and with synchronous=FULL a
+ * returned COMMIT is on disk.
+ *
+ * Subscriptions are woken by an in-process notifier after each commit and then
+ * read the table from their own position, so the wake-up carries no data that
+ * could be lost or duplicated. Another process writing to the same file is safe
+ * (BEGIN IMMEDIATE serialises writers, the busy timeout waits for the lock) but
+ * does not wake this process's subscribers until this process commits something.
+ *
+ * Duplicate event ids (across appends) are rejected with InvalidAppendError,
+ * not treated as an idempotent retry as EventStoreDB sometimes does.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: SqliteDatabase;
+  private readonly beginImmediate: Statement;
+  private readonly commit: Statement;
+  private readonly rollback: Statement;
+  private readonly savepoint: Statement;
+  private readonly releaseSavepoint: Statement;
+  private readonly rollbackToSavepoint: Statement;
+  private readonly insertEvent: Statement;
+  private readonly selectLastRevision: Statement;
+  private readonly selectStreamForwards: Statement;
+  private readonly selectStreamBackwards: Statement;
+  private readonly selectAllAfter: Statement;
+
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private readonly commitWaiters = new Set<() => void>();
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  private closed = false;
+
+  static open(filePath: string): SqliteEventStore {
+    return new SqliteEventStore(filePath);
+  }
+
+  constructor(readonly filePath: string) {
+    mkdirSync(dirname(filePath), { recursive: true });
+    // The busy timeout only matters when another process holds the write lock.
+    this.db = new Database(filePath, { timeout: 5000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.migrate();
+
+    this.beginImmediate = this.db.prepare('BEGIN IMMEDIATE');
+    this.commit = this.db.prepare('COMMIT');
+    this.rollback = this.db.prepare('ROLLBACK');
+    this.savepoint = this.db.prepare('SAVEPOINT append_one');
+    this.releaseSavepoint = this.db.prepare('RELEASE append_one');
+    this.rollbackToSavepoint = this.db.prepare('ROLLBACK TO append_one');
+    this.insertEvent = this.db.prepare(
+      'INSERT INTO events (stream, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.selectLastRevision = this.db
+      .prepare('SELECT revision FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1')
+      .pluck();
+    this.selectStreamForwards = this.db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`)
+      .raw();
+    this.selectStreamBackwards = this.db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
+      .raw();
+    this.selectAllAfter = this.db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
+      .raw();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new EventStoreError(
+        `${this.filePath} has event store schema v${version}; this build understands up to v${SCHEMA_VERSION}`,
+      );
+    }
+    if (version === SCHEMA_VERSION) return;
+    // position is the rowid: events are never deleted and a rolled-back insert
+    // does not consume a rowid, so positions stay dense and in commit order.
+    this.db.exec(`
+      BEGIN IMMEDIATE;
+      CREATE TABLE IF NOT EXISTS events (
+        position    INTEGER PRIMARY KEY,
+        stream      TEXT    NOT NULL,
+        revision    INTEGER NOT NULL,
+        id          TEXT    NOT NULL COLLATE NOCASE UNIQUE,
+        type        TEXT    NOT NULL,
+        data        TEXT    NOT NULL,
+        metadata    TEXT,
+        recorded_at INTEGER NOT NULL,
+        UNIQUE (stream, revision)
+      ) STRICT;
+      PRAGMA user_version = ${SCHEMA_VERSION};
+      COMMIT;
+    `);
+  }
+
+  /** The pragmas in effect on this connection (for tests and diagnostics). */
+  pragmas(): { journalMode: string; synchronous: number } {
+    return {
+      journalMode: this.db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: this.db.pragma('synchronous', { simple: true }) as number,
+    };
+  }
+
+  appendToStream(
+    streamName: string,
+    events: EventToAppend[],
+    options?: { expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult> {
+    let prepared: PreparedEvent[];
+    const expected = options?.expectedRevision ?? ANY;
+    try {
+      if (this.closed) throw new EventStoreError('Event store is closed');
+      validateExpectedRevision(expected);
+      prepared = prepareAppend(streamName, events);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamName, events: prepared, expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    const outcomes: Outcome[] = new Array(batch.length);
+    const recordedAt = Date.now();
+    const isolate = batch.length > 1;
+    let committed = false;
+    try {
+      this.beginImmediate.run();
+      try {
+        for (let i = 0; i < batch.length; i++) outcomes[i] = this.applyOne(batch[i], recordedAt, isolate);
+        this.commit.run();
+        committed = true;
+      } finally {
+        if (!committed && this.db.inTransaction) this.rollback.run();
+      }
+    } catch (error) {
+      const failure = translateSqliteError(error);
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    let anyWritten = false;
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = outcomes[i];
+      if (outcome instanceof Error) batch[i].reject(outcome);
+      else {
+        anyWritten = true;
+        batch[i].resolve(outcome);
+      }
+    }
+    if (anyWritten) this.notifyCommitted();
+  };
+
+  /**
+   * Applies one append inside the open transaction. A conflict or a duplicate id
+   * is returned as that append's outcome, not thrown, so the rest of the batch
+   * still commits; any other error is thrown and fails the whole batch. A failed
+   * INSERT undoes itself (statement-level abort), so only a multi-event append
+   * sharing a batch needs a savepoint to undo its earlier inserts; a lone append's
+   * failure rolls back the whole (otherwise empty) transaction.
+   */
+  private applyOne(pending: PendingAppend, recordedAt: number, isolate: boolean): Outcome {
+    const last = this.selectLastRevision.get(pending.streamName) as number | undefined;
+    const actual: CurrentRevision = last === undefined ? NO_STREAM : BigInt(last);
+    const expected = pending.expected;
+    const conflict =
+      expected === NO_STREAM
+        ? last !== undefined
+        : expected === STREAM_EXISTS
+          ? last === undefined
+          : expected === ANY
+            ? false
+            : last === undefined || BigInt(last) !== expected;
+    if (conflict) return new WrongExpectedVersionError(pending.streamName, expected, actual);
+
+    const savepoint = isolate && pending.events.length > 1;
+    if (savepoint) this.savepoint.run();
+    try {
+      let revision = last === undefined ? -1 : last;
+      let position: number | bigint = 0;
+      for (const event of pending.events) {
+        revision++;
+        position = this.insertEvent.run(
+          pending.streamName,
+          revision,
+          event.id,
+          event.type,
+          event.dataJson,
+          event.metadataJson,
+          recordedAt,
+        ).lastInsertRowid;
+      }
+      if (savepoint) this.releaseSavepoint.run();
+      return { nextExpectedRevision: BigInt(revision), position: BigInt(position) };
+    } catch (error) {
+      if (!isolate || !isConstraintViolation(error)) throw error;
+      if (savepoint) {
+        this.rollbackToSavepoint.run();
+        this.releaseSavepoint.run();
+      }
+      return translateSqliteError(error);
+    }
+  }
+
+  private notifyCommitted(): void {
+    if (this.commitWaiters.size === 0) return;
+    const waiters = [...this.commitWaiters];
+    this.commitWaiters.clear();
+    for (const wake of waiters) wake();
+  }
+
+  /** @internal Registers a one-shot wake-up for the next commit; returns its canceller. */
+  onNextCommit(wake: () => void): () => void {
+    this.commitWaiters.add(wake);
+    return () => this.commitWaiters.delete(wake);
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    validateStreamName(streamName);
+    const direction = options.direction ?? 'forwards';
+    const limit = toLimit(options.maxCount);
+    let rows: EventRow[];
+    if (direction === 'forwards') {
+      const from = options.fromRevision ?? 'start';
+      rows =
+        from === 'end'
+          ? []
+          : (this.selectStreamForwards.all(streamName, from === 'start' ? 0 : Number(from), limit) as EventRow[]);
+    } else {
+      const from = options.fromRevision ?? 'end';
+      const fromRevision = from === 'end' ? Number.MAX_SAFE_INTEGER : from === 'start' ? 0 : Number(from);
+      rows = this.selectStreamBackwards.all(streamName, fromRevision, limit) as EventRow[];
+    }
+    if (rows.length === 0 && this.selectLastRevision.get(streamName) === undefined) {
+      throw new StreamNotFoundError(streamName);
+    }
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    return this.readAllSync(options.after ?? 'start', options.maxCount ?? DEFAULT_READ_ALL_MAX_COUNT);
+  }
+
+  /** @internal Synchronous so a subscription can read and register for the next commit with nothing in between. */
+  readAllSync(after: bigint | 'start', maxCount: number): RecordedEvent[] {
+    const rows = this.selectAllAfter.all(after === 'start' ? 0 : Number(after), toLimit(maxCount)) as EventRow[];
+    const events: RecordedEvent[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) events[i] = toRecordedEvent(rows[i]);
+    return events;
+  }
+
+  async streamRevision(streamName: string): Promise<CurrentRevision> {
+    this.assertOpen();
+    validateStreamName(streamName);
+    const last = this.selectLastRevision.get(streamName) as number | undefined;
+    return last === undefined ? NO_STREAM : BigInt(last);
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions, handler: SubscriptionHandler): Subscription {
+    this.assertOpen();
+    const subscription = new SqliteSubscription(this, options.after ?? 'start', handler, (s) =>
+      this.subscriptions.delete(s),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Settle appends already accepted before refusing new ones.
+    if (this.queue.length > 0) this.flush();
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.unsubscribe()));
+    this.notifyCommitted();
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreError('Event store is closed');
+  }
+}
+
+class SqliteSubscription implements Subscription {
+  private stopped = false;
+  private cancelWait: (() => void) | null = null;
+  private wake: (() => void) | null = null;
+  private readonly finished: Promise<void>;
+
+  constructor(
+    private readonly store: SqliteEventStore,
+    private cursor: bigint | 'start',
+    private readonly handler: SubscriptionHandler,
+    private readonly onFinished: (s: SqliteSubscription) => void,
+  ) {
+    this.finished = this.run().finally(() => this.onFinished(this));
+  }
+
+  private async run(): Promise<void> {
+    // Start on a later tick: no handler call before subscribeToAll has returned.
+    await null;
+    let caughtUp = false;
+    try {
+      while (!this.stopped) {
+        const page = this.store.readAllSync(this.cursor, SUBSCRIPTION_PAGE_SIZE);
+        if (page.length === 0) {
+          if (!caughtUp) {
+            caughtUp = true;
+            this.handler.onCaughtUp?.();
+            // Read again: onCaughtUp may have caused appends.
+            continue;
+          }
+          // Registered synchronously after the empty read, so no commit can slip in between.
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+            this.cancelWait = this.store.onNextCommit(resolve);
+          });
+          this.wake = this.cancelWait = null;
+          continue;
+        }
+        for (const event of page) {
+          if (this.stopped) return;
+          const result = runInHandler(this, () => this.handler.onEvent(event));
+          if (result !== undefined && typeof (result as Promise<void>).then === 'function') await result;
+          this.cursor = event.position;
+        }
+      }
+    } catch (error) {
+      this.stopped = true;
+      const err = error instanceof Error ? error : new Error(String(error));
+      if (this.handler.onError) this.handler.onError(err);
+      else process.emitWarning(`Event store subscription ended: ${err.message}`);
+    }
+  }
+
+  unsubscribe(): Promise<void> {
+    this.stopped = true;
+    this.cancelWait?.();
+    this.wake?.();
+    // A handler unsubscribing its own subscription must not wait for itself.
+    if (isInsideHandlerOf(this)) return Promise.resolve();
+    return this.finished;
+  }
+}
+
+/** maxCount → SQLite LIMIT, where -1 means no limit. */
+function toLimit(maxCount: number | undefined): number {
+  if (maxCount === undefined || maxCount === Infinity) return -1;
+  if (!Number.isInteger(maxCount) || maxCount < 0) throw new RangeError(`maxCount must be a non-negative integer`);
+  return maxCount;
+}
+
+function isConstraintViolation(error: unknown): boolean {
+  return String((error as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_CONSTRAINT');
+}
+
+function translateSqliteError(error: unknown): Error {
+  const code = (error as { code?: string } | null)?.code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const message = (error as Error).message;
+    if (message.includes('events.id')) return new InvalidAppendError('Duplicate event id: an event with this id is already stored');
+    return new EventStoreError(`Append failed: ${message}`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
