@@ -1,24 +1,11 @@
 import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac } from 'node:crypto';
 import type { EventStore } from '@keyledger/event-store';
 import { EVENT_STORE } from '@keyledger/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sha256 } from './support/sha256.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
-/** SHA-256 for the signer, on node:crypto. */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: Uint8Array | string) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  update(data: Uint8Array | string): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
-}
 
 describe('bad input gets an AWS-shaped 4xx and changes nothing', () => {
   let h: Harness;

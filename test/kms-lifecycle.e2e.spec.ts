@@ -28,18 +28,9 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from './support/failure.js';
 import { startKeyledger, type Harness } from './support/keyledger-harness.js';
 
-/** The error a call fails with: name, message and HTTP status as the SDK reports them. */
-async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
-}
 
 const text = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString('utf8');
 
@@ -116,7 +107,7 @@ describe('KMS key lifecycle through the AWS SDK', () => {
     const enc = await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x'), EncryptionContext: context }));
     const ok = await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { purpose: 'invoices', tenant: 'acme' } }));
     expect(text(ok.Plaintext)).toBe('x');
-    for (const wrong of [undefined, { tenant: 'acme' }, { tenant: 'acme', purpose: 'invoice' }]) {
+    for (const wrong of [undefined, { tenant: 'acme' }, { tenant: 'acme', purpose: 'invoice' }] as Array<Record<string, string> | undefined>) {
       const f = await failure(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: wrong })));
       expect(f).toMatchObject({ name: 'InvalidCiphertextException', status: 400 });
     }

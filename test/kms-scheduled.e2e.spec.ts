@@ -17,18 +17,11 @@ import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:cry
 import { join } from 'node:path';
 import { FileRootKeyProvider, openMaterial, ShredVault } from '@keyledger/crypto';
 import { describe, expect, it } from 'vitest';
+import { failure } from './support/failure.js';
 import { startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const DAY = 86_400_000;
 
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).name;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function importMaterial(h: Harness, keyId: string, material: Buffer, validTo?: Date) {
   const params = await h.kms.send(
@@ -108,12 +101,12 @@ describe('work that falls due by the clock', () => {
     first.clock.set(scheduled.DeletionDate!.getTime() + 1000);
     const second = await startKeyledger({ dataDir: first.dataDir, clock: first.clock });
     try {
-      expect(await failure(second.kms.send(new DescribeKeyCommand({ KeyId: doomed.KeyId })))).toBe('NotFoundException');
-      expect(await failure(second.kms.send(new DecryptCommand({ CiphertextBlob: blob })))).toBe('NotFoundException');
+      expect((await failure(second.kms.send(new DescribeKeyCommand({ KeyId: doomed.KeyId })))).name).toBe('NotFoundException');
+      expect((await failure(second.kms.send(new DecryptCommand({ CiphertextBlob: blob })))).name).toBe('NotFoundException');
       const listed = (await second.kms.send(new ListKeysCommand({}))).Keys!.map((k) => k.KeyId);
       expect(listed).not.toContain(doomed.KeyId);
       expect((await second.kms.send(new DescribeKeyCommand({ KeyId: expiring.KeyId }))).KeyMetadata!.KeyState).toBe('PendingImport');
-      expect(await failure(second.kms.send(new DecryptCommand({ CiphertextBlob: expiringBlob })))).toBe('KMSInvalidStateException');
+      expect((await failure(second.kms.send(new DecryptCommand({ CiphertextBlob: expiringBlob })))).name).toBe('KMSInvalidStateException');
       expect((await second.scheduler().sweep()).deleted + (await second.scheduler().sweep()).expired).toBe(0);
     } finally {
       await second.stop();

@@ -2,20 +2,12 @@ import { CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, L
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from './support/failure.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const KEY_USER = { accessKeyId: 'AKIAKEYLEDGERUSER001', secretAccessKey: 'key-user-secret-0123456789abcdef' };
 const AUDITOR = { accessKeyId: 'AKIAKEYLEDGERAUDIT01', secretAccessKey: 'auditor-secret-0123456789abcdefg' };
 
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A raw POST / as a non-SDK client would send it. */
 async function post(url: string, body: string, headers: Record<string, string>) {

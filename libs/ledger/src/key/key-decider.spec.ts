@@ -38,7 +38,7 @@ const events = (decision: KeyEvent[] | DomainError): KeyEvent[] => {
   if (decision instanceof DomainError) throw new Error(`expected events, got ${decision.code}: ${decision.message}`);
   return decision;
 };
-const refusal = (decision: KeyEvent[] | DomainError): DomainError => {
+const refusal = <T>(decision: T | DomainError): DomainError => {
   if (!(decision instanceof DomainError)) throw new Error(`expected a refusal, got ${JSON.stringify(decision)}`);
   return decision;
 };
