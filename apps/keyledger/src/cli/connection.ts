@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type { EventStore } from '@keyledger/event-store';
 import { systemClock } from '@keyledger/ledger';
+import { LedgerQueries } from '@keyledger/read-models';
 import { LedgerApiClient } from './api/ledger-api-client.js';
 import type { CliIo, OptionSpec, OptionValues } from './cli-command.js';
 import { UsageError } from './cli-errors.js';
 import { openLedger } from './direct-store.js';
-import { requireLedgerLibrary, type LedgerLibrary, type LedgerQueriesApi } from './ledger-library.js';
 
 /** The store a direct-mode command reads: the embedded ledger, or EventStoreDB when the server uses it. */
 export const storeOptions: OptionSpec = {
@@ -73,18 +73,16 @@ export function apiClientOf(values: OptionValues, env: NodeJS.ProcessEnv, comman
 export async function withDirectQueries<T>(
   values: OptionValues,
   io: CliIo,
-  command: string,
-  body: (queries: LedgerQueriesApi, library: LedgerLibrary) => Promise<T>,
+  body: (queries: LedgerQueries) => Promise<T>,
 ): Promise<T> {
-  const library = await requireLedgerLibrary(command);
   const store = openDirectStore(values, io.env);
   try {
-    const queries = library.createQueries(store, {
+    const queries = new LedgerQueries(store, {
       region: regionOf(values, io.env),
       accountId: io.env.KEYLEDGER_ACCOUNT_ID || '111122223333',
       clock: systemClock,
     });
-    return await body(queries, library);
+    return await body(queries);
   } finally {
     await store.close();
   }

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createEventStore, type EventStore } from '@keyledger/event-store';
+import { checkpointKeyPurpose, verifyLedger, type VerifyResult } from '@keyledger/read-models';
 import { parsePositiveInteger, type Command } from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
 import { formatCount, toJsonText, writeOut } from '../cli-output.js';
 import { dataDirOf } from '../connection.js';
 import { countEmbeddedEvents, ledgerFile, openLedger, openRootKey } from '../direct-store.js';
-import { loadLedgerLibrary } from '../ledger-library.js';
 import { checkpointPath, describeTarget } from '../migration/migration-checkpoint.js';
 import { LedgerMigration, compareLedgers } from '../migration/ledger-migration.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -122,8 +122,7 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
         compareBar.finish(comparison.events);
         summary.comparison = comparison;
         summary.ledgerVerification = await verifyTarget(target, sourceDir, io.env, log);
-        const verification = summary.ledgerVerification as { ok?: boolean };
-        if (verification.ok === false) {
+        if (!(summary.ledgerVerification as VerifyResult).ok) {
           await writeOut(io.stdout, `${toJsonText(summary)}\n`);
           throw new CliFailure('the target ledger does not verify (see ledgerVerification)');
         }
@@ -143,14 +142,9 @@ async function verifyTarget(
   sourceDir: string,
   env: NodeJS.ProcessEnv,
   log: (message: string) => void,
-): Promise<Record<string, unknown>> {
-  const library = await loadLedgerLibrary();
-  if (!library) {
-    log('ledger verification skipped: not available in this build (the event-by-event comparison above still holds)');
-    return { skipped: 'not available in this build' };
-  }
+): Promise<VerifyResult> {
   const rootKey = openRootKey(sourceDir, env.KEYLEDGER_ROOT_KEY);
-  const result = await library.verifyLedger(target, rootKey.deriveKey(library.checkpointKeyPurpose));
+  const result = await verifyLedger(target, rootKey.deriveKey(checkpointKeyPurpose));
   log(`ledger verification: ${result.ok ? 'ok' : 'FAILED'} (${formatCount(result.eventsChecked)} event(s), ${formatCount(result.streamsChecked)} stream(s))`);
-  return result as Record<string, unknown>;
+  return result;
 }

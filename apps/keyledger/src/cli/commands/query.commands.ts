@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkpointKeyPurpose, toCsv, verifyLedger } from '@keyledger/read-models';
 import { parseJson } from '../api/ledger-api-client.js';
 import { parseAsOf, parseFormat, parsePositiveInteger, type Command, type CommandInput } from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
@@ -14,7 +15,6 @@ import {
   withDirectQueries,
 } from '../connection.js';
 import { openRootKey } from '../direct-store.js';
-import { requireLedgerLibrary } from '../ledger-library.js';
 import { ProgressBar } from '../progress-bar.js';
 
 const connectionOptions = { ...storeOptions, ...apiOptions };
@@ -43,12 +43,11 @@ ${CONNECTION_HELP}`,
     if (api) {
       result = parseJson(await api.get(['v1', 'audit', 'verify'])) as { ok?: unknown };
     } else {
-      const library = await requireLedgerLibrary('verify');
       const rootKey = openRootKey(dataDirOf(values, io.env), io.env.KEYLEDGER_ROOT_KEY);
       const store = openDirectStore(values, io.env);
       try {
         const bar = new ProgressBar(io.stderr, undefined, 'events checked');
-        result = await library.verifyLedger(store, rootKey.deriveKey(library.checkpointKeyPurpose), {
+        result = await verifyLedger(store, rootKey.deriveKey(checkpointKeyPurpose), {
           onProgress: (n) => bar.update(n),
         });
         if (io.stderr.isTTY) bar.finish((result as { eventsChecked: number }).eventsChecked);
@@ -84,7 +83,7 @@ ${CONNECTION_HELP}`,
     const api = apiClientOf(values, io.env, 'history');
     const result = api
       ? parseJson(await api.get(['v1', 'keys', keyId, 'events']))
-      : await withDirectQueries(values, io, 'history', (q) => q.keyHistory(keyId));
+      : await withDirectQueries(values, io, (q) => q.keyHistory(keyId));
     await printJson(input, result);
     return 0;
   },
@@ -108,7 +107,7 @@ ${CONNECTION_HELP}`,
     const api = apiClientOf(values, io.env, 'state');
     const result = api
       ? parseJson(await api.get(['v1', 'keys', keyId], { asOf: asOf.toISOString() }))
-      : await withDirectQueries(values, io, 'state', (q) => q.keyStateAsOf(keyId, asOf));
+      : await withDirectQueries(values, io, (q) => q.keyStateAsOf(keyId, asOf));
     await printJson(input, result);
     return 0;
   },
@@ -154,7 +153,7 @@ ${CONNECTION_HELP}`,
     const blob = readBlob(positionals[0]);
     const result = api
       ? parseJson(await api.post(['v1', 'decryptability'], { ciphertextBlob: blob.toString('base64'), asOf: asOf.toISOString() }))
-      : await withDirectQueries(values, io, 'decryptability', (q) => q.decryptability(blob, asOf));
+      : await withDirectQueries(values, io, (q) => q.decryptability(blob, asOf));
     await printJson(input, result);
     return 0;
   },
@@ -230,11 +229,10 @@ ${CONNECTION_HELP}`,
       await writeOut(io.stdout, text);
       return 0;
     }
-    const text = await withDirectQueries(values, io, 'report', async (q, library) => {
-      const report = (kind === 'inventory' ? await q.inventory(asOf) : await q.rotationCompliance(asOf, maxAgeDays)) as {
-        keys: Array<Record<string, unknown>>;
-      };
-      return format === 'json' ? `${toJsonText(report)}\n` : library.toCsv(report.keys, REPORT_COLUMNS[kind]);
+    const text = await withDirectQueries(values, io, async (q) => {
+      const report = kind === 'inventory' ? await q.inventory(asOf) : await q.rotationCompliance(asOf, maxAgeDays);
+      if (format === 'json') return `${toJsonText(report)}\n`;
+      return toCsv(report.keys as unknown as Array<Record<string, unknown>>, REPORT_COLUMNS[kind]);
     });
     await writeOut(io.stdout, text);
     return 0;
