@@ -76,50 +76,29 @@ export class LedgerView {
 
   /**
    * Applies `events` whose first has revision `firstRevision` and whose last
-   * has integrity hash `lastHash`. Events the view
-   * already has are skipped; a gap means the view missed something, so the
-   * entry is dropped and the next read replays the stream from the store.
+   * has integrity hash `lastHash`. Events the view already has are skipped; a
+   * gap means the view missed something, so the entry is dropped and the next
+   * read replays the stream from the store.
    */
   applyKeyEvents(keyId: string, events: readonly KeyEvent[], firstRevision: bigint, lastHash: string | null): void {
-    let entry = this.keys.get(keyId);
-    let revision = firstRevision;
-    for (const event of events) {
-      const known = entry ? entry.revision : -1n;
-      if (revision <= known) {
-        revision++;
-        continue;
-      }
-      if (revision !== known + 1n) {
-        this.keys.delete(keyId);
-        return;
-      }
-      const state = evolveKey(entry ? entry.state : initialKeyState(), { type: event.type, data: event.data } as KeyEvent);
-      if (!entry) this.remember(keyId);
-      entry = { state, revision, lastHash: revision === firstRevision + BigInt(events.length - 1) ? lastHash : null };
-      this.keys.set(keyId, entry);
-      revision++;
+    const entry = this.keys.get(keyId);
+    const next = advance(entry, events, firstRevision, lastHash, evolveKey, initialKeyState);
+    if (next === GAP) {
+      this.keys.delete(keyId);
+    } else if (next !== entry) {
+      this.remember(keyId);
+      this.keys.set(keyId, next!);
     }
   }
 
   applyAliasEvents(aliasName: string, events: readonly AliasEvent[], firstRevision: bigint, lastHash: string | null): void {
-    let entry = this.aliases.get(aliasName);
-    let revision = firstRevision;
-    for (const event of events) {
-      const known = entry ? entry.revision : -1n;
-      if (revision <= known) {
-        revision++;
-        continue;
-      }
-      if (revision !== known + 1n) {
-        this.forgetAlias(aliasName);
-        return;
-      }
-      const before = entry?.state.targetKeyId ?? null;
-      const state = evolveAlias(entry ? entry.state : initialAliasState(), { type: event.type, data: event.data } as AliasEvent);
-      entry = { state, revision, lastHash: revision === firstRevision + BigInt(events.length - 1) ? lastHash : null };
-      this.aliases.set(aliasName, entry);
-      this.indexAlias(aliasName, before, state.targetKeyId);
-      revision++;
+    const entry = this.aliases.get(aliasName);
+    const next = advance(entry, events, firstRevision, lastHash, evolveAlias, initialAliasState);
+    if (next === GAP) {
+      this.forgetAlias(aliasName);
+    } else if (next !== entry) {
+      this.aliases.set(aliasName, next!);
+      this.indexAlias(aliasName, entry?.state.targetKeyId ?? null, next!.state.targetKeyId);
     }
   }
 
@@ -159,4 +138,31 @@ export class LedgerView {
       names.add(aliasName);
     }
   }
+}
+
+const GAP = Symbol('gap');
+
+/** Folds the events the entry does not have yet onto it; GAP when one is missing before them. */
+function advance<S, E extends { type: string; data: unknown }>(
+  entry: Versioned<S> | undefined,
+  events: readonly E[],
+  firstRevision: bigint,
+  lastHash: string | null,
+  evolve: (state: S, event: E) => S,
+  initial: () => S,
+): Versioned<S> | undefined | typeof GAP {
+  const lastRevision = firstRevision + BigInt(events.length - 1);
+  let current = entry;
+  let revision = firstRevision;
+  for (const event of events) {
+    const known = current ? current.revision : -1n;
+    if (revision > known) {
+      if (revision !== known + 1n) return GAP;
+      // Only type and data reach evolve: a recorded event carries more than the domain needs.
+      const state = evolve(current ? current.state : initial(), { type: event.type, data: event.data } as E);
+      current = { state, revision, lastHash: revision === lastRevision ? lastHash : null };
+    }
+    revision++;
+  }
+  return current;
 }
