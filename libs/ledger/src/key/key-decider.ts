@@ -30,6 +30,25 @@ function generated(backingKey: NewBackingKey, now: Date): KeyEvent {
   };
 }
 
+function rotatedTo(
+  key: KeyAggregate,
+  keyMaterialId: string,
+  rotationType: 'AUTOMATIC' | 'ON_DEMAND',
+  now: Date,
+  nextRotationDate?: number,
+): KeyEvent {
+  return {
+    type: 'KeyRotated',
+    data: {
+      keyMaterialId,
+      previousKeyMaterialId: key.currentKeyMaterialId,
+      rotationType,
+      rotatedAt: iso(now),
+      ...(nextRotationDate === undefined ? {} : { nextRotationDate: iso(nextRotationDate) }),
+    },
+  };
+}
+
 function validateTags(key: KeyAggregate, tags: Tag[]): DomainError | undefined {
   for (const tag of tags) {
     if (tag.TagKey.startsWith('aws:'))
@@ -138,30 +157,12 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
             'InvalidState',
             `${key.arn} has no imported key material pending rotation. Import new key material first.`,
           );
-        return [
-          {
-            type: 'KeyRotated',
-            data: {
-              keyMaterialId: pending.keyMaterialId,
-              previousKeyMaterialId: key.currentKeyMaterialId,
-              rotationType: 'ON_DEMAND',
-              rotatedAt: iso(command.now),
-            },
-          },
-        ];
+        return [rotatedTo(key, pending.keyMaterialId, 'ON_DEMAND', command.now)];
       }
       if (!command.backingKey) throw new Error('RotateKeyOnDemand of an AWS_KMS key needs a backing key');
       return [
         generated(command.backingKey, command.now),
-        {
-          type: 'KeyRotated',
-          data: {
-            keyMaterialId: command.backingKey.keyMaterialId,
-            previousKeyMaterialId: key.currentKeyMaterialId,
-            rotationType: 'ON_DEMAND',
-            rotatedAt: iso(command.now),
-          },
-        },
+        rotatedTo(key, command.backingKey.keyMaterialId, 'ON_DEMAND', command.now),
       ];
     }
 
@@ -175,16 +176,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
       const next = key.nextRotationDate + period > now ? key.nextRotationDate + period : now + period;
       return [
         generated(command.backingKey, command.now),
-        {
-          type: 'KeyRotated',
-          data: {
-            keyMaterialId: command.backingKey.keyMaterialId,
-            previousKeyMaterialId: key.currentKeyMaterialId,
-            rotationType: 'AUTOMATIC',
-            rotatedAt: iso(command.now),
-            nextRotationDate: iso(next),
-          },
-        },
+        rotatedTo(key, command.backingKey.keyMaterialId, 'AUTOMATIC', command.now, next),
       ];
     }
 
