@@ -1,8 +1,8 @@
-import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { verifySigV4 } from '@keyledger/kms-api';
 import { canonicalQuery, encodePath, signRequest } from '../apps/keyledger/src/cli/api/sigv4-signer.js';
+import { Sha256 } from './support/sha256.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIACLISIGNER0000001', secretAccessKey: 'cli-signer-secret-0123456789' };
 const NOW = new Date('2026-03-01T12:34:56.789Z');
@@ -22,18 +22,6 @@ const verify = (method: string, url: URL, headers: Record<string, string>, body:
     { region: 'eu-west-1', service: 'kms', now: NOW, lookupSecret: (id) => (id === CREDENTIALS.accessKeyId ? secret : undefined) },
   );
 
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: Uint8Array | string) {
-    this.hash = secret ? createHmac('sha256', secret) : createHash('sha256');
-  }
-  update(data: Uint8Array | string): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 describe('the CLI SigV4 signer', () => {
   const cases: Array<[string, string, string[], Record<string, string>, string]> = [
@@ -50,7 +38,7 @@ describe('the CLI SigV4 signer', () => {
 
   it.each(cases)('%s: the same signature as the AWS SDK signer', async (_name, method, segments, query, body) => {
     const { url, headers } = signed(method, segments, query, body);
-    const sdk = new SignatureV4({ credentials: CREDENTIALS, region: 'eu-west-1', service: 'kms', sha256: NodeSha256 });
+    const sdk = new SignatureV4({ credentials: CREDENTIALS, region: 'eu-west-1', service: 'kms', sha256: Sha256 });
     const { authorization: _ours, 'x-amz-date': _date, ...unsigned } = headers;
     const request = await sdk.sign(
       {

@@ -12,6 +12,7 @@ import { GetKeyHandler, ListAliasesHandler, ListKeysHandler } from './keys/key-q
 import { KmsController } from './kms/kms.controller.js';
 import { KmsOperations } from './kms/kms-operations.js';
 import { LedgerRepository } from './ledger/ledger-repository.js';
+import { LedgerApiModule } from './ledger-api/ledger-api.module.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
 
 @Module({})
@@ -19,7 +20,7 @@ export class AppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options)],
+      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), LedgerApiModule],
       controllers: [HealthController, KmsController],
       providers: [
         LedgerRepository,

@@ -1,0 +1,110 @@
+import * as nodeCrypto from 'node:crypto';
+
+/*
+ * The verifier hashes every event of the ledger, so it cannot afford
+ * `canonicalJson`'s map/filter/sort/join allocations per nested value. This
+ * writes the same text into one string builder and hashes it once. It must
+ * stay byte-for-byte equal to `eventHash` in @keyledger/ledger: a spec holds
+ * the two together on arbitrary values.
+ */
+
+const HASH_PREFIX = 'keyledger/event/v1\n';
+
+// One-shot hashing (Node ≥ 20.12) skips building a Hash stream object per event.
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const sha256Hex: (text: string) => string =
+  typeof oneShot === 'function'
+    ? (text) => oneShot('sha256', text, 'hex')
+    : (text) => nodeCrypto.createHash('sha256').update(text).digest('hex');
+
+// Member names repeat across every event of a type: quote each once.
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 10_000;
+
+function quoted(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, q);
+  }
+  return q;
+}
+
+function appendCanonical(out: string, value: unknown): string {
+  if (value === null) return out + 'null';
+  switch (typeof value) {
+    case 'string':
+      return out + JSON.stringify(value);
+    case 'number':
+    case 'boolean':
+      return out + JSON.stringify(value);
+    case 'object':
+      break;
+    default:
+      // undefined, functions, symbols, bigints: canonicalJson writes what JSON.stringify gives, else null.
+      return out + (JSON.stringify(value) ?? 'null');
+  }
+  if (Array.isArray(value)) {
+    out += '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out = appendCanonical(out, value[i]);
+    }
+    return out + ']';
+  }
+  return appendObject(out, value as Record<string, unknown>, undefined);
+}
+
+/** `skip`: a top-level member left out (metadata's `integrity`). */
+function appendObject(out: string, object: Record<string, unknown>, skip: string | undefined): string {
+  const keys = Object.keys(object);
+  if (keys.length > 1) keys.sort();
+  out += '{';
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key === skip) continue;
+    const member = object[key];
+    if (member === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += quoted(key);
+    out += ':';
+    out = appendCanonical(out, member);
+  }
+  return out + '}';
+}
+
+/** canonicalJson(value), built in one string. */
+export function fastCanonicalJson(value: unknown): string {
+  return appendCanonical('', value);
+}
+
+/**
+ * eventHash({ streamName, revision, type, data, metadata: withoutIntegrity(metadata) }, previousHash)
+ * without copying the metadata to drop its `integrity`.
+ */
+export function fastEventHash(
+  streamName: string,
+  revision: bigint | string,
+  type: string,
+  data: unknown,
+  metadataWithIntegrity: Record<string, unknown>,
+  previousHash: string | null,
+): string {
+  // canonicalJson sorts the six members: data, metadata, previousHash, revision, stream, type.
+  let text = HASH_PREFIX + '{"data":';
+  text = appendCanonical(text, data);
+  text += ',"metadata":';
+  text = appendObject(text, metadataWithIntegrity, 'integrity');
+  text += ',"previousHash":';
+  text += previousHash === null ? 'null' : JSON.stringify(previousHash);
+  text += ',"revision":"';
+  text += typeof revision === 'bigint' ? revision.toString() : revision;
+  text += '","stream":';
+  text += JSON.stringify(streamName);
+  text += ',"type":';
+  text += JSON.stringify(type);
+  text += '}';
+  return sha256Hex(text);
+}

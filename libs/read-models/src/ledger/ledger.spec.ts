@@ -1,0 +1,302 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteEventStore, type EventStore, type JsonObject } from '@keyledger/event-store';
+import { canonicalJson, eventHash, integrityOf, ManualClock, withIntegrity, withoutIntegrity, type Actor } from '@keyledger/ledger';
+import { encodeHeader } from '@keyledger/crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fastCanonicalJson, fastEventHash } from './fast-hash.js';
+import { LedgerQueries } from './ledger-queries.js';
+import { CHECKPOINT_STREAM, LedgerCheckpoints } from './checkpoints.js';
+import { verifyLedger } from './verify.js';
+import { toCsv } from './csv.js';
+
+/** Test support: appends events chained exactly as the server's repository does. */
+class ChainedWriter {
+  private readonly heads = new Map<string, { revision: bigint; hash: string }>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly actor: Actor = { principal: 'arn:aws:iam::111122223333:user/admin', accessKeyId: 'AKIATEST', sourceAddress: '127.0.0.1' },
+  ) {}
+
+  async append(streamName: string, events: Array<{ type: string; data: Record<string, unknown> }>, time: Date | string): Promise<bigint> {
+    const head = this.heads.get(streamName);
+    let revision = head ? head.revision + 1n : 0n;
+    let previousHash: string | null = head ? head.hash : null;
+    const metadata = { actor: this.actor, requestId: randomUUID(), time: new Date(time).toISOString() };
+    const toAppend = events.map((event) => {
+      const chained = withIntegrity({ streamName, revision, type: event.type, data: event.data, metadata }, previousHash);
+      previousHash = integrityOf(chained)!.hash;
+      this.heads.set(streamName, { revision, hash: previousHash });
+      revision++;
+      return { type: event.type, data: event.data as JsonObject, metadata: chained as JsonObject };
+    });
+    const result = await this.store.appendToStream(streamName, toAppend);
+    return result.position;
+  }
+}
+
+const KEY_A = '11111111-2222-4333-8444-555555555555';
+const KEY_B = '66666666-7777-4888-9999-aaaaaaaaaaaa';
+const MAT_1 = 'a'.repeat(64);
+const MAT_2 = 'b'.repeat(64);
+const ARN = (id: string) => `arn:aws:kms:us-east-1:111122223333:key/${id}`;
+const T0 = Date.parse('2025-01-01T00:00:00.000Z');
+const at = (days: number) => new Date(T0 + days * 86_400_000);
+const CHECKPOINT_KEY = randomBytes(32);
+
+const created = (keyId: string, days: number) => ({
+  type: 'KeyCreated',
+  data: {
+    keyId, arn: ARN(keyId), accountId: '111122223333', region: 'us-east-1', description: 'd', keyUsage: 'ENCRYPT_DECRYPT',
+    keySpec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', tags: [], createdAt: at(days).toISOString(),
+  },
+});
+const generated = (keyMaterialId: string, days: number) => ({
+  type: 'KeyMaterialGenerated',
+  data: { keyMaterialId, sealedMaterial: 'SEALED-SECRET', shredKeyId: `x/${keyMaterialId}`, generatedAt: at(days).toISOString() },
+});
+const rotated = (keyMaterialId: string, previous: string, days: number) => ({
+  type: 'KeyRotated',
+  data: { keyMaterialId, previousKeyMaterialId: previous, rotationType: 'ON_DEMAND', rotatedAt: at(days).toISOString() },
+});
+const blob = (keyId: string, keyMaterialId: string) =>
+  Buffer.concat([encodeHeader({ keyId, keyMaterialId, salt: Buffer.alloc(32, 1), iv: Buffer.alloc(12, 2) }), Buffer.alloc(20)]);
+
+let dir: string;
+let file: string;
+let store: SqliteEventStore;
+let writer: ChainedWriter;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keyledger-ledger-'));
+  file = join(dir, 'ledger.db');
+  store = SqliteEventStore.open(file);
+  writer = new ChainedWriter(store);
+});
+afterEach(async () => {
+  await store.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const queries = () => new LedgerQueries(store, { region: 'us-east-1', accountId: '111122223333', clock: new ManualClock(at(100)) });
+
+/** Key A: created day 0, rotated day 10, disabled day 20. Alias created day 5 on A, moved to B day 15. */
+async function seed(): Promise<void> {
+  await writer.append(`key-${KEY_A}`, [created(KEY_A, 0), generated(MAT_1, 0)], at(0));
+  await writer.append(`key-${KEY_B}`, [created(KEY_B, 1), generated(MAT_2, 1)], at(1));
+  await writer.append('alias-alias/pay', [{ type: 'AliasCreated', data: { aliasName: 'alias/pay', aliasArn: 'x', targetKeyId: KEY_A, createdAt: at(5).toISOString() } }], at(5));
+  await writer.append(`key-${KEY_A}`, [generated(MAT_2, 10), rotated(MAT_2, MAT_1, 10)], at(10));
+  await writer.append('alias-alias/pay', [{ type: 'AliasMoved', data: { aliasName: 'alias/pay', fromKeyId: KEY_A, toKeyId: KEY_B, movedAt: at(15).toISOString() } }], at(15));
+  await writer.append(`key-${KEY_A}`, [{ type: 'KeyDisabled', data: {} }], at(20));
+}
+
+describe('fast event hash', () => {
+  it('equals eventHash and canonicalJson on awkward values', () => {
+    const values: unknown[] = [
+      { b: 1, a: [1, 'x', null, { z: true, y: [] }], '\u00e9': 'é', 'a"b': '\n\u2028', n: -0.5e-7, u: undefined },
+      [],
+      {},
+      'string',
+      12345678901234567890,
+      { nested: { deeper: { deepest: ['a', { k: 'v', j: 'w' }] } } },
+    ];
+    for (const value of values) expect(fastCanonicalJson(value)).toBe(canonicalJson(value));
+    const metadata = { time: '2025-01-01T00:00:00.000Z', actor: { principal: 'p', accessKeyId: null }, integrity: { previousHash: null, hash: 'h' } };
+    for (const value of values) {
+      const data = value as Record<string, unknown>;
+      const expected = eventHash({ streamName: 'key-x', revision: 7n, type: 'T', data, metadata: withoutIntegrity(metadata) }, 'prev');
+      expect(fastEventHash('key-x', 7n, 'T', data, metadata, 'prev')).toBe(expected);
+    }
+  });
+});
+
+describe('as-of fold', () => {
+  it('answers before and after a rotation, a disable and an alias move', async () => {
+    await seed();
+    const q = queries();
+    const before = await q.keyStateAsOf(KEY_A, at(5));
+    expect(before).toMatchObject({ keyState: 'Enabled', currentKeyMaterialId: MAT_1, aliases: ['alias/pay'] });
+    expect(before.keyMaterials).toHaveLength(1);
+    const rotatedState = await q.keyStateAsOf(KEY_A, at(12));
+    expect(rotatedState.currentKeyMaterialId).toBe(MAT_2);
+    expect(rotatedState.keyMaterials.map((m) => m.state)).toEqual(['NON_CURRENT', 'CURRENT']);
+    expect(rotatedState.keyState).toBe('Enabled');
+    expect((await q.keyStateAsOf(KEY_A, at(16))).aliases).toEqual([]);
+    expect((await q.keyStateAsOf(KEY_B, at(16))).aliases).toEqual(['alias/pay']);
+    expect((await q.keyStateAsOf(KEY_A, at(20))).keyState).toBe('Disabled');
+    await expect(q.keyStateAsOf(KEY_B, at(0))).rejects.toMatchObject({ code: 'NotFound' });
+    await expect(q.keyStateAsOf('nope', at(50))).rejects.toMatchObject({ code: 'NotFound' });
+  });
+
+  it('sees events appended after its first answer', async () => {
+    await seed();
+    const q = queries();
+    expect((await q.keyStateAsOf(KEY_A, at(30))).keyState).toBe('Disabled');
+    expect((await q.keyStateAsOf(KEY_A, at(12))).keyState).toBe('Enabled'); // caches the timeline
+    await writer.append(`key-${KEY_A}`, [{ type: 'KeyEnabled', data: {} }], at(40));
+    expect((await q.keyStateAsOf(KEY_A, at(41))).keyState).toBe('Enabled');
+    expect((await q.keyStateAsOf(KEY_A, at(39))).keyState).toBe('Disabled');
+  });
+
+  it('folds a long stream with snapshots to the same state as a plain fold', async () => {
+    await writer.append(`key-${KEY_A}`, [created(KEY_A, 0), generated(MAT_1, 0)], at(0));
+    for (let i = 1; i <= 100; i++) await writer.append(`key-${KEY_A}`, [{ type: 'KeyDescriptionUpdated', data: { description: `d${i}` } }], at(i));
+    const q = queries();
+    for (const day of [0, 1, 31, 32, 33, 64, 99, 100]) expect((await q.keyStateAsOf(KEY_A, at(day + 0.5))).description).toBe(day === 0 ? 'd' : `d${day}`);
+  });
+
+  it('decryptability: not created, material not created, disabled, decryptable, invalid', async () => {
+    await seed();
+    const q = queries();
+    expect((await q.decryptability(blob(KEY_A, MAT_2), at(5))).reason).toBe('KEY_MATERIAL_NOT_CREATED');
+    expect((await q.decryptability(blob(KEY_A, MAT_2), at(12)))).toMatchObject({ decryptable: true, reason: 'DECRYPTABLE', keyState: 'Enabled' });
+    expect((await q.decryptability(blob(KEY_A, MAT_1), at(25))).reason).toBe('KEY_DISABLED');
+    expect((await q.decryptability(blob(KEY_B, MAT_2), at(0))).reason).toBe('KEY_NOT_CREATED');
+    expect((await q.decryptability(Buffer.from('nonsense'), at(0)))).toMatchObject({ reason: 'INVALID_CIPHERTEXT', keyId: null });
+    const batch = await q.decryptabilityBatch([blob(KEY_A, MAT_1), blob(KEY_B, MAT_2)], at(12));
+    expect(batch.map((d) => d.reason)).toEqual(['DECRYPTABLE', 'DECRYPTABLE']);
+    await expect(q.decryptabilityBatch(new Array(1001).fill(blob(KEY_A, MAT_1)), at(12))).rejects.toMatchObject({ code: 'Validation' });
+  });
+
+  it('history drops sealed secrets', async () => {
+    await seed();
+    const history = await queries().keyHistory(KEY_A);
+    expect(history.events.map((e) => e.type)).toEqual(['KeyCreated', 'KeyMaterialGenerated', 'KeyMaterialGenerated', 'KeyRotated', 'KeyDisabled']);
+    expect(JSON.stringify(history)).not.toContain('SEALED-SECRET');
+    expect(history.events[1]!.data).toMatchObject({ keyMaterialId: MAT_1 });
+    expect(history.events[0]!.actor?.principal).toContain('user/admin');
+  });
+
+  it('inventory and compliance as of a past time replay by one pass when many keys changed since', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 600; i++) ids.push(`00000000-0000-4000-8000-${i.toString().padStart(12, '0')}`);
+    // Appends made in one turn are group-committed: one transaction, not 600.
+    await Promise.all(ids.map((id) => writer.append(`key-${id}`, [created(id, 0), generated(MAT_1, 0)], at(0))));
+    await Promise.all(ids.map((id) => writer.append(`key-${id}`, [{ type: 'KeyDisabled', data: {} }], at(50))));
+    const q = queries();
+    const past = await q.inventory(at(10));
+    expect(past.keys).toHaveLength(600);
+    expect(new Set(past.keys.map((k) => k.keyState))).toEqual(new Set(['Enabled']));
+    const now = await q.inventory(at(60));
+    expect(new Set(now.keys.map((k) => k.keyState))).toEqual(new Set(['Disabled']));
+    const compliance = await q.rotationCompliance(at(10), 5);
+    expect(compliance.summary).toMatchObject({ total: 600, compliant: 0, nonCompliant: 600, byReason: { ROTATION_DISABLED: 600 } });
+  });
+});
+
+describe('audit events', () => {
+  it('filters by key, type, actor and time and pages with a cursor', async () => {
+    await seed();
+    const q = queries();
+    const ofA = await q.auditEvents({ keyId: KEY_A });
+    expect(ofA.events.map((e) => e.type)).toEqual([
+      'KeyCreated', 'KeyMaterialGenerated', 'AliasCreated', 'KeyMaterialGenerated', 'KeyRotated', 'AliasMoved', 'KeyDisabled',
+    ]);
+    const page1 = await q.auditEvents({ limit: 3 });
+    expect(page1.events).toHaveLength(3);
+    const page2 = await q.auditEvents({ limit: 100, cursor: page1.nextCursor! });
+    expect(page2.events[0]!.position).toBe((BigInt(page1.events[2]!.position) + 1n).toString());
+    expect(page2.nextCursor).toBeNull();
+    expect((await q.auditEvents({ type: 'AliasCreated,AliasMoved' })).events).toHaveLength(2);
+    expect((await q.auditEvents({ from: at(9), to: at(15) })).events.map((e) => e.type)).toEqual(['KeyMaterialGenerated', 'KeyRotated', 'AliasMoved']);
+    expect((await q.auditEvents({ actor: 'admin' })).events).toHaveLength(9);
+    expect((await q.auditEvents({ actor: 'someone' })).events).toHaveLength(0);
+    await expect(q.auditEvents({ cursor: 'zz' })).rejects.toMatchObject({ code: 'InvalidMarker' });
+  });
+});
+
+describe('csv', () => {
+  it('quotes, joins arrays and defuses formulas', () => {
+    const csv = toCsv(
+      [{ a: 'x,y', b: ['p', 'q'], c: null, d: '=SUM(A1)', e: 'say "hi"', f: 3 }, { a: '+1', b: [], c: '@x', d: '-2', e: 'line\nbreak', f: false }],
+      ['a', 'b', 'c', 'd', 'e', 'f'],
+    );
+    expect(csv).toBe(`a,b,c,d,e,f\r\n"x,y",p;q,,'=SUM(A1),"say ""hi""",3\r\n'+1,,'@x,'-2,"line\nbreak",false\r\n`);
+  });
+});
+
+describe('verify and checkpoints', () => {
+  async function tamper(sql: (db: Database.Database) => void): Promise<void> {
+    await store.close();
+    const db = new Database(file);
+    sql(db);
+    db.close();
+    store = SqliteEventStore.open(file);
+  }
+
+  it('passes an untouched ledger and reports the last checkpoint', async () => {
+    await seed();
+    const checkpoints = new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(at(30)));
+    expect(await checkpoints.write()).toMatchObject({ streams: 3 });
+    await writer.append(`key-${KEY_B}`, [{ type: 'KeyDisabled', data: {} }], at(31));
+    const second = await checkpoints.write();
+    expect(second.streams).toBe(3);
+    const progress: number[] = [];
+    const result = await verifyLedger(store, CHECKPOINT_KEY, { onProgress: (n) => progress.push(n) });
+    expect(result).toMatchObject({ ok: true, eventsChecked: 12, streamsChecked: 4, lastCheckpoint: { position: second.position, streams: 3 } });
+    expect(progress.at(-1)).toBe(12);
+    const heads = (await store.readStream(CHECKPOINT_STREAM)).map((e) => e.data as { previousCheckpointHash: string | null });
+    expect(heads[0]!.previousCheckpointHash).toBeNull();
+    expect(heads[1]!.previousCheckpointHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('finds an edited byte in one event', async () => {
+    await seed();
+    await tamper((db) => db.prepare(`UPDATE events SET data = replace(data, '"d"', '"e"') WHERE stream = ? AND revision = 0`).run(`key-${KEY_B}`));
+    const result = await verifyLedger(store, CHECKPOINT_KEY);
+    expect(result.ok).toBe(false);
+    expect(result.firstBadEvent).toMatchObject({ streamName: `key-${KEY_B}`, revision: '0', position: '3' });
+    expect(result.firstBadEvent!.problem).toMatch(/altered/);
+  });
+
+  it('finds a deleted event in the middle of a stream', async () => {
+    await seed();
+    await tamper((db) => db.prepare('DELETE FROM events WHERE stream = ? AND revision = 2').run(`key-${KEY_A}`));
+    const result = await verifyLedger(store, CHECKPOINT_KEY);
+    expect(result.firstBadEvent).toMatchObject({ streamName: `key-${KEY_A}`, revision: '3' });
+    expect(result.firstBadEvent!.problem).toMatch(/revision 2 is missing/);
+  });
+
+  it('finds a removed stream and a removed tail through the last checkpoint', async () => {
+    await seed();
+    await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(at(30))).write();
+    await tamper((db) => db.prepare('DELETE FROM events WHERE stream = ?').run(`key-${KEY_B}`));
+    let result = await verifyLedger(store, CHECKPOINT_KEY);
+    expect(result.ok).toBe(false);
+    expect(result.firstBadEvent).toMatchObject({ streamName: `key-${KEY_B}`, revision: '1' });
+    expect(result.firstBadEvent!.problem).toMatch(/stream is missing/);
+
+    await tamper((db) => db.prepare('DELETE FROM events WHERE stream = ? AND revision = 4').run(`key-${KEY_A}`));
+    result = await verifyLedger(store, CHECKPOINT_KEY);
+    expect(result.firstBadEvent!.problem).toMatch(/missing/);
+    // Carried forward: a checkpoint written after the removal still remembers the stream.
+    const later = await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(at(40))).write();
+    expect(later.streams).toBe(3);
+  });
+
+  it('refuses a checkpoint signed with another key and a forged one', async () => {
+    await seed();
+    await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(at(30))).write();
+    const wrongKey = await verifyLedger(store, randomBytes(32));
+    expect(wrongKey.firstBadEvent).toMatchObject({ streamName: CHECKPOINT_STREAM, revision: '0' });
+    expect(wrongKey.firstBadEvent!.problem).toMatch(/signature/);
+
+    // A forger without the key rewrites a head and recomputes the event's chain hash: only the signature tells.
+    const [checkpoint] = await store.readStream(CHECKPOINT_STREAM);
+    const data = structuredClone(checkpoint!.data) as { streams: Record<string, { hash: string }> };
+    data.streams[`key-${KEY_A}`]!.hash = 'f'.repeat(64);
+    const metadata = withoutIntegrity(checkpoint!.metadata as Record<string, unknown>);
+    const hash = eventHash({ streamName: CHECKPOINT_STREAM, revision: 0n, type: checkpoint!.type, data, metadata }, null);
+    await tamper((db) =>
+      db
+        .prepare('UPDATE events SET data = ?, metadata = ? WHERE stream = ?')
+        .run(JSON.stringify(data), JSON.stringify({ ...metadata, integrity: { previousHash: null, hash } }), CHECKPOINT_STREAM),
+    );
+    const forged = await verifyLedger(store, CHECKPOINT_KEY);
+    expect(forged.firstBadEvent).toMatchObject({ streamName: CHECKPOINT_STREAM, revision: '0' });
+    expect(forged.firstBadEvent!.problem).toMatch(/signature/);
+  });
+});
