@@ -1,32 +1,49 @@
 import type { EventStore, Subscription } from '@keyledger/event-store';
 import type { LedgerView } from './ledger-view.js';
+import { readLedgerViewSnapshot, removeLedgerViewSnapshot, writeLedgerViewSnapshot } from './ledger-view-snapshot.js';
+
+export interface LedgerProjectionOptions {
+  /** Where the view's snapshot (its stored checkpoint) lives; none: replay from the start every time. */
+  snapshotFile?: string;
+  /** Write a snapshot after this many events applied since the last one (besides at stop). */
+  snapshotEvery?: number;
+}
 
 /**
  * Feeds a LedgerView from the store's subscription to all events, never from
  * the in-process EventBus: what another process (or another server on the same
  * EventStoreDB) appends reaches the view too, in order, and nothing is lost.
- * The view is in memory, so its checkpoint is where this subscription has got
- * to; a restart rebuilds it from the start of the log.
+ * Its checkpoint is a snapshot of the view with the position it is exact as of:
+ * a restart loads it and subscribes from there.
  */
 export class LedgerProjection {
   private subscription: Subscription | undefined;
   private lastPosition: bigint | 'start' = 'start';
+  private previousPosition: bigint | 'start' = 'start';
+  private lastEventId = '';
+  private sinceSnapshot = 0;
   private failure: Error | undefined;
+  private restoredFrom: bigint | undefined;
 
   constructor(
     private readonly store: EventStore,
     private readonly view: LedgerView,
+    private readonly options: LedgerProjectionOptions = {},
   ) {}
 
   /** Resolves once every event committed before the call has been applied. */
-  start(): Promise<void> {
-    return new Promise((resolve, reject) => {
+  async start(): Promise<void> {
+    await this.restore();
+    await new Promise<void>((resolve, reject) => {
       this.subscription = this.store.subscribeToAll(
         { after: this.lastPosition },
         {
           onEvent: (event) => {
             this.view.applyRecorded(event);
+            this.previousPosition = this.lastPosition;
             this.lastPosition = event.position;
+            this.lastEventId = event.id;
+            if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY)) this.snapshot();
           },
           onCaughtUp: () => resolve(),
           onError: (error) => {
@@ -42,12 +59,54 @@ export class LedgerProjection {
     return this.lastPosition;
   }
 
+  /** The position the view was restored from at start, if it started from a snapshot. */
+  get restoredPosition(): bigint | undefined {
+    return this.restoredFrom;
+  }
+
   get error(): Error | undefined {
     return this.failure;
   }
 
+  /** Stops the subscription and leaves a snapshot for the next start. */
   async stop(): Promise<void> {
     await this.subscription?.unsubscribe();
     this.subscription = undefined;
+    if (this.sinceSnapshot > 0) this.snapshot();
+  }
+
+  /** Writes the view and the position it is exact as of. */
+  snapshot(): void {
+    const file = this.options.snapshotFile;
+    if (!file || this.lastPosition === 'start' || this.failure) return;
+    writeLedgerViewSnapshot(file, {
+      position: this.lastPosition,
+      previousPosition: this.previousPosition,
+      eventId: this.lastEventId,
+      contents: this.view.contents(),
+    });
+    this.sinceSnapshot = 0;
+  }
+
+  /**
+   * Loads the snapshot, if there is one and the store still holds the event it
+   * was taken at: a store restored from an older backup, or a different store,
+   * makes the snapshot worthless, and then the view replays from the start.
+   */
+  private async restore(): Promise<void> {
+    const file = this.options.snapshotFile;
+    if (!file) return;
+    const snapshot = readLedgerViewSnapshot(file);
+    if (!snapshot) return;
+    const [atPosition] = await this.store.readAll({ after: snapshot.previousPosition, maxCount: 1 });
+    if (!atPosition || atPosition.position !== snapshot.position || atPosition.id !== snapshot.eventId) {
+      removeLedgerViewSnapshot(file);
+      return;
+    }
+    this.view.restore(snapshot.contents);
+    this.lastPosition = snapshot.position;
+    this.previousPosition = snapshot.previousPosition;
+    this.lastEventId = snapshot.eventId;
+    this.restoredFrom = snapshot.position;
   }
 }

@@ -21,6 +21,12 @@ export interface Versioned<S> {
   lastHash: string | null;
 }
 
+export interface LedgerViewContents {
+  keys: Array<[string, Versioned<KeyAggregate>]>;
+  aliases: Array<[string, Versioned<AliasAggregate>]>;
+  keyOrder: string[];
+}
+
 /**
  * Current state of every key and alias, folded from their streams and exact as
  * of a known revision per stream. It is what Decrypt replays from: a ciphertext
@@ -37,6 +43,26 @@ export class LedgerView {
   /** Key ids in creation order: ListKeys pages over it. */
   private readonly keyOrder: string[] = [];
   private readonly keysSeen = new Set<string>();
+
+  /** Everything the view holds, for a snapshot; `restore` takes it back. */
+  contents(): LedgerViewContents {
+    return { keys: [...this.keys], aliases: [...this.aliases], keyOrder: [...this.keyOrder] };
+  }
+
+  /** Replaces whatever the view holds with a snapshot's contents. */
+  restore(contents: LedgerViewContents): void {
+    this.keys.clear();
+    this.aliases.clear();
+    this.aliasesByKey.clear();
+    this.keysSeen.clear();
+    this.keyOrder.length = 0;
+    for (const keyId of contents.keyOrder) this.remember(keyId);
+    for (const [keyId, entry] of contents.keys) this.keys.set(keyId, entry);
+    for (const [name, entry] of contents.aliases) {
+      this.aliases.set(name, entry);
+      this.indexAlias(name, null, entry.state.targetKeyId);
+    }
+  }
 
   key(keyId: string): Versioned<KeyAggregate> | undefined {
     return this.keys.get(keyId);

@@ -1,5 +1,6 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createEventStore, type EventStore } from '@keyledger/event-store';
 import { resolveRootKeyProvider, ShredVault, type RootKeyProvider } from '@keyledger/crypto';
 import { loadPrincipals } from '@keyledger/kms-api';
@@ -7,6 +8,10 @@ import { systemClock, type Clock } from '@keyledger/ledger';
 import { LedgerProjection, LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE, PRINCIPALS, ROOT_KEY, SHRED_VAULT } from './tokens.js';
+
+export const LEDGER_VIEW_SNAPSHOT_FILE = 'ledger-view.snapshot';
+/** Often enough that a crash costs a short replay, rarely enough that writing the snapshot stays out of the way. */
+const SNAPSHOT_EVERY_EVENTS = 100_000;
 
 export interface InfrastructureOptions {
   config: KeyledgerConfig;
@@ -73,7 +78,15 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
           },
         },
         LedgerView,
-        { provide: LedgerProjection, inject: [EVENT_STORE, LedgerView], useFactory: (s: EventStore, v: LedgerView) => new LedgerProjection(s, v) },
+        {
+          provide: LedgerProjection,
+          inject: [EVENT_STORE, LedgerView],
+          useFactory: (store: EventStore, view: LedgerView) =>
+            new LedgerProjection(store, view, {
+              snapshotFile: join(config.dataDir, LEDGER_VIEW_SNAPSHOT_FILE),
+              snapshotEvery: SNAPSHOT_EVERY_EVENTS,
+            }),
+        },
       ],
       exports: [CONFIG, CLOCK, EVENT_STORE, ROOT_KEY, SHRED_VAULT, PRINCIPALS, LedgerView, LedgerProjection],
     };
@@ -82,7 +95,10 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
   async onModuleInit(): Promise<void> {
     const started = Date.now();
     await this.projection.start();
-    this.logger.log(`ledger view caught up in ${Date.now() - started} ms`);
+    const restored = this.projection.restoredPosition;
+    this.logger.log(
+      `ledger view caught up in ${Date.now() - started} ms (${restored === undefined ? 'replayed from the start' : `from its snapshot at position ${restored}`})`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NO_STREAM, SqliteEventStore, type EventStore } from '@keyledger/event-store';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LedgerProjection } from './ledger-projection.js';
+import { LedgerView } from './ledger-view.js';
+
+const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const created = (keyId: string) => ({
+  type: 'KeyCreated',
+  data: {
+    keyId, arn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, accountId: '111122223333', region: 'us-east-1',
+    description: 'd', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', origin: 'EXTERNAL', tags: [],
+    createdAt: '2026-01-01T00:00:00.000Z',
+  },
+});
+const described = (description: string) => ({ type: 'KeyDescriptionUpdated', data: { description } });
+
+describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
+  let dir: string;
+  let store: EventStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keyledger-projection-'));
+    store = SqliteEventStore.open(join(dir, 'ledger.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const snapshotFile = () => join(dir, 'ledger-view.snapshot');
+
+  it('restarts from its snapshot and applies only what came after', async () => {
+    await store.appendToStream(`key-${KEY}`, [created(KEY), described('one')], { expectedRevision: NO_STREAM });
+    const first = new LedgerProjection(store, new LedgerView(), { snapshotFile: snapshotFile() });
+    await first.start();
+    await first.stop();
+    expect(existsSync(snapshotFile())).toBe(true);
+
+    await store.appendToStream(`key-${KEY}`, [described('two')], { expectedRevision: 1n });
+    const view = new LedgerView();
+    const second = new LedgerProjection(store, view, { snapshotFile: snapshotFile() });
+    await second.start();
+    expect(second.restoredPosition).toBe(2n);
+    expect(view.key(KEY)).toMatchObject({ revision: 2n, state: { description: 'two' } });
+    expect(view.keyIds()).toEqual([KEY]);
+    await second.stop();
+  });
+
+  it('ignores a snapshot the store does not match, and replays from the start', async () => {
+    await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the snapshot')], { expectedRevision: NO_STREAM });
+    const first = new LedgerProjection(store, new LedgerView(), { snapshotFile: snapshotFile() });
+    await first.start();
+    await first.stop();
+    await store.close();
+
+    // Another ledger in the same place: same positions, different events.
+    rmSync(join(dir, 'ledger.db'), { force: true });
+    rmSync(join(dir, 'ledger.db-wal'), { force: true });
+    rmSync(join(dir, 'ledger.db-shm'), { force: true });
+    store = SqliteEventStore.open(join(dir, 'ledger.db'));
+    await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the store')], { expectedRevision: NO_STREAM });
+    const view = new LedgerView();
+    const second = new LedgerProjection(store, view, { snapshotFile: snapshotFile() });
+    await second.start();
+    expect(second.restoredPosition).toBeUndefined();
+    expect(view.key(KEY)?.state.description).toBe('from the store');
+    await second.stop();
+  });
+});
