@@ -15,6 +15,8 @@ export interface KeyledgerConfig {
   /** Base64 of a 32-byte root key; undefined: the key file in the data directory. */
   rootKey: string | undefined;
   schedulerIntervalMs: number;
+  /** How often a signed checkpoint over every stream head is written; 0: never by itself. */
+  checkpointIntervalMs: number;
   maxOnDemandRotations: number;
   /** Largest accepted request body; AWS's largest KMS request is far below it. */
   bodyLimitBytes: number;
@@ -30,6 +32,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max)
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  return value;
+}
+
+/** 0 turns the periodic checkpoint off; otherwise 1 s to 7 days. */
+function checkpointInterval(env: NodeJS.ProcessEnv): number {
+  const value = integer(env, 'KEYLEDGER_CHECKPOINT_INTERVAL_MS', 3_600_000, 0, 7 * 86_400_000);
+  if (value !== 0 && value < 1000)
+    throw new ConfigError(`KEYLEDGER_CHECKPOINT_INTERVAL_MS must be 0 (off) or from 1000 to 604800000, got '${value}'`);
   return value;
 }
 
@@ -52,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     principalsFile: env.KEYLEDGER_PRINCIPALS_FILE || undefined,
     rootKey: env.KEYLEDGER_ROOT_KEY || undefined,
     schedulerIntervalMs: integer(env, 'KEYLEDGER_SCHEDULER_INTERVAL_MS', 60_000, 1_000, 86_400_000),
+    checkpointIntervalMs: checkpointInterval(env),
     maxOnDemandRotations: integer(env, 'KEYLEDGER_MAX_ON_DEMAND_ROTATIONS', 10, 1, 1_000_000),
     bodyLimitBytes: 1024 * 1024,
   };

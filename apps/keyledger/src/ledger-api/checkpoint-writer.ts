@@ -1,19 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LedgerCheckpoints } from '@keyledger/read-models';
 
-export const CHECKPOINT_INTERVAL_ENV = 'KEYLEDGER_CHECKPOINT_INTERVAL_MS';
-export const DEFAULT_CHECKPOINT_INTERVAL_MS = 3_600_000;
 export const CHECKPOINT_INTERVAL = Symbol('LedgerCheckpointIntervalMs');
-
-/** KEYLEDGER_CHECKPOINT_INTERVAL_MS: 0 turns the periodic checkpoint off; otherwise 1 s to 7 days. */
-export function checkpointIntervalFrom(env: NodeJS.ProcessEnv): number {
-  const raw = env[CHECKPOINT_INTERVAL_ENV];
-  if (raw === undefined || raw === '') return DEFAULT_CHECKPOINT_INTERVAL_MS;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || (value !== 0 && (value < 1000 || value > 7 * 86_400_000)))
-    throw new Error(`${CHECKPOINT_INTERVAL_ENV} must be 0 (off) or an integer from 1000 to 604800000, got '${raw}'`);
-  return value;
-}
 
 /**
  * Writes a signed checkpoint every interval, when anything was appended since
