@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ChangeAliasHandler } from './aliases/alias-commands.js';
 import { BackingKeys } from './cryptography/backing-keys.js';
+import { ShredKeyPool } from './cryptography/shred-key-pool.js';
 import { DecryptHandler, EncryptHandler, GenerateRandomHandler } from './cryptography/crypto-queries.js';
 import { HealthController } from './health/health.controller.js';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         LedgerRepository,
         KeyResolver,
         BackingKeys,
+        ShredKeyPool,
         KmsOperations,
         Scheduler,
         CreateKeyHandler,

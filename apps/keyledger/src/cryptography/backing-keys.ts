@@ -8,6 +8,7 @@ import {
 } from '@keyledger/crypto';
 import { DomainError, type BackingKey, type NewBackingKey } from '@keyledger/ledger';
 import { SHRED_VAULT } from '../infrastructure/tokens.js';
+import { ShredKeyPool } from './shred-key-pool.js';
 
 interface OpenedMaterial {
   sealedMaterial: string;
@@ -24,19 +25,30 @@ interface OpenedMaterial {
 export class BackingKeys {
   private readonly opened = new Map<string, OpenedMaterial>();
 
-  constructor(@Inject(SHRED_VAULT) private readonly vault: ShredVault) {}
+  constructor(
+    @Inject(SHRED_VAULT) private readonly vault: ShredVault,
+    private readonly shredKeys: ShredKeyPool,
+  ) {}
 
   generate(keyId: string): NewBackingKey {
     const keyMaterialId = generatedKeyMaterialId();
-    const shredKeyId = shredKeyIdFor(keyId, keyMaterialId);
-    const shredKey = this.vault.create(shredKeyId);
+    const shredKey = this.shredKeys.take();
     const material = generateBackingKey();
     try {
-      return { keyMaterialId, shredKeyId, sealedMaterial: sealMaterial(material, shredKey, { keyId, keyMaterialId }) };
+      return {
+        keyMaterialId,
+        shredKeyId: shredKey.id,
+        sealedMaterial: sealMaterial(material, shredKey.key, { keyId, keyMaterialId }),
+      };
     } finally {
       material.fill(0);
-      shredKey.fill(0);
+      shredKey.key.fill(0);
     }
+  }
+
+  /** Destroys the shred key of a backing key that was generated but never recorded. */
+  discard(backingKey: NewBackingKey): void {
+    this.vault.destroy([backingKey.shredKeyId]);
   }
 
   /** The material of a backing key the replayed state allows; refuses one whose shred key is gone. */
@@ -71,4 +83,3 @@ export class BackingKeys {
 const unavailable = (keyId: string, keyMaterialId: string) =>
   new DomainError('InvalidState', `The key material ${keyMaterialId} of key ${keyId} is not available.`);
 
-export const shredKeyIdFor = (keyId: string, keyMaterialId: string): string => `${keyId}/${keyMaterialId}`;

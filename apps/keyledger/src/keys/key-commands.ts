@@ -15,7 +15,7 @@ import {
 import { keyArn, type KeyledgerConfig } from '../config/keyledger-config.js';
 import { BackingKeys } from '../cryptography/backing-keys.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
-import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { LedgerRepository, type Outcome } from '../ledger/ledger-repository.js';
 import type { RequestContext } from '../ledger/request-context.js';
 
 export class CreateKeyCommand extends Command<KeyAggregate> {
@@ -84,8 +84,13 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
       backingKey,
       now: this.clock.now(),
     };
-    const outcome = await this.repository.decideOnKey(keyId, (state) => decideKey(command, state), context);
-    return outcome.state;
+    try {
+      const outcome = await this.repository.decideOnKey(keyId, (state) => decideKey(command, state), context);
+      return outcome.state;
+    } catch (error) {
+      if (backingKey) this.backingKeys.discard(backingKey);
+      throw error;
+    }
   }
 }
 
@@ -111,21 +116,21 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyCh
         return undefined;
       return (material ??= this.backingKeys.generate(keyId));
     };
-    const outcome = await this.repository.decideOnKey(
-      keyId,
-      (state) => {
-        const backingKey = materialFor(state);
-        const command = {
-          ...change,
-          now,
-          backingKey,
-          maxOnDemandRotations: this.config.maxOnDemandRotations,
-        } as KeyCommand;
-        if (change.type === 'RotateKeyIfDue' && !backingKey) return [];
-        return decideKey(command, state);
-      },
-      context,
-    );
+    const decide = (state: KeyAggregate) => {
+      const backingKey = materialFor(state);
+      if (change.type === 'RotateKeyIfDue' && !backingKey) return [];
+      const command = { ...change, now, backingKey, maxOnDemandRotations: this.config.maxOnDemandRotations } as KeyCommand;
+      return decideKey(command, state);
+    };
+    let outcome: Outcome<KeyAggregate, KeyEvent>;
+    try {
+      outcome = await this.repository.decideOnKey(keyId, decide, context);
+    } catch (error) {
+      if (material) this.backingKeys.discard(material);
+      throw error;
+    }
+    // Made for a decision that, on fresh state, did not use it (another server rotated first).
+    if (material && !outcome.events.some((e) => e.type === 'KeyMaterialGenerated')) this.backingKeys.discard(material);
     // The event is durable first; then the shred keys go. A crash in between is
     // finished by the scheduler's start-up sweep, which destroys what events say is destroyed.
     const destroyed = outcome.events.flatMap((e) => ('destroyedShredKeyIds' in e.data ? e.data.destroyedShredKeyIds : []));

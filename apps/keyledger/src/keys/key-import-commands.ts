@@ -26,6 +26,7 @@ import {
   type WrappingKeySpec,
 } from '@keyledger/ledger';
 import { CLOCK, ROOT_KEY, SHRED_VAULT } from '../infrastructure/tokens.js';
+import { ShredKeyPool } from '../cryptography/shred-key-pool.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
 import type { RequestContext } from '../ledger/request-context.js';
 
@@ -77,6 +78,7 @@ export class GetParametersForImportHandler implements ICommandHandler<GetParamet
   constructor(
     private readonly repository: LedgerRepository,
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
+    private readonly shredKeys: ShredKeyPool,
     @Inject(ROOT_KEY) rootKey: RootKeyProvider,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -85,15 +87,15 @@ export class GetParametersForImportHandler implements ICommandHandler<GetParamet
 
   async execute({ keyId, wrappingAlgorithm, wrappingKeySpec, context }: GetParametersForImportCommand): Promise<ImportParametersIssued> {
     const importTokenId = randomUUID();
-    const shredKeyId = `${keyId}/import/${importTokenId}`;
     const pair = generateWrappingKeyPair(wrappingKeySpec);
-    const shredKey = this.vault.create(shredKeyId);
+    const shredKey = this.shredKeys.take();
+    const shredKeyId = shredKey.id;
     let sealedPrivateKey: string;
     try {
-      sealedPrivateKey = sealMaterial(pair.privateKeyDer, shredKey, privateKeyBinding(keyId, importTokenId));
+      sealedPrivateKey = sealMaterial(pair.privateKeyDer, shredKey.key, privateKeyBinding(keyId, importTokenId));
     } finally {
       pair.privateKeyDer.fill(0);
-      shredKey.fill(0);
+      shredKey.key.fill(0);
     }
     try {
       const outcome = await this.repository.decideOnKey(
@@ -132,6 +134,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMateri
   constructor(
     private readonly repository: LedgerRepository,
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
+    private readonly shredKeys: ShredKeyPool,
     @Inject(ROOT_KEY) rootKey: RootKeyProvider,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -156,14 +159,14 @@ export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMateri
 
     const material = this.unwrap(keyId, importTokenId, parameters, input.encryptedKeyMaterial);
     const keyMaterialId = importedKeyMaterialId(keyId, material);
-    const shredKeyId = `${keyId}/${keyMaterialId}/${randomUUID()}`;
-    const shredKey = this.vault.create(shredKeyId);
+    const shredKey = this.shredKeys.take();
+    const shredKeyId = shredKey.id;
     let sealedMaterial: string;
     try {
-      sealedMaterial = sealMaterial(material, shredKey, { keyId, keyMaterialId });
+      sealedMaterial = sealMaterial(material, shredKey.key, { keyId, keyMaterialId });
     } finally {
       material.fill(0);
-      shredKey.fill(0);
+      shredKey.key.fill(0);
     }
     try {
       const outcome = await this.repository.decideOnKey(

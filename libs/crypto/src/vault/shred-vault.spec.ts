@@ -146,3 +146,20 @@ describe('ShredVault', () => {
     vault.close();
   });
 });
+
+describe('ShredVault.createMany', () => {
+  it('stores every key in one transaction, all or none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyledger-vault-many-'));
+    const vault = ShredVault.open(dir, StaticRootKeyProvider.fromKey(randomBytes(32)));
+    try {
+      const keys = vault.createMany(['a', 'b', 'c']);
+      expect(keys.map((k) => k.length)).toEqual([32, 32, 32]);
+      expect(vault.get('b')!.equals(keys[1]!)).toBe(true);
+      expect(() => vault.createMany(['d', 'a'])).toThrow(ShredKeyExistsError);
+      expect(vault.has('d')).toBe(false);
+    } finally {
+      vault.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -42,6 +42,7 @@ export class ShredVault {
   readonly #exists: Database.Statement<[string], number>;
   readonly #delete: Database.Statement<[string]>;
   readonly #deleteAll: (ids: readonly string[]) => void;
+  readonly #insertAll: (rows: ReadonlyArray<[string, Buffer]>) => number;
 
   private constructor(db: Database.Database, rootKey: RootKeyProvider) {
     this.#db = db;
@@ -52,6 +53,12 @@ export class ShredVault {
     this.#delete = db.prepare<[string]>('DELETE FROM shred_key WHERE id = ?');
     this.#deleteAll = db.transaction((ids: readonly string[]) => {
       for (const id of ids) this.#delete.run(id);
+    });
+    this.#insertAll = db.transaction((rows: ReadonlyArray<[string, Buffer]>) => {
+      let changes = 0;
+      for (const [id, wrapped] of rows) changes += this.#insert.run(id, wrapped).changes;
+      if (changes !== rows.length) throw new ShredKeyExistsError(rows.map(([id]) => id).join(', '));
+      return changes;
     });
   }
 
@@ -84,6 +91,22 @@ export class ShredVault {
     const created = this.#tryCreate(id);
     if (created === undefined) throw new ShredKeyExistsError(id);
     return created;
+  }
+
+  /**
+   * Creates a key for each id in one transaction (one durable commit for all):
+   * all or none, ShredKeyExistsError if any id is taken.
+   */
+  createMany(ids: readonly string[]): Buffer[] {
+    for (const id of ids) assertId(id);
+    const keys = ids.map(() => randomBytes(SHRED_KEY_BYTES));
+    try {
+      this.#insertAll(ids.map((id, i) => [id, this.#rootKey.wrap(keys[i]!, wrapContext(id))]));
+    } catch (error) {
+      for (const key of keys) key.fill(0);
+      throw error;
+    }
+    return keys;
   }
 
   /** The existing key for `id`, or a new one stored under it. */

@@ -1,0 +1,52 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { ShredVault } from '@keyledger/crypto';
+import { SHRED_VAULT } from '../infrastructure/tokens.js';
+
+export interface ShredKey {
+  id: string;
+  key: Buffer;
+}
+
+/** Shred keys made per durable commit of the vault. */
+const BATCH = 64;
+
+/**
+ * Fresh shred keys, made durable in batches before anyone gets one.
+ *
+ * Every new backing key needs its shred key on disk before the event that names
+ * it is appended (else a crash could leave an event whose material nothing can
+ * open). Creating one per operation made each CreateKey or rotation pay two
+ * durable commits, the vault's and the ledger's; taking one from a batch that
+ * is already durable leaves one. Keys never handed out are destroyed at
+ * shutdown; a crash leaves at most one batch of unused random keys that wrap
+ * nothing.
+ */
+@Injectable()
+export class ShredKeyPool implements OnApplicationShutdown {
+  private ready: ShredKey[] = [];
+
+  constructor(@Inject(SHRED_VAULT) private readonly vault: ShredVault) {}
+
+  take(): ShredKey {
+    if (this.ready.length === 0) {
+      const ids = Array.from({ length: BATCH }, () => `pool/${randomUUID()}`);
+      const keys = this.vault.createMany(ids);
+      this.ready = ids.map((id, i) => ({ id, key: keys[i]! }));
+    }
+    return this.ready.pop()!;
+  }
+
+  /** A key taken for a change that was then refused: it must not open anything later. */
+  discard(shredKey: ShredKey): void {
+    shredKey.key.fill(0);
+    this.vault.destroy([shredKey.id]);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.ready.length === 0) return;
+    for (const { key } of this.ready) key.fill(0);
+    this.vault.destroy(this.ready.map((k) => k.id));
+    this.ready = [];
+  }
+}
