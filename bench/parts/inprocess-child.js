@@ -1,0 +1,162 @@
+// In-process figures, through the server's own code path minus HTTP: a full
+// Nest app from createKeyledgerServer, app.init() (no listen), and the
+// KmsOperations table the controller calls after SigV4 and JSON parsing.
+//
+//   node inprocess-child.js decrypt  → Decrypt vs raw HKDF + AES-256-GCM in Node
+//   node inprocess-child.js depth    → RotateKeyOnDemand and Decrypt on a key with
+//                                      1,000 backing keys vs the same on a fresh key
+// Env: the server config (loadConfig), BENCH_ROUNDS, BENCH_SECONDS.
+import 'reflect-metadata';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { QueryBus } from '@nestjs/cqrs';
+import { createKeyledgerServer, loadConfig } from '@keyledger/app';
+import { KmsOperations } from '../../apps/keyledger/dist/kms/kms-operations.js';
+import { DecryptQuery } from '../../apps/keyledger/dist/cryptography/crypto-queries.js';
+import { childMain, median, round } from '../lib/common.js';
+import { floorOpenHkdf, floorSealHkdf } from '../lib/floor-cipher.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
+const mode = process.argv[2];
+
+const context = () => ({
+  actor: { principal: 'arn:aws:iam::111122223333:user/admin', accessKeyId: 'AKIAKEYLEDGERBENCH01', sourceAddress: '127.0.0.1' },
+  requestId: randomUUID(),
+});
+
+/** Calls `op` back to back (awaiting each) for about `seconds`; returns ops/s. */
+async function rate(op, seconds = SECONDS) {
+  const until = performance.now() + seconds * 1000;
+  let n = 0;
+  const t = performance.now();
+  while (performance.now() < until) {
+    for (let i = 0; i < 64; i++) await op();
+    n += 64;
+  }
+  return (n / (performance.now() - t)) * 1000;
+}
+
+/** Times exactly `count` sequential calls; returns ms per op. */
+async function msPerOp(op, count) {
+  const t = performance.now();
+  for (let i = 0; i < count; i++) await op();
+  return (performance.now() - t) / count;
+}
+
+async function withApp(fn) {
+  const config = loadConfig(process.env);
+  const app = await createKeyledgerServer({ config, logger: ['error'] });
+  await app.init();
+  try {
+    return await fn(app, app.get(KmsOperations).table);
+  } finally {
+    await app.close();
+  }
+}
+
+async function decryptFigure() {
+  return withApp(async (app, table) => {
+    const queries = app.get(QueryBus);
+    const keyId = (await table.CreateKey({}, context())).KeyMetadata.KeyId;
+    const dataKey = randomBytes(32);
+    const { CiphertextBlob } = await table.Encrypt({ KeyId: keyId, Plaintext: dataKey }, context());
+    const check = await table.Decrypt({ CiphertextBlob }, context());
+    if (!check.Plaintext.equals(dataKey)) throw new Error('decrypt round trip failed');
+
+    // The floor: the same blob layout and size, HKDF-SHA256 + AES-256-GCM, backing key in memory.
+    const backingKey = randomBytes(32);
+    const floorBlob = floorSealHkdf(backingKey, dataKey);
+    const viaTable = () => table.Decrypt({ CiphertextBlob }, context());
+    const viaQueryBus = () => queries.execute(new DecryptQuery(CiphertextBlob, undefined, undefined, false));
+    const raw = async () => floorOpenHkdf(backingKey, floorBlob);
+    await rate(viaTable, 0.5);
+    await rate(raw, 0.5);
+    const k = [];
+    const f = [];
+    const q = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      k.push(await rate(viaTable));
+      f.push(await rate(raw));
+      q.push(await rate(viaQueryBus, SECONDS / 2));
+    }
+    return {
+      id: 'decrypt_in_process',
+      value: median(k),
+      floor: median(f),
+      ratio: median(k.map((x, i) => x / f[i])),
+      details: {
+        path: 'KmsOperations.table.Decrypt (QueryBus → DecryptHandler), sequential awaits',
+        rounds: k.map((x, i) => ({ keyledger: round(x, 0), floor: round(f[i], 0) })),
+        queryBusDirectOpsPerSec: round(median(q), 0),
+      },
+    };
+  });
+}
+
+async function depthFigure() {
+  const BACKING_KEYS = Number(process.env.BENCH_DEPTH ?? 1000);
+  const ROTATIONS = Number(process.env.BENCH_DEPTH_ROTATIONS ?? 40);
+  const DECRYPTS = Number(process.env.BENCH_DEPTH_DECRYPTS ?? 4000);
+  return withApp(async (_app, table) => {
+    const dataKey = randomBytes(32);
+    const newKey = async () => (await table.CreateKey({}, context())).KeyMetadata.KeyId;
+    const encryptUnder = async (keyId) =>
+      (await table.Encrypt({ KeyId: keyId, Plaintext: dataKey }, context())).CiphertextBlob;
+
+    // The deep key: a ciphertext under its first backing key, then 999 rotations
+    // through the same table (durable, as a client would make them).
+    const buildStarted = performance.now();
+    const deep = await newKey();
+    const deepOldest = await encryptUnder(deep);
+    for (let i = 1; i < BACKING_KEYS; i++) await table.RotateKeyOnDemand({ KeyId: deep }, context());
+    const deepCurrent = await encryptUnder(deep);
+    const buildMs = performance.now() - buildStarted;
+
+    const rotate = (keyId) => () => table.RotateKeyOnDemand({ KeyId: keyId }, context());
+    const decrypt = (blob) => () => table.Decrypt({ CiphertextBlob: blob }, context());
+    await msPerOp(decrypt(deepOldest), 500);
+    const rot = { deep: [], fresh: [] };
+    const dec = { deep: [], fresh: [], deepCurrent: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      // A new fresh key every round, so "fresh" stays fresh (1 to ROTATIONS+1 backing keys).
+      const fresh = await newKey();
+      const freshBlob = await encryptUnder(fresh);
+      dec.deep.push((await msPerOp(decrypt(deepOldest), DECRYPTS)) * 1000);
+      dec.fresh.push((await msPerOp(decrypt(freshBlob), DECRYPTS)) * 1000);
+      dec.deepCurrent.push((await msPerOp(decrypt(deepCurrent), DECRYPTS)) * 1000);
+      rot.deep.push(await msPerOp(rotate(deep), ROTATIONS));
+      rot.fresh.push(await msPerOp(rotate(fresh), ROTATIONS));
+    }
+    const ratio = (a, b) => median(a.map((x, i) => x / b[i]));
+    return [
+      {
+        id: 'rotate_deep_key',
+        value: median(rot.deep),
+        floor: median(rot.fresh),
+        ratio: ratio(rot.deep, rot.fresh),
+        details: {
+          backingKeys: BACKING_KEYS,
+          rotationsPerRound: ROTATIONS,
+          buildMs: round(buildMs, 0),
+          path: 'KmsOperations.table.RotateKeyOnDemand, sequential, durable',
+          rounds: rot.deep.map((x, i) => ({ deepMs: round(x, 3), freshMs: round(rot.fresh[i], 3) })),
+        },
+      },
+      {
+        id: 'decrypt_deep_key',
+        value: median(dec.deep),
+        floor: median(dec.fresh),
+        ratio: ratio(dec.deep, dec.fresh),
+        details: {
+          backingKeys: BACKING_KEYS,
+          ciphertext: "under the deep key's FIRST (oldest) backing key",
+          decryptsPerRound: DECRYPTS,
+          deepCurrentMaterialUs: round(median(dec.deepCurrent), 2),
+          rounds: dec.deep.map((x, i) => ({ deepUs: round(x, 2), freshUs: round(dec.fresh[i], 2) })),
+        },
+      },
+    ];
+  });
+}
+
+childMain(() => (mode === 'depth' ? depthFigure() : decryptFigure()));
