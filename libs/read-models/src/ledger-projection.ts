@@ -34,6 +34,7 @@ export class LedgerProjection {
   /** Resolves once every event committed before the call has been applied. */
   async start(): Promise<void> {
     await this.restore();
+    let caughtUp = false;
     await new Promise<void>((resolve, reject) => {
       this.subscription = this.store.subscribeToAll(
         { after: this.lastPosition },
@@ -43,9 +44,14 @@ export class LedgerProjection {
             this.previousPosition = this.lastPosition;
             this.lastPosition = event.position;
             this.lastEventId = event.id;
-            if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY)) this.snapshot();
+            // Not while catching up: rewriting the whole view every N events of a replay
+            // is what made a first start slow. One snapshot follows the catch-up instead.
+            if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY) && caughtUp) this.snapshot();
           },
-          onCaughtUp: () => resolve(),
+          onCaughtUp: () => {
+            caughtUp = true;
+            resolve();
+          },
           onError: (error) => {
             this.failure = error;
             reject(error);
@@ -66,6 +72,14 @@ export class LedgerProjection {
 
   get error(): Error | undefined {
     return this.failure;
+  }
+
+  /**
+   * After a long catch-up, the snapshot that lets the next start skip it; called
+   * once the server is serving, so writing it does not delay readiness.
+   */
+  snapshotIfBehind(): void {
+    if (this.sinceSnapshot >= (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY)) this.snapshot();
   }
 
   /** Stops the subscription and leaves a snapshot for the next start. */

@@ -1,4 +1,13 @@
-import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEventStore, type EventStore } from '@keyledger/event-store';
@@ -25,7 +34,7 @@ export interface InfrastructureOptions {
  */
 @Global()
 @Module({})
-export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown {
+export class InfrastructureModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Keyledger');
 
   constructor(
@@ -99,6 +108,17 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
     this.logger.log(
       `ledger view caught up in ${Date.now() - started} ms (${restored === undefined ? 'replayed from the start' : `from its snapshot at position ${restored}`})`,
     );
+  }
+
+  onApplicationBootstrap(): void {
+    // Deferred past start-up: a long replay is saved for the next start without delaying this one.
+    setImmediate(() => {
+      try {
+        this.projection.snapshotIfBehind();
+      } catch (error) {
+        this.logger.warn(`ledger view snapshot failed: ${error instanceof Error ? error.name : typeof error}`);
+      }
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

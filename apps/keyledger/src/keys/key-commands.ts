@@ -85,7 +85,9 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
       now: this.clock.now(),
     };
     try {
-      const outcome = await this.repository.decideOnKey(keyId, (state) => decideKey(command, state), context);
+      const outcome = await this.repository.decideOnKey(keyId, (state) => decideKey(command, state), context, {
+        expectNew: true,
+      });
       return outcome.state;
     } catch (error) {
       if (backingKey) this.backingKeys.discard(backingKey);

@@ -87,12 +87,14 @@ export class LedgerRepository {
     return this.load(aliasKind, aliasName, fresh);
   }
 
+  /** `expectNew`: the stream was just named (a fresh key id), so the first attempt need not read it. */
   decideOnKey(
     keyId: string,
     decide: (key: KeyAggregate) => Decision<KeyEvent>,
     context: RequestContext,
+    options: { expectNew?: boolean } = {},
   ): Promise<Outcome<KeyAggregate, KeyEvent>> {
-    return this.run(keyKind, keyId, decide, context);
+    return this.run(keyKind, keyId, decide, context, options.expectNew === true);
   }
 
   decideOnAlias(
@@ -131,9 +133,11 @@ export class LedgerRepository {
     id: string,
     decide: (state: S) => Decision<E>,
     context: RequestContext,
+    expectNew = false,
   ): Promise<Outcome<S, E>> {
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      const loaded = await this.load(kind, id, attempt > 0);
+      // A lost NO_STREAM race means the stream exists after all: the retry reads it.
+      const loaded = expectNew && attempt === 0 ? undefined : await this.load(kind, id, attempt > 0);
       const state = loaded ? loaded.state : kind.initial();
       const decision = decide(state);
       if (decision instanceof DomainError) throw decision;

@@ -55,7 +55,7 @@ export interface KeyAggregate {
   lastRotatedAt: number | null;
   currentKeyMaterialId: string | null;
   /** In creation order; never shrinks: a destroyed backing key stays as a record. */
-  backingKeys: BackingKey[];
+  backingKeys: readonly BackingKey[];
   tags: Tag[];
   importParameters: ImportParameters[];
 }
@@ -92,13 +92,26 @@ export function keyStateOf(key: KeyAggregate): KeyState {
   return key.enabled ? 'Enabled' : 'Disabled';
 }
 
+/**
+ * Backing keys by id, per backing-key array. States are immutable, so an array
+ * never changes once made and its index stays exact; a key with a thousand
+ * backing keys finds its oldest as fast as its newest.
+ */
+const backingKeyIndex = new WeakMap<readonly BackingKey[], Map<string, BackingKey>>();
+const INDEX_FROM = 8;
+
 export function findBackingKey(key: KeyAggregate, keyMaterialId: string): BackingKey | undefined {
-  // Linear from the newest: the current backing key is almost always the one asked for.
-  for (let i = key.backingKeys.length - 1; i >= 0; i--) {
-    const backing = key.backingKeys[i]!;
-    if (backing.keyMaterialId === keyMaterialId) return backing;
+  const all = key.backingKeys;
+  if (all.length < INDEX_FROM) {
+    for (let i = all.length - 1; i >= 0; i--) if (all[i]!.keyMaterialId === keyMaterialId) return all[i];
+    return undefined;
   }
-  return undefined;
+  let index = backingKeyIndex.get(all);
+  if (!index) {
+    index = new Map(all.map((b) => [b.keyMaterialId, b]));
+    backingKeyIndex.set(all, index);
+  }
+  return index.get(keyMaterialId);
 }
 
 function currentMaterialUsable(key: KeyAggregate): boolean {
