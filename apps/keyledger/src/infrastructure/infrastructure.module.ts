@@ -11,12 +11,12 @@ import {
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEventStore, type EventStore } from '@keyledger/event-store';
-import { resolveRootKeyProvider, ShredVault, type RootKeyProvider } from '@keyledger/crypto';
+import { importTokenKeyPurpose, resolveRootKeyProvider, ShredVault, type RootKeyProvider } from '@keyledger/crypto';
 import { loadPrincipals } from '@keyledger/kms-api';
 import { systemClock, type Clock } from '@keyledger/ledger';
 import { LedgerProjection, LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
-import { CLOCK, CONFIG, EVENT_STORE, PRINCIPALS, ROOT_KEY, SHRED_VAULT } from './tokens.js';
+import { CLOCK, CONFIG, EVENT_STORE, IMPORT_TOKEN_KEY, PRINCIPALS, ROOT_KEY, SHRED_VAULT } from './tokens.js';
 
 export const LEDGER_VIEW_SNAPSHOT_FILE = 'ledger-view.snapshot';
 /** Often enough that a crash costs a short replay, rarely enough that writing the snapshot stays out of the way. */
@@ -64,6 +64,11 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationBootstra
           },
         },
         {
+          provide: IMPORT_TOKEN_KEY,
+          inject: [ROOT_KEY],
+          useFactory: (rootKey: RootKeyProvider) => rootKey.deriveKey(importTokenKeyPurpose),
+        },
+        {
           provide: SHRED_VAULT,
           inject: [ROOT_KEY],
           useFactory: (rootKey: RootKeyProvider) => ShredVault.open(config.dataDir, rootKey),
@@ -97,7 +102,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationBootstra
             }),
         },
       ],
-      exports: [CONFIG, CLOCK, EVENT_STORE, ROOT_KEY, SHRED_VAULT, PRINCIPALS, LedgerView, LedgerProjection],
+      exports: [CONFIG, CLOCK, EVENT_STORE, ROOT_KEY, IMPORT_TOKEN_KEY, SHRED_VAULT, PRINCIPALS, LedgerView, LedgerProjection],
     };
   }
 

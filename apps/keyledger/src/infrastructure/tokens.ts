@@ -5,3 +5,5 @@ export const EVENT_STORE = Symbol('EventStore');
 export const ROOT_KEY = Symbol('RootKeyProvider');
 export const SHRED_VAULT = Symbol('ShredVault');
 export const PRINCIPALS = Symbol('PrincipalDirectory');
+/** The key import tokens are authenticated with, derived from the root key. */
+export const IMPORT_TOKEN_KEY = Symbol('ImportTokenKey');

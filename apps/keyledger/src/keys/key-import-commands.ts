@@ -5,7 +5,6 @@ import {
   generateWrappingKeyPair,
   ImportUnwrapError,
   importedKeyMaterialId,
-  importTokenKeyPurpose,
   InvalidImportTokenError,
   issueImportToken,
   openMaterial,
@@ -14,7 +13,6 @@ import {
   sealMaterial,
   unwrapImportedMaterial,
   type ImportWrappingAlgorithm,
-  type RootKeyProvider,
   type ShredVault,
 } from '@keyledger/crypto';
 import {
@@ -25,7 +23,7 @@ import {
   type WrappingAlgorithm,
   type WrappingKeySpec,
 } from '@keyledger/ledger';
-import { CLOCK, ROOT_KEY, SHRED_VAULT } from '../infrastructure/tokens.js';
+import { CLOCK, IMPORT_TOKEN_KEY, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ShredKeyPool } from '../cryptography/shred-key-pool.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
 import type { RequestContext } from '../ledger/request-context.js';
@@ -73,17 +71,12 @@ const privateKeyBinding = (keyId: string, importTokenId: string) => ({ keyId, ke
 
 @CommandHandler(GetParametersForImportCommand)
 export class GetParametersForImportHandler implements ICommandHandler<GetParametersForImportCommand, ImportParametersIssued> {
-  private readonly tokenKey: Buffer;
-
   constructor(
     private readonly repository: LedgerRepository,
-    @Inject(SHRED_VAULT) private readonly vault: ShredVault,
     private readonly shredKeys: ShredKeyPool,
-    @Inject(ROOT_KEY) rootKey: RootKeyProvider,
+    @Inject(IMPORT_TOKEN_KEY) private readonly tokenKey: Buffer,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.tokenKey = rootKey.deriveKey(importTokenKeyPurpose);
-  }
+  ) {}
 
   async execute({ keyId, wrappingAlgorithm, wrappingKeySpec, context }: GetParametersForImportCommand): Promise<ImportParametersIssued> {
     const importTokenId = randomUUID();
@@ -121,7 +114,7 @@ export class GetParametersForImportHandler implements ICommandHandler<GetParamet
         parametersValidTo: new Date(issued.validTo),
       };
     } catch (error) {
-      this.vault.destroy([shredKeyId]);
+      this.shredKeys.discard(shredKey);
       throw error;
     }
   }
@@ -129,17 +122,13 @@ export class GetParametersForImportHandler implements ICommandHandler<GetParamet
 
 @CommandHandler(ImportKeyMaterialCommand)
 export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMaterialCommand, { keyArn: string; keyMaterialId: string }> {
-  private readonly tokenKey: Buffer;
-
   constructor(
     private readonly repository: LedgerRepository,
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
     private readonly shredKeys: ShredKeyPool,
-    @Inject(ROOT_KEY) rootKey: RootKeyProvider,
+    @Inject(IMPORT_TOKEN_KEY) private readonly tokenKey: Buffer,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.tokenKey = rootKey.deriveKey(importTokenKeyPurpose);
-  }
+  ) {}
 
   async execute({ keyId, input, context }: ImportKeyMaterialCommand): Promise<{ keyArn: string; keyMaterialId: string }> {
     const now = this.clock.now();
@@ -193,7 +182,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMateri
       return { keyArn: outcome.state.arn, keyMaterialId };
     } catch (error) {
       // A refused import leaves nothing behind that could open this material.
-      this.vault.destroy([shredKeyId]);
+      this.shredKeys.discard(shredKey);
       throw error;
     }
   }
