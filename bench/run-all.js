@@ -53,6 +53,10 @@ const FIGURES = {
   decrypt_deep_key: { figure: 'Decrypt (oldest material) on a key with 1,000 backing keys', unit: 'µs/op', floor: 'the same on a fresh key', goal: { ratio: '<=', value: 1.2 } },
   memory_rss_first: { figure: 'RSS after first start (full replay) + forced GC', unit: 'MB', floor: null, goal: { value: '<=', target: 400 } },
   memory_rss_restart: { figure: 'RSS after restart (from snapshot) + forced GC', unit: 'MB', floor: null, goal: { value: '<=', target: 400 } },
+  state_as_of_deep_key: { figure: 'Key state as of a time, key with 1,000 events (warm, median)', unit: 'ms', floor: null, goal: { value: '<=', target: 1 } },
+  inventory_warm: { figure: 'Inventory report, 100,000 keys (query index built)', unit: 's', floor: null, goal: { value: '<=', target: 2 } },
+  inventory_cold: { figure: 'Inventory report, 100,000 keys (first query: builds the index)', unit: 's', floor: null, goal: { value: '<=', target: 2 } },
+  verify: { figure: 'verify over 1,000,000 events', unit: 'events/s', floor: 'raw SELECT pages + JSON.parse of the same events', goal: { ratio: '>=', value: 0.3 } },
   store_append_sequential: { figure: 'store: append, 1 writer (store.bench.js)', unit: 'appends/s', floor: 'raw better-sqlite3 (store.bench.js)', goal: { ratio: '>=', value: 0.7 } },
   store_append_concurrent: { figure: 'store: append, 16 writers (store.bench.js)', unit: 'appends/s', floor: 'raw batched tx (store.bench.js)', goal: { ratio: '>=', value: 0.5 } },
   store_read_all: { figure: 'store: readAll (store.bench.js)', unit: 'events/s', floor: 'raw SELECT + JSON.parse (store.bench.js)', goal: { ratio: '>=', value: 0.5 } },
@@ -179,7 +183,7 @@ async function main() {
     const keysDir = tempDir('keys');
     const eventsDir = tempDir('events');
     cleanup.push(keysDir, eventsDir);
-    if (wanted('startup') || wanted('rebuild')) {
+    if (wanted('startup') || wanted('rebuild') || wanted('ledger')) {
       const t = performance.now();
       log(`— generating ${CONFIG.keys.toLocaleString('en')} keys × ${CONFIG.backingKeysPerKey} backing keys, then a copy grown to ${CONFIG.rebuildEvents.toLocaleString('en')} events`);
       const generator = new LedgerGenerator({
@@ -192,7 +196,7 @@ async function main() {
         const keys = await generator.keys(keysDir);
         log(`generated ${keys.events.toLocaleString('en')} events in ${round(keys.ms / 1000, 1)} s`);
         let grown;
-        if (wanted('rebuild')) {
+        if (wanted('rebuild') || wanted('ledger')) {
           grown = await generator.extend(keysDir, eventsDir, CONFIG.rebuildEvents);
           log(`grew the copy to ${grown.events.toLocaleString('en')} events in ${round(grown.ms / 1000, 1)} s`);
         }
@@ -222,6 +226,14 @@ async function main() {
           execArgv: ['--expose-gc'],
           env: { BENCH_ROUNDS: String(CONFIG.rounds) },
           timeoutMs: 400_000,
+        }),
+      );
+      await section('ledger', () =>
+        runChild(join(BENCH_DIR, 'parts', 'ledger-child.js'), {
+          args: [join(keysDir, 'ledger.db'), join(eventsDir, 'ledger.db')],
+          execArgv: ['--expose-gc'],
+          env: { BENCH_ROUNDS: String(CONFIG.rounds) },
+          timeoutMs: 300_000,
         }),
       );
     }
