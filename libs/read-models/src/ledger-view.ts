@@ -9,7 +9,6 @@ import {
   initialKeyState,
   type AliasAggregate,
   type AliasEvent,
-  type BackingKey,
   type KeyAggregate,
   type KeyEvent,
 } from '@keyledger/ledger';
@@ -58,10 +57,7 @@ export class LedgerView {
     this.keysSeen.clear();
     this.keyOrder.length = 0;
     for (const keyId of contents.keyOrder) this.remember(keyId);
-    for (const [keyId, entry] of contents.keys) {
-      internBackingKeys(entry.state.backingKeys);
-      this.keys.set(keyId, entry);
-    }
+    for (const [keyId, entry] of contents.keys) this.keys.set(keyId, entry);
     for (const [name, entry] of contents.aliases) {
       this.aliases.set(name, entry);
       this.indexAlias(name, null, entry.state.targetKeyId);
@@ -195,28 +191,4 @@ function advance<S, E extends { type: string; data: unknown }>(
     revision++;
   }
   return current;
-}
-
-/**
- * The few words backing keys are described with. A deserialized snapshot gives
- * every occurrence its own copy of the string, which at 100,000 keys with three
- * backing keys each is tens of megabytes of 'CURRENT' and 'AWS_KMS'; sharing one
- * copy of each keeps a restarted server as small as a replayed one.
- */
-const WORDS = new Map(
-  [
-    'AWS_KMS', 'EXTERNAL', 'CURRENT', 'NON_CURRENT', 'PENDING_ROTATION', 'DELETED', 'EXPIRED', 'DESTROYED',
-    'AUTOMATIC', 'ON_DEMAND', 'IMPORTED', 'PENDING_IMPORT', 'KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE',
-  ].map((w) => [w, w]),
-);
-const intern = <T extends string | null>(word: T): T => (word === null ? word : ((WORDS.get(word) as T | undefined) ?? word));
-
-function internBackingKeys(backingKeys: readonly BackingKey[]): void {
-  for (const b of backingKeys as BackingKey[]) {
-    b.origin = intern(b.origin);
-    b.state = intern(b.state);
-    b.rotationType = intern(b.rotationType);
-    b.importState = intern(b.importState);
-    b.expirationModel = intern(b.expirationModel);
-  }
 }
