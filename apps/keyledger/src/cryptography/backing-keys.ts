@@ -3,7 +3,6 @@ import {
   generateBackingKey,
   generatedKeyMaterialId,
   openMaterial,
-  sealMaterial,
   type ShredVault,
 } from '@keyledger/crypto';
 import { DomainError, type BackingKey, type NewBackingKey } from '@keyledger/ledger';
@@ -32,23 +31,13 @@ export class BackingKeys {
 
   generate(keyId: string): NewBackingKey {
     const keyMaterialId = generatedKeyMaterialId();
-    const shredKey = this.shredKeys.take();
-    const material = generateBackingKey();
-    try {
-      return {
-        keyMaterialId,
-        shredKeyId: shredKey.id,
-        sealedMaterial: sealMaterial(material, shredKey.key, { keyId, keyMaterialId }),
-      };
-    } finally {
-      material.fill(0);
-      shredKey.key.fill(0);
-    }
+    const { shredKeyId, sealed } = this.shredKeys.seal(generateBackingKey(), { keyId, keyMaterialId });
+    return { keyMaterialId, shredKeyId, sealedMaterial: sealed };
   }
 
   /** Destroys the shred key of a backing key that was generated but never recorded. */
   discard(backingKey: NewBackingKey): void {
-    this.vault.destroy([backingKey.shredKeyId]);
+    this.shredKeys.discard(backingKey.shredKeyId);
   }
 
   /** The material of a backing key the replayed state allows; refuses one whose shred key is gone. */

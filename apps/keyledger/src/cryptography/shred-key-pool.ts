@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { ShredVault } from '@keyledger/crypto';
+import { sealMaterial, type MaterialBinding, type ShredVault } from '@keyledger/crypto';
 import { SHRED_VAULT } from '../infrastructure/tokens.js';
 
 export interface ShredKey {
@@ -28,7 +28,7 @@ export class ShredKeyPool implements OnApplicationShutdown {
 
   constructor(@Inject(SHRED_VAULT) private readonly vault: ShredVault) {}
 
-  take(): ShredKey {
+  private take(): ShredKey {
     if (this.ready.length === 0) {
       const ids = Array.from({ length: BATCH }, () => `pool/${randomUUID()}`);
       const keys = this.vault.createMany(ids);
@@ -37,10 +37,23 @@ export class ShredKeyPool implements OnApplicationShutdown {
     return this.ready.pop()!;
   }
 
-  /** A key taken for a change that was then refused: it must not open anything later. */
-  discard(shredKey: ShredKey): void {
-    shredKey.key.fill(0);
-    this.vault.destroy([shredKey.id]);
+  /**
+   * Seals `secret` under a fresh shred key and zeroes both: what is left is the
+   * sealed form, to be recorded in an event, and the shred key's id.
+   */
+  seal(secret: Buffer, binding: MaterialBinding): { shredKeyId: string; sealed: string } {
+    const shredKey = this.take();
+    try {
+      return { shredKeyId: shredKey.id, sealed: sealMaterial(secret, shredKey.key, binding) };
+    } finally {
+      secret.fill(0);
+      shredKey.key.fill(0);
+    }
+  }
+
+  /** A shred key taken for a change that was then refused: it must not open anything later. */
+  discard(shredKeyId: string): void {
+    this.vault.destroy([shredKeyId]);
   }
 
   onApplicationShutdown(): void {

@@ -10,7 +10,6 @@ import {
   openMaterial,
   publicKeySha256,
   readImportToken,
-  sealMaterial,
   unwrapImportedMaterial,
   type ImportWrappingAlgorithm,
   type ShredVault,
@@ -81,15 +80,10 @@ export class GetParametersForImportHandler implements ICommandHandler<GetParamet
   async execute({ keyId, wrappingAlgorithm, wrappingKeySpec, context }: GetParametersForImportCommand): Promise<ImportParametersIssued> {
     const importTokenId = randomUUID();
     const pair = generateWrappingKeyPair(wrappingKeySpec);
-    const shredKey = this.shredKeys.take();
-    const shredKeyId = shredKey.id;
-    let sealedPrivateKey: string;
-    try {
-      sealedPrivateKey = sealMaterial(pair.privateKeyDer, shredKey.key, privateKeyBinding(keyId, importTokenId));
-    } finally {
-      pair.privateKeyDer.fill(0);
-      shredKey.key.fill(0);
-    }
+    const { shredKeyId, sealed: sealedPrivateKey } = this.shredKeys.seal(
+      pair.privateKeyDer,
+      privateKeyBinding(keyId, importTokenId),
+    );
     try {
       const outcome = await this.repository.decideOnKey(
         keyId,
@@ -114,7 +108,7 @@ export class GetParametersForImportHandler implements ICommandHandler<GetParamet
         parametersValidTo: new Date(issued.validTo),
       };
     } catch (error) {
-      this.shredKeys.discard(shredKey);
+      this.shredKeys.discard(shredKeyId);
       throw error;
     }
   }
@@ -148,15 +142,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMateri
 
     const material = this.unwrap(keyId, importTokenId, parameters, input.encryptedKeyMaterial);
     const keyMaterialId = importedKeyMaterialId(keyId, material);
-    const shredKey = this.shredKeys.take();
-    const shredKeyId = shredKey.id;
-    let sealedMaterial: string;
-    try {
-      sealedMaterial = sealMaterial(material, shredKey.key, { keyId, keyMaterialId });
-    } finally {
-      material.fill(0);
-      shredKey.key.fill(0);
-    }
+    const { shredKeyId, sealed: sealedMaterial } = this.shredKeys.seal(material, { keyId, keyMaterialId });
     try {
       const outcome = await this.repository.decideOnKey(
         keyId,
@@ -182,7 +168,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMateri
       return { keyArn: outcome.state.arn, keyMaterialId };
     } catch (error) {
       // A refused import leaves nothing behind that could open this material.
-      this.shredKeys.discard(shredKey);
+      this.shredKeys.discard(shredKeyId);
       throw error;
     }
   }
