@@ -106,6 +106,9 @@ export function findBackingKey(key: KeyAggregate, keyMaterialId: string): Backin
     for (let i = all.length - 1; i >= 0; i--) if (all[i]!.keyMaterialId === keyMaterialId) return all[i];
     return undefined;
   }
+  // The current backing key is almost always the newest: no index is built just to find it.
+  const newest = all[all.length - 1]!;
+  if (newest.keyMaterialId === keyMaterialId) return newest;
   let index = backingKeyIndex.get(all);
   if (!index) {
     index = new Map(all.map((b) => [b.keyMaterialId, b]));
