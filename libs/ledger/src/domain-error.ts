@@ -33,5 +33,3 @@ export class DomainError extends Error {
 }
 
 export type Decision<E> = E[] | DomainError;
-
-export const isDomainError = (value: unknown): value is DomainError => value instanceof DomainError;

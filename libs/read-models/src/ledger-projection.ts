@@ -70,10 +70,6 @@ export class LedgerProjection {
     return this.restoredFrom;
   }
 
-  get error(): Error | undefined {
-    return this.failure;
-  }
-
   /**
    * After a long catch-up, the snapshot that lets the next start skip it; called
    * once the server is serving, so writing it does not delay readiness.

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_MAX_ON_DEMAND_ROTATIONS } from '@keyledger/ledger';
 
 /** The runtime contract (DESIGN.md), read once from the environment. */
 export interface KeyledgerConfig {
@@ -63,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     rootKey: env.KEYLEDGER_ROOT_KEY || undefined,
     schedulerIntervalMs: integer(env, 'KEYLEDGER_SCHEDULER_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     checkpointIntervalMs: checkpointInterval(env),
-    maxOnDemandRotations: integer(env, 'KEYLEDGER_MAX_ON_DEMAND_ROTATIONS', 10, 1, 1_000_000),
+    maxOnDemandRotations: integer(env, 'KEYLEDGER_MAX_ON_DEMAND_ROTATIONS', DEFAULT_MAX_ON_DEMAND_ROTATIONS, 1, 1_000_000),
     bodyLimitBytes: 1024 * 1024,
   };
 }

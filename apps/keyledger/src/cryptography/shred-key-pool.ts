@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { sealMaterial, type MaterialBinding, type ShredVault } from '@keyledger/crypto';
 import { SHRED_VAULT } from '../infrastructure/tokens.js';
 
-export interface ShredKey {
+interface ShredKey {
   id: string;
   key: Buffer;
 }

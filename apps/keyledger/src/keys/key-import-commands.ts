@@ -136,8 +136,6 @@ export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMateri
     const loaded = await this.repository.loadKey(keyId);
     const parameters = loaded?.state.importParameters.find((p) => p.importTokenId === importTokenId);
     if (!loaded || !parameters) throw new DomainError('InvalidImportToken', 'The import token is not valid for this key.');
-    if (loaded.state.origin !== 'EXTERNAL')
-      throw new DomainError('Unsupported', `${loaded.state.arn} origin is ${loaded.state.origin} which is not valid for this operation.`);
     if (parameters.validTo <= now.getTime()) throw new DomainError('ExpiredImportToken', 'The import token has expired.');
 
     const material = this.unwrap(keyId, importTokenId, parameters, input.encryptedKeyMaterial);

@@ -1,5 +1,5 @@
 import { DomainError } from '../domain-error.js';
-import { requireEnabled } from './key-guards.js';
+import { keyErrors, requireEnabled } from './key-guards.js';
 import { findBackingKey, type BackingKey, type KeyAggregate } from './key-state.js';
 
 /**
@@ -10,7 +10,7 @@ export function backingKeyForEncrypt(key: KeyAggregate): BackingKey | DomainErro
   const refused = requireEnabled(key);
   if (refused) return refused;
   const current = key.currentKeyMaterialId === null ? undefined : findBackingKey(key, key.currentKeyMaterialId);
-  if (!current || current.sealedMaterial === null) return new DomainError('InvalidState', `${key.arn} is pending import.`);
+  if (!current || current.sealedMaterial === null) return keyErrors.pendingImport(key);
   return current;
 }
 
