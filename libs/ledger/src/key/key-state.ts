@@ -93,28 +93,76 @@ export function keyStateOf(key: KeyAggregate): KeyState {
 }
 
 /**
- * Backing keys by id, per backing-key array. States are immutable, so an array
- * never changes once made and its index stays exact; a key with a thousand
- * backing keys finds its oldest as fast as its newest.
+ * Where each backing key sits, by id. States are immutable and a backing-key array
+ * never shrinks or reorders: an array derived from another (an entry replaced, or
+ * one appended) keeps every id at its position. So one id→position Map is shared
+ * by a whole history of arrays, grown by one entry per append, instead of a Map
+ * per array rebuilt after every rotation.
+ *
+ * The Map is only a hint. Two branches derived from the same state (two different
+ * events applied to it) share it and may give the same position to different ids,
+ * so a lookup checks `all[pos].keyMaterialId` and falls back to a scan when the
+ * hint is wrong. What the lookup does rely on: every id of every array registered
+ * with a Map is a key in it (ids are only ever added), so an id the Map lacks is
+ * in none of those arrays.
  */
-const backingKeyIndex = new WeakMap<readonly BackingKey[], Map<string, BackingKey>>();
+const backingKeyIndex = new WeakMap<readonly BackingKey[], Map<string, number>>();
+/** Below this many backing keys a scan is cheaper than any index, and none is kept. */
 const INDEX_FROM = 8;
 
-export function findBackingKey(key: KeyAggregate, keyMaterialId: string): BackingKey | undefined {
-  const all = key.backingKeys;
-  if (all.length < INDEX_FROM) {
-    for (let i = all.length - 1; i >= 0; i--) if (all[i]!.keyMaterialId === keyMaterialId) return all[i];
-    return undefined;
-  }
-  // The current backing key is almost always the newest: no index is built just to find it.
-  const newest = all[all.length - 1]!;
-  if (newest.keyMaterialId === keyMaterialId) return newest;
+function scanFor(all: readonly BackingKey[], keyMaterialId: string): number {
+  // Newest first. Ids are unique within a key (fresh ids are random; importing known
+  // material replaces its record), so the order only matters for speed.
+  for (let i = all.length - 1; i >= 0; i--) if (all[i]!.keyMaterialId === keyMaterialId) return i;
+  return -1;
+}
+
+/** The position of the backing key `keyMaterialId` in `all`, or -1. */
+function positionOf(all: readonly BackingKey[], keyMaterialId: string): number {
+  if (all.length < INDEX_FROM) return scanFor(all, keyMaterialId);
+  // The current backing key is almost always the newest: found without the index.
+  const last = all.length - 1;
+  if (all[last]!.keyMaterialId === keyMaterialId) return last;
   let index = backingKeyIndex.get(all);
   if (!index) {
-    index = new Map(all.map((b) => [b.keyMaterialId, b]));
+    // An array not derived through evolveKey from an indexed one (a restored snapshot,
+    // a history that just grew past INDEX_FROM): indexed once, then carried forward.
+    index = new Map();
+    for (let i = 0; i < all.length; i++) index.set(all[i]!.keyMaterialId, i);
     backingKeyIndex.set(all, index);
   }
-  return index.get(keyMaterialId);
+  const hint = index.get(keyMaterialId);
+  if (hint === undefined) return -1;
+  if (all[hint]?.keyMaterialId === keyMaterialId) return hint;
+  return scanFor(all, keyMaterialId);
+}
+
+export function findBackingKey(key: KeyAggregate, keyMaterialId: string): BackingKey | undefined {
+  const at = positionOf(key.backingKeys, keyMaterialId);
+  return at < 0 ? undefined : key.backingKeys[at];
+}
+
+/** `next` has the ids of `from` at the same positions: it shares `from`'s index, if any. */
+function sameIdsAs(next: readonly BackingKey[], from: readonly BackingKey[]): readonly BackingKey[] {
+  if (from.length >= INDEX_FROM) {
+    const index = backingKeyIndex.get(from);
+    if (index) backingKeyIndex.set(next, index);
+  }
+  return next;
+}
+
+/** `from` with `added` appended; the index of `from`, if any, grows by one and is shared. */
+function appended(from: readonly BackingKey[], added: BackingKey): readonly BackingKey[] {
+  // concat allocates the exact length once; slice() then push() would copy twice.
+  const next = from.concat([added]);
+  if (from.length >= INDEX_FROM) {
+    const index = backingKeyIndex.get(from);
+    if (index) {
+      index.set(added.keyMaterialId, from.length);
+      backingKeyIndex.set(next, index);
+    }
+  }
+  return next;
 }
 
 function currentMaterialUsable(key: KeyAggregate): boolean {
@@ -123,8 +171,14 @@ function currentMaterialUsable(key: KeyAggregate): boolean {
   return current !== undefined && current.sealedMaterial !== null && current.state === 'CURRENT';
 }
 
-function replaceBackingKey(key: KeyAggregate, keyMaterialId: string, change: Partial<BackingKey>): BackingKey[] {
-  return key.backingKeys.map((b) => (b.keyMaterialId === keyMaterialId ? { ...b, ...change } : b));
+/** One array copy; only the changed backing key is a new object. */
+function replaceBackingKey(key: KeyAggregate, keyMaterialId: string, change: Partial<BackingKey>): readonly BackingKey[] {
+  const all = key.backingKeys;
+  const at = positionOf(all, keyMaterialId);
+  if (at < 0) return all;
+  const next = all.slice();
+  next[at] = { ...all[at]!, ...change };
+  return sameIdsAs(next, all);
 }
 
 export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
@@ -163,19 +217,26 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
       };
       return {
         ...key,
-        backingKeys: [...key.backingKeys, backing],
+        backingKeys: appended(key.backingKeys, backing),
         currentKeyMaterialId: first ? d.keyMaterialId : key.currentKeyMaterialId,
       };
     }
     case 'KeyRotated': {
       const d = event.data;
       const at = ms(d.rotatedAt);
-      const backingKeys = key.backingKeys.map((b) => {
-        if (b.keyMaterialId === d.keyMaterialId)
-          return { ...b, state: 'CURRENT' as const, rotationDate: at, rotationType: d.rotationType };
-        if (b.state === 'CURRENT') return { ...b, state: 'NON_CURRENT' as const };
-        return b;
-      });
+      const all = key.backingKeys;
+      const next = all.slice();
+      // At most one backing key is CURRENT, and it is the one currentKeyMaterialId
+      // names: every event that makes one CURRENT also sets currentKeyMaterialId to it.
+      const previous =
+        key.currentKeyMaterialId === null || key.currentKeyMaterialId === d.keyMaterialId
+          ? -1
+          : positionOf(all, key.currentKeyMaterialId);
+      if (previous >= 0 && all[previous]!.state === 'CURRENT') next[previous] = { ...all[previous]!, state: 'NON_CURRENT' };
+      const target = positionOf(all, d.keyMaterialId);
+      if (target >= 0)
+        next[target] = { ...all[target]!, state: 'CURRENT', rotationDate: at, rotationType: d.rotationType };
+      const backingKeys = sameIdsAs(next, all);
       const automatic = d.rotationType === 'AUTOMATIC';
       return {
         ...key,
@@ -232,7 +293,10 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         deleted: true,
         deletedAt: ms(event.data.deletedAt),
         enabled: false,
-        backingKeys: key.backingKeys.map((b) => ({ ...b, state: 'DESTROYED' as const, sealedMaterial: null })),
+        backingKeys: sameIdsAs(
+          key.backingKeys.map((b) => ({ ...b, state: 'DESTROYED' as const, sealedMaterial: null })),
+          key.backingKeys,
+        ),
       };
     case 'KeyImportParametersIssued': {
       const d = event.data;
@@ -282,7 +346,7 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
       return {
         ...key,
         enabled: first ? true : key.enabled,
-        backingKeys: [...key.backingKeys, backing],
+        backingKeys: appended(key.backingKeys, backing),
         currentKeyMaterialId: first ? d.keyMaterialId : key.currentKeyMaterialId,
       };
     }
