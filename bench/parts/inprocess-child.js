@@ -5,7 +5,8 @@
 //   node inprocess-child.js decrypt  → Decrypt vs raw HKDF + AES-256-GCM in Node
 //   node inprocess-child.js depth    → RotateKeyOnDemand and Decrypt on a key with
 //                                      1,000 backing keys vs the same on a fresh key
-// Env: the server config (loadConfig), BENCH_ROUNDS, BENCH_SECONDS.
+// Env: the server config (loadConfig), BENCH_ROUNDS, BENCH_SECONDS; depth: BENCH_DEPTH,
+// BENCH_DEPTH_ROTATIONS (per side per round), BENCH_DEPTH_DECRYPTS (per side per round).
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { QueryBus } from '@nestjs/cqrs';
@@ -34,13 +35,6 @@ async function rate(op, seconds = SECONDS) {
     n += 64;
   }
   return (n / (performance.now() - t)) * 1000;
-}
-
-/** Times exactly `count` sequential calls; returns ms per op. */
-async function msPerOp(op, count) {
-  const t = performance.now();
-  for (let i = 0; i < count; i++) await op();
-  return (performance.now() - t) / count;
 }
 
 async function withApp(fn) {
@@ -93,10 +87,37 @@ async function decryptFigure() {
   });
 }
 
+/**
+ * Runs one op of each of `sides` per step, `count` steps, and returns each side's
+ * mean ms per op. Odd steps run the sides in reverse (A B, B A, A B, …; with three,
+ * A B C, C B A, …), so the first and last sides each go first half the time and
+ * follow the same neighbours: neither always runs right after the other's fsync or
+ * into the same GC. Each op is timed alone with performance.now(), summed per side.
+ */
+async function interleaved(count, sides) {
+  const names = Object.keys(sides);
+  const reversed = [...names].reverse();
+  const total = Object.fromEntries(names.map((n) => [n, 0]));
+  for (let i = 0; i < count; i++) {
+    for (const name of i % 2 === 0 ? names : reversed) {
+      const t = performance.now();
+      await sides[name]();
+      total[name] += performance.now() - t;
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, total[n] / count]));
+}
+
 async function depthFigure() {
   const BACKING_KEYS = Number(process.env.BENCH_DEPTH ?? 1000);
-  const ROTATIONS = Number(process.env.BENCH_DEPTH_ROTATIONS ?? 40);
+  const ROTATIONS = Number(process.env.BENCH_DEPTH_ROTATIONS ?? 150);
   const DECRYPTS = Number(process.env.BENCH_DEPTH_DECRYPTS ?? 4000);
+  // The "fresh" side is a new key every FRESH_FOR rotations, so it stays fresh (1 to
+  // FRESH_FOR+1 backing keys) however many rotations a round has.
+  const FRESH_FOR = 40;
+  const method =
+    'interleaved per op, deep and fresh in turn (deep, fresh, fresh, deep, …: each side goes first half the time), ' +
+    'each op timed alone with performance.now(), summed per side per round; value and floor are medians of the per-round means';
   return withApp(async (_app, table) => {
     const dataKey = randomBytes(32);
     const newKey = async () => (await table.CreateKey({}, context())).KeyMetadata.KeyId;
@@ -112,20 +133,49 @@ async function depthFigure() {
     const deepCurrent = await encryptUnder(deep);
     const buildMs = performance.now() - buildStarted;
 
-    const rotate = (keyId) => () => table.RotateKeyOnDemand({ KeyId: keyId }, context());
     const decrypt = (blob) => () => table.Decrypt({ CiphertextBlob: blob }, context());
-    await msPerOp(decrypt(deepOldest), 500);
+    let fresh;
+    let deepBackingKeys = BACKING_KEYS;
+    const rotateDeep = () => {
+      deepBackingKeys++;
+      return table.RotateKeyOnDemand({ KeyId: deep }, context());
+    };
+    const rotateFresh = () => table.RotateKeyOnDemand({ KeyId: fresh }, context());
+    /** `count` rotations of each side, a new fresh key (made untimed) every FRESH_FOR. */
+    const rotations = async (count) => {
+      const sums = { deep: 0, fresh: 0 };
+      for (let done = 0; done < count; ) {
+        const n = Math.min(FRESH_FOR, count - done);
+        fresh = await newKey();
+        const ms = await interleaved(n, { deep: rotateDeep, fresh: rotateFresh });
+        sums.deep += ms.deep * n;
+        sums.fresh += ms.fresh * n;
+        done += n;
+      }
+      return { deep: sums.deep / count, fresh: sums.fresh / count };
+    };
+
+    // Warm-up, both sides alike.
+    {
+      fresh = await newKey();
+      const freshBlob = await encryptUnder(fresh);
+      await interleaved(500, { deep: decrypt(deepOldest), deepCurrent: decrypt(deepCurrent), fresh: decrypt(freshBlob) });
+      await rotations(10);
+    }
     const rot = { deep: [], fresh: [] };
     const dec = { deep: [], fresh: [], deepCurrent: [] };
     for (let r = 0; r < ROUNDS; r++) {
-      // A new fresh key every round, so "fresh" stays fresh (1 to ROTATIONS+1 backing keys).
-      const fresh = await newKey();
+      // A new fresh key every round (and every FRESH_FOR rotations), so "fresh" stays fresh.
+      fresh = await newKey();
       const freshBlob = await encryptUnder(fresh);
-      dec.deep.push((await msPerOp(decrypt(deepOldest), DECRYPTS)) * 1000);
-      dec.fresh.push((await msPerOp(decrypt(freshBlob), DECRYPTS)) * 1000);
-      dec.deepCurrent.push((await msPerOp(decrypt(deepCurrent), DECRYPTS)) * 1000);
-      rot.deep.push(await msPerOp(rotate(deep), ROTATIONS));
-      rot.fresh.push(await msPerOp(rotate(fresh), ROTATIONS));
+      // deepCurrent (details only) sits between the two compared sides: deep, current, fresh, fresh, current, deep, …
+      const d = await interleaved(DECRYPTS, { deep: decrypt(deepOldest), deepCurrent: decrypt(deepCurrent), fresh: decrypt(freshBlob) });
+      dec.deep.push(d.deep * 1000);
+      dec.fresh.push(d.fresh * 1000);
+      dec.deepCurrent.push(d.deepCurrent * 1000);
+      const t = await rotations(ROTATIONS);
+      rot.deep.push(t.deep);
+      rot.fresh.push(t.fresh);
     }
     const ratio = (a, b) => median(a.map((x, i) => x / b[i]));
     return [
@@ -136,9 +186,12 @@ async function depthFigure() {
         ratio: ratio(rot.deep, rot.fresh),
         details: {
           backingKeys: BACKING_KEYS,
+          deepBackingKeysAtEnd: deepBackingKeys,
           rotationsPerRound: ROTATIONS,
+          freshKeyEvery: FRESH_FOR,
           buildMs: round(buildMs, 0),
           path: 'KmsOperations.table.RotateKeyOnDemand, sequential, durable',
+          method,
           rounds: rot.deep.map((x, i) => ({ deepMs: round(x, 3), freshMs: round(rot.fresh[i], 3) })),
         },
       },
@@ -151,6 +204,7 @@ async function depthFigure() {
           backingKeys: BACKING_KEYS,
           ciphertext: "under the deep key's FIRST (oldest) backing key",
           decryptsPerRound: DECRYPTS,
+          method: `${method}; a third side, Decrypt under the deep key's newest material at the start (deepCurrentMaterialUs), runs between the two`,
           deepCurrentMaterialUs: round(median(dec.deepCurrent), 2),
           rounds: dec.deep.map((x, i) => ({ deepUs: round(x, 2), freshUs: round(dec.fresh[i], 2) })),
         },
