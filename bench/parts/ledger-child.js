@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_STREAM, SqliteEventStore } from '@keyledger/event-store';
 import { integrityOf, keyStreamName, withIntegrity } from '@keyledger/ledger';
-import { LedgerQueries, verifyLedger } from '@keyledger/read-models';
+import { LedgerProjection, LedgerQueries, LedgerView, verifyLedger } from '@keyledger/read-models';
 import { ACCOUNT_ID, REGION, childMain, median, round } from '../lib/common.js';
 
 const [keysFile, eventsFile] = process.argv.slice(2);
@@ -68,12 +68,22 @@ async function stateAsOf() {
   }
 }
 
+/**
+ * As the server serves it: the LedgerView is already up (its start-up is the
+ * cold-start figure), and the report is built from it. The CLI on a data
+ * directory folds its own view first; that is reported apart.
+ */
 async function inventory() {
   const store = new SqliteEventStore(keysFile);
   try {
     gc();
-    const queries = new LedgerQueries(store, options);
     let t = performance.now();
+    const view = new LedgerView();
+    const projection = new LedgerProjection(store, view);
+    await projection.start();
+    const viewMs = performance.now() - t;
+    const queries = new LedgerQueries(store, options, { view, position: () => projection.position });
+    t = performance.now();
     const cold = await queries.inventory(new Date());
     const coldMs = performance.now() - t;
     const warm = [];
@@ -83,7 +93,13 @@ async function inventory() {
       warm.push(performance.now() - t);
       if (report.keys.length !== cold.keys.length) throw new Error('inventories differ');
     }
-    return { keys: cold.keys.length, coldMs, warmMs: median(warm) };
+    await projection.stop();
+    gc();
+    t = performance.now();
+    const own = await new LedgerQueries(store, options).inventory(new Date());
+    const ownViewMs = performance.now() - t;
+    if (own.keys.length !== cold.keys.length) throw new Error('inventories differ');
+    return { keys: cold.keys.length, coldMs, warmMs: median(warm), viewMs, ownViewMs };
   } finally {
     await store.close();
   }
@@ -136,7 +152,17 @@ childMain(async () => {
   return [
     { id: 'state_as_of_deep_key', value: state.medianMs, details: { events: 1000, queries: 2000, firstQueryMs: round(state.firstMs, 2) } },
     { id: 'inventory_warm', value: inv.warmMs / 1000, details: { keys: inv.keys } },
-    { id: 'inventory_cold', value: inv.coldMs / 1000, details: { keys: inv.keys, includes: 'reading and folding the whole ledger once' } },
+    {
+      id: 'inventory_cold',
+      value: inv.coldMs / 1000,
+      details: {
+        keys: inv.keys,
+        measured: "first report after the server's LedgerView is up (its build is in the cold-start figures)",
+        ledgerViewBuildSeconds: round(inv.viewMs / 1000, 2),
+        cliOnDataDirSeconds: round(inv.ownViewMs / 1000, 2),
+        cliOnDataDirIncludes: 'folding its own LedgerView from the whole ledger, then the report',
+      },
+    },
     {
       id: 'verify',
       value: median(v.map(rate)),

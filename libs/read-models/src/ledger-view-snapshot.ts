@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { deserialize, serialize } from 'node:v8';
 import type { LedgerViewContents } from './ledger-view.js';
 
-const FORMAT = 'keyledger/ledger-view-snapshot/v1';
+const FORMAT = 'keyledger/ledger-view-snapshot/v2';
 
 /**
  * Where the ledger view had got to, and what it held then: the projection's

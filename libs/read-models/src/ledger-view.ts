@@ -12,6 +12,8 @@ import {
   type KeyAggregate,
   type KeyEvent,
 } from '@keyledger/ledger';
+import { eventTimeMs } from './ledger/history.js';
+import { TimeIndex, type TimeIndexContents } from './time-index.js';
 
 export interface Versioned<S> {
   state: S;
@@ -25,6 +27,7 @@ export interface LedgerViewContents {
   keys: Array<[string, Versioned<KeyAggregate>]>;
   aliases: Array<[string, Versioned<AliasAggregate>]>;
   keyOrder: string[];
+  times: TimeIndexContents;
 }
 
 /**
@@ -33,9 +36,11 @@ export interface LedgerViewContents {
  * names its key and backing key, and the key's folded stream says whether that
  * backing key may be used. Fed by the store subscription, and by command
  * handlers right after their own appends so a change is honoured by the very
- * next request this process serves.
+ * next request this process serves. Its TimeIndex says when each stream last
+ * changed, which is what lets the ledger API answer "as of T" from these folds.
  */
 export class LedgerView {
+  readonly times = new TimeIndex();
   private readonly keys = new Map<string, Versioned<KeyAggregate>>();
   private readonly aliases = new Map<string, Versioned<AliasAggregate>>();
   /** Key id -> alias names pointing at it, for ListAliases and reports. */
@@ -46,7 +51,7 @@ export class LedgerView {
 
   /** Everything the view holds, for a snapshot; `restore` takes it back. */
   contents(): LedgerViewContents {
-    return { keys: [...this.keys], aliases: [...this.aliases], keyOrder: [...this.keyOrder] };
+    return { keys: [...this.keys], aliases: [...this.aliases], keyOrder: [...this.keyOrder], times: this.times.contents() };
   }
 
   /** Replaces whatever the view holds with a snapshot's contents. */
@@ -62,6 +67,7 @@ export class LedgerView {
       this.aliases.set(name, entry);
       this.indexAlias(name, null, entry.state.targetKeyId);
     }
+    this.times.restore(contents.times);
   }
 
   key(keyId: string): Versioned<KeyAggregate> | undefined {
@@ -88,25 +94,41 @@ export class LedgerView {
     return this.keys.size;
   }
 
-  /** Applies one recorded event from any stream; ignores streams it does not model. */
+  /** Applies one recorded event from any stream, in log order; ignores streams it does not model. */
   applyRecorded(event: RecordedEvent): void {
     const stream = event.streamName;
     if (stream.startsWith(KEY_STREAM_PREFIX)) {
-      const hash = integrityOf(event.metadata)?.hash ?? null;
-      this.applyKeyEvents(stream.slice(KEY_STREAM_PREFIX.length), [event as unknown as KeyEvent], event.revision, hash);
+      const keyId = stream.slice(KEY_STREAM_PREFIX.length);
+      this.times.keyEvent(keyId, event.revision, event.type, eventTimeMs(event), true);
+      this.foldKey(keyId, [event as unknown as KeyEvent], event.revision, integrityOf(event.metadata)?.hash ?? null);
     } else if (stream.startsWith(ALIAS_STREAM_PREFIX)) {
-      const hash = integrityOf(event.metadata)?.hash ?? null;
-      this.applyAliasEvents(stream.slice(ALIAS_STREAM_PREFIX.length), [event as unknown as AliasEvent], event.revision, hash);
+      const aliasName = stream.slice(ALIAS_STREAM_PREFIX.length);
+      this.times.aliasEvent(aliasName, event.revision, event.type, event.data as Record<string, unknown>, eventTimeMs(event), true);
+      this.foldAlias(aliasName, [event as unknown as AliasEvent], event.revision, integrityOf(event.metadata)?.hash ?? null);
     }
   }
 
   /**
-   * Applies `events` whose first has revision `firstRevision` and whose last
-   * has integrity hash `lastHash`. Events the view already has are skipped; a
-   * gap means the view missed something, so the entry is dropped and the next
-   * read replays the stream from the store.
+   * A handler's own events, just appended: the first has revision
+   * `firstRevision`, the last has integrity hash `lastHash`, and all were
+   * recorded at domain time `timeMs`. Events the view already has are skipped;
+   * a gap means the view missed something, so the entry is dropped and the
+   * next read replays the stream from the store.
    */
-  applyKeyEvents(keyId: string, events: readonly KeyEvent[], firstRevision: bigint, lastHash: string | null): void {
+  applyKeyEvents(keyId: string, events: readonly KeyEvent[], firstRevision: bigint, lastHash: string | null, timeMs: number): void {
+    let revision = firstRevision;
+    for (const event of events) this.times.keyEvent(keyId, revision++, event.type, timeMs, false);
+    this.foldKey(keyId, events, firstRevision, lastHash);
+  }
+
+  applyAliasEvents(aliasName: string, events: readonly AliasEvent[], firstRevision: bigint, lastHash: string | null, timeMs: number): void {
+    let revision = firstRevision;
+    for (const event of events)
+      this.times.aliasEvent(aliasName, revision++, event.type, event.data as Record<string, unknown>, timeMs, false);
+    this.foldAlias(aliasName, events, firstRevision, lastHash);
+  }
+
+  private foldKey(keyId: string, events: readonly KeyEvent[], firstRevision: bigint, lastHash: string | null): void {
     const entry = this.keys.get(keyId);
     const next = advance(entry, events, firstRevision, lastHash, evolveKey, initialKeyState);
     if (next === GAP) {
@@ -117,7 +139,7 @@ export class LedgerView {
     }
   }
 
-  applyAliasEvents(aliasName: string, events: readonly AliasEvent[], firstRevision: bigint, lastHash: string | null): void {
+  private foldAlias(aliasName: string, events: readonly AliasEvent[], firstRevision: bigint, lastHash: string | null): void {
     const entry = this.aliases.get(aliasName);
     const next = advance(entry, events, firstRevision, lastHash, evolveAlias, initialAliasState);
     if (next === GAP) {

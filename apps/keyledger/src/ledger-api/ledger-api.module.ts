@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { RootKeyProvider } from '@keyledger/crypto';
 import type { EventStore } from '@keyledger/event-store';
 import type { Clock } from '@keyledger/ledger';
-import { checkpointKeyPurpose, LedgerCheckpoints, LedgerQueries } from '@keyledger/read-models';
+import { checkpointKeyPurpose, LedgerCheckpoints, LedgerProjection, LedgerQueries, LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE, ROOT_KEY } from '../infrastructure/tokens.js';
 import { CHECKPOINT_INTERVAL, CheckpointWriter } from './checkpoint-writer.js';
@@ -15,9 +15,13 @@ import { CHECKPOINT_KEY } from './ledger-api.tokens.js';
   providers: [
     {
       provide: LedgerQueries,
-      inject: [EVENT_STORE, CONFIG, CLOCK],
-      useFactory: (store: EventStore, config: KeyledgerConfig, clock: Clock) =>
-        new LedgerQueries(store, { region: config.region, accountId: config.accountId, clock }),
+      inject: [EVENT_STORE, CONFIG, CLOCK, LedgerView, LedgerProjection],
+      useFactory: (store: EventStore, config: KeyledgerConfig, clock: Clock, view: LedgerView, projection: LedgerProjection) =>
+        new LedgerQueries(
+          store,
+          { region: config.region, accountId: config.accountId, clock },
+          { view, position: () => projection.position },
+        ),
     },
     { provide: CHECKPOINT_KEY, inject: [ROOT_KEY], useFactory: (rootKey: RootKeyProvider) => rootKey.deriveKey(checkpointKeyPurpose) },
     {
@@ -31,8 +35,8 @@ import { CHECKPOINT_KEY } from './ledger-api.tokens.js';
   exports: [LedgerQueries, LedgerCheckpoints, CheckpointWriter, CHECKPOINT_KEY],
 })
 /**
- * The query index is built on the first ledger query, not at start-up: it is a
- * second pass over the whole log and a second copy of every key's state, which
- * the KMS API never needs, so a server that only serves keys does not pay for it.
+ * The queries answer from the server's own LedgerView (which keeps when each
+ * stream changed) and replay only keys changed after the time asked about:
+ * there is no second read model to build at start-up or on a first query.
  */
 export class LedgerApiModule {}

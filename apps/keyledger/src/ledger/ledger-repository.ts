@@ -44,7 +44,7 @@ interface StreamKind<S, E extends { type: string; data: object }> {
   evolve(state: S, event: E): S;
   cached(view: LedgerView, id: string): Versioned<S> | undefined;
   remember(view: LedgerView, id: string, versioned: Versioned<S>): void;
-  applied(view: LedgerView, id: string, events: E[], firstRevision: bigint, lastHash: string | null): void;
+  applied(view: LedgerView, id: string, events: E[], firstRevision: bigint, lastHash: string | null, timeMs: number): void;
 }
 
 const keyKind: StreamKind<KeyAggregate, KeyEvent> = {
@@ -53,7 +53,7 @@ const keyKind: StreamKind<KeyAggregate, KeyEvent> = {
   evolve: evolveKey,
   cached: (view, id) => view.key(id),
   remember: (view, id, v) => view.setKey(id, v),
-  applied: (view, id, events, first, hash) => view.applyKeyEvents(id, events, first, hash),
+  applied: (view, id, events, first, hash, timeMs) => view.applyKeyEvents(id, events, first, hash, timeMs),
 };
 
 const aliasKind: StreamKind<AliasAggregate, AliasEvent> = {
@@ -62,7 +62,7 @@ const aliasKind: StreamKind<AliasAggregate, AliasEvent> = {
   evolve: evolveAlias,
   cached: (view, id) => view.alias(id),
   remember: (view, id, v) => view.setAlias(id, v),
-  applied: (view, id, events, first, hash) => view.applyAliasEvents(id, events, first, hash),
+  applied: (view, id, events, first, hash, timeMs) => view.applyAliasEvents(id, events, first, hash, timeMs),
 };
 
 /**
@@ -142,7 +142,8 @@ export class LedgerRepository {
       const decision = decide(state);
       if (decision instanceof DomainError) throw decision;
       if (decision.length === 0) return { state, events: [], revision: loaded ? loaded.revision : -1n };
-      const metadata = this.metadata(context);
+      const now = this.clock.now();
+      const metadata = this.metadata(context, now);
       const streamName = kind.streamName(id);
       let previousHash = loaded ? loaded.lastHash : null;
       let revision = loaded ? loaded.revision + 1n : 0n;
@@ -157,7 +158,7 @@ export class LedgerRepository {
           expectedRevision: loaded ? loaded.revision : NO_STREAM,
         });
         const firstRevision = result.nextExpectedRevision - BigInt(decision.length - 1);
-        kind.applied(this.view, id, decision, firstRevision, previousHash);
+        kind.applied(this.view, id, decision, firstRevision, previousHash, now.getTime());
         return { state: decision.reduce(kind.evolve, state), events: decision, revision: result.nextExpectedRevision };
       } catch (error) {
         if (error instanceof WrongExpectedVersionError) continue;
@@ -167,11 +168,11 @@ export class LedgerRepository {
     throw new DomainError('Conflict', `Too many concurrent changes to ${kind.streamName(id)}; try again.`);
   }
 
-  private metadata(context: RequestContext): Record<string, unknown> {
+  private metadata(context: RequestContext, now: Date): Record<string, unknown> {
     const metadata: EventMetadata = {
       actor: context.actor,
       requestId: context.requestId,
-      time: this.clock.now().toISOString(),
+      time: now.toISOString(),
     };
     return metadata;
   }

@@ -12,13 +12,22 @@ import {
   type KeyAggregate,
 } from '@keyledger/ledger';
 import { eventTimeMs, toAuditEvent, toHistoryEvent, type AuditEvent, type HistoryEvent } from './history.js';
+import { LedgerView } from '../ledger-view.js';
 import { applyKeyEvent, KeyTimeline } from './key-timeline.js';
-import { LedgerIndex, type IndexedKey } from './ledger-index.js';
 
 export interface LedgerQueryOptions {
   region: string;
   accountId: string;
   clock: Clock;
+}
+
+/**
+ * A LedgerView kept by someone else (the server's projection) and the log
+ * position its feed has reached: the queries read only what lies beyond it.
+ */
+export interface SharedLedgerView {
+  view: LedgerView;
+  position(): bigint | 'start';
 }
 
 export type KeyStateName = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Deleted';
@@ -159,23 +168,49 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
  * of a stream's events up to (excluding) the first one after T.
  */
 export class LedgerQueries {
-  private readonly index: LedgerIndex;
+  private readonly view: LedgerView;
   private readonly timelines = new Map<string, KeyTimeline>();
   private timelineEvents = 0;
+  private readPosition: bigint | 'start' = 'start';
+  private reading: Promise<void> = Promise.resolve();
 
+  /**
+   * Over `shared`, the server's own LedgerView: a key unchanged since T is
+   * answered from its current fold, and there is no second read model to
+   * build. Without it (the CLI on a data directory), the queries fold their
+   * own view, and the first question reads the whole log once.
+   */
   constructor(
     private readonly store: EventStore,
     private readonly options: LedgerQueryOptions,
+    private readonly shared?: SharedLedgerView,
   ) {
-    this.index = new LedgerIndex(store);
+    this.view = shared?.view ?? new LedgerView();
   }
 
   /**
-   * Reads the log into the index ahead of the first question (a server calls
-   * it at start-up): a cold index costs one pass over the whole log.
+   * Brings the view up to everything committed before the call, whatever
+   * process wrote it: one indexed read when nothing is new. Applying an event
+   * the feed also delivers changes nothing (the view checks revisions).
+   * Concurrent callers queue, so each sees what preceded its call.
    */
-  async warmUp(): Promise<void> {
-    await this.index.catchUp();
+  catchUp(): Promise<void> {
+    const next = this.reading.then(() => this.readNew());
+    // A failed read must not poison later ones; the caller still sees this failure.
+    this.reading = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readNew(): Promise<void> {
+    const fed = this.shared?.position() ?? 'start';
+    let after = later(this.readPosition, fed);
+    for (;;) {
+      const page = await this.store.readAll({ after, maxCount: AUDIT_PAGE });
+      for (const event of page) this.view.applyRecorded(event);
+      if (page.length > 0) after = page[page.length - 1]!.position;
+      if (page.length < AUDIT_PAGE) break;
+    }
+    this.readPosition = after;
   }
 
   /** Every event of a key's stream, oldest first. */
@@ -205,10 +240,10 @@ export class LedgerQueries {
   async keyStateAsOf(keyId: string, asOf: Date): Promise<KeyStateAsOf> {
     const id = this.keyIdOf(keyId);
     const at = timeOf(asOf);
-    await this.index.catchUp();
-    const state = await this.stateAt(this.index.keys.get(id), at);
+    await this.catchUp();
+    const state = await this.stateAt(id, at);
     if (!state) throw new DomainError('NotFound', `Key '${this.arn(id)}' did not exist at ${asOf.toISOString()}`);
-    return this.describe(state, this.index.aliasesOf(id, at), at);
+    return this.describe(state, this.view.times.aliasesOf(id, at), at);
   }
 
   /**
@@ -225,7 +260,7 @@ export class LedgerQueries {
    * import, disabled is the order in which Decrypt itself refuses.
    */
   async decryptability(ciphertextBlob: Buffer, asOf: Date): Promise<Decryptability> {
-    await this.index.catchUp();
+    await this.catchUp();
     return this.decide(ciphertextBlob, asOf);
   }
 
@@ -237,7 +272,7 @@ export class LedgerQueries {
   async decryptabilityItems(items: Array<{ ciphertextBlob: Buffer; asOf: Date }>): Promise<Decryptability[]> {
     if (items.length > MAX_DECRYPTABILITY_BATCH)
       throw new DomainError('Validation', `At most ${MAX_DECRYPTABILITY_BATCH} ciphertexts per batch, got ${items.length}`);
-    await this.index.catchUp();
+    await this.catchUp();
     const results: Decryptability[] = [];
     for (const item of items) results.push(await this.decide(item.ciphertextBlob, item.asOf));
     return results;
@@ -247,7 +282,7 @@ export class LedgerQueries {
   async inventory(asOf: Date): Promise<InventoryReport> {
     const at = timeOf(asOf);
     const states = await this.statesAt(at);
-    const aliases = this.index.aliasesByKey(at);
+    const aliases = this.view.times.aliasesByKey(at);
     const keys: InventoryKey[] = [];
     for (const state of states) {
       const current = currentBacking(state);
@@ -361,8 +396,8 @@ export class LedgerQueries {
     limit: number,
     matches: (event: RecordedEvent) => boolean,
   ): Promise<AuditPage> {
-    await this.index.catchUp();
-    const streams = [keyStreamName(keyId), ...this.index.aliasNamesEver(keyId).map(aliasStreamName)];
+    await this.catchUp();
+    const streams = [keyStreamName(keyId), ...this.view.times.aliasNamesEver(keyId).map(aliasStreamName)];
     const all: RecordedEvent[] = [];
     for (const stream of streams) {
       try {
@@ -403,8 +438,6 @@ export class LedgerQueries {
       asOf: asOfIso,
       keyState,
     });
-    const entry = this.index.keys.get(keyId);
-    const ready = entry && entry.createdMs <= at && at >= entry.maxTimeMs ? entry.state : undefined;
     const finish = (key: KeyAggregate | undefined): Decryptability => {
       if (!key || !key.exists) return answer('KEY_NOT_CREATED', null);
       if (key.deleted) return answer('KEY_DELETED', 'Deleted');
@@ -418,33 +451,50 @@ export class LedgerQueries {
       return answer('DECRYPTABLE', keyState);
     };
     // The common case (asking about now) needs no await: a batch of 1000 stays synchronous.
-    if (ready) return finish(ready);
-    return this.stateAt(entry, at).then(finish);
+    const known = this.fromView(keyId, at);
+    if (known !== undefined) return finish(known ?? undefined);
+    return this.stateAt(keyId, at).then(finish);
+  }
+
+  /**
+   * The key as of `at` when the view can tell without a replay: its current
+   * fold if nothing happened to it after `at`, null if it did not exist by
+   * then; undefined when only a replay can tell.
+   */
+  private fromView(keyId: string, at: number): KeyAggregate | null | undefined {
+    const times = this.view.times.key(keyId);
+    // The view has read the whole log: a key it never saw does not exist.
+    if (!times) return null;
+    if (!times.complete) return undefined;
+    if (times.createdMs > at) return null;
+    if (at < times.maxTimeMs) return undefined;
+    const entry = this.view.key(keyId);
+    return entry && entry.revision === times.revision ? entry.state : undefined;
   }
 
   /** The key as of `at`, or undefined when it had not been created by then. */
-  private async stateAt(entry: IndexedKey | undefined, at: number): Promise<KeyAggregate | undefined> {
-    if (!entry || entry.createdMs > at) return undefined;
-    if (at >= entry.maxTimeMs) return entry.state;
-    const timeline = await this.timeline(entry);
+  private async stateAt(keyId: string, at: number): Promise<KeyAggregate | undefined> {
+    const known = this.fromView(keyId, at);
+    if (known !== undefined) return known ?? undefined;
+    const timeline = await this.timeline(keyId);
     const { state } = timeline.stateAt(at);
     return state.exists ? state : undefined;
   }
 
-  private async timeline(entry: IndexedKey): Promise<KeyTimeline> {
-    const keyId = entry.keyId;
+  private async timeline(keyId: string): Promise<KeyTimeline> {
     let timeline = this.timelines.get(keyId);
     if (timeline) {
       this.timelines.delete(keyId); // re-inserted below: most recently used last
       this.timelineEvents -= timeline.length;
     }
-    if (!timeline || timeline.revision < entry.revision) {
+    const knownRevision = this.view.times.key(keyId)?.revision ?? -1n;
+    if (!timeline || timeline.revision < knownRevision) {
       timeline ??= new KeyTimeline();
       const stream = keyStreamName(keyId);
-      const fresh = await this.store.readStream(stream, { fromRevision: timeline.revision + 1n });
+      const fresh = await this.readStreamOrNone(stream, timeline.revision + 1n);
       if (!timeline.append(fresh)) {
         timeline = new KeyTimeline();
-        timeline.append(await this.store.readStream(stream));
+        timeline.append(await this.readStreamOrNone(stream, 0n));
       }
     }
     this.timelines.set(keyId, timeline);
@@ -457,29 +507,38 @@ export class LedgerQueries {
     return timeline;
   }
 
+  private async readStreamOrNone(stream: string, fromRevision: bigint): Promise<RecordedEvent[]> {
+    try {
+      return await this.store.readStream(stream, { fromRevision });
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+  }
+
   /** Every key that existed at `at`, in creation order, folded as of `at`. */
   private async statesAt(at: number): Promise<KeyAggregate[]> {
-    await this.index.catchUp();
-    const entries: IndexedKey[] = [];
-    const replay: IndexedKey[] = [];
-    for (const keyId of this.index.keyOrder) {
-      const entry = this.index.keys.get(keyId)!;
-      if (entry.createdMs > at) continue;
-      entries.push(entry);
-      if (at < entry.maxTimeMs) replay.push(entry);
+    await this.catchUp();
+    const keyIds = this.view.keyIds();
+    // Per key, in creation order: its state, null (did not exist), or undefined (replay it).
+    const found: Array<KeyAggregate | null | undefined> = new Array(keyIds.length);
+    const replay: string[] = [];
+    for (let i = 0; i < keyIds.length; i++) {
+      found[i] = this.fromView(keyIds[i]!, at);
+      if (found[i] === undefined) replay.push(keyIds[i]!);
     }
     const past = new Map<string, KeyAggregate>();
     if (replay.length > REPLAY_PER_STREAM_LIMIT) {
-      for (const [keyId, state] of await this.foldAllAt(new Set(replay.map((e) => e.keyId)), at)) past.set(keyId, state);
+      for (const [keyId, state] of await this.foldAllAt(new Set(replay), at)) past.set(keyId, state);
     } else {
-      for (const entry of replay) {
-        const state = await this.stateAt(entry, at);
-        if (state) past.set(entry.keyId, state);
+      for (const keyId of replay) {
+        const state = await this.stateAt(keyId, at);
+        if (state) past.set(keyId, state);
       }
     }
     const states: KeyAggregate[] = [];
-    for (const entry of entries) {
-      const state = at < entry.maxTimeMs ? past.get(entry.keyId) : entry.state;
+    for (let i = 0; i < keyIds.length; i++) {
+      const state = found[i] === undefined ? past.get(keyIds[i]!) : found[i];
       if (state && state.exists) states.push(state);
     }
     return states;
@@ -567,6 +626,12 @@ function materialAsOf(b: BackingKey): KeyMaterialAsOf {
     materialViews.set(b, view);
   }
   return view;
+}
+
+function later(a: bigint | 'start', b: bigint | 'start'): bigint | 'start' {
+  if (a === 'start') return b;
+  if (b === 'start') return a;
+  return a > b ? a : b;
 }
 
 function timeOf(asOf: Date): number {

@@ -9,6 +9,8 @@ import { encodeHeader } from '@keyledger/crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fastCanonicalJson, fastEventHash } from './fast-hash.js';
 import { LedgerQueries } from './ledger-queries.js';
+import { LedgerView } from '../ledger-view.js';
+import { LedgerProjection } from '../ledger-projection.js';
 import { CHECKPOINT_STREAM, LedgerCheckpoints } from './checkpoints.js';
 import { verifyLedger } from './verify.js';
 import { toCsv } from './csv.js';
@@ -184,6 +186,55 @@ describe('as-of fold', () => {
     expect(new Set(now.keys.map((k) => k.keyState))).toEqual(new Set(['Disabled']));
     const compliance = await q.rotationCompliance(at(10), 5);
     expect(compliance.summary).toMatchObject({ total: 600, compliant: 0, nonCompliant: 600, byReason: { ROTATION_DISABLED: 600 } });
+  });
+});
+
+describe('queries over a shared ledger view', () => {
+  it('answer from the projection\'s view, read what its feed has not delivered, and replay only what changed after T', async () => {
+    await seed();
+    const view = new LedgerView();
+    const projection = new LedgerProjection(store, view);
+    await projection.start();
+    await projection.stop(); // the feed stops here: what follows reaches the view only through the queries' own read
+    const fedTo = projection.position;
+    const q = new LedgerQueries(
+      store,
+      { region: 'us-east-1', accountId: '111122223333', clock: new ManualClock(at(100)) },
+      { view, position: () => fedTo },
+    );
+    await writer.append(`key-${KEY_A}`, [{ type: 'KeyEnabled', data: {} }], at(40));
+    expect((await q.keyStateAsOf(KEY_A, at(41))).keyState).toBe('Enabled');
+    expect(view.key(KEY_A)!.state.enabled).toBe(true); // the queries' read advanced the shared view
+    expect((await q.keyStateAsOf(KEY_A, at(30))).keyState).toBe('Disabled');
+    expect((await q.keyStateAsOf(KEY_A, at(5))).aliases).toEqual(['alias/pay']);
+    const inventory = await q.inventory(at(60));
+    expect(inventory.keys.map((k) => [k.keyId, k.keyState, k.aliases])).toEqual([
+      [KEY_A, 'Enabled', []],
+      [KEY_B, 'Enabled', ['alias/pay']],
+    ]);
+    expect((await q.inventory(at(0.5))).keys.map((k) => k.keyId)).toEqual([KEY_A]);
+    expect((await q.decryptability(blob(KEY_A, MAT_1), at(25))).reason).toBe('KEY_DISABLED');
+    expect((await q.decryptability(blob(KEY_A, MAT_1), at(45))).reason).toBe('DECRYPTABLE');
+  });
+
+  it('give the same answers from a view restored from a snapshot as from a full replay', async () => {
+    await seed();
+    const snapshotFile = join(dir, 'view.snapshot');
+    const first = new LedgerProjection(store, new LedgerView(), { snapshotFile });
+    await first.start();
+    await first.stop();
+    const view = new LedgerView();
+    const second = new LedgerProjection(store, view, { snapshotFile });
+    await second.start();
+    expect(second.restoredPosition).toBeDefined();
+    const options = { region: 'us-east-1', accountId: '111122223333', clock: new ManualClock(at(100)) };
+    const restored = new LedgerQueries(store, options, { view, position: () => second.position });
+    const replayed = new LedgerQueries(store, options);
+    for (const day of [0.5, 5, 12, 16, 30]) {
+      expect(await restored.inventory(at(day))).toEqual(await replayed.inventory(at(day)));
+      expect(await restored.keyStateAsOf(KEY_A, at(day))).toEqual(await replayed.keyStateAsOf(KEY_A, at(day)));
+    }
+    await second.stop();
   });
 });
 
