@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import {
   generateBackingKey,
   generatedKeyMaterialId,
@@ -11,14 +12,16 @@ import { ShredKeyPool } from './shred-key-pool.js';
 
 interface OpenedMaterial {
   sealedMaterial: string;
-  material: Buffer;
+  material: KeyObject;
 }
 
 /**
  * Makes, opens and destroys backing key material. Opened material is cached by
  * key material id because opening costs a vault read and an AES-GCM unwrap per
  * request; the cache is checked against the sealed form the replayed state
- * names, and evicted when material is destroyed.
+ * names, and evicted when material is destroyed. It is held as a KeyObject:
+ * one native copy per backing key, where passing bytes to hkdfSync made a new
+ * one per request; the unwrapped bytes are zeroed at once.
  */
 @Injectable()
 export class BackingKeys {
@@ -41,7 +44,7 @@ export class BackingKeys {
   }
 
   /** The material of a backing key the replayed state allows; refuses one whose shred key is gone. */
-  open(keyId: string, backing: BackingKey): Buffer {
+  open(keyId: string, backing: BackingKey): KeyObject {
     const cacheKey = `${keyId}/${backing.keyMaterialId}`;
     const cached = this.opened.get(cacheKey);
     if (cached && cached.sealedMaterial === backing.sealedMaterial) return cached.material;
@@ -49,7 +52,9 @@ export class BackingKeys {
     const shredKey = this.vault.get(backing.shredKeyId);
     if (!shredKey) throw unavailable(keyId, backing.keyMaterialId);
     try {
-      const material = openMaterial(backing.sealedMaterial, shredKey, { keyId, keyMaterialId: backing.keyMaterialId });
+      const bytes = openMaterial(backing.sealedMaterial, shredKey, { keyId, keyMaterialId: backing.keyMaterialId });
+      const material = createSecretKey(bytes);
+      bytes.fill(0);
       this.opened.set(cacheKey, { sealedMaterial: backing.sealedMaterial, material });
       return material;
     } finally {
@@ -60,12 +65,8 @@ export class BackingKeys {
   /** Real deletion: the shred keys go, so the sealed material kept in the events can never be opened again. */
   destroy(keyId: string, shredKeyIds: readonly string[]): void {
     this.vault.destroy(shredKeyIds);
-    for (const [cacheKey, entry] of this.opened) {
-      if (cacheKey.startsWith(`${keyId}/`)) {
-        entry.material.fill(0);
-        this.opened.delete(cacheKey);
-      }
-    }
+    // A KeyObject cannot be zeroed from JavaScript: dropping the last reference frees its native copy.
+    for (const cacheKey of this.opened.keys()) if (cacheKey.startsWith(`${keyId}/`)) this.opened.delete(cacheKey);
   }
 }
 

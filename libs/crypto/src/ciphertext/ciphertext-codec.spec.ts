@@ -1,4 +1,4 @@
-import { createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { createDecipheriv, createSecretKey, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   CIPHERTEXT_HEADER_LENGTH,
@@ -161,6 +161,16 @@ describe('ciphertext codec', () => {
       expect(() => encrypt({ backingKey, keyId, keyMaterialId: badId, plaintext })).toThrow(TypeError);
     }
     expect(() => encrypt({ backingKey: randomBytes(16), keyId, keyMaterialId, plaintext })).toThrow(RangeError);
+  });
+
+  it('takes the backing key as a KeyObject with the same result as its bytes, and refuses one of another size', () => {
+    const plaintext = Buffer.from('same either way');
+    const keyObject = createSecretKey(Buffer.from(backingKey));
+    const viaObject = encrypt({ backingKey: keyObject, keyId, keyMaterialId, plaintext });
+    expect(decrypt({ backingKey, parsed: parseCiphertext(viaObject) })).toEqual(plaintext);
+    const viaBytes = encrypt({ backingKey, keyId, keyMaterialId, plaintext });
+    expect(decrypt({ backingKey: keyObject, parsed: parseCiphertext(viaBytes) })).toEqual(plaintext);
+    expect(() => encrypt({ backingKey: createSecretKey(randomBytes(16)), keyId, keyMaterialId, plaintext })).toThrow(RangeError);
   });
 
   it('does not let a plaintext leak through a pooled output buffer', () => {

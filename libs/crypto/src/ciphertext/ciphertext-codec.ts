@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, KeyObject, randomFillSync } from 'node:crypto';
 import { isKeyId, isKeyMaterialId } from '../identifiers.js';
 import { encodeEncryptionContextShared, type EncryptionContext } from './encryption-context.js';
 import { InvalidCiphertextError } from './invalid-ciphertext-error.js';
@@ -61,9 +61,16 @@ export interface CiphertextHeaderFields {
   iv: Buffer;
 }
 
+/**
+ * A 32-byte backing key. A KeyObject made once per backing key is what the
+ * server passes: hkdfSync would otherwise wrap the bytes in a new KeyObject on
+ * every call, a copy per request that lives until it is collected.
+ */
+export type BackingKeyInput = KeyObject | Buffer;
+
 export interface EncryptInput {
-  /** The 32-byte backing key named by `keyMaterialId`. */
-  backingKey: Buffer;
+  /** The backing key named by `keyMaterialId`. */
+  backingKey: BackingKeyInput;
   keyId: string;
   keyMaterialId: string;
   plaintext: Buffer;
@@ -71,7 +78,7 @@ export interface EncryptInput {
 }
 
 export interface DecryptInput {
-  backingKey: Buffer;
+  backingKey: BackingKeyInput;
   parsed: ParsedCiphertext;
   encryptionContext?: EncryptionContext | null;
 }
@@ -163,7 +170,7 @@ export function decrypt(input: DecryptInput): Buffer {
  * A fresh key per message means the 2^32-messages limit of random GCM IVs applies to
  * each derived key (used once), not to the backing key, which may encrypt for years.
  */
-function deriveMessageKey(backingKey: Buffer, salt: Buffer): Buffer {
+function deriveMessageKey(backingKey: BackingKeyInput, salt: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', backingKey, salt, MESSAGE_KEY_INFO_V1, 32));
 }
 
@@ -187,8 +194,16 @@ function formatKeyId(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function assertBackingKey(backingKey: Buffer): void {
-  if (!Buffer.isBuffer(backingKey) || backingKey.length !== BACKING_KEY_BYTES) {
+function assertBackingKey(backingKey: BackingKeyInput): void {
+  const bytes =
+    backingKey instanceof KeyObject
+      ? backingKey.type === 'secret'
+        ? backingKey.symmetricKeySize
+        : undefined
+      : Buffer.isBuffer(backingKey)
+        ? backingKey.length
+        : undefined;
+  if (bytes !== BACKING_KEY_BYTES) {
     throw new RangeError(`backing key must be ${BACKING_KEY_BYTES} bytes`);
   }
 }
