@@ -8,10 +8,12 @@ import {
 } from '@keyledger/crypto';
 import { DomainError, type BackingKey, type NewBackingKey } from '@keyledger/ledger';
 import { SHRED_VAULT } from '../infrastructure/tokens.js';
+import { LedgerRepository } from '../ledger/ledger-repository.js';
 import { ShredKeyPool } from './shred-key-pool.js';
 
 interface OpenedMaterial {
-  sealedMaterial: string;
+  /** Every sealing has its own shred key: the id names the sealed form the material came from. */
+  shredKeyId: string;
   material: KeyObject;
 }
 
@@ -19,7 +21,8 @@ interface OpenedMaterial {
  * Makes, opens and destroys backing key material. Opened material is cached by
  * key material id because opening costs a vault read and an AES-GCM unwrap per
  * request; the cache is checked against the sealed form the replayed state
- * names, and evicted when material is destroyed. It is held as a KeyObject:
+ * names (by its shred key), and evicted when material is destroyed. The sealed
+ * form is read from the event that recorded it. It is held as a KeyObject:
  * one native copy per backing key, where passing bytes to hkdfSync made a new
  * one per request; the unwrapped bytes are zeroed at once.
  */
@@ -30,6 +33,7 @@ export class BackingKeys {
   constructor(
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
     private readonly shredKeys: ShredKeyPool,
+    private readonly repository: LedgerRepository,
   ) {}
 
   generate(keyId: string): NewBackingKey {
@@ -44,18 +48,19 @@ export class BackingKeys {
   }
 
   /** The material of a backing key the replayed state allows; refuses one whose shred key is gone. */
-  open(keyId: string, backing: BackingKey): KeyObject {
+  async open(keyId: string, backing: BackingKey): Promise<KeyObject> {
     const cacheKey = `${keyId}/${backing.keyMaterialId}`;
     const cached = this.opened.get(cacheKey);
-    if (cached && cached.sealedMaterial === backing.sealedMaterial) return cached.material;
-    if (backing.sealedMaterial === null) throw unavailable(keyId, backing.keyMaterialId);
-    const shredKey = this.vault.get(backing.shredKeyId);
+    if (cached && cached.shredKeyId === backing.shredKeyId && backing.hasMaterial) return cached.material;
+    if (!backing.hasMaterial) throw unavailable(keyId, backing.keyMaterialId);
+    const sealed = await this.repository.sealedMaterial(keyId, backing);
+    const shredKey = sealed === undefined ? undefined : this.vault.get(backing.shredKeyId);
     if (!shredKey) throw unavailable(keyId, backing.keyMaterialId);
     try {
-      const bytes = openMaterial(backing.sealedMaterial, shredKey, { keyId, keyMaterialId: backing.keyMaterialId });
+      const bytes = openMaterial(sealed!, shredKey, { keyId, keyMaterialId: backing.keyMaterialId });
       const material = createSecretKey(bytes);
       bytes.fill(0);
-      this.opened.set(cacheKey, { sealedMaterial: backing.sealedMaterial, material });
+      this.opened.set(cacheKey, { shredKeyId: backing.shredKeyId, material });
       return material;
     } finally {
       shredKey.fill(0);

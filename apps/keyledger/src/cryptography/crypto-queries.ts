@@ -74,7 +74,7 @@ export class EncryptHandler implements IQueryHandler<EncryptQuery, Sealed> {
     if (backing instanceof DomainError) throw backing;
     if (query.dryRun) throw dryRunSucceeded();
     const ciphertextBlob = encrypt({
-      backingKey: this.backingKeys.open(keyId, backing),
+      backingKey: await this.backingKeys.open(keyId, backing),
       keyId,
       keyMaterialId: backing.keyMaterialId,
       plaintext: query.plaintext,
@@ -122,7 +122,7 @@ export class DecryptHandler implements IQueryHandler<DecryptQuery, Opened> {
     if (query.dryRun) throw dryRunSucceeded();
     try {
       const plaintext = decrypt({
-        backingKey: this.backingKeys.open(parsed.keyId, backing),
+        backingKey: await this.backingKeys.open(parsed.keyId, backing),
         parsed,
         encryptionContext: query.encryptionContext,
       });

@@ -6,6 +6,7 @@ import {
   type EventStore,
   type EventToAppend,
   type JsonObject,
+  type RecordedEvent,
 } from '@keyledger/event-store';
 import {
   DomainError,
@@ -19,6 +20,7 @@ import {
   withIntegrity,
   type AliasAggregate,
   type AliasEvent,
+  type BackingKey,
   type Clock,
   type Decision,
   type EventMetadata,
@@ -85,6 +87,27 @@ export class LedgerRepository {
 
   loadAlias(aliasName: string, fresh = false): Promise<Versioned<AliasAggregate> | undefined> {
     return this.load(aliasKind, aliasName, fresh);
+  }
+
+  /**
+   * The sealed form of a backing key, from the event that recorded it (folds
+   * do not carry it); undefined when no event records that sealing.
+   */
+  async sealedMaterial(keyId: string, backing: Pick<BackingKey, 'keyMaterialId' | 'shredKeyId'>): Promise<string | undefined> {
+    let events: RecordedEvent[];
+    try {
+      events = await this.store.readStream(keyStreamName(keyId), { direction: 'backwards' });
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return undefined;
+      throw error;
+    }
+    for (const event of events) {
+      if (event.type !== 'KeyMaterialGenerated' && event.type !== 'KeyMaterialImported') continue;
+      const data = event.data as { keyMaterialId?: unknown; shredKeyId?: unknown; sealedMaterial?: unknown };
+      if (data.keyMaterialId === backing.keyMaterialId && data.shredKeyId === backing.shredKeyId && typeof data.sealedMaterial === 'string')
+        return data.sealedMaterial;
+    }
+    return undefined;
   }
 
   /** `expectNew`: the stream was just named (a fresh key id), so the first attempt need not read it. */

@@ -66,7 +66,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
         if (await this.apply(keyId, { type: 'CompleteKeyDeletionIfDue' })) report.deleted++;
         continue;
       }
-      if (key.backingKeys.some((b) => b.validTo !== null && b.validTo <= now && b.sealedMaterial !== null)) {
+      if (key.backingKeys.some((b) => b.validTo !== null && b.validTo <= now && b.hasMaterial)) {
         if (await this.apply(keyId, { type: 'ExpireKeyMaterialIfDue' })) report.expired++;
       }
       if (key.rotationEnabled && key.nextRotationDate !== null && key.nextRotationDate <= now) {
@@ -84,7 +84,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
    * makes the vault agree with the ledger.
    */
   private finishDestruction(key: KeyAggregate): void {
-    const ids = key.backingKeys.filter((b) => b.sealedMaterial === null).map((b) => b.shredKeyId);
+    const ids = key.backingKeys.filter((b) => !b.hasMaterial).map((b) => b.shredKeyId);
     if (key.deleted) for (const p of key.importParameters) ids.push(p.shredKeyId);
     const lingering = ids.filter((id) => this.vault.has(id));
     if (lingering.length > 0) this.backingKeys.destroy(key.keyId, lingering);

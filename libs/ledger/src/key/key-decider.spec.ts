@@ -129,7 +129,7 @@ describe('key decider', () => {
       { type: 'KeyDeleted', data: { deletedAt: days(7).toISOString(), destroyedShredKeyIds: [backing(1).shredKeyId, backing(2).shredKeyId] } },
     ]);
     const gone = deleted.reduce(evolveKey, state);
-    expect(gone.backingKeys.every((b) => b.state === 'DESTROYED' && b.sealedMaterial === null)).toBe(true);
+    expect(gone.backingKeys.every((b) => b.state === 'DESTROYED' && !b.hasMaterial)).toBe(true);
     expect(refusal(when(gone, { type: 'EnableKey', now: days(8) })).code).toBe('NotFound');
     expect(refusal(backingKeyForDecrypt(gone, backing(1).keyMaterialId)).code).toBe('NotFound');
   });

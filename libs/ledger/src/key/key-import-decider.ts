@@ -31,7 +31,7 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
   if (command.type === 'ExpireKeyMaterialIfDue') {
     const now = command.now.getTime();
     return key.backingKeys
-      .filter((b) => b.origin === 'EXTERNAL' && b.validTo !== null && b.validTo <= now && isLiveImport(b.state) && b.sealedMaterial !== null)
+      .filter((b) => b.origin === 'EXTERNAL' && b.validTo !== null && b.validTo <= now && isLiveImport(b.state) && b.hasMaterial)
       .map((b) => ({
         type: 'KeyMaterialExpired' as const,
         data: { keyMaterialId: b.keyMaterialId, destroyedShredKeyIds: [b.shredKeyId], expiredAt: iso(command.now) },
@@ -132,7 +132,7 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
           id === null ? `${key.arn} has no key material.` : `Key material ${id} is not associated with ${key.arn}.`,
         );
       // Deleting what is already gone changes nothing and records nothing.
-      if (!isLiveImport(backing.state) || backing.sealedMaterial === null) return [];
+      if (!isLiveImport(backing.state) || !backing.hasMaterial) return [];
       return [
         {
           type: 'KeyMaterialDeleted',

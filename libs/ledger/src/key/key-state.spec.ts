@@ -174,7 +174,7 @@ describe('key state: finding backing keys', () => {
     expectStates(deleted, { 3: 'DELETED' });
     expectStates(expired, { 3: 'DELETED', 20: 'EXPIRED' });
     expect(expired.enabled).toBe(false);
-    expect(findBackingKey(expired, id(3))?.sealedMaterial).toBeNull();
+    expect(findBackingKey(expired, id(3))?.hasMaterial).toBe(false);
     deleted.backingKeys.forEach((b, i) => (i === 2 ? expect(b).not.toBe(before.backingKeys[i]) : expect(b).toBe(before.backingKeys[i])));
 
     const reimported = when(expired, imported(3));

@@ -13,7 +13,12 @@ export type MaterialState = 'CURRENT' | 'NON_CURRENT' | 'PENDING_ROTATION' | 'DE
 export interface BackingKey {
   keyMaterialId: string;
   origin: Origin;
-  sealedMaterial: string | null;
+  /**
+   * Whether its material can still be opened: false once deleted, expired or
+   * destroyed. The sealed form stays in the event that recorded it and is read
+   * from there when needed: a fold kept for every key does not carry it.
+   */
+  hasMaterial: boolean;
   shredKeyId: string;
   createdAt: number;
   state: MaterialState;
@@ -168,7 +173,7 @@ function appended(from: readonly BackingKey[], added: BackingKey): readonly Back
 function currentMaterialUsable(key: KeyAggregate): boolean {
   if (key.currentKeyMaterialId === null) return false;
   const current = findBackingKey(key, key.currentKeyMaterialId);
-  return current !== undefined && current.sealedMaterial !== null && current.state === 'CURRENT';
+  return current !== undefined && current.hasMaterial && current.state === 'CURRENT';
 }
 
 /** One array copy; only the changed backing key is a new object. */
@@ -203,7 +208,7 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
       const backing: BackingKey = {
         keyMaterialId: d.keyMaterialId,
         origin: 'AWS_KMS',
-        sealedMaterial: d.sealedMaterial,
+        hasMaterial: true,
         shredKeyId: d.shredKeyId,
         createdAt: ms(d.generatedAt),
         // The first backing key is current at once; later ones become current through KeyRotated.
@@ -294,7 +299,7 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         deletedAt: ms(event.data.deletedAt),
         enabled: false,
         backingKeys: sameIdsAs(
-          key.backingKeys.map((b) => ({ ...b, state: 'DESTROYED' as const, sealedMaterial: null })),
+          key.backingKeys.map((b) => ({ ...b, state: 'DESTROYED' as const, hasMaterial: false })),
           key.backingKeys,
         ),
       };
@@ -319,7 +324,7 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
       const d = event.data;
       const existing = findBackingKey(key, d.keyMaterialId);
       const imported = {
-        sealedMaterial: d.sealedMaterial,
+        hasMaterial: true,
         shredKeyId: d.shredKeyId,
         importState: 'IMPORTED' as const,
         expirationModel: d.expirationModel,
@@ -361,7 +366,7 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         enabled: wasCurrent ? false : key.enabled,
         backingKeys: replaceBackingKey(key, d.keyMaterialId, {
           state,
-          sealedMaterial: null,
+          hasMaterial: false,
           importState: 'PENDING_IMPORT',
         }),
       };

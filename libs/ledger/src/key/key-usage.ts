@@ -10,7 +10,7 @@ export function backingKeyForEncrypt(key: KeyAggregate): BackingKey | DomainErro
   const refused = requireEnabled(key);
   if (refused) return refused;
   const current = key.currentKeyMaterialId === null ? undefined : findBackingKey(key, key.currentKeyMaterialId);
-  if (!current || current.sealedMaterial === null) return keyErrors.pendingImport(key);
+  if (!current || !current.hasMaterial) return keyErrors.pendingImport(key);
   return current;
 }
 
@@ -20,7 +20,7 @@ export function backingKeyForDecrypt(key: KeyAggregate, keyMaterialId: string): 
   const backing = findBackingKey(key, keyMaterialId);
   // A blob naming a backing key this key never had was not made by it: AWS says nothing more.
   if (!backing) return new DomainError('InvalidCiphertext', '');
-  if (backing.sealedMaterial === null)
+  if (!backing.hasMaterial)
     return new DomainError('InvalidState', `The key material ${keyMaterialId} of ${key.arn} is not imported.`);
   return backing;
 }

@@ -445,7 +445,7 @@ export class LedgerQueries {
       const backing = findBackingKey(key, keyMaterialId);
       if (!backing) return answer('KEY_MATERIAL_NOT_CREATED', keyState);
       if (keyState === 'PendingDeletion') return answer('KEY_PENDING_DELETION', keyState);
-      if (backing.sealedMaterial === null || backing.state === 'DELETED' || backing.state === 'EXPIRED' || keyState === 'PendingImport')
+      if (!backing.hasMaterial || backing.state === 'DELETED' || backing.state === 'EXPIRED' || keyState === 'PendingImport')
         return answer('KEY_MATERIAL_NOT_IMPORTED', keyState);
       if (keyState === 'Disabled') return answer('KEY_DISABLED', keyState);
       return answer('DECRYPTABLE', keyState);
