@@ -44,7 +44,8 @@ if (realMaterial) {
 
 function newBackingKey(keyId) {
   const keyMaterialId = generatedKeyMaterialId();
-  const shredKeyId = `${keyId}/${keyMaterialId}`;
+  // The id the server's ShredKeyPool gives a shred key (apps/keyledger/src/cryptography/shred-key-pool.ts).
+  const shredKeyId = `pool/${randomUUID()}`;
   if (!realMaterial) return { keyMaterialId, shredKeyId, sealedMaterial: randomBytes(SEALED_BYTES).toString('base64') };
   const shredKey = vault.create(shredKeyId);
   const material = generateBackingKey();

@@ -1,8 +1,9 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
+import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
 import type { LedgerViewContents } from './ledger-view.js';
 
-const FORMAT = 'keyledger/ledger-view-snapshot/v2';
+const FORMAT = 'keyledger/ledger-view-snapshot/v4';
 
 /**
  * Where the ledger view had got to, and what it held then: the projection's
@@ -20,16 +21,211 @@ export interface LedgerViewSnapshot {
   contents: LedgerViewContents;
 }
 
-interface StoredSnapshot extends LedgerViewSnapshot {
+/*
+ * Keys and their backing keys are stored as arrays of field values, not as
+ * objects: v8.serialize writes every member name of every object, which made
+ * most of a 100,000-key snapshot, and objects rebuilt from literals below take
+ * less memory than the ones the deserializer grows member by member. The
+ * field order is the format; a round-trip spec holds pack and unpack together.
+ */
+type BackingKeyTuple = [
+  BackingKey['keyMaterialId'],
+  BackingKey['origin'],
+  BackingKey['hasMaterial'],
+  BackingKey['shredKeyId'],
+  BackingKey['createdAt'],
+  BackingKey['state'],
+  BackingKey['rotationDate'],
+  BackingKey['rotationType'],
+  BackingKey['importState'],
+  BackingKey['expirationModel'],
+  BackingKey['validTo'],
+  BackingKey['description'],
+];
+
+type KeyTuple = [
+  KeyAggregate['exists'],
+  KeyAggregate['keyId'],
+  KeyAggregate['arn'],
+  KeyAggregate['origin'],
+  KeyAggregate['description'],
+  KeyAggregate['createdAt'],
+  KeyAggregate['enabled'],
+  KeyAggregate['deleted'],
+  KeyAggregate['deletedAt'],
+  KeyAggregate['deletionDate'],
+  KeyAggregate['pendingWindowInDays'],
+  KeyAggregate['rotationEnabled'],
+  KeyAggregate['rotationPeriodInDays'],
+  KeyAggregate['nextRotationDate'],
+  KeyAggregate['onDemandRotations'],
+  KeyAggregate['lastRotatedAt'],
+  KeyAggregate['currentKeyMaterialId'],
+  BackingKeyTuple[],
+  KeyAggregate['tags'],
+  KeyAggregate['importParameters'],
+];
+
+/** [keyId, revision, lastHash, key] */
+type KeyEntryTuple = [string, bigint, string | null, KeyTuple];
+/** [keyId, revision, createdMs, maxTimeMs, complete] */
+type KeyTimesTuple = [string, bigint, number, number, boolean];
+
+/** The file: a header chunk, then chunks of each section in order, each a u32 (LE) length and a v8.serialize'd value. */
+interface Header {
   format: typeof FORMAT;
+  position: bigint;
+  eventId: string;
+  previousPosition: bigint | 'start';
+}
+
+type Chunk =
+  | { section: 'keys'; items: KeyEntryTuple[] }
+  | { section: 'aliases'; items: LedgerViewContents['aliases'] }
+  | { section: 'keyOrder'; items: string[] }
+  | { section: 'keyTimes'; items: KeyTimesTuple[] }
+  | { section: 'aliasTimes'; items: LedgerViewContents['times']['aliases'] }
+  | { section: 'end' };
+
+/** Entries per chunk: reading holds one chunk's stored form at a time beside the view being rebuilt. */
+const CHUNK_ITEMS = 4096;
+
+// The deserializer makes a new string for every occurrence of a word: 300,000
+// backing keys each carried their own copies of 'AWS_KMS', 'NON_CURRENT', ...
+const WORDS = new Map<string, string>(
+  [
+    'AWS_KMS', 'EXTERNAL', 'CURRENT', 'NON_CURRENT', 'PENDING_ROTATION', 'DELETED', 'EXPIRED', 'DESTROYED',
+    'AUTOMATIC', 'ON_DEMAND', 'IMPORTED', 'PENDING_IMPORT', 'KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE', '',
+  ].map((w) => [w, w]),
+);
+function word<T extends string | null>(value: T): T {
+  return value === null ? value : ((WORDS.get(value) as T | undefined) ?? value);
+}
+
+export function packBackingKey(b: BackingKey): BackingKeyTuple {
+  return [
+    b.keyMaterialId,
+    b.origin,
+    b.hasMaterial,
+    b.shredKeyId,
+    b.createdAt,
+    b.state,
+    b.rotationDate,
+    b.rotationType,
+    b.importState,
+    b.expirationModel,
+    b.validTo,
+    b.description,
+  ];
+}
+
+export function unpackBackingKey(t: BackingKeyTuple): BackingKey {
+  return {
+    keyMaterialId: t[0],
+    origin: word(t[1]),
+    hasMaterial: t[2],
+    shredKeyId: t[3],
+    createdAt: t[4],
+    state: word(t[5]),
+    rotationDate: t[6],
+    rotationType: word(t[7]),
+    importState: word(t[8]),
+    expirationModel: word(t[9]),
+    validTo: t[10],
+    description: t[11],
+  };
+}
+
+export function packKey(k: KeyAggregate): KeyTuple {
+  return [
+    k.exists,
+    k.keyId,
+    k.arn,
+    k.origin,
+    k.description,
+    k.createdAt,
+    k.enabled,
+    k.deleted,
+    k.deletedAt,
+    k.deletionDate,
+    k.pendingWindowInDays,
+    k.rotationEnabled,
+    k.rotationPeriodInDays,
+    k.nextRotationDate,
+    k.onDemandRotations,
+    k.lastRotatedAt,
+    k.currentKeyMaterialId,
+    k.backingKeys.map(packBackingKey),
+    k.tags,
+    k.importParameters,
+  ];
+}
+
+export function unpackKey(t: KeyTuple): KeyAggregate {
+  return {
+    exists: t[0],
+    keyId: t[1],
+    arn: t[2],
+    origin: word(t[3]),
+    description: word(t[4]),
+    createdAt: t[5],
+    enabled: t[6],
+    deleted: t[7],
+    deletedAt: t[8],
+    deletionDate: t[9],
+    pendingWindowInDays: t[10],
+    rotationEnabled: t[11],
+    rotationPeriodInDays: t[12],
+    nextRotationDate: t[13],
+    onDemandRotations: t[14],
+    lastRotatedAt: t[15],
+    currentKeyMaterialId: t[16],
+    backingKeys: t[17].map(unpackBackingKey),
+    tags: t[18],
+    importParameters: t[19],
+  };
+}
+
+function* chunks(contents: LedgerViewContents): Generator<Chunk> {
+  for (let i = 0; i < contents.keys.length; i += CHUNK_ITEMS)
+    yield {
+      section: 'keys',
+      items: contents.keys.slice(i, i + CHUNK_ITEMS).map(([keyId, v]): KeyEntryTuple => [keyId, v.revision, v.lastHash, packKey(v.state)]),
+    };
+  for (let i = 0; i < contents.aliases.length; i += CHUNK_ITEMS) yield { section: 'aliases', items: contents.aliases.slice(i, i + CHUNK_ITEMS) };
+  for (let i = 0; i < contents.keyOrder.length; i += CHUNK_ITEMS) yield { section: 'keyOrder', items: contents.keyOrder.slice(i, i + CHUNK_ITEMS) };
+  const keyTimes = contents.times.keys;
+  for (let i = 0; i < keyTimes.length; i += CHUNK_ITEMS)
+    yield {
+      section: 'keyTimes',
+      items: keyTimes.slice(i, i + CHUNK_ITEMS).map(([keyId, t]): KeyTimesTuple => [keyId, t.revision, t.createdMs, t.maxTimeMs, t.complete]),
+    };
+  const aliasTimes = contents.times.aliases;
+  for (let i = 0; i < aliasTimes.length; i += CHUNK_ITEMS) yield { section: 'aliasTimes', items: aliasTimes.slice(i, i + CHUNK_ITEMS) };
+  // A file cut short (a full disk) lacks this and is not taken for a snapshot.
+  yield { section: 'end' };
+}
+
+function writeChunk(fd: number, value: unknown): void {
+  const bytes = serialize(value);
+  const length = Buffer.allocUnsafe(4);
+  length.writeUInt32LE(bytes.length);
+  writeSync(fd, length);
+  writeSync(fd, bytes);
 }
 
 export function writeLedgerViewSnapshot(file: string, snapshot: LedgerViewSnapshot): void {
-  const bytes = serialize({ format: FORMAT, ...snapshot } satisfies StoredSnapshot);
+  const header: Header = {
+    format: FORMAT,
+    position: snapshot.position,
+    eventId: snapshot.eventId,
+    previousPosition: snapshot.previousPosition,
+  };
   const temporary = `${file}.${process.pid}.tmp`;
   const fd = openSync(temporary, 'w', 0o600);
   try {
-    writeSync(fd, bytes);
+    writeChunk(fd, header);
+    for (const chunk of chunks(snapshot.contents)) writeChunk(fd, chunk);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -37,16 +233,62 @@ export function writeLedgerViewSnapshot(file: string, snapshot: LedgerViewSnapsh
   renameSync(temporary, file);
 }
 
+/** Reads chunk after chunk from an open file; undefined at the end of the file. */
+function chunkReader(fd: number): () => unknown {
+  const lengthBytes = Buffer.alloc(4);
+  return () => {
+    if (readSync(fd, lengthBytes, 0, 4, null) < 4) return undefined;
+    const length = lengthBytes.readUInt32LE(0);
+    const bytes = Buffer.allocUnsafe(length);
+    if (readSync(fd, bytes, 0, length, null) < length) throw new Error('snapshot chunk cut short');
+    return deserialize(bytes);
+  };
+}
+
 /** The snapshot in `file`, or undefined when there is none or it cannot be read (then the view replays). */
 export function readLedgerViewSnapshot(file: string): LedgerViewSnapshot | undefined {
-  let stored: StoredSnapshot;
+  let fd: number;
   try {
-    stored = deserialize(readFileSync(file)) as StoredSnapshot;
+    fd = openSync(file, 'r');
   } catch {
     return undefined;
   }
-  if (stored?.format !== FORMAT || typeof stored.position !== 'bigint') return undefined;
-  return stored;
+  try {
+    const next = chunkReader(fd);
+    const header = next() as Header | undefined;
+    if (header?.format !== FORMAT || typeof header.position !== 'bigint') return undefined;
+    const contents: LedgerViewContents = { keys: [], aliases: [], keyOrder: [], times: { keys: [], aliases: [] } };
+    for (;;) {
+      const chunk = next() as Chunk | undefined;
+      if (chunk === undefined) return undefined;
+      switch (chunk.section) {
+        case 'keys':
+          for (const [keyId, revision, lastHash, key] of chunk.items) contents.keys.push([keyId, { state: unpackKey(key), revision, lastHash }]);
+          break;
+        case 'aliases':
+          for (const item of chunk.items) contents.aliases.push(item);
+          break;
+        case 'keyOrder':
+          for (const item of chunk.items) contents.keyOrder.push(item);
+          break;
+        case 'keyTimes':
+          for (const [keyId, revision, createdMs, maxTimeMs, complete] of chunk.items)
+            contents.times.keys.push([keyId, { revision, createdMs, maxTimeMs, complete }]);
+          break;
+        case 'aliasTimes':
+          for (const item of chunk.items) contents.times.aliases.push(item);
+          break;
+        case 'end':
+          return { position: header.position, eventId: header.eventId, previousPosition: header.previousPosition, contents };
+        default:
+          return undefined;
+      }
+    }
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function removeLedgerViewSnapshot(file: string): void {

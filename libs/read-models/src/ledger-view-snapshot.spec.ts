@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
+import { packBackingKey, packKey, readLedgerViewSnapshot, unpackBackingKey, unpackKey, writeLedgerViewSnapshot, type LedgerViewSnapshot } from './ledger-view-snapshot.js';
+
+// Every field differs from every other of its type, so a swapped pair in the tuple order shows.
+const backing = (n: number): BackingKey => ({
+  keyMaterialId: `material-${n}`,
+  origin: 'EXTERNAL',
+  hasMaterial: n % 2 === 0,
+  shredKeyId: `shred-${n}`,
+  createdAt: 1000 + n,
+  state: 'NON_CURRENT',
+  rotationDate: 2000 + n,
+  rotationType: 'ON_DEMAND',
+  importState: 'IMPORTED',
+  expirationModel: 'KEY_MATERIAL_EXPIRES',
+  validTo: 3000 + n,
+  description: `described ${n}`,
+});
+
+const key: KeyAggregate = {
+  exists: true,
+  keyId: 'key-id',
+  arn: 'key-arn',
+  origin: 'EXTERNAL',
+  description: 'key description',
+  createdAt: 11,
+  enabled: false,
+  deleted: true,
+  deletedAt: 12,
+  deletionDate: 13,
+  pendingWindowInDays: 14,
+  rotationEnabled: true,
+  rotationPeriodInDays: 15,
+  nextRotationDate: 16,
+  onDemandRotations: 17,
+  lastRotatedAt: 18,
+  currentKeyMaterialId: 'material-2',
+  backingKeys: [backing(1), backing(2)],
+  tags: [{ TagKey: 'team', TagValue: 'payments' }],
+  importParameters: [
+    { importTokenId: 't', wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048', sealedPrivateKey: 's', shredKeyId: 'p', validTo: 19 },
+  ],
+};
+
+describe('ledger view snapshot codec', () => {
+  it('gives back every field of a key and its backing keys', () => {
+    expect(unpackBackingKey(packBackingKey(backing(7)))).toEqual(backing(7));
+    expect(unpackKey(structuredClone(packKey(key)))).toEqual(key);
+  });
+
+  it('writes a file read back whole, and takes no file that was cut short', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyledger-snapshot-'));
+    try {
+      const file = join(dir, 'view.snapshot');
+      // More keys than one chunk holds, so the reader crosses chunk boundaries.
+      const keys = Array.from({ length: 5000 }, (_, i) => [`k${i}`, { state: { ...key, keyId: `k${i}` }, revision: BigInt(i), lastHash: i % 2 ? `h${i}` : null }] as const);
+      const snapshot: LedgerViewSnapshot = {
+        position: 42n,
+        eventId: 'event',
+        previousPosition: 41n,
+        contents: {
+          keys: keys.map(([id, v]) => [id, v]),
+          aliases: [['alias/a', { state: { exists: true, aliasName: 'alias/a', aliasArn: 'arn', targetKeyId: 'k1', createdAt: 1, lastUpdatedAt: 2 }, revision: 0n, lastHash: 'ha' }]],
+          keyOrder: keys.map(([id]) => id),
+          times: {
+            keys: keys.map(([id], i) => [id, { revision: BigInt(i), createdMs: i, maxTimeMs: i + 1, complete: i !== 3 }]),
+            aliases: [['alias/a', { revision: 0n, points: [{ timeMs: 5, target: 'k1' }] }]],
+          },
+        },
+      };
+      writeLedgerViewSnapshot(file, snapshot);
+      expect(readLedgerViewSnapshot(file)).toEqual(snapshot);
+      const whole = readFileSync(file);
+      writeFileSync(file, whole.subarray(0, whole.length - 3));
+      expect(readLedgerViewSnapshot(file)).toBeUndefined();
+      writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
+      expect(readLedgerViewSnapshot(file)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
