@@ -87,8 +87,13 @@ type Chunk =
   | { section: 'aliasTimes'; items: LedgerViewContents['times']['aliases'] }
   | { section: 'end' };
 
-/** Entries per chunk: reading holds one chunk's stored form at a time beside the view being rebuilt. */
-const CHUNK_ITEMS = 4096;
+/**
+ * Entries per chunk: reading holds one chunk's stored form at a time beside the
+ * view being rebuilt. Small, so each chunk's buffer (tens of kB) stays below
+ * malloc's mmap threshold and is reused: megabyte buffers freed one after
+ * another were kept by the allocator and stayed resident after a snapshot.
+ */
+const CHUNK_ITEMS = 256;
 
 // The deserializer makes a new string for every occurrence of a word: 300,000
 // backing keys each carried their own copies of 'AWS_KMS', 'NON_CURRENT', ...
@@ -236,12 +241,14 @@ export function writeLedgerViewSnapshot(file: string, snapshot: LedgerViewSnapsh
 /** Reads chunk after chunk from an open file; undefined at the end of the file. */
 function chunkReader(fd: number): () => unknown {
   const lengthBytes = Buffer.alloc(4);
+  // One buffer for every chunk (deserialize copies what it keeps), grown when a chunk is larger.
+  let buffer = Buffer.allocUnsafe(256 * 1024);
   return () => {
     if (readSync(fd, lengthBytes, 0, 4, null) < 4) return undefined;
     const length = lengthBytes.readUInt32LE(0);
-    const bytes = Buffer.allocUnsafe(length);
-    if (readSync(fd, bytes, 0, length, null) < length) throw new Error('snapshot chunk cut short');
-    return deserialize(bytes);
+    if (length > buffer.length) buffer = Buffer.allocUnsafe(length);
+    if (readSync(fd, buffer, 0, length, null) < length) throw new Error('snapshot chunk cut short');
+    return deserialize(buffer.subarray(0, length));
   };
 }
 
