@@ -106,6 +106,7 @@ export class SqliteEventStore implements EventStore {
 
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
+  private wakeScheduled = false;
   private readonly commitWaiters = new Set<() => void>();
   private readonly subscriptions = new Set<SqliteSubscription>();
   private closed = false;
@@ -236,7 +237,17 @@ export class SqliteEventStore implements EventStore {
         batch[i].resolve(outcome);
       }
     }
-    if (anyWritten) this.notifyCommitted();
+    // Subscribers read what was committed one turn later: the appenders' own
+    // continuations (a response waiting on this commit) go first.
+    if (anyWritten && !this.wakeScheduled) {
+      this.wakeScheduled = true;
+      setImmediate(this.wakeSubscribers);
+    }
+  };
+
+  private readonly wakeSubscribers = (): void => {
+    this.wakeScheduled = false;
+    this.notifyCommitted();
   };
 
   /**
