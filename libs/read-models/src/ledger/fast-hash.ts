@@ -30,6 +30,65 @@ function quoted(key: string): string {
   return q;
 }
 
+/*
+ * Objects of one event type share their member names, in the same order: a
+ * shape remembers, for one exact list of names (as Object.keys gives them), the
+ * order canonicalJson writes them in and each member's `{"name":` / `,"name":`
+ * text, so such an object is written without sorting or quoting its names again.
+ * Looked up by first name, then compared name by name; small objects only, and
+ * a bounded number of shapes, so a ledger of ever-new names (or a checkpoint's
+ * map of every stream) costs no memory here: those take the sorting path.
+ */
+interface Shape {
+  keys: string[];
+  /** Indexes into `keys`, in canonical (sorted) order, the skipped member left out. */
+  order: number[];
+  /** `{"name":` for the first member written, `,"name":` for the others. */
+  opening: string[];
+  following: string[];
+}
+
+const MAX_SHAPE_KEYS = 32;
+const MAX_SHAPES_PER_FIRST_KEY = 16;
+const MAX_SHAPES = 2_000;
+let shapeCount = 0;
+/** One cache per `skip` in use: undefined (any object) and 'integrity' (the top of the metadata). */
+const shapesBySkip = new Map<string | undefined, Map<string, Shape[]>>();
+
+function shapeOf(keys: string[], skip: string | undefined): Shape | undefined {
+  let byFirst = shapesBySkip.get(skip);
+  if (byFirst === undefined) {
+    byFirst = new Map();
+    shapesBySkip.set(skip, byFirst);
+  }
+  const n = keys.length;
+  const candidates = byFirst.get(keys[0]!);
+  if (candidates !== undefined) {
+    next: for (let s = 0; s < candidates.length; s++) {
+      const shape = candidates[s]!;
+      const known = shape.keys;
+      if (known.length !== n) continue;
+      for (let i = 1; i < n; i++) if (known[i] !== keys[i]) continue next;
+      return shape;
+    }
+  }
+  if (n > MAX_SHAPE_KEYS || shapeCount >= MAX_SHAPES || (candidates !== undefined && candidates.length >= MAX_SHAPES_PER_FIRST_KEY)) return undefined;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (keys[i] !== skip) order.push(i);
+  // The same order as Array.prototype.sort on the names: UTF-16 code units.
+  order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  const shape: Shape = {
+    keys: keys.slice(),
+    order,
+    opening: order.map((i) => `{${quoted(keys[i]!)}:`),
+    following: order.map((i) => `,${quoted(keys[i]!)}:`),
+  };
+  if (candidates === undefined) byFirst.set(keys[0]!, [shape]);
+  else candidates.push(shape);
+  shapeCount++;
+  return shape;
+}
+
 function appendCanonical(out: string, value: unknown): string {
   if (value === null) return out + 'null';
   switch (typeof value) {
@@ -58,6 +117,22 @@ function appendCanonical(out: string, value: unknown): string {
 /** `skip`: a top-level member left out (metadata's `integrity`). */
 function appendObject(out: string, object: Record<string, unknown>, skip: string | undefined): string {
   const keys = Object.keys(object);
+  if (keys.length === 0) return out + '{}';
+  const shape = shapeOf(keys, skip);
+  if (shape === undefined) return appendObjectSorting(out, object, keys, skip);
+  const { order, opening, following } = shape;
+  let first = true;
+  for (let j = 0; j < order.length; j++) {
+    const member = object[keys[order[j]!]!];
+    if (member === undefined) continue;
+    out += first ? opening[j]! : following[j]!;
+    first = false;
+    out = appendCanonical(out, member);
+  }
+  return first ? out + '{}' : out + '}';
+}
+
+function appendObjectSorting(out: string, object: Record<string, unknown>, keys: string[], skip: string | undefined): string {
   if (keys.length > 1) keys.sort();
   out += '{';
   let first = true;

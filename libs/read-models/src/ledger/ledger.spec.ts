@@ -113,6 +113,31 @@ describe('fast event hash', () => {
       expect(fastEventHash('key-x', 7n, 'T', data, metadata, 'prev')).toBe(expected);
     }
   });
+
+  it('equals them on objects of one shape, of many shapes, and of shapes too big or too many to remember', () => {
+    const values: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      // One shape, seen again; the same names in another order; members left out by undefined, first in order or all.
+      values.push({ z: i, a: `v${i}`, m: [i, { q: 1, p: 2 }] }, { a: `w${i}`, m: null, z: -i }, { a: undefined, b: i }, { b: undefined, a: undefined });
+      // Array-index names, which objects keep in numeric order, and an own __proto__ member.
+      values.push(JSON.parse(`{"10":${i},"2":"two","b":{"1":true,"01":false},"__proto__":{"integrity":${i}}}`));
+    }
+    // More names than a shape holds; more shapes with one first name than are remembered; a member named `integrity` below the top.
+    values.push(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7) % 40}`, i])));
+    for (let i = 0; i < 40; i++) values.push({ first: i, [`second${i}`]: { integrity: i, [`n${i % 3}`]: 'x' } });
+    for (const value of values) expect(fastCanonicalJson(value)).toBe(canonicalJson(value));
+    for (const value of values) {
+      const data = value as Record<string, unknown>;
+      for (const metadata of [
+        { integrity: { previousHash: null, hash: 'h' }, time: 't', actor: { principal: 'p', accessKeyId: null } },
+        { time: 't', integrity: 'anything', data: value },
+        { time: 't' },
+      ]) {
+        const expected = eventHash({ streamName: 'key-x', revision: 7n, type: 'T', data, metadata: withoutIntegrity(metadata) }, null);
+        expect(fastEventHash('key-x', 7n, 'T', data, metadata, null)).toBe(expected);
+      }
+    }
+  });
 });
 
 describe('as-of fold', () => {
