@@ -45,6 +45,20 @@ export interface RecordedEvent {
   position: bigint;
 }
 
+/**
+ * A recorded event as readAllJson gives it: its data and metadata still the
+ * JSON text that readAll parses (JSON.parse(dataJson) is readAll's `data`).
+ */
+export interface RecordedEventJson {
+  streamName: string;
+  type: string;
+  revision: bigint;
+  position: bigint;
+  dataJson: string;
+  /** '{}' for an event stored without metadata, as readAll gives `{}`. */
+  metadataJson: string;
+}
+
 export interface AppendResult {
   /** The revision of the last appended event: pass it as the next expectedRevision. */
   nextExpectedRevision: bigint;
@@ -98,6 +112,14 @@ export interface EventStore {
 
   /** Forwards in global order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * Optional: readAll's events (same order, same options) with their data and
+   * metadata left as JSON text, and without id and recordedAt, for a reader of
+   * the whole log that hands the text on unparsed (the ledger verifier's hash
+   * worker). A store that only has parsed values leaves it out.
+   */
+  readAllJson?(options?: ReadAllOptions): Promise<RecordedEventJson[]>;
 
   /** Catch-up subscription: history, then onCaughtUp, then live events until unsubscribed. */
   subscribeToAll(options: SubscribeToAllOptions, handler: SubscriptionHandler): Subscription;

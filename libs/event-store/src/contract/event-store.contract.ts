@@ -344,6 +344,28 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
         }
         expect(seen.map((e) => e.type)).toEqual(Array.from({ length: 10 }, (_, i) => `P${i}`));
       });
+
+      it('readAllJson, where the store has it, gives the same events with data and metadata as JSON text', async () => {
+        if (store.readAllJson === undefined) return;
+        const stream = uniqueStream('json');
+        const before = await store.appendToStream(uniqueStream('json-before'), [evt('B')]);
+        await store.appendToStream(stream, [
+          evt('J0'),
+          evt('J1', { 'é': 'x\n"\u2028', n: [1, -0.5, null, { z: true, a: {} }] }, { actor: { principal: 'p' }, integrity: { hash: 'h' } }),
+          evt('J2', { big: 12345678901234567890 }),
+        ]);
+        const parsed = (await store.readAll({ after: before.position, maxCount: 10_000 })).filter((e) => e.streamName === stream);
+        const json = (await store.readAllJson({ after: before.position, maxCount: 10_000 })).filter((e) => e.streamName === stream);
+        expect(json.map(({ streamName, type, revision, position }) => ({ streamName, type, revision, position }))).toEqual(
+          parsed.map(({ streamName, type, revision, position }) => ({ streamName, type, revision, position })),
+        );
+        for (let i = 0; i < parsed.length; i++) {
+          expect(JSON.parse(json[i].dataJson)).toEqual(parsed[i].data);
+          expect(JSON.parse(json[i].metadataJson)).toEqual(parsed[i].metadata);
+        }
+        expect(JSON.parse(json[0].metadataJson)).toEqual({});
+        expect(await store.readAllJson({ after: before.position, maxCount: 2 })).toHaveLength(2);
+      });
     });
 
     describe('subscribeToAll', () => {

@@ -22,6 +22,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  RecordedEventJson,
   SubscribeToAllOptions,
   Subscription,
   SubscriptionHandler,
@@ -103,6 +104,7 @@ export class SqliteEventStore implements EventStore {
   private readonly selectStreamForwards: Statement;
   private readonly selectStreamBackwards: Statement;
   private readonly selectAllAfter: Statement;
+  private readonly selectAllJsonAfter: Statement;
 
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
@@ -143,6 +145,9 @@ export class SqliteEventStore implements EventStore {
       .raw();
     this.selectAllAfter = this.db
       .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
+      .raw();
+    this.selectAllJsonAfter = this.db
+      .prepare('SELECT position, stream, revision, type, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?')
       .raw();
   }
 
@@ -347,6 +352,28 @@ export class SqliteEventStore implements EventStore {
     const rows = this.selectAllAfter.all(after === 'start' ? 0 : Number(after), toLimit(maxCount)) as EventRow[];
     const events: RecordedEvent[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) events[i] = toRecordedEvent(rows[i]);
+    return events;
+  }
+
+  async readAllJson(options: ReadAllOptions = {}): Promise<RecordedEventJson[]> {
+    this.assertOpen();
+    const after = options.after ?? 'start';
+    const rows = this.selectAllJsonAfter.all(
+      after === 'start' ? 0 : Number(after),
+      toLimit(options.maxCount ?? DEFAULT_READ_ALL_MAX_COUNT),
+    ) as Array<[position: number, stream: string, revision: number, type: string, data: string, metadata: string | null]>;
+    const events: RecordedEventJson[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      events[i] = {
+        streamName: row[1],
+        type: row[3],
+        revision: BigInt(row[2]),
+        position: BigInt(row[0]),
+        dataJson: row[4],
+        metadataJson: row[5] ?? '{}',
+      };
+    }
     return events;
   }
 
