@@ -1,0 +1,81 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteEventStore, type JsonObject } from '@keyledger/event-store';
+import { integrityOf, withIntegrity } from '@keyledger/ledger';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// The built library, as the CLI and the server run it: its hash worker is compiled JavaScript (run `npm run build` first).
+import { verifyLedger } from '../libs/read-models/dist/index.js';
+import { startHashPool } from '../libs/read-models/dist/ledger/hash-pool.js';
+
+const CHECKPOINT_KEY = randomBytes(32);
+const STREAMS = 4;
+const PER_STREAM = 60;
+
+let dir: string;
+let file: string;
+let store: SqliteEventStore;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'keyledger-verify-worker-'));
+  file = join(dir, 'ledger.db');
+  store = SqliteEventStore.open(file);
+  // Streams interleaved: stream s, revision r at position STREAMS * r + s + 1.
+  const previous: Array<string | null> = new Array(STREAMS).fill(null);
+  for (let revision = 0; revision < PER_STREAM; revision++) {
+    for (let s = 0; s < STREAMS; s++) {
+      const streamName = `key-${s}`;
+      const data = { revision, note: `event ${revision}`, tags: [{ TagKey: 'k', TagValue: `v${s}` }] };
+      const metadata = withIntegrity(
+        { streamName, revision: BigInt(revision), type: 'Noted', data, metadata: { requestId: randomUUID(), time: new Date(revision * 1000).toISOString() } },
+        previous[s]!,
+      );
+      previous[s] = integrityOf(metadata)!.hash;
+      await store.appendToStream(streamName, [{ type: 'Noted', data: data as JsonObject, metadata: metadata as JsonObject }]);
+    }
+  }
+});
+afterEach(async () => {
+  await store.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function alter(...positions: number[]): Promise<void> {
+  await store.close();
+  const db = new Database(file);
+  for (const position of positions)
+    expect(db.prepare(`UPDATE events SET data = replace(data, '"event ', '"EVENT ') WHERE position = ?`).run(position).changes).toBe(1);
+  db.close();
+  store = SqliteEventStore.open(file);
+}
+
+const verify = () => verifyLedger(store, CHECKPOINT_KEY, { pageSize: 16, hashThreads: 1 });
+
+describe('verify with its hash worker thread', () => {
+  it('has a compiled worker to start', async () => {
+    const pool = startHashPool();
+    expect(pool).toBeDefined();
+    await pool!.close();
+  });
+
+  it('passes an untouched ledger', async () => {
+    expect(await verify()).toMatchObject({ ok: true, eventsChecked: STREAMS * PER_STREAM, streamsChecked: STREAMS });
+  });
+
+  it('reports the first altered event in global order, wherever it was hashed', async () => {
+    // Position 7 is in the first page, always handed to the worker; 150 and 230 come later.
+    await alter(230, 7, 150);
+    const result = await verify();
+    expect(result.ok).toBe(false);
+    expect(result.firstBadEvent).toMatchObject({ streamName: 'key-2', revision: '1', position: '7' });
+    expect(result.firstBadEvent!.problem).toMatch(/altered/);
+  });
+
+  it('reports an altered event of a later page', async () => {
+    await alter(230, 150);
+    const result = await verify();
+    expect(result.firstBadEvent).toMatchObject({ streamName: 'key-1', revision: '37', position: '150' });
+  });
+});
