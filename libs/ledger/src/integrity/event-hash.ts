@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { storedEventHash } from './canonical-json.js';
 
 /**
  * Tamper evidence: every event's metadata carries `integrity.hash`, a SHA-256
@@ -21,31 +21,10 @@ export interface HashableEvent {
   metadata: Record<string, unknown>;
 }
 
-/** JSON with object keys sorted at every depth: one text per value, whatever the key order it was stored in. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.keys(value as object)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
-}
+export { canonicalJson, storedEventHash } from './canonical-json.js';
 
 export function eventHash(event: HashableEvent, previousHash: string | null): string {
-  return createHash('sha256')
-    .update('keyledger/event/v1\n')
-    .update(
-      canonicalJson({
-        stream: event.streamName,
-        revision: event.revision.toString(),
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
-        previousHash,
-      }),
-    )
-    .digest('hex');
+  return storedEventHash(event.streamName, event.revision, event.type, event.data, event.metadata, previousHash);
 }
 
 /** The metadata an event is stored with: `metadata` plus its link in the stream's chain. */

@@ -7,8 +7,7 @@ import {
   type JsonObject,
   type RecordedEvent,
 } from '@keyledger/event-store';
-import { integrityOf, SCHEDULER_ACTOR, withIntegrity, type Actor, type EventMetadata, type Clock } from '@keyledger/ledger';
-import { fastCanonicalJson } from './fast-hash.js';
+import { canonicalJson, integrityOf, SCHEDULER_ACTOR, withIntegrity, type Actor, type EventMetadata, type Clock } from '@keyledger/ledger';
 
 export const CHECKPOINT_STREAM = 'ledger-checkpoints';
 export const CHECKPOINT_EVENT_TYPE = 'LedgerCheckpointed';
@@ -38,7 +37,7 @@ export interface CheckpointData extends CheckpointBody {
 export function signCheckpoint(body: CheckpointBody, checkpointKey: Buffer): string {
   const { time, position, streams, previousCheckpointHash } = body;
   return createHmac('sha256', checkpointKey)
-    .update(fastCanonicalJson({ time, position, streams, previousCheckpointHash }))
+    .update(canonicalJson({ time, position, streams, previousCheckpointHash }))
     .digest('hex');
 }
 

@@ -1,4 +1,4 @@
-import { fastEventHash } from './fast-hash.js';
+import { storedEventHash } from '@keyledger/ledger';
 
 /**
  * Events whose integrity hash is to be recomputed away from the scan, as a
@@ -33,7 +33,7 @@ export function chainedTo(integrity: { previousHash?: unknown }): string | null 
 /** Does the event's content hash to the hash its metadata carries? Only for an event whose `metadata.integrity.hash` is a string. */
 export function hashMatches(streamName: string, revision: bigint | string, type: string, data: unknown, metadata: Record<string, unknown>): boolean {
   const integrity = metadata.integrity as { previousHash?: unknown; hash: string };
-  return fastEventHash(streamName, revision, type, data, metadata, chainedTo(integrity)) === integrity.hash;
+  return storedEventHash(streamName, revision, type, data, metadata, chainedTo(integrity)) === integrity.hash;
 }
 
 /** The first mismatch, in the order of the jobs (their scan order), or null. */

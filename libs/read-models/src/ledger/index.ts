@@ -1,6 +1,5 @@
 export * from './history.js';
 export * from './csv.js';
-export { fastCanonicalJson, fastEventHash } from './fast-hash.js';
 export { KeyTimeline } from './key-timeline.js';
 export * from './ledger-queries.js';
 export * from './checkpoints.js';

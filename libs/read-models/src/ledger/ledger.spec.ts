@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore, type EventStore, type JsonObject } from '@keyledger/event-store';
-import { canonicalJson, eventHash, integrityOf, ManualClock, withIntegrity, withoutIntegrity, type Actor } from '@keyledger/ledger';
+import { eventHash, integrityOf, ManualClock, withIntegrity, withoutIntegrity, type Actor } from '@keyledger/ledger';
 import { encodeHeader } from '@keyledger/crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fastCanonicalJson, fastEventHash } from './fast-hash.js';
 import { LedgerQueries } from './ledger-queries.js';
 import { LedgerView } from '../ledger-view.js';
 import { LedgerProjection } from '../ledger-projection.js';
@@ -94,51 +93,6 @@ async function seed(): Promise<void> {
   await writer.append('alias-alias/pay', [{ type: 'AliasMoved', data: { aliasName: 'alias/pay', fromKeyId: KEY_A, toKeyId: KEY_B, movedAt: at(15).toISOString() } }], at(15));
   await writer.append(`key-${KEY_A}`, [{ type: 'KeyDisabled', data: {} }], at(20));
 }
-
-describe('fast event hash', () => {
-  it('equals eventHash and canonicalJson on awkward values', () => {
-    const values: unknown[] = [
-      { b: 1, a: [1, 'x', null, { z: true, y: [] }], '\u00e9': 'é', 'a"b': '\n\u2028', n: -0.5e-7, u: undefined },
-      [],
-      {},
-      'string',
-      12345678901234567890,
-      { nested: { deeper: { deepest: ['a', { k: 'v', j: 'w' }] } } },
-    ];
-    for (const value of values) expect(fastCanonicalJson(value)).toBe(canonicalJson(value));
-    const metadata = { time: '2025-01-01T00:00:00.000Z', actor: { principal: 'p', accessKeyId: null }, integrity: { previousHash: null, hash: 'h' } };
-    for (const value of values) {
-      const data = value as Record<string, unknown>;
-      const expected = eventHash({ streamName: 'key-x', revision: 7n, type: 'T', data, metadata: withoutIntegrity(metadata) }, 'prev');
-      expect(fastEventHash('key-x', 7n, 'T', data, metadata, 'prev')).toBe(expected);
-    }
-  });
-
-  it('equals them on objects of one shape, of many shapes, and of shapes too big or too many to remember', () => {
-    const values: unknown[] = [];
-    for (let i = 0; i < 3; i++) {
-      // One shape, seen again; the same names in another order; members left out by undefined, first in order or all.
-      values.push({ z: i, a: `v${i}`, m: [i, { q: 1, p: 2 }] }, { a: `w${i}`, m: null, z: -i }, { a: undefined, b: i }, { b: undefined, a: undefined });
-      // Array-index names, which objects keep in numeric order, and an own __proto__ member.
-      values.push(JSON.parse(`{"10":${i},"2":"two","b":{"1":true,"01":false},"__proto__":{"integrity":${i}}}`));
-    }
-    // More names than a shape holds; more shapes with one first name than are remembered; a member named `integrity` below the top.
-    values.push(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7) % 40}`, i])));
-    for (let i = 0; i < 40; i++) values.push({ first: i, [`second${i}`]: { integrity: i, [`n${i % 3}`]: 'x' } });
-    for (const value of values) expect(fastCanonicalJson(value)).toBe(canonicalJson(value));
-    for (const value of values) {
-      const data = value as Record<string, unknown>;
-      for (const metadata of [
-        { integrity: { previousHash: null, hash: 'h' }, time: 't', actor: { principal: 'p', accessKeyId: null } },
-        { time: 't', integrity: 'anything', data: value },
-        { time: 't' },
-      ]) {
-        const expected = eventHash({ streamName: 'key-x', revision: 7n, type: 'T', data, metadata: withoutIntegrity(metadata) }, null);
-        expect(fastEventHash('key-x', 7n, 'T', data, metadata, null)).toBe(expected);
-      }
-    }
-  });
-});
 
 describe('as-of fold', () => {
   it('answers before and after a rotation, a disable and an alias move', async () => {

@@ -1,11 +1,12 @@
 import * as nodeCrypto from 'node:crypto';
 
 /*
- * The verifier hashes every event of the ledger, so it cannot afford
- * `canonicalJson`'s map/filter/sort/join allocations per nested value. This
- * writes the same text into one string builder and hashes it once. It must
- * stay byte-for-byte equal to `eventHash` in @keyledger/ledger: a spec holds
- * the two together on arbitrary values.
+ * The canonical text every event hash is taken over: JSON with object members
+ * sorted by name (UTF-16 code units) at every depth, undefined members left
+ * out. Every append hashes its events and verify hashes the whole ledger, so
+ * the text is written into one string builder, without the map/filter/sort/join
+ * allocations of the plain definition; event-hash.spec.ts holds this to that
+ * definition on awkward values.
  */
 
 const HASH_PREFIX = 'keyledger/event/v1\n';
@@ -150,16 +151,17 @@ function appendObjectSorting(out: string, object: Record<string, unknown>, keys:
   return out + '}';
 }
 
-/** canonicalJson(value), built in one string. */
-export function fastCanonicalJson(value: unknown): string {
+/** JSON with object keys sorted at every depth: one text per value, whatever the key order it was stored in. */
+export function canonicalJson(value: unknown): string {
   return appendCanonical('', value);
 }
 
 /**
- * eventHash({ streamName, revision, type, data, metadata: withoutIntegrity(metadata) }, previousHash)
- * without copying the metadata to drop its `integrity`.
+ * SHA-256 over "keyledger/event/v1\n" and the canonical text of
+ * { stream, revision (decimal string), type, data, metadata, previousHash },
+ * the metadata without its `integrity` member (skipped, not copied away).
  */
-export function fastEventHash(
+export function storedEventHash(
   streamName: string,
   revision: bigint | string,
   type: string,
@@ -167,7 +169,7 @@ export function fastEventHash(
   metadataWithIntegrity: Record<string, unknown>,
   previousHash: string | null,
 ): string {
-  // canonicalJson sorts the six members: data, metadata, previousHash, revision, stream, type.
+  // The six members in canonical order: data, metadata, previousHash, revision, stream, type.
   let text = HASH_PREFIX + '{"data":';
   text = appendCanonical(text, data);
   text += ',"metadata":';
