@@ -42,7 +42,9 @@ class WorkerHashPool implements HashPool {
   private failure: Error | undefined;
 
   constructor(url: URL) {
-    this.worker = new Worker(url);
+    // The worker is compiled JavaScript and imports the built libraries; it does not inherit the
+    // parent's flags (a test runner's `--conditions source` would point it at TypeScript sources).
+    this.worker = new Worker(url, { execArgv: [] });
     this.worker.on('message', (reply: HashReply) => {
       const entry = this.waiting.get(reply.id);
       if (entry === undefined) return;
