@@ -5,10 +5,22 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore, type JsonObject } from '@keyledger/event-store';
 import { integrityOf, withIntegrity } from '@keyledger/ledger';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-// The built library, as the CLI and the server run it: its hash worker is compiled JavaScript (run `npm run build` first).
-import { verifyLedger } from '../libs/read-models/dist/index.js';
-import { startHashPool } from '../libs/read-models/dist/ledger/hash-pool.js';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// The built library, as the CLI and the server run it: its hash worker is compiled JavaScript.
+type ReadModels = typeof import('../libs/read-models/dist/index.js');
+type HashPoolModule = typeof import('../libs/read-models/dist/ledger/hash-pool.js');
+let verifyLedger: ReadModels['verifyLedger'];
+let startHashPool: HashPoolModule['startHashPool'];
+beforeAll(async () => {
+  // A clean clone has no build yet (the CLI and server-process tests build the same way).
+  execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+  ({ verifyLedger } = (await import('../libs/read-models/dist/index.js')) as ReadModels);
+  ({ startHashPool } = (await import('../libs/read-models/dist/ledger/hash-pool.js')) as HashPoolModule);
+}, 120_000);
 
 const CHECKPOINT_KEY = randomBytes(32);
 const STREAMS = 4;
