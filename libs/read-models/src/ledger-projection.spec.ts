@@ -47,6 +47,23 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     await second.stop();
   });
 
+  it('after a replay longer than snapshotEvery, writes its snapshot while starting and serves the view read back from it', async () => {
+    await store.appendToStream(`key-${KEY}`, [created(KEY), described('one'), described('two')], { expectedRevision: NO_STREAM });
+    const view = new LedgerView();
+    const projection = new LedgerProjection(store, view, { snapshotFile: snapshotFile(), snapshotEvery: 2 });
+    await projection.start();
+    expect(existsSync(snapshotFile())).toBe(true); // before any stop
+    expect(view.key(KEY)).toMatchObject({ revision: 2n, state: { description: 'two' } });
+    expect(view.times.key(KEY)).toMatchObject({ revision: 2n, complete: true });
+    await store.appendToStream(`key-${KEY}`, [described('three')], { expectedRevision: 2n });
+    await new Promise<void>((resolve) => {
+      const poll = () => (view.key(KEY)?.revision === 3n ? resolve() : setImmediate(poll));
+      poll();
+    });
+    expect(view.key(KEY)!.state.description).toBe('three');
+    await projection.stop();
+  });
+
   it('ignores a snapshot the store does not match, and replays from the start', async () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the snapshot')], { expectedRevision: NO_STREAM });
     const first = new LedgerProjection(store, new LedgerView(), { snapshotFile: snapshotFile() });
