@@ -1,3 +1,7 @@
+import { ALIAS_EVENT_TYPES, aliasTargetAfter, type AliasEvent } from '@keyledger/ledger';
+
+const ALIAS_TYPES = new Set<string>(ALIAS_EVENT_TYPES);
+
 /**
  * When things happened, beside the LedgerView's current folds: each key's
  * creation time and latest event time, and each alias's targets over time.
@@ -95,11 +99,8 @@ export class TimeIndex {
     if (revision <= times.revision) return;
     if (revision !== times.revision + 1n && !inLogOrder) return;
     times.revision = revision;
-    let target: string | null | undefined;
-    if (type === 'AliasCreated') target = data.targetKeyId as string;
-    else if (type === 'AliasMoved') target = data.toKeyId as string;
-    else if (type === 'AliasDeleted') target = null;
-    if (target === undefined) return;
+    if (!ALIAS_TYPES.has(type)) return;
+    const target = aliasTargetAfter({ type, data } as AliasEvent);
     times.points.push({ timeMs, target });
     if (target !== null) this.everPointed(aliasName, target);
   }

@@ -32,6 +32,18 @@ export type AliasCommand =
   | { type: 'UpdateAlias'; aliasName: string; aliasArn: string; target: AliasTarget; now: Date }
   | { type: 'DeleteAlias'; aliasName: string; aliasArn: string; now: Date };
 
+/** The key an alias points at once `event` has happened (null: deleted); each event names it whole. */
+export function aliasTargetAfter(event: AliasEvent): string | null {
+  switch (event.type) {
+    case 'AliasCreated':
+      return event.data.targetKeyId;
+    case 'AliasMoved':
+      return event.data.toKeyId;
+    case 'AliasDeleted':
+      return null;
+  }
+}
+
 export function evolveAlias(alias: AliasAggregate, event: AliasEvent): AliasAggregate {
   switch (event.type) {
     case 'AliasCreated': {
@@ -40,15 +52,15 @@ export function evolveAlias(alias: AliasAggregate, event: AliasEvent): AliasAggr
         exists: true,
         aliasName: event.data.aliasName,
         aliasArn: event.data.aliasArn,
-        targetKeyId: event.data.targetKeyId,
+        targetKeyId: aliasTargetAfter(event),
         createdAt: at,
         lastUpdatedAt: at,
       };
     }
     case 'AliasMoved':
-      return { ...alias, targetKeyId: event.data.toKeyId, lastUpdatedAt: Date.parse(event.data.movedAt) };
+      return { ...alias, targetKeyId: aliasTargetAfter(event), lastUpdatedAt: Date.parse(event.data.movedAt) };
     case 'AliasDeleted':
-      return { ...alias, exists: false, targetKeyId: null };
+      return { ...alias, exists: false, targetKeyId: aliasTargetAfter(event) };
   }
 }
 

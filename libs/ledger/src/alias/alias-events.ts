@@ -15,3 +15,5 @@ export interface AliasDeleted {
 
 export type AliasEvent = AliasCreated | AliasMoved | AliasDeleted;
 export type AliasEventType = AliasEvent['type'];
+
+export const ALIAS_EVENT_TYPES: readonly AliasEventType[] = ['AliasCreated', 'AliasMoved', 'AliasDeleted'];
