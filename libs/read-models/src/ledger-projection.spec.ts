@@ -64,6 +64,26 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     await projection.stop();
   });
 
+  it('after a long catch-up from an older snapshot, writes the newer snapshot while starting', async () => {
+    await store.appendToStream(`key-${KEY}`, [created(KEY)], { expectedRevision: NO_STREAM });
+    const first = new LedgerProjection(store, new LedgerView(), { snapshotFile: snapshotFile(), snapshotEvery: 2 });
+    await first.start();
+    await first.stop();
+    await store.appendToStream(`key-${KEY}`, [described('one'), described('two')], { expectedRevision: 0n });
+    const view = new LedgerView();
+    const second = new LedgerProjection(store, view, { snapshotFile: snapshotFile(), snapshotEvery: 2 });
+    await second.start();
+    expect(second.restoredPosition).toBe(1n);
+    expect(second.snapshotFailure).toBeUndefined();
+    expect(view.key(KEY)).toMatchObject({ revision: 2n, state: { description: 'two' } });
+    // Before any stop, the file already holds the caught-up view.
+    const third = new LedgerProjection(store, new LedgerView(), { snapshotFile: snapshotFile() });
+    await third.start();
+    expect(third.restoredPosition).toBe(3n);
+    await third.stop();
+    await second.stop();
+  });
+
   it('ignores a snapshot the store does not match, and replays from the start', async () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the snapshot')], { expectedRevision: NO_STREAM });
     const first = new LedgerProjection(store, new LedgerView(), { snapshotFile: snapshotFile() });

@@ -4,7 +4,6 @@ import {
   Logger,
   Module,
   type DynamicModule,
-  type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -34,7 +33,7 @@ export interface InfrastructureOptions {
  */
 @Global()
 @Module({})
-export class InfrastructureModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Keyledger');
 
   constructor(
@@ -113,17 +112,8 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationBootstra
     this.logger.log(
       `ledger view caught up in ${Date.now() - started} ms (${restored === undefined ? 'replayed from the start' : `from its snapshot at position ${restored}`})`,
     );
-  }
-
-  onApplicationBootstrap(): void {
-    // Deferred past start-up: a long replay is saved for the next start without delaying this one.
-    setImmediate(() => {
-      try {
-        this.projection.snapshotIfBehind();
-      } catch (error) {
-        this.logger.warn(`ledger view snapshot failed: ${error instanceof Error ? error.name : typeof error}`);
-      }
-    });
+    const failure = this.projection.snapshotFailure;
+    if (failure) this.logger.warn(`ledger view snapshot failed: ${failure.name}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
