@@ -50,9 +50,9 @@ export class BackingKeys {
   /** The material of a backing key the replayed state allows; refuses one whose shred key is gone. */
   async open(keyId: string, backing: BackingKey): Promise<KeyObject> {
     const cacheKey = `${keyId}/${backing.keyMaterialId}`;
-    const cached = this.opened.get(cacheKey);
-    if (cached && cached.shredKeyId === backing.shredKeyId && backing.hasMaterial) return cached.material;
     if (!backing.hasMaterial) throw unavailable(keyId, backing.keyMaterialId);
+    const cached = this.opened.get(cacheKey);
+    if (cached && cached.shredKeyId === backing.shredKeyId) return cached.material;
     const sealed = await this.repository.sealedMaterial(keyId, backing);
     const shredKey = sealed === undefined ? undefined : this.vault.get(backing.shredKeyId);
     if (!shredKey) throw unavailable(keyId, backing.keyMaterialId);
