@@ -36,30 +36,150 @@ const wanted = (part) => !CONFIG.only || CONFIG.only.includes(part);
 
 // What each figure is, its unit, its floor and its goal.
 const FIGURES = {
-  decrypt_http: { figure: 'Decrypt over HTTP (SigV4, 32-byte data key)', unit: 'req/s', floor: 'bare Fastify + 1 AES-256-GCM decrypt', goal: { ratio: '>=', value: 0.5 } },
-  encrypt_http: { figure: 'Encrypt over HTTP (SigV4, 32-byte plaintext)', unit: 'req/s', floor: 'bare Fastify + 1 AES-256-GCM encrypt', goal: { ratio: '>=', value: 0.5 } },
-  generate_data_key_http: { figure: 'GenerateDataKey over HTTP (AES_256)', unit: 'req/s', floor: 'bare Fastify + random 32 B + 1 AES-256-GCM encrypt', goal: { ratio: '>=', value: 0.5 } },
-  decrypt_in_process: { figure: 'Decrypt in process (KmsOperations → QueryBus, no HTTP)', unit: 'ops/s', floor: 'raw HKDF + AES-256-GCM in Node', goal: { ratio: '>=', value: 0.5 } },
-  lifecycle_CreateKey_sequential: { figure: 'CreateKey over HTTP, sequential', unit: 'ops/s', floor: 'raw better-sqlite3 durable commits/s', goal: { value: '>=', target: 1000 } },
-  lifecycle_CreateKey_concurrent: { figure: 'CreateKey over HTTP, concurrent', unit: 'ops/s', floor: 'raw better-sqlite3 durable commits/s', goal: { value: '>=', target: 1000 } },
-  lifecycle_RotateKeyOnDemand_sequential: { figure: 'RotateKeyOnDemand over HTTP, sequential', unit: 'ops/s', floor: 'raw better-sqlite3 durable commits/s', goal: { value: '>=', target: 1000 } },
-  lifecycle_RotateKeyOnDemand_concurrent: { figure: 'RotateKeyOnDemand over HTTP, concurrent', unit: 'ops/s', floor: 'raw better-sqlite3 durable commits/s', goal: { value: '>=', target: 1000 } },
-  lifecycle_UpdateAlias_sequential: { figure: 'UpdateAlias over HTTP, sequential', unit: 'ops/s', floor: 'raw better-sqlite3 durable commits/s', goal: { value: '>=', target: 1000 } },
-  lifecycle_UpdateAlias_concurrent: { figure: 'UpdateAlias over HTTP, concurrent', unit: 'ops/s', floor: 'raw better-sqlite3 durable commits/s', goal: { value: '>=', target: 1000 } },
-  rebuild_read_models: { figure: 'Rebuild every read model (LedgerView + its TimeIndex)', unit: 'events/s', floor: 'raw SELECT pages + JSON.parse of the same events', goal: { ratio: '>=', value: 0.3 } },
-  cold_start_first: { figure: 'Cold start, first start (no view snapshot: full replay)', unit: 's', floor: null, goal: { value: '<=', target: 3 } },
-  cold_start_restart: { figure: 'Cold start, restart (view snapshot present)', unit: 's', floor: null, goal: { value: '<=', target: 3 } },
-  rotate_deep_key: { figure: 'RotateKeyOnDemand on a key with 1,000 backing keys', unit: 'ms/op', floor: 'the same on a fresh key', goal: { ratio: '<=', value: 1.2 } },
-  decrypt_deep_key: { figure: 'Decrypt (oldest material) on a key with 1,000 backing keys', unit: 'µs/op', floor: 'the same on a fresh key', goal: { ratio: '<=', value: 1.2 } },
-  memory_rss_first: { figure: 'RSS after first start (full replay) + forced GC', unit: 'MB', floor: null, goal: { value: '<=', target: 400 } },
-  memory_rss_restart: { figure: 'RSS after restart (from snapshot) + forced GC', unit: 'MB', floor: null, goal: { value: '<=', target: 400 } },
-  state_as_of_deep_key: { figure: 'Key state as of a time, key with 1,000 events (warm, median)', unit: 'ms', floor: null, goal: { value: '<=', target: 1 } },
-  inventory_warm: { figure: 'Inventory report, 100,000 keys (repeated)', unit: 's', floor: null, goal: { value: '<=', target: 2 } },
-  inventory_cold: { figure: 'Inventory report, 100,000 keys (first query after start-up)', unit: 's', floor: null, goal: { value: '<=', target: 2 } },
-  verify: { figure: 'verify over 1,000,000 events', unit: 'events/s', floor: 'raw SELECT pages + JSON.parse of the same events', goal: { ratio: '>=', value: 0.3 } },
-  store_append_sequential: { figure: 'store: append, 1 writer (store.bench.js)', unit: 'appends/s', floor: 'raw better-sqlite3 (store.bench.js)', goal: { ratio: '>=', value: 0.7 } },
-  store_append_concurrent: { figure: 'store: append, 16 writers (store.bench.js)', unit: 'appends/s', floor: 'raw batched tx (store.bench.js)', goal: { ratio: '>=', value: 0.5 } },
-  store_read_all: { figure: 'store: readAll (store.bench.js)', unit: 'events/s', floor: 'raw SELECT + JSON.parse (store.bench.js)', goal: { ratio: '>=', value: 0.5 } },
+  decrypt_http: {
+    figure: 'Decrypt over HTTP (SigV4, 32-byte data key)',
+    unit: 'req/s',
+    floor: 'bare Fastify + 1 AES-256-GCM decrypt',
+    goal: { ratio: '>=', value: 0.5 },
+  },
+  encrypt_http: {
+    figure: 'Encrypt over HTTP (SigV4, 32-byte plaintext)',
+    unit: 'req/s',
+    floor: 'bare Fastify + 1 AES-256-GCM encrypt',
+    goal: { ratio: '>=', value: 0.5 },
+  },
+  generate_data_key_http: {
+    figure: 'GenerateDataKey over HTTP (AES_256)',
+    unit: 'req/s',
+    floor: 'bare Fastify + random 32 B + 1 AES-256-GCM encrypt',
+    goal: { ratio: '>=', value: 0.5 },
+  },
+  decrypt_in_process: {
+    figure: 'Decrypt in process (KmsOperations → QueryBus, no HTTP)',
+    unit: 'ops/s',
+    floor: 'raw HKDF + AES-256-GCM in Node',
+    goal: { ratio: '>=', value: 0.5 },
+  },
+  lifecycle_CreateKey_sequential: {
+    figure: 'CreateKey over HTTP, sequential',
+    unit: 'ops/s',
+    floor: 'raw better-sqlite3 durable commits/s',
+    goal: { value: '>=', target: 1000 },
+  },
+  lifecycle_CreateKey_concurrent: {
+    figure: 'CreateKey over HTTP, concurrent',
+    unit: 'ops/s',
+    floor: 'raw better-sqlite3 durable commits/s',
+    goal: { value: '>=', target: 1000 },
+  },
+  lifecycle_RotateKeyOnDemand_sequential: {
+    figure: 'RotateKeyOnDemand over HTTP, sequential',
+    unit: 'ops/s',
+    floor: 'raw better-sqlite3 durable commits/s',
+    goal: { value: '>=', target: 1000 },
+  },
+  lifecycle_RotateKeyOnDemand_concurrent: {
+    figure: 'RotateKeyOnDemand over HTTP, concurrent',
+    unit: 'ops/s',
+    floor: 'raw better-sqlite3 durable commits/s',
+    goal: { value: '>=', target: 1000 },
+  },
+  lifecycle_UpdateAlias_sequential: {
+    figure: 'UpdateAlias over HTTP, sequential',
+    unit: 'ops/s',
+    floor: 'raw better-sqlite3 durable commits/s',
+    goal: { value: '>=', target: 1000 },
+  },
+  lifecycle_UpdateAlias_concurrent: {
+    figure: 'UpdateAlias over HTTP, concurrent',
+    unit: 'ops/s',
+    floor: 'raw better-sqlite3 durable commits/s',
+    goal: { value: '>=', target: 1000 },
+  },
+  rebuild_read_models: {
+    figure: 'Rebuild every read model (LedgerView + its TimeIndex)',
+    unit: 'events/s',
+    floor: 'raw SELECT pages + JSON.parse of the same events',
+    goal: { ratio: '>=', value: 0.3 },
+  },
+  cold_start_first: {
+    figure: 'Cold start, first start (no view snapshot: full replay)',
+    unit: 's',
+    floor: null,
+    goal: { value: '<=', target: 3 },
+  },
+  cold_start_restart: {
+    figure: 'Cold start, restart (view snapshot present)',
+    unit: 's',
+    floor: null,
+    goal: { value: '<=', target: 3 },
+  },
+  rotate_deep_key: {
+    figure: 'RotateKeyOnDemand on a key with 1,000 backing keys',
+    unit: 'ms/op',
+    floor: 'the same on a fresh key',
+    goal: { ratio: '<=', value: 1.2 },
+  },
+  decrypt_deep_key: {
+    figure: 'Decrypt (oldest material) on a key with 1,000 backing keys',
+    unit: 'µs/op',
+    floor: 'the same on a fresh key',
+    goal: { ratio: '<=', value: 1.2 },
+  },
+  memory_rss_first: {
+    figure: 'RSS after first start (full replay) + forced GC',
+    unit: 'MB',
+    floor: null,
+    goal: { value: '<=', target: 400 },
+  },
+  memory_rss_restart: {
+    figure: 'RSS after restart (from snapshot) + forced GC',
+    unit: 'MB',
+    floor: null,
+    goal: { value: '<=', target: 400 },
+  },
+  state_as_of_deep_key: {
+    figure: 'Key state as of a time, key with 1,000 events (warm, median)',
+    unit: 'ms',
+    floor: null,
+    goal: { value: '<=', target: 1 },
+  },
+  inventory_warm: {
+    figure: 'Inventory report, 100,000 keys (repeated)',
+    unit: 's',
+    floor: null,
+    goal: { value: '<=', target: 2 },
+  },
+  inventory_cold: {
+    figure: 'Inventory report, 100,000 keys (first query after start-up)',
+    unit: 's',
+    floor: null,
+    goal: { value: '<=', target: 2 },
+  },
+  verify: {
+    figure: 'verify over 1,000,000 events',
+    unit: 'events/s',
+    floor: 'raw SELECT pages + JSON.parse of the same events',
+    goal: { ratio: '>=', value: 0.3 },
+  },
+  store_append_sequential: {
+    figure: 'store: append, 1 writer (store.bench.js)',
+    unit: 'appends/s',
+    floor: 'raw better-sqlite3 (store.bench.js)',
+    goal: { ratio: '>=', value: 0.7 },
+  },
+  store_append_concurrent: {
+    figure: 'store: append, 16 writers (store.bench.js)',
+    unit: 'appends/s',
+    floor: 'raw batched tx (store.bench.js)',
+    goal: { ratio: '>=', value: 0.5 },
+  },
+  store_read_all: {
+    figure: 'store: readAll (store.bench.js)',
+    unit: 'events/s',
+    floor: 'raw SELECT + JSON.parse (store.bench.js)',
+    goal: { ratio: '>=', value: 0.5 },
+  },
 };
 
 function judge(row) {
@@ -89,11 +209,25 @@ function judge(row) {
 }
 
 function printTable(rows) {
-  const fmt = (x) => (x === null || x === undefined ? '—' : typeof x === 'number' ? x.toLocaleString('en', { maximumFractionDigits: 3 }) : String(x));
+  const fmt = (x) =>
+    x === null || x === undefined
+      ? '—'
+      : typeof x === 'number'
+        ? x.toLocaleString('en', { maximumFractionDigits: 3 })
+        : String(x);
   const header = ['figure', 'value', 'unit', 'floor', 'ratio', 'goal', 'met'];
-  const lines = rows.map((r) => [r.figure, fmt(r.value), r.unit, fmt(r.floor), fmt(r.ratio), r.goal, r.met ? 'yes' : 'NO']);
+  const lines = rows.map((r) => [
+    r.figure,
+    fmt(r.value),
+    r.unit,
+    fmt(r.floor),
+    fmt(r.ratio),
+    r.goal,
+    r.met ? 'yes' : 'NO',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 || i === 2 || i === 5 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 || i === 2 || i === 5 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
   console.log('\n' + line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const l of lines) console.log(line(l));
@@ -142,40 +276,64 @@ async function main() {
       const code = await runStoreBench();
       if (code !== 0) throw new Error(`store.bench.js exited with ${code}`);
       const s = JSON.parse(readFileSync(join(BENCH_DIR, 'results', 'store.json'), 'utf8'));
-      const row = (id, x, extra = {}) => ({ id, value: x.store, floor: x.raw, ratio: x.ratio, details: { ...extra, fromStoreJson: true } });
+      const row = (id, x, extra = {}) => ({
+        id,
+        value: x.store,
+        floor: x.raw,
+        ratio: x.ratio,
+        details: { ...extra, fromStoreJson: true },
+      });
       return [
         row('store_append_sequential', s.appendSequential, { appends: s.config?.sequentialAppends }),
-        row('store_append_concurrent', s.appendConcurrent16, { writers: s.config?.writers, rawUnbatched: s.appendConcurrent16?.rawUnbatched }),
+        row('store_append_concurrent', s.appendConcurrent16, {
+          writers: s.config?.writers,
+          rawUnbatched: s.appendConcurrent16?.rawUnbatched,
+        }),
         row('store_read_all', s.readAll, { events: s.config?.readAllEvents }),
       ];
     });
 
     await section('http', () =>
-      runHttpCrypto({ rounds: CONFIG.rounds, connections: CONFIG.httpConnections, durationSec: CONFIG.httpSeconds, warmupSec: CONFIG.httpWarmupSeconds }),
+      runHttpCrypto({
+        rounds: CONFIG.rounds,
+        connections: CONFIG.httpConnections,
+        durationSec: CONFIG.httpSeconds,
+        warmupSec: CONFIG.httpWarmupSeconds,
+      }),
     );
 
-    const inProcess = (mode, extra = {}) => async () => {
-      const dataDir = tempDir(`inprocess-${mode}`);
-      cleanup.push(dataDir);
-      try {
-        return await runChild(join(BENCH_DIR, 'parts', 'inprocess-child.js'), {
-          args: [mode],
-          env: {
-            ...serverEnv({ dataDir, rootKey: newRootKeyBase64(), extra: { KEYLEDGER_MAX_ON_DEMAND_ROTATIONS: '100000' } }),
-            BENCH_ROUNDS: String(CONFIG.rounds),
-            BENCH_SECONDS: String(CONFIG.inProcessSeconds),
-            ...extra,
-          },
-        });
-      } finally {
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    };
+    const inProcess =
+      (mode, extra = {}) =>
+      async () => {
+        const dataDir = tempDir(`inprocess-${mode}`);
+        cleanup.push(dataDir);
+        try {
+          return await runChild(join(BENCH_DIR, 'parts', 'inprocess-child.js'), {
+            args: [mode],
+            env: {
+              ...serverEnv({
+                dataDir,
+                rootKey: newRootKeyBase64(),
+                extra: { KEYLEDGER_MAX_ON_DEMAND_ROTATIONS: '100000' },
+              }),
+              BENCH_ROUNDS: String(CONFIG.rounds),
+              BENCH_SECONDS: String(CONFIG.inProcessSeconds),
+              ...extra,
+            },
+          });
+        } finally {
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      };
     await section('inprocess', inProcess('decrypt'));
     await section('depth', inProcess('depth', { BENCH_DEPTH: String(CONFIG.depthBackingKeys) }));
 
     await section('lifecycle', () =>
-      runLifecycle({ rounds: CONFIG.rounds, concurrency: CONFIG.lifecycleConcurrency, durationSec: CONFIG.lifecycleSeconds }),
+      runLifecycle({
+        rounds: CONFIG.rounds,
+        concurrency: CONFIG.lifecycleConcurrency,
+        durationSec: CONFIG.lifecycleSeconds,
+      }),
     );
 
     // ---- The generated data sets, made once and shared by the figures below.
@@ -185,7 +343,9 @@ async function main() {
     cleanup.push(keysDir, eventsDir);
     if (wanted('startup') || wanted('rebuild') || wanted('ledger')) {
       const t = performance.now();
-      log(`— generating ${CONFIG.keys.toLocaleString('en')} keys × ${CONFIG.backingKeysPerKey} backing keys, then a copy grown to ${CONFIG.rebuildEvents.toLocaleString('en')} events`);
+      log(
+        `— generating ${CONFIG.keys.toLocaleString('en')} keys × ${CONFIG.backingKeysPerKey} backing keys, then a copy grown to ${CONFIG.rebuildEvents.toLocaleString('en')} events`,
+      );
       const generator = new LedgerGenerator({
         rootKey,
         keys: CONFIG.keys,
@@ -218,7 +378,13 @@ async function main() {
       timings.generation = generation.totalSeconds;
 
       await section('startup', () =>
-        runStartup({ rounds: CONFIG.rounds, dataDir: keysDir, rootKey, keys: CONFIG.keys, events: generation.keysEvents }),
+        runStartup({
+          rounds: CONFIG.rounds,
+          dataDir: keysDir,
+          rootKey,
+          keys: CONFIG.keys,
+          events: generation.keysEvents,
+        }),
       );
       await section('rebuild', () =>
         runChild(join(BENCH_DIR, 'parts', 'rebuild-child.js'), {
@@ -258,7 +424,9 @@ async function main() {
   mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
   writeFileSync(join(BENCH_DIR, 'results', 'latest.json'), JSON.stringify(result, null, 2) + '\n');
   const missed = rows.filter((r) => !r.met).map((r) => r.figure);
-  log(`done in ${totalSeconds} s; ${rows.length - missed.length}/${rows.length} goals met; results in bench/results/latest.json`);
+  log(
+    `done in ${totalSeconds} s; ${rows.length - missed.length}/${rows.length} goals met; results in bench/results/latest.json`,
+  );
   if (errors.length) log(`parts that failed: ${errors.map((e) => `${e.part} (${e.error})`).join('; ')}`);
 }
 

@@ -209,7 +209,13 @@ async function main() {
     const storeRate = median(rounds.map((r) => r.store));
     const rawRate = median(rounds.map((r) => r.raw));
     const ratio = median(rounds.map((r) => r.store / r.raw));
-    return { store: Math.round(storeRate), raw: Math.round(rawRate), ratio: +ratio.toFixed(2), goal, met: ratio >= goal };
+    return {
+      store: Math.round(storeRate),
+      raw: Math.round(rawRate),
+      ratio: +ratio.toFixed(2),
+      goal,
+      met: ratio >= goal,
+    };
   };
   const results = {
     date: new Date().toISOString(),

@@ -12,23 +12,62 @@ function signed(method: string, segments: string[], query: Record<string, string
   const url = new URL('http://127.0.0.1:8080');
   url.pathname = encodePath(segments);
   url.search = canonicalQuery(query);
-  const headers = signRequest({ method, url, headers: body ? { 'content-type': 'application/json' } : {}, body }, CREDENTIALS, 'eu-west-1', NOW);
+  const headers = signRequest(
+    { method, url, headers: body ? { 'content-type': 'application/json' } : {}, body },
+    CREDENTIALS,
+    'eu-west-1',
+    NOW,
+  );
   return { url, headers };
 }
 
-const verify = (method: string, url: URL, headers: Record<string, string>, body: string, secret = CREDENTIALS.secretAccessKey) =>
+const verify = (
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  secret = CREDENTIALS.secretAccessKey,
+) =>
   verifySigV4(
-    { method, path: url.pathname, query: url.search.slice(1), headers: { ...headers, host: url.host }, body: Buffer.from(body) },
-    { region: 'eu-west-1', service: 'kms', now: NOW, lookupSecret: (id) => (id === CREDENTIALS.accessKeyId ? secret : undefined) },
+    {
+      method,
+      path: url.pathname,
+      query: url.search.slice(1),
+      headers: { ...headers, host: url.host },
+      body: Buffer.from(body),
+    },
+    {
+      region: 'eu-west-1',
+      service: 'kms',
+      now: NOW,
+      lookupSecret: (id) => (id === CREDENTIALS.accessKeyId ? secret : undefined),
+    },
   );
-
 
 describe('the CLI SigV4 signer', () => {
   const cases: Array<[string, string, string[], Record<string, string>, string]> = [
-    ['GET with a query', 'GET', ['v1', 'reports', 'rotation-compliance'], { maxAgeDays: '90', asOf: '2026-01-01T00:00:00.000Z', format: 'csv' }, ''],
-    ['GET of a key ARN (slashes and colons in a segment)', 'GET', ['v1', 'keys', 'arn:aws:kms:eu-west-1:111122223333:key/abc', 'events'], {}, ''],
+    [
+      'GET with a query',
+      'GET',
+      ['v1', 'reports', 'rotation-compliance'],
+      { maxAgeDays: '90', asOf: '2026-01-01T00:00:00.000Z', format: 'csv' },
+      '',
+    ],
+    [
+      'GET of a key ARN (slashes and colons in a segment)',
+      'GET',
+      ['v1', 'keys', 'arn:aws:kms:eu-west-1:111122223333:key/abc', 'events'],
+      {},
+      '',
+    ],
     ['GET with characters that need encoding', 'GET', ['v1', 'keys', "a b+c*~'!"], { asOf: 'x y+z' }, ''],
-    ['POST with a JSON body', 'POST', ['v1', 'decryptability'], {}, JSON.stringify({ ciphertextBlob: 'AAEC', asOf: '2026-01-01T00:00:00Z' })],
+    [
+      'POST with a JSON body',
+      'POST',
+      ['v1', 'decryptability'],
+      {},
+      JSON.stringify({ ciphertextBlob: 'AAEC', asOf: '2026-01-01T00:00:00Z' }),
+    ],
   ];
 
   it.each(cases)('%s: the server verifier accepts it', (_name, method, segments, query, body) => {
@@ -60,7 +99,9 @@ describe('the CLI SigV4 signer', () => {
     const body = JSON.stringify({ ciphertextBlob: 'AAEC' });
     const { url, headers } = signed('POST', ['v1', 'decryptability'], {}, body);
     expect(() => verify('POST', url, headers, body, 'another-secret')).toThrow(/signature/i);
-    expect(() => verify('POST', url, headers, JSON.stringify({ ciphertextBlob: 'AAED' }))).toThrow(/x-amz-content-sha256|signature/i);
+    expect(() => verify('POST', url, headers, JSON.stringify({ ciphertextBlob: 'AAED' }))).toThrow(
+      /x-amz-content-sha256|signature/i,
+    );
     const get = signed('GET', ['v1', 'reports', 'inventory'], { format: 'json' }, '');
     const swapped = new URL(get.url);
     swapped.search = 'format=csv';

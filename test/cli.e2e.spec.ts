@@ -10,7 +10,17 @@ import {
   UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,18 +140,22 @@ describe('keyledger CLI', () => {
       const run = await cli(['export', '--data-dir', sourceDir, '--to', file]);
       expect(run.stderr).toContain(`exported ${source.length} event(s)`);
       expect(run.code).toBe(0);
-      const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+      const lines = readFileSync(file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(source.length).toBeGreaterThan(40);
-      expect(lines).toEqual(
-        source.map((e) => ({ ...essence(e), recordedAt: e.recordedAt.toISOString() })),
-      );
+      expect(lines).toEqual(source.map((e) => ({ ...essence(e), recordedAt: e.recordedAt.toISOString() })));
       expect(existsSync(`${file}.partial`)).toBe(false);
     });
 
     it("writes the same lines to stdout with '--to -'", async () => {
       const run = await cli(['export', '--to', '-'], { KEYLEDGER_DATA_DIR: sourceDir });
       expect(run.code).toBe(0);
-      const ids = run.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+      const ids = run.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id);
       expect(ids).toEqual(source.map((e) => e.id));
     });
 
@@ -160,8 +174,16 @@ describe('keyledger CLI', () => {
       const run = await cli(['migrate', '--data-dir', sourceDir, '--to-data-dir', target, '--batch-size', '7']);
       expect(run.code, run.stderr).toBe(0);
       const summary = JSON.parse(run.stdout) as Record<string, unknown>;
-      expect(summary).toMatchObject({ complete: true, eventsMigrated: source.length, appendedThisRun: source.length, resumed: false });
-      expect(summary.comparison).toEqual({ events: source.length, streams: new Set(source.map((e) => e.streamName)).size });
+      expect(summary).toMatchObject({
+        complete: true,
+        eventsMigrated: source.length,
+        appendedThisRun: source.length,
+        resumed: false,
+      });
+      expect(summary.comparison).toEqual({
+        events: source.length,
+        streams: new Set(source.map((e) => e.streamName)).size,
+      });
       // Hash chains and signed checkpoints, checked on the target with the source's key.
       expect(summary.ledgerVerification).toMatchObject({ ok: true, eventsChecked: source.length });
       // Not TTY: a progress line per 10% instead of a redrawn bar.
@@ -172,7 +194,17 @@ describe('keyledger CLI', () => {
 
     it('stops early with --max-events, then resumes to an identical ledger with no duplicates', async () => {
       const target = join(scratch, 'resumed');
-      const first = await cli(['migrate', '--data-dir', sourceDir, '--to-data-dir', target, '--batch-size', '4', '--max-events', '10']);
+      const first = await cli([
+        'migrate',
+        '--data-dir',
+        sourceDir,
+        '--to-data-dir',
+        target,
+        '--batch-size',
+        '4',
+        '--max-events',
+        '10',
+      ]);
       expect(first.code).toBe(1);
       expect(first.stderr).toContain('run the same command again to continue');
       expect(JSON.parse(first.stdout)).toMatchObject({ complete: false, eventsMigrated: 10, appendedThisRun: 10 });
@@ -182,7 +214,11 @@ describe('keyledger CLI', () => {
       const second = await cli(['migrate', '--data-dir', sourceDir, '--to-data-dir', target, '--batch-size', '4']);
       expect(second.code, second.stderr).toBe(0);
       expect(second.stderr).toContain('resuming: 10 event(s) already migrated');
-      expect(JSON.parse(second.stdout)).toMatchObject({ complete: true, resumed: true, appendedThisRun: source.length - 10 });
+      expect(JSON.parse(second.stdout)).toMatchObject({
+        complete: true,
+        resumed: true,
+        appendedThisRun: source.length - 10,
+      });
       const copied = await readLedger(target);
       expect(new Set(copied.map((e) => e.id)).size).toBe(copied.length);
       expect(copied.map(essence)).toEqual(source.map(essence));
@@ -202,14 +238,22 @@ describe('keyledger CLI', () => {
       const run = await cli(args);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stderr).toContain('5 event(s) after the checkpoint were already in the target');
-      expect(JSON.parse(run.stdout)).toMatchObject({ complete: true, foundInTarget: 5, appendedThisRun: source.length - 10 });
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        complete: true,
+        foundInTarget: 5,
+        appendedThisRun: source.length - 10,
+      });
       expect((await readLedger(target)).map(essence)).toEqual(source.map(essence));
 
       // With no checkpoint at all the whole target is compared, and the run is a no-op.
       rmSync(checkpoint);
       const again = await cli(args);
       expect(again.code, again.stderr).toBe(0);
-      expect(JSON.parse(again.stdout)).toMatchObject({ complete: true, foundInTarget: source.length, appendedThisRun: 0 });
+      expect(JSON.parse(again.stdout)).toMatchObject({
+        complete: true,
+        foundInTarget: source.length,
+        appendedThisRun: 0,
+      });
       expect((await readLedger(target)).length).toBe(source.length);
     });
 
@@ -246,7 +290,11 @@ describe('keyledger CLI', () => {
         expect(first.code).toBe(1);
         const run = await cli(args);
         expect(run.code, run.stderr).toBe(0);
-        expect(JSON.parse(run.stdout)).toMatchObject({ complete: true, eventsMigrated: source.length, comparison: { events: source.length } });
+        expect(JSON.parse(run.stdout)).toMatchObject({
+          complete: true,
+          eventsMigrated: source.length,
+          comparison: { events: source.length },
+        });
         const again = await cli(args);
         expect(again.code, again.stderr).toBe(0);
         expect(JSON.parse(again.stdout)).toMatchObject({ appendedThisRun: 0 });
@@ -314,13 +362,16 @@ describe('keyledger CLI', () => {
         copyFileSync(join(sourceDir, file), join(tampered, file));
       const Database = (await import('better-sqlite3')).default;
       const db = new Database(join(tampered, LEDGER_FILE_NAME));
-      db.prepare("UPDATE events SET data = json_set(data, '$.description', 'forged') WHERE stream = ? AND revision = 0").run(
-        `key-${keyB}`,
-      );
+      db.prepare(
+        "UPDATE events SET data = json_set(data, '$.description', 'forged') WHERE stream = ? AND revision = 0",
+      ).run(`key-${keyB}`);
       db.close();
       const bad = await cli(['verify', '--data-dir', tampered]);
       expect(bad.code).toBe(1);
-      expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, firstBadEvent: { streamName: `key-${keyB}`, revision: '0' } });
+      expect(JSON.parse(bad.stdout)).toMatchObject({
+        ok: false,
+        firstBadEvent: { streamName: `key-${keyB}`, revision: '0' },
+      });
     });
 
     it('history: every event of the key, oldest first', async () => {
@@ -337,7 +388,13 @@ describe('keyledger CLI', () => {
     });
 
     it('state --as-of: the key as it was then', async () => {
-      const before = await cli(['state', keyB, '--as-of', new Date(afterDisable.getTime() - DAY).toISOString(), ...direct()]);
+      const before = await cli([
+        'state',
+        keyB,
+        '--as-of',
+        new Date(afterDisable.getTime() - DAY).toISOString(),
+        ...direct(),
+      ]);
       expect(before.code, before.stderr).toBe(0);
       expect(JSON.parse(before.stdout)).toMatchObject({ keyId: keyB, keyState: 'Enabled', description: 'legacy' });
       const now = await cli(['state', keyB, ...direct()]);
@@ -345,10 +402,22 @@ describe('keyledger CLI', () => {
     });
 
     it('decryptability --as-of: replayed, never decrypted', async () => {
-      const then = await cli(['decryptability', blobBeforeRotation, '--as-of', new Date(t0.getTime() + 60_000).toISOString(), ...direct()]);
+      const then = await cli([
+        'decryptability',
+        blobBeforeRotation,
+        '--as-of',
+        new Date(t0.getTime() + 60_000).toISOString(),
+        ...direct(),
+      ]);
       expect(then.code, then.stderr).toBe(0);
       expect(JSON.parse(then.stdout)).toMatchObject({ decryptable: true, reason: 'DECRYPTABLE', keyId: keyA });
-      const before = await cli(['decryptability', blobBeforeRotation, '--as-of', new Date(t0.getTime() - DAY).toISOString(), ...direct()]);
+      const before = await cli([
+        'decryptability',
+        blobBeforeRotation,
+        '--as-of',
+        new Date(t0.getTime() - DAY).toISOString(),
+        ...direct(),
+      ]);
       expect(JSON.parse(before.stdout)).toMatchObject({ decryptable: false, reason: 'KEY_NOT_CREATED' });
       const file = join(scratch, 'blob.bin');
       writeFileSync(file, Buffer.from(blobBeforeRotation, 'base64'));
@@ -363,14 +432,30 @@ describe('keyledger CLI', () => {
       expect(keys.length).toBe(14);
       expect(keys.find((k) => k.keyId === keyA)?.aliases).toEqual(['alias/payments']);
 
-      const early = await cli(['report', 'inventory', '--as-of', new Date(t0.getTime() + 60_000).toISOString(), '--format', 'csv', ...direct()]);
+      const early = await cli([
+        'report',
+        'inventory',
+        '--as-of',
+        new Date(t0.getTime() + 60_000).toISOString(),
+        '--format',
+        'csv',
+        ...direct(),
+      ]);
       expect(early.code, early.stderr).toBe(0);
       const rows = early.stdout.trimEnd().split('\r\n');
       expect(rows[0]).toMatch(/^keyId,arn,aliases,description,/);
       expect(rows.length).toBe(2);
       expect(rows[1]).toContain(keyA);
 
-      const compliance = await cli(['report', 'rotation-compliance', '--max-age-days', '30', '--format', 'csv', ...direct()]);
+      const compliance = await cli([
+        'report',
+        'rotation-compliance',
+        '--max-age-days',
+        '30',
+        '--format',
+        'csv',
+        ...direct(),
+      ]);
       expect(compliance.code, compliance.stderr).toBe(0);
       const lines = compliance.stdout.trimEnd().split('\r\n');
       expect(lines[0]).toBe('keyId,compliant,reason,currentKeyMaterialAgeDays,lastRotatedAt');
@@ -433,7 +518,15 @@ describe('keyledger CLI', () => {
     });
 
     it('a wrong secret is refused by the server: exit 1 with its error', async () => {
-      const run = await cli(['verify', '--url', h.url, '--access-key-id', ADMIN.accessKeyId, '--secret-access-key', 'wrong']);
+      const run = await cli([
+        'verify',
+        '--url',
+        h.url,
+        '--access-key-id',
+        ADMIN.accessKeyId,
+        '--secret-access-key',
+        'wrong',
+      ]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('InvalidSignatureException');
     });

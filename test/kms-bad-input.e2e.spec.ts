@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sha256 } from './support/sha256.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
-
 describe('bad input gets an AWS-shaped 4xx and changes nothing', () => {
   let h: Harness;
   let keyId: string;
@@ -52,14 +51,29 @@ describe('bad input gets an AWS-shaped 4xx and changes nothing', () => {
     ['malformed JSON', 'TrentService.CreateKey', '{"Description": ', 'SerializationException'],
     ['a JSON array body', 'TrentService.CreateKey', '[]', 'SerializationException'],
     ['a number where a string belongs', 'TrentService.CreateKey', '{"Description": 5}', 'SerializationException'],
-    ['an out-of-range number', 'TrentService.ScheduleKeyDeletion', '{"KeyId":"KEY","PendingWindowInDays":0}', 'ValidationException'],
+    [
+      'an out-of-range number',
+      'TrentService.ScheduleKeyDeletion',
+      '{"KeyId":"KEY","PendingWindowInDays":0}',
+      'ValidationException',
+    ],
     ['bad base64', 'TrentService.Encrypt', '{"KeyId":"KEY","Plaintext":"!!!not base64!!!"}', 'SerializationException'],
-    ['a plaintext over 4096 bytes', 'TrentService.Encrypt', `{"KeyId":"KEY","Plaintext":"${Buffer.alloc(4097).toString('base64')}"}`, 'ValidationException'],
+    [
+      'a plaintext over 4096 bytes',
+      'TrentService.Encrypt',
+      `{"KeyId":"KEY","Plaintext":"${Buffer.alloc(4097).toString('base64')}"}`,
+      'ValidationException',
+    ],
     ['an unknown operation', 'TrentService.LaunchMissiles', '{}', 'UnknownOperationException'],
     ['a missing required member', 'TrentService.CreateAlias', '{"AliasName":"alias/x"}', 'ValidationException'],
     ['an unsupported key spec', 'TrentService.CreateKey', '{"KeySpec":"RSA_2048"}', 'UnsupportedOperationException'],
     ['a KeyUsage outside the enum', 'TrentService.CreateKey', '{"KeyUsage":"RANDOM"}', 'ValidationException'],
-    ['a truncated ciphertext', 'TrentService.Decrypt', `{"CiphertextBlob":"${Buffer.from([0x4b, 1, 2, 3]).toString('base64')}"}`, 'InvalidCiphertextException'],
+    [
+      'a truncated ciphertext',
+      'TrentService.Decrypt',
+      `{"CiphertextBlob":"${Buffer.from([0x4b, 1, 2, 3]).toString('base64')}"}`,
+      'InvalidCiphertextException',
+    ],
   ];
 
   for (const [what, target, body, type] of cases) {

@@ -31,7 +31,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from './support/failure.js';
 import { startKeyledger, type Harness } from './support/keyledger-harness.js';
 
-
 const text = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString('utf8');
 
 describe('KMS key lifecycle through the AWS SDK', () => {
@@ -43,7 +42,8 @@ describe('KMS key lifecycle through the AWS SDK', () => {
   });
   afterAll(() => h.close());
 
-  const createKey = async (description = 'test key') => (await kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!;
+  const createKey = async (description = 'test key') =>
+    (await kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!;
 
   it('creates a symmetric key with AWS KeyMetadata', async () => {
     const key = await createKey('payments');
@@ -81,7 +81,8 @@ describe('KMS key lifecycle through the AWS SDK', () => {
     const key = await createKey();
     const made: Array<{ blob: Uint8Array; material: string; plaintext: string }> = [];
     for (let i = 0; i < 4; i++) {
-      const material = (await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.CurrentKeyMaterialId!;
+      const material = (await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!
+        .CurrentKeyMaterialId!;
       const plaintext = `generation ${i}`;
       const enc = await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from(plaintext) }));
       made.push({ blob: enc.CiphertextBlob!, material, plaintext });
@@ -97,25 +98,40 @@ describe('KMS key lifecycle through the AWS SDK', () => {
     expect(rotations.Rotations).toHaveLength(4);
     expect(rotations.Rotations!.every((r) => r.RotationType === 'ON_DEMAND')).toBe(true);
     expect(rotations.Rotations!.filter((r) => r.KeyMaterialState === 'CURRENT')).toHaveLength(1);
-    const all = await kms.send(new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }));
+    const all = await kms.send(
+      new ListKeyRotationsCommand({ KeyId: key.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }),
+    );
     expect(all.Rotations).toHaveLength(5);
   });
 
   it('binds the encryption context: a missing or different context fails with an empty message', async () => {
     const key = await createKey();
     const context = { tenant: 'acme', purpose: 'invoices' };
-    const enc = await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x'), EncryptionContext: context }));
-    const ok = await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { purpose: 'invoices', tenant: 'acme' } }));
+    const enc = await kms.send(
+      new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x'), EncryptionContext: context }),
+    );
+    const ok = await kms.send(
+      new DecryptCommand({
+        CiphertextBlob: enc.CiphertextBlob,
+        EncryptionContext: { purpose: 'invoices', tenant: 'acme' },
+      }),
+    );
     expect(text(ok.Plaintext)).toBe('x');
-    for (const wrong of [undefined, { tenant: 'acme' }, { tenant: 'acme', purpose: 'invoice' }] as Array<Record<string, string> | undefined>) {
-      const f = await failure(kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: wrong })));
+    for (const wrong of [undefined, { tenant: 'acme' }, { tenant: 'acme', purpose: 'invoice' }] as Array<
+      Record<string, string> | undefined
+    >) {
+      const f = await failure(
+        kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: wrong })),
+      );
       expect(f).toMatchObject({ name: 'InvalidCiphertextException', status: 400 });
     }
   });
 
   it('refuses a ciphertext with any single flipped bit, and a truncated one', async () => {
     const key = await createKey();
-    const blob = Buffer.from((await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('integrity') }))).CiphertextBlob!);
+    const blob = Buffer.from(
+      (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('integrity') }))).CiphertextBlob!,
+    );
     for (const index of [0, 1, 5, 20, 50, 70, blob.length - 20, blob.length - 1]) {
       const flipped = Buffer.from(blob);
       flipped[index]! ^= 0x01;
@@ -123,9 +139,13 @@ describe('KMS key lifecycle through the AWS SDK', () => {
       expect(['InvalidCiphertextException', 'NotFoundException']).toContain(f.name);
       expect(f.status).toBe(400);
     }
-    const truncated = await failure(kms.send(new DecryptCommand({ CiphertextBlob: blob.subarray(0, blob.length - 1) })));
+    const truncated = await failure(
+      kms.send(new DecryptCommand({ CiphertextBlob: blob.subarray(0, blob.length - 1) })),
+    );
     expect(truncated.name).toBe('InvalidCiphertextException');
-    const garbage = await failure(kms.send(new DecryptCommand({ CiphertextBlob: Buffer.from('not a keyledger ciphertext') })));
+    const garbage = await failure(
+      kms.send(new DecryptCommand({ CiphertextBlob: Buffer.from('not a keyledger ciphertext') })),
+    );
     expect(garbage.name).toBe('InvalidCiphertextException');
   });
 
@@ -150,8 +170,13 @@ describe('KMS key lifecycle through the AWS SDK', () => {
       name: 'DisabledException',
       message: `${key.Arn} is disabled.`,
     });
-    expect((await failure(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })))).name).toBe('DisabledException');
-    expect((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata).toMatchObject({ Enabled: false, KeyState: 'Disabled' });
+    expect((await failure(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })))).name).toBe(
+      'DisabledException',
+    );
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata).toMatchObject({
+      Enabled: false,
+      KeyState: 'Disabled',
+    });
     await kms.send(new EnableKeyCommand({ KeyId: key.KeyId }));
     expect(text((await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }))).Plaintext)).toBe('x');
   });
@@ -159,9 +184,9 @@ describe('KMS key lifecycle through the AWS SDK', () => {
   it('schedules deletion (7 to 30 days), refuses use while pending, cancels back to Disabled', async () => {
     const key = await createKey();
     const enc = await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') }));
-    expect((await failure(kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 6 })))).name).toBe(
-      'ValidationException',
-    );
+    expect(
+      (await failure(kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 6 })))).name,
+    ).toBe('ValidationException');
     const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     expect(scheduled).toMatchObject({ KeyId: key.Arn, KeyState: 'PendingDeletion', PendingWindowInDays: 7 });
     expect(scheduled.DeletionDate!.getTime() - h.clock.now().getTime()).toBeCloseTo(7 * 86_400_000, -4);
@@ -171,7 +196,10 @@ describe('KMS key lifecycle through the AWS SDK', () => {
     });
     expect((await failure(kms.send(new EnableKeyCommand({ KeyId: key.KeyId })))).name).toBe('KMSInvalidStateException');
     await kms.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId }));
-    expect((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata).toMatchObject({ KeyState: 'Disabled', Enabled: false });
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata).toMatchObject({
+      KeyState: 'Disabled',
+      Enabled: false,
+    });
     expect(await failure(kms.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId })))).toMatchObject({
       name: 'KMSInvalidStateException',
       message: `${key.Arn} is not pending deletion.`,
@@ -193,7 +221,10 @@ describe('KMS key lifecycle through the AWS SDK', () => {
     expect((await kms.send(new DecryptCommand({ CiphertextBlob: viaAlias.CiphertextBlob }))).KeyId).toBe(a.Arn);
     const listed = await kms.send(new ListAliasesCommand({ KeyId: b.KeyId }));
     expect(listed.Aliases!.map((x) => x.AliasName)).toEqual(['alias/orders']);
-    expect(listed.Aliases![0]).toMatchObject({ AliasArn: 'arn:aws:kms:us-east-1:111122223333:alias/orders', TargetKeyId: b.KeyId });
+    expect(listed.Aliases![0]).toMatchObject({
+      AliasArn: 'arn:aws:kms:us-east-1:111122223333:alias/orders',
+      TargetKeyId: b.KeyId,
+    });
     expect((await kms.send(new ListAliasesCommand({ KeyId: a.KeyId }))).Aliases).toEqual([]);
     await kms.send(new DeleteAliasCommand({ AliasName: 'alias/orders' }));
     expect((await failure(kms.send(new DescribeKeyCommand({ KeyId: 'alias/orders' })))).name).toBe('NotFoundException');
@@ -201,18 +232,20 @@ describe('KMS key lifecycle through the AWS SDK', () => {
 
   it('alias names: prefix required, alias/aws/ reserved, names unique', async () => {
     const key = await createKey();
-    expect(await failure(kms.send(new CreateAliasCommand({ AliasName: 'orders', TargetKeyId: key.KeyId })))).toMatchObject({
+    expect(
+      await failure(kms.send(new CreateAliasCommand({ AliasName: 'orders', TargetKeyId: key.KeyId }))),
+    ).toMatchObject({
       name: 'ValidationException',
       message:
         'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
     });
-    expect((await failure(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/s3', TargetKeyId: key.KeyId })))).name).toBe(
-      'InvalidAliasNameException',
-    );
+    expect(
+      (await failure(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/s3', TargetKeyId: key.KeyId })))).name,
+    ).toBe('InvalidAliasNameException');
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/unique', TargetKeyId: key.KeyId }));
-    expect((await failure(kms.send(new CreateAliasCommand({ AliasName: 'alias/unique', TargetKeyId: key.KeyId })))).name).toBe(
-      'AlreadyExistsException',
-    );
+    expect(
+      (await failure(kms.send(new CreateAliasCommand({ AliasName: 'alias/unique', TargetKeyId: key.KeyId })))).name,
+    ).toBe('AlreadyExistsException');
   });
 
   it('10 concurrent CreateAlias of one name: exactly one wins, the rest AlreadyExistsException', async () => {
@@ -225,28 +258,40 @@ describe('KMS key lifecycle through the AWS SDK', () => {
     expect(won).toHaveLength(1);
     expect(lost.map((r) => (r.reason as Error).name)).toEqual(Array(9).fill('AlreadyExistsException'));
     const winner = keys[results.findIndex((r) => r.status === 'fulfilled')]!;
-    expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/contended' }))).KeyMetadata!.KeyId).toBe(winner.KeyId);
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/contended' }))).KeyMetadata!.KeyId).toBe(
+      winner.KeyId,
+    );
   });
 
   it('data keys: GenerateDataKey returns a plaintext that decrypts from its blob; without plaintext too', async () => {
     const key = await createKey();
-    const dk = await kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { k: 'v' } }));
+    const dk = await kms.send(
+      new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { k: 'v' } }),
+    );
     expect(dk.Plaintext).toHaveLength(32);
     expect(dk.KeyId).toBe(key.Arn);
-    const back = await kms.send(new DecryptCommand({ CiphertextBlob: dk.CiphertextBlob, EncryptionContext: { k: 'v' } }));
+    const back = await kms.send(
+      new DecryptCommand({ CiphertextBlob: dk.CiphertextBlob, EncryptionContext: { k: 'v' } }),
+    );
     expect(Buffer.from(back.Plaintext!).equals(Buffer.from(dk.Plaintext!))).toBe(true);
     const dk16 = await kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, NumberOfBytes: 16 }));
     expect(dk16.Plaintext).toHaveLength(16);
-    const noPlain = await kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: key.KeyId, KeySpec: 'AES_128' }));
+    const noPlain = await kms.send(
+      new GenerateDataKeyWithoutPlaintextCommand({ KeyId: key.KeyId, KeySpec: 'AES_128' }),
+    );
     expect((noPlain as { Plaintext?: unknown }).Plaintext).toBeUndefined();
     expect((await kms.send(new DecryptCommand({ CiphertextBlob: noPlain.CiphertextBlob }))).Plaintext).toHaveLength(16);
-    expect((await failure(kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId })))).name).toBe('ValidationException');
+    expect((await failure(kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId })))).name).toBe(
+      'ValidationException',
+    );
   });
 
   it('ReEncrypt moves a ciphertext to another key and reports both backing keys', async () => {
     const a = await createKey();
     const b = await createKey();
-    const enc = await kms.send(new EncryptCommand({ KeyId: a.KeyId, Plaintext: Buffer.from('move me'), EncryptionContext: { x: '1' } }));
+    const enc = await kms.send(
+      new EncryptCommand({ KeyId: a.KeyId, Plaintext: Buffer.from('move me'), EncryptionContext: { x: '1' } }),
+    );
     const re = await kms.send(
       new ReEncryptCommand({
         CiphertextBlob: enc.CiphertextBlob,
@@ -261,7 +306,9 @@ describe('KMS key lifecycle through the AWS SDK', () => {
       SourceKeyMaterialId: a.CurrentKeyMaterialId,
       DestinationKeyMaterialId: b.CurrentKeyMaterialId,
     });
-    const dec = await kms.send(new DecryptCommand({ CiphertextBlob: re.CiphertextBlob, EncryptionContext: { y: '2' } }));
+    const dec = await kms.send(
+      new DecryptCommand({ CiphertextBlob: re.CiphertextBlob, EncryptionContext: { y: '2' } }),
+    );
     expect(text(dec.Plaintext)).toBe('move me');
   });
 
@@ -280,9 +327,9 @@ describe('KMS key lifecycle through the AWS SDK', () => {
     const status = await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }));
     expect(status).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 90 });
     expect(status.NextRotationDate!.getTime() - h.clock.now().getTime()).toBeCloseTo(90 * 86_400_000, -4);
-    expect((await failure(kms.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 89 })))).name).toBe(
-      'ValidationException',
-    );
+    expect(
+      (await failure(kms.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 89 })))).name,
+    ).toBe('ValidationException');
     await kms.send(new DisableKeyRotationCommand({ KeyId: key.KeyId }));
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyRotationEnabled).toBe(false);
   });
@@ -293,7 +340,9 @@ describe('KMS key lifecycle through the AWS SDK', () => {
       const key = (await limited.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
       await limited.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }));
       await limited.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }));
-      expect((await failure(limited.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })))).name).toBe('LimitExceededException');
+      expect((await failure(limited.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })))).name).toBe(
+        'LimitExceededException',
+      );
     } finally {
       await limited.close();
     }
@@ -305,7 +354,9 @@ describe('KMS key lifecycle through the AWS SDK', () => {
     await kms.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: 'env', TagValue: 'prod' }] }));
     await kms.send(new UntagResourceCommand({ KeyId: key.KeyId, TagKeys: ['team'] }));
     expect((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.Description).toBe('renamed');
-    expect((await kms.send(new ListResourceTagsCommand({ KeyId: key.KeyId }))).Tags).toEqual([{ TagKey: 'env', TagValue: 'prod' }]);
+    expect((await kms.send(new ListResourceTagsCommand({ KeyId: key.KeyId }))).Tags).toEqual([
+      { TagKey: 'env', TagValue: 'prod' },
+    ]);
   });
 
   it('ListKeys pages with Limit and Marker without skipping or repeating', async () => {

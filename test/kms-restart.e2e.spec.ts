@@ -35,7 +35,9 @@ describe('a restart on the same data directory', () => {
       expect(a.KeyMaterialId).toBe(key.CurrentKeyMaterialId);
       expect(b.KeyMaterialId).toBe(described.CurrentKeyMaterialId);
       expect(a.KeyMaterialId).not.toBe(b.KeyMaterialId);
-      expect((await again.send(new DescribeKeyCommand({ KeyId: disabled.KeyId }))).KeyMetadata!.KeyState).toBe('Disabled');
+      expect((await again.send(new DescribeKeyCommand({ KeyId: disabled.KeyId }))).KeyMetadata!.KeyState).toBe(
+        'Disabled',
+      );
     } finally {
       await second.close();
     }

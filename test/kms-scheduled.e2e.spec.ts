@@ -22,10 +22,13 @@ import { startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const DAY = 86_400_000;
 
-
 async function importMaterial(h: Harness, keyId: string, material: Buffer, validTo?: Date) {
   const params = await h.kms.send(
-    new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+    new GetParametersForImportCommand({
+      KeyId: keyId,
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
+    }),
   );
   const key = createPublicKey({ key: Buffer.from(params.PublicKey!), format: 'der', type: 'spki' });
   const wrapped = publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
@@ -34,7 +37,9 @@ async function importMaterial(h: Harness, keyId: string, material: Buffer, valid
       KeyId: keyId,
       ImportToken: params.ImportToken,
       EncryptedKeyMaterial: wrapped,
-      ...(validTo ? { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: validTo } : { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }),
+      ...(validTo
+        ? { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: validTo }
+        : { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }),
     }),
   );
 }
@@ -43,7 +48,9 @@ async function importMaterial(h: Harness, keyId: string, material: Buffer, valid
 function rawEvents(dataDir: string, streamName: string): Array<{ type: string; data: string }> {
   const db = new Database(join(dataDir, 'ledger.db'), { readonly: true });
   try {
-    const table = (db.prepare("select name from sqlite_master where type='table' and sql like '%stream%'").get() as { name: string }).name;
+    const table = (
+      db.prepare("select name from sqlite_master where type='table' and sql like '%stream%'").get() as { name: string }
+    ).name;
     const columns = (db.prepare(`pragma table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
     const streamColumn = columns.find((c) => c.startsWith('stream'))!;
     const revisionColumn = columns.find((c) => c.includes('revision'))!;
@@ -75,7 +82,9 @@ describe('work that falls due by the clock', () => {
       expect(rotations[0]).toMatchObject({ RotationType: 'AUTOMATIC', KeyMaterialState: 'CURRENT' });
       const dec = await h.kms.send(new DecryptCommand({ CiphertextBlob: before.CiphertextBlob }));
       expect(dec.KeyMaterialId).toBe(key.CurrentKeyMaterialId);
-      expect((await h.kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.CurrentKeyMaterialId).toBe(rotations[0]!.KeyMaterialId);
+      expect((await h.kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.CurrentKeyMaterialId).toBe(
+        rotations[0]!.KeyMaterialId,
+      );
     } finally {
       await h.close();
     }
@@ -85,12 +94,14 @@ describe('work that falls due by the clock', () => {
     const first = await startKeyledger();
     const kms = first.kms;
     const doomed = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
-    const blob = (await kms.send(new EncryptCommand({ KeyId: doomed.KeyId, Plaintext: Buffer.from('gone') }))).CiphertextBlob!;
+    const blob = (await kms.send(new EncryptCommand({ KeyId: doomed.KeyId, Plaintext: Buffer.from('gone') })))
+      .CiphertextBlob!;
     const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: doomed.KeyId, PendingWindowInDays: 7 }));
 
     const expiring = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!;
     await importMaterial(first, expiring.KeyId!, randomBytes(32), new Date(first.clock.now().getTime() + 3 * DAY));
-    const expiringBlob = (await kms.send(new EncryptCommand({ KeyId: expiring.KeyId, Plaintext: Buffer.from('x') }))).CiphertextBlob!;
+    const expiringBlob = (await kms.send(new EncryptCommand({ KeyId: expiring.KeyId, Plaintext: Buffer.from('x') })))
+      .CiphertextBlob!;
 
     const byok = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!;
     await importMaterial(first, byok.KeyId!, randomBytes(32));
@@ -101,12 +112,20 @@ describe('work that falls due by the clock', () => {
     first.clock.set(scheduled.DeletionDate!.getTime() + 1000);
     const second = await startKeyledger({ dataDir: first.dataDir, clock: first.clock });
     try {
-      expect((await failure(second.kms.send(new DescribeKeyCommand({ KeyId: doomed.KeyId })))).name).toBe('NotFoundException');
-      expect((await failure(second.kms.send(new DecryptCommand({ CiphertextBlob: blob })))).name).toBe('NotFoundException');
+      expect((await failure(second.kms.send(new DescribeKeyCommand({ KeyId: doomed.KeyId })))).name).toBe(
+        'NotFoundException',
+      );
+      expect((await failure(second.kms.send(new DecryptCommand({ CiphertextBlob: blob })))).name).toBe(
+        'NotFoundException',
+      );
       const listed = (await second.kms.send(new ListKeysCommand({}))).Keys!.map((k) => k.KeyId);
       expect(listed).not.toContain(doomed.KeyId);
-      expect((await second.kms.send(new DescribeKeyCommand({ KeyId: expiring.KeyId }))).KeyMetadata!.KeyState).toBe('PendingImport');
-      expect((await failure(second.kms.send(new DecryptCommand({ CiphertextBlob: expiringBlob })))).name).toBe('KMSInvalidStateException');
+      expect((await second.kms.send(new DescribeKeyCommand({ KeyId: expiring.KeyId }))).KeyMetadata!.KeyState).toBe(
+        'PendingImport',
+      );
+      expect((await failure(second.kms.send(new DecryptCommand({ CiphertextBlob: expiringBlob })))).name).toBe(
+        'KMSInvalidStateException',
+      );
       expect((await second.scheduler().sweep()).deleted + (await second.scheduler().sweep()).expired).toBe(0);
     } finally {
       await second.stop();
@@ -132,7 +151,9 @@ describe('work that falls due by the clock', () => {
           expect(vault.has(s.shredKeyId)).toBe(false);
           expect(vault.get(s.shredKeyId)).toBeUndefined();
           // Without the shred key, even a guess at it fails: the sealed material is all that is left.
-          expect(() => openMaterial(s.sealedMaterial, randomBytes(32), { keyId, keyMaterialId: s.keyMaterialId })).toThrow();
+          expect(() =>
+            openMaterial(s.sealedMaterial, randomBytes(32), { keyId, keyMaterialId: s.keyMaterialId }),
+          ).toThrow();
         }
       }
     } finally {

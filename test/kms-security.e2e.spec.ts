@@ -1,4 +1,10 @@
-import { CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import {
+  CreateKeyCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  ListKeysCommand,
+} from '@aws-sdk/client-kms';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,10 +14,13 @@ import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness
 const KEY_USER = { accessKeyId: 'AKIAKEYLEDGERUSER001', secretAccessKey: 'key-user-secret-0123456789abcdef' };
 const AUDITOR = { accessKeyId: 'AKIAKEYLEDGERAUDIT01', secretAccessKey: 'auditor-secret-0123456789abcdefg' };
 
-
 /** A raw POST / as a non-SDK client would send it. */
 async function post(url: string, body: string, headers: Record<string, string>) {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-amz-json-1.1', ...headers } });
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-amz-json-1.1', ...headers },
+  });
   return { status: res.status, body: (await res.json()) as { __type: string; message: string } };
 }
 
@@ -40,7 +49,10 @@ describe('SigV4 and roles', () => {
   });
 
   it('a malformed Authorization header is IncompleteSignatureException', async () => {
-    const res = await post(h.url, '{}', { 'x-amz-target': 'TrentService.ListKeys', authorization: 'AWS4-HMAC-SHA256 garbage' });
+    const res = await post(h.url, '{}', {
+      'x-amz-target': 'TrentService.ListKeys',
+      authorization: 'AWS4-HMAC-SHA256 garbage',
+    });
     expect(res.body.__type).toBe('IncompleteSignatureException');
   });
 
@@ -48,7 +60,10 @@ describe('SigV4 and roles', () => {
     const unknown = h.client({ accessKeyId: 'AKIANOBODYNOBODY0000', secretAccessKey: 'x'.repeat(40) });
     expect((await failure(unknown.send(new ListKeysCommand({})))).name).toBe('UnrecognizedClientException');
     const wrongSecret = h.client({ accessKeyId: ADMIN.accessKeyId, secretAccessKey: 'not-the-secret-0123456789' });
-    expect(await failure(wrongSecret.send(new ListKeysCommand({})))).toMatchObject({ name: 'InvalidSignatureException', status: 400 });
+    expect(await failure(wrongSecret.send(new ListKeysCommand({})))).toMatchObject({
+      name: 'InvalidSignatureException',
+      status: 400,
+    });
   });
 
   it('a signature scoped to another region is refused', async () => {
@@ -77,9 +92,9 @@ describe('SigV4 and roles', () => {
     });
     const auditor = h.client(AUDITOR);
     expect((await auditor.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyId).toBe(key.KeyId);
-    expect((await failure(auditor.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })))).name).toBe(
-      'AccessDeniedException',
-    );
+    expect(
+      (await failure(auditor.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })))).name,
+    ).toBe('AccessDeniedException');
   });
 
   it('/healthz needs no signature', async () => {

@@ -17,12 +17,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 import { Sha256 } from './support/sha256.js';
 
-
-async function signed(h: Harness, method: 'GET' | 'POST', path: string): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// Each ledger-API answer has its own shape; the tests read the members they assert on.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function signed(h: Harness, method: 'GET' | 'POST', path: string): Promise<{ status: number; json: any }> {
   const url = new URL(h.url);
   const signer = new SignatureV4({ service: 'kms', region: 'us-east-1', credentials: ADMIN, sha256: Sha256 });
   const request = await signer.sign(
-    { method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query: {}, headers: { host: url.host } },
+    {
+      method,
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path,
+      query: {},
+      headers: { host: url.host },
+    },
     { signingDate: h.clock.now() },
   );
   const res = await fetch(`${h.url}${path}`, { method, headers: request.headers as Record<string, string> });
@@ -42,7 +51,8 @@ describe('tamper evidence', () => {
 
   beforeAll(async () => {
     h = await startKeyledger();
-    for (let i = 0; i < 3; i++) keys.push((await h.kms.send(new CreateKeyCommand({ Description: `tamper-${i}` }))).KeyMetadata!.KeyId!);
+    for (let i = 0; i < 3; i++)
+      keys.push((await h.kms.send(new CreateKeyCommand({ Description: `tamper-${i}` }))).KeyMetadata!.KeyId!);
     await h.kms.send(new UpdateKeyDescriptionCommand({ KeyId: keys[0], Description: 'tamper-me' }));
     await h.kms.send(new DisableKeyCommand({ KeyId: keys[1] }));
     await h.kms.send(new EnableKeyCommand({ KeyId: keys[1] }));
@@ -99,7 +109,10 @@ describe('tamper evidence', () => {
   });
 
   it('an edited byte in one event: the restarted server reports that event', async () => {
-    const dir = tampered(`UPDATE events SET data = replace(data, 'tamper-me', 'tamper-mE') WHERE stream = ? AND revision = 2`, `key-${keys[0]}`);
+    const dir = tampered(
+      `UPDATE events SET data = replace(data, 'tamper-me', 'tamper-mE') WHERE stream = ? AND revision = 2`,
+      `key-${keys[0]}`,
+    );
     const restarted = await startKeyledger({ dataDir: dir, clock: h.clock });
     try {
       const result = await signed(restarted, 'GET', '/v1/audit/verify');

@@ -31,7 +31,6 @@ import { AUDIT_COLUMNS, COMPLIANCE_COLUMNS, INVENTORY_COLUMNS } from '../apps/ke
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 import { Sha256 } from './support/sha256.js';
 
-
 const AUDITOR = { accessKeyId: 'AKIAAUDITOR000000001', secretAccessKey: 'auditor-secret-0123456789abcdef' };
 const KEY_USER = { accessKeyId: 'AKIAKEYUSER000000001', secretAccessKey: 'keyuser-secret-0123456789abcdef' };
 
@@ -55,12 +54,22 @@ async function api(
 ): Promise<Response> {
   const url = new URL(h.url);
   const query = options.query ?? {};
-  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  const body =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === 'string'
+        ? options.body
+        : JSON.stringify(options.body);
   const headers: Record<string, string> = { host: url.host };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let sent = headers;
   if (options.as !== null) {
-    const signer = new SignatureV4({ service: 'kms', region: 'us-east-1', credentials: options.as ?? ADMIN, sha256: Sha256 });
+    const signer = new SignatureV4({
+      service: 'kms',
+      region: 'us-east-1',
+      credentials: options.as ?? ADMIN,
+      sha256: Sha256,
+    });
     const signed = await signer.sign(
       { method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query, headers, body },
       { signingDate: h.clock.now() },
@@ -73,7 +82,13 @@ async function api(
   const res = await fetch(`${h.url}${path}${qs ? `?${qs}` : ''}`, { method, headers: sent, body });
   const text = await res.text();
   const type = res.headers.get('content-type') ?? '';
-  return { status: res.status, type, text, headers: res.headers, json: type.startsWith('application/json') ? JSON.parse(text) : undefined };
+  return {
+    status: res.status,
+    type,
+    text,
+    headers: res.headers,
+    json: type.startsWith('application/json') ? JSON.parse(text) : undefined,
+  };
 }
 
 const get = (path: string, query?: Record<string, string>, as?: Credentials | null) => api('GET', path, { query, as });
@@ -99,9 +114,12 @@ afterAll(async () => {
   rmSync(principalsDir, { recursive: true, force: true });
 });
 
-const createKey = async (description = 'ledger api test') => (await h.kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!.KeyId!;
+const createKey = async (description = 'ledger api test') =>
+  (await h.kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!.KeyId!;
 const encrypt = async (keyId: string) =>
-  Buffer.from((await h.kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('secret') }))).CiphertextBlob!);
+  Buffer.from(
+    (await h.kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('secret') }))).CiphertextBlob!,
+  );
 const b64 = (blob: Buffer) => blob.toString('base64');
 const store = () => h.app.get<EventStore>(EVENT_STORE);
 
@@ -144,20 +162,31 @@ describe('history', () => {
       'KeyDeletionCanceled',
     ]);
     const events = history.json.events;
-    expect(events.map((e: { revision: string }) => e.revision)).toEqual(events.map((_: unknown, i: number) => String(i)));
-    expect(events[0].actor).toMatchObject({ principal: 'arn:aws:iam::111122223333:user/admin', accessKeyId: ADMIN.accessKeyId });
+    expect(events.map((e: { revision: string }) => e.revision)).toEqual(
+      events.map((_: unknown, i: number) => String(i)),
+    );
+    expect(events[0].actor).toMatchObject({
+      principal: 'arn:aws:iam::111122223333:user/admin',
+      accessKeyId: ADMIN.accessKeyId,
+    });
     expect(events[2].data).toEqual({ description: 'renamed' });
     expect(events[0].time).toBe(events[0].data.createdAt);
 
     const alias = await get('/v1/aliases/alias%2Fhistory/events');
     expect(alias.status).toBe(200);
     expect(alias.json.aliasName).toBe('alias/history');
-    expect(alias.json.events.map((e: { type: string }) => e.type)).toEqual(['AliasCreated', 'AliasMoved', 'AliasDeleted']);
+    expect(alias.json.events.map((e: { type: string }) => e.type)).toEqual([
+      'AliasCreated',
+      'AliasMoved',
+      'AliasDeleted',
+    ]);
     expect(alias.json.events[1].data).toMatchObject({ fromKeyId: keyId, toKeyId: other });
 
     // The sealed material is in the store, and in no answer of the API.
     const stored = await store().readStream(`key-${keyId}`);
-    const sealed = stored.filter((e) => e.type === 'KeyMaterialGenerated').map((e) => (e.data as { sealedMaterial: string }).sealedMaterial);
+    const sealed = stored
+      .filter((e) => e.type === 'KeyMaterialGenerated')
+      .map((e) => (e.data as { sealedMaterial: string }).sealedMaterial);
     expect(sealed).toHaveLength(2);
     const audit = await get('/v1/audit/events', { keyId, limit: '1000' });
     const csv = await get('/v1/audit/events', { keyId, format: 'csv' });
@@ -213,13 +242,32 @@ describe('state as of a time and decryptability', () => {
     expect(before.status).toBe(404);
     expect(before.json.__type).toBe('NotFoundException');
 
-    const reasons = async (blob: Buffer, asOf: Date) => (await post('/v1/decryptability', { ciphertextBlob: b64(blob), asOf: asOf.toISOString() })).json;
-    expect(await reasons(blob1, t1)).toMatchObject({ decryptable: true, reason: 'DECRYPTABLE', keyId, keyMaterialId: material1, keyState: 'Enabled' });
+    const reasons = async (blob: Buffer, asOf: Date) =>
+      (await post('/v1/decryptability', { ciphertextBlob: b64(blob), asOf: asOf.toISOString() })).json;
+    expect(await reasons(blob1, t1)).toMatchObject({
+      decryptable: true,
+      reason: 'DECRYPTABLE',
+      keyId,
+      keyMaterialId: material1,
+      keyState: 'Enabled',
+    });
     expect(await reasons(blob2, t1)).toMatchObject({ decryptable: false, reason: 'KEY_MATERIAL_NOT_CREATED' });
     expect(await reasons(blob2, t2)).toMatchObject({ decryptable: true, reason: 'DECRYPTABLE' });
-    expect(await reasons(blob1, t3)).toMatchObject({ decryptable: false, reason: 'KEY_DISABLED', keyState: 'Disabled' });
-    expect(await reasons(blob1, beforeCreation)).toMatchObject({ decryptable: false, reason: 'KEY_NOT_CREATED', keyId, keyState: null });
-    expect(await reasons(Buffer.from('not a keyledger ciphertext'), t1)).toMatchObject({ reason: 'INVALID_CIPHERTEXT', keyId: null });
+    expect(await reasons(blob1, t3)).toMatchObject({
+      decryptable: false,
+      reason: 'KEY_DISABLED',
+      keyState: 'Disabled',
+    });
+    expect(await reasons(blob1, beforeCreation)).toMatchObject({
+      decryptable: false,
+      reason: 'KEY_NOT_CREATED',
+      keyId,
+      keyState: null,
+    });
+    expect(await reasons(Buffer.from('not a keyledger ciphertext'), t1)).toMatchObject({
+      reason: 'INVALID_CIPHERTEXT',
+      keyId: null,
+    });
     // Without asOf: now.
     expect((await post('/v1/decryptability', { ciphertextBlob: b64(blob1) })).json.reason).toBe('KEY_DISABLED');
 
@@ -231,8 +279,15 @@ describe('state as of a time and decryptability', () => {
       ],
     });
     expect(batch.status).toBe(200);
-    expect(batch.json.results.map((r: { reason: string }) => r.reason)).toEqual(['DECRYPTABLE', 'KEY_MATERIAL_NOT_CREATED', 'KEY_DISABLED']);
-    const shared = await post('/v1/decryptability/batch', { ciphertextBlobs: [b64(blob1), b64(blob2)], asOf: t2.toISOString() });
+    expect(batch.json.results.map((r: { reason: string }) => r.reason)).toEqual([
+      'DECRYPTABLE',
+      'KEY_MATERIAL_NOT_CREATED',
+      'KEY_DISABLED',
+    ]);
+    const shared = await post('/v1/decryptability/batch', {
+      ciphertextBlobs: [b64(blob1), b64(blob2)],
+      asOf: t2.toISOString(),
+    });
     expect(shared.json.results.map((r: { decryptable: boolean }) => r.decryptable)).toEqual([true, true]);
   });
 
@@ -247,7 +302,8 @@ describe('state as of a time and decryptability', () => {
     await h.scheduler().sweep();
     const deleted = h.clock.now();
 
-    const at = async (asOf: Date) => (await post('/v1/decryptability', { ciphertextBlob: b64(blob), asOf: asOf.toISOString() })).json;
+    const at = async (asOf: Date) =>
+      (await post('/v1/decryptability', { ciphertextBlob: b64(blob), asOf: asOf.toISOString() })).json;
     expect(await at(alive)).toMatchObject({ reason: 'DECRYPTABLE' });
     expect(await at(pending)).toMatchObject({ reason: 'KEY_PENDING_DELETION', keyState: 'PendingDeletion' });
     expect(await at(deleted)).toMatchObject({ reason: 'KEY_DELETED', keyState: 'Deleted', decryptable: false });
@@ -255,27 +311,47 @@ describe('state as of a time and decryptability', () => {
     expect(state.json).toMatchObject({ keyState: 'Deleted' });
     expect(state.json.keyMaterials.every((m: { state: string }) => m.state === 'DESTROYED')).toBe(true);
     const history = await get(`/v1/keys/${keyId}/events`);
-    expect(history.json.events.at(-1)).toMatchObject({ type: 'KeyDeleted', actor: { principal: 'keyledger:scheduler' } });
+    expect(history.json.events.at(-1)).toMatchObject({
+      type: 'KeyDeleted',
+      actor: { principal: 'keyledger:scheduler' },
+    });
   });
 
   it('imported material deleted → KEY_MATERIAL_NOT_IMPORTED', async () => {
     const keyId = (await h.kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
     const params = await h.kms.send(
-      new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+      new GetParametersForImportCommand({
+        KeyId: keyId,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      }),
     );
     const publicKey = createPublicKey({ key: Buffer.from(params.PublicKey!), format: 'der', type: 'spki' });
-    const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32));
+    const wrapped = publicEncrypt(
+      { key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      randomBytes(32),
+    );
     await h.kms.send(
-      new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }),
+      new ImportKeyMaterialCommand({
+        KeyId: keyId,
+        ImportToken: params.ImportToken,
+        EncryptedKeyMaterial: wrapped,
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      }),
     );
     const blob = await encrypt(keyId);
     const imported = h.clock.now();
     h.clock.advance(60_000);
     await h.kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
 
-    const at = async (asOf?: Date) => (await post('/v1/decryptability', { ciphertextBlob: b64(blob), ...(asOf && { asOf: asOf.toISOString() }) })).json;
+    const at = async (asOf?: Date) =>
+      (await post('/v1/decryptability', { ciphertextBlob: b64(blob), ...(asOf && { asOf: asOf.toISOString() }) })).json;
     expect(await at(imported)).toMatchObject({ reason: 'DECRYPTABLE' });
-    expect(await at()).toMatchObject({ reason: 'KEY_MATERIAL_NOT_IMPORTED', keyState: 'PendingImport', decryptable: false });
+    expect(await at()).toMatchObject({
+      reason: 'KEY_MATERIAL_NOT_IMPORTED',
+      keyState: 'PendingImport',
+      decryptable: false,
+    });
     const history = await get(`/v1/keys/${keyId}/events`);
     expect(history.json.events.map((e: { type: string }) => e.type)).toEqual([
       'KeyCreated',
@@ -299,7 +375,13 @@ describe('reports', () => {
     const now = await get('/v1/reports/inventory');
     expect(now.status).toBe(200);
     const row = now.json.keys.find((k: { keyId: string }) => k.keyId === keyId);
-    expect(row).toMatchObject({ aliases: ['alias/inventory'], keyState: 'Enabled', keyMaterialCount: 1, origin: 'AWS_KMS', rotationEnabled: false });
+    expect(row).toMatchObject({
+      aliases: ['alias/inventory'],
+      keyState: 'Enabled',
+      keyMaterialCount: 1,
+      origin: 'AWS_KMS',
+      rotationEnabled: false,
+    });
     expect(row.currentKeyMaterialAgeDays).toBeCloseTo(2, 1);
     expect(now.json.keys.some((k: { keyId: string }) => k.keyId === newer)).toBe(true);
 
@@ -333,7 +415,11 @@ describe('reports', () => {
     expect(byKey.get(fresh)).toMatchObject({ compliant: false, reason: 'ROTATION_DISABLED' });
     expect(byKey.get(rotating)).toMatchObject({ compliant: false, reason: 'OVERDUE' });
     expect(byKey.get(disabled)).toMatchObject({ compliant: true, reason: 'DISABLED' });
-    expect(byKey.get(rotatedNow)).toMatchObject({ compliant: true, reason: 'ROTATED_WITHIN_PERIOD', currentKeyMaterialAgeDays: 0 });
+    expect(byKey.get(rotatedNow)).toMatchObject({
+      compliant: true,
+      reason: 'ROTATED_WITHIN_PERIOD',
+      currentKeyMaterialAgeDays: 0,
+    });
     const { summary } = report.json;
     expect(summary.total).toBe(report.json.keys.length);
     expect(summary.compliant + summary.nonCompliant).toBe(summary.total);
@@ -369,7 +455,13 @@ describe('audit events', () => {
     const to = h.clock.now();
 
     const ofKey = await get('/v1/audit/events', { keyId });
-    expect(ofKey.json.events.map((e: { type: string }) => e.type)).toEqual(['KeyCreated', 'KeyMaterialGenerated', 'KeyDisabled', 'KeyEnabled', 'AliasCreated']);
+    expect(ofKey.json.events.map((e: { type: string }) => e.type)).toEqual([
+      'KeyCreated',
+      'KeyMaterialGenerated',
+      'KeyDisabled',
+      'KeyEnabled',
+      'AliasCreated',
+    ]);
     expect(ofKey.json.events[4].streamName).toBe('alias-alias/audit');
     expect(ofKey.json.nextCursor).toBeNull();
 
@@ -377,16 +469,26 @@ describe('audit events', () => {
     expect(typed.json.events.map((e: { type: string }) => e.type)).toEqual(['KeyDisabled', 'KeyEnabled']);
 
     const timed = await get('/v1/audit/events', { from: middle.toISOString(), to: to.toISOString() });
-    expect(timed.json.events.map((e: { type: string }) => e.type)).toEqual(['KeyDisabled', 'KeyEnabled', 'AliasCreated']);
+    expect(timed.json.events.map((e: { type: string }) => e.type)).toEqual([
+      'KeyDisabled',
+      'KeyEnabled',
+      'AliasCreated',
+    ]);
 
     expect((await get('/v1/audit/events', { actor: 'auditor', from: from.toISOString() })).json.events).toEqual([]);
-    expect((await get('/v1/audit/events', { actor: ADMIN.accessKeyId, from: from.toISOString() })).json.events).toHaveLength(5);
+    expect(
+      (await get('/v1/audit/events', { actor: ADMIN.accessKeyId, from: from.toISOString() })).json.events,
+    ).toHaveLength(5);
 
     const first = await get('/v1/audit/events', { from: from.toISOString(), limit: '2' });
     expect(first.json.events).toHaveLength(2);
     expect(first.json.nextCursor).toBe(first.json.events[1].position);
     const rest = await get('/v1/audit/events', { from: from.toISOString(), cursor: first.json.nextCursor });
-    expect(rest.json.events.map((e: { type: string }) => e.type)).toEqual(['KeyDisabled', 'KeyEnabled', 'AliasCreated']);
+    expect(rest.json.events.map((e: { type: string }) => e.type)).toEqual([
+      'KeyDisabled',
+      'KeyEnabled',
+      'AliasCreated',
+    ]);
     expect(rest.json.nextCursor).toBeNull();
 
     const csv = await get('/v1/audit/events', { keyId, limit: '2', format: 'csv' });
@@ -420,10 +522,16 @@ describe('access and input', () => {
     expect(unsigned.status).toBe(401);
     expect(unsigned.json).toEqual({ __type: 'MissingAuthenticationTokenException', message: expect.any(String) });
 
-    const wrongSecret = await get(`/v1/keys/${keyId}`, undefined, { accessKeyId: AUDITOR.accessKeyId, secretAccessKey: 'not-the-secret-at-all-000000' });
+    const wrongSecret = await get(`/v1/keys/${keyId}`, undefined, {
+      accessKeyId: AUDITOR.accessKeyId,
+      secretAccessKey: 'not-the-secret-at-all-000000',
+    });
     expect(wrongSecret.status).toBe(403);
     expect(wrongSecret.json.__type).toBe('InvalidSignatureException');
-    const unknown = await get(`/v1/keys/${keyId}`, undefined, { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'whatever-secret-000000000' });
+    const unknown = await get(`/v1/keys/${keyId}`, undefined, {
+      accessKeyId: 'AKIANOBODY0000000000',
+      secretAccessKey: 'whatever-secret-000000000',
+    });
     expect(unknown.status).toBe(403);
     expect(unknown.json.__type).toBe('UnrecognizedClientException');
 

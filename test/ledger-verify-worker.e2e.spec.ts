@@ -11,7 +11,10 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // The built library, as the CLI and the server run it: its hash worker is compiled JavaScript.
+// Types of the compiled modules, which are imported dynamically after the build.
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
 type ReadModels = typeof import('../libs/read-models/dist/index.js');
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
 type HashPoolModule = typeof import('../libs/read-models/dist/ledger/hash-pool.js');
 let verifyLedger: ReadModels['verifyLedger'];
 let startHashPool: HashPoolModule['startHashPool'];
@@ -41,11 +44,19 @@ beforeEach(async () => {
       const streamName = `key-${s}`;
       const data = { revision, note: `event ${revision}`, tags: [{ TagKey: 'k', TagValue: `v${s}` }] };
       const metadata = withIntegrity(
-        { streamName, revision: BigInt(revision), type: 'Noted', data, metadata: { requestId: randomUUID(), time: new Date(revision * 1000).toISOString() } },
+        {
+          streamName,
+          revision: BigInt(revision),
+          type: 'Noted',
+          data,
+          metadata: { requestId: randomUUID(), time: new Date(revision * 1000).toISOString() },
+        },
         previous[s]!,
       );
       previous[s] = integrityOf(metadata)!.hash;
-      await store.appendToStream(streamName, [{ type: 'Noted', data: data as JsonObject, metadata: metadata as JsonObject }]);
+      await store.appendToStream(streamName, [
+        { type: 'Noted', data: data as JsonObject, metadata: metadata as JsonObject },
+      ]);
     }
   }
 });
@@ -58,7 +69,10 @@ async function alter(...positions: number[]): Promise<void> {
   await store.close();
   const db = new Database(file);
   for (const position of positions)
-    expect(db.prepare(`UPDATE events SET data = replace(data, '"event ', '"EVENT ') WHERE position = ?`).run(position).changes).toBe(1);
+    expect(
+      db.prepare(`UPDATE events SET data = replace(data, '"event ', '"EVENT ') WHERE position = ?`).run(position)
+        .changes,
+    ).toBe(1);
   db.close();
   store = SqliteEventStore.open(file);
 }

@@ -109,7 +109,10 @@ export async function childMain(main) {
     process.exit(0);
   } catch (error) {
     console.error(error);
-    process.send?.({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    process.send?.({
+      type: 'error',
+      message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
     await new Promise((r) => setTimeout(r, 20));
     process.exit(1);
   }

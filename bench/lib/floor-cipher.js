@@ -28,7 +28,9 @@ export function floorOpen(key, blob) {
   return plaintext;
 }
 
-/** The in-process floor: HKDF-SHA256 of a per-message key from the backing key and the blob's salt, then AES-256-GCM. */
+/**
+ * The in-process floor: HKDF-SHA256 of a per-message key from the backing key and the blob's salt, then AES-256-GCM.
+ */
 export function floorOpenHkdf(backingKey, blob) {
   const messageKey = Buffer.from(hkdfSync('sha256', backingKey, blob.subarray(SALT_AT, SALT_AT + 32), INFO, 32));
   return floorOpen(messageKey, blob);

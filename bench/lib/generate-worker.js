@@ -12,7 +12,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { generateBackingKey, generatedKeyMaterialId, sealMaterial, ShredVault, StaticRootKeyProvider } from '@keyledger/crypto';
+import {
+  generateBackingKey,
+  generatedKeyMaterialId,
+  sealMaterial,
+  ShredVault,
+  StaticRootKeyProvider,
+} from '@keyledger/crypto';
 import {
   aliasStreamName,
   decideAlias,
@@ -32,7 +38,11 @@ const { partition, keys, firstIndex, backingKeysPerKey, rootKey, realMaterial, v
 const BATCH_APPENDS = Number(process.env.BENCH_GEN_BATCH ?? 10000);
 const MAX_IN_FLIGHT = 2;
 const SEALED_BYTES = 1 + 12 + 32 + 16;
-const ACTOR = { principal: `arn:aws:iam::${ACCOUNT_ID}:user/admin`, accessKeyId: ADMIN.accessKeyId, sourceAddress: '127.0.0.1' };
+const ACTOR = {
+  principal: `arn:aws:iam::${ACCOUNT_ID}:user/admin`,
+  accessKeyId: ADMIN.accessKeyId,
+  sourceAddress: '127.0.0.1',
+};
 const keyArn = (keyId) => `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${keyId}`;
 const aliasArn = (name) => `arn:aws:kms:${REGION}:${ACCOUNT_ID}:${name}`;
 
@@ -105,7 +115,10 @@ function append(streamName, entry, decision, now, evolve) {
   let revision = entry.revision + 1;
   const expected = entry.revision;
   const toAppend = decision.map((event) => {
-    const chained = withIntegrity({ streamName, revision: BigInt(revision++), type: event.type, data: event.data, metadata }, previousHash);
+    const chained = withIntegrity(
+      { streamName, revision: BigInt(revision++), type: event.type, data: event.data, metadata },
+      previousHash,
+    );
     previousHash = integrityOf(chained).hash;
     return { type: event.type, data: event.data, metadata: chained };
   });
@@ -144,7 +157,12 @@ async function generateKeys() {
   for (let r = 1; r < backingKeysPerKey; r++) {
     for (const entry of entries) {
       const at = now();
-      const command = { type: 'RotateKeyOnDemand', backingKey: newBackingKey(entry.keyId), maxOnDemandRotations: 1_000_000, now: at };
+      const command = {
+        type: 'RotateKeyOnDemand',
+        backingKey: newBackingKey(entry.keyId),
+        maxOnDemandRotations: 1_000_000,
+        now: at,
+      };
       append(keyStreamName(entry.keyId), entry, decideKey(command, entry.state), at, evolveKey);
       await send();
     }
@@ -166,7 +184,16 @@ async function extend(addEvents) {
     (at) => ({ key: { type: 'EnableKeyRotation', rotationPeriodInDays: 365, now: at } }),
     () => ({ alias: 'CreateAlias' }),
     (at) => ({ key: { type: 'UpdateKeyDescription', description: `described at ${at.toISOString()}`, now: at } }),
-    (at) => ({ key: { type: 'TagResource', tags: [{ TagKey: 'team', TagValue: 'payments' }, { TagKey: 'env', TagValue: 'prod' }], now: at } }),
+    (at) => ({
+      key: {
+        type: 'TagResource',
+        tags: [
+          { TagKey: 'team', TagValue: 'payments' },
+          { TagKey: 'env', TagValue: 'prod' },
+        ],
+        now: at,
+      },
+    }),
     () => ({ alias: 'UpdateAlias' }),
     (at) => ({ key: { type: 'DisableKey', now: at } }),
     (at) => ({ key: { type: 'EnableKey', now: at } }),
@@ -185,7 +212,11 @@ async function extend(addEvents) {
         let alias = aliases.get(name);
         if (!alias) aliases.set(name, (alias = { state: initialAliasState(), revision: -1, lastHash: null }));
         const targetEntry = what.alias === 'CreateAlias' ? entry : entries[(i + 1) % entries.length];
-        const target = { keyId: targetEntry.keyId, arn: keyArn(targetEntry.keyId), keyState: keyStateOf(targetEntry.state) };
+        const target = {
+          keyId: targetEntry.keyId,
+          arn: keyArn(targetEntry.keyId),
+          keyState: keyStateOf(targetEntry.state),
+        };
         const command = { type: what.alias, aliasName: name, aliasArn: aliasArn(name), target, now: at };
         append(aliasStreamName(name), alias, decideAlias(command, alias.state), at, evolveAlias);
       }

@@ -26,7 +26,13 @@ const WORKER = new URL('./generate-worker.js', import.meta.url);
  * grown with further lifecycle history, then `close()`.
  */
 export class LedgerGenerator {
-  constructor({ rootKey, keys, backingKeysPerKey = 3, threads = 2, realMaterial = process.env.BENCH_REAL_MATERIAL === '1' }) {
+  constructor({
+    rootKey,
+    keys,
+    backingKeysPerKey = 3,
+    threads = 2,
+    realMaterial = process.env.BENCH_REAL_MATERIAL === '1',
+  }) {
     this.keysTotal = keys;
     this.backingKeysPerKey = backingKeysPerKey;
     this.realMaterial = realMaterial;

@@ -37,7 +37,12 @@ function run(spec) {
         requestsPerSecMeanOfSeconds: result.requests.mean,
         requestsTotal: result.requests.total,
         durationSec: result.duration,
-        latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, mean: result.latency.mean },
+        latencyMs: {
+          p50: result.latency.p50,
+          p90: result.latency.p90,
+          p99: result.latency.p99,
+          mean: result.latency.mean,
+        },
         non2xx: result.non2xx,
         errors: result.errors,
         timeouts: result.timeouts,

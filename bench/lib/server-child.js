@@ -35,7 +35,9 @@ async function startKeyledger() {
       // The cold-start figure: createKeyledgerServer + init/listen until /healthz is 200.
       createToReadyMs: healthy - imported,
       // From the parent's fork() (BENCH_SPAWNED_AT, epoch ms) to ready: adds Node start-up and module loading.
-      processToReadyMs: process.env.BENCH_SPAWNED_AT ? performance.timeOrigin + healthy - Number(process.env.BENCH_SPAWNED_AT) : undefined,
+      processToReadyMs: process.env.BENCH_SPAWNED_AT
+        ? performance.timeOrigin + healthy - Number(process.env.BENCH_SPAWNED_AT)
+        : undefined,
     },
   };
 }
@@ -69,16 +71,28 @@ async function startFloor() {
     const input = request.body;
     if (target === 'TrentService.Decrypt') {
       const plaintext = openWith(Buffer.from(input.CiphertextBlob, 'base64'));
-      return reply(res, { Plaintext: plaintext.toString('base64'), KeyId: input.KeyId ?? 'floor', EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+      return reply(res, {
+        Plaintext: plaintext.toString('base64'),
+        KeyId: input.KeyId ?? 'floor',
+        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      });
     }
     if (target === 'TrentService.Encrypt') {
       const blob = sealWith(Buffer.from(input.Plaintext, 'base64'));
-      return reply(res, { CiphertextBlob: blob.toString('base64'), KeyId: input.KeyId, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+      return reply(res, {
+        CiphertextBlob: blob.toString('base64'),
+        KeyId: input.KeyId,
+        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      });
     }
     if (target === 'TrentService.GenerateDataKey') {
       const plaintext = randomBytes(input.NumberOfBytes ?? (input.KeySpec === 'AES_128' ? 16 : 32));
       const blob = sealWith(plaintext);
-      return reply(res, { CiphertextBlob: blob.toString('base64'), Plaintext: plaintext.toString('base64'), KeyId: input.KeyId });
+      return reply(res, {
+        CiphertextBlob: blob.toString('base64'),
+        Plaintext: plaintext.toString('base64'),
+        KeyId: input.KeyId,
+      });
     }
     res.status(400);
     return reply(res, { __type: 'UnknownOperationException' });
@@ -138,6 +152,9 @@ try {
   process.send({ type: 'ready', port: server.port, timings: server.timings });
 } catch (error) {
   console.error(error);
-  process.send?.({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  process.send?.({
+    type: 'error',
+    message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  });
   setTimeout(() => process.exit(1), 20);
 }

@@ -23,8 +23,17 @@ childMain(async () => {
     const insert = db.prepare(
       'INSERT INTO events (stream, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    const data = JSON.stringify({ aliasName: 'alias/bench', fromKeyId: randomUUID(), toKeyId: randomUUID(), movedAt: new Date().toISOString() });
-    const metadata = JSON.stringify({ actor: { principal: 'arn:aws:iam::111122223333:user/admin' }, requestId: randomUUID(), time: new Date().toISOString() });
+    const data = JSON.stringify({
+      aliasName: 'alias/bench',
+      fromKeyId: randomUUID(),
+      toKeyId: randomUUID(),
+      movedAt: new Date().toISOString(),
+    });
+    const metadata = JSON.stringify({
+      actor: { principal: 'arn:aws:iam::111122223333:user/admin' },
+      requestId: randomUUID(),
+      time: new Date().toISOString(),
+    });
     let n = 0;
     const t = performance.now();
     const until = t + SECONDS * 1000;

@@ -32,14 +32,23 @@ export async function run({ rounds, connections, durationSec, warmupSec }) {
     // One key; a 32-byte data key encrypted under it (Keyledger) and under the floor's key.
     const keyId = (await callKms(kPort, 'CreateKey', { Description: 'bench http' })).KeyMetadata.KeyId;
     const dataKey = randomBytes(32);
-    const kBlob = (await callKms(kPort, 'Encrypt', { KeyId: keyId, Plaintext: dataKey.toString('base64') })).CiphertextBlob;
+    const kBlob = (await callKms(kPort, 'Encrypt', { KeyId: keyId, Plaintext: dataKey.toString('base64') }))
+      .CiphertextBlob;
     const fBlob = floorSeal(floorKey, dataKey).toString('base64');
     if (kBlob.length !== fBlob.length) throw new Error(`ciphertext sizes differ: ${kBlob.length} vs ${fBlob.length}`);
 
     const figures = [
       { id: 'decrypt_http', operation: 'Decrypt', input: (blob) => ({ CiphertextBlob: blob }) },
-      { id: 'encrypt_http', operation: 'Encrypt', input: () => ({ KeyId: keyId, Plaintext: dataKey.toString('base64') }) },
-      { id: 'generate_data_key_http', operation: 'GenerateDataKey', input: () => ({ KeyId: keyId, KeySpec: 'AES_256' }) },
+      {
+        id: 'encrypt_http',
+        operation: 'Encrypt',
+        input: () => ({ KeyId: keyId, Plaintext: dataKey.toString('base64') }),
+      },
+      {
+        id: 'generate_data_key_http',
+        operation: 'GenerateDataKey',
+        input: () => ({ KeyId: keyId, KeySpec: 'AES_256' }),
+      },
     ];
     const results = [];
     for (const figure of figures) {
@@ -60,12 +69,15 @@ export async function run({ rounds, connections, durationSec, warmupSec }) {
         f.push(await load(fPort, fReq, durationSec, 0));
       }
       for (const x of [...k, ...f]) {
-        if (x.non2xx || x.errors || x.wrongStatus) throw new Error(`${figure.operation}: ${x.non2xx} non-2xx, ${x.errors} errors`);
+        if (x.non2xx || x.errors || x.wrongStatus)
+          throw new Error(`${figure.operation}: ${x.non2xx} non-2xx, ${x.errors} errors`);
       }
       const value = median(k.map((x) => x.requestsPerSec));
       const floorValue = median(f.map((x) => x.requestsPerSec));
       const ratio = median(k.map((x, i) => x.requestsPerSec / f[i].requestsPerSec));
-      log(`${figure.operation} over HTTP: ${Math.round(value)} req/s vs floor ${Math.round(floorValue)} req/s (ratio ${round(ratio)})`);
+      log(
+        `${figure.operation} over HTTP: ${Math.round(value)} req/s vs floor ${Math.round(floorValue)} req/s (ratio ${round(ratio)})`,
+      );
       results.push({
         id: figure.id,
         value,

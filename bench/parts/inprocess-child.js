@@ -21,7 +21,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
 const mode = process.argv[2];
 
 const context = () => ({
-  actor: { principal: 'arn:aws:iam::111122223333:user/admin', accessKeyId: 'AKIAKEYLEDGERBENCH01', sourceAddress: '127.0.0.1' },
+  actor: {
+    principal: 'arn:aws:iam::111122223333:user/admin',
+    accessKeyId: 'AKIAKEYLEDGERBENCH01',
+    sourceAddress: '127.0.0.1',
+  },
   requestId: randomUUID(),
 });
 
@@ -144,7 +148,7 @@ async function depthFigure() {
     /** `count` rotations of each side, a new fresh key (made untimed) every FRESH_FOR. */
     const rotations = async (count) => {
       const sums = { deep: 0, fresh: 0 };
-      for (let done = 0; done < count; ) {
+      for (let done = 0; done < count;) {
         const n = Math.min(FRESH_FOR, count - done);
         fresh = await newKey();
         const ms = await interleaved(n, { deep: rotateDeep, fresh: rotateFresh });
@@ -159,7 +163,11 @@ async function depthFigure() {
     {
       fresh = await newKey();
       const freshBlob = await encryptUnder(fresh);
-      await interleaved(500, { deep: decrypt(deepOldest), deepCurrent: decrypt(deepCurrent), fresh: decrypt(freshBlob) });
+      await interleaved(500, {
+        deep: decrypt(deepOldest),
+        deepCurrent: decrypt(deepCurrent),
+        fresh: decrypt(freshBlob),
+      });
       await rotations(10);
     }
     const rot = { deep: [], fresh: [] };
@@ -169,7 +177,11 @@ async function depthFigure() {
       fresh = await newKey();
       const freshBlob = await encryptUnder(fresh);
       // deepCurrent (details only) sits between the two compared sides: deep, current, fresh, fresh, current, deep, …
-      const d = await interleaved(DECRYPTS, { deep: decrypt(deepOldest), deepCurrent: decrypt(deepCurrent), fresh: decrypt(freshBlob) });
+      const d = await interleaved(DECRYPTS, {
+        deep: decrypt(deepOldest),
+        deepCurrent: decrypt(deepCurrent),
+        fresh: decrypt(freshBlob),
+      });
       dec.deep.push(d.deep * 1000);
       dec.fresh.push(d.fresh * 1000);
       dec.deepCurrent.push(d.deepCurrent * 1000);

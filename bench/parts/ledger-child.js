@@ -34,9 +34,23 @@ async function deepKey(store, count) {
     const type = i === 0 ? 'KeyCreated' : 'KeyDescriptionUpdated';
     const data =
       i === 0
-        ? { keyId, arn: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${keyId}`, accountId: ACCOUNT_ID, region: REGION, description: 'deep', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', origin: 'EXTERNAL', tags: [], createdAt: time }
+        ? {
+            keyId,
+            arn: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${keyId}`,
+            accountId: ACCOUNT_ID,
+            region: REGION,
+            description: 'deep',
+            keyUsage: 'ENCRYPT_DECRYPT',
+            keySpec: 'SYMMETRIC_DEFAULT',
+            origin: 'EXTERNAL',
+            tags: [],
+            createdAt: time,
+          }
         : { description: `description ${i}` };
-    const metadata = withIntegrity({ streamName: stream, revision: BigInt(i), type, data, metadata: { actor, requestId: randomUUID(), time } }, previousHash);
+    const metadata = withIntegrity(
+      { streamName: stream, revision: BigInt(i), type, data, metadata: { actor, requestId: randomUUID(), time } },
+      previousHash,
+    );
     previousHash = integrityOf(metadata).hash;
     events.push({ type, data, metadata });
   }
@@ -122,7 +136,9 @@ function rawRead() {
   gc();
   const t = performance.now();
   const db = new Database(eventsFile, { readonly: true });
-  const select = db.prepare('SELECT position, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?').raw();
+  const select = db
+    .prepare('SELECT position, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?')
+    .raw();
   let after = 0;
   let events = 0;
   for (;;) {
@@ -150,7 +166,11 @@ childMain(async () => {
   }
   const rate = (x) => (x.events / x.ms) * 1000;
   return [
-    { id: 'state_as_of_deep_key', value: state.medianMs, details: { events: 1000, queries: 2000, firstQueryMs: round(state.firstMs, 2) } },
+    {
+      id: 'state_as_of_deep_key',
+      value: state.medianMs,
+      details: { events: 1000, queries: 2000, firstQueryMs: round(state.firstMs, 2) },
+    },
     { id: 'inventory_warm', value: inv.warmMs / 1000, details: { keys: inv.keys } },
     {
       id: 'inventory_cold',
@@ -168,7 +188,11 @@ childMain(async () => {
       value: median(v.map(rate)),
       floor: median(f.map(rate)),
       ratio: median(v.map((x, i) => f[i].ms / x.ms)),
-      details: { events: v[0].events, verifySeconds: v.map((x) => round(x.ms / 1000, 2)), floorSeconds: f.map((x) => round(x.ms / 1000, 2)) },
+      details: {
+        events: v[0].events,
+        verifySeconds: v.map((x) => round(x.ms / 1000, 2)),
+        floorSeconds: f.map((x) => round(x.ms / 1000, 2)),
+      },
     },
   ];
 });

@@ -5,7 +5,17 @@
 // Each round: floor, then every operation × {sequential, concurrent}.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH_DIR, log, median, newRootKeyBase64, round, runChild, serverEnv, startService, tempDir } from '../lib/common.js';
+import {
+  BENCH_DIR,
+  log,
+  median,
+  newRootKeyBase64,
+  round,
+  runChild,
+  serverEnv,
+  startService,
+  tempDir,
+} from '../lib/common.js';
 import { callKms, signKms } from '../lib/sign.js';
 
 const SERVER = join(BENCH_DIR, 'lib', 'server-child.js');
@@ -48,7 +58,10 @@ export async function run({ rounds, concurrency, durationSec }) {
       { name: 'UpdateAlias', requests: (c) => perConnection.slice(0, c).map((p) => p.alias) },
     ];
     const load = (connections, perClient, seconds = durationSec) =>
-      loadgen.request({ type: 'run', spec: { url: `http://127.0.0.1:${port}`, connections, durationSec: seconds, perClient } });
+      loadgen.request({
+        type: 'run',
+        spec: { url: `http://127.0.0.1:${port}`, connections, durationSec: seconds, perClient },
+      });
 
     // Warm-up: JIT and the first WAL growth, not measured.
     for (const op of operations) await load(concurrency, op.requests(concurrency), 1);
@@ -63,7 +76,8 @@ export async function run({ rounds, concurrency, durationSec }) {
           [`${concurrency} connections`, concurrency],
         ]) {
           const result = await load(connections, op.requests(connections));
-          if (result.non2xx || result.errors) throw new Error(`${op.name} ${mode}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+          if (result.non2xx || result.errors)
+            throw new Error(`${op.name} ${mode}: ${result.non2xx} non-2xx, ${result.errors} errors`);
           (measured[`${op.name}|${mode}`] ??= []).push(result);
         }
       }
@@ -84,7 +98,12 @@ export async function run({ rounds, concurrency, durationSec }) {
         ratio,
         details: {
           durationSec,
-          rounds: list.map((x, i) => ({ opsPerSec: round(x.requestsPerSec, 0), floor: round(floors[i], 0), p50Ms: x.latencyMs.p50, p99Ms: x.latencyMs.p99 })),
+          rounds: list.map((x, i) => ({
+            opsPerSec: round(x.requestsPerSec, 0),
+            floor: round(floors[i], 0),
+            p50Ms: x.latencyMs.p50,
+            p99Ms: x.latencyMs.p99,
+          })),
         },
       });
     }

@@ -27,7 +27,11 @@ async function rebuild() {
   const t2 = performance.now();
   const clock = { now: () => new Date() };
   const shared = { view, position: () => projection.position };
-  await new readModels.LedgerQueries(store, { region: 'us-east-1', accountId: '111122223333', clock }, shared).catchUp();
+  await new readModels.LedgerQueries(
+    store,
+    { region: 'us-east-1', accountId: '111122223333', clock },
+    shared,
+  ).catchUp();
   const queriesMs = performance.now() - t2;
   const ms = performance.now() - t;
   const keys = view.keyCount;
@@ -42,7 +46,9 @@ function raw() {
   const t = performance.now();
   const db = new Database(file, { readonly: true });
   const select = db
-    .prepare('SELECT position, stream, revision, id, type, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT ?')
+    .prepare(
+      'SELECT position, stream, revision, id, type, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT ?',
+    )
     .raw();
   let after = 0;
   let count = 0;

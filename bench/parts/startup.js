@@ -64,7 +64,11 @@ export async function run({ rounds, dataDir, rootKey, keys, events }) {
   });
   const seconds = (list) => median(list.map((x) => x.timings.createToReadyMs)) / 1000;
   const rss = (list) => median(list.map((x) => x.memory.rss)) / MB;
-  const common = { keys, events, measured: 'createKeyledgerServer + listen until GET /healthz answers 200, inside the server process' };
+  const common = {
+    keys,
+    events,
+    measured: 'createKeyledgerServer + listen until GET /healthz answers 200, inside the server process',
+  };
   log(
     `cold start with ${keys} keys (${events} events): first start ${round(seconds(first))} s, restart ${round(seconds(restart))} s` +
       `${hasSnapshots ? ` (snapshot files: ${snapshotFiles.join(', ')})` : ' (the server wrote no snapshot)'}; ` +
@@ -74,26 +78,40 @@ export async function run({ rounds, dataDir, rootKey, keys, events }) {
     {
       id: 'cold_start_first',
       value: seconds(first),
-      details: { ...common, start: 'no stored view snapshot: replay from the start of the log', rounds: timingRounds(first) },
+      details: {
+        ...common,
+        start: 'no stored view snapshot: replay from the start of the log',
+        rounds: timingRounds(first),
+      },
     },
     {
       id: 'cold_start_restart',
       value: seconds(restart),
       details: {
         ...common,
-        start: hasSnapshots ? `restart with the snapshot the previous server left (${snapshotFiles.join(', ')})` : 'restart (no snapshot was written)',
+        start: hasSnapshots
+          ? `restart with the snapshot the previous server left (${snapshotFiles.join(', ')})`
+          : 'restart (no snapshot was written)',
         rounds: timingRounds(restart),
       },
     },
     {
       id: 'memory_rss_first',
       value: rss(first),
-      details: { ...common, measured: 'process.memoryUsage() after a first start (full replay) and two forced GCs', ...memoryDetails(first) },
+      details: {
+        ...common,
+        measured: 'process.memoryUsage() after a first start (full replay) and two forced GCs',
+        ...memoryDetails(first),
+      },
     },
     {
       id: 'memory_rss_restart',
       value: rss(restart),
-      details: { ...common, measured: 'process.memoryUsage() after a restart from the snapshot and two forced GCs', ...memoryDetails(restart) },
+      details: {
+        ...common,
+        measured: 'process.memoryUsage() after a restart from the snapshot and two forced GCs',
+        ...memoryDetails(restart),
+      },
     },
   ];
 }

@@ -42,6 +42,8 @@ describe.skipIf(!hasAws)(title, { timeout: 120_000 }, () => {
       const run = (...args: string[]): Promise<CliResult> =>
         runAws(cli, ['kms', ...args, '--endpoint-url', h.url, '--region', 'us-east-1', '--output', 'json'], ADMIN, dir);
       /** Runs a command that must succeed and returns its parsed JSON output ({} for no output). */
+      // The CLI's JSON output differs per command; each test reads the members it names.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const ok = async (...args: string[]): Promise<any> => {
         const result = await run(...args);
         expect(result, `aws kms ${args.join(' ')}`).toMatchObject({ code: 0 });
@@ -73,13 +75,27 @@ describe.skipIf(!hasAws)(title, { timeout: 120_000 }, () => {
 
       it('encrypt and decrypt round-trip binary plaintext with an encryption context', async () => {
         const plaintext = Buffer.from([0, 1, 2, 0xff, 0xfe, ...Buffer.from(' cli secret\n')]);
-        const enc = await ok('encrypt', '--key-id', keyId, '--plaintext', file('plain.bin', plaintext), '--encryption-context', 'purpose=cli,tenant=acme');
+        const enc = await ok(
+          'encrypt',
+          '--key-id',
+          keyId,
+          '--plaintext',
+          file('plain.bin', plaintext),
+          '--encryption-context',
+          'purpose=cli,tenant=acme',
+        );
         expect(enc).toMatchObject({ KeyId: keyArn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
         const ciphertext = Buffer.from(enc.CiphertextBlob, 'base64');
         expect(ciphertext.length).toBeGreaterThan(plaintext.length);
         expect(ciphertext.includes(Buffer.from('cli secret'))).toBe(false);
 
-        const dec = await ok('decrypt', '--ciphertext-blob', file('cipher.bin', ciphertext), '--encryption-context', 'purpose=cli,tenant=acme');
+        const dec = await ok(
+          'decrypt',
+          '--ciphertext-blob',
+          file('cipher.bin', ciphertext),
+          '--encryption-context',
+          'purpose=cli,tenant=acme',
+        );
         expect(dec).toMatchObject({ KeyId: keyArn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
         expect(Buffer.from(dec.Plaintext, 'base64').equals(plaintext)).toBe(true);
 
@@ -90,14 +106,24 @@ describe.skipIf(!hasAws)(title, { timeout: 120_000 }, () => {
         expect(Buffer.from(viaSdk.Plaintext!).equals(plaintext)).toBe(true);
 
         // A different context is refused, and the CLI reports the KMS error by name.
-        const wrong = await run('decrypt', '--ciphertext-blob', file('cipher.bin', ciphertext), '--encryption-context', 'purpose=other');
+        const wrong = await run(
+          'decrypt',
+          '--ciphertext-blob',
+          file('cipher.bin', ciphertext),
+          '--encryption-context',
+          'purpose=other',
+        );
         expect(wrong.code).not.toBe(0);
-        expect(wrong.stderr).toContain('An error occurred (InvalidCiphertextException) when calling the Decrypt operation');
+        expect(wrong.stderr).toContain(
+          'An error occurred (InvalidCiphertextException) when calling the Decrypt operation',
+        );
       });
 
       it('decrypts ciphertext made by the SDK', async () => {
         const sdkKey = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
-        const enc = await h.kms.send(new EncryptCommand({ KeyId: sdkKey.KeyId, Plaintext: Buffer.from('from the sdk') }));
+        const enc = await h.kms.send(
+          new EncryptCommand({ KeyId: sdkKey.KeyId, Plaintext: Buffer.from('from the sdk') }),
+        );
         const dec = await ok('decrypt', '--ciphertext-blob', file('sdk-cipher.bin', enc.CiphertextBlob!));
         expect(dec.KeyId).toBe(sdkKey.Arn);
         expect(Buffer.from(dec.Plaintext, 'base64').toString()).toBe('from the sdk');

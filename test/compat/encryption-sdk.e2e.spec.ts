@@ -84,7 +84,9 @@ describe('AWS Encryption SDK for JavaScript (@aws-crypto/client-node) KMS keyrin
     expect(ops).toEqual(['GenerateDataKey']);
     expect(regions).toEqual(['us-east-1']);
     expect(Buffer.from(result).includes(plaintext)).toBe(false);
-    expect(messageHeader.encryptedDataKeys.map((edk) => [edk.providerId, edk.providerInfo])).toEqual([['aws-kms', keyA.Arn]]);
+    expect(messageHeader.encryptedDataKeys.map((edk) => [edk.providerId, edk.providerInfo])).toEqual([
+      ['aws-kms', keyA.Arn],
+    ]);
 
     reset();
     const out = await decrypt(keyring(keyA.Arn!), result);
@@ -100,10 +102,14 @@ describe('AWS Encryption SDK for JavaScript (@aws-crypto/client-node) KMS keyrin
     const { messageHeader } = await encrypt(keyring(keyA.Arn!), Buffer.from('x'), { encryptionContext: context });
     const [edk] = messageHeader.encryptedDataKeys;
     const full = messageHeader.encryptionContext;
-    const raw = await h.kms.send(new DecryptCommand({ CiphertextBlob: edk!.encryptedDataKey, EncryptionContext: full }));
+    const raw = await h.kms.send(
+      new DecryptCommand({ CiphertextBlob: edk!.encryptedDataKey, EncryptionContext: full }),
+    );
     expect(raw.KeyId).toBe(keyA.Arn);
     expect(raw.Plaintext?.length).toBe(32); // AES-256 data key of the committing suite
-    const wrong = await rejection(h.kms.send(new DecryptCommand({ CiphertextBlob: edk!.encryptedDataKey, EncryptionContext: context })));
+    const wrong = await rejection(
+      h.kms.send(new DecryptCommand({ CiphertextBlob: edk!.encryptedDataKey, EncryptionContext: context })),
+    );
     expect(wrong.name).toBe('InvalidCiphertextException');
   });
 

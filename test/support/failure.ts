@@ -1,5 +1,7 @@
 /** The error a call fails with, as the AWS SDK reports it; fails the test if the call succeeds. */
-export async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<{ name: string; message: string; status: number | undefined }> {
   try {
     await promise;
   } catch (error) {

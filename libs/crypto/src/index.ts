@@ -17,7 +17,13 @@ export type { EncryptionContext } from './ciphertext/encryption-context.js';
 export { encodeEncryptionContext, InvalidEncryptionContextError } from './ciphertext/encryption-context.js';
 export type { InvalidCiphertextReason } from './ciphertext/invalid-ciphertext-error.js';
 export { InvalidCiphertextError } from './ciphertext/invalid-ciphertext-error.js';
-export type { ParsedCiphertext, CiphertextHeaderFields, EncryptInput, DecryptInput, BackingKeyInput } from './ciphertext/ciphertext-codec.js';
+export type {
+  ParsedCiphertext,
+  CiphertextHeaderFields,
+  EncryptInput,
+  DecryptInput,
+  BackingKeyInput,
+} from './ciphertext/ciphertext-codec.js';
 export {
   CIPHERTEXT_MAGIC,
   CIPHERTEXT_VERSION,

@@ -87,7 +87,8 @@ export function prepareAppend(streamName: string, events: EventToAppend[]): Prep
       throw new InvalidAppendError(`Append to '${streamName}': event #${i} id '${String(id)}' is not a UUID`);
     }
     const key = id.toLowerCase();
-    if (seen.has(key)) throw new InvalidAppendError(`Append to '${streamName}': duplicate event id ${id} in one append`);
+    if (seen.has(key))
+      throw new InvalidAppendError(`Append to '${streamName}': duplicate event id ${id} in one append`);
     seen.add(key);
     const dataJson = serialise(event.data, `event #${i} data`, streamName);
     const metadataJson =

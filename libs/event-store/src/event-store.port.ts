@@ -141,9 +141,7 @@ export class WrongExpectedVersionError extends EventStoreError {
     readonly expected: ExpectedRevision,
     readonly actual: CurrentRevision,
   ) {
-    super(
-      `Append to stream '${streamName}' failed: expected revision ${String(expected)}, actual ${String(actual)}`,
-    );
+    super(`Append to stream '${streamName}' failed: expected revision ${String(expected)}, actual ${String(actual)}`);
   }
 }
 

@@ -10,8 +10,15 @@ const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const created = (keyId: string) => ({
   type: 'KeyCreated',
   data: {
-    keyId, arn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, accountId: '111122223333', region: 'us-east-1',
-    description: 'd', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', origin: 'EXTERNAL', tags: [],
+    keyId,
+    arn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`,
+    accountId: '111122223333',
+    region: 'us-east-1',
+    description: 'd',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    keySpec: 'SYMMETRIC_DEFAULT',
+    origin: 'EXTERNAL',
+    tags: [],
     createdAt: '2026-01-01T00:00:00.000Z',
   },
 });
@@ -48,7 +55,9 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
   });
 
   it('after a replay longer than snapshotEvery, writes its snapshot while starting and serves the view read back from it', async () => {
-    await store.appendToStream(`key-${KEY}`, [created(KEY), described('one'), described('two')], { expectedRevision: NO_STREAM });
+    await store.appendToStream(`key-${KEY}`, [created(KEY), described('one'), described('two')], {
+      expectedRevision: NO_STREAM,
+    });
     const view = new LedgerView();
     const projection = new LedgerProjection(store, view, { snapshotFile: snapshotFile(), snapshotEvery: 2 });
     await projection.start();
@@ -85,7 +94,9 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
   });
 
   it('ignores a snapshot the store does not match, and replays from the start', async () => {
-    await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the snapshot')], { expectedRevision: NO_STREAM });
+    await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the snapshot')], {
+      expectedRevision: NO_STREAM,
+    });
     const first = new LedgerProjection(store, new LedgerView(), { snapshotFile: snapshotFile() });
     await first.start();
     await first.stop();
@@ -96,7 +107,9 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     rmSync(join(dir, 'ledger.db-wal'), { force: true });
     rmSync(join(dir, 'ledger.db-shm'), { force: true });
     store = SqliteEventStore.open(join(dir, 'ledger.db'));
-    await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the store')], { expectedRevision: NO_STREAM });
+    await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the store')], {
+      expectedRevision: NO_STREAM,
+    });
     const view = new LedgerView();
     const second = new LedgerProjection(store, view, { snapshotFile: snapshotFile() });
     await second.start();

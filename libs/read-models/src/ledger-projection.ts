@@ -47,7 +47,8 @@ export class LedgerProjection {
             this.lastEventId = event.id;
             // Not while catching up: rewriting the whole view every N events of a replay
             // is what made a first start slow. One snapshot follows the catch-up instead.
-            if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY) && caughtUp) this.snapshot();
+            if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY) && caughtUp)
+              this.snapshot();
           },
           onCaughtUp: () => {
             caughtUp = true;

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
-import { packBackingKey, packKey, readLedgerViewSnapshot, unpackBackingKey, unpackKey, writeLedgerViewSnapshot, type LedgerViewSnapshot } from './ledger-view-snapshot.js';
+import {
+  packBackingKey,
+  packKey,
+  readLedgerViewSnapshot,
+  unpackBackingKey,
+  unpackKey,
+  writeLedgerViewSnapshot,
+  type LedgerViewSnapshot,
+} from './ledger-view-snapshot.js';
 
 // Every field differs from every other of its type, so a swapped pair in the tuple order shows.
 const backing = (n: number): BackingKey => ({
@@ -42,7 +50,14 @@ const key: KeyAggregate = {
   backingKeys: [backing(1), backing(2)],
   tags: [{ TagKey: 'team', TagValue: 'payments' }],
   importParameters: [
-    { importTokenId: 't', wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048', sealedPrivateKey: 's', shredKeyId: 'p', validTo: 19 },
+    {
+      importTokenId: 't',
+      wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      wrappingKeySpec: 'RSA_2048',
+      sealedPrivateKey: 's',
+      shredKeyId: 'p',
+      validTo: 19,
+    },
   ],
 };
 
@@ -57,17 +72,43 @@ describe('ledger view snapshot codec', () => {
     try {
       const file = join(dir, 'view.snapshot');
       // More keys than one chunk holds, so the reader crosses chunk boundaries.
-      const keys = Array.from({ length: 5000 }, (_, i) => [`k${i}`, { state: { ...key, keyId: `k${i}` }, revision: BigInt(i), lastHash: i % 2 ? `h${i}` : null }] as const);
+      const keys = Array.from(
+        { length: 5000 },
+        (_, i) =>
+          [
+            `k${i}`,
+            { state: { ...key, keyId: `k${i}` }, revision: BigInt(i), lastHash: i % 2 ? `h${i}` : null },
+          ] as const,
+      );
       const snapshot: LedgerViewSnapshot = {
         position: 42n,
         eventId: 'event',
         previousPosition: 41n,
         contents: {
           keys: keys.map(([id, v]) => [id, v]),
-          aliases: [['alias/a', { state: { exists: true, aliasName: 'alias/a', aliasArn: 'arn', targetKeyId: 'k1', createdAt: 1, lastUpdatedAt: 2 }, revision: 0n, lastHash: 'ha' }]],
+          aliases: [
+            [
+              'alias/a',
+              {
+                state: {
+                  exists: true,
+                  aliasName: 'alias/a',
+                  aliasArn: 'arn',
+                  targetKeyId: 'k1',
+                  createdAt: 1,
+                  lastUpdatedAt: 2,
+                },
+                revision: 0n,
+                lastHash: 'ha',
+              },
+            ],
+          ],
           keyOrder: keys.map(([id]) => id),
           times: {
-            keys: keys.map(([id], i) => [id, { revision: BigInt(i), createdMs: i, maxTimeMs: i + 1, complete: i !== 3 }]),
+            keys: keys.map(([id], i) => [
+              id,
+              { revision: BigInt(i), createdMs: i, maxTimeMs: i + 1, complete: i !== 3 },
+            ]),
             aliases: [['alias/a', { revision: 0n, points: [{ timeMs: 5, target: 'k1' }] }]],
           },
         },

@@ -71,7 +71,9 @@ type KeyEntryTuple = [string, bigint, string | null, KeyTuple];
 /** [keyId, revision, createdMs, maxTimeMs, complete] */
 type KeyTimesTuple = [string, bigint, number, number, boolean];
 
-/** The file: a header chunk, then chunks of each section in order, each a u32 (LE) length and a v8.serialize'd value. */
+/**
+ * The file: a header chunk, then chunks of each section in order, each a u32 (LE) length and a v8.serialize'd value.
+ */
 interface Header {
   format: typeof FORMAT;
   position: bigint;
@@ -99,8 +101,21 @@ const CHUNK_ITEMS = 256;
 // backing keys each carried their own copies of 'AWS_KMS', 'NON_CURRENT', ...
 const WORDS = new Map<string, string>(
   [
-    'AWS_KMS', 'EXTERNAL', 'CURRENT', 'NON_CURRENT', 'PENDING_ROTATION', 'DELETED', 'EXPIRED', 'DESTROYED',
-    'AUTOMATIC', 'ON_DEMAND', 'IMPORTED', 'PENDING_IMPORT', 'KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE', '',
+    'AWS_KMS',
+    'EXTERNAL',
+    'CURRENT',
+    'NON_CURRENT',
+    'PENDING_ROTATION',
+    'DELETED',
+    'EXPIRED',
+    'DESTROYED',
+    'AUTOMATIC',
+    'ON_DEMAND',
+    'IMPORTED',
+    'PENDING_IMPORT',
+    'KEY_MATERIAL_EXPIRES',
+    'KEY_MATERIAL_DOES_NOT_EXPIRE',
+    '',
   ].map((w) => [w, w]),
 );
 function word<T extends string | null>(value: T): T {
@@ -195,18 +210,25 @@ function* chunks(contents: LedgerViewContents): Generator<Chunk> {
   for (let i = 0; i < contents.keys.length; i += CHUNK_ITEMS)
     yield {
       section: 'keys',
-      items: contents.keys.slice(i, i + CHUNK_ITEMS).map(([keyId, v]): KeyEntryTuple => [keyId, v.revision, v.lastHash, packKey(v.state)]),
+      items: contents.keys
+        .slice(i, i + CHUNK_ITEMS)
+        .map(([keyId, v]): KeyEntryTuple => [keyId, v.revision, v.lastHash, packKey(v.state)]),
     };
-  for (let i = 0; i < contents.aliases.length; i += CHUNK_ITEMS) yield { section: 'aliases', items: contents.aliases.slice(i, i + CHUNK_ITEMS) };
-  for (let i = 0; i < contents.keyOrder.length; i += CHUNK_ITEMS) yield { section: 'keyOrder', items: contents.keyOrder.slice(i, i + CHUNK_ITEMS) };
+  for (let i = 0; i < contents.aliases.length; i += CHUNK_ITEMS)
+    yield { section: 'aliases', items: contents.aliases.slice(i, i + CHUNK_ITEMS) };
+  for (let i = 0; i < contents.keyOrder.length; i += CHUNK_ITEMS)
+    yield { section: 'keyOrder', items: contents.keyOrder.slice(i, i + CHUNK_ITEMS) };
   const keyTimes = contents.times.keys;
   for (let i = 0; i < keyTimes.length; i += CHUNK_ITEMS)
     yield {
       section: 'keyTimes',
-      items: keyTimes.slice(i, i + CHUNK_ITEMS).map(([keyId, t]): KeyTimesTuple => [keyId, t.revision, t.createdMs, t.maxTimeMs, t.complete]),
+      items: keyTimes
+        .slice(i, i + CHUNK_ITEMS)
+        .map(([keyId, t]): KeyTimesTuple => [keyId, t.revision, t.createdMs, t.maxTimeMs, t.complete]),
     };
   const aliasTimes = contents.times.aliases;
-  for (let i = 0; i < aliasTimes.length; i += CHUNK_ITEMS) yield { section: 'aliasTimes', items: aliasTimes.slice(i, i + CHUNK_ITEMS) };
+  for (let i = 0; i < aliasTimes.length; i += CHUNK_ITEMS)
+    yield { section: 'aliasTimes', items: aliasTimes.slice(i, i + CHUNK_ITEMS) };
   // A file cut short (a full disk) lacks this and is not taken for a snapshot.
   yield { section: 'end' };
 }
@@ -270,7 +292,8 @@ export function readLedgerViewSnapshot(file: string): LedgerViewSnapshot | undef
       if (chunk === undefined) return undefined;
       switch (chunk.section) {
         case 'keys':
-          for (const [keyId, revision, lastHash, key] of chunk.items) contents.keys.push([keyId, { state: unpackKey(key), revision, lastHash }]);
+          for (const [keyId, revision, lastHash, key] of chunk.items)
+            contents.keys.push([keyId, { state: unpackKey(key), revision, lastHash }]);
           break;
         case 'aliases':
           for (const item of chunk.items) contents.aliases.push(item);
@@ -286,7 +309,12 @@ export function readLedgerViewSnapshot(file: string): LedgerViewSnapshot | undef
           for (const item of chunk.items) contents.times.aliases.push(item);
           break;
         case 'end':
-          return { position: header.position, eventId: header.eventId, previousPosition: header.previousPosition, contents };
+          return {
+            position: header.position,
+            eventId: header.eventId,
+            previousPosition: header.previousPosition,
+            contents,
+          };
         default:
           return undefined;
       }

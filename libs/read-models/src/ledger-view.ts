@@ -51,7 +51,12 @@ export class LedgerView {
 
   /** Everything the view holds, for a snapshot; `restore` takes it back. */
   contents(): LedgerViewContents {
-    return { keys: [...this.keys], aliases: [...this.aliases], keyOrder: [...this.keyOrder], times: this.times.contents() };
+    return {
+      keys: [...this.keys],
+      aliases: [...this.aliases],
+      keyOrder: [...this.keyOrder],
+      times: this.times.contents(),
+    };
   }
 
   /** Replaces whatever the view holds with a snapshot's contents. */
@@ -103,8 +108,20 @@ export class LedgerView {
       this.foldKey(keyId, [event as unknown as KeyEvent], event.revision, integrityOf(event.metadata)?.hash ?? null);
     } else if (stream.startsWith(ALIAS_STREAM_PREFIX)) {
       const aliasName = stream.slice(ALIAS_STREAM_PREFIX.length);
-      this.times.aliasEvent(aliasName, event.revision, event.type, event.data as Record<string, unknown>, eventTimeMs(event), true);
-      this.foldAlias(aliasName, [event as unknown as AliasEvent], event.revision, integrityOf(event.metadata)?.hash ?? null);
+      this.times.aliasEvent(
+        aliasName,
+        event.revision,
+        event.type,
+        event.data as Record<string, unknown>,
+        eventTimeMs(event),
+        true,
+      );
+      this.foldAlias(
+        aliasName,
+        [event as unknown as AliasEvent],
+        event.revision,
+        integrityOf(event.metadata)?.hash ?? null,
+      );
     }
   }
 
@@ -115,13 +132,25 @@ export class LedgerView {
    * a gap means the view missed something, so the entry is dropped and the
    * next read replays the stream from the store.
    */
-  applyKeyEvents(keyId: string, events: readonly KeyEvent[], firstRevision: bigint, lastHash: string | null, timeMs: number): void {
+  applyKeyEvents(
+    keyId: string,
+    events: readonly KeyEvent[],
+    firstRevision: bigint,
+    lastHash: string | null,
+    timeMs: number,
+  ): void {
     let revision = firstRevision;
     for (const event of events) this.times.keyEvent(keyId, revision++, event.type, timeMs, false);
     this.foldKey(keyId, events, firstRevision, lastHash);
   }
 
-  applyAliasEvents(aliasName: string, events: readonly AliasEvent[], firstRevision: bigint, lastHash: string | null, timeMs: number): void {
+  applyAliasEvents(
+    aliasName: string,
+    events: readonly AliasEvent[],
+    firstRevision: bigint,
+    lastHash: string | null,
+    timeMs: number,
+  ): void {
     let revision = firstRevision;
     for (const event of events)
       this.times.aliasEvent(aliasName, revision++, event.type, event.data as Record<string, unknown>, timeMs, false);
@@ -139,7 +168,12 @@ export class LedgerView {
     }
   }
 
-  private foldAlias(aliasName: string, events: readonly AliasEvent[], firstRevision: bigint, lastHash: string | null): void {
+  private foldAlias(
+    aliasName: string,
+    events: readonly AliasEvent[],
+    firstRevision: bigint,
+    lastHash: string | null,
+  ): void {
     const entry = this.aliases.get(aliasName);
     const next = advance(entry, events, firstRevision, lastHash, evolveAlias, initialAliasState);
     if (next === GAP) {

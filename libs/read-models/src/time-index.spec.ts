@@ -11,7 +11,7 @@ describe('TimeIndex', () => {
     expect(times.key('k')).toEqual({ revision: 1n, createdMs: 100, maxTimeMs: 300, complete: true });
   });
 
-  it('leaves a handler\'s out-of-turn event to the log, and marks a gap in the log as incomplete', () => {
+  it("leaves a handler's out-of-turn event to the log, and marks a gap in the log as incomplete", () => {
     const times = new TimeIndex();
     times.keyEvent('k', 0n, 'KeyCreated', 100, true);
     times.keyEvent('k', 2n, 'KeyEnabled', 300, false);

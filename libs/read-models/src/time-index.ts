@@ -89,7 +89,14 @@ export class TimeIndex {
     if (timeMs > times.maxTimeMs) times.maxTimeMs = timeMs;
   }
 
-  aliasEvent(aliasName: string, revision: bigint, type: string, data: Record<string, unknown>, timeMs: number, inLogOrder: boolean): void {
+  aliasEvent(
+    aliasName: string,
+    revision: bigint,
+    type: string,
+    data: Record<string, unknown>,
+    timeMs: number,
+    inLogOrder: boolean,
+  ): void {
     let times = this.aliases.get(aliasName);
     if (!times) {
       if (!inLogOrder && revision !== 0n) return;

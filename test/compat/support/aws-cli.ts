@@ -18,7 +18,11 @@ export function findAwsClis(): AwsCli[] {
   for (const command of ['aws', '/usr/bin/aws']) {
     let version: string;
     try {
-      version = execFileSync(command, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 })
+      version = execFileSync(command, ['--version'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
+      })
         .trim()
         .split('\n')[0]!;
     } catch {
@@ -41,7 +45,12 @@ export interface CliResult {
  * Runs the CLI asynchronously (the Keyledger server under test runs in this same process, so a synchronous
  * child process would block it from answering), with only the given credentials and no config files.
  */
-export function runAws(cli: AwsCli, args: string[], credentials: { accessKeyId: string; secretAccessKey: string }, cwd?: string): Promise<CliResult> {
+export function runAws(
+  cli: AwsCli,
+  args: string[],
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  cwd?: string,
+): Promise<CliResult> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (value !== undefined && !name.startsWith('AWS_')) env[name] = value;

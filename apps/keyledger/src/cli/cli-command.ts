@@ -66,7 +66,11 @@ export function parseAsOf(value: string | boolean | undefined, command: string):
   return date;
 }
 
-export function parsePositiveInteger(value: string | boolean | undefined, name: string, command: string): number | undefined {
+export function parsePositiveInteger(
+  value: string | boolean | undefined,
+  name: string,
+  command: string,
+): number | undefined {
   if (value === undefined) return undefined;
   const text = String(value);
   if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
@@ -77,6 +81,7 @@ export function parsePositiveInteger(value: string | boolean | undefined, name: 
 
 export function parseFormat(value: string | boolean | undefined, command: string): 'json' | 'csv' {
   const format = value === undefined ? 'json' : String(value);
-  if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got '${format}'`, command);
+  if (format !== 'json' && format !== 'csv')
+    throw new UsageError(`--format must be json or csv, got '${format}'`, command);
   return format;
 }

@@ -48,7 +48,11 @@ export function openDirectStore(values: OptionValues, env: NodeJS.ProcessEnv): E
   });
 }
 
-export function apiClientOf(values: OptionValues, env: NodeJS.ProcessEnv, command: string): LedgerApiClient | undefined {
+export function apiClientOf(
+  values: OptionValues,
+  env: NodeJS.ProcessEnv,
+  command: string,
+): LedgerApiClient | undefined {
   const url = values.url as string | undefined;
   if (!url) {
     for (const name of ['access-key-id', 'secret-access-key', 'region'])
@@ -56,7 +60,10 @@ export function apiClientOf(values: OptionValues, env: NodeJS.ProcessEnv, comman
     return undefined;
   }
   if (values['data-dir'] !== undefined || values['eventstore-url'] !== undefined) {
-    throw new UsageError('--url (API mode) cannot be combined with --data-dir or --eventstore-url (direct mode)', command);
+    throw new UsageError(
+      '--url (API mode) cannot be combined with --data-dir or --eventstore-url (direct mode)',
+      command,
+    );
   }
   const accessKeyId = (values['access-key-id'] as string | undefined) || env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = (values['secret-access-key'] as string | undefined) || env.AWS_SECRET_ACCESS_KEY;

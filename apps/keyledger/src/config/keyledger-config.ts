@@ -46,7 +46,8 @@ function checkpointInterval(env: NodeJS.ProcessEnv): number {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfig {
   const region = env.KEYLEDGER_REGION || 'us-east-1';
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new ConfigError(`KEYLEDGER_REGION '${region}' is not a region name`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
+    throw new ConfigError(`KEYLEDGER_REGION '${region}' is not a region name`);
   const accountId = env.KEYLEDGER_ACCOUNT_ID || '111122223333';
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError('KEYLEDGER_ACCOUNT_ID must be 12 digits');
   if (Boolean(env.KEYLEDGER_ACCESS_KEY_ID) !== Boolean(env.KEYLEDGER_SECRET_ACCESS_KEY))
@@ -64,7 +65,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     rootKey: env.KEYLEDGER_ROOT_KEY || undefined,
     schedulerIntervalMs: integer(env, 'KEYLEDGER_SCHEDULER_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     checkpointIntervalMs: checkpointInterval(env),
-    maxOnDemandRotations: integer(env, 'KEYLEDGER_MAX_ON_DEMAND_ROTATIONS', DEFAULT_MAX_ON_DEMAND_ROTATIONS, 1, 1_000_000),
+    maxOnDemandRotations: integer(
+      env,
+      'KEYLEDGER_MAX_ON_DEMAND_ROTATIONS',
+      DEFAULT_MAX_ON_DEMAND_ROTATIONS,
+      1,
+      1_000_000,
+    ),
     bodyLimitBytes: 1024 * 1024,
   };
 }

@@ -1,11 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import {
-  generateBackingKey,
-  generatedKeyMaterialId,
-  openMaterial,
-  type ShredVault,
-} from '@keyledger/crypto';
+import { generateBackingKey, generatedKeyMaterialId, openMaterial, type ShredVault } from '@keyledger/crypto';
 import { DomainError, type BackingKey, type NewBackingKey } from '@keyledger/ledger';
 import { SHRED_VAULT } from '../infrastructure/tokens.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
@@ -77,4 +72,3 @@ export class BackingKeys {
 
 const unavailable = (keyId: string, keyMaterialId: string) =>
   new DomainError('InvalidState', `The key material ${keyMaterialId} of key ${keyId} is not available.`);
-

@@ -1,4 +1,3 @@
-import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { randomBytes } from 'node:crypto';
 import {

@@ -101,7 +101,17 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
             }),
         },
       ],
-      exports: [CONFIG, CLOCK, EVENT_STORE, ROOT_KEY, IMPORT_TOKEN_KEY, SHRED_VAULT, PRINCIPALS, LedgerView, LedgerProjection],
+      exports: [
+        CONFIG,
+        CLOCK,
+        EVENT_STORE,
+        ROOT_KEY,
+        IMPORT_TOKEN_KEY,
+        SHRED_VAULT,
+        PRINCIPALS,
+        LedgerView,
+        LedgerProjection,
+      ],
     };
   }
 

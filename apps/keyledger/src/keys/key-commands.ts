@@ -113,15 +113,24 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyCh
     // rotation leaves no orphan shred key behind.
     let material: NewBackingKey | undefined;
     const materialFor = (state: KeyAggregate): NewBackingKey | undefined => {
-      if (!NEEDS_NEW_MATERIAL.has(change.type) || state.origin !== 'AWS_KMS' || keyStateOf(state) !== 'Enabled') return undefined;
-      if (change.type === 'RotateKeyIfDue' && (state.nextRotationDate === null || state.nextRotationDate > now.getTime()))
+      if (!NEEDS_NEW_MATERIAL.has(change.type) || state.origin !== 'AWS_KMS' || keyStateOf(state) !== 'Enabled')
+        return undefined;
+      if (
+        change.type === 'RotateKeyIfDue' &&
+        (state.nextRotationDate === null || state.nextRotationDate > now.getTime())
+      )
         return undefined;
       return (material ??= this.backingKeys.generate(keyId));
     };
     const decide = (state: KeyAggregate) => {
       const backingKey = materialFor(state);
       if (change.type === 'RotateKeyIfDue' && !backingKey) return [];
-      const command = { ...change, now, backingKey, maxOnDemandRotations: this.config.maxOnDemandRotations } as KeyCommand;
+      const command = {
+        ...change,
+        now,
+        backingKey,
+        maxOnDemandRotations: this.config.maxOnDemandRotations,
+      } as KeyCommand;
       return decideKey(command, state);
     };
     let outcome: Outcome<KeyAggregate, KeyEvent>;
@@ -135,7 +144,9 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyCh
     if (material && !outcome.events.some((e) => e.type === 'KeyMaterialGenerated')) this.backingKeys.discard(material);
     // The event is durable first; then the shred keys go. A crash in between is
     // finished by the scheduler's start-up sweep, which destroys what events say is destroyed.
-    const destroyed = outcome.events.flatMap((e) => ('destroyedShredKeyIds' in e.data ? e.data.destroyedShredKeyIds : []));
+    const destroyed = outcome.events.flatMap((e) =>
+      'destroyedShredKeyIds' in e.data ? e.data.destroyedShredKeyIds : [],
+    );
     if (destroyed.length > 0) this.backingKeys.destroy(keyId, destroyed);
     return { state: outcome.state, events: outcome.events };
   }

@@ -66,10 +66,16 @@ export class ImportKeyMaterialCommand extends Command<{ keyArn: string; keyMater
 }
 
 /** The private wrapping key is sealed like backing key material, under a shred key of its own. */
-const privateKeyBinding = (keyId: string, importTokenId: string) => ({ keyId, keyMaterialId: `import/${importTokenId}` });
+const privateKeyBinding = (keyId: string, importTokenId: string) => ({
+  keyId,
+  keyMaterialId: `import/${importTokenId}`,
+});
 
 @CommandHandler(GetParametersForImportCommand)
-export class GetParametersForImportHandler implements ICommandHandler<GetParametersForImportCommand, ImportParametersIssued> {
+export class GetParametersForImportHandler implements ICommandHandler<
+  GetParametersForImportCommand,
+  ImportParametersIssued
+> {
   constructor(
     private readonly repository: LedgerRepository,
     private readonly shredKeys: ShredKeyPool,
@@ -77,7 +83,12 @@ export class GetParametersForImportHandler implements ICommandHandler<GetParamet
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ keyId, wrappingAlgorithm, wrappingKeySpec, context }: GetParametersForImportCommand): Promise<ImportParametersIssued> {
+  async execute({
+    keyId,
+    wrappingAlgorithm,
+    wrappingKeySpec,
+    context,
+  }: GetParametersForImportCommand): Promise<ImportParametersIssued> {
     const importTokenId = randomUUID();
     const pair = generateWrappingKeyPair(wrappingKeySpec);
     const { shredKeyId, sealed: sealedPrivateKey } = this.shredKeys.seal(
@@ -93,7 +104,12 @@ export class GetParametersForImportHandler implements ICommandHandler<GetParamet
               type: 'GetParametersForImport',
               wrappingAlgorithm,
               wrappingKeySpec,
-              parameters: { importTokenId, sealedPrivateKey, shredKeyId, publicKeySha256: publicKeySha256(pair.publicKeyDer) },
+              parameters: {
+                importTokenId,
+                sealedPrivateKey,
+                shredKeyId,
+                publicKeySha256: publicKeySha256(pair.publicKeyDer),
+              },
               now: this.clock.now(),
             },
             state,
@@ -115,7 +131,10 @@ export class GetParametersForImportHandler implements ICommandHandler<GetParamet
 }
 
 @CommandHandler(ImportKeyMaterialCommand)
-export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMaterialCommand, { keyArn: string; keyMaterialId: string }> {
+export class ImportKeyMaterialHandler implements ICommandHandler<
+  ImportKeyMaterialCommand,
+  { keyArn: string; keyMaterialId: string }
+> {
   constructor(
     private readonly repository: LedgerRepository,
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
@@ -124,7 +143,11 @@ export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMateri
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ keyId, input, context }: ImportKeyMaterialCommand): Promise<{ keyArn: string; keyMaterialId: string }> {
+  async execute({
+    keyId,
+    input,
+    context,
+  }: ImportKeyMaterialCommand): Promise<{ keyArn: string; keyMaterialId: string }> {
     const now = this.clock.now();
     let importTokenId: string;
     try {
@@ -135,8 +158,10 @@ export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMateri
     }
     const loaded = await this.repository.loadKey(keyId);
     const parameters = loaded?.state.importParameters.find((p) => p.importTokenId === importTokenId);
-    if (!loaded || !parameters) throw new DomainError('InvalidImportToken', 'The import token is not valid for this key.');
-    if (parameters.validTo <= now.getTime()) throw new DomainError('ExpiredImportToken', 'The import token has expired.');
+    if (!loaded || !parameters)
+      throw new DomainError('InvalidImportToken', 'The import token is not valid for this key.');
+    if (parameters.validTo <= now.getTime())
+      throw new DomainError('ExpiredImportToken', 'The import token has expired.');
 
     const material = this.unwrap(keyId, importTokenId, parameters, input.encryptedKeyMaterial);
     const keyMaterialId = importedKeyMaterialId(keyId, material);
@@ -178,7 +203,8 @@ export class ImportKeyMaterialHandler implements ICommandHandler<ImportKeyMateri
     encrypted: Buffer,
   ): Buffer {
     const shredKey = this.vault.get(parameters.shredKeyId);
-    if (!shredKey) throw new DomainError('InvalidImportToken', 'The import parameters of this token are no longer available.');
+    if (!shredKey)
+      throw new DomainError('InvalidImportToken', 'The import parameters of this token are no longer available.');
     const privateKey = openMaterial(parameters.sealedPrivateKey, shredKey, privateKeyBinding(keyId, importTokenId));
     shredKey.fill(0);
     try {

@@ -46,7 +46,10 @@ function dataKeyLength(input: { NumberOfBytes?: number; KeySpec?: string }): num
 function checkCreateKey(input: OperationInput<'CreateKey'>): void {
   const spec = input.KeySpec ?? input.CustomerMasterKeySpec ?? SYMMETRIC_DEFAULT;
   if (spec !== SYMMETRIC_DEFAULT)
-    throw new DomainError('Unsupported', `KeySpec ${spec} is not supported: Keyledger serves symmetric keys (SYMMETRIC_DEFAULT) only.`);
+    throw new DomainError(
+      'Unsupported',
+      `KeySpec ${spec} is not supported: Keyledger serves symmetric keys (SYMMETRIC_DEFAULT) only.`,
+    );
   if ((input.KeyUsage ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT')
     throw new DomainError('Unsupported', `KeyUsage ${input.KeyUsage} is not supported for a SYMMETRIC_DEFAULT key.`);
   const origin = input.Origin ?? 'AWS_KMS';
@@ -95,7 +98,11 @@ export class KmsOperations {
     EnableKey: (input, context) => this.change(input.KeyId, { type: 'EnableKey' }, context),
     DisableKey: (input, context) => this.change(input.KeyId, { type: 'DisableKey' }, context),
     EnableKeyRotation: (input, context) =>
-      this.change(input.KeyId, { type: 'EnableKeyRotation', rotationPeriodInDays: input.RotationPeriodInDays }, context),
+      this.change(
+        input.KeyId,
+        { type: 'EnableKeyRotation', rotationPeriodInDays: input.RotationPeriodInDays },
+        context,
+      ),
     DisableKeyRotation: (input, context) => this.change(input.KeyId, { type: 'DisableKeyRotation' }, context),
     GetKeyRotationStatus: async (input) => {
       const key = await this.key(input.KeyId, false);
@@ -103,7 +110,8 @@ export class KmsOperations {
         KeyId: key.arn,
         KeyRotationEnabled: key.rotationEnabled,
         RotationPeriodInDays: key.rotationEnabled ? (key.rotationPeriodInDays ?? undefined) : undefined,
-        NextRotationDate: key.rotationEnabled && key.nextRotationDate !== null ? new Date(key.nextRotationDate) : undefined,
+        NextRotationDate:
+          key.rotationEnabled && key.nextRotationDate !== null ? new Date(key.nextRotationDate) : undefined,
       };
     },
     RotateKeyOnDemand: async (input, context) => {
@@ -123,7 +131,11 @@ export class KmsOperations {
           ImportState: b.importState ?? undefined,
           // Deleted or expired imported material keeps its place (ImportState says it is gone).
           KeyMaterialState:
-            b.keyMaterialId === key.currentKeyMaterialId ? 'CURRENT' : b.state === 'PENDING_ROTATION' ? b.state : 'NON_CURRENT',
+            b.keyMaterialId === key.currentKeyMaterialId
+              ? 'CURRENT'
+              : b.state === 'PENDING_ROTATION'
+                ? b.state
+                : 'NON_CURRENT',
           ExpirationModel: b.expirationModel ?? undefined,
           ValidTo: b.validTo === null ? undefined : new Date(b.validTo),
           RotationDate: b.rotationDate === null ? undefined : new Date(b.rotationDate),
@@ -140,13 +152,19 @@ export class KmsOperations {
     },
     CreateAlias: async (input, context) => {
       await this.commands.execute(
-        new ChangeAliasCommand({ type: 'CreateAlias', aliasName: input.AliasName, targetKeyId: input.TargetKeyId }, context),
+        new ChangeAliasCommand(
+          { type: 'CreateAlias', aliasName: input.AliasName, targetKeyId: input.TargetKeyId },
+          context,
+        ),
       );
       return {};
     },
     UpdateAlias: async (input, context) => {
       await this.commands.execute(
-        new ChangeAliasCommand({ type: 'UpdateAlias', aliasName: input.AliasName, targetKeyId: input.TargetKeyId }, context),
+        new ChangeAliasCommand(
+          { type: 'UpdateAlias', aliasName: input.AliasName, targetKeyId: input.TargetKeyId },
+          context,
+        ),
       );
       return {};
     },
@@ -155,7 +173,9 @@ export class KmsOperations {
       return {};
     },
     ListAliases: async (input) => {
-      const page = await this.queries.execute(new ListAliasesQuery(input.KeyId, input.Limit ?? DEFAULT_LIMIT, input.Marker));
+      const page = await this.queries.execute(
+        new ListAliasesQuery(input.KeyId, input.Limit ?? DEFAULT_LIMIT, input.Marker),
+      );
       return {
         Aliases: page.items.map((a: AliasAggregate) => ({
           AliasName: a.aliasName,
@@ -219,7 +239,12 @@ export class KmsOperations {
       );
       try {
         const sealed = await this.queries.execute(
-          new EncryptQuery(input.DestinationKeyId, opened.plaintext, input.DestinationEncryptionContext, input.DryRun === true),
+          new EncryptQuery(
+            input.DestinationKeyId,
+            opened.plaintext,
+            input.DestinationEncryptionContext,
+            input.DryRun === true,
+          ),
         );
         return {
           CiphertextBlob: sealed.ciphertextBlob,
@@ -239,7 +264,12 @@ export class KmsOperations {
       const sealed = await this.queries.execute(
         new EncryptQuery(input.KeyId, plaintext, input.EncryptionContext, input.DryRun === true),
       );
-      return { CiphertextBlob: sealed.ciphertextBlob, Plaintext: plaintext, KeyId: sealed.keyArn, KeyMaterialId: sealed.keyMaterialId };
+      return {
+        CiphertextBlob: sealed.ciphertextBlob,
+        Plaintext: plaintext,
+        KeyId: sealed.keyArn,
+        KeyMaterialId: sealed.keyMaterialId,
+      };
     },
     GenerateDataKeyWithoutPlaintext: async (input) => {
       const plaintext = await this.queries.execute(new GenerateRandomQuery(dataKeyLength(input)));
@@ -253,7 +283,8 @@ export class KmsOperations {
       }
     },
     GenerateRandom: async (input) => {
-      if (input.CustomKeyStoreId !== undefined) throw new DomainError('Unsupported', 'Custom key stores are not supported.');
+      if (input.CustomKeyStoreId !== undefined)
+        throw new DomainError('Unsupported', 'Custom key stores are not supported.');
       return { Plaintext: await this.queries.execute(new GenerateRandomQuery(input.NumberOfBytes!)) };
     },
     TagResource: async (input, context) =>
@@ -262,13 +293,18 @@ export class KmsOperations {
         { type: 'TagResource', tags: input.Tags.map((t: Tag) => ({ TagKey: t.TagKey, TagValue: t.TagValue })) },
         context,
       ),
-    UntagResource: (input, context) => this.change(input.KeyId, { type: 'UntagResource', tagKeys: input.TagKeys }, context),
+    UntagResource: (input, context) =>
+      this.change(input.KeyId, { type: 'UntagResource', tagKeys: input.TagKeys }, context),
     ListResourceTags: async (input) => {
       const key = await this.key(input.KeyId, false);
       const offset = decodeMarker(input.Marker);
       const limit = input.Limit ?? DEFAULT_LIMIT;
       const more = offset + limit < key.tags.length;
-      return { Tags: key.tags.slice(offset, offset + limit), Truncated: more, NextMarker: more ? encodeMarker(offset + limit) : undefined };
+      return {
+        Tags: key.tags.slice(offset, offset + limit),
+        Truncated: more,
+        NextMarker: more ? encodeMarker(offset + limit) : undefined,
+      };
     },
     GetParametersForImport: async (input, context) => {
       const { keyId } = await this.queries.execute(new GetKeyQuery(input.KeyId, false));
@@ -339,7 +375,6 @@ export class KmsOperations {
     await this.changed(keyIdInput, change, context);
     return {};
   }
-
 }
 
 function defaultPolicy(accountId: string, keyArn: string): string {

@@ -48,14 +48,23 @@ export class KmsController {
           headers: request.headers,
           body,
         },
-        { region: this.config.region, service: 'kms', now: this.clock.now(), lookupSecret: this.principals.lookupSecret },
+        {
+          region: this.config.region,
+          service: 'kms',
+          now: this.clock.now(),
+          lookupSecret: this.principals.lookupSecret,
+        },
       );
       const principal = this.principals.lookup(accessKeyId)!;
       const operation = parseTarget(request.headers['x-amz-target']);
       assertAuthorized(principal, operation, this.config.accountId);
       const { input } = parseRequest(operation, body);
       const context = {
-        actor: { principal: principalArn(principal, this.config.accountId), accessKeyId, sourceAddress: request.ip ?? null },
+        actor: {
+          principal: principalArn(principal, this.config.accountId),
+          accessKeyId,
+          sourceAddress: request.ip ?? null,
+        },
         requestId,
       };
       const output = await (this.operations.table[operation] as (i: unknown, c: typeof context) => Promise<unknown>)(

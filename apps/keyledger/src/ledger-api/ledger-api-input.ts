@@ -15,7 +15,8 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z
 export function parseTime(raw: unknown, name: string): Date {
   // An unencoded '+' of a zone offset arrives as a space from the query string parser.
   const value = typeof raw === 'string' ? raw.replace(/ (\d{2}:?\d{2})$/, '+$1') : raw;
-  if (typeof value !== 'string' || !ISO_TIME.test(value)) throw validation(`${name} must be an ISO 8601 time, e.g. 2025-01-31T12:00:00Z`);
+  if (typeof value !== 'string' || !ISO_TIME.test(value))
+    throw validation(`${name} must be an ISO 8601 time, e.g. 2025-01-31T12:00:00Z`);
   // A time without a zone is UTC here, not the server's local time.
   const zoned = value.length > 10 && !/(?:Z|[+-]\d{2}:?\d{2})$/.test(value) ? `${value}Z` : value;
   const ms = Date.parse(zoned);
@@ -51,7 +52,8 @@ export function jsonBody(body: Buffer): Record<string, unknown> {
   } catch {
     throw serialization('The request body is not valid JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw serialization('The request body must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw serialization('The request body must be a JSON object');
   return parsed as Record<string, unknown>;
 }
 
@@ -60,7 +62,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const MAX_CIPHERTEXT_BYTES = 6144;
 
 export function ciphertextBlob(value: unknown, name: string): Buffer {
-  if (typeof value !== 'string' || value === '' || !BASE64.test(value)) throw validation(`${name} must be a non-empty base64 string`);
+  if (typeof value !== 'string' || value === '' || !BASE64.test(value))
+    throw validation(`${name} must be a non-empty base64 string`);
   const blob = Buffer.from(value, 'base64');
   if (blob.length > MAX_CIPHERTEXT_BYTES) throw validation(`${name} must be at most ${MAX_CIPHERTEXT_BYTES} bytes`);
   return blob;

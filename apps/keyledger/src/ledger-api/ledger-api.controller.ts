@@ -1,14 +1,38 @@
 import { All, Controller, Get, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { accessDenied, authorizeLedgerApi, KmsError, principalArn, verifySigV4, type Principal, type PrincipalDirectory } from '@keyledger/kms-api';
+import {
+  accessDenied,
+  authorizeLedgerApi,
+  KmsError,
+  principalArn,
+  verifySigV4,
+  type Principal,
+  type PrincipalDirectory,
+} from '@keyledger/kms-api';
 import type { Actor, Clock } from '@keyledger/ledger';
-import { LedgerCheckpoints, LedgerQueries, MAX_DECRYPTABILITY_BATCH, toCsv, verifyLedger, type AuditEvent } from '@keyledger/read-models';
+import {
+  LedgerCheckpoints,
+  LedgerQueries,
+  MAX_DECRYPTABILITY_BATCH,
+  toCsv,
+  verifyLedger,
+  type AuditEvent,
+} from '@keyledger/read-models';
 import type { EventStore } from '@keyledger/event-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE, PRINCIPALS } from '../infrastructure/tokens.js';
 import { ledgerWireError, validation } from './ledger-api-errors.js';
-import { ciphertextBlob, format, jsonBody, optionalInteger, optionalTime, parseTime, single, type RawQuery } from './ledger-api-input.js';
+import {
+  ciphertextBlob,
+  format,
+  jsonBody,
+  optionalInteger,
+  optionalTime,
+  parseTime,
+  single,
+  type RawQuery,
+} from './ledger-api-input.js';
 import { CHECKPOINT_KEY } from './ledger-api.tokens.js';
 import { INVENTORY_COLUMNS, AUDIT_COLUMNS, COMPLIANCE_COLUMNS, openApiDocument } from './openapi.js';
 
@@ -57,8 +81,13 @@ export class LedgerApiController {
   }
 
   @Get('aliases/:aliasName/events')
-  aliasEvents(@Req() request: FastifyRequest<{ Params: { aliasName: string } }>, @Res() reply: FastifyReply): Promise<void> {
-    return this.serve(request, reply, async () => ({ json: await this.queries.aliasHistory(request.params.aliasName) }));
+  aliasEvents(
+    @Req() request: FastifyRequest<{ Params: { aliasName: string } }>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    return this.serve(request, reply, async () => ({
+      json: await this.queries.aliasHistory(request.params.aliasName),
+    }));
   }
 
   @Get('keys/:keyId')
@@ -98,7 +127,10 @@ export class LedgerApiController {
         });
       } else if (Array.isArray(input.ciphertextBlobs) && input.items === undefined) {
         checkBatchSize(input.ciphertextBlobs.length);
-        items = input.ciphertextBlobs.map((blob: unknown, i) => ({ ciphertextBlob: ciphertextBlob(blob, `ciphertextBlobs[${i}]`), asOf: defaultAsOf }));
+        items = input.ciphertextBlobs.map((blob: unknown, i) => ({
+          ciphertextBlob: ciphertextBlob(blob, `ciphertextBlobs[${i}]`),
+          asOf: defaultAsOf,
+        }));
       } else {
         throw validation('Give either items: [{ ciphertextBlob, asOf? }] or ciphertextBlobs: [...]');
       }
@@ -112,7 +144,9 @@ export class LedgerApiController {
       const query = request.query as RawQuery;
       const as = format(query);
       const report = await this.queries.inventory(optionalTime(single(query, 'asOf'), 'asOf', () => this.clock.now()));
-      return as === 'csv' ? { csv: toCsv(report.keys as unknown as Array<Record<string, unknown>>, INVENTORY_COLUMNS) } : { json: report };
+      return as === 'csv'
+        ? { csv: toCsv(report.keys as unknown as Array<Record<string, unknown>>, INVENTORY_COLUMNS) }
+        : { json: report };
     });
   }
 
@@ -122,8 +156,13 @@ export class LedgerApiController {
       const query = request.query as RawQuery;
       const as = format(query);
       const maxAgeDays = optionalInteger(single(query, 'maxAgeDays'), 'maxAgeDays', 1, 36_500) ?? 365;
-      const report = await this.queries.rotationCompliance(optionalTime(single(query, 'asOf'), 'asOf', () => this.clock.now()), maxAgeDays);
-      return as === 'csv' ? { csv: toCsv(report.keys as unknown as Array<Record<string, unknown>>, COMPLIANCE_COLUMNS) } : { json: report };
+      const report = await this.queries.rotationCompliance(
+        optionalTime(single(query, 'asOf'), 'asOf', () => this.clock.now()),
+        maxAgeDays,
+      );
+      return as === 'csv'
+        ? { csv: toCsv(report.keys as unknown as Array<Record<string, unknown>>, COMPLIANCE_COLUMNS) }
+        : { json: report };
     });
   }
 
@@ -144,7 +183,8 @@ export class LedgerApiController {
       if (as === 'json') return { json: page };
       return {
         csv: toCsv(page.events.map(auditRow), AUDIT_COLUMNS),
-        headers: page.nextCursor === null ? {} : ({ 'x-keyledger-next-cursor': page.nextCursor } as Record<string, string>),
+        headers:
+          page.nextCursor === null ? {} : ({ 'x-keyledger-next-cursor': page.nextCursor } as Record<string, string>),
       };
     });
   }
@@ -201,19 +241,40 @@ export class LedgerApiController {
       const url = request.raw.url ?? '/';
       const q = url.indexOf('?');
       const { accessKeyId } = verifySigV4(
-        { method: request.method, path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1), headers: request.headers, body },
-        { region: this.config.region, service: 'kms', now: this.clock.now(), lookupSecret: this.principals.lookupSecret },
+        {
+          method: request.method,
+          path: q < 0 ? url : url.slice(0, q),
+          query: q < 0 ? '' : url.slice(q + 1),
+          headers: request.headers,
+          body,
+        },
+        {
+          region: this.config.region,
+          service: 'kms',
+          now: this.clock.now(),
+          lookupSecret: this.principals.lookupSecret,
+        },
       );
       const principal = this.principals.lookup(accessKeyId)!;
-      if (!authorizeLedgerApi(principal.role)) throw accessDenied(principal, 'keyledger:LedgerApi', this.config.accountId);
+      if (!authorizeLedgerApi(principal.role))
+        throw accessDenied(principal, 'keyledger:LedgerApi', this.config.accountId);
       const caller: Caller = {
         principal,
         requestId,
-        actor: { principal: principalArn(principal, this.config.accountId), accessKeyId, sourceAddress: request.ip ?? null },
+        actor: {
+          principal: principalArn(principal, this.config.accountId),
+          accessKeyId,
+          sourceAddress: request.ip ?? null,
+        },
       };
       const result = await handler(body, caller);
       if ('json' in result) await reply.status(200).header('content-type', JSON_TYPE).send(JSON.stringify(result.json));
-      else await reply.status(200).headers(result.headers ?? {}).header('content-type', CSV_TYPE).send(result.csv);
+      else
+        await reply
+          .status(200)
+          .headers(result.headers ?? {})
+          .header('content-type', CSV_TYPE)
+          .send(result.csv);
     } catch (error) {
       const wire = ledgerWireError(error);
       if (wire.statusCode >= 500) this.logInternal(error, requestId);

@@ -2,7 +2,13 @@ import { Module } from '@nestjs/common';
 import type { RootKeyProvider } from '@keyledger/crypto';
 import type { EventStore } from '@keyledger/event-store';
 import type { Clock } from '@keyledger/ledger';
-import { checkpointKeyPurpose, LedgerCheckpoints, LedgerProjection, LedgerQueries, LedgerView } from '@keyledger/read-models';
+import {
+  checkpointKeyPurpose,
+  LedgerCheckpoints,
+  LedgerProjection,
+  LedgerQueries,
+  LedgerView,
+} from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE, ROOT_KEY } from '../infrastructure/tokens.js';
 import { CHECKPOINT_INTERVAL, CheckpointWriter } from './checkpoint-writer.js';
@@ -16,20 +22,34 @@ import { CHECKPOINT_KEY } from './ledger-api.tokens.js';
     {
       provide: LedgerQueries,
       inject: [EVENT_STORE, CONFIG, CLOCK, LedgerView, LedgerProjection],
-      useFactory: (store: EventStore, config: KeyledgerConfig, clock: Clock, view: LedgerView, projection: LedgerProjection) =>
+      useFactory: (
+        store: EventStore,
+        config: KeyledgerConfig,
+        clock: Clock,
+        view: LedgerView,
+        projection: LedgerProjection,
+      ) =>
         new LedgerQueries(
           store,
           { region: config.region, accountId: config.accountId, clock },
           { view, position: () => projection.position },
         ),
     },
-    { provide: CHECKPOINT_KEY, inject: [ROOT_KEY], useFactory: (rootKey: RootKeyProvider) => rootKey.deriveKey(checkpointKeyPurpose) },
+    {
+      provide: CHECKPOINT_KEY,
+      inject: [ROOT_KEY],
+      useFactory: (rootKey: RootKeyProvider) => rootKey.deriveKey(checkpointKeyPurpose),
+    },
     {
       provide: LedgerCheckpoints,
       inject: [EVENT_STORE, CHECKPOINT_KEY, CLOCK],
       useFactory: (store: EventStore, key: Buffer, clock: Clock) => new LedgerCheckpoints(store, key, clock),
     },
-    { provide: CHECKPOINT_INTERVAL, inject: [CONFIG], useFactory: (config: KeyledgerConfig) => config.checkpointIntervalMs },
+    {
+      provide: CHECKPOINT_INTERVAL,
+      inject: [CONFIG],
+      useFactory: (config: KeyledgerConfig) => config.checkpointIntervalMs,
+    },
     CheckpointWriter,
   ],
   exports: [LedgerQueries, LedgerCheckpoints, CheckpointWriter, CHECKPOINT_KEY],

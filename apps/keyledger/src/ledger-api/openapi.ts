@@ -1,10 +1,34 @@
 /** Column order of the CSV forms: the JSON field names, in the order of the JSON. */
 export const INVENTORY_COLUMNS = [
-  'keyId', 'arn', 'aliases', 'description', 'origin', 'keyState', 'createdAt', 'rotationEnabled', 'rotationPeriodInDays',
-  'lastRotatedAt', 'nextRotationDate', 'keyMaterialCount', 'currentKeyMaterialAgeDays', 'deletionDate', 'validTo',
+  'keyId',
+  'arn',
+  'aliases',
+  'description',
+  'origin',
+  'keyState',
+  'createdAt',
+  'rotationEnabled',
+  'rotationPeriodInDays',
+  'lastRotatedAt',
+  'nextRotationDate',
+  'keyMaterialCount',
+  'currentKeyMaterialAgeDays',
+  'deletionDate',
+  'validTo',
 ];
 export const COMPLIANCE_COLUMNS = ['keyId', 'compliant', 'reason', 'currentKeyMaterialAgeDays', 'lastRotatedAt'];
-export const AUDIT_COLUMNS = ['position', 'streamName', 'revision', 'type', 'time', 'recordedAt', 'actor', 'accessKeyId', 'requestId', 'data'];
+export const AUDIT_COLUMNS = [
+  'position',
+  'streamName',
+  'revision',
+  'type',
+  'time',
+  'recordedAt',
+  'actor',
+  'accessKeyId',
+  'requestId',
+  'data',
+];
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const str = { type: 'string' };
@@ -17,19 +41,37 @@ const bool = { type: 'boolean' };
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const errors = {
-  '400': { description: 'ValidationException, SerializationException or InvalidMarkerException', content: json(ref('Error')) },
+  '400': {
+    description: 'ValidationException, SerializationException or InvalidMarkerException',
+    content: json(ref('Error')),
+  },
   '401': { description: 'MissingAuthenticationTokenException: the request is not signed', content: json(ref('Error')) },
-  '403': { description: 'AccessDeniedException (role), InvalidSignatureException, UnrecognizedClientException, IncompleteSignatureException', content: json(ref('Error')) },
+  '403': {
+    description:
+      'AccessDeniedException (role), InvalidSignatureException, UnrecognizedClientException, IncompleteSignatureException',
+    content: json(ref('Error')),
+  },
   '500': { description: 'KMSInternalException', content: json(ref('Error')) },
 };
 const notFound = { '404': { description: 'NotFoundException', content: json(ref('Error')) } };
 const ok = (schema: unknown, csv = false) => ({
   '200': {
     description: 'OK',
-    content: csv ? { ...json(schema), 'text/csv': { schema: { type: 'string', description: 'RFC 4180, header row of the JSON field names' } } } : json(schema),
+    content: csv
+      ? {
+          ...json(schema),
+          'text/csv': { schema: { type: 'string', description: 'RFC 4180, header row of the JSON field names' } },
+        }
+      : json(schema),
   },
 });
-const queryParam = (name: string, schema: unknown, description: string) => ({ name, in: 'query', required: false, schema, description });
+const queryParam = (name: string, schema: unknown, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  description,
+});
 const asOfParam = queryParam('asOf', time, 'ISO 8601; default: now (server clock). A time without a zone is UTC.');
 const formatParam = queryParam('format', { type: 'string', enum: ['json', 'csv'], default: 'json' }, 'Response format');
 const keyIdParam = { name: 'keyId', in: 'path', required: true, schema: str, description: 'Key id or key ARN' };
@@ -55,13 +97,26 @@ export const openApiDocument = {
   security: [{ sigv4: [] }],
   paths: {
     '/v1/keys/{keyId}/events': {
-      get: { operationId: 'keyHistory', summary: 'Every event of a key, oldest first; sealed secrets removed', parameters: [keyIdParam], responses: { ...ok(history('keyId')), ...errors, ...notFound } },
+      get: {
+        operationId: 'keyHistory',
+        summary: 'Every event of a key, oldest first; sealed secrets removed',
+        parameters: [keyIdParam],
+        responses: { ...ok(history('keyId')), ...errors, ...notFound },
+      },
     },
     '/v1/aliases/{aliasName}/events': {
       get: {
         operationId: 'aliasHistory',
         summary: 'Every event of an alias',
-        parameters: [{ name: 'aliasName', in: 'path', required: true, schema: str, description: 'URL-encoded, e.g. alias%2Fpayments' }],
+        parameters: [
+          {
+            name: 'aliasName',
+            in: 'path',
+            required: true,
+            schema: str,
+            description: 'URL-encoded, e.g. alias%2Fpayments',
+          },
+        ],
         responses: { ...ok(history('aliasName')), ...errors, ...notFound },
       },
     },
@@ -79,7 +134,11 @@ export const openApiDocument = {
         summary: 'Could this ciphertext be decrypted at asOf, and if not why. Replayed; nothing is decrypted.',
         requestBody: {
           required: true,
-          content: json({ type: 'object', required: ['ciphertextBlob'], properties: { ciphertextBlob: { type: 'string', contentEncoding: 'base64' }, asOf: time } }),
+          content: json({
+            type: 'object',
+            required: ['ciphertextBlob'],
+            properties: { ciphertextBlob: { type: 'string', contentEncoding: 'base64' }, asOf: time },
+          }),
         },
         responses: { ...ok(ref('Decryptability')), ...errors },
       },
@@ -100,7 +159,11 @@ export const openApiDocument = {
                     type: 'array',
                     minItems: 1,
                     maxItems: 1000,
-                    items: { type: 'object', required: ['ciphertextBlob'], properties: { ciphertextBlob: { type: 'string', contentEncoding: 'base64' }, asOf: time } },
+                    items: {
+                      type: 'object',
+                      required: ['ciphertextBlob'],
+                      properties: { ciphertextBlob: { type: 'string', contentEncoding: 'base64' }, asOf: time },
+                    },
                   },
                   asOf: time,
                 },
@@ -108,29 +171,50 @@ export const openApiDocument = {
               {
                 type: 'object',
                 required: ['ciphertextBlobs'],
-                properties: { ciphertextBlobs: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', contentEncoding: 'base64' } }, asOf: time },
+                properties: {
+                  ciphertextBlobs: {
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: 1000,
+                    items: { type: 'string', contentEncoding: 'base64' },
+                  },
+                  asOf: time,
+                },
               },
             ],
           }),
         },
-        responses: { ...ok({ type: 'object', properties: { results: { type: 'array', items: ref('Decryptability') } } }), ...errors },
+        responses: {
+          ...ok({ type: 'object', properties: { results: { type: 'array', items: ref('Decryptability') } } }),
+          ...errors,
+        },
       },
     },
     '/v1/reports/inventory': {
-      get: { operationId: 'inventory', summary: 'Every key that existed at asOf', parameters: [asOfParam, formatParam], responses: { ...ok(ref('InventoryReport'), true), ...errors } },
+      get: {
+        operationId: 'inventory',
+        summary: 'Every key that existed at asOf',
+        parameters: [asOfParam, formatParam],
+        responses: { ...ok(ref('InventoryReport'), true), ...errors },
+      },
     },
     '/v1/reports/rotation-compliance': {
       get: {
         operationId: 'rotationCompliance',
-        summary: 'Whether each live key\'s current backing key is at most maxAgeDays old',
-        parameters: [queryParam('maxAgeDays', { type: 'integer', minimum: 1, maximum: 36500, default: 365 }, 'Policy age'), asOfParam, formatParam],
+        summary: "Whether each live key's current backing key is at most maxAgeDays old",
+        parameters: [
+          queryParam('maxAgeDays', { type: 'integer', minimum: 1, maximum: 36500, default: 365 }, 'Policy age'),
+          asOfParam,
+          formatParam,
+        ],
         responses: { ...ok(ref('RotationComplianceReport'), true), ...errors },
       },
     },
     '/v1/audit/events': {
       get: {
         operationId: 'auditEvents',
-        summary: 'Events of every stream in log order, filtered and paged. Follow nextCursor (CSV: x-keyledger-next-cursor header) until null; a page may be short.',
+        summary:
+          'Events of every stream in log order, filtered and paged. Follow nextCursor (CSV: x-keyledger-next-cursor header) until null; a page may be short.',
         parameters: [
           queryParam('from', time, 'Inclusive, domain time'),
           queryParam('to', time, 'Inclusive, domain time'),
@@ -141,11 +225,24 @@ export const openApiDocument = {
           queryParam('cursor', str, 'nextCursor of the previous page'),
           formatParam,
         ],
-        responses: { ...ok({ type: 'object', properties: { events: { type: 'array', items: ref('AuditEvent') }, nextCursor: nullableStr } }, true), ...errors },
+        responses: {
+          ...ok(
+            {
+              type: 'object',
+              properties: { events: { type: 'array', items: ref('AuditEvent') }, nextCursor: nullableStr },
+            },
+            true,
+          ),
+          ...errors,
+        },
       },
     },
     '/v1/audit/verify': {
-      get: { operationId: 'verifyLedger', summary: 'Recompute every hash chain and check the signed checkpoints', responses: { ...ok(ref('VerifyResult')), ...errors } },
+      get: {
+        operationId: 'verifyLedger',
+        summary: 'Recompute every hash chain and check the signed checkpoints',
+        responses: { ...ok(ref('VerifyResult')), ...errors },
+      },
     },
     '/v1/audit/checkpoints': {
       post: {
@@ -154,37 +251,73 @@ export const openApiDocument = {
         responses: { ...ok({ type: 'object', properties: { position: str, streams: int, written: bool } }), ...errors },
       },
     },
-    '/v1/openapi.json': { get: { operationId: 'openApi', summary: 'This document (unsigned)', security: [], responses: { '200': { description: 'OK' } } } },
+    '/v1/openapi.json': {
+      get: {
+        operationId: 'openApi',
+        summary: 'This document (unsigned)',
+        security: [],
+        responses: { '200': { description: 'OK' } },
+      },
+    },
   },
   components: {
     securitySchemes: {
-      sigv4: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'AWS Signature Version 4, service "kms"' },
+      sigv4: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'Authorization',
+        description: 'AWS Signature Version 4, service "kms"',
+      },
     },
     schemas: {
       Error: { type: 'object', required: ['__type', 'message'], properties: { __type: str, message: str } },
-      Actor: { type: ['object', 'null'], properties: { principal: str, accessKeyId: nullableStr, sourceAddress: nullableStr } },
+      Actor: {
+        type: ['object', 'null'],
+        properties: { principal: str, accessKeyId: nullableStr, sourceAddress: nullableStr },
+      },
       HistoryEvent: {
         type: 'object',
         properties: {
-          id: str, type: str, revision: { type: 'string', description: 'decimal' }, position: { type: 'string', description: 'decimal' },
-          recordedAt: time, time: nullableTime, actor: ref('Actor'), requestId: nullableStr, data: { type: 'object' },
+          id: str,
+          type: str,
+          revision: { type: 'string', description: 'decimal' },
+          position: { type: 'string', description: 'decimal' },
+          recordedAt: time,
+          time: nullableTime,
+          actor: ref('Actor'),
+          requestId: nullableStr,
+          data: { type: 'object' },
         },
       },
       AuditEvent: { allOf: [ref('HistoryEvent'), { type: 'object', properties: { streamName: str } }] },
       KeyStateAsOf: {
         type: 'object',
         properties: {
-          keyId: str, arn: str, asOf: time,
+          keyId: str,
+          arn: str,
+          asOf: time,
           keyState: { enum: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Deleted'] },
-          enabled: bool, origin: str, description: str, rotationEnabled: bool, rotationPeriodInDays: nullableInt,
-          nextRotationDate: nullableTime, deletionDate: nullableTime, currentKeyMaterialId: nullableStr, createdAt: time, deletedAt: nullableTime,
+          enabled: bool,
+          origin: str,
+          description: str,
+          rotationEnabled: bool,
+          rotationPeriodInDays: nullableInt,
+          nextRotationDate: nullableTime,
+          deletionDate: nullableTime,
+          currentKeyMaterialId: nullableStr,
+          createdAt: time,
+          deletedAt: nullableTime,
           keyMaterials: {
             type: 'array',
             items: {
               type: 'object',
               properties: {
-                keyMaterialId: str, state: { enum: ['CURRENT', 'NON_CURRENT', 'PENDING_ROTATION', 'DELETED', 'EXPIRED', 'DESTROYED'] },
-                origin: str, createdAt: time, importState: { type: ['string', 'null'] }, validTo: nullableTime,
+                keyMaterialId: str,
+                state: { enum: ['CURRENT', 'NON_CURRENT', 'PENDING_ROTATION', 'DELETED', 'EXPIRED', 'DESTROYED'] },
+                origin: str,
+                createdAt: time,
+                importState: { type: ['string', 'null'] },
+                validTo: nullableTime,
               },
             },
           },
@@ -198,8 +331,22 @@ export const openApiDocument = {
           'Reasons in precedence order: INVALID_CIPHERTEXT, KEY_NOT_CREATED, KEY_DELETED, KEY_MATERIAL_NOT_CREATED, KEY_PENDING_DELETION, KEY_MATERIAL_NOT_IMPORTED, KEY_DISABLED, DECRYPTABLE',
         properties: {
           decryptable: bool,
-          reason: { enum: ['DECRYPTABLE', 'KEY_NOT_CREATED', 'KEY_MATERIAL_NOT_CREATED', 'KEY_DISABLED', 'KEY_PENDING_DELETION', 'KEY_DELETED', 'KEY_MATERIAL_NOT_IMPORTED', 'INVALID_CIPHERTEXT'] },
-          keyId: nullableStr, keyMaterialId: nullableStr, asOf: time, keyState: nullableStr,
+          reason: {
+            enum: [
+              'DECRYPTABLE',
+              'KEY_NOT_CREATED',
+              'KEY_MATERIAL_NOT_CREATED',
+              'KEY_DISABLED',
+              'KEY_PENDING_DELETION',
+              'KEY_DELETED',
+              'KEY_MATERIAL_NOT_IMPORTED',
+              'INVALID_CIPHERTEXT',
+            ],
+          },
+          keyId: nullableStr,
+          keyMaterialId: nullableStr,
+          asOf: time,
+          keyState: nullableStr,
         },
       },
       InventoryReport: {
@@ -211,9 +358,21 @@ export const openApiDocument = {
             items: {
               type: 'object',
               properties: {
-                keyId: str, arn: str, aliases: { type: 'array', items: str }, description: str, origin: str, keyState: str, createdAt: time,
-                rotationEnabled: bool, rotationPeriodInDays: nullableInt, lastRotatedAt: nullableTime, nextRotationDate: nullableTime,
-                keyMaterialCount: int, currentKeyMaterialAgeDays: { type: ['number', 'null'] }, deletionDate: nullableTime, validTo: nullableTime,
+                keyId: str,
+                arn: str,
+                aliases: { type: 'array', items: str },
+                description: str,
+                origin: str,
+                keyState: str,
+                createdAt: time,
+                rotationEnabled: bool,
+                rotationPeriodInDays: nullableInt,
+                lastRotatedAt: nullableTime,
+                nextRotationDate: nullableTime,
+                keyMaterialCount: int,
+                currentKeyMaterialAgeDays: { type: ['number', 'null'] },
+                deletionDate: nullableTime,
+                validTo: nullableTime,
               },
             },
           },
@@ -224,15 +383,35 @@ export const openApiDocument = {
         properties: {
           asOf: time,
           maxAgeDays: int,
-          summary: { type: 'object', properties: { total: int, compliant: int, nonCompliant: int, byReason: { type: 'object', additionalProperties: int } } },
+          summary: {
+            type: 'object',
+            properties: {
+              total: int,
+              compliant: int,
+              nonCompliant: int,
+              byReason: { type: 'object', additionalProperties: int },
+            },
+          },
           keys: {
             type: 'array',
             items: {
               type: 'object',
               properties: {
-                keyId: str, compliant: bool,
-                reason: { enum: ['ROTATED_WITHIN_PERIOD', 'OVERDUE', 'ROTATION_DISABLED', 'IMPORTED_MATERIAL', 'MATERIAL_EXPIRING', 'PENDING_DELETION', 'DISABLED'] },
-                currentKeyMaterialAgeDays: { type: ['number', 'null'] }, lastRotatedAt: nullableTime,
+                keyId: str,
+                compliant: bool,
+                reason: {
+                  enum: [
+                    'ROTATED_WITHIN_PERIOD',
+                    'OVERDUE',
+                    'ROTATION_DISABLED',
+                    'IMPORTED_MATERIAL',
+                    'MATERIAL_EXPIRING',
+                    'PENDING_DELETION',
+                    'DISABLED',
+                  ],
+                },
+                currentKeyMaterialAgeDays: { type: ['number', 'null'] },
+                lastRotatedAt: nullableTime,
               },
             },
           },
@@ -241,8 +420,13 @@ export const openApiDocument = {
       VerifyResult: {
         type: 'object',
         properties: {
-          ok: bool, eventsChecked: int, streamsChecked: int,
-          firstBadEvent: { type: 'object', properties: { streamName: str, revision: str, position: str, problem: str } },
+          ok: bool,
+          eventsChecked: int,
+          streamsChecked: int,
+          firstBadEvent: {
+            type: 'object',
+            properties: { streamName: str, revision: str, position: str, problem: str },
+          },
           lastCheckpoint: { type: 'object', properties: { position: str, time: time, streams: int } },
         },
       },

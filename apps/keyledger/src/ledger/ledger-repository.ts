@@ -46,7 +46,14 @@ interface StreamKind<S, E extends { type: string; data: object }> {
   evolve(state: S, event: E): S;
   cached(view: LedgerView, id: string): Versioned<S> | undefined;
   remember(view: LedgerView, id: string, versioned: Versioned<S>): void;
-  applied(view: LedgerView, id: string, events: E[], firstRevision: bigint, lastHash: string | null, timeMs: number): void;
+  applied(
+    view: LedgerView,
+    id: string,
+    events: E[],
+    firstRevision: bigint,
+    lastHash: string | null,
+    timeMs: number,
+  ): void;
 }
 
 const keyKind: StreamKind<KeyAggregate, KeyEvent> = {
@@ -93,7 +100,10 @@ export class LedgerRepository {
    * The sealed form of a backing key, from the event that recorded it (folds
    * do not carry it); undefined when no event records that sealing.
    */
-  async sealedMaterial(keyId: string, backing: Pick<BackingKey, 'keyMaterialId' | 'shredKeyId'>): Promise<string | undefined> {
+  async sealedMaterial(
+    keyId: string,
+    backing: Pick<BackingKey, 'keyMaterialId' | 'shredKeyId'>,
+  ): Promise<string | undefined> {
     let events: RecordedEvent[];
     try {
       events = await this.store.readStream(keyStreamName(keyId), { direction: 'backwards' });
@@ -104,7 +114,11 @@ export class LedgerRepository {
     for (const event of events) {
       if (event.type !== 'KeyMaterialGenerated' && event.type !== 'KeyMaterialImported') continue;
       const data = event.data as { keyMaterialId?: unknown; shredKeyId?: unknown; sealedMaterial?: unknown };
-      if (data.keyMaterialId === backing.keyMaterialId && data.shredKeyId === backing.shredKeyId && typeof data.sealedMaterial === 'string')
+      if (
+        data.keyMaterialId === backing.keyMaterialId &&
+        data.shredKeyId === backing.shredKeyId &&
+        typeof data.sealedMaterial === 'string'
+      )
         return data.sealedMaterial;
     }
     return undefined;
@@ -172,7 +186,10 @@ export class LedgerRepository {
       let revision = loaded ? loaded.revision + 1n : 0n;
       const toAppend: EventToAppend[] = decision.map((event) => {
         const data = event.data as unknown as JsonObject;
-        const chained = withIntegrity({ streamName, revision: revision++, type: event.type, data, metadata }, previousHash);
+        const chained = withIntegrity(
+          { streamName, revision: revision++, type: event.type, data, metadata },
+          previousHash,
+        );
         previousHash = integrityOf(chained)!.hash;
         return { type: event.type, data, metadata: chained as JsonObject };
       });

@@ -74,7 +74,9 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       }
     }
     if (report.rotated + report.deleted + report.expired > 0)
-      this.logger.log(`rotated ${report.rotated} keys, deleted ${report.deleted} keys, expired material of ${report.expired} keys`);
+      this.logger.log(
+        `rotated ${report.rotated} keys, deleted ${report.deleted} keys, expired material of ${report.expired} keys`,
+      );
     return report;
   }
 

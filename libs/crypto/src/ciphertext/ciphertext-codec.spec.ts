@@ -72,7 +72,10 @@ describe('ciphertext codec', () => {
     expect(blob.subarray(18, 50).toString('hex')).toBe(keyMaterialId);
     const salt = blob.subarray(50, 82);
     const iv = blob.subarray(82, 94);
-    const info = Buffer.concat([Buffer.from('keyledger/ciphertext/message-key/aes-256-gcm', 'utf8'), Buffer.from([0x00, 0x01])]);
+    const info = Buffer.concat([
+      Buffer.from('keyledger/ciphertext/message-key/aes-256-gcm', 'utf8'),
+      Buffer.from([0x00, 0x01]),
+    ]);
     const messageKey = Buffer.from(hkdfSync('sha256', backingKey, salt, info, 32));
     const decipher = createDecipheriv('aes-256-gcm', messageKey, iv, { authTagLength: 16 });
     decipher.setAuthTag(blob.subarray(blob.length - 16));
@@ -84,7 +87,9 @@ describe('ciphertext codec', () => {
   it('encodeHeader produces the first 94 bytes of a ciphertext', () => {
     const blob = sample();
     const parsed = parseCiphertext(blob);
-    expect(encodeHeader({ keyId, keyMaterialId, salt: parsed.salt, iv: parsed.iv })).toEqual(blob.subarray(0, CIPHERTEXT_HEADER_LENGTH));
+    expect(encodeHeader({ keyId, keyMaterialId, salt: parsed.salt, iv: parsed.iv })).toEqual(
+      blob.subarray(0, CIPHERTEXT_HEADER_LENGTH),
+    );
   });
 
   it('fails on every single-byte modification (header, salt, iv, body, tag)', () => {
@@ -138,7 +143,13 @@ describe('ciphertext codec', () => {
   });
 
   it('keeps {"a":"bc"} and {"ab":"c"} apart', () => {
-    const blob = encrypt({ backingKey, keyId, keyMaterialId, plaintext: Buffer.from('x'), encryptionContext: { a: 'bc' } });
+    const blob = encrypt({
+      backingKey,
+      keyId,
+      keyMaterialId,
+      plaintext: Buffer.from('x'),
+      encryptionContext: { a: 'bc' },
+    });
     expect(open(blob, { a: 'bc' })).toEqual(Buffer.from('x'));
     expectInvalid(() => open(blob, { ab: 'c' }));
   });
@@ -170,7 +181,9 @@ describe('ciphertext codec', () => {
     expect(decrypt({ backingKey, parsed: parseCiphertext(viaObject) })).toEqual(plaintext);
     const viaBytes = encrypt({ backingKey, keyId, keyMaterialId, plaintext });
     expect(decrypt({ backingKey: keyObject, parsed: parseCiphertext(viaBytes) })).toEqual(plaintext);
-    expect(() => encrypt({ backingKey: createSecretKey(randomBytes(16)), keyId, keyMaterialId, plaintext })).toThrow(RangeError);
+    expect(() => encrypt({ backingKey: createSecretKey(randomBytes(16)), keyId, keyMaterialId, plaintext })).toThrow(
+      RangeError,
+    );
   });
 
   it('does not let a plaintext leak through a pooled output buffer', () => {

@@ -18,7 +18,9 @@ describe('encryption context encoding', () => {
   });
 
   it('does not depend on insertion order', () => {
-    expect(encodeEncryptionContext({ b: '2', a: '1', c: '3' })).toEqual(encodeEncryptionContext({ c: '3', a: '1', b: '2' }));
+    expect(encodeEncryptionContext({ b: '2', a: '1', c: '3' })).toEqual(
+      encodeEncryptionContext({ c: '3', a: '1', b: '2' }),
+    );
   });
 
   it('sorts by UTF-8 bytes, not UTF-16 code units', () => {
@@ -35,10 +37,14 @@ describe('encryption context encoding', () => {
   });
 
   it('rejects non-string values and lone surrogates', () => {
-    expect(() => encodeEncryptionContext({ a: 1 } as unknown as Record<string, string>)).toThrow(InvalidEncryptionContextError);
+    expect(() => encodeEncryptionContext({ a: 1 } as unknown as Record<string, string>)).toThrow(
+      InvalidEncryptionContextError,
+    );
     expect(() => encodeEncryptionContext({ a: '\ud800' })).toThrow(InvalidEncryptionContextError);
     expect(() => encodeEncryptionContext({ '\udc00': 'a' })).toThrow(InvalidEncryptionContextError);
-    expect(() => encodeEncryptionContext(['a'] as unknown as Record<string, string>)).toThrow(InvalidEncryptionContextError);
+    expect(() => encodeEncryptionContext(['a'] as unknown as Record<string, string>)).toThrow(
+      InvalidEncryptionContextError,
+    );
   });
 
   it('returns a fresh buffer for the empty context', () => {

@@ -37,8 +37,10 @@ export function encodeEncryptionContextShared(context?: EncryptionContext | null
     const key = keys[i];
     const value = context[key];
     // Values are never echoed: encryption context is not secret, but it is the caller's data.
-    if (!isWellFormedString(key)) throw new InvalidEncryptionContextError('encryption context keys must be well-formed strings');
-    if (!isWellFormedString(value)) throw new InvalidEncryptionContextError('encryption context values must be well-formed strings');
+    if (!isWellFormedString(key))
+      throw new InvalidEncryptionContextError('encryption context keys must be well-formed strings');
+    if (!isWellFormedString(value))
+      throw new InvalidEncryptionContextError('encryption context values must be well-formed strings');
     const pair = { key: Buffer.from(key, 'utf8'), value: Buffer.from(value, 'utf8') };
     pairs[i] = pair;
     size += 8 + pair.key.length + pair.value.length;

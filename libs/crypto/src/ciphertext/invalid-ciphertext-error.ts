@@ -1,8 +1,5 @@
 export type InvalidCiphertextReason =
-  | 'TOO_SHORT'
-  | 'NOT_KEYLEDGER_CIPHERTEXT'
-  | 'UNSUPPORTED_VERSION'
-  | 'AUTHENTICATION_FAILED';
+  'TOO_SHORT' | 'NOT_KEYLEDGER_CIPHERTEXT' | 'UNSUPPORTED_VERSION' | 'AUTHENTICATION_FAILED';
 
 const PARSE_MESSAGES: Record<InvalidCiphertextReason, string> = {
   TOO_SHORT: 'ciphertext is too short',

@@ -16,10 +16,7 @@ import {
  * (RFC 5649), which is what `openssl pkeyutl` + `openssl enc -id-aes256-wrap-pad` produce.
  */
 export type ImportWrappingAlgorithm =
-  | 'RSAES_OAEP_SHA_1'
-  | 'RSAES_OAEP_SHA_256'
-  | 'RSA_AES_KEY_WRAP_SHA_1'
-  | 'RSA_AES_KEY_WRAP_SHA_256';
+  'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_1' | 'RSA_AES_KEY_WRAP_SHA_256';
 export type ImportWrappingKeySpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096';
 
 export const IMPORTED_MATERIAL_BYTES = 32;
@@ -49,7 +46,8 @@ export function generateWrappingKeyPair(spec: ImportWrappingKeySpec): WrappingKe
   };
 }
 
-export const publicKeySha256 = (publicKeyDer: Buffer): string => createHash('sha256').update(publicKeyDer).digest('hex');
+export const publicKeySha256 = (publicKeyDer: Buffer): string =>
+  createHash('sha256').update(publicKeyDer).digest('hex');
 
 function oaep(privateKeyDer: Buffer, hash: 'sha1' | 'sha256', data: Buffer): Buffer {
   const key = createPrivateKey({ key: privateKeyDer, format: 'der', type: 'pkcs8' });
@@ -115,7 +113,8 @@ export function readImportToken(tokenKey: Buffer, token: Buffer, keyId: string):
     throw new InvalidImportTokenError('The import token is not valid.');
   const body = token.subarray(0, bodyLength);
   const mac = createHmac('sha256', tokenKey).update(body).digest();
-  if (!timingSafeEqual(mac, token.subarray(bodyLength))) throw new InvalidImportTokenError('The import token is not valid.');
+  if (!timingSafeEqual(mac, token.subarray(bodyLength)))
+    throw new InvalidImportTokenError('The import token is not valid.');
   if (!body.subarray(TOKEN_MAGIC.length, TOKEN_MAGIC.length + 16).equals(uuidBytes(keyId)))
     throw new InvalidImportTokenError('The import token was issued for another key.');
   return uuidString(body.subarray(TOKEN_MAGIC.length + 16, bodyLength));

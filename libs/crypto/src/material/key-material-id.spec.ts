@@ -22,7 +22,9 @@ describe('KeyMaterialId', () => {
   it('is the documented HMAC and does not contain the material', () => {
     const keyId = randomUUID();
     const material = randomBytes(32);
-    const expected = createHmac('sha256', material).update(`keyledger/imported-key-material-id/v1\0${keyId}`).digest('hex');
+    const expected = createHmac('sha256', material)
+      .update(`keyledger/imported-key-material-id/v1\0${keyId}`)
+      .digest('hex');
     const id = importedKeyMaterialId(keyId, material);
     expect(id).toBe(expected);
     expect(id).not.toContain(material.toString('hex').slice(0, 16));

@@ -17,5 +17,7 @@ export function generatedKeyMaterialId(): string {
 export function importedKeyMaterialId(keyId: string, material: Buffer): string {
   if (!isKeyId(keyId)) throw new TypeError('keyId must be a lowercase UUID');
   if (!Buffer.isBuffer(material) || material.length === 0) throw new RangeError('material must not be empty');
-  return createHmac('sha256', material).update(IMPORTED_ID_DOMAIN + keyId, 'utf8').digest('hex');
+  return createHmac('sha256', material)
+    .update(IMPORTED_ID_DOMAIN + keyId, 'utf8')
+    .digest('hex');
 }

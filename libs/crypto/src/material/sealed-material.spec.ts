@@ -40,7 +40,10 @@ describe('backing key material sealing', () => {
     const shredKey = randomBytes(32);
     const sealed = sealMaterial(material, shredKey, binding);
     expectSealedError(() => openMaterial(sealed, shredKey, { ...binding, keyId: randomUUID() }), [material, shredKey]);
-    expectSealedError(() => openMaterial(sealed, shredKey, { ...binding, keyMaterialId: randomBytes(32).toString('hex') }), [material, shredKey]);
+    expectSealedError(
+      () => openMaterial(sealed, shredKey, { ...binding, keyMaterialId: randomBytes(32).toString('hex') }),
+      [material, shredKey],
+    );
   });
 
   it('fails with a wrong (or destroyed and re-created) shred key', () => {
@@ -75,7 +78,11 @@ describe('backing key material sealing', () => {
     const material = generateBackingKey();
     expect(() => sealMaterial(material, randomBytes(16), binding)).toThrow(RangeError);
     expect(() => sealMaterial(Buffer.alloc(0), randomBytes(32), binding)).toThrow(RangeError);
-    expect(() => sealMaterial(material, randomBytes(32), { keyId: 'not-a-uuid', keyMaterialId: 'x' })).toThrow(TypeError);
-    expect(() => sealMaterial(material, randomBytes(32), { keyId: binding.keyId, keyMaterialId: '' })).toThrow(TypeError);
+    expect(() => sealMaterial(material, randomBytes(32), { keyId: 'not-a-uuid', keyMaterialId: 'x' })).toThrow(
+      TypeError,
+    );
+    expect(() => sealMaterial(material, randomBytes(32), { keyId: binding.keyId, keyMaterialId: '' })).toThrow(
+      TypeError,
+    );
   });
 });

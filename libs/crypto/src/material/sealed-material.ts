@@ -15,7 +15,9 @@ export interface MaterialBinding {
 
 export class SealedMaterialError extends Error {
   constructor() {
-    super('sealed key material cannot be opened: it is corrupt, bound to another key or material id, or its shred key is wrong');
+    super(
+      'sealed key material cannot be opened: it is corrupt, bound to another key or material id, or its shred key is wrong',
+    );
     this.name = 'SealedMaterialError';
   }
 }
@@ -65,7 +67,9 @@ export function openMaterial(sealed: string, shredKey: Buffer, binding: Material
   if (blob === undefined || blob.length <= SEAL_OVERHEAD || blob[0] !== SEAL_FORMAT_VERSION) {
     throw new SealedMaterialError();
   }
-  const decipher = createDecipheriv('aes-256-gcm', shredKey, blob.subarray(1, 1 + IV_BYTES), { authTagLength: TAG_BYTES });
+  const decipher = createDecipheriv('aes-256-gcm', shredKey, blob.subarray(1, 1 + IV_BYTES), {
+    authTagLength: TAG_BYTES,
+  });
   decipher.setAuthTag(blob.subarray(blob.length - TAG_BYTES));
   decipher.setAAD(aad);
   const material = decipher.update(blob.subarray(1 + IV_BYTES, blob.length - TAG_BYTES));

@@ -3,7 +3,10 @@ import type { RootKeyProvider } from './root-key-provider.js';
 import { StaticRootKeyProvider } from './static-root-key-provider.js';
 
 /** The configured key (`KEYLEDGER_ROOT_KEY`) wins; otherwise `<dataDir>/root.key`, created on first start. */
-export function resolveRootKeyProvider(options: { dataDir: string; rootKeyBase64?: string | undefined }): RootKeyProvider {
+export function resolveRootKeyProvider(options: {
+  dataDir: string;
+  rootKeyBase64?: string | undefined;
+}): RootKeyProvider {
   const configured = options.rootKeyBase64;
   if (configured !== undefined && configured.trim() !== '') return StaticRootKeyProvider.fromBase64(configured);
   return FileRootKeyProvider.openOrCreate(options.dataDir);

@@ -23,7 +23,9 @@ export class RootKeyError extends Error {
 /** A wrapped blob that is corrupt, bound to another context or made under another root key. */
 export class RootKeyUnwrapError extends Error {
   constructor() {
-    super('root key unwrap failed: the wrapped data is corrupt, bound to a different context, or was wrapped under a different root key');
+    super(
+      'root key unwrap failed: the wrapped data is corrupt, bound to a different context, or was wrapped under a different root key',
+    );
     this.name = 'RootKeyUnwrapError';
   }
 }

@@ -70,7 +70,11 @@ describe('FileRootKeyProvider', () => {
     const dir = tempDir();
     const key = randomBytes(length);
     writeFileSync(join(dir, 'root.key'), key, { mode: 0o600 });
-    expectRootKeyError(() => FileRootKeyProvider.openOrCreate(dir), new RegExp(`exactly 32 raw bytes but has ${length}`), length > 0 ? key : undefined);
+    expectRootKeyError(
+      () => FileRootKeyProvider.openOrCreate(dir),
+      new RegExp(`exactly 32 raw bytes but has ${length}`),
+      length > 0 ? key : undefined,
+    );
     // Never "repaired" by overwriting: that would orphan everything wrapped under the old key.
     expect(readFileSync(join(dir, 'root.key'))).toEqual(key);
   });
@@ -111,7 +115,13 @@ describe('StaticRootKeyProvider', () => {
   it('rejects text that is not canonical base64', () => {
     const b64 = randomBytes(32).toString('base64');
     expectRootKeyError(() => StaticRootKeyProvider.fromBase64(''), /decodes to 0 bytes/);
-    for (const bad of ['not base64 at all!', b64.slice(0, -1), b64.replace('=', ''), `${b64.slice(0, 10)}*${b64.slice(11)}`, randomBytes(32).toString('base64url').replace(/=*$/, '')]) {
+    for (const bad of [
+      'not base64 at all!',
+      b64.slice(0, -1),
+      b64.replace('=', ''),
+      `${b64.slice(0, 10)}*${b64.slice(11)}`,
+      randomBytes(32).toString('base64url').replace(/=*$/, ''),
+    ]) {
       if (/^[A-Za-z0-9+/]{43}=$/.test(bad)) continue;
       expectRootKeyError(() => StaticRootKeyProvider.fromBase64(bad), /not valid base64/);
     }

@@ -12,11 +12,15 @@ export class StaticRootKeyProvider extends LocalRootKeyProvider {
   static fromBase64(base64: string, source = 'KEYLEDGER_ROOT_KEY'): StaticRootKeyProvider {
     const key = typeof base64 === 'string' ? decodeStrictBase64(base64.trim()) : undefined;
     if (key === undefined) {
-      throw new RootKeyError(`${source} is not valid base64; it must be the standard base64 encoding of exactly ${ROOT_KEY_LENGTH} random bytes`);
+      throw new RootKeyError(
+        `${source} is not valid base64; it must be the standard base64 encoding of exactly ${ROOT_KEY_LENGTH} random bytes`,
+      );
     }
     try {
       if (key.length !== ROOT_KEY_LENGTH) {
-        throw new RootKeyError(`${source} must decode to exactly ${ROOT_KEY_LENGTH} bytes, but it decodes to ${key.length} bytes`);
+        throw new RootKeyError(
+          `${source} must decode to exactly ${ROOT_KEY_LENGTH} bytes, but it decodes to ${key.length} bytes`,
+        );
       }
       return new StaticRootKeyProvider(key);
     } finally {

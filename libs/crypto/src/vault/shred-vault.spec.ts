@@ -124,7 +124,8 @@ describe('ShredVault', () => {
       expect(reopened.has(id)).toBe(false);
     }
     for (const id of kept) expect(reopened.get(id)).toEqual(keys.get(id));
-    // The sealed material in the event is now unreadable: its shred key is gone, and a new key under the same id does not open it.
+    // The sealed material in the event is now unreadable: its shred key is gone, and a new key under the same id does
+    // not open it.
     expect(() => openMaterial(sealed, reopened.create(doomed[0]), binding)).toThrow(SealedMaterialError);
     reopened.close();
   });

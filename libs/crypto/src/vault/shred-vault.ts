@@ -47,7 +47,9 @@ export class ShredVault {
   private constructor(db: Database.Database, rootKey: RootKeyProvider) {
     this.#db = db;
     this.#rootKey = rootKey;
-    this.#insert = db.prepare<[string, Buffer]>('INSERT INTO shred_key (id, wrapped) VALUES (?, ?) ON CONFLICT (id) DO NOTHING');
+    this.#insert = db.prepare<[string, Buffer]>(
+      'INSERT INTO shred_key (id, wrapped) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
+    );
     this.#select = db.prepare<[string], Buffer>('SELECT wrapped FROM shred_key WHERE id = ?').pluck();
     this.#exists = db.prepare<[string], number>('SELECT 1 FROM shred_key WHERE id = ?').pluck();
     this.#delete = db.prepare<[string]>('DELETE FROM shred_key WHERE id = ?');
@@ -176,7 +178,11 @@ export class ShredVault {
   #checkpoint(): void {
     // TRUNCATE waits (busy_timeout) for readers, copies every frame into vault.db and
     // cuts the WAL to zero bytes; secure_delete already zeroed the freed cells in those frames.
-    const [result] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+    const [result] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as {
+      busy: number;
+      log: number;
+      checkpointed: number;
+    }[];
     if (result === undefined || result.busy !== 0) {
       throw new ShredVaultError(
         'the vault WAL could not be checkpointed because another connection is using vault.db; destroyed keys are deleted but may remain on disk until the next successful checkpoint',
@@ -196,11 +202,15 @@ function configure(db: Database.Database, path: string): void {
   // without it deleted wrapped keys stay readable in free space.
   db.pragma('secure_delete = ON');
   if (Number(db.pragma('secure_delete', { simple: true })) !== 1) {
-    throw new ShredVaultError(`cannot enable secure_delete on ${path}; refusing to run a vault whose deletions are not real`);
+    throw new ShredVaultError(
+      `cannot enable secure_delete on ${path}; refusing to run a vault whose deletions are not real`,
+    );
   }
   const version = Number(db.pragma('user_version', { simple: true }));
   if (version > SCHEMA_VERSION) {
-    throw new ShredVaultError(`${path} has schema version ${version}, newer than this build understands (${SCHEMA_VERSION})`);
+    throw new ShredVaultError(
+      `${path} has schema version ${version}, newer than this build understands (${SCHEMA_VERSION})`,
+    );
   }
   db.exec(`CREATE TABLE IF NOT EXISTS shred_key (
     id TEXT PRIMARY KEY NOT NULL,

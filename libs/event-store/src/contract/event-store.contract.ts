@@ -189,8 +189,12 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
 
       it('ANY never conflicts, on a new or an existing stream', async () => {
         const stream = uniqueStream('any');
-        expect((await store.appendToStream(stream, [evt('A')], { expectedRevision: ANY })).nextExpectedRevision).toBe(0n);
-        expect((await store.appendToStream(stream, [evt('B')], { expectedRevision: ANY })).nextExpectedRevision).toBe(1n);
+        expect((await store.appendToStream(stream, [evt('A')], { expectedRevision: ANY })).nextExpectedRevision).toBe(
+          0n,
+        );
+        expect((await store.appendToStream(stream, [evt('B')], { expectedRevision: ANY })).nextExpectedRevision).toBe(
+          1n,
+        );
         expect((await store.appendToStream(stream, [evt('C')])).nextExpectedRevision).toBe(2n);
       });
 
@@ -273,7 +277,10 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
       let stream: string;
       beforeEach(async () => {
         stream = uniqueStream('read');
-        await store.appendToStream(stream, Array.from({ length: 5 }, (_, i) => evt(`E${i}`, { i })));
+        await store.appendToStream(
+          stream,
+          Array.from({ length: 5 }, (_, i) => evt(`E${i}`, { i })),
+        );
       });
 
       const revisions = (events: RecordedEvent[]) => events.map((e) => Number(e.revision));
@@ -331,7 +338,10 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
       it('honours maxCount and pages without gaps or overlaps', async () => {
         const stream = uniqueStream('page');
         const first = await store.appendToStream(stream, [evt('P0')]);
-        await store.appendToStream(stream, Array.from({ length: 9 }, (_, i) => evt(`P${i + 1}`)));
+        await store.appendToStream(
+          stream,
+          Array.from({ length: 9 }, (_, i) => evt(`P${i + 1}`)),
+        );
         const seen: RecordedEvent[] = [];
         let after = first.position - 1n;
         for (;;) {
@@ -351,14 +361,24 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
         const before = await store.appendToStream(uniqueStream('json-before'), [evt('B')]);
         await store.appendToStream(stream, [
           evt('J0'),
-          evt('J1', { 'é': 'x\n"\u2028', n: [1, -0.5, null, { z: true, a: {} }] }, { actor: { principal: 'p' }, integrity: { hash: 'h' } }),
+          evt(
+            'J1',
+            { é: 'x\n"\u2028', n: [1, -0.5, null, { z: true, a: {} }] },
+            { actor: { principal: 'p' }, integrity: { hash: 'h' } },
+          ),
+          // A number past 2^53 on purpose: the store must keep what JSON.parse made of it.
+          // eslint-disable-next-line no-loss-of-precision
           evt('J2', { big: 12345678901234567890 }),
         ]);
-        const parsed = (await store.readAll({ after: before.position, maxCount: 10_000 })).filter((e) => e.streamName === stream);
-        const json = (await store.readAllJson({ after: before.position, maxCount: 10_000 })).filter((e) => e.streamName === stream);
-        expect(json.map(({ streamName, type, revision, position }) => ({ streamName, type, revision, position }))).toEqual(
-          parsed.map(({ streamName, type, revision, position }) => ({ streamName, type, revision, position })),
+        const parsed = (await store.readAll({ after: before.position, maxCount: 10_000 })).filter(
+          (e) => e.streamName === stream,
         );
+        const json = (await store.readAllJson({ after: before.position, maxCount: 10_000 })).filter(
+          (e) => e.streamName === stream,
+        );
+        expect(
+          json.map(({ streamName, type, revision, position }) => ({ streamName, type, revision, position })),
+        ).toEqual(parsed.map(({ streamName, type, revision, position }) => ({ streamName, type, revision, position })));
         for (let i = 0; i < parsed.length; i++) {
           expect(JSON.parse(json[i].dataJson)).toEqual(parsed[i].data);
           expect(JSON.parse(json[i].metadataJson)).toEqual(parsed[i].metadata);

@@ -45,7 +45,17 @@ class FakeEsdbClient {
     const position = { commit: this.nextPosition, prepare: this.nextPosition };
     // Sparse, like byte offsets in the transaction file.
     this.nextPosition += 97n + BigInt(JSON.stringify(data).length);
-    const event: StoredEvent = { streamId, id, type, revision, created: new Date(), data, metadata, isJson: true, position };
+    const event: StoredEvent = {
+      streamId,
+      id,
+      type,
+      revision,
+      created: new Date(),
+      data,
+      metadata,
+      isJson: true,
+      position,
+    };
     this.log.push(event);
     return event;
   }
@@ -112,6 +122,8 @@ class FakeEsdbClient {
   }
 
   subscribeToAll(options: { fromPosition?: Position | 'start'; filter?: { regex?: string } } = {}) {
+    // The async generator below is not an arrow function and needs the client.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const client = this;
     this.subscribeCalls.push(options.fromPosition ?? START);
     const dropAfter = this.dropAfter.shift();
@@ -229,7 +241,9 @@ describe('EsdbEventStore translation details (client double)', () => {
     const client = new FakeEsdbClient();
     const store = fakeStore(client);
     await store.appendToStream('s', [{ type: 'A', data: {} }]);
-    await expect(store.appendToStream('s', [{ type: 'B', data: {} }], { expectedRevision: 'no_stream' })).rejects.toMatchObject({
+    await expect(
+      store.appendToStream('s', [{ type: 'B', data: {} }], { expectedRevision: 'no_stream' }),
+    ).rejects.toMatchObject({
       name: 'WrongExpectedVersionError',
       streamName: 's',
       expected: 'no_stream',

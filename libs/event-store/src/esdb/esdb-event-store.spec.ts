@@ -34,14 +34,15 @@ describe('EventStoreDB adapter wiring (no server needed)', () => {
     expect(normaliseConnectionString('esdb://db:2113')).toBe('esdb://db:2113');
   });
 
-  it.each(['esdb://localhost:2113?tls=false', 'kurrentdb://localhost:2113?tls=false', 'esdb+discover://localhost:2113'])(
-    'createEventStore picks EsdbEventStore for %s',
-    async (eventStoreUrl) => {
-      const store = createEventStore({ dataDir: `/nonexistent/${randomUUID()}`, eventStoreUrl });
-      expect(store).toBeInstanceOf(EsdbEventStore);
-      await store.close();
-    },
-  );
+  it.each([
+    'esdb://localhost:2113?tls=false',
+    'kurrentdb://localhost:2113?tls=false',
+    'esdb+discover://localhost:2113',
+  ])('createEventStore picks EsdbEventStore for %s', async (eventStoreUrl) => {
+    const store = createEventStore({ dataDir: `/nonexistent/${randomUUID()}`, eventStoreUrl });
+    expect(store).toBeInstanceOf(EsdbEventStore);
+    await store.close();
+  });
 
   it('validates appends before contacting the server', async () => {
     const store = new EsdbEventStore('esdb://localhost:1?tls=false');

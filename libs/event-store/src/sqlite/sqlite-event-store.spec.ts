@@ -52,7 +52,10 @@ describe('SqliteEventStore specifics', () => {
   it('numbers positions densely 1, 2, 3… across streams and concurrent batches', async () => {
     await store.appendToStream('a', [{ type: 'T', data: {} }]);
     await Promise.all([
-      store.appendToStream('b', [{ type: 'T', data: {} }, { type: 'T', data: {} }]),
+      store.appendToStream('b', [
+        { type: 'T', data: {} },
+        { type: 'T', data: {} },
+      ]),
       store.appendToStream('c', [{ type: 'T', data: {} }]),
       // Fails inside the same group commit; must not leave a hole.
       store.appendToStream('a', [{ type: 'T', data: {} }], { expectedRevision: NO_STREAM }).catch(() => undefined),
@@ -67,7 +70,10 @@ describe('SqliteEventStore specifics', () => {
     const id = randomUUID();
     await store.appendToStream('a', [{ id, type: 'T', data: {} }]);
     const [dupe, other, singleDupe] = await Promise.allSettled([
-      store.appendToStream('b', [{ type: 'First', data: {} }, { id: id.toUpperCase(), type: 'T', data: {} }]),
+      store.appendToStream('b', [
+        { type: 'First', data: {} },
+        { id: id.toUpperCase(), type: 'T', data: {} },
+      ]),
       store.appendToStream('c', [{ type: 'T', data: {} }]),
       store.appendToStream('e', [{ id, type: 'T', data: {} }]),
     ]);
@@ -152,7 +158,9 @@ writer('w2');
     const acked = new Map<string, bigint>();
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<NodeJS.Signals | null>((resolveExit) => child.on('exit', (_code, signal) => resolveExit(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolveExit) =>
+      child.on('exit', (_code, signal) => resolveExit(signal)),
+    );
     await new Promise<void>((resolveKilled, reject) => {
       let buffered = '';
       let count = 0;

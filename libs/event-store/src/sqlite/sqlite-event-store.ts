@@ -147,7 +147,9 @@ export class SqliteEventStore implements EventStore {
       .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
       .raw();
     this.selectAllJsonAfter = this.db
-      .prepare('SELECT position, stream, revision, type, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?')
+      .prepare(
+        'SELECT position, stream, revision, type, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
+      )
       .raw();
   }
 
@@ -361,7 +363,9 @@ export class SqliteEventStore implements EventStore {
     const rows = this.selectAllJsonAfter.all(
       after === 'start' ? 0 : Number(after),
       toLimit(options.maxCount ?? DEFAULT_READ_ALL_MAX_COUNT),
-    ) as Array<[position: number, stream: string, revision: number, type: string, data: string, metadata: string | null]>;
+    ) as Array<
+      [position: number, stream: string, revision: number, type: string, data: string, metadata: string | null]
+    >;
     const events: RecordedEventJson[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
@@ -485,7 +489,8 @@ function translateSqliteError(error: unknown): Error {
   const code = (error as { code?: string } | null)?.code;
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     const message = (error as Error).message;
-    if (message.includes('events.id')) return new InvalidAppendError('Duplicate event id: an event with this id is already stored');
+    if (message.includes('events.id'))
+      return new InvalidAppendError('Duplicate event id: an event with this id is already stored');
     return new EventStoreError(`Append failed: ${message}`);
   }
   return error instanceof Error ? error : new Error(String(error));

@@ -19,4 +19,10 @@ export {
   type Principal,
   type Role,
 } from './principals.js';
-export { clearSigningKeyCache, verifySigV4, type SignedRequest, type VerifiedIdentity, type VerifyOptions } from './sigv4-verifier.js';
+export {
+  clearSigningKeyCache,
+  verifySigV4,
+  type SignedRequest,
+  type VerifiedIdentity,
+  type VerifyOptions,
+} from './sigv4-verifier.js';

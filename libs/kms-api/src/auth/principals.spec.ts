@@ -28,16 +28,28 @@ const SECRET_B = 'bbbbSECRETbbbbSECRETbbbbSECRETbbbbSECRET';
 
 describe('bootstrap admin', () => {
   it('comes from the environment when both variables are set', () => {
-    const loaded = loadPrincipals({ dataDir: dir, env: { KEYLEDGER_ACCESS_KEY_ID: 'AKIAENVADMIN00000001', KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A } });
+    const loaded = loadPrincipals({
+      dataDir: dir,
+      env: { KEYLEDGER_ACCESS_KEY_ID: 'AKIAENVADMIN00000001', KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A },
+    });
     expect(loaded.bootstrap).toEqual({ source: 'env', generated: false });
-    expect(loaded.directory.lookup('AKIAENVADMIN00000001')).toMatchObject({ name: 'admin', role: 'admin', secretAccessKey: SECRET_A });
+    expect(loaded.directory.lookup('AKIAENVADMIN00000001')).toMatchObject({
+      name: 'admin',
+      role: 'admin',
+      secretAccessKey: SECRET_A,
+    });
     expect(fs.existsSync(path.join(dir, ADMIN_CREDENTIALS_FILE))).toBe(false);
   });
 
   it('refuses half of the pair, without echoing the secret', () => {
-    expect(() => loadPrincipals({ dataDir: dir, env: { KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A } })).toThrow(PrincipalConfigError);
+    expect(() => loadPrincipals({ dataDir: dir, env: { KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A } })).toThrow(
+      PrincipalConfigError,
+    );
     try {
-      loadPrincipals({ dataDir: dir, env: { KEYLEDGER_ACCESS_KEY_ID: 'short', KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A } });
+      loadPrincipals({
+        dataDir: dir,
+        env: { KEYLEDGER_ACCESS_KEY_ID: 'short', KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A },
+      });
     } catch (e) {
       expect((e as Error).message).not.toContain(SECRET_A);
     }
@@ -52,7 +64,10 @@ describe('bootstrap admin', () => {
     const admin = first.principals[0];
     expect(admin.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
     expect(admin.secretAccessKey).toHaveLength(40);
-    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({
+      accessKeyId: admin.accessKeyId,
+      secretAccessKey: admin.secretAccessKey,
+    });
     expect(fs.readdirSync(data)).toEqual([ADMIN_CREDENTIALS_FILE]); // no temporary left behind
 
     const second = loadPrincipals({ dataDir: data, env: {} });
@@ -63,7 +78,9 @@ describe('bootstrap admin', () => {
 
   it('warns when the credentials file is readable by others', () => {
     const file = path.join(dir, ADMIN_CREDENTIALS_FILE);
-    fs.writeFileSync(file, JSON.stringify({ accessKeyId: 'AKIAFILEADMIN0000001', secretAccessKey: SECRET_A }), { mode: 0o644 });
+    fs.writeFileSync(file, JSON.stringify({ accessKeyId: 'AKIAFILEADMIN0000001', secretAccessKey: SECRET_A }), {
+      mode: 0o644,
+    });
     fs.chmodSync(file, 0o644);
     const loaded = loadPrincipals({ dataDir: dir, env: {} });
     expect(loaded.directory.lookup('AKIAFILEADMIN0000001')?.role).toBe('admin');
@@ -83,7 +100,11 @@ describe('principals file', () => {
     fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content), { mode: 0o600 });
     return file;
   };
-  const env = (file: string) => ({ KEYLEDGER_ACCESS_KEY_ID: 'AKIAENVADMIN00000001', KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A, KEYLEDGER_PRINCIPALS_FILE: file });
+  const env = (file: string) => ({
+    KEYLEDGER_ACCESS_KEY_ID: 'AKIAENVADMIN00000001',
+    KEYLEDGER_SECRET_ACCESS_KEY: SECRET_A,
+    KEYLEDGER_PRINCIPALS_FILE: file,
+  });
 
   it('adds principals with their roles', () => {
     const file = write({
@@ -105,10 +126,24 @@ describe('principals file', () => {
       [[], /expected a JSON object/],
       [{ principals: {} }, /"principals" must be an array/],
       [{ principals: [], extra: 1 }, /unknown top-level field\(s\) 'extra'/],
-      [{ principals: [{ name: 'a', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretKey: SECRET_B, role: 'admin' }] }, /principals\[0\]: unknown field\(s\) 'secretKey'/],
-      [{ principals: [{ name: 'a', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'root' }] }, /principals\[0\] \('a'\): role must be one of admin, key-user, auditor/],
-      [{ principals: [{ name: 'a', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: 'short', role: 'admin' }] }, /secretAccessKey must be 16 to 128/],
-      [{ principals: [{ name: 'a b', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'admin' }] }, /principals\[0\]\.name must be/],
+      [
+        { principals: [{ name: 'a', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretKey: SECRET_B, role: 'admin' }] },
+        /principals\[0\]: unknown field\(s\) 'secretKey'/,
+      ],
+      [
+        { principals: [{ name: 'a', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'root' }] },
+        /principals\[0\] \('a'\): role must be one of admin, key-user, auditor/,
+      ],
+      [
+        { principals: [{ name: 'a', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: 'short', role: 'admin' }] },
+        /secretAccessKey must be 16 to 128/,
+      ],
+      [
+        {
+          principals: [{ name: 'a b', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'admin' }],
+        },
+        /principals\[0\]\.name must be/,
+      ],
       [{ principals: [{ name: 'a', secretAccessKey: SECRET_B, role: 'admin' }] }, /accessKeyId is required/],
       [
         {
@@ -119,7 +154,14 @@ describe('principals file', () => {
         },
         /more than one principal/,
       ],
-      [{ principals: [{ name: 'admin', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'admin' }] }, /reserved/],
+      [
+        {
+          principals: [
+            { name: 'admin', accessKeyId: 'AKIAAPPAPPAPPAPP0001', secretAccessKey: SECRET_B, role: 'admin' },
+          ],
+        },
+        /reserved/,
+      ],
     ];
     for (const [content, message] of cases) {
       const file = write(content);
@@ -141,11 +183,27 @@ describe('principals file', () => {
 });
 
 describe('authorisation', () => {
-  const CRYPTO = ['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateRandom'];
-  const READS = ['DescribeKey', 'ListKeys', 'ListAliases', 'GetKeyRotationStatus', 'ListKeyRotations', 'ListResourceTags', 'GetKeyPolicy'];
+  const CRYPTO = [
+    'Encrypt',
+    'Decrypt',
+    'ReEncrypt',
+    'GenerateDataKey',
+    'GenerateDataKeyWithoutPlaintext',
+    'GenerateRandom',
+  ];
+  const READS = [
+    'DescribeKey',
+    'ListKeys',
+    'ListAliases',
+    'GetKeyRotationStatus',
+    'ListKeyRotations',
+    'ListResourceTags',
+    'GetKeyPolicy',
+  ];
 
   it('admin may do everything, key-user crypto and reads, auditor reads only', () => {
-    const allowed = (role: 'admin' | 'key-user' | 'auditor') => OPERATION_NAMES.filter((op) => authorize(role, op)).sort();
+    const allowed = (role: 'admin' | 'key-user' | 'auditor') =>
+      OPERATION_NAMES.filter((op) => authorize(role, op)).sort();
     expect(allowed('admin')).toEqual([...OPERATION_NAMES].sort());
     expect(allowed('key-user')).toEqual([...CRYPTO, ...READS].sort());
     expect(allowed('auditor')).toEqual([...READS].sort());
@@ -159,11 +217,20 @@ describe('authorisation', () => {
   });
 
   it('opens the ledger API to admins and auditors', () => {
-    expect([authorizeLedgerApi('admin'), authorizeLedgerApi('auditor'), authorizeLedgerApi('key-user')]).toEqual([true, true, false]);
+    expect([authorizeLedgerApi('admin'), authorizeLedgerApi('auditor'), authorizeLedgerApi('key-user')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('throws AccessDeniedException with an AWS-like message', () => {
-    const bob: Principal = { name: 'bob', accessKeyId: 'AKIABOBBOBBOBBOB0001', secretAccessKey: SECRET_B, role: 'auditor' };
+    const bob: Principal = {
+      name: 'bob',
+      accessKeyId: 'AKIABOBBOBBOBBOB0001',
+      secretAccessKey: SECRET_B,
+      role: 'auditor',
+    };
     expect(() => assertAuthorized(bob, 'DescribeKey', '111122223333')).not.toThrow();
     let error: unknown;
     try {
@@ -174,6 +241,8 @@ describe('authorisation', () => {
     expect(KmsError.is(error)).toBe(true);
     expect((error as KmsError).type).toBe('AccessDeniedException');
     expect((error as KmsError).statusCode).toBe(400);
-    expect((error as KmsError).message).toBe('User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:Encrypt');
+    expect((error as KmsError).message).toBe(
+      'User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:Encrypt',
+    );
   });
 });

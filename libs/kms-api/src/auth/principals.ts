@@ -54,7 +54,8 @@ export class PrincipalDirectory {
   }
 
   /** Shaped for `verifySigV4`'s `lookupSecret`. */
-  readonly lookupSecret = (accessKeyId: string): string | undefined => this.byAccessKey.get(accessKeyId)?.secretAccessKey;
+  readonly lookupSecret = (accessKeyId: string): string | undefined =>
+    this.byAccessKey.get(accessKeyId)?.secretAccessKey;
 
   /** Safe to log or return: no secrets. */
   list(): Array<Omit<Principal, 'secretAccessKey'>> {
@@ -102,7 +103,9 @@ function checkCredentials(accessKeyId: unknown, secret: unknown, where: string):
     throw new PrincipalConfigError(`${where}: accessKeyId must be 16 to 128 letters and digits.`);
   }
   if (typeof secret !== 'string' || !SECRET_RE.test(secret)) {
-    throw new PrincipalConfigError(`${where}: secretAccessKey must be 16 to 128 printable ASCII characters without spaces.`);
+    throw new PrincipalConfigError(
+      `${where}: secretAccessKey must be 16 to 128 printable ASCII characters without spaces.`,
+    );
   }
 }
 
@@ -124,7 +127,8 @@ function readJson(file: string, what: string): unknown {
 function modeWarning(file: string): string | undefined {
   try {
     const mode = fs.statSync(file).mode & 0o777;
-    if ((mode & 0o077) !== 0) return `${file} is accessible by group or others (mode ${mode.toString(8)}); it holds secrets, use 0600.`;
+    if ((mode & 0o077) !== 0)
+      return `${file} is accessible by group or others (mode ${mode.toString(8)}); it holds secrets, use 0600.`;
   } catch {
     /* unreadable stat: the read itself reports */
   }
@@ -138,7 +142,12 @@ function parseAdminFile(file: string): Principal {
   }
   const { accessKeyId, secretAccessKey } = data as Record<string, unknown>;
   checkCredentials(accessKeyId, secretAccessKey, `Admin credentials file ${file}`);
-  return { name: BOOTSTRAP_ADMIN_NAME, accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string, role: 'admin' };
+  return {
+    name: BOOTSTRAP_ADMIN_NAME,
+    accessKeyId: accessKeyId as string,
+    secretAccessKey: secretAccessKey as string,
+    role: 'admin',
+  };
 }
 
 /**
@@ -177,7 +186,11 @@ function createFileAtomically(file: string, content: string): boolean {
   }
 }
 
-function bootstrapAdmin(dataDir: string, env: LoadPrincipalsOptions['env'], warnings: string[]): { admin: Principal; bootstrap: BootstrapInfo } {
+function bootstrapAdmin(
+  dataDir: string,
+  env: LoadPrincipalsOptions['env'],
+  warnings: string[],
+): { admin: Principal; bootstrap: BootstrapInfo } {
   const envId = env.KEYLEDGER_ACCESS_KEY_ID;
   const envSecret = env.KEYLEDGER_SECRET_ACCESS_KEY;
   if (envId !== undefined || envSecret !== undefined) {
@@ -205,7 +218,8 @@ function bootstrapAdmin(dataDir: string, env: LoadPrincipalsOptions['env'], warn
       null,
       2,
     )}\n`;
-    if (createFileAtomically(file, content)) return { admin, bootstrap: { source: 'generated', path: file, generated: true } };
+    if (createFileAtomically(file, content))
+      return { admin, bootstrap: { source: 'generated', path: file, generated: true } };
     // Another process created it first: use theirs.
   }
   const warning = modeWarning(file);
@@ -221,12 +235,14 @@ export function parsePrincipalsFile(data: unknown, file = 'principals file'): Pr
     throw new PrincipalConfigError(`${file}: expected a JSON object { "principals": [ … ] }.`);
   }
   const extraTop = Object.keys(data).filter((k) => k !== 'principals');
-  if (extraTop.length > 0) throw new PrincipalConfigError(`${file}: unknown top-level field(s) ${extraTop.map((k) => `'${k}'`).join(', ')}.`);
+  if (extraTop.length > 0)
+    throw new PrincipalConfigError(`${file}: unknown top-level field(s) ${extraTop.map((k) => `'${k}'`).join(', ')}.`);
   const list = (data as Record<string, unknown>).principals;
   if (!Array.isArray(list)) throw new PrincipalConfigError(`${file}: "principals" must be an array.`);
   return list.map((entry, i) => {
     const where = `${file}: principals[${i}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new PrincipalConfigError(`${where} must be an object.`);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new PrincipalConfigError(`${where} must be an object.`);
     const e = entry as Record<string, unknown>;
     const unknownKeys = Object.keys(e).filter((k) => !PRINCIPAL_KEYS.has(k));
     if (unknownKeys.length > 0) {
@@ -244,7 +260,12 @@ export function parsePrincipalsFile(data: unknown, file = 'principals file'): Pr
     if (typeof e.role !== 'string' || !(ROLES as readonly string[]).includes(e.role)) {
       throw new PrincipalConfigError(`${at}: role must be one of ${ROLES.join(', ')}.`);
     }
-    return { name: e.name, accessKeyId: e.accessKeyId as string, secretAccessKey: e.secretAccessKey as string, role: e.role as Role };
+    return {
+      name: e.name,
+      accessKeyId: e.accessKeyId as string,
+      secretAccessKey: e.secretAccessKey as string,
+      role: e.role as Role,
+    };
   });
 }
 
@@ -291,10 +312,20 @@ export function principalArn(principal: Pick<Principal, 'name'>, accountId: stri
   return `arn:aws:iam::${accountId}:user/${principal.name}`;
 }
 
-/** The AccessDeniedException AWS sends, e.g. "User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:CreateKey". */
-export function accessDenied(principal: Pick<Principal, 'name'>, action: string, accountId: string, resource?: string): KmsError {
+/**
+ * The AccessDeniedException AWS sends, e.g. "User: arn:aws:iam::111122223333:user/bob is not authorized to perform:
+ * kms:CreateKey".
+ */
+export function accessDenied(
+  principal: Pick<Principal, 'name'>,
+  action: string,
+  accountId: string,
+  resource?: string,
+): KmsError {
   const on = resource === undefined ? '' : ` on resource: ${resource}`;
-  return KmsError.accessDenied(`User: ${principalArn(principal, accountId)} is not authorized to perform: ${action}${on}`);
+  return KmsError.accessDenied(
+    `User: ${principalArn(principal, accountId)} is not authorized to perform: ${action}${on}`,
+  );
 }
 
 /** Throws AccessDeniedException unless the principal's role allows the KMS operation. */

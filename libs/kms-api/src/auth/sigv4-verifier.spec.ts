@@ -5,7 +5,11 @@ import { KmsError } from '../protocol/kms-error.js';
 import { clearSigningKeyCache, verifySigV4, type SignedRequest, type VerifyOptions } from './sigv4-verifier.js';
 
 const toBytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
-  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  typeof d === 'string'
+    ? d
+    : d instanceof ArrayBuffer
+      ? new Uint8Array(d)
+      : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 
 // @aws-crypto/sha256-js is not installed: the same contract on node:crypto.
 class Sha256 {
@@ -28,8 +32,20 @@ const SIGNED_AT = new Date('2026-03-01T12:00:00Z');
 
 // applyChecksum is left at its default (true), as the KMS client leaves it: the SDK
 // then also sends and signs x-amz-content-sha256.
-const signer = (region = 'us-east-1', service = 'kms', secret = SECRET, accessKeyId = ACCESS_KEY_ID, applyChecksum?: boolean) =>
-  new SignatureV4({ credentials: { accessKeyId, secretAccessKey: secret }, region, service, sha256: Sha256, applyChecksum });
+const signer = (
+  region = 'us-east-1',
+  service = 'kms',
+  secret = SECRET,
+  accessKeyId = ACCESS_KEY_ID,
+  applyChecksum?: boolean,
+) =>
+  new SignatureV4({
+    credentials: { accessKeyId, secretAccessKey: secret },
+    region,
+    service,
+    sha256: Sha256,
+    applyChecksum,
+  });
 
 interface Outgoing {
   method: string;
@@ -97,7 +113,9 @@ beforeEach(() => clearSigningKeyCache());
 describe('verifySigV4 with requests signed by @smithy/signature-v4', () => {
   it('accepts a KMS JSON POST signed as the AWS SDK signs it', async () => {
     const req = await sign(kmsPost());
-    expect(req.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAKEYLEDGERTEST01\/20260301\/us-east-1\/kms\/aws4_request, SignedHeaders=.*x-amz-target/);
+    expect(req.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIAKEYLEDGERTEST01\/20260301\/us-east-1\/kms\/aws4_request, SignedHeaders=.*x-amz-target/,
+    );
     expect(verifySigV4(req, options())).toEqual({ accessKeyId: ACCESS_KEY_ID });
     // Twice: the second time through the cached signing key.
     expect(verifySigV4(req, options())).toEqual({ accessKeyId: ACCESS_KEY_ID });
@@ -124,13 +142,16 @@ describe('verifySigV4 with requests signed by @smithy/signature-v4', () => {
     expect(failure(() => verifySigV4({ ...req, query: 'asOf=2026-01-01T00%3A00%3A00Z&b=1&a=3' }, options())).type).toBe(
       'InvalidSignatureException',
     );
-    expect(failure(() => verifySigV4({ ...req, path: '/v1/keys/abc/def/events', query: RAW_LEDGER_QUERY }, options())).type).toBe(
-      'InvalidSignatureException',
-    );
+    expect(
+      failure(() => verifySigV4({ ...req, path: '/v1/keys/abc/def/events', query: RAW_LEDGER_QUERY }, options())).type,
+    ).toBe('InvalidSignatureException');
   });
 
   it('accepts a presigned GET URL and rejects it once expired', async () => {
-    const presigned = (await signer().presign(ledgerGet() as never, { signingDate: SIGNED_AT, expiresIn: 600 })) as unknown as Outgoing;
+    const presigned = (await signer().presign(ledgerGet() as never, {
+      signingDate: SIGNED_AT,
+      expiresIn: 600,
+    })) as unknown as Outgoing;
     const query = Object.entries(presigned.query!)
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v as string)}`)
       .join('&');
@@ -147,7 +168,9 @@ describe('verifySigV4 with requests signed by @smithy/signature-v4', () => {
 
 describe('verifySigV4 failures', () => {
   it('MissingAuthenticationTokenException without Authorization header or presigned query', () => {
-    const e = failure(() => verifySigV4({ method: 'POST', path: '/', query: '', headers: { host: 'h' }, body: '{}' }, options()));
+    const e = failure(() =>
+      verifySigV4({ method: 'POST', path: '/', query: '', headers: { host: 'h' }, body: '{}' }, options()),
+    );
     expect(e.type).toBe('MissingAuthenticationTokenException');
     expect(e.statusCode).toBe(400);
     expect(e.message).toBe('Request is missing Authentication Token');
@@ -162,9 +185,9 @@ describe('verifySigV4 failures', () => {
     expect(noSig.type).toBe('IncompleteSignatureException');
     expect(noSig.message).toBe("Authorization header requires 'Signature' parameter.");
 
-    expect(failure(() => verifySigV4(withAuth(auth.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1')), options())).type).toBe(
-      'IncompleteSignatureException',
-    );
+    expect(
+      failure(() => verifySigV4(withAuth(auth.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1')), options())).type,
+    ).toBe('IncompleteSignatureException');
     expect(failure(() => verifySigV4(withAuth('Bearer abc'), options())).type).toBe('IncompleteSignatureException');
 
     const badScope = failure(() => verifySigV4(withAuth(auth.replace('/kms/aws4_request', '/kms')), options()));
@@ -182,21 +205,33 @@ describe('verifySigV4 failures', () => {
     const e = failure(() => verifySigV4({ ...req, headers: rest }, options()));
     expect(e.type).toBe('IncompleteSignatureException');
     expect(e.message).toMatch(/X-Amz-Date/);
-    const bad = failure(() => verifySigV4({ ...req, headers: { ...req.headers, 'x-amz-date': '2026-03-01T12:00:00Z' } }, options()));
+    const bad = failure(() =>
+      verifySigV4({ ...req, headers: { ...req.headers, 'x-amz-date': '2026-03-01T12:00:00Z' } }, options()),
+    );
     expect(bad.type).toBe('IncompleteSignatureException');
   });
 
   it('IncompleteSignatureException when host (or x-amz-target) is not signed', async () => {
     const s = signer();
     const out = kmsPost();
-    const signed = (await s.sign(out as never, { signingDate: SIGNED_AT, unsignableHeaders: new Set(['host']) })) as unknown as Outgoing;
-    const e = failure(() => verifySigV4({ method: 'POST', path: '/', query: '', headers: signed.headers, body: out.body! }, options()));
+    const signed = (await s.sign(out as never, {
+      signingDate: SIGNED_AT,
+      unsignableHeaders: new Set(['host']),
+    })) as unknown as Outgoing;
+    const e = failure(() =>
+      verifySigV4({ method: 'POST', path: '/', query: '', headers: signed.headers, body: out.body! }, options()),
+    );
     expect(e.type).toBe('IncompleteSignatureException');
     expect(e.message).toBe("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
 
-    const noTarget = (await s.sign(out as never, { signingDate: SIGNED_AT, unsignableHeaders: new Set(['x-amz-target']) })) as unknown as Outgoing;
+    const noTarget = (await s.sign(out as never, {
+      signingDate: SIGNED_AT,
+      unsignableHeaders: new Set(['x-amz-target']),
+    })) as unknown as Outgoing;
     expect(
-      failure(() => verifySigV4({ method: 'POST', path: '/', query: '', headers: noTarget.headers, body: out.body! }, options())).type,
+      failure(() =>
+        verifySigV4({ method: 'POST', path: '/', query: '', headers: noTarget.headers, body: out.body! }, options()),
+      ).type,
     ).toBe('IncompleteSignatureException');
   });
 
@@ -259,21 +294,27 @@ describe('verifySigV4 failures', () => {
     const withHash = await sign({ ...out, headers: { ...out.headers, 'x-amz-content-sha256': hash } });
     expect(verifySigV4(withHash, options()).accessKeyId).toBe(ACCESS_KEY_ID);
     // The header still says the old hash, the body is new: refused even though the signature covers the header.
-    expect(failure(() => verifySigV4({ ...withHash, body: '{"KeyId":"x"}' }, options())).type).toBe('InvalidSignatureException');
+    expect(failure(() => verifySigV4({ ...withHash, body: '{"KeyId":"x"}' }, options())).type).toBe(
+      'InvalidSignatureException',
+    );
     const unsigned = await sign({ ...out, headers: { ...out.headers, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
     expect(failure(() => verifySigV4(unsigned, options())).type).toBe('InvalidSignatureException');
   });
 
   it('accepts an unsigned header added after signing; rejects a signed header changed', async () => {
     const req = await sign(kmsPost());
-    expect(verifySigV4({ ...req, headers: { ...req.headers, 'x-forwarded-for': '10.0.0.1', 'user-agent': 'x' } }, options()).accessKeyId).toBe(
-      ACCESS_KEY_ID,
+    expect(
+      verifySigV4({ ...req, headers: { ...req.headers, 'x-forwarded-for': '10.0.0.1', 'user-agent': 'x' } }, options())
+        .accessKeyId,
+    ).toBe(ACCESS_KEY_ID);
+    const e = failure(() =>
+      verifySigV4({ ...req, headers: { ...req.headers, 'x-amz-target': 'TrentService.Decrypt' } }, options()),
     );
-    const e = failure(() => verifySigV4({ ...req, headers: { ...req.headers, 'x-amz-target': 'TrentService.Decrypt' } }, options()));
     expect(e.type).toBe('InvalidSignatureException');
     // Whitespace is canonicalised, so reformatting a signed header's spacing is harmless.
     expect(
-      verifySigV4({ ...req, headers: { ...req.headers, 'content-type': '  application/x-amz-json-1.1 ' } }, options()).accessKeyId,
+      verifySigV4({ ...req, headers: { ...req.headers, 'content-type': '  application/x-amz-json-1.1 ' } }, options())
+        .accessKeyId,
     ).toBe(ACCESS_KEY_ID);
   });
 
@@ -285,11 +326,14 @@ describe('verifySigV4 failures', () => {
 
     const late = failure(() => verifySigV4(req, at(15 * 60_000 + 1000)));
     expect(late.type).toBe('InvalidSignatureException');
-    expect(late.message).toBe('Signature expired: 20260301T120000Z is now earlier than 20260301T120001Z (20260301T121501Z - 15 min.)');
+    expect(late.message).toBe(
+      'Signature expired: 20260301T120000Z is now earlier than 20260301T120001Z (20260301T121501Z - 15 min.)',
+    );
 
     const early = failure(() => verifySigV4(req, at(-15 * 60_000 - 1000)));
     expect(early.type).toBe('InvalidSignatureException');
-    expect(early.message).toBe('Signature not yet current: 20260301T120000Z is still later than 20260301T115959Z (20260301T114459Z + 15 min.)');
+    expect(early.message).toBe(
+      'Signature not yet current: 20260301T120000Z is still later than 20260301T115959Z (20260301T114459Z + 15 min.)',
+    );
   });
 });
-

@@ -163,13 +163,16 @@ function singleHeader(headers: SignedRequest['headers'], lowerName: string): str
   return Array.isArray(v) ? v[0] : v;
 }
 
-const NEEDS_CANONICALISING = /[\r\n\t]|  |^ | $/;
+const NEEDS_CANONICALISING = /[\r\n\t]| {2}|^ | $/;
 
 function canonicalHeaderValue(value: string): string {
   // Nearly every value is already canonical; test once instead of rewriting.
   if (!NEEDS_CANONICALISING.test(value)) return value;
   // Trim, and collapse runs of spaces (and tabs / folded line breaks) to one.
-  return value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim();
+  return value
+    .replace(/[\r\n]/g, ' ')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
 }
 
 // ---------------------------------------------------------------------------
@@ -194,7 +197,9 @@ function parseCredential(credential: string): Credential {
     throw KmsError.incompleteSignature(`Credential date must be in the form YYYYMMDD, got '${date}'.`);
   }
   if (terminator !== TERMINATOR) {
-    throw KmsError.incompleteSignature(`Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${terminator}'.`);
+    throw KmsError.incompleteSignature(
+      `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${terminator}'.`,
+    );
   }
   return { accessKeyId, date, region, service };
 }
@@ -280,7 +285,11 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
         'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified.',
       );
     }
-    ({ credential: credentialText, signedHeaders: signedHeadersText, signature: signatureText } = parseAuthorizationHeader(authorization));
+    ({
+      credential: credentialText,
+      signedHeaders: signedHeadersText,
+      signature: signatureText,
+    } = parseAuthorizationHeader(authorization));
     amzDate = singleHeader(headers, 'x-amz-date');
     if (amzDate === undefined) {
       throw KmsError.incompleteSignature("Authorization header requires existence of a 'X-Amz-Date' header.");
@@ -289,11 +298,17 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
     params = parseQuery(request.query);
     const get = (name: string) => params!.find((p) => p.rawKey === name)?.rawValue;
     const algorithm = get('X-Amz-Algorithm');
-    const missing = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-SignedHeaders', 'X-Amz-Date', 'X-Amz-Expires'].filter(
-      (n) => get(n) === undefined,
-    );
+    const missing = [
+      'X-Amz-Algorithm',
+      'X-Amz-Credential',
+      'X-Amz-SignedHeaders',
+      'X-Amz-Date',
+      'X-Amz-Expires',
+    ].filter((n) => get(n) === undefined);
     if (missing.length > 0) {
-      throw KmsError.incompleteSignature(`Presigned request requires the query parameters ${missing.map((n) => `'${n}'`).join(', ')}.`);
+      throw KmsError.incompleteSignature(
+        `Presigned request requires the query parameters ${missing.map((n) => `'${n}'`).join(', ')}.`,
+      );
     }
     if (algorithm !== ALGORITHM) {
       throw KmsError.incompleteSignature(`Unsupported AWS 'algorithm': '${algorithm}'. Only ${ALGORITHM} is accepted.`);
@@ -305,7 +320,9 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
     const expires = get('X-Amz-Expires')!;
     expiresSeconds = /^\d{1,7}$/.test(expires) ? Number(expires) : NaN;
     if (!(expiresSeconds >= 1 && expiresSeconds <= MAX_PRESIGNED_EXPIRES_S)) {
-      throw KmsError.incompleteSignature(`X-Amz-Expires must be an integer from 1 to ${MAX_PRESIGNED_EXPIRES_S}, got '${expires}'.`);
+      throw KmsError.incompleteSignature(
+        `X-Amz-Expires must be an integer from 1 to ${MAX_PRESIGNED_EXPIRES_S}, got '${expires}'.`,
+      );
     }
   } else {
     throw KmsError.missingAuthenticationToken();
@@ -314,7 +331,9 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
   const credential = parseCredential(credentialText);
   const requestTime = parseAmzDate(amzDate);
   if (Number.isNaN(requestTime)) {
-    throw KmsError.incompleteSignature(`Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+    throw KmsError.incompleteSignature(
+      `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    );
   }
 
   const signedHeaders = signedHeadersText.split(';');
@@ -382,7 +401,11 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
     canonicalHeaders += `${name}:${text}\n`;
   }
   const query =
-    params !== undefined ? canonicalQuery(params, 'X-Amz-Signature') : request.query === '' ? '' : canonicalQuery(parseQuery(request.query));
+    params !== undefined
+      ? canonicalQuery(params, 'X-Amz-Signature')
+      : request.query === ''
+        ? ''
+        : canonicalQuery(parseQuery(request.query));
   const canonicalRequest = `${request.method.toUpperCase()}\n${canonicalPath(request.path)}\n${query}\n${canonicalHeaders}\n${signedHeadersText}\n${payloadHash}`;
 
   const scope = `${credential.date}/${credential.region}/${credential.service}/${TERMINATOR}`;
@@ -393,7 +416,8 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
     .digest();
 
   if (!SIGNATURE_RE.test(signatureText)) throw KmsError.invalidSignature(SIGNATURE_MISMATCH);
-  if (!timingSafeEqual(expected, Buffer.from(signatureText, 'hex'))) throw KmsError.invalidSignature(SIGNATURE_MISMATCH);
+  if (!timingSafeEqual(expected, Buffer.from(signatureText, 'hex')))
+    throw KmsError.invalidSignature(SIGNATURE_MISMATCH);
 
   return { accessKeyId: credential.accessKeyId };
 }

@@ -11,7 +11,21 @@ describe('decodeBase64Strict', () => {
   });
 
   it('refuses what Node would silently accept', () => {
-    for (const bad of ['aGk', 'aGk=a', 'aG k=', 'aGk=\n', 'aGk_', 'aGk-', 'a===', '=aGk', 'aGl=', 'aGVsbG9=', 'QR==', 'aGk=aGk=', 'é123']) {
+    for (const bad of [
+      'aGk',
+      'aGk=a',
+      'aG k=',
+      'aGk=\n',
+      'aGk_',
+      'aGk-',
+      'a===',
+      '=aGk',
+      'aGl=',
+      'aGVsbG9=',
+      'QR==',
+      'aGk=aGk=',
+      'é123',
+    ]) {
       expect(decodeBase64Strict(bad), bad).toBeUndefined();
     }
   });

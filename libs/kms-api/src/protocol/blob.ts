@@ -32,5 +32,7 @@ export function decodeBase64Strict(text: string): Buffer | undefined {
 }
 
 export function encodeBase64(bytes: Uint8Array): string {
-  return Buffer.isBuffer(bytes) ? bytes.toString('base64') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return Buffer.isBuffer(bytes)
+    ? bytes.toString('base64')
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }

@@ -8,7 +8,10 @@ describe('KmsError and toWireError', () => {
       body: { __type: 'NotFoundException', message: "Key 'arn:aws:kms:us-east-1:111122223333:key/x' does not exist" },
     });
     expect(toWireError(new KmsError('ThrottlingException', 'slow down', 429)).statusCode).toBe(429);
-    expect(toWireError(KmsError.invalidCiphertext()).body).toEqual({ __type: 'InvalidCiphertextException', message: '' });
+    expect(toWireError(KmsError.invalidCiphertext()).body).toEqual({
+      __type: 'InvalidCiphertextException',
+      message: '',
+    });
   });
 
   it('helpers carry the AWS names', () => {
@@ -21,7 +24,10 @@ describe('KmsError and toWireError', () => {
 
   it('never lets the text of another error out', () => {
     const wire = toWireError(new Error('key material 0xdeadbeef leaked in /var/lib/keyledger'));
-    expect(wire).toEqual({ statusCode: 500, body: { __type: 'KMSInternalException', message: INTERNAL_ERROR_MESSAGE } });
+    expect(wire).toEqual({
+      statusCode: 500,
+      body: { __type: 'KMSInternalException', message: INTERNAL_ERROR_MESSAGE },
+    });
     expect(JSON.stringify(wire)).not.toContain('deadbeef');
     expect(toWireError('a string').statusCode).toBe(500);
     expect(toWireError(undefined).body.__type).toBe('KMSInternalException');

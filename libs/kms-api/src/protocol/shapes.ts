@@ -78,14 +78,7 @@ export interface StructureShape {
   readonly type: () => new () => object;
 }
 export type Shape =
-  | StringShape
-  | IntegerShape
-  | BooleanShape
-  | BlobShape
-  | TimestampShape
-  | MapShape
-  | ListShape
-  | StructureShape;
+  StringShape | IntegerShape | BooleanShape | BlobShape | TimestampShape | MapShape | ListShape | StructureShape;
 
 export interface FieldSpec {
   /** The JSON member name on the wire and in the parsed input (AWS casing, e.g. `KeyId`). */
@@ -208,13 +201,21 @@ export function Member(shape: Shape, options: { required?: boolean } = {}): Prop
 // ---------------------------------------------------------------------------
 // The model's named shapes used by the operations Keyledger serves.
 
-const str = (name: string, rest: Omit<StringShape, 'kind' | 'name'> = {}): StringShape => ({ kind: 'string', name, ...rest });
+const str = (name: string, rest: Omit<StringShape, 'kind' | 'name'> = {}): StringShape => ({
+  kind: 'string',
+  name,
+  ...rest,
+});
 const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
 
 export const KeyIdType = str('KeyIdType', { min: 1, max: 2048 });
 export const AliasNameType = str('AliasNameType', { min: 1, max: 256, pattern: '^[a-zA-Z0-9:/_-]+$' });
 export const DescriptionType = str('DescriptionType', { min: 0, max: 8192 });
-export const PolicyType = str('PolicyType', { min: 1, max: 131072, pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+' });
+export const PolicyType = str('PolicyType', {
+  min: 1,
+  max: 131072,
+  pattern: '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+',
+});
 export const PolicyNameType = str('PolicyNameType', { min: 1, max: 128, pattern: '[\\w]+' });
 export const MarkerType = str('MarkerType', { min: 1, max: 1024, pattern: '[\\u0020-\\u00FF]*' });
 export const CustomKeyStoreIdType = str('CustomKeyStoreIdType', { min: 1, max: 64 });
@@ -223,7 +224,11 @@ export const GrantTokenType = str('GrantTokenType', { min: 1, max: 8192 });
 export const TagKeyType = str('TagKeyType', { min: 1, max: 128 });
 export const TagValueType = str('TagValueType', { min: 0, max: 256 });
 export const BackingKeyIdType = str('BackingKeyIdType', { min: 64, max: 64, pattern: '^[a-f0-9]+$' });
-export const KeyMaterialDescriptionType = str('KeyMaterialDescriptionType', { min: 0, max: 256, pattern: '^[a-zA-Z0-9:/_\\s.-]+$' });
+export const KeyMaterialDescriptionType = str('KeyMaterialDescriptionType', {
+  min: 0,
+  max: 256,
+  pattern: '^[a-zA-Z0-9:/_\\s.-]+$',
+});
 export const EncryptionContextKey = str('EncryptionContextKey');
 export const EncryptionContextValue = str('EncryptionContextValue');
 
@@ -232,10 +237,42 @@ export const EncryptionContextValue = str('EncryptionContextValue');
 // Keyledger serves symmetric keys only, so it could not be honoured anyway.
 export const KeyUsageType = str('KeyUsageType', { enum: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC'] });
 export const CustomerMasterKeySpec = str('CustomerMasterKeySpec', {
-  enum: ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2'],
+  enum: [
+    'RSA_2048',
+    'RSA_3072',
+    'RSA_4096',
+    'ECC_NIST_P256',
+    'ECC_NIST_P384',
+    'ECC_NIST_P521',
+    'ECC_SECG_P256K1',
+    'SYMMETRIC_DEFAULT',
+    'HMAC_224',
+    'HMAC_256',
+    'HMAC_384',
+    'HMAC_512',
+    'SM2',
+  ],
 });
 export const KeySpec = str('KeySpec', {
-  enum: ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87', 'ECC_NIST_EDWARDS25519'],
+  enum: [
+    'RSA_2048',
+    'RSA_3072',
+    'RSA_4096',
+    'ECC_NIST_P256',
+    'ECC_NIST_P384',
+    'ECC_NIST_P521',
+    'ECC_SECG_P256K1',
+    'SYMMETRIC_DEFAULT',
+    'HMAC_224',
+    'HMAC_256',
+    'HMAC_384',
+    'HMAC_512',
+    'SM2',
+    'ML_DSA_44',
+    'ML_DSA_65',
+    'ML_DSA_87',
+    'ECC_NIST_EDWARDS25519',
+  ],
 });
 export const OriginType = str('OriginType', { enum: ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] });
 export const EncryptionAlgorithmSpec = str('EncryptionAlgorithmSpec', { enum: ENCRYPTION_ALGORITHMS });
@@ -243,16 +280,35 @@ export const DataKeySpec = str('DataKeySpec', { enum: ['AES_256', 'AES_128'] });
 export const DryRunModifierType = str('DryRunModifierType', { enum: ['IGNORE_CIPHERTEXT'] });
 export const IncludeKeyMaterial = str('IncludeKeyMaterial', { enum: ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'] });
 export const AlgorithmSpec = str('AlgorithmSpec', {
-  enum: ['RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256', 'SM2PKE'],
+  enum: [
+    'RSAES_PKCS1_V1_5',
+    'RSAES_OAEP_SHA_1',
+    'RSAES_OAEP_SHA_256',
+    'RSA_AES_KEY_WRAP_SHA_1',
+    'RSA_AES_KEY_WRAP_SHA_256',
+    'SM2PKE',
+  ],
 });
 export const WrappingKeySpec = str('WrappingKeySpec', { enum: ['RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'] });
-export const ExpirationModelType = str('ExpirationModelType', { enum: ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'] });
+export const ExpirationModelType = str('ExpirationModelType', {
+  enum: ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'],
+});
 export const ImportType = str('ImportType', { enum: ['NEW_KEY_MATERIAL', 'EXISTING_KEY_MATERIAL'] });
 export const KeyEncryptionMechanism = str('KeyEncryptionMechanism', { enum: ['RSAES_OAEP_SHA_256'] });
 
 export const LimitType: IntegerShape = { kind: 'integer', name: 'LimitType', min: 1, max: 1000 };
-export const RotationPeriodInDaysType: IntegerShape = { kind: 'integer', name: 'RotationPeriodInDaysType', min: 90, max: 2560 };
-export const PendingWindowInDaysType: IntegerShape = { kind: 'integer', name: 'PendingWindowInDaysType', min: 1, max: 365 };
+export const RotationPeriodInDaysType: IntegerShape = {
+  kind: 'integer',
+  name: 'RotationPeriodInDaysType',
+  min: 90,
+  max: 2560,
+};
+export const PendingWindowInDaysType: IntegerShape = {
+  kind: 'integer',
+  name: 'PendingWindowInDaysType',
+  min: 1,
+  max: 365,
+};
 export const NumberOfBytesType: IntegerShape = { kind: 'integer', name: 'NumberOfBytesType', min: 1, max: 1024 };
 
 export const BooleanType: BooleanShape = { kind: 'boolean', name: 'BooleanType' };
@@ -261,7 +317,12 @@ export const DateType: TimestampShape = { kind: 'timestamp', name: 'DateType' };
 
 export const PlaintextType: BlobShape = { kind: 'blob', name: 'PlaintextType', min: 1, max: 4096 };
 export const CiphertextType: BlobShape = { kind: 'blob', name: 'CiphertextType', min: 1, max: 6144 };
-export const AttestationDocumentType: BlobShape = { kind: 'blob', name: 'AttestationDocumentType', min: 1, max: 262144 };
+export const AttestationDocumentType: BlobShape = {
+  kind: 'blob',
+  name: 'AttestationDocumentType',
+  min: 1,
+  max: 262144,
+};
 
 export const EncryptionContextType: MapShape = {
   kind: 'map',
@@ -269,11 +330,21 @@ export const EncryptionContextType: MapShape = {
   key: EncryptionContextKey,
   value: EncryptionContextValue,
 };
-export const GrantTokenList: ListShape = { kind: 'list', name: 'GrantTokenList', member: GrantTokenType, min: 0, max: 10 };
+export const GrantTokenList: ListShape = {
+  kind: 'list',
+  name: 'GrantTokenList',
+  member: GrantTokenType,
+  min: 0,
+  max: 10,
+};
 export const TagKeyList: ListShape = { kind: 'list', name: 'TagKeyList', member: TagKeyType };
 export const DryRunModifierList: ListShape = { kind: 'list', name: 'DryRunModifierList', member: DryRunModifierType };
 
-export const structure = (name: string, type: () => new () => object): StructureShape => ({ kind: 'structure', name, type });
+export const structure = (name: string, type: () => new () => object): StructureShape => ({
+  kind: 'structure',
+  name,
+  type,
+});
 export const listOf = (name: string, member: Shape, limits: { min?: number; max?: number } = {}): ListShape => ({
   kind: 'list',
   name,

@@ -56,9 +56,17 @@ describe('messages recorded against AWS', () => {
 
   it('ImportKeyMaterial KEY_MATERIAL_EXPIRES without ValidTo', () => {
     const e = failure(() =>
-      parseRequest('ImportKeyMaterial', { KeyId: 'k', ImportToken: b64(10), EncryptedKeyMaterial: b64(10), ExpirationModel: 'KEY_MATERIAL_EXPIRES' }),
+      parseRequest('ImportKeyMaterial', {
+        KeyId: 'k',
+        ImportToken: b64(10),
+        EncryptedKeyMaterial: b64(10),
+        ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+      }),
     );
-    expect([e.type, e.message]).toEqual(['ValidationException', 'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES']);
+    expect([e.type, e.message]).toEqual([
+      'ValidationException',
+      'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES',
+    ]);
   });
 });
 
@@ -80,18 +88,22 @@ describe('model constraints', () => {
       "1 validation error detected: Value 'alias/bad name' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
     );
     const empty = failure(() => parseRequest('DeleteAlias', { AliasName: '' }));
-    expect(empty.message).toMatch(/^2 validation errors detected: .*regular expression pattern.*; .*greater than or equal to 1$/);
+    expect(empty.message).toMatch(
+      /^2 validation errors detected: .*regular expression pattern.*; .*greater than or equal to 1$/,
+    );
   });
 
   it('checks KeyMaterialId: 64 lower-case hex characters', () => {
     const ok = 'ab'.repeat(32);
     expect(parseRequest('DeleteImportedKeyMaterial', { KeyId: 'k', KeyMaterialId: ok }).input.KeyMaterialId).toBe(ok);
-    expect(failure(() => parseRequest('DeleteImportedKeyMaterial', { KeyId: 'k', KeyMaterialId: 'AB'.repeat(32) })).message).toBe(
+    expect(
+      failure(() => parseRequest('DeleteImportedKeyMaterial', { KeyId: 'k', KeyMaterialId: 'AB'.repeat(32) })).message,
+    ).toBe(
       `1 validation error detected: Value '${'AB'.repeat(32)}' at 'keyMaterialId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-f0-9]+$`,
     );
-    expect(failure(() => parseRequest('DeleteImportedKeyMaterial', { KeyId: 'k', KeyMaterialId: 'a'.repeat(63) })).message).toMatch(
-      /Member must have length greater than or equal to 64$/,
-    );
+    expect(
+      failure(() => parseRequest('DeleteImportedKeyMaterial', { KeyId: 'k', KeyMaterialId: 'a'.repeat(63) })).message,
+    ).toMatch(/Member must have length greater than or equal to 64$/);
   });
 
   it('validates list lengths, scalar list members, and nested structures with AWS paths', () => {
@@ -102,7 +114,17 @@ describe('model constraints', () => {
     expect(failure(() => parseRequest('DescribeKey', { KeyId: 'k', GrantTokens: ['a', ''] })).message).toBe(
       "1 validation error detected: Value '[a, ]' at 'grantTokens' failed to satisfy constraint: Member must satisfy constraint: [Member must have length greater than or equal to 1]",
     );
-    expect(failure(() => parseRequest('TagResource', { KeyId: 'k', Tags: [{ TagKey: 'a', TagValue: 'b' }, { TagKey: '', TagValue: 'c' }] })).message).toBe(
+    expect(
+      failure(() =>
+        parseRequest('TagResource', {
+          KeyId: 'k',
+          Tags: [
+            { TagKey: 'a', TagValue: 'b' },
+            { TagKey: '', TagValue: 'c' },
+          ],
+        }),
+      ).message,
+    ).toBe(
       "1 validation error detected: Value '' at 'tags.2.member.tagKey' failed to satisfy constraint: Member must have length greater than or equal to 1",
     );
     expect(failure(() => parseRequest('TagResource', { KeyId: 'k', Tags: [{ TagKey: 'a' }] })).message).toBe(
@@ -143,12 +165,32 @@ describe('serialisation errors', () => {
       ['ListKeys', { Limit: 1.5 }, /^NUMBER_VALUE cannot be converted to Integer/],
       ['Encrypt', { KeyId: 'k', Plaintext: 12 }, /^NUMBER_VALUE cannot be converted to Blob/],
       ['Encrypt', { KeyId: 'k', Plaintext: 'aGk=', DryRun: 'true' }, /^STRING_VALUE cannot be converted to Boolean/],
-      ['Encrypt', { KeyId: 'k', Plaintext: 'aGk=', EncryptionContext: { a: 1 } }, /^NUMBER_VALUE cannot be converted to String/],
-      ['Encrypt', { KeyId: 'k', Plaintext: 'aGk=', EncryptionContext: 'a=b' }, /^STRING_VALUE cannot be converted to Map/],
+      [
+        'Encrypt',
+        { KeyId: 'k', Plaintext: 'aGk=', EncryptionContext: { a: 1 } },
+        /^NUMBER_VALUE cannot be converted to String/,
+      ],
+      [
+        'Encrypt',
+        { KeyId: 'k', Plaintext: 'aGk=', EncryptionContext: 'a=b' },
+        /^STRING_VALUE cannot be converted to Map/,
+      ],
       ['DescribeKey', { KeyId: 'k', GrantTokens: 't' }, /^STRING_VALUE cannot be converted to List/],
-      ['DescribeKey', { KeyId: 'k', GrantTokens: [1] }, /^NUMBER_VALUE cannot be converted to String \(at 'grantTokens.1.member'\)/],
-      ['TagResource', { KeyId: 'k', Tags: { TagKey: 'a', TagValue: 'b' } }, /^Start of structure or map found where not expected/],
-      ['ImportKeyMaterial', { KeyId: 'k', ImportToken: 'aGk=', EncryptedKeyMaterial: 'aGk=', ValidTo: '2026-01-01' }, /^STRING_VALUE cannot be converted to Timestamp/],
+      [
+        'DescribeKey',
+        { KeyId: 'k', GrantTokens: [1] },
+        /^NUMBER_VALUE cannot be converted to String \(at 'grantTokens.1.member'\)/,
+      ],
+      [
+        'TagResource',
+        { KeyId: 'k', Tags: { TagKey: 'a', TagValue: 'b' } },
+        /^Start of structure or map found where not expected/,
+      ],
+      [
+        'ImportKeyMaterial',
+        { KeyId: 'k', ImportToken: 'aGk=', EncryptedKeyMaterial: 'aGk=', ValidTo: '2026-01-01' },
+        /^STRING_VALUE cannot be converted to Timestamp/,
+      ],
     ];
     for (const [op, body, message] of cases) {
       const e = failure(() => parseRequest(op, body));
@@ -166,14 +208,20 @@ describe('serialisation errors', () => {
     }
     expect(parseRequest('Decrypt', { CiphertextBlob: 'aGk=' }).input.CiphertextBlob).toEqual(Buffer.from('hi'));
     expect(parseRequest('Decrypt', { CiphertextBlob: 'aGVsbG8=' }).input.CiphertextBlob).toEqual(Buffer.from('hello'));
-    expect(parseRequest('Decrypt', { CiphertextBlob: '+/+/' }).input.CiphertextBlob).toEqual(Buffer.from([0xfb, 0xff, 0xbf]));
+    expect(parseRequest('Decrypt', { CiphertextBlob: '+/+/' }).input.CiphertextBlob).toEqual(
+      Buffer.from([0xfb, 0xff, 0xbf]),
+    );
   });
 });
 
 describe('operations and parsed input', () => {
   it('UnknownOperationException for operations Keyledger does not serve', () => {
     const e = failure(() => parseRequest('Sign', {}));
-    expect([e.type, e.message, e.statusCode]).toEqual(['UnknownOperationException', 'Operation Sign is not supported.', 400]);
+    expect([e.type, e.message, e.statusCode]).toEqual([
+      'UnknownOperationException',
+      'Operation Sign is not supported.',
+      400,
+    ]);
     expect(failure(() => parseRequest('toString', {})).type).toBe('UnknownOperationException');
     expect(failure(() => parseRequest('__proto__', {})).type).toBe('UnknownOperationException');
     expect(failure(() => parseRequest('<script>', {})).message).toBe('Operation <invalid> is not supported.');
@@ -266,7 +314,8 @@ function invalidSamples(shape: Shape): Sample[] {
     case 'string':
       if (shape.enum) out.push({ wire: 'NOT_IN_ENUM', typed: 'NOT_IN_ENUM' });
       if (shape.max !== undefined) out.push({ wire: 'a'.repeat(shape.max + 1), typed: 'a'.repeat(shape.max + 1) });
-      if (shape.min !== undefined && shape.min > 0) out.push({ wire: 'a'.repeat(shape.min - 1), typed: 'a'.repeat(shape.min - 1) });
+      if (shape.min !== undefined && shape.min > 0)
+        out.push({ wire: 'a'.repeat(shape.min - 1), typed: 'a'.repeat(shape.min - 1) });
       if (shape.pattern !== undefined) {
         const s = '\u0100' + 'a'.repeat(Math.max((shape.min ?? 1) - 1, 0));
         out.push({ wire: s, typed: s });
@@ -277,7 +326,8 @@ function invalidSamples(shape: Shape): Sample[] {
       if (shape.max !== undefined) out.push({ wire: shape.max + 1, typed: shape.max + 1 });
       break;
     case 'blob':
-      if (shape.min !== undefined && shape.min > 0) out.push({ wire: b64(shape.min - 1), typed: Buffer.alloc(shape.min - 1) });
+      if (shape.min !== undefined && shape.min > 0)
+        out.push({ wire: b64(shape.min - 1), typed: Buffer.alloc(shape.min - 1) });
       if (shape.max !== undefined) out.push({ wire: b64(shape.max + 1), typed: Buffer.alloc(shape.max + 1) });
       break;
     case 'list': {
@@ -350,7 +400,10 @@ describe('compiled rules agree with the class-validator DTOs', () => {
           const cv = classValidatorErrors(dto, t);
           const label = `${name}.${f.wireName} = ${JSON.stringify(bad.wire)?.slice(0, 40)}`;
           expect(fastOutcome(name, w), label).toBe('invalid');
-          expect(cv.map((e) => e.property), label).toEqual([f.wireName]);
+          expect(
+            cv.map((e) => e.property),
+            label,
+          ).toEqual([f.wireName]);
           checked++;
         }
       }

@@ -1,6 +1,12 @@
 import { decodeBase64Strict } from './blob.js';
 import { KmsError } from './kms-error.js';
-import { isOperationName, KMS_TARGET_PREFIX, OPERATIONS, type OperationInput, type OperationName } from './operations.js';
+import {
+  isOperationName,
+  KMS_TARGET_PREFIX,
+  OPERATIONS,
+  type OperationInput,
+  type OperationName,
+} from './operations.js';
 import { compilePattern, fieldsOf, type ListShape, type Shape, type StringShape } from './shapes.js';
 
 /**
@@ -24,7 +30,11 @@ import { compilePattern, fieldsOf, type ListShape, type Shape, type StringShape 
 
 type Violations = string[];
 type Converter = (value: unknown, path: string, violations: Violations) => unknown;
-type StructConverter = (obj: Record<string, unknown>, prefix: string, violations: Violations) => Record<string, unknown>;
+type StructConverter = (
+  obj: Record<string, unknown>,
+  prefix: string,
+  violations: Violations,
+) => Record<string, unknown>;
 
 function jsonToken(value: unknown): string {
   switch (typeof value) {
@@ -55,9 +65,12 @@ const violation = (value: string | undefined, path: string, constraint: string):
 /** Constraint texts a string breaks, in the order AWS lists them (pattern, then length, then enum). */
 function stringConstraintFailures(shape: StringShape, re: RegExp | undefined, s: string, out: string[]): void {
   if (re !== undefined && !re.test(s)) out.push(`Member must satisfy regular expression pattern: ${shape.pattern}`);
-  if (shape.max !== undefined && s.length > shape.max) out.push(`Member must have length less than or equal to ${shape.max}`);
-  if (shape.min !== undefined && s.length < shape.min) out.push(`Member must have length greater than or equal to ${shape.min}`);
-  if (shape.enum !== undefined && !shape.enum.includes(s)) out.push(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+  if (shape.max !== undefined && s.length > shape.max)
+    out.push(`Member must have length less than or equal to ${shape.max}`);
+  if (shape.min !== undefined && s.length < shape.min)
+    out.push(`Member must have length greater than or equal to ${shape.min}`);
+  if (shape.enum !== undefined && !shape.enum.includes(s))
+    out.push(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
 }
 
 function compileString(shape: StringShape): Converter {
@@ -87,7 +100,9 @@ function compileShape(shape: Shape): Converter {
         if (shape.max !== undefined && value > shape.max) {
           violations.push(violation(String(value), path, `Member must have value less than or equal to ${shape.max}`));
         } else if (shape.min !== undefined && value < shape.min) {
-          violations.push(violation(String(value), path, `Member must have value greater than or equal to ${shape.min}`));
+          violations.push(
+            violation(String(value), path, `Member must have value greater than or equal to ${shape.min}`),
+          );
         }
         return value;
       };
@@ -109,7 +124,9 @@ function compileShape(shape: Shape): Converter {
         if (typeof value !== 'string') throw typeMismatch(value, 'Blob', path);
         const bytes = decodeBase64Strict(value);
         if (bytes === undefined) {
-          throw KmsError.serialization(`Invalid base64 (at '${path}'): blobs must be standard base64 with padding (RFC 4648).`);
+          throw KmsError.serialization(
+            `Invalid base64 (at '${path}'): blobs must be standard base64 with padding (RFC 4648).`,
+          );
         }
         if (shape.max !== undefined && bytes.length > shape.max) {
           violations.push(violation(undefined, path, `Member must have length less than or equal to ${shape.max}`));
@@ -119,7 +136,8 @@ function compileShape(shape: Shape): Converter {
         return bytes;
       };
     case 'map': {
-      const constrained = (sh: StringShape) => sh.min !== undefined || sh.max !== undefined || sh.pattern !== undefined || sh.enum !== undefined;
+      const constrained = (sh: StringShape) =>
+        sh.min !== undefined || sh.max !== undefined || sh.pattern !== undefined || sh.enum !== undefined;
       // EncryptionContext entries have no model constraints: skip the per-entry work.
       const checkKey = constrained(shape.key) ? compileString(shape.key) : undefined;
       const checkValue = constrained(shape.value) ? compileString(shape.value) : undefined;
@@ -133,7 +151,8 @@ function compileShape(shape: Shape): Converter {
           checkValue?.(v, `${path}.value`, violations);
           // A plain assignment of "__proto__" would change the prototype and drop the
           // entry: an encryption context must keep every pair it was given.
-          if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+          if (k === '__proto__')
+            Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
           else out[k] = v;
         }
         return out;
@@ -144,7 +163,8 @@ function compileShape(shape: Shape): Converter {
     case 'structure': {
       let convert: StructConverter | undefined;
       return (value, path, violations) => {
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) throw typeMismatch(value, 'Structure', path);
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+          throw typeMismatch(value, 'Structure', path);
         convert ??= compileStructure(shape.type());
         return convert(value as Record<string, unknown>, `${path}.`, violations);
       };
@@ -164,7 +184,9 @@ function compileList(shape: ListShape): Converter {
     if (shape.max !== undefined && value.length > shape.max) {
       violations.push(violation(echoList(value), path, `Member must have length less than or equal to ${shape.max}`));
     } else if (shape.min !== undefined && value.length < shape.min) {
-      violations.push(violation(echoList(value), path, `Member must have length greater than or equal to ${shape.min}`));
+      violations.push(
+        violation(echoList(value), path, `Member must have length greater than or equal to ${shape.min}`),
+      );
     }
     const out = new Array<unknown>(value.length);
     if (memberString !== undefined) {
@@ -180,7 +202,10 @@ function compileList(shape: ListShape): Converter {
         scratch.length = 0;
         out[i] = item;
       }
-      if (failed.size > 0) violations.push(violation(echoList(value), path, `Member must satisfy constraint: [${[...failed].join(', ')}]`));
+      if (failed.size > 0)
+        violations.push(
+          violation(echoList(value), path, `Member must satisfy constraint: [${[...failed].join(', ')}]`),
+        );
     } else {
       for (let i = 0; i < value.length; i++) {
         const item = value[i];
@@ -203,7 +228,8 @@ function compileStructure(dto: object): StructConverter {
       const raw = obj[f.wireName];
       const path = prefix + f.memberName;
       if (raw === undefined || raw === null) {
-        if (f.required) violations.push(`Value null at '${path}' failed to satisfy constraint: Member must not be null`);
+        if (f.required)
+          violations.push(`Value null at '${path}' failed to satisfy constraint: Member must not be null`);
         continue;
       }
       out[f.wireName] = f.convert(raw, path, violations);
@@ -243,7 +269,10 @@ function toObject(body: unknown): Record<string, unknown> {
   let value = body;
   if (value === undefined) return {};
   if (typeof value === 'string' || value instanceof Uint8Array) {
-    const text = typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+    const text =
+      typeof value === 'string'
+        ? value
+        : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
     // The SDKs send "{}" for an empty input; a missing body means the same.
     if (text.trim() === '') return {};
     try {
@@ -264,7 +293,10 @@ function toObject(body: unknown): Record<string, unknown> {
  * members the model knows and the client sent. `body` is the parsed JSON, or the
  * raw JSON text/bytes.
  */
-export function parseRequest<O extends OperationName>(operation: O, body: unknown): { operation: O; input: OperationInput<O> };
+export function parseRequest<O extends OperationName>(
+  operation: O,
+  body: unknown,
+): { operation: O; input: OperationInput<O> };
 export function parseRequest(operation: string, body: unknown): ParsedRequest;
 export function parseRequest(operation: string, body: unknown): ParsedRequest {
   const convert = isOperationName(operation) ? COMPILED.get(operation) : undefined;

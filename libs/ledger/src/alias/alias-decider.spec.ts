@@ -4,13 +4,22 @@ import { decideAlias, evolveAlias, initialAliasState, type AliasCommand, type Al
 import type { AliasEvent } from './alias-events.js';
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
-const target = (keyId: string, keyState: AliasTarget['keyState'] = 'Enabled'): AliasTarget => ({ keyId, arn: `arn:k/${keyId}`, keyState });
+const target = (keyId: string, keyState: AliasTarget['keyState'] = 'Enabled'): AliasTarget => ({
+  keyId,
+  arn: `arn:k/${keyId}`,
+  keyState,
+});
 const name = 'alias/payments';
 const aliasArn = 'arn:aws:kms:us-east-1:111122223333:alias/payments';
 const given = (...events: AliasEvent[]) => events.reduce(evolveAlias, initialAliasState());
-const created: AliasEvent = { type: 'AliasCreated', data: { aliasName: name, aliasArn, targetKeyId: 'k1', createdAt: T0.toISOString() } };
+const created: AliasEvent = {
+  type: 'AliasCreated',
+  data: { aliasName: name, aliasArn, targetKeyId: 'k1', createdAt: T0.toISOString() },
+};
 const cmd = (type: AliasCommand['type'], keyId = 'k2', keyState: AliasTarget['keyState'] = 'Enabled'): AliasCommand =>
-  type === 'DeleteAlias' ? { type, aliasName: name, aliasArn, now: T0 } : { type, aliasName: name, aliasArn, target: target(keyId, keyState), now: T0 };
+  type === 'DeleteAlias'
+    ? { type, aliasName: name, aliasArn, now: T0 }
+    : { type, aliasName: name, aliasArn, target: target(keyId, keyState), now: T0 };
 
 describe('alias decider', () => {
   it('creates, moves and deletes', () => {
@@ -27,14 +36,28 @@ describe('alias decider', () => {
     const refused = decideAlias(cmd('CreateAlias'), given(created));
     expect(refused).toBeInstanceOf(DomainError);
     expect((refused as DomainError).code).toBe('AlreadyExists');
-    const deleted = given(created, { type: 'AliasDeleted', data: { aliasName: name, targetKeyId: 'k1', deletedAt: T0.toISOString() } });
-    expect(decideAlias(cmd('CreateAlias', 'k3'), deleted)).toMatchObject([{ type: 'AliasCreated', data: { targetKeyId: 'k3' } }]);
+    const deleted = given(created, {
+      type: 'AliasDeleted',
+      data: { aliasName: name, targetKeyId: 'k1', deletedAt: T0.toISOString() },
+    });
+    expect(decideAlias(cmd('CreateAlias', 'k3'), deleted)).toMatchObject([
+      { type: 'AliasCreated', data: { targetKeyId: 'k3' } },
+    ]);
   });
 
   it('refuses names without the alias/ prefix and the reserved alias/aws/ prefix', () => {
-    const bad = decideAlias({ ...(cmd('CreateAlias') as Extract<AliasCommand, { type: 'CreateAlias' }>), aliasName: 'payments' }, given());
-    expect(bad).toMatchObject({ code: 'Validation', message: expect.stringContaining('Alias must start with the prefix "alias/"') });
-    const reserved = decideAlias({ ...(cmd('CreateAlias') as Extract<AliasCommand, { type: 'CreateAlias' }>), aliasName: 'alias/aws/s3' }, given());
+    const bad = decideAlias(
+      { ...(cmd('CreateAlias') as Extract<AliasCommand, { type: 'CreateAlias' }>), aliasName: 'payments' },
+      given(),
+    );
+    expect(bad).toMatchObject({
+      code: 'Validation',
+      message: expect.stringContaining('Alias must start with the prefix "alias/"'),
+    });
+    const reserved = decideAlias(
+      { ...(cmd('CreateAlias') as Extract<AliasCommand, { type: 'CreateAlias' }>), aliasName: 'alias/aws/s3' },
+      given(),
+    );
     expect(reserved).toMatchObject({ code: 'InvalidAliasName' });
   });
 

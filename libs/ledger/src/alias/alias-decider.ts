@@ -75,7 +75,10 @@ export function validateAliasName(aliasName: string): DomainError | undefined {
       'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
     );
   if (aliasName.startsWith(RESERVED_PREFIX))
-    return new DomainError('InvalidAliasName', `Alias name ${aliasName} must not begin with '${RESERVED_PREFIX}': it is reserved for AWS managed keys.`);
+    return new DomainError(
+      'InvalidAliasName',
+      `Alias name ${aliasName} must not begin with '${RESERVED_PREFIX}': it is reserved for AWS managed keys.`,
+    );
   return undefined;
 }
 
@@ -98,7 +101,12 @@ export function decideAlias(command: AliasCommand, alias: AliasAggregate): Decis
       return [
         {
           type: 'AliasCreated',
-          data: { aliasName: command.aliasName, aliasArn: command.aliasArn, targetKeyId: command.target.keyId, createdAt: at },
+          data: {
+            aliasName: command.aliasName,
+            aliasArn: command.aliasArn,
+            targetKeyId: command.target.keyId,
+            createdAt: at,
+          },
         },
       ];
     }
@@ -110,14 +118,21 @@ export function decideAlias(command: AliasCommand, alias: AliasAggregate): Decis
       return [
         {
           type: 'AliasMoved',
-          data: { aliasName: command.aliasName, fromKeyId: alias.targetKeyId, toKeyId: command.target.keyId, movedAt: at },
+          data: {
+            aliasName: command.aliasName,
+            fromKeyId: alias.targetKeyId,
+            toKeyId: command.target.keyId,
+            movedAt: at,
+          },
         },
       ];
     }
     case 'DeleteAlias': {
       if (!alias.exists || alias.targetKeyId === null)
         return new DomainError('NotFound', `Alias ${command.aliasArn} is not found.`);
-      return [{ type: 'AliasDeleted', data: { aliasName: command.aliasName, targetKeyId: alias.targetKeyId, deletedAt: at } }];
+      return [
+        { type: 'AliasDeleted', data: { aliasName: command.aliasName, targetKeyId: alias.targetKeyId, deletedAt: at } },
+      ];
     }
   }
 }

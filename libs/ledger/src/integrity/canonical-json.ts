@@ -73,7 +73,12 @@ function shapeOf(keys: string[], skip: string | undefined): Shape | undefined {
       return shape;
     }
   }
-  if (n > MAX_SHAPE_KEYS || shapeCount >= MAX_SHAPES || (candidates !== undefined && candidates.length >= MAX_SHAPES_PER_FIRST_KEY)) return undefined;
+  if (
+    n > MAX_SHAPE_KEYS ||
+    shapeCount >= MAX_SHAPES ||
+    (candidates !== undefined && candidates.length >= MAX_SHAPES_PER_FIRST_KEY)
+  )
+    return undefined;
   const order: number[] = [];
   for (let i = 0; i < n; i++) if (keys[i] !== skip) order.push(i);
   // The same order as Array.prototype.sort on the names: UTF-16 code units.
@@ -133,7 +138,12 @@ function appendObject(out: string, object: Record<string, unknown>, skip: string
   return first ? out + '{}' : out + '}';
 }
 
-function appendObjectSorting(out: string, object: Record<string, unknown>, keys: string[], skip: string | undefined): string {
+function appendObjectSorting(
+  out: string,
+  object: Record<string, unknown>,
+  keys: string[],
+  skip: string | undefined,
+): string {
   if (keys.length > 1) keys.sort();
   out += '{';
   let first = true;

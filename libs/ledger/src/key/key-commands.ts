@@ -62,7 +62,8 @@ export type KeyCommand =
   | { type: 'DeleteImportedKeyMaterial'; keyMaterialId?: string; now: Date }
   | { type: 'ExpireKeyMaterialIfDue'; now: Date };
 
-export type WrappingAlgorithm = 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_1' | 'RSA_AES_KEY_WRAP_SHA_256';
+export type WrappingAlgorithm =
+  'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_1' | 'RSA_AES_KEY_WRAP_SHA_256';
 export type WrappingKeySpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096';
 export const WRAPPING_ALGORITHMS: readonly WrappingAlgorithm[] = [
   'RSAES_OAEP_SHA_1',

@@ -62,15 +62,25 @@ describe('key decider', () => {
   it('refuses to create a key twice', () => {
     const state = given(...create());
     const again = when(state, {
-      type: 'CreateKey', keyId: KEY_ID, arn: ARN, accountId: '111122223333', region: 'us-east-1',
-      description: '', origin: 'AWS_KMS', tags: [], backingKey: backing(9), now: T0,
+      type: 'CreateKey',
+      keyId: KEY_ID,
+      arn: ARN,
+      accountId: '111122223333',
+      region: 'us-east-1',
+      description: '',
+      origin: 'AWS_KMS',
+      tags: [],
+      backingKey: backing(9),
+      now: T0,
     });
     expect(refusal(again).code).toBe('AlreadyExists');
   });
 
   it('rotation on demand adds a backing key and keeps every older one usable for decrypt', () => {
     let state = given(...create());
-    const rotated = events(when(state, { type: 'RotateKeyOnDemand', backingKey: backing(2), maxOnDemandRotations: 10, now: days(1) }));
+    const rotated = events(
+      when(state, { type: 'RotateKeyOnDemand', backingKey: backing(2), maxOnDemandRotations: 10, now: days(1) }),
+    );
     expect(rotated.map((e) => e.type)).toEqual(['KeyMaterialGenerated', 'KeyRotated']);
     state = rotated.reduce(evolveKey, state);
     expect(state.currentKeyMaterialId).toBe(backing(2).keyMaterialId);
@@ -83,8 +93,13 @@ describe('key decider', () => {
   it('limits on-demand rotations per key', () => {
     let state = given(...create());
     for (let i = 2; i <= 3; i++)
-      state = events(when(state, { type: 'RotateKeyOnDemand', backingKey: backing(i), maxOnDemandRotations: 2, now: days(i) })).reduce(evolveKey, state);
-    expect(refusal(when(state, { type: 'RotateKeyOnDemand', backingKey: backing(4), maxOnDemandRotations: 2, now: days(4) })).code).toBe('LimitExceeded');
+      state = events(
+        when(state, { type: 'RotateKeyOnDemand', backingKey: backing(i), maxOnDemandRotations: 2, now: days(i) }),
+      ).reduce(evolveKey, state);
+    expect(
+      refusal(when(state, { type: 'RotateKeyOnDemand', backingKey: backing(4), maxOnDemandRotations: 2, now: days(4) }))
+        .code,
+    ).toBe('LimitExceeded');
   });
 
   it('disable then refuses encrypt, decrypt and rotation with DisabledException texts', () => {
@@ -92,7 +107,10 @@ describe('key decider', () => {
     expect(keyStateOf(state)).toBe('Disabled');
     expect(refusal(backingKeyForEncrypt(state))).toMatchObject({ code: 'Disabled', message: `${ARN} is disabled.` });
     expect(refusal(backingKeyForDecrypt(state, backing(1).keyMaterialId)).code).toBe('Disabled');
-    expect(refusal(when(state, { type: 'RotateKeyOnDemand', backingKey: backing(2), maxOnDemandRotations: 10, now: T0 })).code).toBe('Disabled');
+    expect(
+      refusal(when(state, { type: 'RotateKeyOnDemand', backingKey: backing(2), maxOnDemandRotations: 10, now: T0 }))
+        .code,
+    ).toBe('Disabled');
   });
 
   it('enable and disable are idempotent and record nothing when nothing changes', () => {
@@ -103,30 +121,49 @@ describe('key decider', () => {
 
   it('schedules deletion within 7 to 30 days and cancels back to Disabled', () => {
     const state = given(...create());
-    expect(refusal(when(state, { type: 'ScheduleKeyDeletion', pendingWindowInDays: 6, now: T0 })).code).toBe('Validation');
-    expect(refusal(when(state, { type: 'ScheduleKeyDeletion', pendingWindowInDays: 31, now: T0 })).code).toBe('Validation');
+    expect(refusal(when(state, { type: 'ScheduleKeyDeletion', pendingWindowInDays: 6, now: T0 })).code).toBe(
+      'Validation',
+    );
+    expect(refusal(when(state, { type: 'ScheduleKeyDeletion', pendingWindowInDays: 31, now: T0 })).code).toBe(
+      'Validation',
+    );
     const scheduled = events(when(state, { type: 'ScheduleKeyDeletion', now: T0 }));
     expect(scheduled).toEqual([
       { type: 'KeyDeletionScheduled', data: { deletionDate: days(30).toISOString(), pendingWindowInDays: 30 } },
     ]);
     const pending = scheduled.reduce(evolveKey, state);
     expect(keyStateOf(pending)).toBe('PendingDeletion');
-    expect(refusal(backingKeyForDecrypt(pending, backing(1).keyMaterialId)).message).toBe(`${ARN} is pending deletion.`);
+    expect(refusal(backingKeyForDecrypt(pending, backing(1).keyMaterialId)).message).toBe(
+      `${ARN} is pending deletion.`,
+    );
     expect(refusal(when(pending, { type: 'ScheduleKeyDeletion', now: T0 })).code).toBe('InvalidState');
     expect(refusal(when(pending, { type: 'EnableKey', now: T0 })).code).toBe('InvalidState');
     const canceled = events(when(pending, { type: 'CancelKeyDeletion', now: T0 })).reduce(evolveKey, pending);
     expect(keyStateOf(canceled)).toBe('Disabled');
-    expect(refusal(when(canceled, { type: 'CancelKeyDeletion', now: T0 })).message).toBe(`${ARN} is not pending deletion.`);
+    expect(refusal(when(canceled, { type: 'CancelKeyDeletion', now: T0 })).message).toBe(
+      `${ARN} is not pending deletion.`,
+    );
   });
 
   it('completes deletion only when due, destroying every shred key', () => {
     let state = given(...create());
-    state = events(when(state, { type: 'RotateKeyOnDemand', backingKey: backing(2), maxOnDemandRotations: 10, now: T0 })).reduce(evolveKey, state);
-    state = events(when(state, { type: 'ScheduleKeyDeletion', pendingWindowInDays: 7, now: T0 })).reduce(evolveKey, state);
+    state = events(
+      when(state, { type: 'RotateKeyOnDemand', backingKey: backing(2), maxOnDemandRotations: 10, now: T0 }),
+    ).reduce(evolveKey, state);
+    state = events(when(state, { type: 'ScheduleKeyDeletion', pendingWindowInDays: 7, now: T0 })).reduce(
+      evolveKey,
+      state,
+    );
     expect(events(when(state, { type: 'CompleteKeyDeletionIfDue', now: days(6) }))).toEqual([]);
     const deleted = events(when(state, { type: 'CompleteKeyDeletionIfDue', now: days(7) }));
     expect(deleted).toEqual([
-      { type: 'KeyDeleted', data: { deletedAt: days(7).toISOString(), destroyedShredKeyIds: [backing(1).shredKeyId, backing(2).shredKeyId] } },
+      {
+        type: 'KeyDeleted',
+        data: {
+          deletedAt: days(7).toISOString(),
+          destroyedShredKeyIds: [backing(1).shredKeyId, backing(2).shredKeyId],
+        },
+      },
     ]);
     const gone = deleted.reduce(evolveKey, state);
     expect(gone.backingKeys.every((b) => b.state === 'DESTROYED' && !b.hasMaterial)).toBe(true);
@@ -137,11 +174,16 @@ describe('key decider', () => {
   it('automatic rotation happens when due, once, and moves the next date on by the period', () => {
     let state = given(...create());
     const enabled = events(when(state, { type: 'EnableKeyRotation', rotationPeriodInDays: 90, now: T0 }));
-    expect(enabled).toEqual([{ type: 'KeyRotationEnabled', data: { rotationPeriodInDays: 90, nextRotationDate: days(90).toISOString() } }]);
+    expect(enabled).toEqual([
+      { type: 'KeyRotationEnabled', data: { rotationPeriodInDays: 90, nextRotationDate: days(90).toISOString() } },
+    ]);
     state = enabled.reduce(evolveKey, state);
     expect(events(when(state, { type: 'RotateKeyIfDue', backingKey: backing(2), now: days(89) }))).toEqual([]);
     const rotated = events(when(state, { type: 'RotateKeyIfDue', backingKey: backing(2), now: days(90) }));
-    expect(rotated[1]).toMatchObject({ type: 'KeyRotated', data: { rotationType: 'AUTOMATIC', nextRotationDate: days(180).toISOString() } });
+    expect(rotated[1]).toMatchObject({
+      type: 'KeyRotated',
+      data: { rotationType: 'AUTOMATIC', nextRotationDate: days(180).toISOString() },
+    });
     state = rotated.reduce(evolveKey, state);
     expect(events(when(state, { type: 'RotateKeyIfDue', backingKey: backing(3), now: days(90) }))).toEqual([]);
     expect(state.onDemandRotations).toBe(0);
@@ -149,8 +191,12 @@ describe('key decider', () => {
 
   it('refuses rotation settings out of range and on EXTERNAL keys', () => {
     const state = given(...create());
-    expect(refusal(when(state, { type: 'EnableKeyRotation', rotationPeriodInDays: 89, now: T0 })).code).toBe('Validation');
-    expect(refusal(when(state, { type: 'EnableKeyRotation', rotationPeriodInDays: 2561, now: T0 })).code).toBe('Validation');
+    expect(refusal(when(state, { type: 'EnableKeyRotation', rotationPeriodInDays: 89, now: T0 })).code).toBe(
+      'Validation',
+    );
+    expect(refusal(when(state, { type: 'EnableKeyRotation', rotationPeriodInDays: 2561, now: T0 })).code).toBe(
+      'Validation',
+    );
     const external = given(...create('EXTERNAL'));
     expect(refusal(when(external, { type: 'EnableKeyRotation', now: T0 })).message).toBe(
       `${ARN} origin is EXTERNAL which is not valid for this operation.`,
@@ -164,9 +210,23 @@ describe('key decider', () => {
 
   it('tags: reserved prefix refused, replacement by key, removal', () => {
     let state = given(...create());
-    expect(refusal(when(state, { type: 'TagResource', tags: [{ TagKey: 'aws:x', TagValue: '' }], now: T0 })).code).toBe('Tag');
-    state = events(when(state, { type: 'TagResource', tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'b', TagValue: '2' }], now: T0 })).reduce(evolveKey, state);
-    state = events(when(state, { type: 'TagResource', tags: [{ TagKey: 'a', TagValue: '3' }], now: T0 })).reduce(evolveKey, state);
+    expect(refusal(when(state, { type: 'TagResource', tags: [{ TagKey: 'aws:x', TagValue: '' }], now: T0 })).code).toBe(
+      'Tag',
+    );
+    state = events(
+      when(state, {
+        type: 'TagResource',
+        tags: [
+          { TagKey: 'a', TagValue: '1' },
+          { TagKey: 'b', TagValue: '2' },
+        ],
+        now: T0,
+      }),
+    ).reduce(evolveKey, state);
+    state = events(when(state, { type: 'TagResource', tags: [{ TagKey: 'a', TagValue: '3' }], now: T0 })).reduce(
+      evolveKey,
+      state,
+    );
     state = events(when(state, { type: 'UntagResource', tagKeys: ['b'], now: T0 })).reduce(evolveKey, state);
     expect(state.tags).toEqual([{ TagKey: 'a', TagValue: '3' }]);
   });

@@ -31,7 +31,10 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
   if (command.type === 'ExpireKeyMaterialIfDue') {
     const now = command.now.getTime();
     return key.backingKeys
-      .filter((b) => b.origin === 'EXTERNAL' && b.validTo !== null && b.validTo <= now && isLiveImport(b.state) && b.hasMaterial)
+      .filter(
+        (b) =>
+          b.origin === 'EXTERNAL' && b.validTo !== null && b.validTo <= now && isLiveImport(b.state) && b.hasMaterial,
+      )
       .map((b) => ({
         type: 'KeyMaterialExpired' as const,
         data: { keyMaterialId: b.keyMaterialId, destroyedShredKeyIds: [b.shredKeyId], expiredAt: iso(command.now) },
@@ -44,9 +47,15 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
   switch (command.type) {
     case 'GetParametersForImport': {
       if (!WRAPPING_ALGORITHMS.includes(command.wrappingAlgorithm))
-        return new DomainError('Unsupported', `Wrapping algorithm ${command.wrappingAlgorithm} is not supported for symmetric keys.`);
+        return new DomainError(
+          'Unsupported',
+          `Wrapping algorithm ${command.wrappingAlgorithm} is not supported for symmetric keys.`,
+        );
       if (!WRAPPING_KEY_SPECS.includes(command.wrappingKeySpec))
-        return new DomainError('Unsupported', `Wrapping key spec ${command.wrappingKeySpec} is not supported for symmetric keys.`);
+        return new DomainError(
+          'Unsupported',
+          `Wrapping key spec ${command.wrappingKeySpec} is not supported for symmetric keys.`,
+        );
       return [
         {
           type: 'KeyImportParametersIssued',
@@ -71,20 +80,33 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
       let validTo: string | null = null;
       if (expirationModel === 'KEY_MATERIAL_EXPIRES') {
         if (!command.validTo)
-          return new DomainError('Validation', 'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES');
+          return new DomainError(
+            'Validation',
+            'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES',
+          );
         const at = command.validTo.getTime();
         if (at <= now) return new DomainError('Validation', 'ValidTo must be in the future.');
         if (at > now + MAX_IMPORT_VALIDITY_DAYS * DAY_MS)
-          return new DomainError('Validation', `ValidTo must be at most ${MAX_IMPORT_VALIDITY_DAYS} days in the future.`);
+          return new DomainError(
+            'Validation',
+            `ValidTo must be at most ${MAX_IMPORT_VALIDITY_DAYS} days in the future.`,
+          );
         validTo = iso(at);
       } else if (command.validTo) {
-        return new DomainError('Validation', 'ValidTo must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE');
+        return new DomainError(
+          'Validation',
+          'ValidTo must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE',
+        );
       }
 
       const existing = findBackingKey(key, command.keyMaterialId);
-      const importType = command.importType ?? (key.backingKeys.length === 0 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
+      const importType =
+        command.importType ?? (key.backingKeys.length === 0 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
       if (command.expectedKeyMaterialId !== undefined && command.expectedKeyMaterialId !== command.keyMaterialId)
-        return new DomainError('IncorrectKeyMaterial', 'The key material does not match the KeyMaterialId in the request.');
+        return new DomainError(
+          'IncorrectKeyMaterial',
+          'The key material does not match the KeyMaterialId in the request.',
+        );
       if (importType === 'EXISTING_KEY_MATERIAL') {
         // Re-import restores material the key already knows; anything else is different material.
         const target = command.expectedKeyMaterialId ?? command.keyMaterialId;
@@ -136,7 +158,11 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
       return [
         {
           type: 'KeyMaterialDeleted',
-          data: { keyMaterialId: backing.keyMaterialId, destroyedShredKeyIds: [backing.shredKeyId], deletedAt: iso(command.now) },
+          data: {
+            keyMaterialId: backing.keyMaterialId,
+            destroyedShredKeyIds: [backing.shredKeyId],
+            deletedAt: iso(command.now),
+          },
         },
       ];
     }

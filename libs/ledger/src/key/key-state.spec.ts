@@ -15,13 +15,26 @@ const id = (n: number | string) => String(n).padStart(64, '0');
 const created = (origin: 'AWS_KMS' | 'EXTERNAL' = 'AWS_KMS'): KeyEvent => ({
   type: 'KeyCreated',
   data: {
-    keyId: KEY_ID, arn: ARN, accountId: '111122223333', region: 'us-east-1', description: '',
-    keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'SYMMETRIC_DEFAULT', origin, tags: [], createdAt: at(0),
+    keyId: KEY_ID,
+    arn: ARN,
+    accountId: '111122223333',
+    region: 'us-east-1',
+    description: '',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    keySpec: 'SYMMETRIC_DEFAULT',
+    origin,
+    tags: [],
+    createdAt: at(0),
   },
 });
 const generated = (n: number | string): KeyEvent => ({
   type: 'KeyMaterialGenerated',
-  data: { keyMaterialId: id(n), sealedMaterial: `sealed-${n}`, shredKeyId: `${KEY_ID}/${n}`, generatedAt: at(Number(n) || 0) },
+  data: {
+    keyMaterialId: id(n),
+    sealedMaterial: `sealed-${n}`,
+    shredKeyId: `${KEY_ID}/${n}`,
+    generatedAt: at(Number(n) || 0),
+  },
 });
 const rotated = (n: number | string, previous: number | string | null): KeyEvent => ({
   type: 'KeyRotated',
@@ -35,9 +48,15 @@ const rotated = (n: number | string, previous: number | string | null): KeyEvent
 const imported = (n: number): KeyEvent => ({
   type: 'KeyMaterialImported',
   data: {
-    keyMaterialId: id(n), sealedMaterial: `sealed-${n}`, shredKeyId: `${KEY_ID}/${n}`, importTokenId: `token-${n}`,
-    importType: n === 1 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL', expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
-    validTo: null, keyMaterialDescription: null, importedAt: at(n),
+    keyMaterialId: id(n),
+    sealedMaterial: `sealed-${n}`,
+    shredKeyId: `${KEY_ID}/${n}`,
+    importTokenId: `token-${n}`,
+    importType: n === 1 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL',
+    expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+    validTo: null,
+    keyMaterialDescription: null,
+    importedAt: at(n),
   },
 });
 
@@ -47,7 +66,8 @@ const when = (state: KeyAggregate, ...events: KeyEvent[]): KeyAggregate => event
 /** Material 1 generated at creation, then `rotations` on-demand rotations (materials 2 … rotations+1). */
 const keyWithRotations = (rotations: number): KeyAggregate[] => {
   const states = [given(created(), generated(1))];
-  for (let n = 2; n <= rotations + 1; n++) states.push(when(states[states.length - 1]!, generated(n), rotated(n, n - 1)));
+  for (let n = 2; n <= rotations + 1; n++)
+    states.push(when(states[states.length - 1]!, generated(n), rotated(n, n - 1)));
   return states;
 };
 
@@ -130,7 +150,10 @@ describe('key state: finding backing keys', () => {
     expect(findBackingKey(base, id(3))?.state).toBe('NON_CURRENT');
     const a = when(base, generated('a'));
     const b = when(base, generated('b'));
-    for (const [mine, theirs, branch] of [['a', 'b', a], ['b', 'a', b]] as const) {
+    for (const [mine, theirs, branch] of [
+      ['a', 'b', a],
+      ['b', 'a', b],
+    ] as const) {
       expect(findBackingKey(branch, id(mine))?.state).toBe('PENDING_ROTATION');
       expect(findBackingKey(branch, id(theirs))).toBeUndefined();
       expect(findBackingKey(base, id(mine))).toBeUndefined();
@@ -139,9 +162,24 @@ describe('key state: finding backing keys', () => {
     // Each branch grows on: rotated, then one more material each; answers stay per branch.
     const a2 = when(a, rotated('a', 31), generated(100), rotated(100, 'a'));
     const b2 = when(b, rotated('b', 31), generated(200), rotated(200, 'b'));
-    const states = (s: KeyAggregate, ids: (number | string)[]) => ids.map((n) => findBackingKey(s, id(n))?.state ?? 'missing');
-    expect(states(a2, ['a', 100, 'b', 200, 31, 1])).toEqual(['NON_CURRENT', 'CURRENT', 'missing', 'missing', 'NON_CURRENT', 'NON_CURRENT']);
-    expect(states(b2, ['b', 200, 'a', 100, 31, 1])).toEqual(['NON_CURRENT', 'CURRENT', 'missing', 'missing', 'NON_CURRENT', 'NON_CURRENT']);
+    const states = (s: KeyAggregate, ids: (number | string)[]) =>
+      ids.map((n) => findBackingKey(s, id(n))?.state ?? 'missing');
+    expect(states(a2, ['a', 100, 'b', 200, 31, 1])).toEqual([
+      'NON_CURRENT',
+      'CURRENT',
+      'missing',
+      'missing',
+      'NON_CURRENT',
+      'NON_CURRENT',
+    ]);
+    expect(states(b2, ['b', 200, 'a', 100, 31, 1])).toEqual([
+      'NON_CURRENT',
+      'CURRENT',
+      'missing',
+      'missing',
+      'NON_CURRENT',
+      'NON_CURRENT',
+    ]);
     // The same position holds a different material in each branch.
     expect(a2.backingKeys[31]!.keyMaterialId).toBe(id('a'));
     expect(b2.backingKeys[31]!.keyMaterialId).toBe(id('b'));
@@ -151,8 +189,8 @@ describe('key state: finding backing keys', () => {
 
   it('given one base state, when the same material id is generated at different places in two branches, then each branch finds its own', () => {
     const base = keyWithRotations(10)[10]!; // materials 1 … 11
-    const a = when(base, generated('x'));                   // x at position 11
-    const b = when(base, generated('y'), generated('x'));   // x at position 12
+    const a = when(base, generated('x')); // x at position 11
+    const b = when(base, generated('y'), generated('x')); // x at position 12
     expect(a.backingKeys.indexOf(findBackingKey(a, id('x'))!)).toBe(11);
     expect(b.backingKeys.indexOf(findBackingKey(b, id('x'))!)).toBe(12);
     expect(b.backingKeys.indexOf(findBackingKey(b, id('y'))!)).toBe(11);
@@ -163,8 +201,14 @@ describe('key state: finding backing keys', () => {
     let state = given(created('EXTERNAL'), imported(1));
     for (let n = 2; n <= 20; n++) state = when(state, imported(n), rotated(n, n - 1));
     const before = state;
-    const deleted = when(before, { type: 'KeyMaterialDeleted', data: { keyMaterialId: id(3), destroyedShredKeyIds: [`${KEY_ID}/3`], deletedAt: at(30) } });
-    const expired = when(deleted, { type: 'KeyMaterialExpired', data: { keyMaterialId: id(20), destroyedShredKeyIds: [`${KEY_ID}/20`], expiredAt: at(31) } });
+    const deleted = when(before, {
+      type: 'KeyMaterialDeleted',
+      data: { keyMaterialId: id(3), destroyedShredKeyIds: [`${KEY_ID}/3`], deletedAt: at(30) },
+    });
+    const expired = when(deleted, {
+      type: 'KeyMaterialExpired',
+      data: { keyMaterialId: id(20), destroyedShredKeyIds: [`${KEY_ID}/20`], expiredAt: at(31) },
+    });
     const expectStates = (s: KeyAggregate, changed: Record<number, MaterialState>) =>
       expect(lookedUp(s, 21)).toEqual([
         ...Array.from({ length: 20 }, (_, i) => changed[i + 1] ?? (i + 1 === 20 ? 'CURRENT' : 'NON_CURRENT')),
@@ -175,7 +219,9 @@ describe('key state: finding backing keys', () => {
     expectStates(expired, { 3: 'DELETED', 20: 'EXPIRED' });
     expect(expired.enabled).toBe(false);
     expect(findBackingKey(expired, id(3))?.hasMaterial).toBe(false);
-    deleted.backingKeys.forEach((b, i) => (i === 2 ? expect(b).not.toBe(before.backingKeys[i]) : expect(b).toBe(before.backingKeys[i])));
+    deleted.backingKeys.forEach((b, i) =>
+      i === 2 ? expect(b).not.toBe(before.backingKeys[i]) : expect(b).toBe(before.backingKeys[i]),
+    );
 
     const reimported = when(expired, imported(3));
     expectStates(reimported, { 20: 'EXPIRED' });

@@ -177,7 +177,11 @@ function currentMaterialUsable(key: KeyAggregate): boolean {
 }
 
 /** One array copy; only the changed backing key is a new object. */
-function replaceBackingKey(key: KeyAggregate, keyMaterialId: string, change: Partial<BackingKey>): readonly BackingKey[] {
+function replaceBackingKey(
+  key: KeyAggregate,
+  keyMaterialId: string,
+  change: Partial<BackingKey>,
+): readonly BackingKey[] {
   const all = key.backingKeys;
   const at = positionOf(all, keyMaterialId);
   if (at < 0) return all;
@@ -237,7 +241,8 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         key.currentKeyMaterialId === null || key.currentKeyMaterialId === d.keyMaterialId
           ? -1
           : positionOf(all, key.currentKeyMaterialId);
-      if (previous >= 0 && all[previous]!.state === 'CURRENT') next[previous] = { ...all[previous]!, state: 'NON_CURRENT' };
+      if (previous >= 0 && all[previous]!.state === 'CURRENT')
+        next[previous] = { ...all[previous]!, state: 'NON_CURRENT' };
       const target = positionOf(all, d.keyMaterialId);
       if (target >= 0)
         next[target] = { ...all[target]!, state: 'CURRENT', rotationDate: at, rotationType: d.rotationType };
@@ -334,8 +339,13 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
       if (existing) {
         // Re-import of known material: it takes back the place it had.
         const state: MaterialState =
-          key.currentKeyMaterialId === d.keyMaterialId ? 'CURRENT' : existing.state === 'PENDING_ROTATION' ? 'PENDING_ROTATION' : 'NON_CURRENT';
-        const enabled = key.currentKeyMaterialId === d.keyMaterialId && !currentMaterialUsable(key) ? true : key.enabled;
+          key.currentKeyMaterialId === d.keyMaterialId
+            ? 'CURRENT'
+            : existing.state === 'PENDING_ROTATION'
+              ? 'PENDING_ROTATION'
+              : 'NON_CURRENT';
+        const enabled =
+          key.currentKeyMaterialId === d.keyMaterialId && !currentMaterialUsable(key) ? true : key.enabled;
         return { ...key, enabled, backingKeys: replaceBackingKey(key, d.keyMaterialId, { ...imported, state }) };
       }
       const first = key.currentKeyMaterialId === null;

@@ -7,7 +7,15 @@ import {
   type JsonObject,
   type RecordedEvent,
 } from '@keyledger/event-store';
-import { canonicalJson, integrityOf, SCHEDULER_ACTOR, withIntegrity, type Actor, type EventMetadata, type Clock } from '@keyledger/ledger';
+import {
+  canonicalJson,
+  integrityOf,
+  SCHEDULER_ACTOR,
+  withIntegrity,
+  type Actor,
+  type EventMetadata,
+  type Clock,
+} from '@keyledger/ledger';
 
 export const CHECKPOINT_STREAM = 'ledger-checkpoints';
 export const CHECKPOINT_EVENT_TYPE = 'LedgerCheckpointed';
@@ -154,7 +162,13 @@ export class LedgerCheckpoints {
       };
       const revision = last ? last.revision + 1n : 0n;
       const chained = withIntegrity(
-        { streamName: CHECKPOINT_STREAM, revision, type: CHECKPOINT_EVENT_TYPE, data, metadata: metadata as Record<string, unknown> },
+        {
+          streamName: CHECKPOINT_STREAM,
+          revision,
+          type: CHECKPOINT_EVENT_TYPE,
+          data,
+          metadata: metadata as Record<string, unknown>,
+        },
         previousCheckpointHash,
       );
       const id = randomUUID();

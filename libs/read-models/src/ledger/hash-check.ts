@@ -30,8 +30,17 @@ export function chainedTo(integrity: { previousHash?: unknown }): string | null 
   return typeof integrity.previousHash === 'string' ? integrity.previousHash : null;
 }
 
-/** Does the event's content hash to the hash its metadata carries? Only for an event whose `metadata.integrity.hash` is a string. */
-export function hashMatches(streamName: string, revision: bigint | string, type: string, data: unknown, metadata: Record<string, unknown>): boolean {
+/**
+ * Does the event's content hash to the hash its metadata carries? Only for an event whose `metadata.integrity.hash` is
+ * a string.
+ */
+export function hashMatches(
+  streamName: string,
+  revision: bigint | string,
+  type: string,
+  data: unknown,
+  metadata: Record<string, unknown>,
+): boolean {
   const integrity = metadata.integrity as { previousHash?: unknown; hash: string };
   return storedEventHash(streamName, revision, type, data, metadata, chainedTo(integrity)) === integrity.hash;
 }

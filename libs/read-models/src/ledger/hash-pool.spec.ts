@@ -13,7 +13,16 @@ function jobs(count: number, altered: number[] = []): HashJobs {
   let previousHash: string | null = null;
   for (let i = 0; i < count; i++) {
     const data: Record<string, unknown> = { i, text: `event ${i}`, nested: { z: [1, { b: null, a: 'x' }], a: true } };
-    const metadata = withIntegrity({ streamName: 'key-x', revision: BigInt(i), type: 'Noted', data, metadata: { time: 't', actor: { principal: 'p' } } }, previousHash);
+    const metadata = withIntegrity(
+      {
+        streamName: 'key-x',
+        revision: BigInt(i),
+        type: 'Noted',
+        data,
+        metadata: { time: 't', actor: { principal: 'p' } },
+      },
+      previousHash,
+    );
     previousHash = (metadata.integrity as { hash: string }).hash;
     if (altered.includes(i + 1)) data.text = 'edited';
     list.push(i + 1, 'key-x', String(i), String(100 + i), 'Noted', JSON.stringify(data), JSON.stringify(metadata));
@@ -28,7 +37,9 @@ describe('hash jobs', () => {
   });
 
   it('hashes the same text after the JSON round trip to a worker', () => {
-    const value = JSON.parse('{"b":1,"a":[1,"x",null,{"z":true,"y":[]}],"é":"é","a\\"b":"\\n\\u2028\\ud800","n":-0.5e-7,"10":"ten","2":"two","__proto__":{"k":1}}');
+    const value = JSON.parse(
+      '{"b":1,"a":[1,"x",null,{"z":true,"y":[]}],"é":"é","a\\"b":"\\n\\u2028\\ud800","n":-0.5e-7,"10":"ten","2":"two","__proto__":{"k":1}}',
+    );
     expect(canonicalJson(JSON.parse(JSON.stringify(value)))).toBe(canonicalJson(value));
   });
 });
@@ -49,7 +60,12 @@ describe('hash pool', () => {
 
   it('hands batches to the worker and answers with its replies', async () => {
     // A stand-in that answers every batch with a fixed mismatch: the reply is what check() resolves with.
-    const pool = startHashPool(worker('fixed.mjs', `parentPort.on('message', ({ id }) => parentPort.postMessage({ id, mismatch: { seq: id, streamName: 's', revision: '0', position: '1' } }));`))!;
+    const pool = startHashPool(
+      worker(
+        'fixed.mjs',
+        `parentPort.on('message', ({ id }) => parentPort.postMessage({ id, mismatch: { seq: id, streamName: 's', revision: '0', position: '1' } }));`,
+      ),
+    )!;
     try {
       const answers = await Promise.all([pool.check(jobs(2)), pool.check(jobs(2))]);
       expect(answers.map((a) => a?.seq)).toEqual([0, 1]);
@@ -60,7 +76,9 @@ describe('hash pool', () => {
   });
 
   it('fails a batch the worker could not check', async () => {
-    const pool = startHashPool(worker('failing.mjs', `parentPort.on('message', ({ id }) => parentPort.postMessage({ id, error: 'broken' }));`))!;
+    const pool = startHashPool(
+      worker('failing.mjs', `parentPort.on('message', ({ id }) => parentPort.postMessage({ id, error: 'broken' }));`),
+    )!;
     try {
       await expect(pool.check(jobs(4, [3]))).rejects.toThrow(/could not be hashed: broken/);
       expect(pool.pending).toBe(0);

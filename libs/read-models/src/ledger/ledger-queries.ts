@@ -141,7 +141,10 @@ export interface AuditFilter {
 
 export interface AuditPage {
   events: AuditEvent[];
-  /** Pass back as `cursor` for more; null once the log is exhausted. A page may be short (even empty) with a cursor: the scan per call is bounded. */
+  /**
+   * Pass back as `cursor` for more; null once the log is exhausted. A page may be short (even empty) with a cursor: the
+   * scan per call is bounded.
+   */
   nextCursor: string | null;
 }
 
@@ -232,7 +235,10 @@ export class LedgerQueries {
       return { aliasName, events: events.map(toHistoryEvent) };
     } catch (error) {
       if (error instanceof StreamNotFoundError)
-        throw new DomainError('NotFound', `Alias arn:aws:kms:${this.options.region}:${this.options.accountId}:${aliasName} is not found.`);
+        throw new DomainError(
+          'NotFound',
+          `Alias arn:aws:kms:${this.options.region}:${this.options.accountId}:${aliasName} is not found.`,
+        );
       throw error;
     }
   }
@@ -271,7 +277,10 @@ export class LedgerQueries {
   /** Like decryptabilityBatch, each blob with its own time. */
   async decryptabilityItems(items: Array<{ ciphertextBlob: Buffer; asOf: Date }>): Promise<Decryptability[]> {
     if (items.length > MAX_DECRYPTABILITY_BATCH)
-      throw new DomainError('Validation', `At most ${MAX_DECRYPTABILITY_BATCH} ciphertexts per batch, got ${items.length}`);
+      throw new DomainError(
+        'Validation',
+        `At most ${MAX_DECRYPTABILITY_BATCH} ciphertexts per batch, got ${items.length}`,
+      );
     await this.catchUp();
     const results: Decryptability[] = [];
     for (const item of items) results.push(await this.decide(item.ciphertextBlob, item.asOf));
@@ -336,7 +345,8 @@ export class LedgerQueries {
       if (keyState === 'PendingDeletion') reason = 'PENDING_DELETION';
       else if (keyState === 'Disabled' || keyState === 'PendingImport' || !current) reason = 'DISABLED';
       else if (ageMs! <= maxAgeDays * DAY_MS) reason = 'ROTATED_WITHIN_PERIOD';
-      else if (current.origin === 'EXTERNAL') reason = current.validTo !== null ? 'MATERIAL_EXPIRING' : 'IMPORTED_MATERIAL';
+      else if (current.origin === 'EXTERNAL')
+        reason = current.validTo !== null ? 'MATERIAL_EXPIRING' : 'IMPORTED_MATERIAL';
       else reason = state.rotationEnabled ? 'OVERDUE' : 'ROTATION_DISABLED';
       const compliant = reason === 'ROTATED_WITHIN_PERIOD' || reason === 'PENDING_DELETION' || reason === 'DISABLED';
       if (compliant) compliantCount++;
@@ -384,7 +394,8 @@ export class LedgerQueries {
         if (events.length === limit) return { events, nextCursor: event.position.toString() };
       }
       if (page.length < AUDIT_PAGE) return { events, nextCursor: null };
-      if (scanned >= AUDIT_SCAN_BUDGET) return { events, nextCursor: position === 'start' ? null : position.toString() };
+      if (scanned >= AUDIT_SCAN_BUDGET)
+        return { events, nextCursor: position === 'start' ? null : position.toString() };
     }
   }
 
@@ -426,7 +437,14 @@ export class LedgerQueries {
       parsed = parseCiphertext(ciphertextBlob);
     } catch (error) {
       if (error instanceof InvalidCiphertextError)
-        return { decryptable: false, reason: 'INVALID_CIPHERTEXT', keyId: null, keyMaterialId: null, asOf: asOfIso, keyState: null };
+        return {
+          decryptable: false,
+          reason: 'INVALID_CIPHERTEXT',
+          keyId: null,
+          keyMaterialId: null,
+          asOf: asOfIso,
+          keyState: null,
+        };
       throw error;
     }
     const { keyId, keyMaterialId } = parsed;
@@ -445,7 +463,12 @@ export class LedgerQueries {
       const backing = findBackingKey(key, keyMaterialId);
       if (!backing) return answer('KEY_MATERIAL_NOT_CREATED', keyState);
       if (keyState === 'PendingDeletion') return answer('KEY_PENDING_DELETION', keyState);
-      if (!backing.hasMaterial || backing.state === 'DELETED' || backing.state === 'EXPIRED' || keyState === 'PendingImport')
+      if (
+        !backing.hasMaterial ||
+        backing.state === 'DELETED' ||
+        backing.state === 'EXPIRED' ||
+        keyState === 'PendingImport'
+      )
         return answer('KEY_MATERIAL_NOT_IMPORTED', keyState);
       if (keyState === 'Disabled') return answer('KEY_DISABLED', keyState);
       return answer('DECRYPTABLE', keyState);
@@ -664,7 +687,8 @@ function parseCursor(cursor: string | undefined): bigint | 'start' {
 function auditMatcher(filter: AuditFilter): (event: RecordedEvent) => boolean {
   const from = filter.from === undefined ? -Infinity : timeOf(filter.from);
   const to = filter.to === undefined ? Infinity : timeOf(filter.to);
-  const types = filter.type === undefined || filter.type === '' ? undefined : new Set(filter.type.split(',').map((t) => t.trim()));
+  const types =
+    filter.type === undefined || filter.type === '' ? undefined : new Set(filter.type.split(',').map((t) => t.trim()));
   const actor = filter.actor === undefined || filter.actor === '' ? undefined : filter.actor;
   const timed = from !== -Infinity || to !== Infinity;
   return (event) => {

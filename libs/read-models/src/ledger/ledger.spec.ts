@@ -20,16 +20,27 @@ class ChainedWriter {
 
   constructor(
     private readonly store: EventStore,
-    private readonly actor: Actor = { principal: 'arn:aws:iam::111122223333:user/admin', accessKeyId: 'AKIATEST', sourceAddress: '127.0.0.1' },
+    private readonly actor: Actor = {
+      principal: 'arn:aws:iam::111122223333:user/admin',
+      accessKeyId: 'AKIATEST',
+      sourceAddress: '127.0.0.1',
+    },
   ) {}
 
-  async append(streamName: string, events: Array<{ type: string; data: Record<string, unknown> }>, time: Date | string): Promise<bigint> {
+  async append(
+    streamName: string,
+    events: Array<{ type: string; data: Record<string, unknown> }>,
+    time: Date | string,
+  ): Promise<bigint> {
     const head = this.heads.get(streamName);
     let revision = head ? head.revision + 1n : 0n;
     let previousHash: string | null = head ? head.hash : null;
     const metadata = { actor: this.actor, requestId: randomUUID(), time: new Date(time).toISOString() };
     const toAppend = events.map((event) => {
-      const chained = withIntegrity({ streamName, revision, type: event.type, data: event.data, metadata }, previousHash);
+      const chained = withIntegrity(
+        { streamName, revision, type: event.type, data: event.data, metadata },
+        previousHash,
+      );
       previousHash = integrityOf(chained)!.hash;
       this.heads.set(streamName, { revision, hash: previousHash });
       revision++;
@@ -52,20 +63,41 @@ const CHECKPOINT_KEY = randomBytes(32);
 const created = (keyId: string, days: number) => ({
   type: 'KeyCreated',
   data: {
-    keyId, arn: ARN(keyId), accountId: '111122223333', region: 'us-east-1', description: 'd', keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', tags: [], createdAt: at(days).toISOString(),
+    keyId,
+    arn: ARN(keyId),
+    accountId: '111122223333',
+    region: 'us-east-1',
+    description: 'd',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    keySpec: 'SYMMETRIC_DEFAULT',
+    origin: 'AWS_KMS',
+    tags: [],
+    createdAt: at(days).toISOString(),
   },
 });
 const generated = (keyMaterialId: string, days: number) => ({
   type: 'KeyMaterialGenerated',
-  data: { keyMaterialId, sealedMaterial: 'SEALED-SECRET', shredKeyId: `x/${keyMaterialId}`, generatedAt: at(days).toISOString() },
+  data: {
+    keyMaterialId,
+    sealedMaterial: 'SEALED-SECRET',
+    shredKeyId: `x/${keyMaterialId}`,
+    generatedAt: at(days).toISOString(),
+  },
 });
 const rotated = (keyMaterialId: string, previous: string, days: number) => ({
   type: 'KeyRotated',
-  data: { keyMaterialId, previousKeyMaterialId: previous, rotationType: 'ON_DEMAND', rotatedAt: at(days).toISOString() },
+  data: {
+    keyMaterialId,
+    previousKeyMaterialId: previous,
+    rotationType: 'ON_DEMAND',
+    rotatedAt: at(days).toISOString(),
+  },
 });
 const blob = (keyId: string, keyMaterialId: string) =>
-  Buffer.concat([encodeHeader({ keyId, keyMaterialId, salt: Buffer.alloc(32, 1), iv: Buffer.alloc(12, 2) }), Buffer.alloc(20)]);
+  Buffer.concat([
+    encodeHeader({ keyId, keyMaterialId, salt: Buffer.alloc(32, 1), iv: Buffer.alloc(12, 2) }),
+    Buffer.alloc(20),
+  ]);
 
 let dir: string;
 let file: string;
@@ -82,15 +114,34 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const queries = () => new LedgerQueries(store, { region: 'us-east-1', accountId: '111122223333', clock: new ManualClock(at(100)) });
+const queries = () =>
+  new LedgerQueries(store, { region: 'us-east-1', accountId: '111122223333', clock: new ManualClock(at(100)) });
 
 /** Key A: created day 0, rotated day 10, disabled day 20. Alias created day 5 on A, moved to B day 15. */
 async function seed(): Promise<void> {
   await writer.append(`key-${KEY_A}`, [created(KEY_A, 0), generated(MAT_1, 0)], at(0));
   await writer.append(`key-${KEY_B}`, [created(KEY_B, 1), generated(MAT_2, 1)], at(1));
-  await writer.append('alias-alias/pay', [{ type: 'AliasCreated', data: { aliasName: 'alias/pay', aliasArn: 'x', targetKeyId: KEY_A, createdAt: at(5).toISOString() } }], at(5));
+  await writer.append(
+    'alias-alias/pay',
+    [
+      {
+        type: 'AliasCreated',
+        data: { aliasName: 'alias/pay', aliasArn: 'x', targetKeyId: KEY_A, createdAt: at(5).toISOString() },
+      },
+    ],
+    at(5),
+  );
   await writer.append(`key-${KEY_A}`, [generated(MAT_2, 10), rotated(MAT_2, MAT_1, 10)], at(10));
-  await writer.append('alias-alias/pay', [{ type: 'AliasMoved', data: { aliasName: 'alias/pay', fromKeyId: KEY_A, toKeyId: KEY_B, movedAt: at(15).toISOString() } }], at(15));
+  await writer.append(
+    'alias-alias/pay',
+    [
+      {
+        type: 'AliasMoved',
+        data: { aliasName: 'alias/pay', fromKeyId: KEY_A, toKeyId: KEY_B, movedAt: at(15).toISOString() },
+      },
+    ],
+    at(15),
+  );
   await writer.append(`key-${KEY_A}`, [{ type: 'KeyDisabled', data: {} }], at(20));
 }
 
@@ -124,28 +175,45 @@ describe('as-of fold', () => {
 
   it('folds a long stream with snapshots to the same state as a plain fold', async () => {
     await writer.append(`key-${KEY_A}`, [created(KEY_A, 0), generated(MAT_1, 0)], at(0));
-    for (let i = 1; i <= 100; i++) await writer.append(`key-${KEY_A}`, [{ type: 'KeyDescriptionUpdated', data: { description: `d${i}` } }], at(i));
+    for (let i = 1; i <= 100; i++)
+      await writer.append(`key-${KEY_A}`, [{ type: 'KeyDescriptionUpdated', data: { description: `d${i}` } }], at(i));
     const q = queries();
-    for (const day of [0, 1, 31, 32, 33, 64, 99, 100]) expect((await q.keyStateAsOf(KEY_A, at(day + 0.5))).description).toBe(day === 0 ? 'd' : `d${day}`);
+    for (const day of [0, 1, 31, 32, 33, 64, 99, 100])
+      expect((await q.keyStateAsOf(KEY_A, at(day + 0.5))).description).toBe(day === 0 ? 'd' : `d${day}`);
   });
 
   it('decryptability: not created, material not created, disabled, decryptable, invalid', async () => {
     await seed();
     const q = queries();
     expect((await q.decryptability(blob(KEY_A, MAT_2), at(5))).reason).toBe('KEY_MATERIAL_NOT_CREATED');
-    expect((await q.decryptability(blob(KEY_A, MAT_2), at(12)))).toMatchObject({ decryptable: true, reason: 'DECRYPTABLE', keyState: 'Enabled' });
+    expect(await q.decryptability(blob(KEY_A, MAT_2), at(12))).toMatchObject({
+      decryptable: true,
+      reason: 'DECRYPTABLE',
+      keyState: 'Enabled',
+    });
     expect((await q.decryptability(blob(KEY_A, MAT_1), at(25))).reason).toBe('KEY_DISABLED');
     expect((await q.decryptability(blob(KEY_B, MAT_2), at(0))).reason).toBe('KEY_NOT_CREATED');
-    expect((await q.decryptability(Buffer.from('nonsense'), at(0)))).toMatchObject({ reason: 'INVALID_CIPHERTEXT', keyId: null });
+    expect(await q.decryptability(Buffer.from('nonsense'), at(0))).toMatchObject({
+      reason: 'INVALID_CIPHERTEXT',
+      keyId: null,
+    });
     const batch = await q.decryptabilityBatch([blob(KEY_A, MAT_1), blob(KEY_B, MAT_2)], at(12));
     expect(batch.map((d) => d.reason)).toEqual(['DECRYPTABLE', 'DECRYPTABLE']);
-    await expect(q.decryptabilityBatch(new Array(1001).fill(blob(KEY_A, MAT_1)), at(12))).rejects.toMatchObject({ code: 'Validation' });
+    await expect(q.decryptabilityBatch(new Array(1001).fill(blob(KEY_A, MAT_1)), at(12))).rejects.toMatchObject({
+      code: 'Validation',
+    });
   });
 
   it('history drops sealed secrets', async () => {
     await seed();
     const history = await queries().keyHistory(KEY_A);
-    expect(history.events.map((e) => e.type)).toEqual(['KeyCreated', 'KeyMaterialGenerated', 'KeyMaterialGenerated', 'KeyRotated', 'KeyDisabled']);
+    expect(history.events.map((e) => e.type)).toEqual([
+      'KeyCreated',
+      'KeyMaterialGenerated',
+      'KeyMaterialGenerated',
+      'KeyRotated',
+      'KeyDisabled',
+    ]);
     expect(JSON.stringify(history)).not.toContain('SEALED-SECRET');
     expect(history.events[1]!.data).toMatchObject({ keyMaterialId: MAT_1 });
     expect(history.events[0]!.actor?.principal).toContain('user/admin');
@@ -164,12 +232,17 @@ describe('as-of fold', () => {
     const now = await q.inventory(at(60));
     expect(new Set(now.keys.map((k) => k.keyState))).toEqual(new Set(['Disabled']));
     const compliance = await q.rotationCompliance(at(10), 5);
-    expect(compliance.summary).toMatchObject({ total: 600, compliant: 0, nonCompliant: 600, byReason: { ROTATION_DISABLED: 600 } });
+    expect(compliance.summary).toMatchObject({
+      total: 600,
+      compliant: 0,
+      nonCompliant: 600,
+      byReason: { ROTATION_DISABLED: 600 },
+    });
   });
 });
 
 describe('queries over a shared ledger view', () => {
-  it('answer from the projection\'s view, read what its feed has not delivered, and replay only what changed after T', async () => {
+  it("answer from the projection's view, read what its feed has not delivered, and replay only what changed after T", async () => {
     await seed();
     const view = new LedgerView();
     const projection = new LedgerProjection(store, view);
@@ -223,7 +296,13 @@ describe('audit events', () => {
     const q = queries();
     const ofA = await q.auditEvents({ keyId: KEY_A });
     expect(ofA.events.map((e) => e.type)).toEqual([
-      'KeyCreated', 'KeyMaterialGenerated', 'AliasCreated', 'KeyMaterialGenerated', 'KeyRotated', 'AliasMoved', 'KeyDisabled',
+      'KeyCreated',
+      'KeyMaterialGenerated',
+      'AliasCreated',
+      'KeyMaterialGenerated',
+      'KeyRotated',
+      'AliasMoved',
+      'KeyDisabled',
     ]);
     const page1 = await q.auditEvents({ limit: 3 });
     expect(page1.events).toHaveLength(3);
@@ -231,7 +310,11 @@ describe('audit events', () => {
     expect(page2.events[0]!.position).toBe((BigInt(page1.events[2]!.position) + 1n).toString());
     expect(page2.nextCursor).toBeNull();
     expect((await q.auditEvents({ type: 'AliasCreated,AliasMoved' })).events).toHaveLength(2);
-    expect((await q.auditEvents({ from: at(9), to: at(15) })).events.map((e) => e.type)).toEqual(['KeyMaterialGenerated', 'KeyRotated', 'AliasMoved']);
+    expect((await q.auditEvents({ from: at(9), to: at(15) })).events.map((e) => e.type)).toEqual([
+      'KeyMaterialGenerated',
+      'KeyRotated',
+      'AliasMoved',
+    ]);
     expect((await q.auditEvents({ actor: 'admin' })).events).toHaveLength(9);
     expect((await q.auditEvents({ actor: 'someone' })).events).toHaveLength(0);
     await expect(q.auditEvents({ cursor: 'zz' })).rejects.toMatchObject({ code: 'InvalidMarker' });
@@ -241,7 +324,10 @@ describe('audit events', () => {
 describe('csv', () => {
   it('quotes, joins arrays and defuses formulas', () => {
     const csv = toCsv(
-      [{ a: 'x,y', b: ['p', 'q'], c: null, d: '=SUM(A1)', e: 'say "hi"', f: 3 }, { a: '+1', b: [], c: '@x', d: '-2', e: 'line\nbreak', f: false }],
+      [
+        { a: 'x,y', b: ['p', 'q'], c: null, d: '=SUM(A1)', e: 'say "hi"', f: 3 },
+        { a: '+1', b: [], c: '@x', d: '-2', e: 'line\nbreak', f: false },
+      ],
       ['a', 'b', 'c', 'd', 'e', 'f'],
     );
     expect(csv).toBe(`a,b,c,d,e,f\r\n"x,y",p;q,,'=SUM(A1),"say ""hi""",3\r\n'+1,,'@x,'-2,"line\nbreak",false\r\n`);
@@ -266,16 +352,27 @@ describe('verify and checkpoints', () => {
     expect(second.streams).toBe(3);
     const progress: number[] = [];
     const result = await verifyLedger(store, CHECKPOINT_KEY, { onProgress: (n) => progress.push(n) });
-    expect(result).toMatchObject({ ok: true, eventsChecked: 12, streamsChecked: 4, lastCheckpoint: { position: second.position, streams: 3 } });
+    expect(result).toMatchObject({
+      ok: true,
+      eventsChecked: 12,
+      streamsChecked: 4,
+      lastCheckpoint: { position: second.position, streams: 3 },
+    });
     expect(progress.at(-1)).toBe(12);
-    const heads = (await store.readStream(CHECKPOINT_STREAM)).map((e) => e.data as { previousCheckpointHash: string | null });
+    const heads = (await store.readStream(CHECKPOINT_STREAM)).map(
+      (e) => e.data as { previousCheckpointHash: string | null },
+    );
     expect(heads[0]!.previousCheckpointHash).toBeNull();
     expect(heads[1]!.previousCheckpointHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('finds an edited byte in one event', async () => {
     await seed();
-    await tamper((db) => db.prepare(`UPDATE events SET data = replace(data, '"d"', '"e"') WHERE stream = ? AND revision = 0`).run(`key-${KEY_B}`));
+    await tamper((db) =>
+      db
+        .prepare(`UPDATE events SET data = replace(data, '"d"', '"e"') WHERE stream = ? AND revision = 0`)
+        .run(`key-${KEY_B}`),
+    );
     const result = await verifyLedger(store, CHECKPOINT_KEY);
     expect(result.ok).toBe(false);
     expect(result.firstBadEvent).toMatchObject({ streamName: `key-${KEY_B}`, revision: '0', position: '3' });
@@ -319,11 +416,18 @@ describe('verify and checkpoints', () => {
     const data = structuredClone(checkpoint!.data) as { streams: Record<string, { hash: string }> };
     data.streams[`key-${KEY_A}`]!.hash = 'f'.repeat(64);
     const metadata = withoutIntegrity(checkpoint!.metadata as Record<string, unknown>);
-    const hash = eventHash({ streamName: CHECKPOINT_STREAM, revision: 0n, type: checkpoint!.type, data, metadata }, null);
+    const hash = eventHash(
+      { streamName: CHECKPOINT_STREAM, revision: 0n, type: checkpoint!.type, data, metadata },
+      null,
+    );
     await tamper((db) =>
       db
         .prepare('UPDATE events SET data = ?, metadata = ? WHERE stream = ?')
-        .run(JSON.stringify(data), JSON.stringify({ ...metadata, integrity: { previousHash: null, hash } }), CHECKPOINT_STREAM),
+        .run(
+          JSON.stringify(data),
+          JSON.stringify({ ...metadata, integrity: { previousHash: null, hash } }),
+          CHECKPOINT_STREAM,
+        ),
     );
     const forged = await verifyLedger(store, CHECKPOINT_KEY);
     expect(forged.firstBadEvent).toMatchObject({ streamName: CHECKPOINT_STREAM, revision: '0' });

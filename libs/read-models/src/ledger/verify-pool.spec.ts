@@ -69,11 +69,19 @@ beforeEach(async () => {
     for (const stream of STREAMS) {
       const data = { n: revision, stream, note: `event ${revision} of ${stream}` };
       const metadata = withIntegrity(
-        { streamName: stream, revision: BigInt(revision), type: 'Noted', data, metadata: { requestId: randomUUID(), time: new Date(revision * 1000).toISOString() } },
+        {
+          streamName: stream,
+          revision: BigInt(revision),
+          type: 'Noted',
+          data,
+          metadata: { requestId: randomUUID(), time: new Date(revision * 1000).toISOString() },
+        },
         previous.get(stream) ?? null,
       );
       previous.set(stream, integrityOf(metadata)!.hash);
-      await store.appendToStream(stream, [{ type: 'Noted', data: data as JsonObject, metadata: metadata as JsonObject }]);
+      await store.appendToStream(stream, [
+        { type: 'Noted', data: data as JsonObject, metadata: metadata as JsonObject },
+      ]);
     }
   }
 });
@@ -90,7 +98,10 @@ async function tamper(...statements: Array<[sql: string, ...params: unknown[]]>)
   store = SqliteEventStore.open(file);
 }
 
-const alter = (position: number): [string, number] => [`UPDATE events SET data = replace(data, '"event ', '"EVENT ') WHERE position = ?`, position];
+const alter = (position: number): [string, number] => [
+  `UPDATE events SET data = replace(data, '"event ', '"EVENT ') WHERE position = ?`,
+  position,
+];
 
 /** The same store without readAllJson, as a store that only has parsed events (EventStoreDB) is read. */
 function parsedOnly(inner: EventStore): EventStore {
@@ -166,8 +177,13 @@ describe.each([
 
   it('reports an event as altered, not as differing from the checkpoint, when it is both', async () => {
     await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(new Date(100_000))).write();
-    // key-c's head (revision 9, position 30): content edited and its hash replaced, so it also differs from the checkpoint.
-    await tamper(alter(30), [`UPDATE events SET metadata = json_set(metadata, '$.integrity.hash', ?) WHERE position = ?`, 'f'.repeat(64), 30]);
+    // key-c's head (revision 9, position 30): content edited and its hash replaced, so it also differs from the
+    // checkpoint.
+    await tamper(alter(30), [
+      `UPDATE events SET metadata = json_set(metadata, '$.integrity.hash', ?) WHERE position = ?`,
+      'f'.repeat(64),
+      30,
+    ]);
     const result = await verify();
     expect(result.firstBadEvent).toMatchObject({ streamName: 'key-c', revision: '9', position: '30' });
     expect(result.firstBadEvent!.problem).toMatch(/altered/);
@@ -178,7 +194,10 @@ describe.each([
     await tamper(alter(30));
     const edited = (await store.readStream('key-c', { direction: 'backwards', maxCount: 1 }))[0]!;
     const { integrity: _old, ...rest } = edited.metadata as Record<string, unknown>;
-    const rechained = withIntegrity({ streamName: 'key-c', revision: 9n, type: 'Noted', data: edited.data, metadata: rest }, integrityOf(edited.metadata)!.previousHash);
+    const rechained = withIntegrity(
+      { streamName: 'key-c', revision: 9n, type: 'Noted', data: edited.data, metadata: rest },
+      integrityOf(edited.metadata)!.previousHash,
+    );
     await tamper([`UPDATE events SET metadata = ? WHERE position = ?`, JSON.stringify(rechained), 30]);
     const result = await verify();
     expect(result.firstBadEvent).toMatchObject({ streamName: 'key-c', revision: '9', position: '30' });

@@ -1,6 +1,17 @@
 import { availableParallelism } from 'node:os';
-import { StreamNotFoundError, type EventStore, type RecordedEvent, type RecordedEventJson } from '@keyledger/event-store';
-import { CHECKPOINT_EVENT_TYPE, CHECKPOINT_STREAM, checkpointSignatureValid, isCheckpointData, type CheckpointData } from './checkpoints.js';
+import {
+  StreamNotFoundError,
+  type EventStore,
+  type RecordedEvent,
+  type RecordedEventJson,
+} from '@keyledger/event-store';
+import {
+  CHECKPOINT_EVENT_TYPE,
+  CHECKPOINT_STREAM,
+  checkpointSignatureValid,
+  isCheckpointData,
+  type CheckpointData,
+} from './checkpoints.js';
 import { chainedTo, HASH_JOB_LENGTH, hashMatches, type HashJobs, type HashMismatch } from './hash-check.js';
 import { startHashPool, type HashPool } from './hash-pool.js';
 
@@ -8,7 +19,10 @@ export interface BadEvent {
   streamName: string;
   /** bigint as a decimal string */
   revision: string;
-  /** Global position where the problem shows: the bad event's, or for events missing from the store the checkpoint's that lists them. */
+  /**
+   * Global position where the problem shows: the bad event's, or for events missing from the store the checkpoint's
+   * that lists them.
+   */
   position: string;
   problem: string;
 }
@@ -100,7 +114,11 @@ function dataOf(event: ScanEvent): unknown {
  * the latest checkpoints themselves; compare `lastCheckpoint` with a copy kept
  * elsewhere for that.
  */
-export async function verifyLedger(store: EventStore, checkpointKey: Buffer, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyLedger(
+  store: EventStore,
+  checkpointKey: Buffer,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
   const pageSize = options.pageSize ?? 512;
   const hashThreads = options.hashThreads ?? (availableParallelism() > 1 ? 1 : 0);
 
@@ -132,7 +150,12 @@ export async function verifyLedger(store: EventStore, checkpointKey: Buffer, opt
 
   const bad = (event: ScanEvent, problem: string) => {
     if (first !== undefined) return;
-    first = { streamName: event.streamName, revision: event.revision.toString(), position: event.position.toString(), problem };
+    first = {
+      streamName: event.streamName,
+      revision: event.revision.toString(),
+      position: event.position.toString(),
+      problem,
+    };
     firstSeq = eventsChecked;
   };
   const noteAltered = (mismatch: HashMismatch | null) => {
@@ -177,7 +200,12 @@ export async function verifyLedger(store: EventStore, checkpointKey: Buffer, opt
         const i = toHash[j]!;
         const event = page[i]!;
         if (!hashMatches(event.streamName, event.revision, event.type, dataOf(event), event.metadata)) {
-          noteAltered({ seq: seqBefore + i + 1, streamName: event.streamName, revision: event.revision.toString(), position: event.position.toString() });
+          noteAltered({
+            seq: seqBefore + i + 1,
+            streamName: event.streamName,
+            revision: event.revision.toString(),
+            position: event.position.toString(),
+          });
           break;
         }
       }
@@ -220,7 +248,12 @@ export async function verifyLedger(store: EventStore, checkpointKey: Buffer, opt
                 : `revision ${event.revision} appears again or out of order (expected ${expectedRevision})`,
             );
           else if (previousHash !== (head === undefined ? null : head.hash))
-            bad(event, head === undefined ? 'the first event of the stream names a previous hash' : `previousHash does not match the hash of revision ${head.revision}`);
+            bad(
+              event,
+              head === undefined
+                ? 'the first event of the stream names a previous hash'
+                : `previousHash does not match the hash of revision ${head.revision}`,
+            );
           // Recomputed with the rest of the page (hashPage).
           else toHash.push(i);
         }
@@ -233,29 +266,47 @@ export async function verifyLedger(store: EventStore, checkpointKey: Buffer, opt
         if (stream === CHECKPOINT_STREAM) {
           const data = dataOf(event);
           let problem: string | undefined;
-          if (event.type !== CHECKPOINT_EVENT_TYPE) problem = `unexpected event type ${event.type} in the checkpoint stream`;
+          if (event.type !== CHECKPOINT_EVENT_TYPE)
+            problem = `unexpected event type ${event.type} in the checkpoint stream`;
           else if (!isCheckpointData(data)) problem = 'the checkpoint is malformed';
           else if (!checkpointSignatureValid(data, checkpointKey)) problem = 'the checkpoint signature does not verify';
           else if (data.previousCheckpointHash !== (previousCheckpoint?.hash ?? null))
             problem = 'the checkpoint does not name the checkpoint before it: the checkpoint chain is broken';
-          else if (BigInt(data.position) >= event.position || (previousCheckpoint && BigInt(data.position) < previousCheckpoint.position))
+          else if (
+            BigInt(data.position) >= event.position ||
+            (previousCheckpoint && BigInt(data.position) < previousCheckpoint.position)
+          )
             problem = `the checkpoint covers position ${data.position}, out of order`;
           if (problem) bad(event, problem);
           if (isCheckpointData(data)) {
             const checkpoint = data as CheckpointData;
             previousCheckpoint = { hash, position: BigInt(checkpoint.position) };
-            lastCheckpoint = { position: checkpoint.position, time: checkpoint.time, streams: Object.keys(checkpoint.streams).length };
+            lastCheckpoint = {
+              position: checkpoint.position,
+              time: checkpoint.time,
+              streams: Object.keys(checkpoint.streams).length,
+            };
           }
         } else if (target !== undefined) {
           const expected = target.heads.get(stream);
           if (expected === undefined) {
             if (event.position <= target.position)
-              bad(event, `the stream is not in the checkpoint at position ${target.event.position}, yet this event precedes it`);
+              bad(
+                event,
+                `the stream is not in the checkpoint at position ${target.event.position}, yet this event precedes it`,
+              );
           } else if (event.revision === expected.revision) {
             expected.seen = true;
-            if (hash !== expected.hash) bad(event, `the hash differs from the one recorded in the checkpoint at position ${target.event.position}`);
+            if (hash !== expected.hash)
+              bad(
+                event,
+                `the hash differs from the one recorded in the checkpoint at position ${target.event.position}`,
+              );
           } else if (event.revision > expected.revision && event.position <= target.position) {
-            bad(event, `the checkpoint at position ${target.event.position} records revision ${expected.revision} as the head, yet this event precedes it`);
+            bad(
+              event,
+              `the checkpoint at position ${target.event.position} records revision ${expected.revision} as the head, yet this event precedes it`,
+            );
           }
         }
       }

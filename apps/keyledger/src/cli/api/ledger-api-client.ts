@@ -54,7 +54,8 @@ export class LedgerApiClient {
     }
     const text = await response.text();
     const result = { status: response.status, contentType: response.headers.get('content-type') ?? '', text };
-    if (!response.ok) throw new CliFailure(`${method} ${url.pathname} failed: HTTP ${response.status} ${describeError(text)}`);
+    if (!response.ok)
+      throw new CliFailure(`${method} ${url.pathname} failed: HTTP ${response.status} ${describeError(text)}`);
     return result;
   }
 }

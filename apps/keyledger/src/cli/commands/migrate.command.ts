@@ -67,9 +67,13 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
   async run({ values, io }) {
     const to = values.to as string | undefined;
     const toDataDir = values['to-data-dir'] as string | undefined;
-    if (!to === !toDataDir) throw new UsageError('give exactly one of --to <esdb://…> and --to-data-dir <dir>', 'migrate');
+    if (!to === !toDataDir)
+      throw new UsageError('give exactly one of --to <esdb://…> and --to-data-dir <dir>', 'migrate');
     if (to && !ESDB_URL.test(to)) {
-      throw new UsageError(`--to '${to}' is not an EventStoreDB/KurrentDB connection string (esdb://… or kurrentdb://…)`, 'migrate');
+      throw new UsageError(
+        `--to '${to}' is not an EventStoreDB/KurrentDB connection string (esdb://… or kurrentdb://…)`,
+        'migrate',
+      );
     }
     const batchSize = parsePositiveInteger(values['batch-size'], 'batch-size', 'migrate') ?? DEFAULT_BATCH_SIZE;
     const maxEvents = parsePositiveInteger(values['max-events'], 'max-events', 'migrate');
@@ -83,7 +87,9 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
     const source = openLedger({ dataDir: sourceDir });
     let target: EventStore | undefined;
     try {
-      target = to ? createEventStore({ dataDir: '', eventStoreUrl: to }) : createEventStore({ dataDir: resolve(toDataDir!) });
+      target = to
+        ? createEventStore({ dataDir: '', eventStoreUrl: to })
+        : createEventStore({ dataDir: resolve(toDataDir!) });
       const log = (message: string) => io.stderr.write(`${message}\n`);
       log(`migrating ${ledgerFile(sourceDir)} -> ${targetDescription}`);
       let bar: ProgressBar | undefined;
@@ -108,12 +114,18 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
       const summary: Record<string, unknown> = { target: targetDescription, ...result };
 
       if (!result.complete) {
-        const why = io.signal.aborted ? 'interrupted' : `stopped after ${formatCount(result.appendedThisRun)} event(s) (--max-events)`;
-        log(`${why}: ${formatCount(result.eventsMigrated)} event(s) migrated so far; run the same command again to continue`);
+        const why = io.signal.aborted
+          ? 'interrupted'
+          : `stopped after ${formatCount(result.appendedThisRun)} event(s) (--max-events)`;
+        log(
+          `${why}: ${formatCount(result.eventsMigrated)} event(s) migrated so far; run the same command again to continue`,
+        );
         await writeOut(io.stdout, `${toJsonText(summary)}\n`);
         return io.signal.aborted ? 130 : 1;
       }
-      log(`copied: ${formatCount(result.eventsMigrated)} event(s) in the target (${formatCount(result.appendedThisRun)} appended in this run)`);
+      log(
+        `copied: ${formatCount(result.eventsMigrated)} event(s) in the target (${formatCount(result.appendedThisRun)} appended in this run)`,
+      );
 
       if (!values['skip-verify']) {
         log('verifying: comparing both ledgers event by event');
@@ -126,7 +138,9 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
           await writeOut(io.stdout, `${toJsonText(summary)}\n`);
           throw new CliFailure('the target ledger does not verify (see ledgerVerification)');
         }
-        log(`verified: ${formatCount(comparison.events)} event(s) in ${formatCount(comparison.streams)} stream(s) identical`);
+        log(
+          `verified: ${formatCount(comparison.events)} event(s) in ${formatCount(comparison.streams)} stream(s) identical`,
+        );
       }
       await writeOut(io.stdout, `${toJsonText(summary)}\n`);
       return 0;
@@ -145,6 +159,8 @@ async function verifyTarget(
 ): Promise<VerifyResult> {
   const rootKey = openRootKey(sourceDir, env.KEYLEDGER_ROOT_KEY);
   const result = await verifyLedger(target, rootKey.deriveKey(checkpointKeyPurpose));
-  log(`ledger verification: ${result.ok ? 'ok' : 'FAILED'} (${formatCount(result.eventsChecked)} event(s), ${formatCount(result.streamsChecked)} stream(s))`);
+  log(
+    `ledger verification: ${result.ok ? 'ok' : 'FAILED'} (${formatCount(result.eventsChecked)} event(s), ${formatCount(result.streamsChecked)} stream(s))`,
+  );
   return result;
 }

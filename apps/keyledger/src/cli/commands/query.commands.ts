@@ -152,7 +152,12 @@ ${CONNECTION_HELP}`,
     const api = apiClientOf(values, io.env, 'decryptability');
     const blob = readBlob(positionals[0]);
     const result = api
-      ? parseJson(await api.post(['v1', 'decryptability'], { ciphertextBlob: blob.toString('base64'), asOf: asOf.toISOString() }))
+      ? parseJson(
+          await api.post(['v1', 'decryptability'], {
+            ciphertextBlob: blob.toString('base64'),
+            asOf: asOf.toISOString(),
+          }),
+        )
       : await withDirectQueries(values, io, (q) => q.decryptability(blob, asOf));
     await printJson(input, result);
     return 0;

@@ -8,12 +8,7 @@ import {
 } from '@keyledger/event-store';
 import { canonicalJson } from '@keyledger/ledger';
 import { CliFailure } from '../cli-errors.js';
-import {
-  loadCheckpoint,
-  saveCheckpoint,
-  type EventRef,
-  type MigrationCheckpoint,
-} from './migration-checkpoint.js';
+import { loadCheckpoint, saveCheckpoint, type EventRef, type MigrationCheckpoint } from './migration-checkpoint.js';
 
 const RECENT_EVENTS_KEPT = 16;
 
@@ -62,7 +57,12 @@ const describe = (e: { streamName: string; revision: bigint | string; id: string
   `${e.streamName}@${e.revision} (id ${e.id})`;
 
 function sameEvent(a: RecordedEvent, b: RecordedEvent): boolean {
-  return a.streamName === b.streamName && a.revision === b.revision && a.id.toLowerCase() === b.id.toLowerCase() && a.type === b.type;
+  return (
+    a.streamName === b.streamName &&
+    a.revision === b.revision &&
+    a.id.toLowerCase() === b.id.toLowerCase() &&
+    a.type === b.type
+  );
 }
 
 async function eventAt(store: EventStore, ref: EventRef): Promise<RecordedEvent | undefined> {
@@ -102,7 +102,9 @@ export class LedgerMigration {
     const resumed = cursor.migrated > 0;
     const foundInTarget = await this.skipWhatTheTargetHas(cursor);
     if (foundInTarget > 0) {
-      options.log(`${foundInTarget} event(s) after the checkpoint were already in the target (checked by id); continuing after them`);
+      options.log(
+        `${foundInTarget} event(s) after the checkpoint were already in the target (checked by id); continuing after them`,
+      );
       this.save(cursor);
     }
     options.onProgress?.(cursor.migrated);
@@ -142,7 +144,9 @@ export class LedgerMigration {
     if (loaded.kind === 'none') return fresh;
     if (loaded.kind === 'unreadable') {
       // Safe to ignore: the whole target is then compared with the source instead.
-      options.log(`ignoring unreadable checkpoint ${options.checkpointPath} (${loaded.reason}); comparing the target from its start`);
+      options.log(
+        `ignoring unreadable checkpoint ${options.checkpointPath} (${loaded.reason}); comparing the target from its start`,
+      );
       return fresh;
     }
     const checkpoint = loaded.checkpoint;
@@ -298,7 +302,9 @@ export async function compareLedgers(
       canonicalJson(a.data) !== canonicalJson(b.data) ||
       canonicalJson(a.metadata) !== canonicalJson(b.metadata)
     ) {
-      throw new CliFailure(`verification failed at event #${events + 1}: source ${describe(a)} and target ${describe(b)} differ`);
+      throw new CliFailure(
+        `verification failed at event #${events + 1}: source ${describe(a)} and target ${describe(b)} differ`,
+      );
     }
     sourceCounts.set(a.streamName, (sourceCounts.get(a.streamName) ?? 0) + 1);
     targetCounts.set(b.streamName, (targetCounts.get(b.streamName) ?? 0) + 1);
@@ -313,6 +319,7 @@ export async function compareLedgers(
       );
     }
   }
-  if (targetCounts.size !== sourceCounts.size) throw new CliFailure('verification failed: the target has streams the source does not');
+  if (targetCounts.size !== sourceCounts.size)
+    throw new CliFailure('verification failed: the target has streams the source does not');
   return { events, streams: sourceCounts.size };
 }

@@ -52,9 +52,7 @@ export function checkpointPath(sourceDataDir: string, targetDescription: string)
 }
 
 export type LoadedCheckpoint =
-  | { kind: 'none' }
-  | { kind: 'ok'; checkpoint: MigrationCheckpoint }
-  | { kind: 'unreadable'; reason: string };
+  { kind: 'none' } | { kind: 'ok'; checkpoint: MigrationCheckpoint } | { kind: 'unreadable'; reason: string };
 
 export function loadCheckpoint(path: string): LoadedCheckpoint {
   let text: string;
