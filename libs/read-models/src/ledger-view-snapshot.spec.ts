@@ -57,8 +57,10 @@ const key: KeyAggregate = {
       sealedPrivateKey: 's',
       shredKeyId: 'p',
       validTo: 19,
+      spent: true,
     },
   ],
+  supersededShredKeyIds: ['q'],
 };
 
 describe('ledger view snapshot codec', () => {

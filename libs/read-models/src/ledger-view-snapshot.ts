@@ -3,7 +3,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
 import type { LedgerViewContents } from './ledger-view.js';
 
-const FORMAT = 'keyledger/ledger-view-snapshot/v4';
+const FORMAT = 'keyledger/ledger-view-snapshot/v5';
 
 /**
  * Where the ledger view had got to, and what it held then: the projection's
@@ -64,6 +64,7 @@ type KeyTuple = [
   BackingKeyTuple[],
   KeyAggregate['tags'],
   KeyAggregate['importParameters'],
+  KeyAggregate['supersededShredKeyIds'],
 ];
 
 /** [keyId, revision, lastHash, key] */
@@ -122,6 +123,8 @@ function word<T extends string | null>(value: T): T {
   return value === null ? value : ((WORDS.get(value) as T | undefined) ?? value);
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 export function packBackingKey(b: BackingKey): BackingKeyTuple {
   return [
     b.keyMaterialId,
@@ -178,6 +181,7 @@ export function packKey(k: KeyAggregate): KeyTuple {
     k.backingKeys.map(packBackingKey),
     k.tags,
     k.importParameters,
+    k.supersededShredKeyIds,
   ];
 }
 
@@ -203,6 +207,7 @@ export function unpackKey(t: KeyTuple): KeyAggregate {
     backingKeys: t[17].map(unpackBackingKey),
     tags: t[18],
     importParameters: t[19],
+    supersededShredKeyIds: t[20].length === 0 ? NONE : t[20],
   };
 }
 

@@ -42,7 +42,8 @@ export type KeyChange =
   | { type: 'TagResource'; tags: Tag[] }
   | { type: 'UntagResource'; tagKeys: string[] }
   | { type: 'DeleteImportedKeyMaterial'; keyMaterialId?: string }
-  | { type: 'ExpireKeyMaterialIfDue' };
+  | { type: 'ExpireKeyMaterialIfDue' }
+  | { type: 'DestroyOrphanShredKeys'; shredKeyIds: string[] };
 
 /** The key after the change, and the events the change recorded (none when nothing changed). */
 export interface KeyChangeOutcome {
@@ -145,7 +146,7 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyCh
     // The event is durable first; then the shred keys go. A crash in between is
     // finished by the scheduler's start-up sweep, which destroys what events say is destroyed.
     const destroyed = outcome.events.flatMap((e) =>
-      'destroyedShredKeyIds' in e.data ? e.data.destroyedShredKeyIds : [],
+      'destroyedShredKeyIds' in e.data ? (e.data.destroyedShredKeyIds ?? []) : [],
     );
     if (destroyed.length > 0) this.backingKeys.destroy(keyId, destroyed);
     return { state: outcome.state, events: outcome.events };

@@ -17,12 +17,14 @@ import {
 import {
   DomainError,
   decideKey,
+  importTokenRefusal,
   type Clock,
   type ExpirationModel,
   type WrappingAlgorithm,
   type WrappingKeySpec,
 } from '@keyledger/ledger';
 import { CLOCK, IMPORT_TOKEN_KEY, SHRED_VAULT } from '../infrastructure/tokens.js';
+import { BackingKeys } from '../cryptography/backing-keys.js';
 import { ShredKeyPool } from '../cryptography/shred-key-pool.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
 import type { RequestContext } from '../ledger/request-context.js';
@@ -139,6 +141,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
     private readonly repository: LedgerRepository,
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
     private readonly shredKeys: ShredKeyPool,
+    private readonly backingKeys: BackingKeys,
     @Inject(IMPORT_TOKEN_KEY) private readonly tokenKey: Buffer,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -158,10 +161,8 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
     }
     const loaded = await this.repository.loadKey(keyId);
     const parameters = loaded?.state.importParameters.find((p) => p.importTokenId === importTokenId);
-    if (!loaded || !parameters)
-      throw new DomainError('InvalidImportToken', 'The import token is not valid for this key.');
-    if (parameters.validTo <= now.getTime())
-      throw new DomainError('ExpiredImportToken', 'The import token has expired.');
+    const refused = importTokenRefusal(parameters, now.getTime());
+    if (refused || !parameters) throw refused;
 
     const material = this.unwrap(keyId, importTokenId, parameters, input.encryptedKeyMaterial);
     const keyMaterialId = importedKeyMaterialId(keyId, material);
@@ -188,6 +189,11 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
           ),
         context,
       );
+      // Durable first, then destroyed: the wrapping key, and a live sealing this import replaced.
+      const destroyed = outcome.events.flatMap((e) =>
+        e.type === 'KeyMaterialImported' ? (e.data.destroyedShredKeyIds ?? []) : [],
+      );
+      if (destroyed.length > 0) this.backingKeys.destroy(keyId, destroyed);
       return { keyArn: outcome.state.arn, keyMaterialId };
     } catch (error) {
       // A refused import leaves nothing behind that could open this material.

@@ -2,10 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { ShredVault } from '@keyledger/crypto';
-import { SCHEDULER_ACTOR, type Clock, type KeyAggregate } from '@keyledger/ledger';
+import { deadShredKeyIds, SCHEDULER_ACTOR, type Clock, type KeyAggregate } from '@keyledger/ledger';
 import { LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
-import { BackingKeys } from '../cryptography/backing-keys.js';
 import { CLOCK, CONFIG, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, type KeyChange } from '../keys/key-commands.js';
 
@@ -31,7 +30,6 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(
     private readonly commands: CommandBus,
     private readonly view: LedgerView,
-    private readonly backingKeys: BackingKeys,
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
@@ -60,13 +58,16 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     for (const keyId of [...this.view.keyIds()]) {
       const key = this.view.key(keyId)?.state;
       if (!key || !key.exists) continue;
-      this.finishDestruction(key);
+      await this.destroyOrphans(key);
       if (key.deleted) continue;
       if (key.deletionDate !== null && key.deletionDate <= now) {
         if (await this.apply(keyId, { type: 'CompleteKeyDeletionIfDue' })) report.deleted++;
         continue;
       }
-      if (key.backingKeys.some((b) => b.validTo !== null && b.validTo <= now && b.hasMaterial)) {
+      if (
+        key.backingKeys.some((b) => b.validTo !== null && b.validTo <= now && b.hasMaterial) ||
+        key.importParameters.some((p) => !p.spent && p.validTo <= now)
+      ) {
         if (await this.apply(keyId, { type: 'ExpireKeyMaterialIfDue' })) report.expired++;
       }
       if (key.rotationEnabled && key.nextRotationDate !== null && key.nextRotationDate <= now) {
@@ -81,15 +82,16 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /**
-   * Events are appended before shred keys are destroyed; if the process died in
-   * between, the ledger says destroyed while the vault still holds the key. This
-   * makes the vault agree with the ledger.
+   * A dead shred key still in the vault still opens what the events sealed under it:
+   * left by a crash between an event and its destruction, or by a re-import recorded
+   * before superseded shred keys were destroyed. Destroyed through the ledger, so the
+   * history says when. Only dead ids are looked up, once per pass.
    */
-  private finishDestruction(key: KeyAggregate): void {
-    const ids = key.backingKeys.filter((b) => !b.hasMaterial).map((b) => b.shredKeyId);
-    if (key.deleted) for (const p of key.importParameters) ids.push(p.shredKeyId);
-    const lingering = ids.filter((id) => this.vault.has(id));
-    if (lingering.length > 0) this.backingKeys.destroy(key.keyId, lingering);
+  private async destroyOrphans(key: KeyAggregate): Promise<void> {
+    const lingering = deadShredKeyIds(key).filter((id) => this.vault.has(id));
+    if (lingering.length === 0) return;
+    if (await this.apply(key.keyId, { type: 'DestroyOrphanShredKeys', shredKeyIds: lingering }))
+      this.logger.warn(`destroyed ${lingering.length} orphaned shred keys of ${key.keyId}`);
   }
 
   private async apply(keyId: string, change: KeyChange): Promise<boolean> {

@@ -60,7 +60,9 @@ export type KeyCommand =
       now: Date;
     }
   | { type: 'DeleteImportedKeyMaterial'; keyMaterialId?: string; now: Date }
-  | { type: 'ExpireKeyMaterialIfDue'; now: Date };
+  | { type: 'ExpireKeyMaterialIfDue'; now: Date }
+  /** `shredKeyIds`: dead shred keys of the key that the handler found still in the vault. */
+  | { type: 'DestroyOrphanShredKeys'; shredKeyIds: string[]; now: Date };
 
 export type WrappingAlgorithm =
   'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_1' | 'RSA_AES_KEY_WRAP_SHA_256';

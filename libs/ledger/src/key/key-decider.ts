@@ -15,6 +15,7 @@ import type { KeyEvent, Tag } from './key-events.js';
 import { keyErrors, requireEnabled, requireLiveKey, requireNotPendingDeletion } from './key-guards.js';
 import { decideImport } from './key-import-decider.js';
 import { keyStateOf, type KeyAggregate } from './key-state.js';
+import { deadShredKeyIds, everyShredKeyId } from './shred-keys.js';
 
 const iso = (time: Date | number): string => new Date(time).toISOString();
 
@@ -61,14 +62,6 @@ function validateTags(key: KeyAggregate, tags: Tag[]): DomainError | undefined {
   return undefined;
 }
 
-/** Every shred key the key has ever used: destroyed together when the key is deleted. */
-function allShredKeyIds(key: KeyAggregate): string[] {
-  const ids = new Set<string>();
-  for (const b of key.backingKeys) ids.add(b.shredKeyId);
-  for (const p of key.importParameters) ids.add(p.shredKeyId);
-  return [...ids];
-}
-
 export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyEvent> {
   if (command.type === 'CreateKey') {
     if (key.exists) return new DomainError('AlreadyExists', `Key '${command.arn}' already exists`);
@@ -92,6 +85,16 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     if (command.origin === 'EXTERNAL') return [created];
     if (!command.backingKey) throw new Error('CreateKey of origin AWS_KMS needs a backing key');
     return [created, generated(command.backingKey, command.now)];
+  }
+
+  // Allowed on a deleted key too: its shred keys must go whatever its state.
+  if (command.type === 'DestroyOrphanShredKeys') {
+    const dead = new Set(deadShredKeyIds(key));
+    const orphans = [...new Set(command.shredKeyIds)].filter((id) => dead.has(id));
+    if (orphans.length === 0) return [];
+    return [
+      { type: 'OrphanShredKeysDestroyed', data: { destroyedShredKeyIds: orphans, destroyedAt: iso(command.now) } },
+    ];
   }
 
   const dead = requireLiveKey(key);
@@ -203,7 +206,9 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
 
     case 'CompleteKeyDeletionIfDue': {
       if (key.deletionDate === null || key.deletionDate > command.now.getTime()) return [];
-      return [{ type: 'KeyDeleted', data: { deletedAt: iso(command.now), destroyedShredKeyIds: allShredKeyIds(key) } }];
+      return [
+        { type: 'KeyDeleted', data: { deletedAt: iso(command.now), destroyedShredKeyIds: everyShredKeyId(key) } },
+      ];
     }
 
     case 'TagResource': {

@@ -132,6 +132,12 @@ export interface KeyMaterialImported {
     validTo: string | null;
     keyMaterialDescription: string | null;
     importedAt: string;
+    /**
+     * Destroyed once this event is durable: the shred key of the import parameters
+     * it used, and the one the same material was sealed under while still live (a
+     * re-import to change ValidTo). Absent in events recorded before either was destroyed.
+     */
+    destroyedShredKeyIds?: string[];
   };
 }
 
@@ -143,6 +149,22 @@ export interface KeyMaterialDeleted {
 export interface KeyMaterialExpired {
   type: 'KeyMaterialExpired';
   data: { keyMaterialId: string; destroyedShredKeyIds: string[]; expiredAt: string };
+}
+
+/** Import parameters reached their ValidTo unused: the wrapping key's shred key was destroyed. */
+export interface KeyImportParametersExpired {
+  type: 'KeyImportParametersExpired';
+  data: { importTokenId: string; destroyedShredKeyIds: string[]; expiredAt: string };
+}
+
+/**
+ * Shred keys the key's events had left behind (dead, yet still in the vault) were
+ * destroyed: found by the sweep at start, e.g. from re-imports recorded before
+ * superseded shred keys were destroyed, or a crash between an event and its destruction.
+ */
+export interface OrphanShredKeysDestroyed {
+  type: 'OrphanShredKeysDestroyed';
+  data: { destroyedShredKeyIds: string[]; destroyedAt: string };
 }
 
 export type KeyEvent =
@@ -162,7 +184,9 @@ export type KeyEvent =
   | KeyImportParametersIssued
   | KeyMaterialImported
   | KeyMaterialDeleted
-  | KeyMaterialExpired;
+  | KeyMaterialExpired
+  | KeyImportParametersExpired
+  | OrphanShredKeysDestroyed;
 
 export type KeyEventType = KeyEvent['type'];
 
@@ -184,6 +208,8 @@ export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
   'KeyMaterialImported',
   'KeyMaterialDeleted',
   'KeyMaterialExpired',
+  'KeyImportParametersExpired',
+  'OrphanShredKeysDestroyed',
 ];
 
 /** Fields of event data that hold sealed secrets: dropped from every outward view of history. */

@@ -9,7 +9,29 @@ import {
 } from './key-commands.js';
 import type { KeyEvent } from './key-events.js';
 import { keyErrors, requireNotPendingDeletion } from './key-guards.js';
-import { findBackingKey, type KeyAggregate } from './key-state.js';
+import { findBackingKey, type BackingKey, type ImportParameters, type KeyAggregate } from './key-state.js';
+
+/** Why import parameters cannot be used now, if they cannot; checked before and after unwrapping. */
+export function importTokenRefusal(token: ImportParameters | undefined, now: number): DomainError | undefined {
+  if (!token) return new DomainError('InvalidImportToken', 'The import token is not valid for this key.');
+  if (token.validTo <= now) return new DomainError('ExpiredImportToken', 'The import token has expired.');
+  // Its wrapping key is destroyed after the import that used it: a captured EncryptedKeyMaterial stays sealed.
+  if (token.spent)
+    return new DomainError(
+      'InvalidImportToken',
+      'The import token was already used. Call GetParametersForImport for new import parameters.',
+    );
+  return undefined;
+}
+
+/**
+ * What deleting or expiring material destroys: its shred key, and every shred key a
+ * re-import superseded (already dead: listing them again costs nothing and closes
+ * the gap in ledgers recorded before superseded shred keys were destroyed).
+ */
+const materialShredKeys = (key: KeyAggregate, backing: BackingKey): string[] => [
+  ...new Set([backing.shredKeyId, ...key.supersededShredKeyIds]),
+];
 
 type ImportCommand = Extract<
   KeyCommand,
@@ -30,15 +52,23 @@ const isLiveImport = (state: string) => state !== 'DELETED' && state !== 'EXPIRE
 export function decideImport(command: ImportCommand, key: KeyAggregate): Decision<KeyEvent> {
   if (command.type === 'ExpireKeyMaterialIfDue') {
     const now = command.now.getTime();
-    return key.backingKeys
+    const material: KeyEvent[] = key.backingKeys
       .filter(
         (b) =>
           b.origin === 'EXTERNAL' && b.validTo !== null && b.validTo <= now && isLiveImport(b.state) && b.hasMaterial,
       )
       .map((b) => ({
         type: 'KeyMaterialExpired' as const,
-        data: { keyMaterialId: b.keyMaterialId, destroyedShredKeyIds: [b.shredKeyId], expiredAt: iso(command.now) },
+        data: { keyMaterialId: b.keyMaterialId, destroyedShredKeyIds: materialShredKeys(key, b), expiredAt: iso(now) },
       }));
+    // A wrapping key outlives its ValidTo by no more than the scheduler's interval.
+    const parameters: KeyEvent[] = key.importParameters
+      .filter((p) => !p.spent && p.validTo <= now)
+      .map((p) => ({
+        type: 'KeyImportParametersExpired' as const,
+        data: { importTokenId: p.importTokenId, destroyedShredKeyIds: [p.shredKeyId], expiredAt: iso(now) },
+      }));
+    return [...material, ...parameters];
   }
   if (key.origin !== 'EXTERNAL') return keyErrors.originNotValid(key);
   const refused = requireNotPendingDeletion(key);
@@ -73,8 +103,8 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
     case 'ImportKeyMaterial': {
       const now = command.now.getTime();
       const token = key.importParameters.find((p) => p.importTokenId === command.importTokenId);
-      if (!token) return new DomainError('InvalidImportToken', 'The import token is not valid for this key.');
-      if (token.validTo <= now) return new DomainError('ExpiredImportToken', 'The import token has expired.');
+      const tokenRefused = importTokenRefusal(token, now);
+      if (tokenRefused || !token) return tokenRefused!;
 
       const expirationModel = command.expirationModel ?? 'KEY_MATERIAL_EXPIRES';
       let validTo: string | null = null;
@@ -140,6 +170,8 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
             validTo,
             keyMaterialDescription: command.keyMaterialDescription ?? null,
             importedAt: iso(command.now),
+            // Re-importing live material (AWS allows it, to change ValidTo) seals it anew: the old sealing must go.
+            destroyedShredKeyIds: [token.shredKeyId, ...(existing?.hasMaterial ? [existing.shredKeyId] : [])],
           },
         },
       ];
@@ -160,7 +192,7 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
           type: 'KeyMaterialDeleted',
           data: {
             keyMaterialId: backing.keyMaterialId,
-            destroyedShredKeyIds: [backing.shredKeyId],
+            destroyedShredKeyIds: materialShredKeys(key, backing),
             deletedAt: iso(command.now),
           },
         },

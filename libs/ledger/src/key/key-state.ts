@@ -1,4 +1,5 @@
 import type { ExpirationModel, KeyEvent, Origin, RotationType, Tag } from './key-events.js';
+import { spend } from './shred-keys.js';
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
 
@@ -39,6 +40,8 @@ export interface ImportParameters {
   sealedPrivateKey: string;
   shredKeyId: string;
   validTo: number;
+  /** Used by an import, or recorded as expired: its wrapping key's shred key is dead. */
+  spent: boolean;
 }
 
 export interface KeyAggregate {
@@ -63,6 +66,8 @@ export interface KeyAggregate {
   backingKeys: readonly BackingKey[];
   tags: Tag[];
   importParameters: ImportParameters[];
+  /** Shred keys a re-import replaced: no backing key names them, yet events hold material sealed under them. */
+  supersededShredKeyIds: readonly string[];
 }
 
 export const initialKeyState = (): KeyAggregate => ({
@@ -86,6 +91,7 @@ export const initialKeyState = (): KeyAggregate => ({
   backingKeys: [],
   tags: [],
   importParameters: [],
+  supersededShredKeyIds: [],
 });
 
 const ms = (iso: string): number => Date.parse(iso);
@@ -321,13 +327,21 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
             sealedPrivateKey: d.sealedPrivateKey,
             shredKeyId: d.shredKeyId,
             validTo: ms(d.validTo),
+            spent: false,
           },
         ],
       };
     }
+    case 'KeyImportParametersExpired':
+      return { ...key, importParameters: spend(key.importParameters, event.data.importTokenId) };
+    case 'OrphanShredKeysDestroyed': // destroys only what was already dead: nothing changes
+      return key;
     case 'KeyMaterialImported': {
       const d = event.data;
       const existing = findBackingKey(key, d.keyMaterialId);
+      key = { ...key, importParameters: spend(key.importParameters, d.importTokenId) };
+      if (existing && existing.shredKeyId !== d.shredKeyId)
+        key = { ...key, supersededShredKeyIds: [...key.supersededShredKeyIds, existing.shredKeyId] };
       const imported = {
         hasMaterial: true,
         shredKeyId: d.shredKeyId,
