@@ -6,6 +6,7 @@ export { LocalRootKeyProvider, ROOT_KEY_LENGTH } from './root-key/local-root-key
 export { FileRootKeyProvider, ROOT_KEY_FILE_NAME } from './root-key/file-root-key-provider.js';
 export { StaticRootKeyProvider } from './root-key/static-root-key-provider.js';
 export { resolveRootKeyProvider } from './root-key/resolve-root-key-provider.js';
+export { rootKeyCheckValue } from './root-key/root-key-check.js';
 
 export { ShredVault, ShredVaultError, ShredKeyExistsError, SHRED_VAULT_FILE_NAME } from './vault/shred-vault.js';
 

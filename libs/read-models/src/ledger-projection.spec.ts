@@ -5,6 +5,9 @@ import { NO_STREAM, SqliteEventStore, type EventStore } from '@keyledger/event-s
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerProjection } from './ledger-projection.js';
 import { LedgerView } from './ledger-view.js';
+import { readLedgerViewSnapshot, writeLedgerViewSnapshot } from './ledger-view-snapshot.js';
+
+const SEAL = { macKey: Buffer.alloc(32, 7), storeIdentity: 'test-store' };
 
 const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const created = (keyId: string) => ({
@@ -39,18 +42,38 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
 
   it('restarts from its snapshot and applies only what came after', async () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('one')], { expectedRevision: NO_STREAM });
-    const first = new LedgerProjection(store, new LedgerView(), { snapshotFile: snapshotFile() });
+    const first = new LedgerProjection(store, new LedgerView(), { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
     await first.start();
     await first.stop();
     expect(existsSync(snapshotFile())).toBe(true);
 
     await store.appendToStream(`key-${KEY}`, [described('two')], { expectedRevision: 1n });
     const view = new LedgerView();
-    const second = new LedgerProjection(store, view, { snapshotFile: snapshotFile() });
+    const second = new LedgerProjection(store, view, { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
     await second.start();
     expect(second.restoredPosition).toBe(2n);
     expect(view.key(KEY)).toMatchObject({ revision: 2n, state: { description: 'two' } });
     expect(view.keyIds()).toEqual([KEY]);
+    await second.stop();
+  });
+
+  it('ignores an edited snapshot, says why, and replays the view from the log', async () => {
+    await store.appendToStream(`key-${KEY}`, [created(KEY), described('one')], { expectedRevision: NO_STREAM });
+    const first = new LedgerProjection(store, new LedgerView(), { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
+    await first.start();
+    await first.stop();
+    // Someone with write access to the data directory but not the root key edits the view.
+    const taken = readLedgerViewSnapshot(snapshotFile(), SEAL)!;
+    const [[keyId, entry]] = taken.contents.keys;
+    taken.contents.keys = [[keyId, { ...entry, state: { ...entry.state, description: 'forged' } }]];
+    writeLedgerViewSnapshot(snapshotFile(), taken, { ...SEAL, macKey: Buffer.alloc(32, 9) });
+
+    const view = new LedgerView();
+    const second = new LedgerProjection(store, view, { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
+    await second.start();
+    expect(second.snapshotIgnored).toContain('fails its MAC check');
+    expect(second.restoredPosition).toBeUndefined();
+    expect(view.key(KEY)).toMatchObject({ revision: 1n, state: { description: 'one' } });
     await second.stop();
   });
 
@@ -59,7 +82,11 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
       expectedRevision: NO_STREAM,
     });
     const view = new LedgerView();
-    const projection = new LedgerProjection(store, view, { snapshotFile: snapshotFile(), snapshotEvery: 2 });
+    const projection = new LedgerProjection(store, view, {
+      snapshotSeal: SEAL,
+      snapshotFile: snapshotFile(),
+      snapshotEvery: 2,
+    });
     await projection.start();
     expect(existsSync(snapshotFile())).toBe(true); // before any stop
     expect(view.key(KEY)).toMatchObject({ revision: 2n, state: { description: 'two' } });
@@ -75,18 +102,26 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
 
   it('after a long catch-up from an older snapshot, writes the newer snapshot while starting', async () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY)], { expectedRevision: NO_STREAM });
-    const first = new LedgerProjection(store, new LedgerView(), { snapshotFile: snapshotFile(), snapshotEvery: 2 });
+    const first = new LedgerProjection(store, new LedgerView(), {
+      snapshotSeal: SEAL,
+      snapshotFile: snapshotFile(),
+      snapshotEvery: 2,
+    });
     await first.start();
     await first.stop();
     await store.appendToStream(`key-${KEY}`, [described('one'), described('two')], { expectedRevision: 0n });
     const view = new LedgerView();
-    const second = new LedgerProjection(store, view, { snapshotFile: snapshotFile(), snapshotEvery: 2 });
+    const second = new LedgerProjection(store, view, {
+      snapshotSeal: SEAL,
+      snapshotFile: snapshotFile(),
+      snapshotEvery: 2,
+    });
     await second.start();
     expect(second.restoredPosition).toBe(1n);
     expect(second.snapshotFailure).toBeUndefined();
     expect(view.key(KEY)).toMatchObject({ revision: 2n, state: { description: 'two' } });
     // Before any stop, the file already holds the caught-up view.
-    const third = new LedgerProjection(store, new LedgerView(), { snapshotFile: snapshotFile() });
+    const third = new LedgerProjection(store, new LedgerView(), { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
     await third.start();
     expect(third.restoredPosition).toBe(3n);
     await third.stop();
@@ -97,7 +132,7 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the snapshot')], {
       expectedRevision: NO_STREAM,
     });
-    const first = new LedgerProjection(store, new LedgerView(), { snapshotFile: snapshotFile() });
+    const first = new LedgerProjection(store, new LedgerView(), { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
     await first.start();
     await first.stop();
     await store.close();
@@ -111,7 +146,7 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
       expectedRevision: NO_STREAM,
     });
     const view = new LedgerView();
-    const second = new LedgerProjection(store, view, { snapshotFile: snapshotFile() });
+    const second = new LedgerProjection(store, view, { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
     await second.start();
     expect(second.restoredPosition).toBeUndefined();
     expect(view.key(KEY)?.state.description).toBe('from the store');

@@ -1,12 +1,15 @@
 import type { EventStore, Subscription } from '@keyledger/event-store';
 import type { LedgerView } from './ledger-view.js';
 import { readLedgerViewSnapshot, removeLedgerViewSnapshot, writeLedgerViewSnapshot } from './ledger-view-snapshot.js';
+import type { SnapshotSeal } from './snapshot-seal.js';
 
 export interface LedgerProjectionOptions {
   /** Where the view's snapshot (its stored checkpoint) lives; none: replay from the start every time. */
   snapshotFile?: string;
   /** Write a snapshot after this many events applied since the last one (besides at stop). */
   snapshotEvery?: number;
+  /** Required with snapshotFile: a snapshot is taken only if authentic and made from this store. */
+  snapshotSeal?: SnapshotSeal;
 }
 
 /**
@@ -25,12 +28,20 @@ export class LedgerProjection {
   private failure: Error | undefined;
   private restoredFrom: bigint | undefined;
   private compactionFailure: Error | undefined;
+  private ignoredSnapshot: string | undefined;
 
   constructor(
     private readonly store: EventStore,
     private readonly view: LedgerView,
     private readonly options: LedgerProjectionOptions = {},
-  ) {}
+  ) {
+    if (options.snapshotFile && !options.snapshotSeal) throw new TypeError('snapshotFile needs a snapshotSeal');
+  }
+
+  /** Why a snapshot found at start was not used (the view replayed instead), if one was refused. */
+  get snapshotIgnored(): string | undefined {
+    return this.ignoredSnapshot;
+  }
 
   /** Resolves once every event committed before the call has been applied. */
   async start(): Promise<void> {
@@ -103,7 +114,7 @@ export class LedgerProjection {
       this.compactionFailure = error instanceof Error ? error : new Error(String(error));
       return;
     }
-    const written = readLedgerViewSnapshot(file);
+    const written = readLedgerViewSnapshot(file, this.options.snapshotSeal!);
     if (written && written.position === this.lastPosition) this.view.restore(written.contents);
   }
 
@@ -111,12 +122,16 @@ export class LedgerProjection {
   snapshot(): void {
     const file = this.options.snapshotFile;
     if (!file || this.lastPosition === 'start' || this.failure) return;
-    writeLedgerViewSnapshot(file, {
-      position: this.lastPosition,
-      previousPosition: this.previousPosition,
-      eventId: this.lastEventId,
-      contents: this.view.contents(),
-    });
+    writeLedgerViewSnapshot(
+      file,
+      {
+        position: this.lastPosition,
+        previousPosition: this.previousPosition,
+        eventId: this.lastEventId,
+        contents: this.view.contents(),
+      },
+      this.options.snapshotSeal!,
+    );
     this.sinceSnapshot = 0;
   }
 
@@ -128,10 +143,11 @@ export class LedgerProjection {
   private async restore(): Promise<void> {
     const file = this.options.snapshotFile;
     if (!file) return;
-    const snapshot = readLedgerViewSnapshot(file);
+    const snapshot = readLedgerViewSnapshot(file, this.options.snapshotSeal!, (why) => (this.ignoredSnapshot = why));
     if (!snapshot) return;
     const [atPosition] = await this.store.readAll({ after: snapshot.previousPosition, maxCount: 1 });
     if (!atPosition || atPosition.position !== snapshot.position || atPosition.id !== snapshot.eventId) {
+      this.ignoredSnapshot = `${file} was made at position ${snapshot.position}, where this store does not hold event ${snapshot.eventId}`;
       removeLedgerViewSnapshot(file);
       return;
     }

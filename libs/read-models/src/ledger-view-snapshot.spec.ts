@@ -13,6 +13,8 @@ import {
   type LedgerViewSnapshot,
 } from './ledger-view-snapshot.js';
 
+const SEAL = { macKey: Buffer.alloc(32, 7), storeIdentity: 'test-store' };
+
 // Every field differs from every other of its type, so a swapped pair in the tuple order shows.
 const backing = (n: number): BackingKey => ({
   keyMaterialId: `material-${n}`,
@@ -115,13 +117,59 @@ describe('ledger view snapshot codec', () => {
           },
         },
       };
-      writeLedgerViewSnapshot(file, snapshot);
-      expect(readLedgerViewSnapshot(file)).toEqual(snapshot);
+      writeLedgerViewSnapshot(file, snapshot, SEAL);
+      expect(readLedgerViewSnapshot(file, SEAL)).toEqual(snapshot);
       const whole = readFileSync(file);
+      const reasons: string[] = [];
+      const read = () => readLedgerViewSnapshot(file, SEAL, (why) => reasons.push(why));
       writeFileSync(file, whole.subarray(0, whole.length - 3));
-      expect(readLedgerViewSnapshot(file)).toBeUndefined();
+      expect(read()).toBeUndefined();
       writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
-      expect(readLedgerViewSnapshot(file)).toBeUndefined();
+      expect(read()).toBeUndefined();
+      expect(reasons).toEqual([
+        expect.stringContaining('fails its MAC check'),
+        expect.stringContaining('fails its MAC check'),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes no snapshot with any bit flipped, made under another key, or from another store', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyledger-snapshot-'));
+    try {
+      const file = join(dir, 'view.snapshot');
+      const snapshot: LedgerViewSnapshot = {
+        position: 7n,
+        eventId: 'event',
+        previousPosition: 'start',
+        contents: {
+          keys: [['k', { state: key, revision: 3n, lastHash: 'h' }]],
+          aliases: [],
+          keyOrder: ['k'],
+          times: { keys: [], aliases: [] },
+        },
+      };
+      writeLedgerViewSnapshot(file, snapshot, SEAL);
+      const whole = readFileSync(file);
+      // Every byte, the MAC's own included: one flipped bit anywhere and the file is refused.
+      for (let i = 0; i < whole.length; i++) {
+        const flipped = Buffer.from(whole);
+        flipped[i]! ^= 1 << (i % 8);
+        writeFileSync(file, flipped);
+        expect(readLedgerViewSnapshot(file, SEAL)).toBeUndefined();
+      }
+      writeFileSync(file, whole);
+      expect(readLedgerViewSnapshot(file, SEAL)).toEqual(snapshot);
+      const reasons: string[] = [];
+      expect(
+        readLedgerViewSnapshot(file, { ...SEAL, macKey: Buffer.alloc(32, 8) }, (w) => reasons.push(w)),
+      ).toBeUndefined();
+      expect(readLedgerViewSnapshot(file, { ...SEAL, storeIdentity: 'other' }, (w) => reasons.push(w))).toBeUndefined();
+      expect(reasons).toEqual([
+        `${file} fails its MAC check (damaged, edited, cut short, of an older format, or made under another root key)`,
+        `${file} was made from store test-store, not from other`,
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

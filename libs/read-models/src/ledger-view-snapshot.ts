@@ -1,9 +1,11 @@
-import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHmac, type Hmac } from 'node:crypto';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
+import { MAC_LENGTH, macHolds, type SnapshotSeal } from './snapshot-seal.js';
 import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
 import type { LedgerViewContents } from './ledger-view.js';
 
-const FORMAT = 'keyledger/ledger-view-snapshot/v5';
+const FORMAT = 'keyledger/ledger-view-snapshot/v6';
 
 /**
  * Where the ledger view had got to, and what it held then: the projection's
@@ -80,6 +82,7 @@ interface Header {
   position: bigint;
   eventId: string;
   previousPosition: bigint | 'start';
+  storeIdentity: string;
 }
 
 type Chunk =
@@ -238,49 +241,69 @@ function* chunks(contents: LedgerViewContents): Generator<Chunk> {
   yield { section: 'end' };
 }
 
-function writeChunk(fd: number, value: unknown): void {
+function writeChunk(fd: number, mac: Hmac, value: unknown): void {
   const bytes = serialize(value);
   const length = Buffer.allocUnsafe(4);
   length.writeUInt32LE(bytes.length);
   writeSync(fd, length);
   writeSync(fd, bytes);
+  mac.update(length).update(bytes);
 }
 
-export function writeLedgerViewSnapshot(file: string, snapshot: LedgerViewSnapshot): void {
+/** The file: the chunks, then an HMAC-SHA256 of every byte before it. */
+export function writeLedgerViewSnapshot(file: string, snapshot: LedgerViewSnapshot, seal: SnapshotSeal): void {
   const header: Header = {
     format: FORMAT,
     position: snapshot.position,
     eventId: snapshot.eventId,
     previousPosition: snapshot.previousPosition,
+    storeIdentity: seal.storeIdentity,
   };
   const temporary = `${file}.${process.pid}.tmp`;
   const fd = openSync(temporary, 'w', 0o600);
   try {
-    writeChunk(fd, header);
-    for (const chunk of chunks(snapshot.contents)) writeChunk(fd, chunk);
+    const mac = createHmac('sha256', seal.macKey);
+    writeChunk(fd, mac, header);
+    for (const chunk of chunks(snapshot.contents)) writeChunk(fd, mac, chunk);
+    writeSync(fd, mac.digest());
     fsyncSync(fd);
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
   }
+  closeSync(fd);
   renameSync(temporary, file);
 }
 
-/** Reads chunk after chunk from an open file; undefined at the end of the file. */
-function chunkReader(fd: number): () => unknown {
+/** Reads chunk after chunk from an open file, up to `end`; undefined there. */
+function chunkReader(fd: number, end: number): () => unknown {
   const lengthBytes = Buffer.alloc(4);
   // One buffer for every chunk (deserialize copies what it keeps), grown when a chunk is larger.
   let buffer = Buffer.allocUnsafe(256 * 1024);
+  let offset = 0;
   return () => {
-    if (readSync(fd, lengthBytes, 0, 4, null) < 4) return undefined;
+    if (offset + 4 > end || readSync(fd, lengthBytes, 0, 4, offset) < 4) return undefined;
     const length = lengthBytes.readUInt32LE(0);
+    if (offset + 4 + length > end) throw new Error('snapshot chunk cut short');
     if (length > buffer.length) buffer = Buffer.allocUnsafe(length);
-    if (readSync(fd, buffer, 0, length, null) < length) throw new Error('snapshot chunk cut short');
+    if (readSync(fd, buffer, 0, length, offset + 4) < length) throw new Error('snapshot chunk cut short');
+    offset += 4 + length;
     return deserialize(buffer.subarray(0, length));
   };
 }
 
-/** The snapshot in `file`, or undefined when there is none or it cannot be read (then the view replays). */
-export function readLedgerViewSnapshot(file: string): LedgerViewSnapshot | undefined {
+/**
+ * The snapshot in `file`, or undefined when there is none or it is not to be
+ * trusted (then the view replays from the log). A file that exists but is refused
+ * is reported through `ignored`, with why: it is damage or tampering worth a warning.
+ * Nothing in the file is deserialized before its MAC has been checked.
+ */
+export function readLedgerViewSnapshot(
+  file: string,
+  seal: SnapshotSeal,
+  ignored: (reason: string) => void = () => {},
+): LedgerViewSnapshot | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -288,13 +311,30 @@ export function readLedgerViewSnapshot(file: string): LedgerViewSnapshot | undef
     return undefined;
   }
   try {
-    const next = chunkReader(fd);
+    const size = fstatSync(fd).size;
+    if (!macHolds(fd, size, seal.macKey)) {
+      ignored(
+        `${file} fails its MAC check (damaged, edited, cut short, of an older format, or made under another root key)`,
+      );
+      return undefined;
+    }
+    const next = chunkReader(fd, size - MAC_LENGTH);
     const header = next() as Header | undefined;
-    if (header?.format !== FORMAT || typeof header.position !== 'bigint') return undefined;
+    if (header?.format !== FORMAT || typeof header.position !== 'bigint') {
+      ignored(`${file} is not a ${FORMAT} snapshot`);
+      return undefined;
+    }
+    if (header.storeIdentity !== seal.storeIdentity) {
+      ignored(`${file} was made from store ${header.storeIdentity}, not from ${seal.storeIdentity}`);
+      return undefined;
+    }
     const contents: LedgerViewContents = { keys: [], aliases: [], keyOrder: [], times: { keys: [], aliases: [] } };
     for (;;) {
       const chunk = next() as Chunk | undefined;
-      if (chunk === undefined) return undefined;
+      if (chunk === undefined) {
+        ignored(`${file} ends before its last section`);
+        return undefined;
+      }
       switch (chunk.section) {
         case 'keys':
           for (const [keyId, revision, lastHash, key] of chunk.items)
@@ -321,10 +361,12 @@ export function readLedgerViewSnapshot(file: string): LedgerViewSnapshot | undef
             contents,
           };
         default:
+          ignored(`${file} holds an unknown section`);
           return undefined;
       }
     }
-  } catch {
+  } catch (error) {
+    ignored(`${file} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   } finally {
     closeSync(fd);

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { createEventStore, LEDGER_FILE_NAME, type EventStore } from '@keyledger/event-store';
 import { ROOT_KEY_FILE_NAME, resolveRootKeyProvider, type RootKeyProvider } from '@keyledger/crypto';
+import { DataDirLock, DataDirLockedError } from '../infrastructure/data-dir-lock.js';
 import { CliFailure } from './cli-errors.js';
 
 export interface StoreLocation {
@@ -52,5 +53,16 @@ export function countEmbeddedEvents(dataDir: string): number | undefined {
     }
   } catch {
     return undefined;
+  }
+}
+
+/** The lock a server holds on a data directory, for a command that writes into one. */
+export function lockDataDir(dataDir: string, purpose: string): DataDirLock {
+  mkdirSync(resolve(dataDir), { recursive: true, mode: 0o700 });
+  try {
+    return DataDirLock.acquire(resolve(dataDir), purpose);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) throw new CliFailure(error.message);
+    throw error;
   }
 }

@@ -7,23 +7,24 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEventStore, type EventStore } from '@keyledger/event-store';
-import { importTokenKeyPurpose, resolveRootKeyProvider, ShredVault, type RootKeyProvider } from '@keyledger/crypto';
+import { importTokenKeyPurpose, type RootKeyProvider } from '@keyledger/crypto';
 import { loadPrincipals } from '@keyledger/kms-api';
 import { systemClock, type Clock } from '@keyledger/ledger';
 import { LedgerProjection, LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
-import { CLOCK, CONFIG, EVENT_STORE, IMPORT_TOKEN_KEY, PRINCIPALS, ROOT_KEY, SHRED_VAULT } from './tokens.js';
+import { LEDGER_VIEW_SNAPSHOT_FILE, openDataDirectory, snapshotSealOf, type OpenedDataDir } from './data-directory.js';
+import { CLOCK, CONFIG, DATA_DIR, EVENT_STORE, IMPORT_TOKEN_KEY, PRINCIPALS, ROOT_KEY, SHRED_VAULT } from './tokens.js';
 
-export const LEDGER_VIEW_SNAPSHOT_FILE = 'ledger-view.snapshot';
 /** Often enough that a crash costs a short replay, rarely enough that writing the snapshot stays out of the way. */
 const SNAPSHOT_EVERY_EVENTS = 100_000;
 
 export interface InfrastructureOptions {
   config: KeyledgerConfig;
   clock?: Clock;
+  /** Already opened (locked and checked) by the caller; otherwise opened here. */
+  dataDirectory?: OpenedDataDir;
 }
 
 /**
@@ -38,40 +39,40 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SHRED_VAULT) private readonly vault: ShredVault,
+    @Inject(DATA_DIR) private readonly dataDir: OpenedDataDir,
     private readonly projection: LedgerProjection,
   ) {}
 
-  static forRoot({ config, clock = systemClock }: InfrastructureOptions): DynamicModule {
+  static forRoot({ config, clock = systemClock, dataDirectory }: InfrastructureOptions): DynamicModule {
     return {
       module: InfrastructureModule,
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
         {
-          provide: EVENT_STORE,
-          useFactory: () => {
-            mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-            return createEventStore({ dataDir: config.dataDir, eventStoreUrl: config.eventStoreUrl });
-          },
+          // Locked and checked before anything in it is opened or created.
+          provide: DATA_DIR,
+          useFactory: () =>
+            dataDirectory ??
+            openDataDirectory({
+              dataDir: config.dataDir,
+              rootKeyBase64: config.rootKey,
+              embeddedLedger: !config.eventStoreUrl,
+              purpose: 'a keyledger server',
+            }),
         },
         {
-          provide: ROOT_KEY,
-          useFactory: () => {
-            mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-            return resolveRootKeyProvider({ dataDir: config.dataDir, rootKeyBase64: config.rootKey });
-          },
+          provide: EVENT_STORE,
+          inject: [DATA_DIR],
+          useFactory: () => createEventStore({ dataDir: config.dataDir, eventStoreUrl: config.eventStoreUrl }),
         },
+        { provide: ROOT_KEY, inject: [DATA_DIR], useFactory: (dir: OpenedDataDir) => dir.rootKey },
         {
           provide: IMPORT_TOKEN_KEY,
           inject: [ROOT_KEY],
           useFactory: (rootKey: RootKeyProvider) => rootKey.deriveKey(importTokenKeyPurpose),
         },
-        {
-          provide: SHRED_VAULT,
-          inject: [ROOT_KEY],
-          useFactory: (rootKey: RootKeyProvider) => ShredVault.open(config.dataDir, rootKey),
-        },
+        { provide: SHRED_VAULT, inject: [DATA_DIR], useFactory: (dir: OpenedDataDir) => dir.vault },
         {
           provide: PRINCIPALS,
           useFactory: () => {
@@ -93,15 +94,17 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         LedgerView,
         {
           provide: LedgerProjection,
-          inject: [EVENT_STORE, LedgerView],
-          useFactory: (store: EventStore, view: LedgerView) =>
+          inject: [EVENT_STORE, LedgerView, DATA_DIR],
+          useFactory: (store: EventStore, view: LedgerView, dir: OpenedDataDir) =>
             new LedgerProjection(store, view, {
               snapshotFile: join(config.dataDir, LEDGER_VIEW_SNAPSHOT_FILE),
               snapshotEvery: SNAPSHOT_EVERY_EVENTS,
+              snapshotSeal: snapshotSealOf(dir, config.eventStoreUrl),
             }),
         },
       ],
       exports: [
+        DATA_DIR,
         CONFIG,
         CLOCK,
         EVENT_STORE,
@@ -122,6 +125,8 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
     this.logger.log(
       `ledger view caught up in ${Date.now() - started} ms (${restored === undefined ? 'replayed from the start' : `from its snapshot at position ${restored}`})`,
     );
+    const ignored = this.projection.snapshotIgnored;
+    if (ignored) this.logger.warn(`ledger view snapshot ignored, the view was replayed from the log: ${ignored}`);
     const failure = this.projection.snapshotFailure;
     if (failure) this.logger.warn(`ledger view snapshot failed: ${failure.name}`);
   }
@@ -129,6 +134,6 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     await this.projection.stop();
     await this.store.close();
-    this.vault.close();
+    this.dataDir.close();
   }
 }

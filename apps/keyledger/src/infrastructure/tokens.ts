@@ -7,3 +7,5 @@ export const SHRED_VAULT = Symbol('ShredVault');
 export const PRINCIPALS = Symbol('PrincipalDirectory');
 /** The key import tokens are authenticated with, derived from the root key. */
 export const IMPORT_TOKEN_KEY = Symbol('ImportTokenKey');
+/** The opened data directory: its lock, root key and vault, checked against each other. */
+export const DATA_DIR = Symbol('DataDirectory');

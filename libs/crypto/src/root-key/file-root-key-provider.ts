@@ -27,10 +27,18 @@ export class FileRootKeyProvider extends LocalRootKeyProvider {
     super(key);
   }
 
-  static openOrCreate(dataDir: string): FileRootKeyProvider {
+  /**
+   * `refuseToCreate`: why a missing key file must not be replaced by a new key (the
+   * data directory already holds what the old one wrapped); the error says it.
+   */
+  static openOrCreate(dataDir: string, options: { refuseToCreate?: string } = {}): FileRootKeyProvider {
     const path = join(dataDir, ROOT_KEY_FILE_NAME);
     let created = false;
     let key = readRootKeyFile(path);
+    if (key === undefined && options.refuseToCreate !== undefined)
+      throw new RootKeyError(
+        `root key file ${path} is missing, but ${options.refuseToCreate}; refusing to make a new one (it could read none of it): restore root.key from your backup`,
+      );
     if (key === undefined) {
       created = createRootKeyFile(dataDir, path);
       key = readRootKeyFile(path);

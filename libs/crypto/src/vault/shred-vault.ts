@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { isWellFormedString } from '../internal/well-formed.js';
 import type { RootKeyProvider } from '../root-key/root-key-provider.js';
@@ -64,10 +64,17 @@ export class ShredVault {
     });
   }
 
-  /** Opens (creating if needed) `<dataDir>/vault.db`. */
-  static open(dataDir: string, rootKey: RootKeyProvider): ShredVault {
+  /**
+   * Opens (creating if needed) `<dataDir>/vault.db`. `refuseToCreate`: why a missing
+   * vault must not be replaced by an empty one (every key would lose its material).
+   */
+  static open(dataDir: string, rootKey: RootKeyProvider, options: { refuseToCreate?: string } = {}): ShredVault {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const path = join(dataDir, SHRED_VAULT_FILE_NAME);
+    if (options.refuseToCreate !== undefined && !existsSync(path))
+      throw new ShredVaultError(
+        `key vault ${path} is missing, but ${options.refuseToCreate}; without it no key material opens: restore vault.db from your backup (keyledger restore)`,
+      );
     // Pre-created 0600 because SQLite gives vault.db-wal and -shm the main file's mode.
     closeSync(openSync(path, 'a', 0o600));
     const db = new Database(path);
@@ -138,6 +145,33 @@ export class ShredVault {
     if (ids.length === 0) return;
     this.#deleteAll(ids);
     this.#checkpoint();
+  }
+
+  /**
+   * This vault's identity: a random id made with the vault and never changed, so a
+   * data directory can tell its own vault from another one put in its place.
+   */
+  get identity(): string {
+    return this.#db.prepare<[], string>("SELECT value FROM vault_meta WHERE name = 'vault_id'").pluck().get()!;
+  }
+
+  /** Whether the root key opens this vault's keys (checked on one; a vault with none passes). */
+  opensUnderRootKey(): boolean {
+    const row = this.#db
+      .prepare<[], { id: string; wrapped: Buffer }>('SELECT id, wrapped FROM shred_key LIMIT 1')
+      .get();
+    if (row === undefined) return true;
+    try {
+      this.#unwrap(row.id, row.wrapped).fill(0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The open database, for SQLite's online backup (`keyledger backup`). */
+  get database(): Database.Database {
+    return this.#db;
   }
 
   close(): void {
@@ -216,6 +250,11 @@ function configure(db: Database.Database, path: string): void {
     id TEXT PRIMARY KEY NOT NULL,
     wrapped BLOB NOT NULL
   ) STRICT`);
+  // Added within schema 1: older builds ignore the table; a vault made before it gets its id on first open.
+  db.exec('CREATE TABLE IF NOT EXISTS vault_meta (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT');
+  db.prepare("INSERT INTO vault_meta (name, value) VALUES ('vault_id', ?) ON CONFLICT (name) DO NOTHING").run(
+    randomUUID(),
+  );
   if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }
 

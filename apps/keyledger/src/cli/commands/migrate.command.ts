@@ -6,7 +6,7 @@ import { parsePositiveInteger, type Command } from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
 import { formatCount, toJsonText, writeOut } from '../cli-output.js';
 import { dataDirOf } from '../connection.js';
-import { countEmbeddedEvents, ledgerFile, openLedger, openRootKey } from '../direct-store.js';
+import { countEmbeddedEvents, ledgerFile, lockDataDir, openLedger, openRootKey } from '../direct-store.js';
 import { checkpointPath, describeTarget } from '../migration/migration-checkpoint.js';
 import { LedgerMigration, compareLedgers } from '../migration/ledger-migration.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -84,6 +84,8 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
     if (!existsSync(ledgerFile(sourceDir))) throw new CliFailure(`no ledger at ${ledgerFile(sourceDir)}`);
 
     const targetDescription = describeTarget(to ? { url: to } : { dataDir: toDataDir });
+    // Writing into a data directory takes its lock, as a server does: never under a running server.
+    const targetLock = toDataDir ? lockDataDir(toDataDir, 'keyledger migrate') : undefined;
     const source = openLedger({ dataDir: sourceDir });
     let target: EventStore | undefined;
     try {
@@ -146,6 +148,7 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
       return 0;
     } finally {
       await Promise.allSettled([source.close(), target?.close()]);
+      targetLock?.release();
     }
   },
 };
