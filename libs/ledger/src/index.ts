@@ -14,3 +14,5 @@ export * from './clock.js';
 export * from './event-metadata.js';
 export * from './integrity/event-hash.js';
 export * from './key/key-import-decider.js';
+export * from './common-constants.js';
+export * from './identifiers/kms-identifiers.js';
