@@ -1,12 +1,13 @@
 import { DomainError, type Decision } from '../domain-error.js';
+import { DAY_MS } from '../common-constants.js';
 import {
-  DAY_MS,
   IMPORT_PARAMETERS_VALIDITY_MS,
   MAX_IMPORT_VALIDITY_DAYS,
   WRAPPING_ALGORITHMS,
   WRAPPING_KEY_SPECS,
   type KeyCommand,
 } from './key-commands.js';
+import { dueWork } from './due-work.js';
 import type { KeyEvent } from './key-events.js';
 import { keyErrors, requireNotPendingDeletion } from './key-guards.js';
 import { findBackingKey, type BackingKey, type ImportParameters, type KeyAggregate } from './key-state.js';
@@ -52,22 +53,16 @@ const isLiveImport = (state: string) => state !== 'DELETED' && state !== 'EXPIRE
 export function decideImport(command: ImportCommand, key: KeyAggregate): Decision<KeyEvent> {
   if (command.type === 'ExpireKeyMaterialIfDue') {
     const now = command.now.getTime();
-    const material: KeyEvent[] = key.backingKeys
-      .filter(
-        (b) =>
-          b.origin === 'EXTERNAL' && b.validTo !== null && b.validTo <= now && isLiveImport(b.state) && b.hasMaterial,
-      )
-      .map((b) => ({
-        type: 'KeyMaterialExpired' as const,
-        data: { keyMaterialId: b.keyMaterialId, destroyedShredKeyIds: materialShredKeys(key, b), expiredAt: iso(now) },
-      }));
+    const due = dueWork(key, now);
+    const material: KeyEvent[] = due.expiringMaterial.map((b) => ({
+      type: 'KeyMaterialExpired' as const,
+      data: { keyMaterialId: b.keyMaterialId, destroyedShredKeyIds: materialShredKeys(key, b), expiredAt: iso(now) },
+    }));
     // A wrapping key outlives its ValidTo by no more than the scheduler's interval.
-    const parameters: KeyEvent[] = key.importParameters
-      .filter((p) => !p.spent && p.validTo <= now)
-      .map((p) => ({
-        type: 'KeyImportParametersExpired' as const,
-        data: { importTokenId: p.importTokenId, destroyedShredKeyIds: [p.shredKeyId], expiredAt: iso(now) },
-      }));
+    const parameters: KeyEvent[] = due.expiringImportParameters.map((p) => ({
+      type: 'KeyImportParametersExpired' as const,
+      data: { importTokenId: p.importTokenId, destroyedShredKeyIds: [p.shredKeyId], expiredAt: iso(now) },
+    }));
     return [...material, ...parameters];
   }
   if (key.origin !== 'EXTERNAL') return keyErrors.originNotValid(key);
