@@ -152,6 +152,24 @@ export class StreamNotFoundError extends EventStoreError {
   }
 }
 
+/**
+ * A stored event that cannot be read back (its JSON is damaged): the ledger is
+ * corrupt at that place. Not retryable; the message names the store and the position.
+ */
+export class DamagedEventError extends EventStoreError {
+  override name = 'DamagedEventError';
+  constructor(
+    readonly where: string,
+    readonly position: bigint,
+    readonly streamName: string,
+    readonly revision: bigint,
+  ) {
+    super(
+      `${where}: the event at position ${position} (stream ${streamName}, revision ${revision}) is damaged and cannot be read; run keyledger verify and restore the ledger from a backup`,
+    );
+  }
+}
+
 /** The caller's mistake (empty stream name, unserialisable data, …): nothing was written. */
 export class InvalidAppendError extends EventStoreError {
   override name = 'InvalidAppendError';

@@ -1,6 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { generateBackingKey, generatedKeyMaterialId, openMaterial, type ShredVault } from '@keyledger/crypto';
+import {
+  generateBackingKey,
+  generatedKeyMaterialId,
+  openMaterial,
+  SealedMaterialError,
+  ShredVaultError,
+  type ShredVault,
+} from '@keyledger/crypto';
+import { DamagedEventError } from '@keyledger/event-store';
 import { DomainError, type BackingKey, type NewBackingKey } from '@keyledger/ledger';
 import { SHRED_VAULT } from '../infrastructure/tokens.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
@@ -24,6 +32,7 @@ interface OpenedMaterial {
 @Injectable()
 export class BackingKeys {
   private readonly opened = new Map<string, OpenedMaterial>();
+  private readonly logger = new Logger('BackingKeys');
 
   constructor(
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
@@ -48,11 +57,22 @@ export class BackingKeys {
     if (!backing.hasMaterial) throw unavailable(keyId, backing.keyMaterialId);
     const cached = this.opened.get(cacheKey);
     if (cached && cached.shredKeyId === backing.shredKeyId) return cached.material;
-    const sealed = await this.repository.sealedMaterial(keyId, backing);
-    const shredKey = sealed === undefined ? undefined : this.vault.get(backing.shredKeyId);
+    let sealed: string | undefined;
+    let shredKey: Buffer | undefined;
+    try {
+      sealed = await this.repository.sealedMaterial(keyId, backing);
+      shredKey = sealed === undefined ? undefined : this.vault.get(backing.shredKeyId);
+    } catch (error) {
+      throw this.damaged(keyId, backing.keyMaterialId, error);
+    }
     if (!shredKey) throw unavailable(keyId, backing.keyMaterialId);
     try {
-      const bytes = openMaterial(sealed!, shredKey, { keyId, keyMaterialId: backing.keyMaterialId });
+      let bytes: Buffer;
+      try {
+        bytes = openMaterial(sealed!, shredKey, { keyId, keyMaterialId: backing.keyMaterialId });
+      } catch (error) {
+        throw this.damaged(keyId, backing.keyMaterialId, error);
+      }
       const material = createSecretKey(bytes);
       bytes.fill(0);
       this.opened.set(cacheKey, { shredKeyId: backing.shredKeyId, material });
@@ -60,6 +80,27 @@ export class BackingKeys {
     } finally {
       shredKey.fill(0);
     }
+  }
+
+  /**
+   * Damage (a ledger event that no longer parses, a sealed form or vault entry that
+   * no longer opens) answers KMSInvalidStateException, a 400: the SDKs retry a 500,
+   * and no retry can mend a damaged ledger. AWS's KeyUnavailableException is a 500
+   * that invites retries, and KMSInternalException says the same. The operator gets
+   * the file and position in the log; the client gets no detail of the damage.
+   */
+  private damaged(keyId: string, keyMaterialId: string, error: unknown): Error {
+    if (!(
+      error instanceof DamagedEventError ||
+      error instanceof SealedMaterialError ||
+      error instanceof ShredVaultError
+    ))
+      return error instanceof Error ? error : new Error(String(error));
+    this.logger.error(`key material ${keyMaterialId} of key ${keyId} cannot be opened: ${error.message}`);
+    return new DomainError(
+      'InvalidState',
+      `The key material ${keyMaterialId} of key ${keyId} cannot be used: its stored record is damaged. Retrying will not help; the operator must restore it.`,
+    );
   }
 
   /** Real deletion: the shred keys go, so the sealed material kept in the events can never be opened again. */

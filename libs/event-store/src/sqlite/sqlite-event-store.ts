@@ -6,6 +6,7 @@ import { prepareAppend, validateExpectedRevision, validateStreamName } from '../
 import type { PreparedEvent } from '../append-validation.js';
 import {
   ANY,
+  DamagedEventError,
   EventStoreError,
   InvalidAppendError,
   NO_STREAM,
@@ -49,13 +50,21 @@ type EventRow = [
 ];
 const COLUMNS = 'position, stream, revision, id, type, data, metadata, recorded_at';
 
-function toRecordedEvent(row: EventRow): RecordedEvent {
+function toRecordedEvent(row: EventRow, file: string): RecordedEvent {
+  let data: unknown;
+  let metadata: unknown;
+  try {
+    data = JSON.parse(row[5]);
+    metadata = row[6] === null ? {} : JSON.parse(row[6]);
+  } catch {
+    throw new DamagedEventError(file, BigInt(row[0]), row[1], BigInt(row[2]));
+  }
   return {
     id: row[3],
     streamName: row[1],
     type: row[4],
-    data: JSON.parse(row[5]),
-    metadata: row[6] === null ? {} : JSON.parse(row[6]),
+    data: data as RecordedEvent['data'],
+    metadata: metadata as RecordedEvent['metadata'],
     recordedAt: new Date(row[7]),
     revision: BigInt(row[2]),
     position: BigInt(row[0]),
@@ -341,7 +350,7 @@ export class SqliteEventStore implements EventStore {
     if (rows.length === 0 && this.selectLastRevision.get(streamName) === undefined) {
       throw new StreamNotFoundError(streamName);
     }
-    return rows.map(toRecordedEvent);
+    return rows.map((row) => toRecordedEvent(row, this.filePath));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -353,7 +362,7 @@ export class SqliteEventStore implements EventStore {
   readAllSync(after: bigint | 'start', maxCount: number): RecordedEvent[] {
     const rows = this.selectAllAfter.all(after === 'start' ? 0 : Number(after), toLimit(maxCount)) as EventRow[];
     const events: RecordedEvent[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) events[i] = toRecordedEvent(rows[i]);
+    for (let i = 0; i < rows.length; i++) events[i] = toRecordedEvent(rows[i], this.filePath);
     return events;
   }
 
