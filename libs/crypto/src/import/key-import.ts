@@ -21,6 +21,8 @@ export type ImportWrappingKeySpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096';
 
 export const IMPORTED_MATERIAL_BYTES = 32;
 
+const UNWRAP_FAILED = `The encrypted key material could not be unwrapped with these import parameters, or it is not ${IMPORTED_MATERIAL_BYTES} bytes of symmetric key material.`;
+
 export class ImportUnwrapError extends Error {
   override name = 'ImportUnwrapError';
 }
@@ -78,11 +80,13 @@ export function unwrapImportedMaterial(
       aesKey.fill(0);
     }
   } catch {
-    throw new ImportUnwrapError('The encrypted key material could not be unwrapped with these import parameters.');
+    throw new ImportUnwrapError(UNWRAP_FAILED);
   }
+  // The same error as a failed unwrap: telling "unwrapped, but the wrong length" apart
+  // from "did not unwrap" would be an oracle on the RSA decryption.
   if (material.length !== IMPORTED_MATERIAL_BYTES) {
     material.fill(0);
-    throw new ImportUnwrapError(`Imported key material for a symmetric key must be ${IMPORTED_MATERIAL_BYTES} bytes.`);
+    throw new ImportUnwrapError(UNWRAP_FAILED);
   }
   return material;
 }

@@ -30,8 +30,16 @@ describe('KeyMaterialId', () => {
     expect(id).not.toContain(material.toString('hex').slice(0, 16));
   });
 
-  it('rejects a non-UUID key id and empty material', () => {
+  it('rejects a non-UUID key id and material that is not exactly 32 bytes', () => {
     expect(() => importedKeyMaterialId('KEY', randomBytes(32))).toThrow(TypeError);
-    expect(() => importedKeyMaterialId(randomUUID(), Buffer.alloc(0))).toThrow(RangeError);
+    for (const length of [0, 1, 16, 31, 33, 64])
+      expect(() => importedKeyMaterialId(randomUUID(), Buffer.alloc(length))).toThrow(RangeError);
+  });
+
+  it('K and K‖00 cannot share an id: the padded form is refused, not derived', () => {
+    const keyId = randomUUID();
+    const k = randomBytes(32);
+    expect(() => importedKeyMaterialId(keyId, Buffer.concat([k, Buffer.alloc(1)]))).toThrow(RangeError);
+    expect(() => importedKeyMaterialId(keyId, k.subarray(0, 31))).toThrow(RangeError);
   });
 });

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { isKeyId } from '../identifiers.js';
+import { IMPORTED_MATERIAL_BYTES } from '../import/key-import.js';
 
 const IMPORTED_ID_DOMAIN = 'keyledger/imported-key-material-id/v1\0';
 
@@ -16,7 +17,9 @@ export function generatedKeyMaterialId(): string {
  */
 export function importedKeyMaterialId(keyId: string, material: Buffer): string {
   if (!isKeyId(keyId)) throw new TypeError('keyId must be a lowercase UUID');
-  if (!Buffer.isBuffer(material) || material.length === 0) throw new RangeError('material must not be empty');
+  // HMAC zero-pads a short key, so K and K‖00 would share an id: only exactly 32 bytes are taken.
+  if (!Buffer.isBuffer(material) || material.length !== IMPORTED_MATERIAL_BYTES)
+    throw new RangeError(`imported symmetric material must be exactly ${IMPORTED_MATERIAL_BYTES} bytes`);
   return createHmac('sha256', material)
     .update(IMPORTED_ID_DOMAIN + keyId, 'utf8')
     .digest('hex');
