@@ -271,12 +271,13 @@ describe('queries over a shared ledger view', () => {
 
   it('give the same answers from a view restored from a snapshot as from a full replay', async () => {
     await seed();
+    const SEAL = { macKey: Buffer.alloc(32, 3), storeIdentity: 'spec-store' };
     const snapshotFile = join(dir, 'view.snapshot');
-    const first = new LedgerProjection(store, new LedgerView(), { snapshotFile });
+    const first = new LedgerProjection(store, new LedgerView(), { snapshotFile, snapshotSeal: SEAL });
     await first.start();
     await first.stop();
     const view = new LedgerView();
-    const second = new LedgerProjection(store, view, { snapshotFile });
+    const second = new LedgerProjection(store, view, { snapshotFile, snapshotSeal: SEAL });
     await second.start();
     expect(second.restoredPosition).toBeDefined();
     const options = { region: 'us-east-1', accountId: '111122223333', clock: new ManualClock(at(100)) };
