@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parseCommandLine, type CliIo, type Command } from './cli-command.js';
 import { CliFailure, EXIT_FAILURE, EXIT_USAGE, UsageError } from './cli-errors.js';
 import { writeOut } from './cli-output.js';
+import { backupCommand } from './commands/backup.command.js';
 import { exportCommand } from './commands/export.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
+import { restoreCommand } from './commands/restore.command.js';
 import {
   decryptabilityCommand,
   historyCommand,
@@ -20,6 +22,8 @@ export const COMMANDS: Command[] = [
   reportCommand,
   exportCommand,
   migrateCommand,
+  backupCommand,
+  restoreCommand,
 ];
 
 function version(): string {
