@@ -3,6 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
   decideKey,
+  dueWork,
   keyStateOf,
   type Clock,
   type KeyAggregate,
@@ -115,11 +116,7 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyCh
     const materialFor = (state: KeyAggregate): NewBackingKey | undefined => {
       if (!NEEDS_NEW_MATERIAL.has(change.type) || state.origin !== 'AWS_KMS' || keyStateOf(state) !== 'Enabled')
         return undefined;
-      if (
-        change.type === 'RotateKeyIfDue' &&
-        (state.nextRotationDate === null || state.nextRotationDate > now.getTime())
-      )
-        return undefined;
+      if (change.type === 'RotateKeyIfDue' && !dueWork(state, now.getTime()).rotate) return undefined;
       return (material ??= this.backingKeys.generate(keyId));
     };
     const decide = (state: KeyAggregate) => {
