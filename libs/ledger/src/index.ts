@@ -14,3 +14,4 @@ export * from './clock.js';
 export * from './event-metadata.js';
 export * from './integrity/event-hash.js';
 export * from './key/key-import-decider.js';
+export * from './authorization/index.js';
