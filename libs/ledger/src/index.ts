@@ -12,3 +12,5 @@ export * from './clock.js';
 export * from './event-metadata.js';
 export * from './integrity/event-hash.js';
 export * from './key/key-import-decider.js';
+export * from './key/key-specs.js';
+export * from './key/key-spec-limits.js';
