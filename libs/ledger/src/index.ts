@@ -6,6 +6,7 @@ export * from './key/key-commands.js';
 export * from './key/key-guards.js';
 export * from './key/key-decider.js';
 export * from './key/key-usage.js';
+export * from './key/decrypt-refusal.js';
 export * from './alias/alias-events.js';
 export * from './alias/alias-decider.js';
 export * from './clock.js';
