@@ -36,3 +36,4 @@ export {
   keyIdFromCiphertext,
 } from './ciphertext/ciphertext-codec.js';
 export * from './import/key-import.js';
+export * from './asymmetric/index.js';

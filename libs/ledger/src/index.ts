@@ -15,3 +15,5 @@ export * from './event-metadata.js';
 export * from './integrity/event-hash.js';
 export * from './key/key-import-decider.js';
 export * from './authorization/index.js';
+export * from './key/key-specs.js';
+export * from './key/key-spec-limits.js';
