@@ -17,3 +17,6 @@ export * from './key/key-import-decider.js';
 export * from './authorization/index.js';
 export * from './key/key-specs.js';
 export * from './key/key-spec-limits.js';
+export * from './common-constants.js';
+export * from './identifiers/kms-identifiers.js';
+export * from './append/append-chained.js';
