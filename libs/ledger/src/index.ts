@@ -16,3 +16,4 @@ export * from './integrity/event-hash.js';
 export * from './key/key-import-decider.js';
 export * from './common-constants.js';
 export * from './identifiers/kms-identifiers.js';
+export * from './quotas.js';
