@@ -20,3 +20,4 @@ export * from './key/key-spec-limits.js';
 export * from './common-constants.js';
 export * from './identifiers/kms-identifiers.js';
 export * from './append/append-chained.js';
+export * from './quotas.js';

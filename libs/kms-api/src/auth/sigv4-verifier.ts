@@ -18,8 +18,9 @@ import { KmsError } from '../protocol/kms-error.js';
  * and no KMS client uses it), so such a request fails as a wrong signature.
  *
  * Every failure is a KmsError, HTTP 400, with the texts AWS's front end uses.
- * `X-Amz-Security-Token` is treated as an ordinary signed header: Keyledger
- * issues no session credentials.
+ * Keyledger issues no session credentials, so a request carrying a session token
+ * (`X-Amz-Security-Token`, header or presigned query) carries one it did not issue:
+ * UnrecognizedClientException, as AWS answers an invalid token.
  */
 
 export interface SignedRequest {
@@ -332,6 +333,8 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
   } else {
     throw KmsError.missingAuthenticationToken();
   }
+  if (headers['x-amz-security-token'] !== undefined || /(?:^|&)X-Amz-Security-Token=/.test(request.query))
+    throw KmsError.unrecognizedClient();
 
   const credential = parseCredential(credentialText);
   const requestTime = parseAmzDate(amzDate);
