@@ -15,3 +15,8 @@ export * from './event-metadata.js';
 export * from './integrity/event-hash.js';
 export * from './key/key-import-decider.js';
 export * from './authorization/index.js';
+export * from './key/key-access-events.js';
+export * from './key/key-access-state.js';
+export * from './key/key-policy-decider.js';
+export * from './key/key-grant-decider.js';
+export * from './principals/principal-directory.js';
