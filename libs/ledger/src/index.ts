@@ -21,3 +21,8 @@ export * from './common-constants.js';
 export * from './identifiers/kms-identifiers.js';
 export * from './append/append-chained.js';
 export * from './quotas.js';
+export * from './key/key-access-events.js';
+export * from './key/key-access-state.js';
+export * from './key/key-policy-decider.js';
+export * from './key/key-grant-decider.js';
+export * from './principals/principal-directory.js';

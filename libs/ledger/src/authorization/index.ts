@@ -9,3 +9,4 @@ export * from './evaluate.js';
 export * from './default-key-policy.js';
 export * from './role-policies.js';
 export * from './lockout.js';
+export * from './kms-request.js';
