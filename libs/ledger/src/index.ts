@@ -26,3 +26,4 @@ export * from './key/key-access-state.js';
 export * from './key/key-policy-decider.js';
 export * from './key/key-grant-decider.js';
 export * from './principals/principal-directory.js';
+export * from './usage/usage-events.js';

@@ -25,6 +25,8 @@ export interface KeyledgerConfig {
   bodyLimitBytes: number;
   /** The HTTP edge's limits (README, Security): what a slow or greedy client can hold. */
   limits: EdgeLimits;
+  /** How often counted key usage is appended to the ledger (and at shutdown); 0 keeps it in memory only. */
+  usageFlushMs: number;
   /** PEM certificate chain and private key: set, the server speaks HTTPS only. */
   tls: { cert: Buffer; key: Buffer } | undefined;
 }
@@ -136,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     ),
     bodyLimitBytes: integer(env, 'KEYLEDGER_BODY_LIMIT_BYTES', 1024 * 1024, 512 * 1024, 64 * 1024 * 1024),
     limits: edgeLimits(env),
+    usageFlushMs: integer(env, 'KEYLEDGER_USAGE_FLUSH_MS', 10_000, 0, 3_600_000),
     tls: tlsOf(env, host),
   };
 }
