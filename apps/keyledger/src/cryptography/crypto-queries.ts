@@ -113,11 +113,9 @@ export class DecryptHandler implements IQueryHandler<DecryptQuery, Opened> {
         );
     }
     const loaded = await this.repository.loadKey(parsed.keyId);
-    // A blob naming a key that never existed was not made here.
-    if (!loaded || !loaded.state.exists) throw invalidCiphertext();
-    const key: KeyAggregate = loaded.state;
-    const backing = backingKeyForDecrypt(key, parsed.keyMaterialId);
+    const backing = backingKeyForDecrypt(loaded?.state, parsed.keyMaterialId);
     if (backing instanceof DomainError) throw backing;
+    const key: KeyAggregate = loaded!.state;
     if (query.dryRun) throw dryRunSucceeded();
     try {
       const plaintext = decrypt({

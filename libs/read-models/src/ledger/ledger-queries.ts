@@ -2,6 +2,7 @@ import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyle
 import { InvalidCiphertextError, parseCiphertext, type ParsedCiphertext } from '@keyledger/crypto';
 import {
   aliasStreamName,
+  decryptRefusal,
   DomainError,
   findBackingKey,
   initialKeyState,
@@ -457,21 +458,8 @@ export class LedgerQueries {
       keyState,
     });
     const finish = (key: KeyAggregate | undefined): Decryptability => {
-      if (!key || !key.exists) return answer('KEY_NOT_CREATED', null);
-      if (key.deleted) return answer('KEY_DELETED', 'Deleted');
-      const keyState = keyStateOf(key);
-      const backing = findBackingKey(key, keyMaterialId);
-      if (!backing) return answer('KEY_MATERIAL_NOT_CREATED', keyState);
-      if (keyState === 'PendingDeletion') return answer('KEY_PENDING_DELETION', keyState);
-      if (
-        !backing.hasMaterial ||
-        backing.state === 'DELETED' ||
-        backing.state === 'EXPIRED' ||
-        keyState === 'PendingImport'
-      )
-        return answer('KEY_MATERIAL_NOT_IMPORTED', keyState);
-      if (keyState === 'Disabled') return answer('KEY_DISABLED', keyState);
-      return answer('DECRYPTABLE', keyState);
+      const keyState = !key || !key.exists ? null : key.deleted ? 'Deleted' : keyStateOf(key);
+      return answer(decryptRefusal(key, keyMaterialId) ?? 'DECRYPTABLE', keyState);
     };
     // The common case (asking about now) needs no await: a batch of 1000 stays synchronous.
     const known = this.fromView(keyId, at);
