@@ -17,3 +17,4 @@ export * from './key/key-import-decider.js';
 export * from './common-constants.js';
 export * from './identifiers/kms-identifiers.js';
 export * from './quotas.js';
+export * from './append/append-chained.js';
