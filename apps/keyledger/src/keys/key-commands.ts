@@ -12,8 +12,9 @@ import {
   type NewBackingKey,
   type Origin,
   type Tag,
+  keyArnOf,
 } from '@keyledger/ledger';
-import { keyArn, type KeyledgerConfig } from '../config/keyledger-config.js';
+import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { BackingKeys } from '../cryptography/backing-keys.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { LedgerRepository, type Outcome } from '../ledger/ledger-repository.js';
@@ -76,7 +77,7 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
     const command: KeyCommand = {
       type: 'CreateKey',
       keyId,
-      arn: keyArn(this.config, keyId),
+      arn: keyArnOf(this.config, keyId),
       accountId: this.config.accountId,
       region: this.config.region,
       description: input.description,

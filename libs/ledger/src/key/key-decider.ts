@@ -1,6 +1,6 @@
 import { DomainError, type Decision } from '../domain-error.js';
+import { DAY_MS } from '../common-constants.js';
 import {
-  DAY_MS,
   DEFAULT_PENDING_WINDOW_DAYS,
   DEFAULT_ROTATION_PERIOD_DAYS,
   MAX_PENDING_WINDOW_DAYS,

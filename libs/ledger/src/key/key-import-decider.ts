@@ -1,6 +1,6 @@
 import { DomainError, type Decision } from '../domain-error.js';
+import { DAY_MS } from '../common-constants.js';
 import {
-  DAY_MS,
   IMPORT_PARAMETERS_VALIDITY_MS,
   MAX_IMPORT_VALIDITY_DAYS,
   WRAPPING_ALGORITHMS,
