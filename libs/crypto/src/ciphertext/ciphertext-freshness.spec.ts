@@ -57,7 +57,9 @@ describe('ciphertext salt and IV (property)', () => {
   it('the same plaintext and context twice give different salts, IVs and bodies', () => {
     fc.assert(
       fc.property(
-        plaintexts.filter((p) => p.length > 0),
+        // 16 bytes or more: two bodies of fresh keystream then collide with chance 2^-128, where a
+        // one-byte body collides once in 256 and made this test flaky.
+        plaintexts.filter((p) => p.length >= 16),
         contexts,
         (plaintext, encryptionContext) => {
           const a = parseCiphertext(encrypt({ backingKey, keyId, keyMaterialId, plaintext, encryptionContext }));

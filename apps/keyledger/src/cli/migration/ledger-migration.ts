@@ -1,6 +1,8 @@
 import {
+  AppendTooLargeError,
   NO_STREAM,
   StreamNotFoundError,
+  sameEventId,
   WrongExpectedVersionError,
   type AppendResult,
   type EventStore,
@@ -20,6 +22,11 @@ export interface MigrationOptions {
   checkpointPath: string;
   /** Source events read, appended and checkpointed together. */
   batchSize: number;
+  /**
+   * The most serialised bytes one append may carry (EventStoreDB refuses an
+   * append over MaxAppendSize, 1 MiB by default); none: no limit.
+   */
+  maxAppendBytes?: number;
   /** Stop after appending this many events in this run (for testing resumption); the checkpoint is kept. */
   maxEvents?: number;
   /**
@@ -57,12 +64,7 @@ const describe = (e: { streamName: string; revision: bigint | string; id: string
   `${e.streamName}@${e.revision} (id ${e.id})`;
 
 function sameEvent(a: RecordedEvent, b: RecordedEvent): boolean {
-  return (
-    a.streamName === b.streamName &&
-    a.revision === b.revision &&
-    a.id.toLowerCase() === b.id.toLowerCase() &&
-    a.type === b.type
-  );
+  return a.streamName === b.streamName && a.revision === b.revision && sameEventId(a.id, b.id) && a.type === b.type;
 }
 
 async function eventAt(store: EventStore, ref: EventRef): Promise<RecordedEvent | undefined> {
@@ -75,14 +77,53 @@ async function eventAt(store: EventStore, ref: EventRef): Promise<RecordedEvent 
   }
 }
 
-/** Consecutive events of one stream in global order have consecutive revisions: each run is one append. */
-export function splitIntoRuns(events: RecordedEvent[]): RecordedEvent[][] {
+/**
+ * EventStoreDB's MaxAppendSize (1,048,576 bytes by default) counts the events'
+ * data and metadata; this budget leaves room for ids, types and framing.
+ */
+export const EVENTSTOREDB_APPEND_BUDGET = 1_000_000;
+
+/** What an event weighs in an append: its data and metadata as sent, its type, and a margin for id and framing. */
+export function appendSizeOf(event: RecordedEvent): number {
+  return (
+    Buffer.byteLength(JSON.stringify(event.data)) +
+    Buffer.byteLength(JSON.stringify(event.metadata)) +
+    Buffer.byteLength(event.type) +
+    64
+  );
+}
+
+/**
+ * Consecutive events of one stream in global order have consecutive
+ * revisions: each run is one append, cut where it would pass maxAppendBytes.
+ * An event heavier than maxAppendBytes on its own cannot be appended at all.
+ */
+export function splitIntoRuns(events: RecordedEvent[], maxAppendBytes = Number.POSITIVE_INFINITY): RecordedEvent[][] {
   const runs: RecordedEvent[][] = [];
+  let runBytes = 0;
   for (const event of events) {
+    const size = appendSizeOf(event);
+    if (size > maxAppendBytes) {
+      throw new CliFailure(
+        `cannot migrate ${describe(event)}: its ${size} bytes are more than one append to the target may carry ` +
+          `(${maxAppendBytes}). Nothing of its batch was written; the target is a resumable copy up to the event before.`,
+      );
+    }
     const run = runs[runs.length - 1];
     const last = run?.[run.length - 1];
-    if (last && last.streamName === event.streamName && last.revision + 1n === event.revision) run.push(event);
-    else runs.push([event]);
+    if (
+      run &&
+      last &&
+      last.streamName === event.streamName &&
+      last.revision + 1n === event.revision &&
+      runBytes + size <= maxAppendBytes
+    ) {
+      run.push(event);
+      runBytes += size;
+    } else {
+      runs.push([event]);
+      runBytes = size;
+    }
   }
   return runs;
 }
@@ -123,7 +164,7 @@ export class LedgerMigration {
         complete = true;
         break;
       }
-      const results = await this.appendRuns(splitIntoRuns(page));
+      const results = await this.appendRuns(splitIntoRuns(page, options.maxAppendBytes));
       const lastEvent = page[page.length - 1];
       cursor.sourceAfter = lastEvent.position;
       cursor.targetAfter = results[results.length - 1].position;
@@ -152,14 +193,14 @@ export class LedgerMigration {
     const checkpoint = loaded.checkpoint;
     for (const ref of checkpoint.recent) {
       const inSource = await eventAt(options.source, ref);
-      if (!inSource || inSource.id.toLowerCase() !== ref.id.toLowerCase()) {
+      if (!inSource || !sameEventId(inSource.id, ref.id)) {
         throw new CliFailure(
           `checkpoint ${options.checkpointPath} names ${describe(ref)}, which this source ledger does not have: ` +
             'it belongs to another ledger. Delete it to compare the target from its start.',
         );
       }
       const inTarget = await eventAt(options.target, ref);
-      if (!inTarget || inTarget.id.toLowerCase() !== ref.id.toLowerCase()) {
+      if (!inTarget || !sameEventId(inTarget.id, ref.id)) {
         throw new CliFailure(
           `the target no longer holds ${describe(ref)}, which checkpoint ${options.checkpointPath} says was migrated ` +
             `(target has ${inTarget ? `id ${inTarget.id}` : 'no such event'}). Was the target reset? ` +
@@ -235,6 +276,12 @@ export class LedgerMigration {
         throw new CliFailure(
           `cannot append ${describe(first)} to the target: its stream is at revision ${String(error.actual)}, ` +
             `expected ${String(error.expected)}. Something else is writing to the target; stop it and run migrate again.`,
+        );
+      }
+      if (error instanceof AppendTooLargeError) {
+        throw new CliFailure(
+          `the target refused ${run.length} event(s) from ${describe(first)} as one append too large ` +
+            `(its limit: ${error.maxAppendSize ?? 'unknown'} bytes). Run migrate again with a smaller --batch-size.`,
         );
       }
       throw error;
