@@ -1,3 +1,5 @@
+import { UsageOperations } from './usage/usage.operations.js';
+import { UsageRecorder } from './usage/usage-recorder.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ChangeAliasHandler } from './aliases/alias-commands.js';
@@ -38,6 +40,8 @@ export class AppModule {
         CryptographicOperations,
         AliasOperations,
         ImportOperations,
+        UsageRecorder,
+        UsageOperations,
         KmsOperations,
         Scheduler,
         CreateKeyHandler,

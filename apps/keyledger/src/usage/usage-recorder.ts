@@ -1,11 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '@keyledger/event-store';
+import {
+  StreamNotFoundError,
+  type EventStore,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from '@keyledger/event-store';
 import {
   appendChained,
   integrityOf,
   lastUsageAfter,
   usageStream,
+  USAGE_TRACKING_STREAM,
+  type UsageTrackingStarted,
   type Clock,
   type KeyLastUsage,
   type KeyUsageEvent,
@@ -13,6 +20,8 @@ import {
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE } from '../infrastructure/tokens.js';
 import { UsageAggregator, type UsageObservation } from './usage-aggregator.js';
+import { keysUsed, keyTried } from './usage-observations.js';
+import type { RequestContext } from '../ledger/request-context.js';
 
 /** The actor of usage batches: Keyledger writes them; each aggregate names the principal who used the key. */
 const USAGE_ACTOR = { principal: 'keyledger:usage', accessKeyId: null, sourceAddress: null };
@@ -35,11 +44,37 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
 
-  onModuleInit(): void {
+  /** Since when this ledger records usage; keys made before were tracked from this time, not their creation. */
+  private trackingSince: Date | undefined;
+
+  async onModuleInit(): Promise<void> {
+    this.trackingSince = await this.trackingStart();
     if (this.config.usageFlushMs > 0) {
       this.timer = setInterval(() => void this.flush(), this.config.usageFlushMs);
       this.timer.unref();
     }
+  }
+
+  get trackingStartedAt(): Date {
+    return this.trackingSince ?? new Date(0);
+  }
+
+  private async trackingStart(): Promise<Date> {
+    const [first] = await this.read(USAGE_TRACKING_STREAM, { maxCount: 1 });
+    if (first !== undefined) return new Date((first.data as UsageTrackingStarted['data']).startedAt);
+    const startedAt = this.clock.now().toISOString();
+    return appendChained<Date>(this.store, USAGE_TRACKING_STREAM, async () => {
+      const [again] = await this.read(USAGE_TRACKING_STREAM, { maxCount: 1 });
+      if (again !== undefined) return { answer: new Date((again.data as UsageTrackingStarted['data']).startedAt) };
+      return {
+        append: {
+          head: { revision: 'no_stream', lastHash: null },
+          events: [{ type: 'UsageTrackingStarted', data: { startedAt } }],
+          metadata: { actor: USAGE_ACTOR, requestId: randomUUID(), time: startedAt },
+        },
+        onAppended: () => new Date(startedAt),
+      };
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -47,8 +82,34 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     await this.flush();
   }
 
-  record(use: Omit<UsageObservation, 'at' | 'region'>): void {
-    this.aggregator.record({ ...use, at: this.clock.now(), region: this.config.region });
+  /** A tracked operation answered: each key it used is counted for the caller. */
+  succeeded(operation: string, output: Record<string, unknown>, context: RequestContext): void {
+    for (const used of keysUsed(operation, output)) this.record(operation, used, context);
+  }
+
+  /** A tracked operation refused an authenticated caller: counted against the key it named, with the error type. */
+  refused(operation: string, input: Record<string, unknown>, errorCode: string, context: RequestContext): void {
+    const tried = keyTried(operation, input, this.config);
+    if (tried !== undefined) this.record(operation, tried, context, errorCode);
+  }
+
+  private record(
+    operation: string,
+    key: { keyId: string; keyMaterialId: string | null },
+    context: RequestContext,
+    errorCode?: string,
+  ): void {
+    const use: UsageObservation = {
+      region: this.config.region,
+      keyId: key.keyId,
+      keyMaterialId: key.keyMaterialId,
+      principal: context.actor.principal,
+      operation: operation as UsageObservation['operation'],
+      at: this.clock.now(),
+      requestId: context.requestId,
+      sourceAddress: context.actor.sourceAddress,
+    };
+    this.aggregator.record(errorCode === undefined ? use : { ...use, errorCode });
   }
 
   /** Appends what was counted since the last flush; a batch that fails is kept for the next one. */
@@ -62,10 +123,20 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     const known = this.aggregator.lastUse(keyId);
     if (known !== undefined) return known;
     let last: KeyLastUsage | undefined;
-    for (const event of await this.store.readStream(usageStream(keyId)))
+    for (const event of await this.read(usageStream(keyId)))
       last = lastUsageAfter(last, event as unknown as KeyUsageEvent);
     if (last !== undefined) this.aggregator.rememberLastUse(keyId, last);
     return last;
+  }
+
+  /** A stream's events; none for a stream never written (a key never used, a ledger new to usage). */
+  private async read(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    try {
+      return await this.store.readStream(streamName, options);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
   }
 
   private async appendPending(): Promise<void> {
@@ -89,7 +160,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   private appendBatch(keyId: string, events: KeyUsageEvent[], time: string): Promise<void> {
     const streamName = usageStream(keyId);
     return appendChained(this.store, streamName, async () => {
-      const [head] = await this.store.readStream(streamName, { direction: 'backwards', maxCount: 1 });
+      const [head] = await this.read(streamName, { direction: 'backwards', maxCount: 1 });
       return {
         append: {
           head: head

@@ -61,6 +61,17 @@ export const USAGE_EVENT_TYPES: ReadonlySet<string> = new Set(['KeyUsageRecorded
 
 export const USAGE_STREAM_PREFIX = 'usage-';
 
+/**
+ * Written once, the first time a server that records usage starts on a ledger: keys older than it
+ * were not tracked from their creation, and GetKeyLastUsage's TrackingStartDate says so.
+ */
+export interface UsageTrackingStarted {
+  type: 'UsageTrackingStarted';
+  data: { startedAt: string };
+}
+
+export const USAGE_TRACKING_STREAM = 'usage-tracking';
+
 /** Each key's usage has a stream of its own, so one key's usage is read without the others'. */
 export const usageStream = (keyId: string): string => `${USAGE_STREAM_PREFIX}${keyId}`;
 
@@ -71,10 +82,13 @@ export interface KeyLastUsage {
   requestId: string;
 }
 
-/** The fold of a usage stream into its last successful use; refusals do not count as use. */
+/**
+ * The fold of a usage stream into its last successful use; refusals do not count as use. Of two uses
+ * in the same millisecond the one appended later wins, as the in-memory count decides.
+ */
 export function lastUsageAfter(last: KeyLastUsage | undefined, event: KeyUsageEvent): KeyLastUsage | undefined {
   if (event.type !== 'KeyUsageRecorded') return last;
   const { lastAt, operation, lastRequestId } = event.data;
-  if (last !== undefined && last.at >= lastAt) return last;
+  if (last !== undefined && last.at > lastAt) return last;
   return { operation, at: lastAt, requestId: lastRequestId };
 }
