@@ -71,7 +71,14 @@ function edgeLimits(env: NodeJS.ProcessEnv): EdgeLimits {
     requestTimeoutMs: integer(env, 'KEYLEDGER_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     keepAliveTimeoutMs: integer(env, 'KEYLEDGER_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     maxConnections,
-    maxConnectionsPerAddress: integer(env, 'KEYLEDGER_MAX_CONNECTIONS_PER_ADDRESS', 128, 1, maxConnections),
+    // A lower total makes the per-address default follow it, rather than a limit that can never be reached.
+    maxConnectionsPerAddress: integer(
+      env,
+      'KEYLEDGER_MAX_CONNECTIONS_PER_ADDRESS',
+      Math.min(128, maxConnections),
+      1,
+      maxConnections,
+    ),
     maxInFlight: integer(env, 'KEYLEDGER_MAX_IN_FLIGHT', 256, 1, 1_000_000),
   };
 }
