@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveRootKeyProvider } from '@keyledger/crypto';
 import { LEDGER_FILE_NAME, SqliteEventStore } from '@keyledger/event-store';
-import { checkpointKeyPurpose, verifyLedger, type VerifyResult } from '@keyledger/read-models';
+import { checkpointKeyPurpose, verifyLedger, type VerifyResult } from '@keyledger/integrity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 import { Sha256 } from './support/sha256.js';

@@ -13,16 +13,16 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // The built library, as the CLI and the server run it: its hash worker is compiled JavaScript.
 // Types of the compiled modules, which are imported dynamically after the build.
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports
-type ReadModels = typeof import('../libs/read-models/dist/index.js');
+type Integrity = typeof import('../libs/integrity/dist/index.js');
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports
-type HashPoolModule = typeof import('../libs/read-models/dist/ledger/hash-pool.js');
-let verifyLedger: ReadModels['verifyLedger'];
+type HashPoolModule = typeof import('../libs/integrity/dist/verify/hash-pool.js');
+let verifyLedger: Integrity['verifyLedger'];
 let startHashPool: HashPoolModule['startHashPool'];
 beforeAll(async () => {
   // A clean clone has no build yet (the CLI and server-process tests build the same way).
   execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
-  ({ verifyLedger } = (await import('../libs/read-models/dist/index.js')) as ReadModels);
-  ({ startHashPool } = (await import('../libs/read-models/dist/ledger/hash-pool.js')) as HashPoolModule);
+  ({ verifyLedger } = (await import('../libs/integrity/dist/index.js')) as Integrity);
+  ({ startHashPool } = (await import('../libs/integrity/dist/verify/hash-pool.js')) as HashPoolModule);
 }, 120_000);
 
 const CHECKPOINT_KEY = randomBytes(32);

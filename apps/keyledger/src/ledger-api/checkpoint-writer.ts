@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { LedgerCheckpoints } from '@keyledger/read-models';
+import { LedgerCheckpoints } from '@keyledger/integrity';
 
 export const CHECKPOINT_INTERVAL = Symbol('LedgerCheckpointIntervalMs');
 

@@ -11,14 +11,8 @@ import {
   type PrincipalDirectory,
 } from '@keyledger/kms-api';
 import type { Actor, Clock } from '@keyledger/ledger';
-import {
-  LedgerCheckpoints,
-  LedgerQueries,
-  MAX_DECRYPTABILITY_BATCH,
-  toCsv,
-  verifyLedger,
-  type AuditEvent,
-} from '@keyledger/read-models';
+import { LedgerCheckpoints, verifyLedger } from '@keyledger/integrity';
+import { LedgerQueries, MAX_DECRYPTABILITY_BATCH, toCsv, type AuditEvent } from '@keyledger/read-models';
 import type { EventStore } from '@keyledger/event-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE, PRINCIPALS } from '../infrastructure/tokens.js';

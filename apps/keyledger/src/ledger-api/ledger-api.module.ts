@@ -2,13 +2,8 @@ import { Module } from '@nestjs/common';
 import type { RootKeyProvider } from '@keyledger/crypto';
 import type { EventStore } from '@keyledger/event-store';
 import type { Clock } from '@keyledger/ledger';
-import {
-  checkpointKeyPurpose,
-  LedgerCheckpoints,
-  LedgerProjection,
-  LedgerQueries,
-  LedgerView,
-} from '@keyledger/read-models';
+import { checkpointKeyPurpose, LedgerCheckpoints } from '@keyledger/integrity';
+import { LedgerProjection, LedgerQueries, LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE, ROOT_KEY } from '../infrastructure/tokens.js';
 import { CHECKPOINT_INTERVAL, CheckpointWriter } from './checkpoint-writer.js';

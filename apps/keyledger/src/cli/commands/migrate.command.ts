@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createEventStore, type EventStore } from '@keyledger/event-store';
-import { checkpointKeyPurpose, verifyLedger, type VerifyResult } from '@keyledger/read-models';
+import { checkpointKeyPurpose, verifyLedger, type VerifyResult } from '@keyledger/integrity';
 import { parsePositiveInteger, type Command } from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
 import { formatCount, toJsonText, writeOut } from '../cli-output.js';

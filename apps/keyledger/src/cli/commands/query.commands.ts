@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { checkpointKeyPurpose, toCsv, verifyLedger } from '@keyledger/read-models';
+import { checkpointKeyPurpose, verifyLedger } from '@keyledger/integrity';
+import { toCsv } from '@keyledger/read-models';
 import { parseJson } from '../api/ledger-api-client.js';
 import { parseAsOf, parseFormat, parsePositiveInteger, type Command, type CommandInput } from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';

@@ -6,10 +6,10 @@ import Database from 'better-sqlite3';
 import { SqliteEventStore, type EventStore, type JsonObject } from '@keyledger/event-store';
 import { integrityOf, ManualClock, withIntegrity } from '@keyledger/ledger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LedgerCheckpoints } from './checkpoints.js';
+import { LedgerCheckpoints } from '../checkpoints/ledger-checkpoints.js';
 import type { HashJobs, HashMismatch } from './hash-check.js';
 import type { HashPool } from './hash-pool.js';
-import { verifyLedger } from './verify.js';
+import { verifyLedger } from './verify-ledger.js';
 
 /*
  * verifyLedger with its hash pool replaced by one that answers out of order:

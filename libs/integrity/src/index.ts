@@ -1,0 +1,2 @@
+export * from './checkpoints/ledger-checkpoints.js';
+export * from './verify/verify-ledger.js';
