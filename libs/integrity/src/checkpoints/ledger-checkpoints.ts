@@ -1,4 +1,4 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   NO_STREAM,
   StreamNotFoundError,
@@ -8,71 +8,26 @@ import {
   type RecordedEvent,
 } from '@keyledger/event-store';
 import {
-  canonicalJson,
   integrityOf,
   SCHEDULER_ACTOR,
   withIntegrity,
   type Actor,
-  type EventMetadata,
   type Clock,
+  type EventMetadata,
 } from '@keyledger/ledger';
+import {
+  CHECKPOINT_EVENT_TYPE,
+  CHECKPOINT_STREAM,
+  checkpointSignatureStatus,
+  isCheckpointData,
+  signCheckpointV2,
+  type CheckpointV2Body,
+} from './checkpoint-format.js';
+import type { CheckpointKeys } from './checkpoint-keys.js';
+import { ChainState, CheckpointRefusedError } from './chain-state.js';
 
-export const CHECKPOINT_STREAM = 'ledger-checkpoints';
-export const CHECKPOINT_EVENT_TYPE = 'LedgerCheckpointed';
-/** checkpointKey = rootKey.deriveKey(checkpointKeyPurpose) */
-export const checkpointKeyPurpose = 'keyledger/ledger-checkpoint/v1';
+export { CheckpointRefusedError } from './chain-state.js';
 
-export interface StreamHead {
-  /** bigint as a decimal string */
-  revision: string;
-  hash: string;
-}
-
-export interface CheckpointBody {
-  time: string;
-  /** Global position of the last event covered (decimal string; "0" for an empty ledger). */
-  position: string;
-  streams: Record<string, StreamHead>;
-  /** Integrity hash of the checkpoint event before this one; null for the first. */
-  previousCheckpointHash: string | null;
-}
-
-export interface CheckpointData extends CheckpointBody {
-  /** HMAC-SHA256, hex, over canonicalJson(CheckpointBody), keyed with the checkpoint key. */
-  signature: string;
-}
-
-export function signCheckpoint(body: CheckpointBody, checkpointKey: Buffer): string {
-  const { time, position, streams, previousCheckpointHash } = body;
-  return createHmac('sha256', checkpointKey)
-    .update(canonicalJson({ time, position, streams, previousCheckpointHash }))
-    .digest('hex');
-}
-
-export function checkpointSignatureValid(data: unknown, checkpointKey: Buffer): boolean {
-  if (!isCheckpointData(data)) return false;
-  const expected = Buffer.from(signCheckpoint(data, checkpointKey), 'hex');
-  const given = Buffer.from(data.signature, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-export function isCheckpointData(data: unknown): data is CheckpointData {
-  const d = data as Partial<CheckpointData> | null;
-  return (
-    typeof d === 'object' &&
-    d !== null &&
-    typeof d.time === 'string' &&
-    typeof d.position === 'string' &&
-    /^\d+$/.test(d.position) &&
-    typeof d.streams === 'object' &&
-    d.streams !== null &&
-    (d.previousCheckpointHash === null || typeof d.previousCheckpointHash === 'string') &&
-    typeof d.signature === 'string' &&
-    /^[0-9a-f]{64}$/.test(d.signature)
-  );
-}
-
-const PAGE = 4096;
 const MAX_ATTEMPTS = 5;
 
 export interface CheckpointWriteOptions {
@@ -80,81 +35,90 @@ export interface CheckpointWriteOptions {
   requestId?: string;
   /** Write nothing when no event was appended since the last checkpoint (for the periodic writer). */
   onlyIfChanged?: boolean;
+  /**
+   * Sign the first checkpoint of a ledger that has events but no checkpoint
+   * stream: an operator's explicit decision for a ledger from before genesis
+   * checkpoints (its whole chain is checked first). Never for the periodic writer:
+   * without a checkpoint stream, events mean the stream was deleted.
+   */
+  adoptUncheckpointed?: boolean;
 }
 
 export interface CheckpointWritten {
+  /** Events covered (the checkpoint stream's own left out), a decimal string. */
+  events: string;
+  /** Global position of the last covered event in this store: a hint. */
   position: string;
   streams: number;
+  merkleRoot: string;
+  /** The integrity hash of the checkpoint event: what `keyledger verify --expect` takes. */
+  checkpointHash?: string;
   /** False when onlyIfChanged found nothing new. */
   written?: boolean;
 }
 
 /**
- * Signed checkpoints over every stream head. The heads are carried forward
- * from the last checkpoint (its signature checked first, so a forged one is
- * never built on) plus the events since, so a write reads only what is new.
- * Checkpoints form a chain: each names the integrity hash of the one before,
- * and the checkpoint stream has its own hash chain like every stream.
+ * Signed checkpoints over every stream head (a Merkle root, see MerkleHeads),
+ * each naming the one before. A checkpoint is signed only over a chain that
+ * extends the last signed one: the heads it signed are recomputed and compared
+ * with its root, and every event since must chain to its stream's head and
+ * hash to its own hash. Anything else (a rewrite under a checkpoint, a deleted
+ * or forged checkpoint stream) is refused with CheckpointRefusedError, and
+ * nothing is written.
  *
- * The heads of every stream are in each checkpoint: simple to verify, but the
- * event grows with the number of streams (~100 bytes each).
+ * The heads are kept in memory between writes, so a write reads only what is
+ * new; the first write of a process (or after another process checkpointed)
+ * reads the log once from the start.
  */
 export class LedgerCheckpoints {
-  /** Heads as of `coveredPosition`, valid while the checkpoint stream's head is `basedOnEventId`. */
-  private cache: { basedOnEventId: string; heads: Map<string, StreamHead>; coveredPosition: bigint } | undefined;
+  private cache: { basedOnEventId: string; chain: ChainState } | undefined;
+  /** The checkpoint stream's head as this process last signed it: the stream must never go back. */
+  private signed: { revision: bigint; id: string } | undefined;
 
   constructor(
     private readonly store: EventStore,
-    private readonly checkpointKey: Buffer,
+    private readonly keys: CheckpointKeys,
     private readonly clock: Clock,
   ) {}
+
+  /** The checkpoint a new ledger starts with, so that "events but no checkpoint" always means damage. */
+  async writeGenesis(options: CheckpointWriteOptions = {}): Promise<CheckpointWritten | undefined> {
+    const [first] = await this.store.readAll({ after: 'start', maxCount: 1 });
+    if (first !== undefined) return undefined;
+    return this.write(options);
+  }
 
   async write(options: CheckpointWriteOptions = {}): Promise<CheckpointWritten> {
     for (let attempt = 0; ; attempt++) {
       const last = await this.lastCheckpoint();
-      let heads: Map<string, StreamHead>;
-      let covered: bigint;
-      if (last && this.cache?.basedOnEventId === last.id) {
-        heads = new Map(this.cache.heads);
-        covered = this.cache.coveredPosition;
-      } else if (last && checkpointSignatureValid(last.data, this.checkpointKey)) {
-        const data = last.data as unknown as CheckpointData;
-        heads = new Map(Object.entries(data.streams));
-        covered = BigInt(data.position);
+      this.checkNotRolledBack(last);
+      let chain: ChainState;
+      if (last && this.cache?.basedOnEventId === last.id.toLowerCase()) {
+        chain = this.cache.chain;
       } else {
-        // No checkpoint yet, or one that does not verify: take nothing from it.
-        heads = new Map();
-        covered = 0n;
+        this.cache = undefined;
+        chain = await this.chainUnder(last, options);
       }
-      let after: bigint | 'start' = covered === 0n ? 'start' : covered;
-      let changed = false;
-      for (;;) {
-        const page = await this.store.readAll({ after, maxCount: PAGE });
-        for (const event of page) {
-          if (event.streamName === CHECKPOINT_STREAM) continue;
-          const hash = integrityOf(event.metadata)?.hash;
-          heads.set(event.streamName, { revision: event.revision.toString(), hash: hash ?? '' });
-          covered = event.position;
-          changed = true;
-        }
-        if (page.length < PAGE) break;
-        after = page[page.length - 1]!.position;
+      let changed: boolean;
+      try {
+        changed = await chain.extend(this.store);
+      } catch (error) {
+        this.cache = undefined;
+        throw error;
       }
       if (options.onlyIfChanged && last && !changed) {
-        this.cache = { basedOnEventId: last.id, heads, coveredPosition: covered };
-        return { position: covered.toString(), streams: heads.size, written: false };
+        this.cache = { basedOnEventId: last.id.toLowerCase(), chain };
+        return { ...chain.summary(), checkpointHash: integrityOf(last.metadata)?.hash, written: false };
       }
-
       const previousCheckpointHash = last ? (integrityOf(last.metadata)?.hash ?? null) : null;
-      const streams: Record<string, StreamHead> = {};
-      for (const name of [...heads.keys()].sort()) streams[name] = heads.get(name)!;
-      const body: CheckpointBody = {
+      const body: CheckpointV2Body = {
+        format: 2,
         time: this.clock.now().toISOString(),
-        position: covered.toString(),
-        streams,
+        covered: chain.coverage(),
+        streams: { count: chain.heads.size, merkleRoot: chain.heads.root() },
         previousCheckpointHash,
       };
-      const data: CheckpointData = { ...body, signature: signCheckpoint(body, this.checkpointKey) };
+      const data = signCheckpointV2(body, this.keys);
       const metadata: EventMetadata = {
         actor: options.actor ?? SCHEDULER_ACTOR,
         requestId: options.requestId ?? randomUUID(),
@@ -179,13 +143,45 @@ export class LedgerCheckpoints {
           { expectedRevision: last ? last.revision : NO_STREAM },
         );
       } catch (error) {
+        this.cache = undefined;
         // Another writer checkpointed first: build on theirs.
         if (error instanceof WrongExpectedVersionError && attempt + 1 < MAX_ATTEMPTS) continue;
         throw error;
       }
-      this.cache = { basedOnEventId: id, heads, coveredPosition: covered };
-      return { position: body.position, streams: heads.size, written: true };
+      this.cache = { basedOnEventId: id.toLowerCase(), chain };
+      this.signed = { revision, id };
+      return { ...chain.summary(), checkpointHash: integrityOf(chained)?.hash, written: true };
     }
+  }
+
+  /** The heads the last checkpoint signed, recomputed from the log and held to its signature. */
+  private async chainUnder(last: RecordedEvent | undefined, options: CheckpointWriteOptions): Promise<ChainState> {
+    if (last === undefined) {
+      const [first] = await this.store.readAll({ after: 'start', maxCount: 1 });
+      if (first !== undefined && !options.adoptUncheckpointed)
+        throw new CheckpointRefusedError(
+          'the ledger has events but no checkpoint stream: it was deleted, or the ledger predates genesis checkpoints',
+        );
+      return new ChainState();
+    }
+    if (last.type !== CHECKPOINT_EVENT_TYPE || !isCheckpointData(last.data))
+      throw new CheckpointRefusedError('the last checkpoint is malformed');
+    if (checkpointSignatureStatus(last.data, this.keys) !== 'valid')
+      throw new CheckpointRefusedError('the last checkpoint is not signed with this ledger’s checkpoint key');
+    return ChainState.under(this.store, last.data);
+  }
+
+  private checkNotRolledBack(last: RecordedEvent | undefined): void {
+    const signed = this.signed;
+    if (signed === undefined) return;
+    if (
+      last === undefined ||
+      last.revision < signed.revision ||
+      (last.revision === signed.revision && last.id.toLowerCase() !== signed.id.toLowerCase())
+    )
+      throw new CheckpointRefusedError(
+        `the checkpoint stream lost checkpoint revision ${signed.revision}, which this process signed`,
+      );
   }
 
   private async lastCheckpoint(): Promise<RecordedEvent | undefined> {

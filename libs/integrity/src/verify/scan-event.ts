@@ -1,11 +1,16 @@
 import type { EventStore, RecordedEventJson } from '@keyledger/event-store';
 
+/** What verify reads: the log in global order (a store, or an export file read as one). */
+export type LedgerLog = Pick<EventStore, 'readAll' | 'readAllJson'>;
+
 /**
  * What the scan needs of an event: a RecordedEvent from readAll, or built
  * from readAllJson, whose data stays JSON text until something needs it
  * parsed (a checkpoint, or hashing on this thread).
  */
 export interface ScanEvent {
+  /** From readAll; the JSON form has none. */
+  id?: string;
   streamName: string;
   type: string;
   revision: bigint;
@@ -35,7 +40,7 @@ export function dataOf(event: ScanEvent): unknown {
 }
 
 /** One page of the log in global order: from a store that has it, the stored JSON text (parsed only where needed). */
-export function pageReader(store: EventStore, pageSize: number): (after: bigint | 'start') => Promise<ScanEvent[]> {
+export function pageReader(store: LedgerLog, pageSize: number): (after: bigint | 'start') => Promise<ScanEvent[]> {
   const readAllJson = store.readAllJson?.bind(store);
   if (readAllJson !== undefined)
     return async (after) => (await readAllJson({ after, maxCount: pageSize })).map(fromJson);

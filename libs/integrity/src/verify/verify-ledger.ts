@@ -1,15 +1,16 @@
 import { availableParallelism } from 'node:os';
-import type { EventStore } from '@keyledger/event-store';
-import { CHECKPOINT_STREAM } from '../checkpoints/ledger-checkpoints.js';
+import { CHECKPOINT_STREAM } from '../checkpoints/checkpoint-format.js';
+import type { CheckpointKeys } from '../checkpoints/checkpoint-keys.js';
 import { CheckpointStreamCheck } from './checkpoint-stream-check.js';
-import { CheckpointTarget } from './checkpoint-target.js';
 import { chainedTo } from './hash-check.js';
 import { HashRecompute } from './hash-recompute.js';
-import { dataOf, pageReader, type ScanEvent } from './scan-event.js';
+import { HeadsJournal } from './heads-journal.js';
+import { dataOf, pageReader, type LedgerLog, type ScanEvent } from './scan-event.js';
 import { streamChainProblem, type Head } from './stream-chain-check.js';
-import { FirstProblem, type VerifyResult } from './verify-result.js';
+import { FirstProblem, type CheckpointSummary, type VerifyResult } from './verify-result.js';
 
-export type { BadEvent, VerifyResult } from './verify-result.js';
+export type { BadEvent, CheckpointSummary, VerifyResult } from './verify-result.js';
+export type { LedgerLog } from './scan-event.js';
 
 export interface VerifyOptions {
   onProgress?(eventsChecked: number): void;
@@ -21,36 +22,45 @@ export interface VerifyOptions {
    * started once a full page has been read (a ledger of more than one page).
    */
   hashThreads?: number;
+  /**
+   * A ledger with events must have a checkpoint (the server writes one when it
+   * creates a ledger): without one, the checkpoint stream was deleted.
+   */
+  requireCheckpoint?: boolean;
+  /**
+   * Checkpoints kept elsewhere that must still be in the ledger, each by its
+   * hash (`checkpointHash`) or by the position it covers (`position`).
+   */
+  expect?: string[];
 }
 
 /**
  * Reads the whole ledger once, in global order, and checks that
  * - every stream's revisions are dense from 0, each event's integrity hash
  *   recomputes from its content, and each names its predecessor's hash;
- * - every checkpoint is signed with the checkpoint key, and names the
- *   checkpoint before it;
- * - the last checkpoint's heads are all still there, with the hashes it
- *   recorded, and nothing sits before its position that it does not cover:
- *   removing a stream, or the tail of one, that a checkpoint covered is caught.
+ * - every checkpoint is signed with the checkpoint key, names the checkpoint
+ *   before it, and signed exactly the stream heads the chain has at what it
+ *   covers: removing or rewriting anything a checkpoint covered is caught.
  *
  * Reports the first problem in global order: each problem found carries its
  * place in the scan, and the earliest wins, whenever its answer came (hashes
  * may be recomputed on a worker thread while the next pages are read). What
- * cannot be caught: events appended after the last checkpoint and then
- * removed, and the removal of the latest checkpoints themselves; compare
- * `lastCheckpoint` with a copy kept elsewhere for that.
+ * cannot be caught here: events appended after the last checkpoint and then
+ * removed, and the removal of the latest checkpoints themselves; `expect`
+ * checks that checkpoints kept elsewhere are still there.
  */
 export async function verifyLedger(
-  store: EventStore,
-  checkpointKey: Buffer,
+  store: LedgerLog,
+  keys: CheckpointKeys,
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const pageSize = options.pageSize ?? 512;
-  const target = await CheckpointTarget.read(store, checkpointKey);
-  const checkpoints = new CheckpointStreamCheck(checkpointKey);
+  const heads = new Map<string, Head>();
+  const journal = new HeadsJournal();
+  const checkpoints = new CheckpointStreamCheck(keys, heads, journal);
   const hashes = new HashRecompute(options.hashThreads ?? (availableParallelism() > 1 ? 1 : 0));
   const first = new FirstProblem();
-  const heads = new Map<string, Head>();
+  const expected = new Set(options.expect ?? []);
   let eventsChecked = 0;
 
   const checkEvent = (event: ScanEvent, indexInPage: number): void => {
@@ -64,16 +74,20 @@ export async function verifyLedger(
       if (problem !== undefined) first.note(event, problem, seq);
       else hashes.add(indexInPage);
     }
+    if (stream !== CHECKPOINT_STREAM) {
+      journal.record(stream, head, event.position, event.id);
+      checkpoints.headMoved(stream);
+    }
     if (head === undefined) heads.set(stream, { revision: event.revision, hash });
     else {
       head.revision = event.revision;
       head.hash = hash;
     }
-    const problem =
-      stream === CHECKPOINT_STREAM
-        ? checkpoints.check(event.type, event.position, hash, dataOf(event))
-        : target?.problemWith(stream, event.revision, event.position, hash);
-    if (problem !== undefined) first.note(event, problem, seq);
+    if (stream === CHECKPOINT_STREAM) {
+      const problem = checkpoints.check(event.type, event.position, hash, dataOf(event));
+      if (problem !== undefined) first.note(event, problem, seq);
+      else if (checkpoints.last) forget(expected, checkpoints.last);
+    }
   };
 
   const readPage = pageReader(store, pageSize);
@@ -107,10 +121,39 @@ export async function verifyLedger(
       position: altered.position,
       problem: 'the integrity hash does not match the event content: the event was altered',
     };
-  target?.reportMissing(first, heads);
+  if (first.found === undefined) noteMissing(first, options, journal.count, checkpoints.checkpoints, expected);
 
-  const result: VerifyResult = { ok: first.found === undefined, eventsChecked, streamsChecked: heads.size };
+  const result: VerifyResult = {
+    ok: first.found === undefined,
+    eventsChecked,
+    streamsChecked: heads.size,
+    checkpoints: checkpoints.checkpoints,
+  };
   if (first.found) result.firstBadEvent = first.found;
+  if (checkpoints.unverified > 0) result.checkpointsUnverified = checkpoints.unverified;
   if (checkpoints.last) result.lastCheckpoint = checkpoints.last;
   return result;
+}
+
+/** What the scan cannot show at an event: the checkpoint stream deleted, or a checkpoint kept elsewhere gone. */
+function noteMissing(
+  first: FirstProblem,
+  options: VerifyOptions,
+  events: number,
+  checkpoints: number,
+  expected: Set<string>,
+): void {
+  const at = { streamName: CHECKPOINT_STREAM, revision: '-', position: '-' };
+  if (options.requireCheckpoint && events > 0 && checkpoints === 0)
+    first.note(at, `the ledger has ${events} events and no checkpoint: the checkpoint stream was deleted`, 0);
+  for (const kept of expected) {
+    first.note(at, `the expected checkpoint ${kept} is not in the ledger: checkpoints were removed`, 0);
+    return;
+  }
+}
+
+function forget(expected: Set<string>, checkpoint: CheckpointSummary): void {
+  if (expected.size === 0) return;
+  if (checkpoint.checkpointHash !== null) expected.delete(checkpoint.checkpointHash);
+  expected.delete(checkpoint.position);
 }

@@ -10,12 +10,30 @@ export interface BadEvent {
   problem: string;
 }
 
+/** A checkpoint as verify reports it: `checkpointHash` is what to keep elsewhere and pass to `--expect`. */
+export interface CheckpointSummary {
+  /** The checkpoint event's integrity hash. */
+  checkpointHash: string | null;
+  format: 1 | 2;
+  time: string;
+  /** v2: events covered (the checkpoint stream's own left out). */
+  events?: string;
+  /** Global position of the last covered event in the store that wrote it (v2: a hint). */
+  position: string;
+  streams: number;
+  merkleRoot?: string;
+}
+
 export interface VerifyResult {
   ok: boolean;
   eventsChecked: number;
   streamsChecked: number;
   firstBadEvent?: BadEvent;
-  lastCheckpoint?: { position: string; time: string; streams: number };
+  /** Checkpoints in the ledger, each held to the chain. */
+  checkpoints: number;
+  /** v1 checkpoints, MAC'd with a root-derived key, met without the root key: not checked. */
+  checkpointsUnverified?: number;
+  lastCheckpoint?: CheckpointSummary;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createEventStore, type EventStore } from '@keyledger/event-store';
-import { checkpointKeyPurpose, verifyLedger, type VerifyResult } from '@keyledger/integrity';
+import { CheckpointKeys, verifyLedger, type VerifyResult } from '@keyledger/integrity';
 import { parsePositiveInteger, type Command } from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
 import { formatCount, toJsonText, writeOut } from '../cli-output.js';
@@ -158,7 +158,7 @@ async function verifyTarget(
   log: (message: string) => void,
 ): Promise<VerifyResult> {
   const rootKey = openRootKey(sourceDir, env.KEYLEDGER_ROOT_KEY);
-  const result = await verifyLedger(target, rootKey.deriveKey(checkpointKeyPurpose));
+  const result = await verifyLedger(target, CheckpointKeys.fromRootKey(rootKey));
   log(
     `ledger verification: ${result.ok ? 'ok' : 'FAILED'} (${formatCount(result.eventsChecked)} event(s), ${formatCount(result.streamsChecked)} stream(s))`,
   );
