@@ -1,7 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideAlias, keyStateOf, validateAliasName, type AliasTarget, type Clock } from '@keyledger/ledger';
-import { aliasArn, type KeyledgerConfig } from '../config/keyledger-config.js';
+import {
+  aliasArnOf,
+  decideAlias,
+  keyStateOf,
+  validateAliasName,
+  type AliasTarget,
+  type Clock,
+} from '@keyledger/ledger';
+import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
@@ -39,7 +46,7 @@ export class ChangeAliasHandler implements ICommandHandler<ChangeAliasCommand, v
     const nameError = validateAliasName(change.aliasName);
     if (nameError) throw nameError;
     const now = this.clock.now();
-    const arn = aliasArn(this.config, change.aliasName);
+    const arn = aliasArnOf(this.config, change.aliasName);
     let target: AliasTarget | undefined;
     if (change.type !== 'DeleteAlias') {
       // Aliases point at keys, never at other aliases: AWS takes a key id or key ARN here.

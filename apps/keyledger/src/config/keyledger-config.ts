@@ -75,9 +75,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     bodyLimitBytes: 1024 * 1024,
   };
 }
-
-export const keyArn = (config: Pick<KeyledgerConfig, 'region' | 'accountId'>, keyId: string): string =>
-  `arn:aws:kms:${config.region}:${config.accountId}:key/${keyId}`;
-
-export const aliasArn = (config: Pick<KeyledgerConfig, 'region' | 'accountId'>, aliasName: string): string =>
-  `arn:aws:kms:${config.region}:${config.accountId}:${aliasName}`;

@@ -67,10 +67,7 @@ export class KmsController {
         },
         requestId,
       };
-      const output = await (this.operations.table[operation] as (i: unknown, c: typeof context) => Promise<unknown>)(
-        input,
-        context,
-      );
+      const output = await this.operations.dispatch(operation, input, context);
       await reply.status(200).send(serializeResponse(output));
     } catch (error) {
       const wire = toWireError(toKmsError(error));

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyledger/event-store';
 import {
-  NO_STREAM,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-  type EventStore,
-  type JsonObject,
-  type RecordedEvent,
-} from '@keyledger/event-store';
-import {
+  appendChained,
   integrityOf,
   SCHEDULER_ACTOR,
-  withIntegrity,
   type Actor,
+  type AppendAttempt,
   type Clock,
   type EventMetadata,
 } from '@keyledger/ledger';
@@ -27,8 +21,6 @@ import type { CheckpointKeys } from './checkpoint-keys.js';
 import { ChainState, CheckpointRefusedError } from './chain-state.js';
 
 export { CheckpointRefusedError } from './chain-state.js';
-
-const MAX_ATTEMPTS = 5;
 
 export interface CheckpointWriteOptions {
   actor?: Actor;
@@ -89,69 +81,54 @@ export class LedgerCheckpoints {
   }
 
   async write(options: CheckpointWriteOptions = {}): Promise<CheckpointWritten> {
-    for (let attempt = 0; ; attempt++) {
-      const last = await this.lastCheckpoint();
-      this.checkNotRolledBack(last);
-      let chain: ChainState;
-      if (last && this.cache?.basedOnEventId === last.id.toLowerCase()) {
-        chain = this.cache.chain;
-      } else {
-        this.cache = undefined;
-        chain = await this.chainUnder(last, options);
-      }
-      let changed: boolean;
-      try {
-        changed = await chain.extend(this.store);
-      } catch (error) {
-        this.cache = undefined;
-        throw error;
-      }
-      if (options.onlyIfChanged && last && !changed) {
-        this.cache = { basedOnEventId: last.id.toLowerCase(), chain };
-        return { ...chain.summary(), checkpointHash: integrityOf(last.metadata)?.hash, written: false };
-      }
-      const previousCheckpointHash = last ? (integrityOf(last.metadata)?.hash ?? null) : null;
-      const body: CheckpointV2Body = {
-        format: 2,
-        time: this.clock.now().toISOString(),
-        covered: chain.coverage(),
-        streams: { count: chain.heads.size, merkleRoot: chain.heads.root() },
-        previousCheckpointHash,
-      };
-      const data = signCheckpointV2(body, this.keys);
-      const metadata: EventMetadata = {
-        actor: options.actor ?? SCHEDULER_ACTOR,
-        requestId: options.requestId ?? randomUUID(),
-        time: body.time,
-      };
-      const revision = last ? last.revision + 1n : 0n;
-      const chained = withIntegrity(
-        {
-          streamName: CHECKPOINT_STREAM,
-          revision,
-          type: CHECKPOINT_EVENT_TYPE,
-          data,
-          metadata: metadata as Record<string, unknown>,
-        },
-        previousCheckpointHash,
-      );
-      const id = randomUUID();
-      try {
-        await this.store.appendToStream(
-          CHECKPOINT_STREAM,
-          [{ id, type: CHECKPOINT_EVENT_TYPE, data: data as unknown as JsonObject, metadata: chained as JsonObject }],
-          { expectedRevision: last ? last.revision : NO_STREAM },
-        );
-      } catch (error) {
-        this.cache = undefined;
-        // Another writer checkpointed first: build on theirs.
-        if (error instanceof WrongExpectedVersionError && attempt + 1 < MAX_ATTEMPTS) continue;
-        throw error;
-      }
-      this.cache = { basedOnEventId: id.toLowerCase(), chain };
-      this.signed = { revision, id };
-      return { ...chain.summary(), checkpointHash: integrityOf(chained)?.hash, written: true };
+    try {
+      // A lost race (another writer checkpointed first) plans again and builds on theirs.
+      return await appendChained(this.store, CHECKPOINT_STREAM, (attempt) => this.plan(attempt, options));
+    } catch (error) {
+      this.cache = undefined;
+      throw error;
     }
+  }
+
+  private async plan(attempt: number, options: CheckpointWriteOptions): Promise<AppendAttempt<CheckpointWritten>> {
+    if (attempt > 0) this.cache = undefined;
+    const last = await this.lastCheckpoint();
+    this.checkNotRolledBack(last);
+    const cached = last !== undefined && this.cache?.basedOnEventId === last.id.toLowerCase();
+    const chain = cached ? this.cache!.chain : await this.chainUnder(last, options);
+    this.cache = undefined;
+    const changed = await chain.extend(this.store);
+    const lastHash = last ? (integrityOf(last.metadata)?.hash ?? null) : null;
+    if (options.onlyIfChanged && last && !changed) {
+      this.cache = { basedOnEventId: last.id.toLowerCase(), chain };
+      return { answer: { ...chain.summary(), checkpointHash: lastHash ?? undefined, written: false } };
+    }
+    const body: CheckpointV2Body = {
+      format: 2,
+      time: this.clock.now().toISOString(),
+      covered: chain.coverage(),
+      streams: { count: chain.heads.size, merkleRoot: chain.heads.root() },
+      previousCheckpointHash: lastHash,
+    };
+    const data = signCheckpointV2(body, this.keys);
+    const metadata: EventMetadata = {
+      actor: options.actor ?? SCHEDULER_ACTOR,
+      requestId: options.requestId ?? randomUUID(),
+      time: body.time,
+    };
+    const id = randomUUID();
+    return {
+      append: {
+        head: { revision: last ? last.revision : 'no_stream', lastHash },
+        events: [{ id, type: CHECKPOINT_EVENT_TYPE, data }],
+        metadata: metadata as Record<string, unknown>,
+      },
+      onAppended: (appended) => {
+        this.cache = { basedOnEventId: id.toLowerCase(), chain };
+        this.signed = { revision: appended.revision, id };
+        return { ...chain.summary(), checkpointHash: appended.lastHash, written: true };
+      },
+    };
   }
 
   /** The heads the last checkpoint signed, recomputed from the log and held to its signature. */

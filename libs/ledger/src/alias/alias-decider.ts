@@ -74,7 +74,8 @@ export function validateAliasName(aliasName: string): DomainError | undefined {
       'Validation',
       'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
     );
-  if (aliasName.startsWith(RESERVED_PREFIX))
+  // Case-insensitive: `alias/AWS/x` would pass for an AWS managed key's alias to a reader.
+  if (aliasName.toLowerCase().startsWith(RESERVED_PREFIX))
     return new DomainError(
       'InvalidAliasName',
       `Alias name ${aliasName} must not begin with '${RESERVED_PREFIX}': it is reserved for AWS managed keys.`,

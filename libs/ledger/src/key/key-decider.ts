@@ -1,6 +1,6 @@
 import { DomainError, type Decision } from '../domain-error.js';
+import { DAY_MS } from '../common-constants.js';
 import {
-  DAY_MS,
   DEFAULT_PENDING_WINDOW_DAYS,
   DEFAULT_ROTATION_PERIOD_DAYS,
   MAX_PENDING_WINDOW_DAYS,
@@ -14,6 +14,7 @@ import {
 import type { KeyEvent, Tag } from './key-events.js';
 import { keyErrors, requireEnabled, requireLiveKey, requireNotPendingDeletion } from './key-guards.js';
 import { decideImport } from './key-import-decider.js';
+import { dueWork } from './due-work.js';
 import { keyStateOf, type KeyAggregate } from './key-state.js';
 
 const iso = (time: Date | number): string => new Date(time).toISOString();
@@ -94,7 +95,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     return [created, generated(command.backingKey, command.now)];
   }
 
-  const dead = requireLiveKey(key);
+  const dead = requireLiveKey(key, command.arn);
   if (dead) return dead;
 
   switch (command.type) {
@@ -169,8 +170,8 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     case 'RotateKeyIfDue': {
       // AWS does not rotate a disabled key or one pending deletion; it rotates once re-enabled.
       const now = command.now.getTime();
-      if (!key.rotationEnabled || key.nextRotationDate === null || key.nextRotationDate > now) return [];
-      if (keyStateOf(key) !== 'Enabled') return [];
+      if (!dueWork(key, now).rotate || key.nextRotationDate === null) return [];
+      if (!command.backingKey) throw new Error('RotateKeyIfDue of a key due for rotation needs a backing key');
       const period = (key.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS) * DAY_MS;
       // Counted from the due date so rotation does not drift; from now if the server was down past a period.
       const next = key.nextRotationDate + period > now ? key.nextRotationDate + period : now + period;
@@ -202,7 +203,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'CompleteKeyDeletionIfDue': {
-      if (key.deletionDate === null || key.deletionDate > command.now.getTime()) return [];
+      if (!dueWork(key, command.now.getTime()).completeDeletion) return [];
       return [{ type: 'KeyDeleted', data: { deletedAt: iso(command.now), destroyedShredKeyIds: allShredKeyIds(key) } }];
     }
 

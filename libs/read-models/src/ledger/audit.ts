@@ -1,5 +1,5 @@
 import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyledger/event-store';
-import { aliasStreamName, DomainError, keyStreamName } from '@keyledger/ledger';
+import { aliasStreamName, DEFAULT_PAGE_SIZE, DomainError, keyStreamName } from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
 import { eventTimeMs, toAuditEvent, type AuditEvent } from './history.js';
 import { keyIdOf, LOG_PAGE, timeOf, type LedgerQueryOptions } from './query-support.js';
@@ -24,7 +24,7 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-export const DEFAULT_AUDIT_LIMIT = 100;
+export const DEFAULT_AUDIT_LIMIT = DEFAULT_PAGE_SIZE;
 export const MAX_AUDIT_LIMIT = 1000;
 /** Events one audit call reads at most before it returns a (possibly short) page with a cursor. */
 export const AUDIT_SCAN_BUDGET = 250_000;

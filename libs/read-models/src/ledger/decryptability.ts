@@ -1,5 +1,5 @@
 import { InvalidCiphertextError, parseCiphertext, type ParsedCiphertext } from '@keyledger/crypto';
-import { DomainError, findBackingKey, keyStateOf, type KeyAggregate } from '@keyledger/ledger';
+import { decryptRefusal, DomainError, keyStateOf, type KeyAggregate } from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
 import { timeOf } from './query-support.js';
 
@@ -88,21 +88,8 @@ export class DecryptabilityQuery {
   }
 }
 
-/** The reason and the key state shown with it. */
+/** The reason (the one rule Decrypt refuses by) and the key state shown with it. */
 function refusalOf(key: KeyAggregate | undefined, keyMaterialId: string): [DecryptabilityReason, string | null] {
-  if (!key || !key.exists) return ['KEY_NOT_CREATED', null];
-  if (key.deleted) return ['KEY_DELETED', 'Deleted'];
-  const keyState = keyStateOf(key);
-  const backing = findBackingKey(key, keyMaterialId);
-  if (!backing) return ['KEY_MATERIAL_NOT_CREATED', keyState];
-  if (keyState === 'PendingDeletion') return ['KEY_PENDING_DELETION', keyState];
-  if (
-    !backing.hasMaterial ||
-    backing.state === 'DELETED' ||
-    backing.state === 'EXPIRED' ||
-    keyState === 'PendingImport'
-  )
-    return ['KEY_MATERIAL_NOT_IMPORTED', keyState];
-  if (keyState === 'Disabled') return ['KEY_DISABLED', keyState];
-  return ['DECRYPTABLE', keyState];
+  const keyState = !key || !key.exists ? null : key.deleted ? 'Deleted' : keyStateOf(key);
+  return [decryptRefusal(key, keyMaterialId) ?? 'DECRYPTABLE', keyState];
 }

@@ -1,4 +1,4 @@
-import { DomainError, type Clock } from '@keyledger/ledger';
+import { aliasArnOf, DomainError, keyArnOf, parseKeyIdentifier, type Clock } from '@keyledger/ledger';
 import type { LedgerView } from '../ledger-view.js';
 
 export interface LedgerQueryOptions {
@@ -16,32 +16,21 @@ export interface SharedLedgerView {
   position(): bigint | 'start';
 }
 
-export const DAY_MS = 86_400_000;
 /** Events read per page of the log. */
 export const LOG_PAGE = 4096;
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
 
-/** A key id, or a key ARN of this account and region. */
+/** A key id, or a key ARN of this account and region, parsed as the KMS API parses it. */
 export function keyIdOf(options: LedgerQueryOptions, keyId: string): string {
-  const prefix = `${keyArnPrefix(options)}`;
-  const id = keyId.startsWith(prefix) ? keyId.slice(prefix.length) : keyId;
-  if (id === '' || id.length > 2048) throw new DomainError('Validation', 'keyId must be a key id or key ARN');
-  return id;
+  const parsed = parseKeyIdentifier(keyId, options, { allowAlias: false });
+  if (parsed instanceof DomainError) throw parsed;
+  return (parsed as { keyId: string }).keyId;
 }
 
-export function keyArn(options: LedgerQueryOptions, keyId: string): string {
-  return `${keyArnPrefix(options)}${keyId}`;
-}
-
-export function aliasArn(options: LedgerQueryOptions, aliasName: string): string {
-  return `arn:aws:kms:${options.region}:${options.accountId}:${aliasName}`;
-}
-
-function keyArnPrefix(options: LedgerQueryOptions): string {
-  return `arn:aws:kms:${options.region}:${options.accountId}:key/`;
-}
+export const keyArn = (options: LedgerQueryOptions, keyId: string): string => keyArnOf(options, keyId);
+export const aliasArn = (options: LedgerQueryOptions, aliasName: string): string => aliasArnOf(options, aliasName);
 
 export function timeOf(asOf: Date): number {
   const at = asOf instanceof Date ? asOf.getTime() : Number.NaN;

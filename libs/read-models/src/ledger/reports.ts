@@ -1,7 +1,7 @@
-import { DomainError, keyStateOf } from '@keyledger/ledger';
+import { DAY_MS, DomainError, keyStateOf } from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
 import { becameCurrentAt, currentBacking, keyStateName, type KeyStateName } from './key-state-as-of.js';
-import { DAY_MS, iso, round2, timeOf } from './query-support.js';
+import { iso, round2, timeOf } from './query-support.js';
 
 export interface InventoryKey {
   keyId: string;
