@@ -8,6 +8,7 @@ import { eventHash, integrityOf, ManualClock, withIntegrity, withoutIntegrity, t
 import { CheckpointKeys } from '../checkpoints/checkpoint-keys.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKPOINT_EVENT_TYPE, CHECKPOINT_STREAM, signCheckpointV1 } from '../checkpoints/checkpoint-format.js';
+import { CheckpointTranslator, type CheckpointEventCopy } from '../checkpoints/checkpoint-translation.js';
 import { CheckpointRefusedError, LedgerCheckpoints } from '../checkpoints/ledger-checkpoints.js';
 import { verifyLedger } from './verify-ledger.js';
 
@@ -397,3 +398,52 @@ async function appendV1Checkpoint(): Promise<void> {
     { type: CHECKPOINT_EVENT_TYPE, data: data as unknown as JsonObject, metadata: chained as JsonObject },
   ]);
 }
+
+describe('checkpoints copied to another store (migration)', () => {
+  it('translated and re-signed, they verify on a store whose positions differ; copied as they are, v1 ones do not', async () => {
+    await seed();
+    await appendV1Checkpoint();
+    await writer.append(`key-${KEY_B}`, [{ type: 'KeyDisabled', data: {} }], at(31));
+    await checkpointer(32).write();
+    const source = await store.readAll();
+
+    const copyTo = async (name: string, translate: boolean) => {
+      const targetFile = join(dir, name);
+      const target = SqliteEventStore.open(targetFile);
+      // Five events ahead of the copy, removed after it: the copy sits five positions later than in the source.
+      await target.appendToStream(
+        'x',
+        [1, 2, 3, 4, 5].map((n) => ({ type: 'X', data: { n } })),
+      );
+      const reopened = target;
+      const translator = new CheckpointTranslator(CHECKPOINT_KEY);
+      for (const event of source) {
+        const copy =
+          translate && event.streamName === CHECKPOINT_STREAM
+            ? translator.translate(event as unknown as CheckpointEventCopy, (p) => p + 5n)
+            : { data: event.data, metadata: event.metadata };
+        await reopened.appendToStream(event.streamName, [
+          { id: event.id, type: event.type, data: copy.data as JsonObject, metadata: copy.metadata as JsonObject },
+        ]);
+      }
+      const db = new Database(targetFile);
+      db.prepare('DELETE FROM events WHERE stream = ?').run('x');
+      db.close();
+      return reopened;
+    };
+    const translated = await copyTo('translated.db', true);
+    const asIs = await copyTo('as-is.db', false);
+    try {
+      expect((await translated.readAll())[0]!.position).toBe(6n);
+      expect(await verifyLedger(translated, CHECKPOINT_KEY)).toMatchObject({ ok: true, checkpoints: 2 });
+      expect((await verifyLedger(asIs, CHECKPOINT_KEY)).ok).toBe(false);
+      // The writer on the target builds on the translated checkpoints.
+      await expect(
+        new LedgerCheckpoints(translated, CHECKPOINT_KEY, new ManualClock(at(40))).write(),
+      ).resolves.toMatchObject({ events: '10' });
+    } finally {
+      await translated.close();
+      await asIs.close();
+    }
+  });
+});
