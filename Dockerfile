@@ -10,6 +10,7 @@ COPY libs/event-store/package.json libs/event-store/
 COPY libs/ledger/package.json libs/ledger/
 COPY libs/crypto/package.json libs/crypto/
 COPY libs/kms-api/package.json libs/kms-api/
+COPY libs/integrity/package.json libs/integrity/
 COPY libs/read-models/package.json libs/read-models/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.build.json nest-cli.json ./

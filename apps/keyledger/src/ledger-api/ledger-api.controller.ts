@@ -11,14 +11,8 @@ import {
   type PrincipalDirectory,
 } from '@keyledger/kms-api';
 import type { Actor, Clock } from '@keyledger/ledger';
-import {
-  LedgerCheckpoints,
-  LedgerQueries,
-  MAX_DECRYPTABILITY_BATCH,
-  toCsv,
-  verifyLedger,
-  type AuditEvent,
-} from '@keyledger/read-models';
+import { CheckpointKeys, CheckpointRefusedError, LedgerCheckpoints, verifyLedger } from '@keyledger/integrity';
+import { LedgerQueries, MAX_DECRYPTABILITY_BATCH, toCsv, type AuditEvent } from '@keyledger/read-models';
 import type { EventStore } from '@keyledger/event-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE, PRINCIPALS } from '../infrastructure/tokens.js';
@@ -33,7 +27,8 @@ import {
   single,
   type RawQuery,
 } from './ledger-api-input.js';
-import { CHECKPOINT_KEY } from './ledger-api.tokens.js';
+import { CheckpointWriter } from './checkpoint-writer.js';
+import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
 import { INVENTORY_COLUMNS, AUDIT_COLUMNS, COMPLIANCE_COLUMNS, openApiDocument } from './openapi.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -64,7 +59,8 @@ export class LedgerApiController {
     private readonly queries: LedgerQueries,
     private readonly checkpoints: LedgerCheckpoints,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(CHECKPOINT_KEY) private readonly checkpointKey: Buffer,
+    private readonly writer: CheckpointWriter,
+    @Inject(CHECKPOINT_KEYS) private readonly checkpointKeys: CheckpointKeys,
     @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
@@ -191,7 +187,20 @@ export class LedgerApiController {
 
   @Get('audit/verify')
   verify(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.serve(request, reply, async () => ({ json: await verifyLedger(this.store, this.checkpointKey) }));
+    return this.serve(request, reply, async () => {
+      const result = await verifyLedger(this.store, this.checkpointKeys, { requireCheckpoint: true });
+      return { json: { ...result, publicKey: this.publicKey() } };
+    });
+  }
+
+  /** The key that checks every checkpoint without the root key: what an auditor keeps. */
+  @Get('audit/public-key')
+  checkpointPublicKey(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.serve(request, reply, async () => ({ json: this.publicKey() }));
+  }
+
+  private publicKey(): { algorithm: 'Ed25519'; keyId: string; publicKeyPem: string } {
+    return { algorithm: 'Ed25519', keyId: this.checkpointKeys.keyId, publicKeyPem: this.checkpointKeys.publicKeyPem() };
   }
 
   @Post('audit/checkpoints')
@@ -199,7 +208,22 @@ export class LedgerApiController {
     return this.serve(request, reply, async (_body, caller) => {
       if (caller.principal.role !== 'admin')
         throw accessDenied(caller.principal, 'keyledger:WriteCheckpoint', this.config.accountId);
-      return { json: await this.checkpoints.write({ actor: caller.actor, requestId: caller.requestId }) };
+      // ?adopt=true: an admin vouches for a ledger from before genesis checkpoints (its whole chain is checked first).
+      const adopt = single(request.query as RawQuery, 'adopt');
+      if (adopt !== undefined && adopt !== 'true' && adopt !== 'false') throw validation('adopt must be true or false');
+      try {
+        const written = await this.checkpoints.write({
+          actor: caller.actor,
+          requestId: caller.requestId,
+          adoptUncheckpointed: adopt === 'true',
+        });
+        this.writer.written(written);
+        return { json: written };
+      } catch (error) {
+        this.writer.failed(error);
+        if (error instanceof CheckpointRefusedError) throw new KmsError('LedgerIntegrityException', error.message, 409);
+        throw error;
+      }
     });
   }
 

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createEventStore, isEventStoreUrl, type EventStore } from '@keyledger/event-store';
-import { checkpointKeyPurpose, verifyLedger, type VerifyResult } from '@keyledger/read-models';
+import { CheckpointKeys, verifyLedger, type VerifyResult } from '@keyledger/integrity';
 import { parsePositiveInteger, type Command } from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
 import { formatCount, toJsonText, writeOut } from '../cli-output.js';
@@ -184,7 +184,7 @@ async function verifyTarget(
   log: (message: string) => void,
 ): Promise<VerifyResult> {
   const rootKey = openRootKey(sourceDir, env.KEYLEDGER_ROOT_KEY);
-  const result = await verifyLedger(target, rootKey.deriveKey(checkpointKeyPurpose));
+  const result = await verifyLedger(target, CheckpointKeys.fromRootKey(rootKey));
   log(
     `ledger verification: ${result.ok ? 'ok' : 'FAILED'} (${formatCount(result.eventsChecked)} event(s), ${formatCount(result.streamsChecked)} stream(s))`,
   );
