@@ -8,7 +8,8 @@ import { formatCount, toJsonText, writeOut } from '../cli-output.js';
 import { dataDirOf } from '../connection.js';
 import { countEmbeddedEvents, ledgerFile, openLedger, openRootKey } from '../direct-store.js';
 import { checkpointPath, describeTarget } from '../migration/migration-checkpoint.js';
-import { EVENTSTOREDB_APPEND_BUDGET, LedgerMigration, compareLedgers } from '../migration/ledger-migration.js';
+import { compareLedgers } from '../migration/ledger-comparison.js';
+import { EVENTSTOREDB_APPEND_BUDGET, LedgerMigration } from '../migration/ledger-migration.js';
 import { ProgressBar } from '../progress-bar.js';
 
 const DEFAULT_BATCH_SIZE = 2000;

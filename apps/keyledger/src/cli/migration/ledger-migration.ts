@@ -8,7 +8,7 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '@keyledger/event-store';
-import { canonicalJson } from '@keyledger/ledger';
+import { CHECKPOINT_STREAM, isCheckpointV1 } from '@keyledger/integrity';
 import { CliFailure } from '../cli-errors.js';
 import { loadCheckpoint, saveCheckpoint, type EventRef, type MigrationCheckpoint } from './migration-checkpoint.js';
 
@@ -60,10 +60,10 @@ interface Cursor {
 }
 
 const refOf = (e: RecordedEvent): EventRef => ({ streamName: e.streamName, revision: e.revision.toString(), id: e.id });
-const describe = (e: { streamName: string; revision: bigint | string; id: string }): string =>
+export const describe = (e: { streamName: string; revision: bigint | string; id: string }): string =>
   `${e.streamName}@${e.revision} (id ${e.id})`;
 
-function sameEvent(a: RecordedEvent, b: RecordedEvent): boolean {
+export function sameEvent(a: RecordedEvent, b: RecordedEvent): boolean {
   return a.streamName === b.streamName && a.revision === b.revision && sameEventId(a.id, b.id) && a.type === b.type;
 }
 
@@ -129,6 +129,34 @@ export function splitIntoRuns(events: RecordedEvent[], maxAppendBytes = Number.P
 }
 
 /**
+ * v2 checkpoints name what they cover by event count and last event id (the
+ * position only a hint), so they hold in any store and are copied as they are.
+ * v1 checkpoints (written before) name a global position of the store that
+ * wrote them: in a store of another engine the writer could not extend them and
+ * verify could not hold them to the chain. They cannot be rewritten without
+ * breaking the checkpoint stream's own hash chain, so such a ledger is refused
+ * before anything is written. v1 never follows v2, so the first checkpoint says.
+ */
+export async function refuseEngineBoundCheckpoints(source: EventStore, target: EventStore): Promise<void> {
+  const [from, to] = await Promise.all([source.storeIdentity(), target.storeIdentity()]);
+  if (from.engine === to.engine) return;
+  let first: RecordedEvent | undefined;
+  try {
+    [first] = await source.readStream(CHECKPOINT_STREAM, { maxCount: 1 });
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return;
+    throw error;
+  }
+  if (first && isCheckpointV1(first.data)) {
+    throw new CliFailure(
+      `the source ledger's checkpoints start with v1 checkpoints, which name positions of the ${from.engine} store; ` +
+        `in ${to.engine} they could be neither extended nor verified. Nothing was written. Migrating such a ` +
+        'ledger needs its checkpoint stream re-signed, which this version does not do yet.',
+    );
+  }
+}
+
+/**
  * Copies the ledger event by event into the target: same streams, revisions,
  * ids, types, data and metadata (so every hash chain holds), in the same global
  * order. Each append states the revision it expects, so nothing can be appended
@@ -139,6 +167,7 @@ export class LedgerMigration {
 
   async run(): Promise<MigrationResult> {
     const { options } = this;
+    await refuseEngineBoundCheckpoints(options.source, options.target);
     const cursor = await this.startingCursor();
     const resumed = cursor.migrated > 0;
     const foundInTarget = await this.skipWhatTheTargetHas(cursor);
@@ -301,72 +330,4 @@ export class LedgerMigration {
     };
     saveCheckpoint(this.options.checkpointPath, checkpoint);
   }
-}
-
-export interface LedgerComparison {
-  events: number;
-  streams: number;
-}
-
-/** Every event in global order, a page at a time. */
-export async function* allEvents(store: EventStore, pageSize: number): AsyncGenerator<RecordedEvent> {
-  let after: bigint | 'start' = 'start';
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: pageSize });
-    if (page.length === 0) return;
-    yield* page;
-    after = page[page.length - 1].position;
-  }
-}
-
-/**
- * The end-of-migration proof: both ledgers walked in global order, event by
- * event (stream, revision, id, type, data, metadata), and the per-stream counts
- * compared. Metadata equality is what carries each hash chain across.
- */
-export async function compareLedgers(
-  source: EventStore,
-  target: EventStore,
-  pageSize: number,
-  onProgress?: (eventsCompared: number) => void,
-): Promise<LedgerComparison> {
-  const sourceCounts = new Map<string, number>();
-  const targetCounts = new Map<string, number>();
-  const sourceEvents = allEvents(source, pageSize);
-  const targetEvents = allEvents(target, pageSize);
-  let events = 0;
-  for (;;) {
-    const [{ value: a }, { value: b }] = await Promise.all([sourceEvents.next(), targetEvents.next()]);
-    if (!a && !b) break;
-    if (!a || !b) {
-      throw new CliFailure(
-        `verification failed: the ${a ? 'target' : 'source'} ends after ${events} event(s), where the ` +
-          `${a ? 'source' : 'target'} still has ${describe((a ?? b)!)}`,
-      );
-    }
-    if (
-      !sameEvent(a, b) ||
-      canonicalJson(a.data) !== canonicalJson(b.data) ||
-      canonicalJson(a.metadata) !== canonicalJson(b.metadata)
-    ) {
-      throw new CliFailure(
-        `verification failed at event #${events + 1}: source ${describe(a)} and target ${describe(b)} differ`,
-      );
-    }
-    sourceCounts.set(a.streamName, (sourceCounts.get(a.streamName) ?? 0) + 1);
-    targetCounts.set(b.streamName, (targetCounts.get(b.streamName) ?? 0) + 1);
-    events++;
-    if (events % pageSize === 0) onProgress?.(events);
-  }
-  onProgress?.(events);
-  for (const [stream, count] of sourceCounts) {
-    if (targetCounts.get(stream) !== count) {
-      throw new CliFailure(
-        `verification failed: stream ${stream} has ${count} event(s) in the source, ${targetCounts.get(stream) ?? 0} in the target`,
-      );
-    }
-  }
-  if (targetCounts.size !== sourceCounts.size)
-    throw new CliFailure('verification failed: the target has streams the source does not');
-  return { events, streams: sourceCounts.size };
 }
