@@ -37,3 +37,4 @@ export {
   keyIdFromCiphertext,
 } from './ciphertext/ciphertext-codec.js';
 export * from './import/key-import.js';
+export * from './asymmetric/index.js';

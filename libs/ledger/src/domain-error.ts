@@ -20,7 +20,12 @@ export type DomainErrorCode =
   | 'InvalidKeyUsage'
   | 'DryRun'
   | 'Conflict'
-  | 'InvalidMarker';
+  | 'InvalidMarker'
+  | 'MalformedPolicyDocument'
+  | 'AccessDenied'
+  | 'InvalidGrantToken'
+  | 'InvalidGrantId'
+  | 'InvalidArn';
 
 export class DomainError extends Error {
   override name = 'DomainError';

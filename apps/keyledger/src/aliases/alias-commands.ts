@@ -8,6 +8,7 @@ import {
   type AliasTarget,
   type Clock,
 } from '@keyledger/ledger';
+import { LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { KeyResolver } from '../keys/key-resolver.js';
@@ -38,6 +39,7 @@ export class ChangeAliasHandler implements ICommandHandler<ChangeAliasCommand, v
   constructor(
     private readonly repository: LedgerRepository,
     private readonly keys: KeyResolver,
+    private readonly view: LedgerView,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
@@ -51,7 +53,9 @@ export class ChangeAliasHandler implements ICommandHandler<ChangeAliasCommand, v
     if (change.type !== 'DeleteAlias') {
       // Aliases point at keys, never at other aliases: AWS takes a key id or key ARN here.
       const key = await this.keys.resolve(change.targetKeyId, { allowAlias: false });
-      target = { keyId: key.keyId, arn: key.state.arn, keyState: keyStateOf(key.state) };
+      // From the view: two racing CreateAliases on one key may both pass at 49 (the quota is a bound, not a count).
+      const aliasCount = this.view.aliasesOf(key.keyId).length;
+      target = { keyId: key.keyId, arn: key.state.arn, keyState: keyStateOf(key.state), aliasCount };
     }
     await this.repository.decideOnAlias(
       change.aliasName,

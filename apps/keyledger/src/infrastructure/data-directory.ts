@@ -9,7 +9,7 @@ import {
   ShredVault,
   type RootKeyProvider,
 } from '@keyledger/crypto';
-import { LEDGER_FILE_NAME } from '@keyledger/event-store';
+import { LEDGER_FILE_NAME, type StoreIdentity } from '@keyledger/event-store';
 import { removeStaleSnapshotTemporaries, snapshotMacKeyPurpose, type SnapshotSeal } from '@keyledger/read-models';
 import { DataDirLock } from './data-dir-lock.js';
 
@@ -189,20 +189,13 @@ function ledgerHasKeyMaterial(path: string): boolean {
 }
 
 /**
- * The view snapshot's MAC key (root-derived) and the store it must come from. Until
- * the event-store port names its store, the identity is the engine and where it
- * lives, bound to this data directory's own identity (its vault's id).
+ * The view snapshot's MAC key (root-derived) and the store it must come from: the
+ * store's own identity (a copy of the ledger file is the same store, a migrated one
+ * is not), bound to this data directory's own identity (its vault's id).
  */
-export function snapshotSealOf(dir: OpenedDataDir, eventStoreUrl: string | undefined): SnapshotSeal {
-  const engine = eventStoreUrl ? `eventstoredb:${storeHost(eventStoreUrl)}` : `embedded:${LEDGER_FILE_NAME}`;
-  return { macKey: dir.rootKey.deriveKey(snapshotMacKeyPurpose), storeIdentity: `${engine}@${dir.identity.vaultId}` };
-}
-
-/** Host and port only: a connection string may carry credentials, which must stay out of files. */
-function storeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return 'unknown';
-  }
+export function snapshotSealOf(dir: OpenedDataDir, store: StoreIdentity): SnapshotSeal {
+  return {
+    macKey: dir.rootKey.deriveKey(snapshotMacKeyPurpose),
+    storeIdentity: `${store.engine}:${store.id}@${dir.identity.vaultId}`,
+  };
 }

@@ -64,7 +64,14 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         {
           provide: EVENT_STORE,
           inject: [DATA_DIR],
-          useFactory: () => createEventStore({ dataDir: config.dataDir, eventStoreUrl: config.eventStoreUrl }),
+          useFactory: () => {
+            const logger = new Logger('EventStore');
+            return createEventStore({
+              dataDir: config.dataDir,
+              eventStoreUrl: config.eventStoreUrl,
+              log: (message) => logger.warn(message),
+            });
+          },
         },
         { provide: ROOT_KEY, inject: [DATA_DIR], useFactory: (dir: OpenedDataDir) => dir.rootKey },
         {
@@ -95,11 +102,11 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         {
           provide: LedgerProjection,
           inject: [EVENT_STORE, LedgerView, DATA_DIR],
-          useFactory: (store: EventStore, view: LedgerView, dir: OpenedDataDir) =>
+          useFactory: async (store: EventStore, view: LedgerView, dir: OpenedDataDir) =>
             new LedgerProjection(store, view, {
               snapshotFile: join(config.dataDir, LEDGER_VIEW_SNAPSHOT_FILE),
               snapshotEvery: SNAPSHOT_EVERY_EVENTS,
-              snapshotSeal: snapshotSealOf(dir, config.eventStoreUrl),
+              snapshotSeal: snapshotSealOf(dir, await store.storeIdentity()),
             }),
         },
       ],

@@ -20,6 +20,11 @@ const TYPE_OF: Record<DomainErrorCode, string> = {
   DryRun: 'DryRunOperationException',
   Conflict: 'ConflictException',
   InvalidMarker: 'InvalidMarkerException',
+  MalformedPolicyDocument: 'MalformedPolicyDocumentException',
+  AccessDenied: 'AccessDeniedException',
+  InvalidGrantToken: 'InvalidGrantTokenException',
+  InvalidGrantId: 'InvalidGrantIdException',
+  InvalidArn: 'InvalidArnException',
 };
 
 /**

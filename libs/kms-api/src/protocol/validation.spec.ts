@@ -371,7 +371,7 @@ function fastOutcome(op: string, wire: object): 'ok' | 'invalid' {
 
 describe('compiled rules agree with the class-validator DTOs', () => {
   it('covers every operation of the table', () => {
-    expect(OPERATION_NAMES).toHaveLength(31);
+    expect(OPERATION_NAMES).toHaveLength(32);
     for (const name of OPERATION_NAMES) expect(fieldsOf(OPERATIONS[name].request).length, name).toBeGreaterThan(0);
   });
 
@@ -382,6 +382,8 @@ describe('compiled rules agree with the class-validator DTOs', () => {
       const wire: Record<string, unknown> = {};
       const typed: Record<string, unknown> = {};
       for (const f of fields) {
+        // Valid in the model but refused by Keyledger (validation-refusals.spec.ts): not in the valid request.
+        if (f.wireName === 'Recipient' || (name === 'CreateKey' && f.wireName === 'Policy')) continue;
         const v = validSample(f.shape);
         wire[f.wireName] = v.wire;
         typed[f.wireName] = v.typed;

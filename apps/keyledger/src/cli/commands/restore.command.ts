@@ -2,7 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT_KEY_FILE_NAME, rootKeyCheckValue } from '@keyledger/crypto';
 import { createEventStore } from '@keyledger/event-store';
-import { checkpointKeyPurpose, verifyLedger } from '@keyledger/read-models';
+import { CheckpointKeys, verifyLedger } from '@keyledger/integrity';
 import { IDENTITY_FILE_NAME, type DataDirIdentity } from '../../infrastructure/data-directory.js';
 import { decryptRootKey, readBackupArchive, ROOT_KEY_PART } from '../backup/backup-archive.js';
 import type { Command } from '../cli-command.js';
@@ -62,7 +62,7 @@ signed checkpoints); exit 0 only if all holds.
         throw new CliFailure(`the root key is not the one ${IDENTITY_FILE_NAME} in the backup records`);
       const store = createEventStore({ dataDir });
       try {
-        const verify = await verifyLedger(store, rootKey.deriveKey(checkpointKeyPurpose));
+        const verify = await verifyLedger(store, CheckpointKeys.fromRootKey(rootKey));
         await writeOut(io.stdout, `${toJsonText({ restoredTo: dataDir, parts: parts.map((p) => p.name), verify })}\n`);
         return verify.ok ? 0 : 1;
       } finally {

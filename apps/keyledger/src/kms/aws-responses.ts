@@ -1,0 +1,99 @@
+import {
+  aliasArnOf,
+  findBackingKey,
+  keyStateOf,
+  type AliasAggregate,
+  type KeyAggregate,
+  type KmsScope,
+} from '@keyledger/ledger';
+import type { Page } from '../ledger/paging.js';
+
+/** The AWS response shapes Keyledger answers with, made from the ledger's state in one place. */
+
+/** AWS's KeyMetadata structure for a symmetric key. */
+export function keyMetadata(key: KeyAggregate, scope: Pick<KmsScope, 'accountId'>): Record<string, unknown> {
+  const state = keyStateOf(key);
+  const current = key.currentKeyMaterialId ? findBackingKey(key, key.currentKeyMaterialId) : undefined;
+  return {
+    AWSAccountId: scope.accountId,
+    KeyId: key.keyId,
+    Arn: key.arn,
+    CreationDate: new Date(key.createdAt),
+    Enabled: state === 'Enabled',
+    Description: key.description,
+    KeyUsage: 'ENCRYPT_DECRYPT',
+    KeyState: state,
+    DeletionDate: key.deletionDate === null ? undefined : new Date(key.deletionDate),
+    PendingDeletionWindowInDays: key.pendingWindowInDays ?? undefined,
+    ValidTo: current?.validTo ? new Date(current.validTo) : undefined,
+    Origin: key.origin,
+    ExpirationModel: key.origin === 'EXTERNAL' ? (current?.expirationModel ?? undefined) : undefined,
+    KeyManager: 'CUSTOMER',
+    CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
+    KeySpec: 'SYMMETRIC_DEFAULT',
+    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    MultiRegion: false,
+    CurrentKeyMaterialId: key.currentKeyMaterialId ?? undefined,
+  };
+}
+
+/** `Truncated` and `NextMarker` of every paged AWS list. */
+export const pageFields = (page: Page<unknown>) => ({
+  Truncated: page.nextMarker !== undefined,
+  NextMarker: page.nextMarker,
+});
+
+/**
+ * ListKeyRotations' entries. ROTATIONS_ONLY (the default) lists what rotation
+ * brought, not the key's original material.
+ */
+export function rotationEntries(key: KeyAggregate, includeAllMaterial: boolean): Array<Record<string, unknown>> {
+  return key.backingKeys
+    .filter(
+      (b) =>
+        includeAllMaterial || b.rotationDate !== null || (key.origin === 'EXTERNAL' && b.state === 'PENDING_ROTATION'),
+    )
+    .map((b) => ({
+      KeyId: key.arn,
+      KeyMaterialId: b.keyMaterialId,
+      KeyMaterialDescription: b.description ?? undefined,
+      ImportState: b.importState ?? undefined,
+      // Deleted or expired imported material keeps its place (ImportState says it is gone).
+      KeyMaterialState:
+        b.keyMaterialId === key.currentKeyMaterialId
+          ? 'CURRENT'
+          : b.state === 'PENDING_ROTATION'
+            ? b.state
+            : 'NON_CURRENT',
+      ExpirationModel: b.expirationModel ?? undefined,
+      ValidTo: b.validTo === null ? undefined : new Date(b.validTo),
+      RotationDate: b.rotationDate === null ? undefined : new Date(b.rotationDate),
+      RotationType: b.rotationType ?? undefined,
+    }));
+}
+
+/** ListAliases' entry. */
+export const aliasEntry = (alias: AliasAggregate, scope: KmsScope) => ({
+  AliasName: alias.aliasName,
+  AliasArn: aliasArnOf(scope, alias.aliasName),
+  TargetKeyId: alias.targetKeyId ?? undefined,
+  CreationDate: alias.createdAt === null ? undefined : new Date(alias.createdAt),
+  LastUpdatedDate: alias.lastUpdatedAt === null ? undefined : new Date(alias.lastUpdatedAt),
+});
+
+/** GetKeyPolicy's document: informational, since Keyledger authorises by principal role. */
+export function defaultPolicy(accountId: string, keyArn: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'keyledger-default',
+    Statement: [
+      {
+        Sid: 'Keyledger authorises by principal role; this document is informational',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: 'kms:*',
+        Resource: keyArn,
+      },
+    ],
+  });
+}

@@ -1,0 +1,22 @@
+import { createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
+
+/**
+ * ECDH between a KMS key's private key and a caller's DER SubjectPublicKeyInfo on the same
+ * curve. The raw shared secret (the x coordinate), as AWS returns it. Undefined when the
+ * caller's key is not a public key on that curve.
+ */
+export function deriveSharedSecret(privateKey: KeyObject, peerPublicKeyDer: Buffer): Buffer | undefined {
+  let peer: KeyObject;
+  try {
+    peer = createPublicKey({ key: peerPublicKeyDer, format: 'der', type: 'spki' });
+  } catch {
+    return undefined;
+  }
+  if (peer.asymmetricKeyType !== 'ec') return undefined;
+  if (peer.asymmetricKeyDetails?.namedCurve !== privateKey.asymmetricKeyDetails?.namedCurve) return undefined;
+  try {
+    return diffieHellman({ privateKey, publicKey: peer });
+  } catch {
+    return undefined;
+  }
+}
