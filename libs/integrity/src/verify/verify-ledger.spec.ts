@@ -409,7 +409,7 @@ describe('checkpoints copied to another store (migration)', () => {
 
     const copyTo = async (name: string, translate: boolean) => {
       const targetFile = join(dir, name);
-      const target = SqliteEventStore.open(targetFile);
+      const target = new SqliteEventStore(targetFile);
       // Five events ahead of the copy, removed after it: the copy sits five positions later than in the source.
       await target.appendToStream(
         'x',

@@ -67,7 +67,7 @@ beforeEach(async () => {
   pool.failing = -1;
   dir = mkdtempSync(join(tmpdir(), 'keyledger-verify-pool-'));
   file = join(dir, 'ledger.db');
-  store = SqliteEventStore.open(file);
+  store = new SqliteEventStore(file);
   // 10 events per stream, interleaved a, b, c, a, b, c, …: positions 1..30; stream s revision r at 3r + s + 1.
   const previous = new Map<string, string | null>();
   for (let revision = 0; revision < 10; revision++) {
@@ -100,7 +100,7 @@ async function tamper(...statements: Array<[sql: string, ...params: unknown[]]>)
   const db = new Database(file);
   for (const [sql, ...params] of statements) expect(db.prepare(sql).run(...params).changes).toBe(1);
   db.close();
-  store = SqliteEventStore.open(file);
+  store = new SqliteEventStore(file);
 }
 
 const alter = (position: number): [string, number] => [

@@ -10,6 +10,7 @@ const target = (keyId: string, keyState: AliasTarget['keyState']): AliasTarget =
   keyId,
   arn: `arn:k/${keyId}`,
   keyState,
+  aliasCount: 0,
 });
 const created: AliasEvent = {
   type: 'AliasCreated',

@@ -102,7 +102,7 @@ let writer: ChainedWriter;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'keyledger-ledger-'));
   file = join(dir, 'ledger.db');
-  store = SqliteEventStore.open(file);
+  store = new SqliteEventStore(file);
   writer = new ChainedWriter(store);
 });
 afterEach(async () => {
