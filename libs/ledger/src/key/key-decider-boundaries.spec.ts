@@ -184,15 +184,15 @@ describe('tags', () => {
     const state = given(...then(created(), { type: 'TagResource', tags: tags(49), now: T0 }));
     expect(events(when(state, { type: 'TagResource', tags: [...tags(49), ...tags(1, 'x')], now: T0 }))).toHaveLength(1);
     expect(refusal(when(state, { type: 'TagResource', tags: tags(2, 'x'), now: T0 }))).toEqual({
-      code: 'LimitExceeded',
-      message: 'A key can have at most 50 tags.',
+      code: 'Tag',
+      message: 'Too many tags',
     });
   });
 
   it("refuses a tag key with the reserved prefix 'aws:'", () => {
     expect(
       refusal(when(given(...created()), { type: 'TagResource', tags: [{ TagKey: 'aws:x', TagValue: '' }], now: T0 })),
-    ).toEqual({ code: 'Tag', message: "Tag key 'aws:x' uses the reserved prefix 'aws:'." });
+    ).toEqual({ code: 'Tag', message: 'Tags beginning with aws: are reserved' });
   });
 
   it('refuses tagging, untagging and describing a key pending deletion', () => {
@@ -218,7 +218,10 @@ describe('RotateKeyOnDemand limit', () => {
           now: T0,
         }),
       ),
-    ).toEqual({ code: 'LimitExceeded', message: `The on-demand rotations limit (2) has been reached for ${ARN}.` });
+    ).toEqual({
+      code: 'LimitExceeded',
+      message: `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${ARN}`,
+    });
     expect(
       events(
         when(given(...history), {
