@@ -115,7 +115,7 @@ describe('errors the edge writes itself are AWS-shaped (issue 11, point 9)', () 
 
   it.each([
     ['an unknown route', 'GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n', 404, 'UnknownOperationException'],
-    ['a wrong method', 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', 404, 'UnknownOperationException'],
+    ['a wrong method', 'PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n', 404, 'UnknownOperationException'],
     [
       'a body over the limit',
       `POST / HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{`,

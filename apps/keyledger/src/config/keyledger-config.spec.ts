@@ -30,6 +30,15 @@ describe('loadConfig', () => {
       checkpointIntervalMs: 3_600_000,
       maxOnDemandRotations: DEFAULT_MAX_ON_DEMAND_ROTATIONS,
       bodyLimitBytes: 1024 * 1024,
+      limits: {
+        requestTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 5_000,
+        maxConnections: 512,
+        maxConnectionsPerAddress: 128,
+        maxInFlight: 256,
+      },
+      usageFlushMs: 10_000,
+      tls: undefined,
     });
   });
 
@@ -70,6 +79,8 @@ describe('loadConfig', () => {
         KEYLEDGER_SCHEDULER_INTERVAL_MS: '1000',
         KEYLEDGER_CHECKPOINT_INTERVAL_MS: '0',
         KEYLEDGER_MAX_ON_DEMAND_ROTATIONS: '1',
+        KEYLEDGER_ALLOW_PLAINTEXT_HTTP: '1',
+        KEYLEDGER_USAGE_FLUSH_MS: '0',
       }),
     ).toEqual({
       port: 0,
@@ -86,6 +97,15 @@ describe('loadConfig', () => {
       checkpointIntervalMs: 0,
       maxOnDemandRotations: 1,
       bodyLimitBytes: 1024 * 1024,
+      limits: {
+        requestTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 5_000,
+        maxConnections: 512,
+        maxConnectionsPerAddress: 128,
+        maxInFlight: 256,
+      },
+      usageFlushMs: 0,
+      tls: undefined,
     });
   });
 

@@ -45,10 +45,16 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   /** Since when this ledger records usage; keys made before were tracked from this time, not their creation. */
-  private trackingSince: Date | undefined;
+  private trackingSince = new Date(0);
+  /** Set while this process is the first to record usage on the ledger: written with the first flush. */
+  private trackingToRecord: Date | undefined;
 
   async onModuleInit(): Promise<void> {
-    this.trackingSince = await this.trackingStart();
+    // Only read here: the start is appended with the first flush, after the server's own start-up
+    // writes (a new ledger's genesis checkpoint comes first).
+    const [first] = await this.read(USAGE_TRACKING_STREAM, { maxCount: 1 });
+    if (first !== undefined) this.trackingSince = new Date((first.data as UsageTrackingStarted['data']).startedAt);
+    else this.trackingSince = this.trackingToRecord = this.clock.now();
     if (this.config.usageFlushMs > 0) {
       this.timer = setInterval(() => void this.flush(), this.config.usageFlushMs);
       this.timer.unref();
@@ -56,25 +62,24 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   }
 
   get trackingStartedAt(): Date {
-    return this.trackingSince ?? new Date(0);
+    return this.trackingSince;
   }
 
-  private async trackingStart(): Promise<Date> {
-    const [first] = await this.read(USAGE_TRACKING_STREAM, { maxCount: 1 });
-    if (first !== undefined) return new Date((first.data as UsageTrackingStarted['data']).startedAt);
-    const startedAt = this.clock.now().toISOString();
-    return appendChained<Date>(this.store, USAGE_TRACKING_STREAM, async () => {
+  /** Appends the ledger's UsageTrackingStarted once, unless another process wrote one first (then its time counts). */
+  private async recordTrackingStart(startedAt: Date): Promise<void> {
+    this.trackingSince = await appendChained<Date>(this.store, USAGE_TRACKING_STREAM, async () => {
       const [again] = await this.read(USAGE_TRACKING_STREAM, { maxCount: 1 });
       if (again !== undefined) return { answer: new Date((again.data as UsageTrackingStarted['data']).startedAt) };
       return {
         append: {
           head: { revision: 'no_stream', lastHash: null },
-          events: [{ type: 'UsageTrackingStarted', data: { startedAt } }],
-          metadata: { actor: USAGE_ACTOR, requestId: randomUUID(), time: startedAt },
+          events: [{ type: 'UsageTrackingStarted', data: { startedAt: startedAt.toISOString() } }],
+          metadata: { actor: USAGE_ACTOR, requestId: randomUUID(), time: startedAt.toISOString() },
         },
-        onAppended: () => new Date(startedAt),
+        onAppended: () => startedAt,
       };
     });
+    this.trackingToRecord = undefined;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -142,6 +147,15 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   private async appendPending(): Promise<void> {
     const byKey = this.aggregator.drain();
     if (byKey.size === 0) return;
+    if (this.trackingToRecord !== undefined) {
+      try {
+        await this.recordTrackingStart(this.trackingToRecord);
+      } catch (error) {
+        for (const events of byKey.values()) this.aggregator.restore(events);
+        this.logger.warn(`usage tracking start not appended yet (${(error as Error).name}); kept for the next flush`);
+        return;
+      }
+    }
     const time = this.clock.now().toISOString();
     await Promise.all(
       [...byKey].map(async ([keyId, events]) => {
