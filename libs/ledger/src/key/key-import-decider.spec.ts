@@ -46,18 +46,26 @@ function created(origin: 'AWS_KMS' | 'EXTERNAL' = 'EXTERNAL'): KeyEvent[] {
   );
 }
 
-const parametersCommand = (now = T0): KeyCommand => ({
+const parametersCommand = (now = T0, token = TOKEN): KeyCommand => ({
   type: 'GetParametersForImport',
   wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
   wrappingKeySpec: 'RSA_2048',
   parameters: {
-    importTokenId: TOKEN,
+    importTokenId: token,
     sealedPrivateKey: 'sealed-private',
-    shredKeyId: 'shred-p',
+    shredKeyId: token === TOKEN ? 'shred-p' : `shred-${token}`,
     publicKeySha256: 'ab',
   },
   now,
 });
+
+/** An import token is spent by the import that used it: a further import needs fresh parameters. */
+const reissued = (history: KeyEvent[], token: string, now = at(2 * HOUR)): KeyEvent[] => [
+  ...history,
+  ...events(when(given(...history), parametersCommand(now, token))),
+];
+const TOKEN_2 = 'aaaaaaaa-0000-4000-8000-000000000002';
+const TOKEN_3 = 'aaaaaaaa-0000-4000-8000-000000000003';
 
 /** An EXTERNAL key with import parameters issued at T0 (valid 24 h). */
 function withParameters(): KeyEvent[] {
@@ -139,6 +147,8 @@ describe('ImportKeyMaterial', () => {
         validTo: null,
         keyMaterialDescription: null,
         importedAt: at(HOUR).toISOString(),
+        // The wrapping key has done its work: its shred key goes with the import.
+        destroyedShredKeyIds: ['shred-p'],
       },
     });
     expect(keyStateOf(given(...after))).toBe('Enabled');
@@ -219,7 +229,8 @@ describe('ImportKeyMaterial', () => {
     });
 
     it('given material already imported, refuses it as NEW_KEY_MATERIAL', () => {
-      expect(refusal(when(given(...imported()), importCommand({ importType: 'NEW_KEY_MATERIAL' })))).toEqual({
+      const state = given(...reissued(imported(), TOKEN_2));
+      expect(refusal(when(state, importCommand({ importTokenId: TOKEN_2, importType: 'NEW_KEY_MATERIAL' })))).toEqual({
         code: 'IncorrectKeyMaterial',
         message: `This key material was already imported into ${ARN}; import it as EXISTING_KEY_MATERIAL.`,
       });
@@ -232,14 +243,15 @@ describe('ImportKeyMaterial', () => {
         ...events(when(given(...before), { type: 'DeleteImportedKeyMaterial', now: at(2 * HOUR) })),
       ];
       expect(keyStateOf(given(...deleted))).toBe('PendingImport');
-      const [event] = events(when(given(...deleted), importCommand({ now: at(3 * HOUR) })));
+      const again = reissued(deleted, TOKEN_2, at(2 * HOUR + 1));
+      const [event] = events(when(given(...again), importCommand({ importTokenId: TOKEN_2, now: at(3 * HOUR) })));
       expect(event).toMatchObject({ type: 'KeyMaterialImported', data: { importType: 'EXISTING_KEY_MATERIAL' } });
-      expect(keyStateOf(given(...deleted, event!))).toBe('Enabled');
+      expect(keyStateOf(given(...again, event!))).toBe('Enabled');
     });
 
     it('refuses other material as EXISTING_KEY_MATERIAL, and an expected id the key does not know', () => {
-      const state = given(...imported());
-      const other = { ...material(2), importType: 'EXISTING_KEY_MATERIAL' as const };
+      const state = given(...reissued(imported(), TOKEN_2));
+      const other = { ...material(2), importTokenId: TOKEN_2, importType: 'EXISTING_KEY_MATERIAL' as const };
       expect(refusal(when(state, importCommand(other)))).toEqual({
         code: 'IncorrectKeyMaterial',
         message: `The key material is not the key material previously imported into ${ARN}.`,
@@ -250,14 +262,16 @@ describe('ImportKeyMaterial', () => {
     });
 
     it('given a key with material, imports other material as NEW_KEY_MATERIAL only once until it is rotated in', () => {
-      const state = given(...imported());
-      const [pending] = events(when(state, importCommand({ ...material(2), importType: 'NEW_KEY_MATERIAL' })));
+      const history = reissued(imported(), TOKEN_2);
+      const second = importCommand({ ...material(2), importTokenId: TOKEN_2, importType: 'NEW_KEY_MATERIAL' });
+      const [pending] = events(when(given(...history), second));
       expect(pending).toMatchObject({
         data: { keyMaterialId: material(2).keyMaterialId, importType: 'NEW_KEY_MATERIAL' },
       });
-      const withPending = given(...imported(), pending!);
+      const withPending = given(...reissued([...history, pending!], TOKEN_3, at(2 * HOUR + 1)));
       expect(withPending.currentKeyMaterialId).toBe(material(1).keyMaterialId);
-      expect(refusal(when(withPending, importCommand({ ...material(3), importType: 'NEW_KEY_MATERIAL' })))).toEqual({
+      const third = importCommand({ ...material(3), importTokenId: TOKEN_3, importType: 'NEW_KEY_MATERIAL' });
+      expect(refusal(when(withPending, third))).toEqual({
         code: 'InvalidState',
         message: `${ARN} already has key material pending rotation; rotate or delete it before importing new material.`,
       });
