@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { toCsv } from '@keyledger/read-models';
+import { COMPLIANCE_COLUMNS, INVENTORY_COLUMNS } from '../../ledger-api/openapi.js';
 import { parseJson } from '../api/ledger-api-client.js';
 import { parseAsOf, parseFormat, parsePositiveInteger, type Command, type CommandInput } from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
@@ -121,26 +122,10 @@ ${CONNECTION_HELP}`,
 const REPORT_KINDS = ['inventory', 'rotation-compliance'] as const;
 type ReportKind = (typeof REPORT_KINDS)[number];
 
-/** The columns of the CSV reports: one row per key. */
+/** The columns of the CSV reports, one row per key: the ledger API's own, so the two CSVs cannot drift. */
 export const REPORT_COLUMNS: Record<ReportKind, string[]> = {
-  inventory: [
-    'keyId',
-    'arn',
-    'aliases',
-    'description',
-    'origin',
-    'keyState',
-    'createdAt',
-    'rotationEnabled',
-    'rotationPeriodInDays',
-    'lastRotatedAt',
-    'nextRotationDate',
-    'keyMaterialCount',
-    'currentKeyMaterialAgeDays',
-    'deletionDate',
-    'validTo',
-  ],
-  'rotation-compliance': ['keyId', 'compliant', 'reason', 'currentKeyMaterialAgeDays', 'lastRotatedAt'],
+  inventory: INVENTORY_COLUMNS,
+  'rotation-compliance': COMPLIANCE_COLUMNS,
 };
 
 const DEFAULT_MAX_AGE_DAYS = 365;
