@@ -12,6 +12,8 @@ import { KeyResolver } from './keys/key-resolver.js';
 import { GetKeyHandler, ListAliasesHandler, ListKeysHandler } from './keys/key-queries.js';
 import { KmsController } from './kms/kms.controller.js';
 import { KmsOperations } from './kms/kms-operations.js';
+import { KeyPairOperations } from './kms/key-pair-operations.js';
+import { RsaEncryption } from './cryptography/rsa-encryption.js';
 import { LedgerRepository } from './ledger/ledger-repository.js';
 import { LedgerApiModule } from './ledger-api/ledger-api.module.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
@@ -29,6 +31,8 @@ export class AppModule {
         BackingKeys,
         ShredKeyPool,
         KmsOperations,
+        KeyPairOperations,
+        RsaEncryption,
         Scheduler,
         CreateKeyHandler,
         ChangeKeyHandler,

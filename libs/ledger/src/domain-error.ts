@@ -20,7 +20,9 @@ export type DomainErrorCode =
   | 'InvalidKeyUsage'
   | 'DryRun'
   | 'Conflict'
-  | 'InvalidMarker';
+  | 'InvalidMarker'
+  | 'InvalidSignature'
+  | 'InvalidMac';
 
 export class DomainError extends Error {
   override name = 'DomainError';

@@ -59,12 +59,19 @@ const key: KeyAggregate = {
       validTo: 19,
     },
   ],
+  keySpec: 'RSA_2048',
+  keyUsage: 'SIGN_VERIFY',
 };
 
 describe('ledger view snapshot codec', () => {
   it('gives back every field of a key and its backing keys', () => {
     expect(unpackBackingKey(packBackingKey(backing(7)))).toEqual(backing(7));
     expect(unpackKey(structuredClone(packKey(key)))).toEqual(key);
+  });
+
+  it('reads a key packed before keys had specs as the symmetric key it was', () => {
+    const old = packKey(key).slice(0, 20) as ReturnType<typeof packKey>;
+    expect(unpackKey(old)).toEqual({ ...key, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' });
   });
 
   it('writes a file read back whole, and takes no file that was cut short', () => {

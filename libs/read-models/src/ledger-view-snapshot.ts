@@ -64,6 +64,8 @@ type KeyTuple = [
   BackingKeyTuple[],
   KeyAggregate['tags'],
   KeyAggregate['importParameters'],
+  KeyAggregate['keySpec'] | undefined,
+  KeyAggregate['keyUsage'] | undefined,
 ];
 
 /** [keyId, revision, lastHash, key] */
@@ -178,6 +180,8 @@ export function packKey(k: KeyAggregate): KeyTuple {
     k.backingKeys.map(packBackingKey),
     k.tags,
     k.importParameters,
+    k.keySpec,
+    k.keyUsage,
   ];
 }
 
@@ -203,6 +207,9 @@ export function unpackKey(t: KeyTuple): KeyAggregate {
     backingKeys: t[17].map(unpackBackingKey),
     tags: t[18],
     importParameters: t[19],
+    // Snapshots written before keys had specs hold symmetric keys only.
+    keySpec: word(t[20] ?? 'SYMMETRIC_DEFAULT'),
+    keyUsage: word(t[21] ?? 'ENCRYPT_DECRYPT'),
   };
 }
 

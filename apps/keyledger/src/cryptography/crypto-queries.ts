@@ -12,17 +12,26 @@ import { backingKeyForDecrypt, backingKeyForEncrypt, DomainError, type KeyAggreg
 import { LedgerRepository } from '../ledger/ledger-repository.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { BackingKeys } from './backing-keys.js';
+import {
+  encryptionAlgorithmFor,
+  isRsaEncryptionKey,
+  refuseEncryptionContext,
+  RsaEncryption,
+} from './rsa-encryption.js';
 
 export interface Sealed {
   ciphertextBlob: Buffer;
   keyArn: string;
-  keyMaterialId: string;
+  /** Symmetric keys only: AWS names the material of the keys it rotates. */
+  keyMaterialId: string | undefined;
+  encryptionAlgorithm: string;
 }
 
 export interface Opened {
   plaintext: Buffer;
   keyArn: string;
-  keyMaterialId: string;
+  keyMaterialId: string | undefined;
+  encryptionAlgorithm: string;
 }
 
 export class EncryptQuery extends Query<Sealed> {
@@ -31,6 +40,10 @@ export class EncryptQuery extends Query<Sealed> {
     readonly plaintext: Buffer,
     readonly encryptionContext: EncryptionContext | undefined,
     readonly dryRun = false,
+    /** As the request names it; absent is SYMMETRIC_DEFAULT. */
+    readonly encryptionAlgorithm?: string,
+    /** The operation named in a wrong-usage refusal (GenerateDataKey encrypts too). */
+    readonly operation = 'Encrypt',
   ) {
     super();
   }
@@ -43,6 +56,7 @@ export class DecryptQuery extends Query<Opened> {
     /** When given, the ciphertext must belong to this key (AWS: IncorrectKeyException otherwise). */
     readonly keyId: string | undefined,
     readonly dryRun = false,
+    readonly encryptionAlgorithm?: string,
   ) {
     super();
   }
@@ -65,10 +79,17 @@ export class EncryptHandler implements IQueryHandler<EncryptQuery, Sealed> {
   constructor(
     private readonly keys: KeyResolver,
     private readonly backingKeys: BackingKeys,
+    private readonly rsa: RsaEncryption,
   ) {}
 
   async execute(query: EncryptQuery): Promise<Sealed> {
     const { keyId, state } = await this.keys.resolve(query.keyId, { allowAlias: true });
+    const encryptionAlgorithm = encryptionAlgorithmFor(state, query.encryptionAlgorithm, query.operation);
+    if (isRsaEncryptionKey(state)) {
+      refuseEncryptionContext(query.encryptionContext);
+      const ciphertextBlob = await this.rsa.encrypt(keyId, state, encryptionAlgorithm, query.plaintext, query.dryRun);
+      return { ciphertextBlob, keyArn: state.arn, keyMaterialId: undefined, encryptionAlgorithm };
+    }
     const backing = backingKeyForEncrypt(state);
     if (backing instanceof DomainError) throw backing;
     if (query.dryRun) throw dryRunSucceeded();
@@ -79,7 +100,7 @@ export class EncryptHandler implements IQueryHandler<EncryptQuery, Sealed> {
       plaintext: query.plaintext,
       encryptionContext: query.encryptionContext,
     });
-    return { ciphertextBlob, keyArn: state.arn, keyMaterialId: backing.keyMaterialId };
+    return { ciphertextBlob, keyArn: state.arn, keyMaterialId: backing.keyMaterialId, encryptionAlgorithm };
   }
 }
 
@@ -94,9 +115,22 @@ export class DecryptHandler implements IQueryHandler<DecryptQuery, Opened> {
     private readonly repository: LedgerRepository,
     private readonly keys: KeyResolver,
     private readonly backingKeys: BackingKeys,
+    private readonly rsa: RsaEncryption,
   ) {}
 
   async execute(query: DecryptQuery): Promise<Opened> {
+    // An RSA ciphertext does not name its key: the request's KeyId says which key opens it.
+    const named = query.keyId === undefined ? undefined : await this.keys.keyIdOf(query.keyId, true);
+    if (named !== undefined) {
+      const loaded = await this.repository.loadKey(named);
+      if (loaded && loaded.state.exists && !loaded.state.deleted && isRsaEncryptionKey(loaded.state)) {
+        const key = loaded.state;
+        const encryptionAlgorithm = encryptionAlgorithmFor(key, query.encryptionAlgorithm, 'Decrypt');
+        refuseEncryptionContext(query.encryptionContext);
+        const plaintext = await this.rsa.decrypt(named, key, encryptionAlgorithm, query.ciphertextBlob, query.dryRun);
+        return { plaintext, keyArn: key.arn, keyMaterialId: undefined, encryptionAlgorithm };
+      }
+    }
     let parsed: ParsedCiphertext;
     try {
       parsed = parseCiphertext(query.ciphertextBlob);
@@ -104,9 +138,8 @@ export class DecryptHandler implements IQueryHandler<DecryptQuery, Opened> {
       if (error instanceof InvalidCiphertextError) throw invalidCiphertext();
       throw error;
     }
-    if (query.keyId !== undefined) {
-      const expected = await this.keys.keyIdOf(query.keyId, true);
-      if (expected !== parsed.keyId)
+    if (named !== undefined) {
+      if (named !== parsed.keyId)
         throw new DomainError(
           'IncorrectKey',
           'The key ID in the request does not identify a CMK that can perform this operation.',
@@ -116,6 +149,7 @@ export class DecryptHandler implements IQueryHandler<DecryptQuery, Opened> {
     const backing = backingKeyForDecrypt(loaded?.state, parsed.keyMaterialId);
     if (backing instanceof DomainError) throw backing;
     const key: KeyAggregate = loaded!.state;
+    const encryptionAlgorithm = encryptionAlgorithmFor(key, query.encryptionAlgorithm, 'Decrypt');
     if (query.dryRun) throw dryRunSucceeded();
     try {
       const plaintext = decrypt({
@@ -123,7 +157,7 @@ export class DecryptHandler implements IQueryHandler<DecryptQuery, Opened> {
         parsed,
         encryptionContext: query.encryptionContext,
       });
-      return { plaintext, keyArn: key.arn, keyMaterialId: parsed.keyMaterialId };
+      return { plaintext, keyArn: key.arn, keyMaterialId: parsed.keyMaterialId, encryptionAlgorithm };
     } catch (error) {
       if (error instanceof InvalidCiphertextError) throw invalidCiphertext();
       throw error;

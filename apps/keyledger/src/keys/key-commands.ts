@@ -8,8 +8,10 @@ import {
   type KeyAggregate,
   type KeyCommand,
   type KeyEvent,
+  type KeyUsage,
   type NewBackingKey,
   type Origin,
+  type ServedKeySpec,
   type Tag,
 } from '@keyledger/ledger';
 import { keyArn, type KeyledgerConfig } from '../config/keyledger-config.js';
@@ -20,7 +22,13 @@ import type { RequestContext } from '../ledger/request-context.js';
 
 export class CreateKeyCommand extends Command<KeyAggregate> {
   constructor(
-    readonly input: { description: string; origin: Origin; tags: Tag[] },
+    readonly input: {
+      description: string;
+      origin: Origin;
+      tags: Tag[];
+      keySpec?: ServedKeySpec;
+      keyUsage?: KeyUsage;
+    },
     readonly context: RequestContext,
   ) {
     super();
@@ -71,7 +79,8 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
 
   async execute({ input, context }: CreateKeyCommand): Promise<KeyAggregate> {
     const keyId = randomUUID();
-    const backingKey = input.origin === 'AWS_KMS' ? this.backingKeys.generate(keyId) : undefined;
+    const keySpec = input.keySpec ?? 'SYMMETRIC_DEFAULT';
+    const backingKey = input.origin === 'AWS_KMS' ? await this.backingKeys.generateFor(keyId, keySpec) : undefined;
     const command: KeyCommand = {
       type: 'CreateKey',
       keyId,
@@ -80,6 +89,8 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
       region: this.config.region,
       description: input.description,
       origin: input.origin,
+      keySpec,
+      keyUsage: input.keyUsage ?? 'ENCRYPT_DECRYPT',
       tags: input.tags,
       backingKey,
       now: this.clock.now(),

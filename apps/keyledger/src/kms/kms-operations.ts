@@ -20,6 +20,8 @@ import { GetParametersForImportCommand, ImportKeyMaterialCommand } from '../keys
 import { keyMetadata } from '../keys/key-metadata.js';
 import { GetKeyQuery, ListAliasesQuery, ListKeysQuery, encodeMarker, decodeMarker } from '../keys/key-queries.js';
 import type { RequestContext } from '../ledger/request-context.js';
+import { checkCreateKey, dataKeyLength } from './key-request-rules.js';
+import { KeyPairOperations, refuseRecipient } from './key-pair-operations.js';
 
 type Output = Record<string, unknown>;
 type Handler<O extends OperationName> = (input: OperationInput<O>, context: RequestContext) => Promise<Output>;
@@ -28,38 +30,6 @@ export type OperationTable = { [O in OperationName]: Handler<O> };
 const DEFAULT_LIMIT = 100;
 const SYMMETRIC_DEFAULT = 'SYMMETRIC_DEFAULT';
 
-function requireSymmetric(algorithm: string | undefined): void {
-  if (algorithm !== undefined && algorithm !== SYMMETRIC_DEFAULT)
-    throw new DomainError('InvalidKeyUsage', `The encryption algorithm ${algorithm} is not valid for a symmetric key.`);
-}
-
-function dataKeyLength(input: { NumberOfBytes?: number; KeySpec?: string }): number {
-  if (input.NumberOfBytes !== undefined && input.KeySpec !== undefined)
-    throw new DomainError('Validation', 'Please specify either number of bytes or key spec, not both.');
-  if (input.KeySpec === 'AES_256') return 32;
-  if (input.KeySpec === 'AES_128') return 16;
-  if (input.NumberOfBytes !== undefined) return input.NumberOfBytes;
-  throw new DomainError('Validation', 'Please specify either number of bytes or key spec.');
-}
-
-/** Symmetric keys only: Keyledger refuses, as AWS would for a spec it does not offer in this region. */
-function checkCreateKey(input: OperationInput<'CreateKey'>): void {
-  const spec = input.KeySpec ?? input.CustomerMasterKeySpec ?? SYMMETRIC_DEFAULT;
-  if (spec !== SYMMETRIC_DEFAULT)
-    throw new DomainError(
-      'Unsupported',
-      `KeySpec ${spec} is not supported: Keyledger serves symmetric keys (SYMMETRIC_DEFAULT) only.`,
-    );
-  if ((input.KeyUsage ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT')
-    throw new DomainError('Unsupported', `KeyUsage ${input.KeyUsage} is not supported for a SYMMETRIC_DEFAULT key.`);
-  const origin = input.Origin ?? 'AWS_KMS';
-  if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL')
-    throw new DomainError('Unsupported', `Origin ${origin} is not supported: use AWS_KMS or EXTERNAL.`);
-  if (input.MultiRegion) throw new DomainError('Unsupported', 'Multi-Region keys are not supported.');
-  if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
-    throw new DomainError('Unsupported', 'Custom key stores are not supported.');
-}
-
 /** Every KMS operation Keyledger serves, from validated input to AWS-shaped output. */
 @Injectable()
 export class KmsOperations {
@@ -67,17 +37,21 @@ export class KmsOperations {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
+    private readonly keyPairs: KeyPairOperations,
   ) {}
 
   readonly table: OperationTable = {
+    ...this.keyPairs.table,
     CreateKey: async (input, context) => {
-      checkCreateKey(input);
+      const { keySpec, keyUsage } = checkCreateKey(input);
       const key = await this.commands.execute(
         new CreateKeyCommand(
           {
             description: input.Description ?? '',
             origin: (input.Origin ?? 'AWS_KMS') as 'AWS_KMS' | 'EXTERNAL',
             tags: (input.Tags ?? []).map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),
+            keySpec,
+            keyUsage,
           },
           context,
         ),
@@ -106,6 +80,12 @@ export class KmsOperations {
     DisableKeyRotation: (input, context) => this.change(input.KeyId, { type: 'DisableKeyRotation' }, context),
     GetKeyRotationStatus: async (input) => {
       const key = await this.key(input.KeyId, false);
+      // AWS rotates symmetric encryption keys only, and says so for the others.
+      if (key.keySpec !== SYMMETRIC_DEFAULT)
+        throw new DomainError(
+          'Unsupported',
+          `${key.arn} key spec is ${key.keySpec} which is not valid for this operation.`,
+        );
       return {
         KeyId: key.arn,
         KeyRotationEnabled: key.rotationEnabled,
@@ -206,36 +186,51 @@ export class KmsOperations {
       return { KeyId: key.arn };
     },
     Encrypt: async (input) => {
-      requireSymmetric(input.EncryptionAlgorithm);
       const sealed = await this.queries.execute(
-        new EncryptQuery(input.KeyId, input.Plaintext, input.EncryptionContext, input.DryRun === true),
+        new EncryptQuery(
+          input.KeyId,
+          input.Plaintext,
+          input.EncryptionContext,
+          input.DryRun === true,
+          input.EncryptionAlgorithm,
+        ),
       );
       return {
         CiphertextBlob: sealed.ciphertextBlob,
         KeyId: sealed.keyArn,
-        EncryptionAlgorithm: SYMMETRIC_DEFAULT,
+        EncryptionAlgorithm: sealed.encryptionAlgorithm,
         KeyMaterialId: sealed.keyMaterialId,
       };
     },
     Decrypt: async (input) => {
-      requireSymmetric(input.EncryptionAlgorithm);
+      refuseRecipient(input.Recipient, 'Decrypt');
       if (input.CiphertextBlob === undefined) throw new DomainError('Validation', 'CiphertextBlob is required.');
       const opened = await this.queries.execute(
-        new DecryptQuery(input.CiphertextBlob, input.EncryptionContext, input.KeyId, input.DryRun === true),
+        new DecryptQuery(
+          input.CiphertextBlob,
+          input.EncryptionContext,
+          input.KeyId,
+          input.DryRun === true,
+          input.EncryptionAlgorithm,
+        ),
       );
       return {
         Plaintext: opened.plaintext,
         KeyId: opened.keyArn,
-        EncryptionAlgorithm: SYMMETRIC_DEFAULT,
+        EncryptionAlgorithm: opened.encryptionAlgorithm,
         KeyMaterialId: opened.keyMaterialId,
       };
     },
     ReEncrypt: async (input) => {
-      requireSymmetric(input.SourceEncryptionAlgorithm);
-      requireSymmetric(input.DestinationEncryptionAlgorithm);
       if (input.CiphertextBlob === undefined) throw new DomainError('Validation', 'CiphertextBlob is required.');
       const opened = await this.queries.execute(
-        new DecryptQuery(input.CiphertextBlob, input.SourceEncryptionContext, input.SourceKeyId, false),
+        new DecryptQuery(
+          input.CiphertextBlob,
+          input.SourceEncryptionContext,
+          input.SourceKeyId,
+          false,
+          input.SourceEncryptionAlgorithm,
+        ),
       );
       try {
         const sealed = await this.queries.execute(
@@ -244,14 +239,15 @@ export class KmsOperations {
             opened.plaintext,
             input.DestinationEncryptionContext,
             input.DryRun === true,
+            input.DestinationEncryptionAlgorithm,
           ),
         );
         return {
           CiphertextBlob: sealed.ciphertextBlob,
           SourceKeyId: opened.keyArn,
           KeyId: sealed.keyArn,
-          SourceEncryptionAlgorithm: SYMMETRIC_DEFAULT,
-          DestinationEncryptionAlgorithm: SYMMETRIC_DEFAULT,
+          SourceEncryptionAlgorithm: opened.encryptionAlgorithm,
+          DestinationEncryptionAlgorithm: sealed.encryptionAlgorithm,
           SourceKeyMaterialId: opened.keyMaterialId,
           DestinationKeyMaterialId: sealed.keyMaterialId,
         };
@@ -261,9 +257,7 @@ export class KmsOperations {
     },
     GenerateDataKey: async (input) => {
       const plaintext = await this.queries.execute(new GenerateRandomQuery(dataKeyLength(input)));
-      const sealed = await this.queries.execute(
-        new EncryptQuery(input.KeyId, plaintext, input.EncryptionContext, input.DryRun === true),
-      );
+      const sealed = await this.sealDataKey(input, plaintext, 'GenerateDataKey');
       return {
         CiphertextBlob: sealed.ciphertextBlob,
         Plaintext: plaintext,
@@ -274,9 +268,7 @@ export class KmsOperations {
     GenerateDataKeyWithoutPlaintext: async (input) => {
       const plaintext = await this.queries.execute(new GenerateRandomQuery(dataKeyLength(input)));
       try {
-        const sealed = await this.queries.execute(
-          new EncryptQuery(input.KeyId, plaintext, input.EncryptionContext, input.DryRun === true),
-        );
+        const sealed = await this.sealDataKey(input, plaintext, 'GenerateDataKeyWithoutPlaintext');
         return { CiphertextBlob: sealed.ciphertextBlob, KeyId: sealed.keyArn, KeyMaterialId: sealed.keyMaterialId };
       } finally {
         plaintext.fill(0);
@@ -361,6 +353,16 @@ export class KmsOperations {
       );
     },
   };
+
+  private sealDataKey(
+    input: { KeyId: string; EncryptionContext?: Record<string, string>; DryRun?: boolean },
+    plaintext: Buffer,
+    operation: string,
+  ) {
+    return this.queries.execute(
+      new EncryptQuery(input.KeyId, plaintext, input.EncryptionContext, input.DryRun === true, undefined, operation),
+    );
+  }
 
   private async key(keyId: string, allowAlias: boolean): Promise<KeyAggregate> {
     return (await this.queries.execute(new GetKeyQuery(keyId, allowAlias))).state;

@@ -25,10 +25,17 @@ function generated(backingKey: NewBackingKey, now: Date): KeyEvent {
       keyMaterialId: backingKey.keyMaterialId,
       sealedMaterial: backingKey.sealedMaterial,
       shredKeyId: backingKey.shredKeyId,
+      ...(backingKey.publicKey === undefined ? {} : { publicKey: backingKey.publicKey }),
       generatedAt: iso(now),
     },
   };
 }
+
+/** AWS rotates only symmetric encryption keys; the others are refused before any state rule. */
+const notRotatable = (key: KeyAggregate, message: string) =>
+  key.keySpec === 'SYMMETRIC_DEFAULT' ? undefined : new DomainError('Unsupported', message);
+const specNotValid = (key: KeyAggregate) =>
+  `${key.arn} key spec is ${key.keySpec} which is not valid for this operation.`;
 
 function rotatedTo(
   key: KeyAggregate,
@@ -82,8 +89,8 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
         accountId: command.accountId,
         region: command.region,
         description: command.description,
-        keyUsage: 'ENCRYPT_DECRYPT',
-        keySpec: 'SYMMETRIC_DEFAULT',
+        keyUsage: command.keyUsage ?? 'ENCRYPT_DECRYPT',
+        keySpec: command.keySpec ?? 'SYMMETRIC_DEFAULT',
         origin: command.origin,
         tags: command.tags,
         createdAt: iso(command.now),
@@ -116,6 +123,8 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'EnableKeyRotation': {
+      const unsupported = notRotatable(key, specNotValid(key));
+      if (unsupported) return unsupported;
       if (key.origin !== 'AWS_KMS') return keyErrors.originNotValid(key);
       const refused = requireEnabled(key);
       if (refused) return refused;
@@ -135,6 +144,8 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'DisableKeyRotation': {
+      const unsupported = notRotatable(key, specNotValid(key));
+      if (unsupported) return unsupported;
       if (key.origin !== 'AWS_KMS') return keyErrors.originNotValid(key);
       const refused = requireEnabled(key);
       if (refused) return refused;
@@ -143,6 +154,9 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'RotateKeyOnDemand': {
+      // AWS answers a non-symmetric key with an empty message (recorded).
+      const unsupported = notRotatable(key, '');
+      if (unsupported) return unsupported;
       const refused = requireEnabled(key);
       if (refused) return refused;
       if (key.onDemandRotations >= command.maxOnDemandRotations)

@@ -139,6 +139,7 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
             expirationModel,
             validTo,
             keyMaterialDescription: command.keyMaterialDescription ?? null,
+            ...(command.publicKey === undefined ? {} : { publicKey: command.publicKey }),
             importedAt: iso(command.now),
           },
         },

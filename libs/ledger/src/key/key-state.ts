@@ -1,4 +1,5 @@
 import type { ExpirationModel, KeyEvent, Origin, RotationType, Tag } from './key-events.js';
+import type { KeyUsage, ServedKeySpec } from './key-specs.js';
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
 
@@ -63,6 +64,8 @@ export interface KeyAggregate {
   backingKeys: readonly BackingKey[];
   tags: Tag[];
   importParameters: ImportParameters[];
+  keySpec: ServedKeySpec;
+  keyUsage: KeyUsage;
 }
 
 export const initialKeyState = (): KeyAggregate => ({
@@ -86,6 +89,8 @@ export const initialKeyState = (): KeyAggregate => ({
   backingKeys: [],
   tags: [],
   importParameters: [],
+  keySpec: 'SYMMETRIC_DEFAULT',
+  keyUsage: 'ENCRYPT_DECRYPT',
 });
 
 const ms = (iso: string): number => Date.parse(iso);
@@ -204,6 +209,8 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         createdAt: ms(d.createdAt),
         enabled: d.origin === 'AWS_KMS',
         tags: d.tags,
+        keySpec: d.keySpec,
+        keyUsage: d.keyUsage,
       };
     }
     case 'KeyMaterialGenerated': {
