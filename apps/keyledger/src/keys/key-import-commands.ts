@@ -19,6 +19,7 @@ import {
   decideKey,
   type Clock,
   type ExpirationModel,
+  type ServedKeySpec,
   type WrappingAlgorithm,
   type WrappingKeySpec,
 } from '@keyledger/ledger';
@@ -26,6 +27,7 @@ import { CLOCK, IMPORT_TOKEN_KEY, SHRED_VAULT } from '../infrastructure/tokens.j
 import { ShredKeyPool } from '../cryptography/shred-key-pool.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
 import type { RequestContext } from '../ledger/request-context.js';
+import { acceptImportedMaterial, importedMaterialLength } from './imported-key-material.js';
 
 export interface ImportParametersIssued {
   keyArn: string;
@@ -163,7 +165,8 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
     if (parameters.validTo <= now.getTime())
       throw new DomainError('ExpiredImportToken', 'The import token has expired.');
 
-    const material = this.unwrap(keyId, importTokenId, parameters, input.encryptedKeyMaterial);
+    const unwrapped = this.unwrap(keyId, importTokenId, parameters, input.encryptedKeyMaterial, loaded.state.keySpec);
+    const { material, publicKey } = acceptImportedMaterial(loaded.state.keySpec, unwrapped);
     const keyMaterialId = importedKeyMaterialId(keyId, material);
     const { shredKeyId, sealed: sealedMaterial } = this.shredKeys.seal(material, { keyId, keyMaterialId });
     try {
@@ -182,6 +185,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
               expirationModel: input.expirationModel,
               validTo: input.validTo,
               keyMaterialDescription: input.keyMaterialDescription,
+              publicKey,
               now,
             },
             state,
@@ -201,6 +205,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
     importTokenId: string,
     parameters: { sealedPrivateKey: string; shredKeyId: string; wrappingAlgorithm: string },
     encrypted: Buffer,
+    keySpec: ServedKeySpec,
   ): Buffer {
     const shredKey = this.vault.get(parameters.shredKeyId);
     if (!shredKey)
@@ -208,7 +213,12 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
     const privateKey = openMaterial(parameters.sealedPrivateKey, shredKey, privateKeyBinding(keyId, importTokenId));
     shredKey.fill(0);
     try {
-      return unwrapImportedMaterial(parameters.wrappingAlgorithm as ImportWrappingAlgorithm, privateKey, encrypted);
+      return unwrapImportedMaterial(
+        parameters.wrappingAlgorithm as ImportWrappingAlgorithm,
+        privateKey,
+        encrypted,
+        importedMaterialLength(keySpec),
+      );
     } catch (error) {
       if (error instanceof ImportUnwrapError) throw new DomainError('InvalidCiphertext', error.message);
       throw error;

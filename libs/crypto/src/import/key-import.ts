@@ -54,11 +54,29 @@ function oaep(privateKeyDer: Buffer, hash: 'sha1' | 'sha256', data: Buffer): Buf
   return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data);
 }
 
-/** The 32-byte material, or ImportUnwrapError (never saying more: the failure must not become an oracle). */
+/** The lengths material may have once unwrapped, and what to call it when it has another. */
+export interface ImportedMaterialLength {
+  min: number;
+  max: number;
+  /** e.g. "a symmetric key", "an HMAC_256 key". */
+  what: string;
+}
+
+const SYMMETRIC_MATERIAL: ImportedMaterialLength = {
+  min: IMPORTED_MATERIAL_BYTES,
+  max: IMPORTED_MATERIAL_BYTES,
+  what: 'a symmetric key',
+};
+
+/**
+ * The material (32 bytes for a symmetric key unless `length` says otherwise), or
+ * ImportUnwrapError (never saying more: the failure must not become an oracle).
+ */
 export function unwrapImportedMaterial(
   algorithm: ImportWrappingAlgorithm,
   privateKeyDer: Buffer,
   encryptedKeyMaterial: Buffer,
+  length: ImportedMaterialLength = SYMMETRIC_MATERIAL,
 ): Buffer {
   let material: Buffer;
   try {
@@ -80,9 +98,10 @@ export function unwrapImportedMaterial(
   } catch {
     throw new ImportUnwrapError('The encrypted key material could not be unwrapped with these import parameters.');
   }
-  if (material.length !== IMPORTED_MATERIAL_BYTES) {
+  if (material.length < length.min || material.length > length.max) {
     material.fill(0);
-    throw new ImportUnwrapError(`Imported key material for a symmetric key must be ${IMPORTED_MATERIAL_BYTES} bytes.`);
+    const bytes = length.min === length.max ? `${length.min}` : `${length.min} to ${length.max}`;
+    throw new ImportUnwrapError(`Imported key material for ${length.what} must be ${bytes} bytes.`);
   }
   return material;
 }

@@ -126,3 +126,55 @@ describe('keys of every spec in the ledger', () => {
     ]);
   });
 });
+
+describe('imported material of keys that are not symmetric', () => {
+  const parameters = { importTokenId: 'token-1', sealedPrivateKey: 's', shredKeyId: 'pool/2', publicKeySha256: 'h' };
+  const importParameters = (
+    state: KeyAggregate,
+    wrappingAlgorithm: 'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_256',
+  ) =>
+    decideKey(
+      { type: 'GetParametersForImport', wrappingAlgorithm, wrappingKeySpec: 'RSA_2048', parameters, now: T0 },
+      state,
+    );
+
+  it('takes an RSA private key only wrapped with AES key wrap; ECC and HMAC material with either', () => {
+    const rsa = given(...create('RSA_2048', 'SIGN_VERIFY', 'EXTERNAL'));
+    const refused = refusal(importParameters(rsa, 'RSAES_OAEP_SHA_256'));
+    expect(refused.code).toBe('Validation');
+    expect(refused.message).toContain('cannot wrap RSA_2048 key material');
+    expect(events(importParameters(rsa, 'RSA_AES_KEY_WRAP_SHA_256'))).toHaveLength(1);
+    const ecc = given(...create('ECC_NIST_P256', 'SIGN_VERIFY', 'EXTERNAL'));
+    expect(events(importParameters(ecc, 'RSAES_OAEP_SHA_256'))).toHaveLength(1);
+  });
+
+  it('records the derived public key, and takes back only the first material of a key pair', () => {
+    let state = given(...create('ECC_NIST_P256', 'SIGN_VERIFY', 'EXTERNAL'));
+    state = given(
+      ...create('ECC_NIST_P256', 'SIGN_VERIFY', 'EXTERNAL'),
+      ...events(importParameters(state, 'RSAES_OAEP_SHA_256')),
+    );
+    const imported = (keyMaterialId: string, importType?: 'NEW_KEY_MATERIAL') =>
+      decideKey(
+        {
+          type: 'ImportKeyMaterial',
+          importTokenId: 'token-1',
+          keyMaterialId,
+          sealedMaterial: 'sealed',
+          shredKeyId: `pool/${keyMaterialId}`,
+          importType,
+          expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+          publicKey: 'cHVibGlj',
+          now: T0,
+        },
+        state,
+      );
+    const first = events(imported('b'.repeat(64)));
+    expect(first[0]).toMatchObject({ type: 'KeyMaterialImported', data: { publicKey: 'cHVibGlj' } });
+    state = first.reduce(evolveKey, state);
+    expect(keyStateOf(state)).toBe('Enabled');
+    const second = refusal(imported('c'.repeat(64), 'NEW_KEY_MATERIAL'));
+    expect(second.code).toBe('IncorrectKeyMaterial');
+    expect(second.message).toContain('only the key material first imported into it');
+  });
+});
