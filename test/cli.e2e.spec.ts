@@ -305,6 +305,16 @@ describe('keyledger CLI', () => {
   describe('usage errors exit 2 and say why', () => {
     it.each([
       [['frobnicate'], "unknown command 'frobnicate'"],
+      [['verfy'], "unknown command 'verfy'; did you mean 'verify'?"],
+      [['reprot', 'inventory'], "did you mean 'report'?"],
+      [
+        ['report', 'rotation-compliance', '--max-age-days', '-3'],
+        "--max-age-days must be a positive integer, got '-3'",
+      ],
+      [['verify', '--url', 'ftp://127.0.0.1:8080'], 'must start with http:// or https://'],
+      [['verify', '--url', 'http//x y'], 'is not a URL'],
+      [['verify', '--url', 'http://127.0.0.1:8080/v1/keys'], 'without a path or query'],
+      [['verify', '--url', 'http://u:p@127.0.0.1:8080'], 'must not carry credentials'],
       [['export', '--bogus'], "Unknown option '--bogus'"],
       [['export'], '--to <file.jsonl | -> is required'],
       [['migrate', '--to-data-dir', '/tmp/x', '--to', 'esdb://localhost:2113'], 'give exactly one of'],

@@ -99,14 +99,24 @@ describe('bad input gets an AWS-shaped 4xx and changes nothing', () => {
     );
   });
 
-  it('an oversized body is refused with a 4xx, not a 5xx', async () => {
-    const res = await fetch(h.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.Encrypt' },
-      body: Buffer.alloc(2 * 1024 * 1024, 0x20),
-    });
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
+  // Signed, and otherwise a valid request up to its Plaintext: without a body limit it would reach the parser and come
+  // back as a ValidationException (Plaintext over 4096 bytes), so only the limit can make it a 413.
+  it('a signed body over the limit is refused with 413, before it is parsed, and changes nothing', async () => {
+    const before = await eventCount();
+    const padding = 'A'.repeat(h.config.bodyLimitBytes + 1024);
+    const res = await send('TrentService.Encrypt', `{"KeyId":"${keyId}","Plaintext":"${padding}"}`);
+    expect(res.status).toBe(413);
+    // The AWS shape of this answer (a __type) is issue 11's; here: the limit holds, whatever the shape.
+    expect(res.body.__type).not.toBe('ValidationException');
+    expect(res.body.message).toEqual(expect.any(String));
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('a signed body just under the limit gets through to the parser', async () => {
+    const padding = 'A'.repeat(h.config.bodyLimitBytes - 1024);
+    const res = await send('TrentService.Encrypt', `{"KeyId":"${keyId}","Plaintext":"${padding}"}`);
+    expect(res.status).toBe(400);
+    expect(res.body.__type).toBe('ValidationException');
   });
 
   it('the plaintext never comes back in an error message', async () => {

@@ -105,15 +105,24 @@ describe('bring your own key', () => {
     'RSA_AES_KEY_WRAP_SHA_1',
     'RSA_AES_KEY_WRAP_SHA_256',
   ] as const) {
-    it(`imports material wrapped with ${algorithm}`, async () => {
+    // Each wrapping key size is used at least once; RSA_4096 with the two-layer wrap, whose RSA part is 512 bytes.
+    const wrappingKeySpec =
+      algorithm === 'RSAES_OAEP_SHA_1'
+        ? 'RSA_2048'
+        : algorithm === 'RSA_AES_KEY_WRAP_SHA_256'
+          ? 'RSA_4096'
+          : 'RSA_3072';
+    it(`imports material wrapped with ${algorithm} under ${wrappingKeySpec}`, async () => {
       const key = await externalKey();
       const params = await kms.send(
         new GetParametersForImportCommand({
           KeyId: key.KeyId,
           WrappingAlgorithm: algorithm,
-          WrappingKeySpec: 'RSA_3072',
+          WrappingKeySpec: wrappingKeySpec,
         }),
       );
+      const publicKey = createPublicKey({ key: Buffer.from(params.PublicKey!), format: 'der', type: 'spki' });
+      expect(publicKey.asymmetricKeyDetails?.modulusLength).toBe(Number(wrappingKeySpec.slice(4)));
       expect(params.ParametersValidTo!.getTime() - h.clock.now().getTime()).toBeCloseTo(DAY, -4);
       const imported = await kms.send(
         new ImportKeyMaterialCommand({
@@ -135,7 +144,8 @@ describe('bring your own key', () => {
       expect(
         Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }))).Plaintext!).toString(),
       ).toBe(algorithm);
-    });
+      // Generating an RSA_4096 wrapping key can take tens of seconds on a loaded 2-core machine.
+    }, 120_000);
   }
 
   it('delete material, fail, re-import the same material: old ciphertexts decrypt again with the same KeyMaterialId', async () => {
@@ -273,6 +283,7 @@ describe('bring your own key', () => {
     expect((await attempt({ ValidTo: new Date(h.clock.now().getTime() + 366 * DAY) })).name).toBe(
       'ValidationException',
     );
+    expect((await attempt({ ValidTo: new Date(h.clock.now().getTime()) })).name).toBe('ValidationException');
     expect(
       (
         await attempt({
@@ -281,5 +292,21 @@ describe('bring your own key', () => {
         })
       ).name,
     ).toBe('ValidationException');
+    // The bound itself: exactly 365 days from now is accepted.
+    const validTo = new Date(h.clock.now().getTime() + 365 * DAY);
+    await kms.send(
+      new ImportKeyMaterialCommand({
+        KeyId: key.KeyId,
+        ImportToken: params.ImportToken,
+        EncryptedKeyMaterial: wrapped,
+        ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+        ValidTo: validTo,
+      }),
+    );
+    expect((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata).toMatchObject({
+      KeyState: 'Enabled',
+      ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+      ValidTo: validTo,
+    });
   });
 });

@@ -97,6 +97,17 @@ describe('SigV4 and roles', () => {
     ).toBe('AccessDeniedException');
   });
 
+  it('GET / names the service, its version and where to go, with no signature', async () => {
+    const res = await fetch(`${h.url}/`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      service: 'keyledger',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      openApi: '/v1/openapi.json',
+      health: '/healthz',
+    });
+  });
+
   it('/healthz needs no signature', async () => {
     expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
   });

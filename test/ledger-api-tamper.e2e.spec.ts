@@ -93,7 +93,7 @@ describe('tamper evidence', () => {
   }
 
   async function verifyCopy(dir: string): Promise<VerifyResult> {
-    const store = SqliteEventStore.open(join(dir, LEDGER_FILE_NAME));
+    const store = new SqliteEventStore(join(dir, LEDGER_FILE_NAME));
     try {
       return await verifyLedger(store, resolveRootKeyProvider({ dataDir: dir }).deriveKey(checkpointKeyPurpose));
     } finally {

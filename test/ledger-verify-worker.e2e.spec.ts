@@ -36,7 +36,7 @@ let store: SqliteEventStore;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'keyledger-verify-worker-'));
   file = join(dir, 'ledger.db');
-  store = SqliteEventStore.open(file);
+  store = new SqliteEventStore(file);
   // Streams interleaved: stream s, revision r at position STREAMS * r + s + 1.
   const previous: Array<string | null> = new Array(STREAMS).fill(null);
   for (let revision = 0; revision < PER_STREAM; revision++) {
@@ -74,7 +74,7 @@ async function alter(...positions: number[]): Promise<void> {
         .changes,
     ).toBe(1);
   db.close();
-  store = SqliteEventStore.open(file);
+  store = new SqliteEventStore(file);
 }
 
 const verify = () => verifyLedger(store, CHECKPOINT_KEY, { pageSize: 16, hashThreads: 1 });

@@ -5,6 +5,7 @@ import { BackingKeys } from './cryptography/backing-keys.js';
 import { ShredKeyPool } from './cryptography/shred-key-pool.js';
 import { DecryptHandler, EncryptHandler, GenerateRandomHandler } from './cryptography/crypto-queries.js';
 import { HealthController } from './health/health.controller.js';
+import { ServiceIndexController } from './health/service-index.controller.js';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module.js';
 import { ChangeKeyHandler, CreateKeyHandler } from './keys/key-commands.js';
 import { GetParametersForImportHandler, ImportKeyMaterialHandler } from './keys/key-import-commands.js';
@@ -24,7 +25,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), LedgerApiModule],
-      controllers: [HealthController, KmsController],
+      controllers: [HealthController, ServiceIndexController, KmsController],
       providers: [
         LedgerRepository,
         KeyResolver,

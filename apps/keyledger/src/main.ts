@@ -1,9 +1,17 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { loadConfig } from './config/keyledger-config.js';
+import { ConfigError, loadConfig, type KeyledgerConfig } from './config/keyledger-config.js';
 import { createKeyledgerServer } from './server.js';
 
-const config = loadConfig();
+// Bad configuration: one line and a non-zero exit, before anything is written.
+let config: KeyledgerConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`keyledger: ${error.message}\n`);
+  process.exit(1);
+}
 const app = await createKeyledgerServer({ config });
 await app.listen(config.port, config.host);
 new Logger('Keyledger').log(

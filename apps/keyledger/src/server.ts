@@ -2,8 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LoggerService, LogLevel } from '@nestjs/common';
+import type { RequestListener } from 'node:http';
 import { systemClock } from '@keyledger/ledger';
 import { AppModule } from './app.module.js';
+import { AwsExceptionFilter } from './http/aws-exception-filter.js';
+import { clientErrorHandler, createEdgeServer } from './http/edge-server.js';
+import { installLoadShedding } from './http/load-shedding.js';
 import type { InfrastructureOptions } from './infrastructure/infrastructure.module.js';
 
 export interface CreateServerOptions extends InfrastructureOptions {
@@ -13,12 +17,22 @@ export interface CreateServerOptions extends InfrastructureOptions {
 /**
  * Builds the server without listening. Bodies reach the controllers as raw
  * bytes: SigV4 signs the exact bytes, so nothing may parse them first.
+ * The edge (http/) bounds what a client can hold before any of that runs.
  */
 export async function createKeyledgerServer(options: CreateServerOptions): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: options.config.bodyLimitBytes, trustProxy: false });
+  const { config } = options;
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    serverFactory: (handler: RequestListener) => createEdgeServer(config, handler),
+    clientErrorHandler: clientErrorHandler(config.limits),
+    // The edge answers requests during shutdown itself, AWS-shaped (http/load-shedding.ts).
+    return503OnClosing: false,
+  });
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  installLoadShedding(fastify, config.limits.maxInFlight);
   // SDKs correct their signing clock from the Date header, so it must come from the clock SigV4 is checked against.
   const clock = options.clock ?? systemClock;
   // A callback hook, not an async one: one promise less on every response.
@@ -31,5 +45,6 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
     logger: options.logger ?? ['log', 'warn', 'error'],
     abortOnError: false,
   });
+  app.useGlobalFilters(new AwsExceptionFilter());
   return app;
 }

@@ -59,6 +59,13 @@ export function validateExpectedRevision(expected: unknown): asserts expected is
  */
 export function prepareAppend(streamName: string, events: EventToAppend[]): PreparedEvent[] {
   validateStreamName(streamName);
+  // EventStoreDB's system namespace: such streams need admin rights to write and are
+  // filtered out of $all reads, so an event there would vanish from the ledger unseen.
+  if (streamName.startsWith('$')) {
+    throw new InvalidAppendError(
+      `Stream name '${streamName}' is reserved: names starting with '$' are the store's own`,
+    );
+  }
   if (!Array.isArray(events) || events.length === 0) {
     throw new InvalidAppendError(`Append to '${streamName}': at least one event is required`);
   }

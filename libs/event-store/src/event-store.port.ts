@@ -21,7 +21,12 @@ export type ExpectedRevision = typeof NO_STREAM | typeof STREAM_EXISTS | typeof 
 export type CurrentRevision = typeof NO_STREAM | bigint;
 
 export interface EventToAppend {
-  /** A UUID; generated when absent. Kept verbatim, so a migration preserves ids. */
+  /**
+   * A UUID; generated when absent. Kept, so a migration preserves ids; compare
+   * ids with sameEventId (EventStoreDB gives them back in lower case). Sending
+   * the same ids again at the same expected revision is an idempotent retry:
+   * it succeeds with the first append's result and writes nothing.
+   */
   id?: string;
   type: string;
   data: JsonObject;
@@ -39,8 +44,9 @@ export interface RecordedEvent {
   revision: bigint;
   /**
    * Position in the global log: strictly increasing in commit order across all
-   * streams. Dense (1, 2, 3, …) in the embedded store; EventStoreDB's commit
-   * position in the EventStoreDB adapter, so not dense there.
+   * streams, and opaque: pass it back as `after` as it is, never computed on
+   * (EventStoreDB refuses a read from a position that is not a record
+   * boundary). Meaningful only in the store that gave it (see storeIdentity).
    */
   position: bigint;
 }
@@ -66,6 +72,21 @@ export interface AppendResult {
   position: bigint;
 }
 
+/**
+ * `engine` names the storage engine; `id` is stable for the life of the store
+ * (a file copy of an embedded ledger keeps it, and so keeps its positions),
+ * and differs between two stores, including a store and its migrated copy.
+ */
+export interface StoreIdentity {
+  engine: 'sqlite' | 'eventstoredb';
+  id: string;
+}
+
+/** Event ids are UUIDs, compared without regard to case: EventStoreDB gives them back in lower case. */
+export function sameEventId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
 export type Direction = 'forwards' | 'backwards';
 
 export interface ReadStreamOptions {
@@ -76,7 +97,10 @@ export interface ReadStreamOptions {
 }
 
 export interface ReadAllOptions {
-  /** Exclusive: events strictly after this position. Default: from the very first event. */
+  /**
+   * Exclusive: events strictly after this position, which must be one this
+   * store gave (else InvalidPositionError). Default: from the very first event.
+   */
   after?: bigint | 'start';
   maxCount?: number;
 }
@@ -114,12 +138,13 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
 
   /**
-   * Optional: readAll's events (same order, same options) with their data and
-   * metadata left as JSON text, and without id and recordedAt, for a reader of
-   * the whole log that hands the text on unparsed (the ledger verifier's hash
-   * worker). A store that only has parsed values leaves it out.
+   * readAll's events (same order, same options) with their data and metadata
+   * as JSON text, and without id and recordedAt, for a reader of the whole log
+   * that hands the text on unparsed (the ledger verifier's hash worker). The
+   * embedded store gives the stored text; EventStoreDB's adapter serialises
+   * what the client parsed, which JSON.parse turns back into readAll's values.
    */
-  readAllJson?(options?: ReadAllOptions): Promise<RecordedEventJson[]>;
+  readAllJson(options?: ReadAllOptions): Promise<RecordedEventJson[]>;
 
   /** Catch-up subscription: history, then onCaughtUp, then live events until unsubscribed. */
   subscribeToAll(options: SubscribeToAllOptions, handler: SubscriptionHandler): Subscription;
@@ -127,32 +152,21 @@ export interface EventStore {
   /** The revision of the stream's last event, or NO_STREAM. */
   streamRevision(streamName: string): Promise<CurrentRevision>;
 
+  /**
+   * Which store this is. Positions mean something only in the store that gave
+   * them: whatever keeps a position (a view snapshot, a checkpoint hint) keeps
+   * this beside it and treats the position as unknown under another identity.
+   */
+  storeIdentity(): Promise<StoreIdentity>;
+
+  /**
+   * Resolves once the store answered a read, or rejects within deadlineMs with
+   * the cause (EventStoreUnavailableError, EventStoreAccessDeniedError, …), so
+   * a start-up can report a wrong or unreachable store instead of waiting.
+   */
+  checkConnection(deadlineMs: number): Promise<void>;
+
   close(): Promise<void>;
 }
 
-export class EventStoreError extends Error {
-  override name = 'EventStoreError';
-}
-
-export class WrongExpectedVersionError extends EventStoreError {
-  override name = 'WrongExpectedVersionError';
-  constructor(
-    readonly streamName: string,
-    readonly expected: ExpectedRevision,
-    readonly actual: CurrentRevision,
-  ) {
-    super(`Append to stream '${streamName}' failed: expected revision ${String(expected)}, actual ${String(actual)}`);
-  }
-}
-
-export class StreamNotFoundError extends EventStoreError {
-  override name = 'StreamNotFoundError';
-  constructor(readonly streamName: string) {
-    super(`Stream '${streamName}' not found`);
-  }
-}
-
-/** The caller's mistake (empty stream name, unserialisable data, …): nothing was written. */
-export class InvalidAppendError extends EventStoreError {
-  override name = 'InvalidAppendError';
-}
+export * from './event-store.errors.js';

@@ -1,3 +1,4 @@
+import { DAY_MS } from './common-constants.js';
 /** The one source of time. Everything that reads the time takes a Clock, so tests move time instead of waiting. */
 export interface Clock {
   now(): Date;
@@ -21,6 +22,6 @@ export class ManualClock implements Clock {
     this.current += ms;
   }
   advanceDays(days: number): void {
-    this.current += days * 86_400_000;
+    this.current += days * DAY_MS;
   }
 }

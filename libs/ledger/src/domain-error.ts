@@ -22,7 +22,12 @@ export type DomainErrorCode =
   | 'Conflict'
   | 'InvalidMarker'
   | 'InvalidSignature'
-  | 'InvalidMac';
+  | 'InvalidMac'
+  | 'MalformedPolicyDocument'
+  | 'AccessDenied'
+  | 'InvalidGrantToken'
+  | 'InvalidGrantId'
+  | 'InvalidArn';
 
 export class DomainError extends Error {
   override name = 'DomainError';

@@ -29,7 +29,7 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
   let store: EventStore;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'keyledger-projection-'));
-    store = SqliteEventStore.open(join(dir, 'ledger.db'));
+    store = new SqliteEventStore(join(dir, 'ledger.db'));
   });
   afterEach(async () => {
     await store.close();
@@ -106,7 +106,7 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     rmSync(join(dir, 'ledger.db'), { force: true });
     rmSync(join(dir, 'ledger.db-wal'), { force: true });
     rmSync(join(dir, 'ledger.db-shm'), { force: true });
-    store = SqliteEventStore.open(join(dir, 'ledger.db'));
+    store = new SqliteEventStore(join(dir, 'ledger.db'));
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the store')], {
       expectedRevision: NO_STREAM,
     });

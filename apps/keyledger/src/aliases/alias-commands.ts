@@ -1,7 +1,15 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideAlias, keyStateOf, validateAliasName, type AliasTarget, type Clock } from '@keyledger/ledger';
-import { aliasArn, type KeyledgerConfig } from '../config/keyledger-config.js';
+import {
+  aliasArnOf,
+  decideAlias,
+  keyStateOf,
+  validateAliasName,
+  type AliasTarget,
+  type Clock,
+} from '@keyledger/ledger';
+import { LedgerView } from '@keyledger/read-models';
+import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
@@ -31,6 +39,7 @@ export class ChangeAliasHandler implements ICommandHandler<ChangeAliasCommand, v
   constructor(
     private readonly repository: LedgerRepository,
     private readonly keys: KeyResolver,
+    private readonly view: LedgerView,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
@@ -39,12 +48,14 @@ export class ChangeAliasHandler implements ICommandHandler<ChangeAliasCommand, v
     const nameError = validateAliasName(change.aliasName);
     if (nameError) throw nameError;
     const now = this.clock.now();
-    const arn = aliasArn(this.config, change.aliasName);
+    const arn = aliasArnOf(this.config, change.aliasName);
     let target: AliasTarget | undefined;
     if (change.type !== 'DeleteAlias') {
       // Aliases point at keys, never at other aliases: AWS takes a key id or key ARN here.
       const key = await this.keys.resolve(change.targetKeyId, { allowAlias: false });
-      target = { keyId: key.keyId, arn: key.state.arn, keyState: keyStateOf(key.state) };
+      // From the view: two racing CreateAliases on one key may both pass at 49 (the quota is a bound, not a count).
+      const aliasCount = this.view.aliasesOf(key.keyId).length;
+      target = { keyId: key.keyId, arn: key.state.arn, keyState: keyStateOf(key.state), aliasCount };
     }
     await this.repository.decideOnAlias(
       change.aliasName,

@@ -31,11 +31,29 @@ export interface Command {
   run(input: CommandInput): Promise<number>;
 }
 
+/**
+ * `--max-age-days -3` is a value that is wrong, not an unknown option '-3': a string option's
+ * next argument that reads as a number is attached to it, so the option's own check can say why.
+ */
+function attachNegativeNumbers(options: OptionSpec, args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 export function parseCommandLine(command: Command, args: string[]): { values: OptionValues; positionals: string[] } {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: attachNegativeNumbers(command.options, args),
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,

@@ -65,6 +65,7 @@ export function apiClientOf(
       command,
     );
   }
+  checkServerUrl(url, command);
   const accessKeyId = (values['access-key-id'] as string | undefined) || env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = (values['secret-access-key'] as string | undefined) || env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
@@ -74,6 +75,22 @@ export function apiClientOf(
     );
   }
   return new LedgerApiClient(url, { accessKeyId, secretAccessKey }, regionOf(values, env));
+}
+
+/** The server's base URL, as a person may mistype it: say what is wrong, not what fetch() makes of it. */
+function checkServerUrl(url: string, command: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--url '${url}' is not a URL; give the server's address, e.g. http://127.0.0.1:8080`, command);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new UsageError(`--url '${url}' must start with http:// or https://`, command);
+  if (parsed.username || parsed.password)
+    throw new UsageError('--url must not carry credentials; use --access-key-id/--secret-access-key', command);
+  if (parsed.search || parsed.hash || (parsed.pathname !== '/' && parsed.pathname !== ''))
+    throw new UsageError(`--url '${url}' must be the server's address alone, without a path or query`, command);
 }
 
 /** Runs `body` over the direct-mode queries and closes the store whatever happens. */

@@ -1,3 +1,4 @@
+import { closest, distance } from 'fastest-levenshtein';
 import { readFileSync } from 'node:fs';
 import { parseCommandLine, type CliIo, type Command } from './cli-command.js';
 import { CliFailure, EXIT_FAILURE, EXIT_USAGE, UsageError } from './cli-errors.js';
@@ -33,6 +34,13 @@ function version(): string {
   }
 }
 
+/** A typo's nearest command, when it is near enough to be what was meant. */
+function suggestion(name: string): string {
+  const names = COMMANDS.map((c) => c.name);
+  const nearest = closest(name, names);
+  return distance(name, nearest) <= Math.max(2, Math.floor(nearest.length / 3)) ? `; did you mean '${nearest}'?` : '';
+}
+
 export function generalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `Usage: keyledger <command> [options]
@@ -65,7 +73,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   try {
-    if (!command) throw new UsageError(`unknown command '${name}'`);
+    if (!command) throw new UsageError(`unknown command '${name}'${suggestion(name)}`);
     const { values, positionals } = parseCommandLine(command, rest);
     if (values.help) {
       await writeOut(io.stdout, `${command.help}\n`);

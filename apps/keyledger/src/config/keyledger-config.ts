@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_ON_DEMAND_ROTATIONS } from '@keyledger/ledger';
 
@@ -21,6 +23,23 @@ export interface KeyledgerConfig {
   maxOnDemandRotations: number;
   /** Largest accepted request body; AWS's largest KMS request is far below it. */
   bodyLimitBytes: number;
+  /** The HTTP edge's limits (README, Security): what a slow or greedy client can hold. */
+  limits: EdgeLimits;
+  /** PEM certificate chain and private key: set, the server speaks HTTPS only. */
+  tls: { cert: Buffer; key: Buffer } | undefined;
+}
+
+export interface EdgeLimits {
+  /** Deadline for receiving a whole request, headers and body, from its first byte. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept. */
+  keepAliveTimeoutMs: number;
+  /** Open connections in total; one more is answered 503 and closed before anything is read. */
+  maxConnections: number;
+  /** Open connections from one source address; one more is answered 429 and closed. */
+  maxConnectionsPerAddress: number;
+  /** Requests being served at once; one more is answered 503 ThrottlingException at once. */
+  maxInFlight: number;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +63,48 @@ function checkpointInterval(env: NodeJS.ProcessEnv): number {
   return value;
 }
 
+function edgeLimits(env: NodeJS.ProcessEnv): EdgeLimits {
+  const maxConnections = integer(env, 'KEYLEDGER_MAX_CONNECTIONS', 512, 1, 1_000_000);
+  return {
+    requestTimeoutMs: integer(env, 'KEYLEDGER_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    keepAliveTimeoutMs: integer(env, 'KEYLEDGER_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    maxConnections,
+    maxConnectionsPerAddress: integer(env, 'KEYLEDGER_MAX_CONNECTIONS_PER_ADDRESS', 128, 1, maxConnections),
+    maxInFlight: integer(env, 'KEYLEDGER_MAX_IN_FLIGHT', 256, 1, 1_000_000),
+  };
+}
+
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+function readPem(env: NodeJS.ProcessEnv, name: string): Buffer {
+  try {
+    return readFileSync(env[name]!);
+  } catch (error) {
+    throw new ConfigError(`${name} '${env[name]}' cannot be read (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
+
+/**
+ * Responses carry data keys and plaintext, and a signed request can be replayed for 15 minutes:
+ * off loopback, plain HTTP is refused unless the operator says a proxy terminates TLS in front.
+ */
+function tlsOf(env: NodeJS.ProcessEnv, host: string): KeyledgerConfig['tls'] {
+  if (Boolean(env.KEYLEDGER_TLS_CERT) !== Boolean(env.KEYLEDGER_TLS_KEY))
+    throw new ConfigError('Set both KEYLEDGER_TLS_CERT and KEYLEDGER_TLS_KEY, or neither');
+  if (env.KEYLEDGER_TLS_CERT)
+    return { cert: readPem(env, 'KEYLEDGER_TLS_CERT'), key: readPem(env, 'KEYLEDGER_TLS_KEY') };
+  const allow = env.KEYLEDGER_ALLOW_PLAINTEXT_HTTP;
+  if (allow !== undefined && allow !== '' && allow !== '0' && allow !== '1')
+    throw new ConfigError(`KEYLEDGER_ALLOW_PLAINTEXT_HTTP must be 0 or 1, got '${allow}'`);
+  if (!isLoopback(host) && allow !== '1')
+    throw new ConfigError(
+      `HOST ${host} is not loopback: set KEYLEDGER_TLS_CERT and KEYLEDGER_TLS_KEY, ` +
+        'or KEYLEDGER_ALLOW_PLAINTEXT_HTTP=1 behind a proxy that terminates TLS',
+    );
+  return undefined;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfig {
   const region = env.KEYLEDGER_REGION || 'us-east-1';
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
@@ -52,9 +113,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError('KEYLEDGER_ACCOUNT_ID must be 12 digits');
   if (Boolean(env.KEYLEDGER_ACCESS_KEY_ID) !== Boolean(env.KEYLEDGER_SECRET_ACCESS_KEY))
     throw new ConfigError('Set both KEYLEDGER_ACCESS_KEY_ID and KEYLEDGER_SECRET_ACCESS_KEY, or neither');
+  const host = env.HOST || '127.0.0.1';
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
-    host: env.HOST || '127.0.0.1',
+    host,
     dataDir: resolve(env.KEYLEDGER_DATA_DIR || './data'),
     eventStoreUrl: env.KEYLEDGER_EVENTSTORE_URL || undefined,
     region,
@@ -72,12 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
       1,
       1_000_000,
     ),
-    bodyLimitBytes: 1024 * 1024,
+    bodyLimitBytes: integer(env, 'KEYLEDGER_BODY_LIMIT_BYTES', 1024 * 1024, 512 * 1024, 64 * 1024 * 1024),
+    limits: edgeLimits(env),
+    tls: tlsOf(env, host),
   };
 }
-
-export const keyArn = (config: Pick<KeyledgerConfig, 'region' | 'accountId'>, keyId: string): string =>
-  `arn:aws:kms:${config.region}:${config.accountId}:key/${keyId}`;
-
-export const aliasArn = (config: Pick<KeyledgerConfig, 'region' | 'accountId'>, aliasName: string): string =>
-  `arn:aws:kms:${config.region}:${config.accountId}:${aliasName}`;

@@ -52,7 +52,12 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
           provide: EVENT_STORE,
           useFactory: () => {
             mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-            return createEventStore({ dataDir: config.dataDir, eventStoreUrl: config.eventStoreUrl });
+            const logger = new Logger('EventStore');
+            return createEventStore({
+              dataDir: config.dataDir,
+              eventStoreUrl: config.eventStoreUrl,
+              log: (message) => logger.warn(message),
+            });
           },
         },
         {

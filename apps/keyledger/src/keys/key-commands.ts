@@ -3,6 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
   decideKey,
+  dueWork,
   keyStateOf,
   type Clock,
   type KeyAggregate,
@@ -13,8 +14,9 @@ import {
   type Origin,
   type ServedKeySpec,
   type Tag,
+  keyArnOf,
 } from '@keyledger/ledger';
-import { keyArn, type KeyledgerConfig } from '../config/keyledger-config.js';
+import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { BackingKeys } from '../cryptography/backing-keys.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { LedgerRepository, type Outcome } from '../ledger/ledger-repository.js';
@@ -84,7 +86,7 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
     const command: KeyCommand = {
       type: 'CreateKey',
       keyId,
-      arn: keyArn(this.config, keyId),
+      arn: keyArnOf(this.config, keyId),
       accountId: this.config.accountId,
       region: this.config.region,
       description: input.description,
@@ -126,11 +128,7 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyCh
     const materialFor = (state: KeyAggregate): NewBackingKey | undefined => {
       if (!NEEDS_NEW_MATERIAL.has(change.type) || state.origin !== 'AWS_KMS' || keyStateOf(state) !== 'Enabled')
         return undefined;
-      if (
-        change.type === 'RotateKeyIfDue' &&
-        (state.nextRotationDate === null || state.nextRotationDate > now.getTime())
-      )
-        return undefined;
+      if (change.type === 'RotateKeyIfDue' && !dueWork(state, now.getTime()).rotate) return undefined;
       return (material ??= this.backingKeys.generate(keyId));
     };
     const decide = (state: KeyAggregate) => {

@@ -10,8 +10,9 @@ import {
   type Tag,
   type WrappingAlgorithm,
   type WrappingKeySpec,
+  aliasArnOf,
 } from '@keyledger/ledger';
-import { aliasArn, type KeyledgerConfig } from '../config/keyledger-config.js';
+import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { ChangeAliasCommand } from '../aliases/alias-commands.js';
 import { DecryptQuery, EncryptQuery, GenerateRandomQuery } from '../cryptography/crypto-queries.js';
 import { CONFIG } from '../infrastructure/tokens.js';
@@ -159,7 +160,7 @@ export class KmsOperations {
       return {
         Aliases: page.items.map((a: AliasAggregate) => ({
           AliasName: a.aliasName,
-          AliasArn: aliasArn(this.config, a.aliasName),
+          AliasArn: aliasArnOf(this.config, a.aliasName),
           TargetKeyId: a.targetKeyId ?? undefined,
           CreationDate: a.createdAt === null ? undefined : new Date(a.createdAt),
           LastUpdatedDate: a.lastUpdatedAt === null ? undefined : new Date(a.lastUpdatedAt),

@@ -1,14 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { NO_STREAM, StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyledger/event-store';
 import {
-  NO_STREAM,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-  type EventStore,
-  type EventToAppend,
-  type JsonObject,
-  type RecordedEvent,
-} from '@keyledger/event-store';
-import {
+  appendChained,
   DomainError,
   aliasStreamName,
   evolveAlias,
@@ -17,10 +10,10 @@ import {
   initialKeyState,
   integrityOf,
   keyStreamName,
-  withIntegrity,
   type AliasAggregate,
   type AliasEvent,
   type BackingKey,
+  type ChainHead,
   type Clock,
   type Decision,
   type EventMetadata,
@@ -31,8 +24,8 @@ import { LedgerView, type Versioned } from '@keyledger/read-models';
 import { CLOCK, EVENT_STORE } from '../infrastructure/tokens.js';
 import type { RequestContext } from './request-context.js';
 
-/** Concurrent writers on one stream lose the race this many times before the caller is told. */
-export const MAX_APPEND_ATTEMPTS = 5;
+const NO_HEAD: ChainHead = { revision: NO_STREAM, lastHash: null };
+const settled = (): void => undefined;
 
 export interface Outcome<S, E> {
   state: S;
@@ -82,6 +75,9 @@ const aliasKind: StreamKind<AliasAggregate, AliasEvent> = {
  */
 @Injectable()
 export class LedgerRepository {
+  /** Per stream, the last command queued on it: the next one starts when it has settled. */
+  private readonly queues = new Map<string, Promise<void>>();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -177,47 +173,58 @@ export class LedgerRepository {
     }
   }
 
-  private async run<S, E extends { type: string; data: object }>(
+  /**
+   * Commands on one stream run one after another inside this process, so they never
+   * race each other: a lost race now means another writer (another server, the CLI),
+   * which the bounded retry of appendChained absorbs.
+   */
+  private run<S, E extends { type: string; data: object }>(
     kind: StreamKind<S, E>,
     id: string,
     decide: (state: S) => Decision<E>,
     context: RequestContext,
     expectNew = false,
   ): Promise<Outcome<S, E>> {
-    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+    const streamName = kind.streamName(id);
+    const before = this.queues.get(streamName);
+    const work = () => this.decideAndAppend(kind, id, streamName, decide, context, expectNew);
+    const run = before ? before.then(work, work) : work();
+    const tail = run.then(settled, settled);
+    this.queues.set(streamName, tail);
+    void tail.then(() => {
+      if (this.queues.get(streamName) === tail) this.queues.delete(streamName);
+    });
+    return run;
+  }
+
+  private decideAndAppend<S, E extends { type: string; data: object }>(
+    kind: StreamKind<S, E>,
+    id: string,
+    streamName: string,
+    decide: (state: S) => Decision<E>,
+    context: RequestContext,
+    expectNew: boolean,
+  ): Promise<Outcome<S, E>> {
+    return appendChained<Outcome<S, E>>(this.store, streamName, async (attempt) => {
       // A lost NO_STREAM race means the stream exists after all: the retry reads it.
       const loaded = expectNew && attempt === 0 ? undefined : await this.load(kind, id, attempt > 0);
       const state = loaded ? loaded.state : kind.initial();
       const decision = decide(state);
       if (decision instanceof DomainError) throw decision;
-      if (decision.length === 0) return { state, events: [], revision: loaded ? loaded.revision : -1n };
+      if (decision.length === 0) return { answer: { state, events: [], revision: loaded ? loaded.revision : -1n } };
       const now = this.clock.now();
-      const metadata = this.metadata(context, now);
-      const streamName = kind.streamName(id);
-      let previousHash = loaded ? loaded.lastHash : null;
-      let revision = loaded ? loaded.revision + 1n : 0n;
-      const toAppend: EventToAppend[] = decision.map((event) => {
-        const data = event.data as unknown as JsonObject;
-        const chained = withIntegrity(
-          { streamName, revision: revision++, type: event.type, data, metadata },
-          previousHash,
-        );
-        previousHash = integrityOf(chained)!.hash;
-        return { type: event.type, data, metadata: chained as JsonObject };
-      });
-      try {
-        const result = await this.store.appendToStream(kind.streamName(id), toAppend, {
-          expectedRevision: loaded ? loaded.revision : NO_STREAM,
-        });
-        const firstRevision = result.nextExpectedRevision - BigInt(decision.length - 1);
-        kind.applied(this.view, id, decision, firstRevision, previousHash, now.getTime());
-        return { state: decision.reduce(kind.evolve, state), events: decision, revision: result.nextExpectedRevision };
-      } catch (error) {
-        if (error instanceof WrongExpectedVersionError) continue;
-        throw error;
-      }
-    }
-    throw new DomainError('Conflict', `Too many concurrent changes to ${kind.streamName(id)}; try again.`);
+      return {
+        append: {
+          head: loaded ? { revision: loaded.revision, lastHash: loaded.lastHash } : NO_HEAD,
+          events: decision,
+          metadata: this.metadata(context, now),
+        },
+        onAppended: (appended) => {
+          kind.applied(this.view, id, decision, appended.firstRevision, appended.lastHash, now.getTime());
+          return { state: decision.reduce(kind.evolve, state), events: decision, revision: appended.revision };
+        },
+      };
+    });
   }
 
   private metadata(context: RequestContext, now: Date): Record<string, unknown> {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { ShredVault } from '@keyledger/crypto';
-import { SCHEDULER_ACTOR, type Clock, type KeyAggregate } from '@keyledger/ledger';
+import { dueWork, SCHEDULER_ACTOR, type Clock, type KeyAggregate } from '@keyledger/ledger';
 import { LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { BackingKeys } from '../cryptography/backing-keys.js';
@@ -61,17 +61,11 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       const key = this.view.key(keyId)?.state;
       if (!key || !key.exists) continue;
       this.finishDestruction(key);
-      if (key.deleted) continue;
-      if (key.deletionDate !== null && key.deletionDate <= now) {
-        if (await this.apply(keyId, { type: 'CompleteKeyDeletionIfDue' })) report.deleted++;
-        continue;
-      }
-      if (key.backingKeys.some((b) => b.validTo !== null && b.validTo <= now && b.hasMaterial)) {
-        if (await this.apply(keyId, { type: 'ExpireKeyMaterialIfDue' })) report.expired++;
-      }
-      if (key.rotationEnabled && key.nextRotationDate !== null && key.nextRotationDate <= now) {
-        if (await this.apply(keyId, { type: 'RotateKeyIfDue' })) report.rotated++;
-      }
+      const due = dueWork(key, now);
+      if (due.completeDeletion && (await this.apply(keyId, { type: 'CompleteKeyDeletionIfDue' }))) report.deleted++;
+      if (due.expiringMaterial.length > 0 && (await this.apply(keyId, { type: 'ExpireKeyMaterialIfDue' })))
+        report.expired++;
+      if (due.rotate && (await this.apply(keyId, { type: 'RotateKeyIfDue' }))) report.rotated++;
     }
     if (report.rotated + report.deleted + report.expired > 0)
       this.logger.log(

@@ -1,33 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import {
   ANY as ESDB_ANY,
   BACKWARDS,
   END,
-  ErrorType,
   EventStoreDBClient,
   FORWARDS,
   NO_STREAM as ESDB_NO_STREAM,
   START,
   STREAM_EXISTS as ESDB_STREAM_EXISTS,
+  NotLeaderError as EsdbNotLeaderError,
   StreamNotFoundError as EsdbStreamNotFoundError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
-  excludeSystemEvents,
-  isCommandError,
   jsonEvent,
 } from '@eventstore/db-client';
-import type {
-  AllStreamResolvedEvent,
-  AppendExpectedRevision,
-  Position,
-  ReadPosition,
-  ResolvedEvent,
-  AllStreamSubscription,
-} from '@eventstore/db-client';
+import type { AppendExpectedRevision, Credentials, Position, ReadPosition } from '@eventstore/db-client';
 import { prepareAppend, validateExpectedRevision, validateStreamName } from '../append-validation.js';
 import {
   ANY,
   EventStoreError,
   NO_STREAM,
   STREAM_EXISTS,
+  StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '../event-store.port.js';
@@ -37,99 +30,43 @@ import type {
   EventStore,
   EventToAppend,
   ExpectedRevision,
-  JsonObject,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  RecordedEventJson,
+  StoreIdentity,
   SubscribeToAllOptions,
   Subscription,
   SubscriptionHandler,
 } from '../event-store.port.js';
-import { isInsideHandlerOf, runInHandler } from '../handler-context.js';
+import { appendCredentialsOf, normaliseConnectionString } from './esdb-connection-string.js';
+import { toPortError } from './esdb-errors.js';
+import { withDeadline } from './esdb-read-deadline.js';
+import type { Cancellable } from './esdb-read-deadline.js';
+import { comparePositions, positionAfter, toPositioned } from './esdb-positions.js';
+import type { PositionedEvent } from './esdb-positions.js';
+import { EsdbSubscription } from './esdb-subscription.js';
+import type { RetryPolicy } from './esdb-subscription.js';
 
 /** readAll's page size when the caller gives no maxCount (same as the embedded store). */
 export const DEFAULT_READ_ALL_MAX_COUNT = 4096;
-const CATCH_UP_PAGE_SIZE = 512;
-const RESUBSCRIBE_MIN_DELAY_MS = 100;
-const RESUBSCRIBE_MAX_DELAY_MS = 5_000;
+/** The stream holding this store's identity: '$'-prefixed, so the ledger never sees it (see isSystem). */
+export const STORE_IDENTITY_STREAM = '$keyledger-store-identity';
 
-/** KurrentDB is EventStoreDB renamed; the 6.x client only parses the esdb schemes. */
-export function normaliseConnectionString(url: string): string {
-  return url.replace(/^kurrentdb(\+discover)?:\/\//i, (_m, discover: string | undefined) =>
-    discover ? 'esdb+discover://' : 'esdb://',
-  );
+export interface EsdbEventStoreOptions extends Partial<RetryPolicy> {
+  /** Where retries and give-ups are reported (rate-limited); default: process warnings. */
+  log?(message: string): void;
+  /** With a client built elsewhere: the credentials each append passes (see appendCredentialsOf). */
+  appendCredentials?: Credentials;
 }
 
-/** An event plus its full $all position, which paging and resubscribing need exactly. */
-interface PositionedEvent {
-  event: RecordedEvent;
-  at: Position;
-}
-
-function comparePositions(a: Position, b: Position): number {
-  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
-  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
-  return 0;
-}
-
-/**
- * The port's positions are bigints: EventStoreDB's commit position. Reading
- * "after" such a position rebuilds {commit, prepare} with prepare = commit,
- * which is exact for events written through gRPC (EventStoreDB 20+), whose
- * commit and prepare positions coincide.
- */
-function positionAfter(after: bigint | 'start'): Position | undefined {
-  return after === 'start' ? undefined : { commit: after, prepare: after };
-}
-
-const textDecoder = new TextDecoder();
-
-function toJsonObject(value: unknown): JsonObject {
-  if (value === undefined || value === null) return {};
-  if (value instanceof Uint8Array) {
-    if (value.length === 0) return {};
-    const text = textDecoder.decode(value);
-    try {
-      return toJsonObject(JSON.parse(text));
-    } catch {
-      // Not written by this adapter (binary event): keep the bytes rather than drop the event.
-      return { $binary: Buffer.from(value).toString('base64') };
-    }
-  }
-  if (typeof value === 'object' && !Array.isArray(value)) return value as JsonObject;
-  return { value: value as JsonObject[string] };
-}
-
-function isSystem(streamId: string, type: string): boolean {
-  return type.startsWith('$') || streamId.startsWith('$');
-}
-
-/** Maps a resolved event, or returns undefined for system events and unresolved links. */
-function toPositioned(resolved: ResolvedEvent | AllStreamResolvedEvent): PositionedEvent | undefined {
-  const recorded = resolved.event;
-  if (!recorded || isSystem(recorded.streamId, recorded.type)) return undefined;
-  const at =
-    recorded.position ??
-    (resolved.commitPosition !== undefined
-      ? { commit: resolved.commitPosition, prepare: resolved.commitPosition }
-      : undefined);
-  if (!at) {
-    throw new EventStoreError('EventStoreDB did not return event positions: version 22.6 or later is required');
-  }
-  return {
-    at,
-    event: {
-      id: recorded.id,
-      streamName: recorded.streamId,
-      type: recorded.type,
-      data: toJsonObject(recorded.data),
-      metadata: toJsonObject(recorded.metadata),
-      recordedAt: recorded.created,
-      revision: recorded.revision,
-      position: at.commit,
-    },
-  };
-}
+const DEFAULT_POLICY: RetryPolicy = {
+  startupRetries: 8,
+  startupDeadlineMs: 30_000,
+  retryMinDelayMs: 100,
+  retryMaxDelayMs: 5_000,
+  logEveryMs: 5_000,
+};
 
 function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
   switch (expected) {
@@ -149,36 +86,34 @@ function toCurrentRevision(actual: unknown): CurrentRevision {
   return BigInt(actual as bigint);
 }
 
-function isTransient(error: unknown): boolean {
-  if (!(error instanceof Error) || !isCommandError(error)) return true;
-  return ![ErrorType.ACCESS_DENIED, ErrorType.INVALID_ARGUMENT, ErrorType.UNSUPPORTED, ErrorType.NOT_FOUND].includes(
-    error.type,
-  );
-}
-
 /**
  * EventStoreDB / KurrentDB adapter. Requires server 22.6+ (event positions on
  * reads). Reading $all needs a user allowed to (by default: an admin), given
  * in the connection string.
  *
- * Duplicate event ids are not rejected by this adapter: EventStoreDB treats a
- * repeated append of the same ids as an idempotent retry when it can tell.
+ * Constructed one way: `new EsdbEventStore(connectionString | client, options)`.
  */
 export class EsdbEventStore implements EventStore {
   readonly client: EventStoreDBClient;
+  readonly policy: RetryPolicy;
+  readonly log: (message: string) => void;
+  private readonly appendCredentials: Credentials | undefined;
   private readonly subscriptions = new Set<EsdbSubscription>();
+  private identity: Promise<StoreIdentity> | undefined;
   private closed = false;
 
-  static connect(connectionString: string): EsdbEventStore {
-    return new EsdbEventStore(connectionString);
-  }
-
   /** A connection string, or a client built elsewhere (custom credentials, or a test double). */
-  constructor(connection: string | EventStoreDBClient) {
-    this.client =
-      typeof connection === 'string'
-        ? EventStoreDBClient.connectionString(normaliseConnectionString(connection))
-        : connection;
+  constructor(connection: string | EventStoreDBClient, options: EsdbEventStoreOptions = {}) {
+    if (typeof connection === 'string') {
+      this.appendCredentials = options.appendCredentials ?? appendCredentialsOf(connection);
+      this.client = EventStoreDBClient.connectionString(normaliseConnectionString(connection));
+    } else {
+      this.appendCredentials = options.appendCredentials;
+      this.client = connection;
+    }
+    const { log, appendCredentials: _credentials, ...policy } = options;
+    this.policy = { ...DEFAULT_POLICY, ...policy };
+    this.log = log ?? ((message) => process.emitWarning(message));
   }
 
   async appendToStream(
@@ -193,24 +128,62 @@ export class EsdbEventStore implements EventStore {
     const esdbEvents = prepared.map((e) =>
       jsonEvent({ id: e.id, type: e.type, data: e.data, ...(e.metadata ? { metadata: e.metadata } : {}) }),
     );
+    if (expected === NO_STREAM) await this.refuseDeletedStream(streamName);
+    const append = () =>
+      this.client.appendToStream(streamName, esdbEvents, {
+        expectedRevision: toEsdbExpected(expected),
+        ...(this.appendCredentials ? { credentials: this.appendCredentials } : {}),
+      });
     let result;
     try {
-      result = await this.client.appendToStream(streamName, esdbEvents, {
-        expectedRevision: toEsdbExpected(expected),
-      });
+      try {
+        result = await append();
+      } catch (error) {
+        // The client has switched to the leader it was told of: a second attempt goes there.
+        if (!(error instanceof EsdbNotLeaderError)) throw error;
+        result = await append();
+      }
     } catch (error) {
       if (error instanceof EsdbWrongExpectedVersionError) {
         throw new WrongExpectedVersionError(streamName, expected, toCurrentRevision(error.actualVersion));
       }
-      throw error;
+      throw toPortError(error, { streamName });
+    }
+    if (expected === NO_STREAM && result.nextExpectedRevision !== BigInt(prepared.length - 1)) {
+      throw new StreamDeletedError(
+        streamName,
+        `it was deleted in the store while this append ran, which EventStoreDB then wrote at revision ` +
+          `${result.nextExpectedRevision} instead of ${prepared.length - 1}`,
+      );
     }
     let position = result.position?.commit;
     if (position === undefined) {
       // Older servers omit the position on append; the last event carries it.
       const [last] = await this.readStream(streamName, { direction: 'backwards', fromRevision: 'end', maxCount: 1 });
-      position = last.position;
+      position = last!.position;
     }
     return { nextExpectedRevision: result.nextExpectedRevision, position };
+  }
+
+  /**
+   * EventStoreDB accepts NO_STREAM on a soft-deleted stream and continues its
+   * old revisions; the port promises revision 0 or a refusal. A soft delete
+   * leaves truncateBefore in the stream's metadata.
+   */
+  private async refuseDeletedStream(streamName: string): Promise<void> {
+    let truncateBefore: unknown;
+    try {
+      truncateBefore = (await this.client.getStreamMetadata(streamName)).metadata?.truncateBefore;
+    } catch (error) {
+      throw toPortError(error, { streamName });
+    }
+    if (truncateBefore !== undefined) {
+      throw new StreamDeletedError(
+        streamName,
+        `it was deleted in the store (truncated before revision ${String(truncateBefore)}), ` +
+          'so a new event would not get revision 0',
+      );
+    }
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -234,7 +207,7 @@ export class EsdbEventStore implements EventStore {
       }
     } catch (error) {
       if (error instanceof EsdbStreamNotFoundError) throw new StreamNotFoundError(streamName);
-      throw error;
+      throw toPortError(error, { streamName });
     }
     return events;
   }
@@ -246,15 +219,30 @@ export class EsdbEventStore implements EventStore {
     return events.map((p) => p.event);
   }
 
+  async readAllJson(options: ReadAllOptions = {}): Promise<RecordedEventJson[]> {
+    const events = await this.readAll(options);
+    return events.map((e) => ({
+      streamName: e.streamName,
+      type: e.type,
+      revision: e.revision,
+      position: e.position,
+      dataJson: JSON.stringify(e.data),
+      metadataJson: JSON.stringify(e.metadata),
+    }));
+  }
+
   /**
    * Up to maxCount non-system events strictly after `after`. EventStoreDB's
    * readAll starts at its position inclusively and system events are filtered
    * here (readAll takes no server-side filter), so it pages until it has
    * enough or reaches the end. `atEnd` says the end of $all was reached.
+   * Reads have no deadline in the 6.x client (deadline: Infinity): with
+   * `deadlineMs`, a page not read by then is cancelled and fails as unavailable.
    */
   async readAllPositioned(
     after: Position | undefined,
     maxCount: number,
+    deadlineMs?: number,
   ): Promise<{ events: PositionedEvent[]; atEnd: boolean }> {
     const events: PositionedEvent[] = [];
     let cursor = after;
@@ -262,18 +250,25 @@ export class EsdbEventStore implements EventStore {
       const pageSize = Math.min(Math.max(maxCount - events.length + 1, 64), 4096);
       let seen = 0;
       let lastSeen: Position | undefined;
-      for await (const resolved of this.client.readAll({
+      const read = this.client.readAll({
         fromPosition: (cursor ?? START) as ReadPosition,
         maxCount: pageSize,
         direction: FORWARDS,
-      })) {
-        seen++;
-        const at = resolved.event?.position;
-        if (!at) continue;
-        lastSeen = at;
-        if (cursor && comparePositions(at, cursor) <= 0) continue;
-        const positioned = toPositioned(resolved);
-        if (positioned) events.push(positioned);
+      });
+      try {
+        await withDeadline(read as Cancellable, deadlineMs, async () => {
+          for await (const resolved of read) {
+            seen++;
+            const at = resolved.event?.position;
+            if (!at) continue;
+            lastSeen = at;
+            if (cursor && comparePositions(at, cursor) <= 0) continue;
+            const positioned = toPositioned(resolved);
+            if (positioned) events.push(positioned);
+          }
+        });
+      } catch (error) {
+        throw toPortError(error, cursor ? { position: cursor.commit } : {});
       }
       if (seen < pageSize || !lastSeen) return { events: events.slice(0, maxCount), atEnd: events.length <= maxCount };
       cursor = lastSeen;
@@ -294,9 +289,62 @@ export class EsdbEventStore implements EventStore {
       }
     } catch (error) {
       if (error instanceof EsdbStreamNotFoundError) return NO_STREAM;
-      throw error;
+      throw toPortError(error, { streamName });
     }
     return NO_STREAM;
+  }
+
+  /**
+   * A random id kept in a '$'-prefixed stream of the database itself, written
+   * by the first Keyledger that asks: every node of a cluster, and every
+   * Keyledger server on it, sees the same one; a migrated copy has its own.
+   */
+  storeIdentity(): Promise<StoreIdentity> {
+    this.assertOpen();
+    this.identity ??= this.loadIdentity().catch((error: unknown) => {
+      this.identity = undefined;
+      throw error;
+    });
+    return this.identity;
+  }
+
+  private async loadIdentity(): Promise<StoreIdentity> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        for await (const resolved of this.client.readStream(STORE_IDENTITY_STREAM, {
+          fromRevision: START,
+          maxCount: 1,
+        })) {
+          const id = (resolved.event?.data as { storeId?: unknown } | undefined)?.storeId;
+          if (typeof id === 'string') return { engine: 'eventstoredb', id };
+        }
+        throw new EventStoreError(`${STORE_IDENTITY_STREAM} holds no store id`);
+      } catch (error) {
+        if (!(error instanceof EsdbStreamNotFoundError))
+          throw toPortError(error, { streamName: STORE_IDENTITY_STREAM });
+      }
+      try {
+        await this.client.appendToStream(
+          STORE_IDENTITY_STREAM,
+          jsonEvent({ id: randomUUID(), type: 'KeyledgerStoreIdentity', data: { storeId: randomUUID() } }),
+          {
+            expectedRevision: ESDB_NO_STREAM,
+            ...(this.appendCredentials ? { credentials: this.appendCredentials } : {}),
+          },
+        );
+      } catch (error) {
+        // Another server wrote it first: read theirs.
+        if (!(error instanceof EsdbWrongExpectedVersionError))
+          throw toPortError(error, { streamName: STORE_IDENTITY_STREAM });
+      }
+    }
+    throw new EventStoreError(`could not read or write ${STORE_IDENTITY_STREAM}`);
+  }
+
+  /** One read of $all (which also proves the user may read it), bounded by deadlineMs. */
+  async checkConnection(deadlineMs: number): Promise<void> {
+    this.assertOpen();
+    await this.readAllPositioned(undefined, 1, deadlineMs);
   }
 
   subscribeToAll(options: SubscribeToAllOptions, handler: SubscriptionHandler): Subscription {
@@ -318,124 +366,4 @@ export class EsdbEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new EventStoreError('Event store is closed');
   }
-}
-
-class HandlerFailure {
-  constructor(readonly error: unknown) {}
-}
-
-/**
- * Catch-up first reads history with paged readAll rather than relying on the
- * server's caught-up message (sent only by servers 23.10+), then switches to a
- * live subscribeToAll from the last delivered position. Every delivery moves
- * `cursor`, so a dropped subscription resumes exactly after the last event the
- * handler saw; events at or before it are skipped, so nothing is delivered twice.
- */
-class EsdbSubscription implements Subscription {
-  private stopped = false;
-  private live: AllStreamSubscription | undefined;
-  private cancelSleep: (() => void) | undefined;
-  private readonly finished: Promise<void>;
-
-  constructor(
-    private readonly store: EsdbEventStore,
-    private cursor: Position | undefined,
-    private readonly handler: SubscriptionHandler,
-    private readonly onFinished: (s: EsdbSubscription) => void,
-  ) {
-    this.finished = this.run().finally(() => this.onFinished(this));
-  }
-
-  private async deliver(positioned: PositionedEvent): Promise<void> {
-    try {
-      const result = runInHandler(this, () => this.handler.onEvent(positioned.event));
-      if (result !== undefined && typeof (result as Promise<void>).then === 'function') await result;
-    } catch (error) {
-      throw new HandlerFailure(error);
-    }
-    this.cursor = positioned.at;
-  }
-
-  private async run(): Promise<void> {
-    await null;
-    let caughtUp = false;
-    let failures = 0;
-    while (!this.stopped) {
-      try {
-        if (!caughtUp) {
-          const { events, atEnd } = await this.store.readAllPositioned(this.cursor, CATCH_UP_PAGE_SIZE);
-          for (const positioned of events) {
-            if (this.stopped) return;
-            await this.deliver(positioned);
-          }
-          failures = 0;
-          if (atEnd) {
-            caughtUp = true;
-            this.handler.onCaughtUp?.();
-          }
-          continue;
-        }
-        const live = this.store.client.subscribeToAll({
-          fromPosition: (this.cursor ?? START) as ReadPosition,
-          filter: excludeSystemEvents(),
-        });
-        this.live = live;
-        if (this.stopped) break;
-        for await (const resolved of live) {
-          if (this.stopped) break;
-          const positioned = toPositioned(resolved);
-          if (!positioned) continue;
-          if (this.cursor && comparePositions(positioned.at, this.cursor) <= 0) continue;
-          await this.deliver(positioned);
-          failures = 0;
-        }
-        if (this.stopped) break;
-        throw new EventStoreError('EventStoreDB subscription ended unexpectedly');
-      } catch (error) {
-        await stopLive(this.live);
-        this.live = undefined;
-        if (this.stopped) break;
-        if (error instanceof HandlerFailure || !isTransient(error)) {
-          this.stopped = true;
-          const cause = error instanceof HandlerFailure ? error.error : error;
-          const err = cause instanceof Error ? cause : new Error(String(cause));
-          if (this.handler.onError) this.handler.onError(err);
-          else process.emitWarning(`Event store subscription ended: ${err.message}`);
-          break;
-        }
-        const delay = Math.min(RESUBSCRIBE_MIN_DELAY_MS * 2 ** failures, RESUBSCRIBE_MAX_DELAY_MS);
-        failures++;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.cancelSleep = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.cancelSleep = undefined;
-      }
-    }
-    await stopLive(this.live);
-  }
-
-  async unsubscribe(): Promise<void> {
-    this.stopped = true;
-    this.cancelSleep?.();
-    const live = this.live;
-    this.live = undefined;
-    await stopLive(live);
-    if (isInsideHandlerOf(this)) return;
-    await this.finished;
-  }
-}
-
-/**
- * Cancels the gRPC call, then destroys the stream: the client swallows its own
- * cancellation error, and destroying guarantees a pending `for await` ends
- * rather than waiting for an 'end' that might not come.
- */
-async function stopLive(live: AllStreamSubscription | undefined): Promise<void> {
-  if (!live) return;
-  await live.unsubscribe().catch(() => undefined);
-  live.destroy();
 }

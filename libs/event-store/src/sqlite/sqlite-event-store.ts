@@ -7,11 +7,11 @@ import type { PreparedEvent } from '../append-validation.js';
 import {
   ANY,
   EventStoreError,
-  InvalidAppendError,
   NO_STREAM,
   STREAM_EXISTS,
   StreamNotFoundError,
   WrongExpectedVersionError,
+  sameEventId,
 } from '../event-store.port.js';
 import type {
   AppendResult,
@@ -23,44 +23,18 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   RecordedEventJson,
+  StoreIdentity,
   SubscribeToAllOptions,
   Subscription,
   SubscriptionHandler,
 } from '../event-store.port.js';
-import { isInsideHandlerOf, runInHandler } from '../handler-context.js';
+import { COLUMNS, isConstraintViolation, toLimit, toRecordedEvent, translateSqliteError } from './sqlite-rows.js';
+import type { EventRow } from './sqlite-rows.js';
+import { migrateSchema, storeId } from './sqlite-schema.js';
+import { SqliteSubscription } from './sqlite-subscription.js';
 
 /** readAll's page size when the caller gives no maxCount. */
 export const DEFAULT_READ_ALL_MAX_COUNT = 4096;
-/** Page size of a subscription's reads: large enough to amortise the query, small enough to bound memory. */
-const SUBSCRIPTION_PAGE_SIZE = 1024;
-const SCHEMA_VERSION = 1;
-
-// Row layout of every SELECT below, read in raw (array) mode because building
-// keyed row objects costs more than the query on the readAll hot path.
-type EventRow = [
-  position: number,
-  stream: string,
-  revision: number,
-  id: string,
-  type: string,
-  data: string,
-  metadata: string | null,
-  recordedAt: number,
-];
-const COLUMNS = 'position, stream, revision, id, type, data, metadata, recorded_at';
-
-function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    id: row[3],
-    streamName: row[1],
-    type: row[4],
-    data: JSON.parse(row[5]),
-    metadata: row[6] === null ? {} : JSON.parse(row[6]),
-    recordedAt: new Date(row[7]),
-    revision: BigInt(row[2]),
-    position: BigInt(row[0]),
-  };
-}
 
 interface PendingAppend {
   streamName: string;
@@ -88,8 +62,12 @@ type Outcome = AppendResult | Error;
  * (BEGIN IMMEDIATE serialises writers, the busy timeout waits for the lock) but
  * does not wake this process's subscribers until this process commits something.
  *
- * Duplicate event ids (across appends) are rejected with InvalidAppendError,
- * not treated as an idempotent retry as EventStoreDB sometimes does.
+ * Sending the same event ids again at the same expected revision (a retry
+ * whose first answer was lost) succeeds with the first append's result and
+ * writes nothing, as on EventStoreDB; any other reuse of an event id is
+ * rejected with InvalidAppendError.
+ *
+ * Constructed one way: `new SqliteEventStore(file)` (or createEventStore).
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: SqliteDatabase;
@@ -105,6 +83,8 @@ export class SqliteEventStore implements EventStore {
   private readonly selectStreamBackwards: Statement;
   private readonly selectAllAfter: Statement;
   private readonly selectAllJsonAfter: Statement;
+  private readonly selectIdsFrom: Statement;
+  private readonly identity: StoreIdentity;
 
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
@@ -113,17 +93,14 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private closed = false;
 
-  static open(filePath: string): SqliteEventStore {
-    return new SqliteEventStore(filePath);
-  }
-
   constructor(readonly filePath: string) {
     mkdirSync(dirname(filePath), { recursive: true });
     // The busy timeout only matters when another process holds the write lock.
     this.db = new Database(filePath, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.migrate();
+    migrateSchema(this.db, filePath);
+    this.identity = { engine: 'sqlite', id: storeId(this.db) };
 
     this.beginImmediate = this.db.prepare('BEGIN IMMEDIATE');
     this.commit = this.db.prepare('COMMIT');
@@ -151,34 +128,9 @@ export class SqliteEventStore implements EventStore {
         'SELECT position, stream, revision, type, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
       )
       .raw();
-  }
-
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new EventStoreError(
-        `${this.filePath} has event store schema v${version}; this build understands up to v${SCHEMA_VERSION}`,
-      );
-    }
-    if (version === SCHEMA_VERSION) return;
-    // position is the rowid: events are never deleted and a rolled-back insert
-    // does not consume a rowid, so positions stay dense and in commit order.
-    this.db.exec(`
-      BEGIN IMMEDIATE;
-      CREATE TABLE IF NOT EXISTS events (
-        position    INTEGER PRIMARY KEY,
-        stream      TEXT    NOT NULL,
-        revision    INTEGER NOT NULL,
-        id          TEXT    NOT NULL COLLATE NOCASE UNIQUE,
-        type        TEXT    NOT NULL,
-        data        TEXT    NOT NULL,
-        metadata    TEXT,
-        recorded_at INTEGER NOT NULL,
-        UNIQUE (stream, revision)
-      ) STRICT;
-      PRAGMA user_version = ${SCHEMA_VERSION};
-      COMMIT;
-    `);
+    this.selectIdsFrom = this.db
+      .prepare('SELECT position, id FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?')
+      .raw();
   }
 
   /** The pragmas in effect on this connection (for tests and diagnostics). */
@@ -277,7 +229,8 @@ export class SqliteEventStore implements EventStore {
           : expected === ANY
             ? false
             : last === undefined || BigInt(last) !== expected;
-    if (conflict) return new WrongExpectedVersionError(pending.streamName, expected, actual);
+    if (conflict)
+      return this.sameAppendAgain(pending) ?? new WrongExpectedVersionError(pending.streamName, expected, actual);
 
     const savepoint = isolate && pending.events.length > 1;
     if (savepoint) this.savepoint.run();
@@ -306,6 +259,23 @@ export class SqliteEventStore implements EventStore {
       }
       return translateSqliteError(error);
     }
+  }
+
+  /**
+   * A conflicting append whose events already follow its expected revision,
+   * id for id, is a retry of an append that succeeded: its result again.
+   */
+  private sameAppendAgain(pending: PendingAppend): AppendResult | undefined {
+    const expected = pending.expected;
+    if (expected !== NO_STREAM && typeof expected !== 'bigint') return undefined;
+    const from = expected === NO_STREAM ? 0 : Number(expected) + 1;
+    const rows = this.selectIdsFrom.all(pending.streamName, from, pending.events.length) as [number, string][];
+    if (rows.length !== pending.events.length) return undefined;
+    for (let i = 0; i < rows.length; i++) if (!sameEventId(rows[i]![1], pending.events[i]!.id)) return undefined;
+    return {
+      nextExpectedRevision: BigInt(from + rows.length - 1),
+      position: BigInt(rows[rows.length - 1]![0]),
+    };
   }
 
   private notifyCommitted(): void {
@@ -388,6 +358,16 @@ export class SqliteEventStore implements EventStore {
     return last === undefined ? NO_STREAM : BigInt(last);
   }
 
+  async storeIdentity(): Promise<StoreIdentity> {
+    this.assertOpen();
+    return this.identity;
+  }
+
+  /** The file is local: open means reachable. */
+  async checkConnection(): Promise<void> {
+    this.assertOpen();
+  }
+
   subscribeToAll(options: SubscribeToAllOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
     const subscription = new SqliteSubscription(this, options.after ?? 'start', handler, (s) =>
@@ -410,88 +390,4 @@ export class SqliteEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new EventStoreError('Event store is closed');
   }
-}
-
-class SqliteSubscription implements Subscription {
-  private stopped = false;
-  private cancelWait: (() => void) | null = null;
-  private wake: (() => void) | null = null;
-  private readonly finished: Promise<void>;
-
-  constructor(
-    private readonly store: SqliteEventStore,
-    private cursor: bigint | 'start',
-    private readonly handler: SubscriptionHandler,
-    private readonly onFinished: (s: SqliteSubscription) => void,
-  ) {
-    this.finished = this.run().finally(() => this.onFinished(this));
-  }
-
-  private async run(): Promise<void> {
-    // Start on a later tick: no handler call before subscribeToAll has returned.
-    await null;
-    let caughtUp = false;
-    try {
-      while (!this.stopped) {
-        const page = this.store.readAllSync(this.cursor, SUBSCRIPTION_PAGE_SIZE);
-        if (page.length === 0) {
-          if (!caughtUp) {
-            caughtUp = true;
-            this.handler.onCaughtUp?.();
-            // Read again: onCaughtUp may have caused appends.
-            continue;
-          }
-          // Registered synchronously after the empty read, so no commit can slip in between.
-          await new Promise<void>((resolve) => {
-            this.wake = resolve;
-            this.cancelWait = this.store.onNextCommit(resolve);
-          });
-          this.wake = this.cancelWait = null;
-          continue;
-        }
-        for (const event of page) {
-          if (this.stopped) return;
-          const result = runInHandler(this, () => this.handler.onEvent(event));
-          if (result !== undefined && typeof (result as Promise<void>).then === 'function') await result;
-          this.cursor = event.position;
-        }
-      }
-    } catch (error) {
-      this.stopped = true;
-      const err = error instanceof Error ? error : new Error(String(error));
-      if (this.handler.onError) this.handler.onError(err);
-      else process.emitWarning(`Event store subscription ended: ${err.message}`);
-    }
-  }
-
-  unsubscribe(): Promise<void> {
-    this.stopped = true;
-    this.cancelWait?.();
-    this.wake?.();
-    // A handler unsubscribing its own subscription must not wait for itself.
-    if (isInsideHandlerOf(this)) return Promise.resolve();
-    return this.finished;
-  }
-}
-
-/** maxCount → SQLite LIMIT, where -1 means no limit. */
-function toLimit(maxCount: number | undefined): number {
-  if (maxCount === undefined || maxCount === Infinity) return -1;
-  if (!Number.isInteger(maxCount) || maxCount < 0) throw new RangeError(`maxCount must be a non-negative integer`);
-  return maxCount;
-}
-
-function isConstraintViolation(error: unknown): boolean {
-  return String((error as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_CONSTRAINT');
-}
-
-function translateSqliteError(error: unknown): Error {
-  const code = (error as { code?: string } | null)?.code;
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const message = (error as Error).message;
-    if (message.includes('events.id'))
-      return new InvalidAppendError('Duplicate event id: an event with this id is already stored');
-    return new EventStoreError(`Append failed: ${message}`);
-  }
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -18,8 +18,9 @@ import { KmsError } from '../protocol/kms-error.js';
  * and no KMS client uses it), so such a request fails as a wrong signature.
  *
  * Every failure is a KmsError, HTTP 400, with the texts AWS's front end uses.
- * `X-Amz-Security-Token` is treated as an ordinary signed header: Keyledger
- * issues no session credentials.
+ * Keyledger issues no session credentials, so a request carrying a session token
+ * (`X-Amz-Security-Token`, header or presigned query) carries one it did not issue:
+ * UnrecognizedClientException, as AWS answers an invalid token.
  */
 
 export interface SignedRequest {
@@ -119,6 +120,10 @@ function decodeComponent(s: string): string {
   }
 }
 
+function plusAsSpace(s: string): string {
+  return s.indexOf('+') === -1 ? s : s.replaceAll('+', ' ');
+}
+
 interface QueryParam {
   key: string; // encoded canonically
   value: string; // encoded canonically
@@ -126,15 +131,16 @@ interface QueryParam {
   rawValue: string; // decoded
 }
 
-// '+' is taken literally (not as a space): the SDKs encode spaces as %20.
+// '+' is a space, as the handler's query parser (fast-querystring) reads it: the signature
+// must cover the values the handler sees, so that '+' and '%2B' cannot be swapped under it.
 function parseQuery(query: string): QueryParam[] {
   const params: QueryParam[] = [];
   if (query === '') return params;
   for (const part of query.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const rawKey = decodeComponent(eq === -1 ? part : part.slice(0, eq));
-    const rawValue = eq === -1 ? '' : decodeComponent(part.slice(eq + 1));
+    const rawKey = decodeComponent(plusAsSpace(eq === -1 ? part : part.slice(0, eq)));
+    const rawValue = eq === -1 ? '' : decodeComponent(plusAsSpace(part.slice(eq + 1)));
     params.push({ key: uriEscape(rawKey), value: uriEscape(rawValue), rawKey, rawValue });
   }
   return params;
@@ -327,6 +333,8 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
   } else {
     throw KmsError.missingAuthenticationToken();
   }
+  if (headers['x-amz-security-token'] !== undefined || /(?:^|&)X-Amz-Security-Token=/.test(request.query))
+    throw KmsError.unrecognizedClient();
 
   const credential = parseCredential(credentialText);
   const requestTime = parseAmzDate(amzDate);
@@ -406,18 +414,27 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
       : request.query === ''
         ? ''
         : canonicalQuery(parseQuery(request.query));
-  const canonicalRequest = `${request.method.toUpperCase()}\n${canonicalPath(request.path)}\n${query}\n${canonicalHeaders}\n${signedHeadersText}\n${payloadHash}`;
-
+  const method = request.method.toUpperCase();
+  const rest = `${canonicalHeaders}\n${signedHeadersText}\n${payloadHash}`;
+  const key = signingKey(secret, credential.date, credential.region, credential.service);
   const scope = `${credential.date}/${credential.region}/${credential.service}/${TERMINATOR}`;
-  const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${hash('sha256', canonicalRequest, 'hex')}`;
-  // Node's HMAC, not a hand-built one: it is on every request, but a primitive is not ours to write.
-  const expected = createHmac('sha256', signingKey(secret, credential.date, credential.region, credential.service))
-    .update(stringToSign)
-    .digest();
+  const sign = (canonicalRequest: string): Buffer =>
+    // Node's HMAC, not a hand-built one: it is on every request, but a primitive is not ours to write.
+    createHmac('sha256', key)
+      .update(`${ALGORITHM}\n${amzDate}\n${scope}\n${hash('sha256', canonicalRequest, 'hex')}`)
+      .digest();
 
   if (!SIGNATURE_RE.test(signatureText)) throw KmsError.invalidSignature(SIGNATURE_MISMATCH);
-  if (!timingSafeEqual(expected, Buffer.from(signatureText, 'hex')))
-    throw KmsError.invalidSignature(SIGNATURE_MISMATCH);
-
-  return { accessKeyId: credential.accessKeyId };
+  const given = Buffer.from(signatureText, 'hex');
+  const path = canonicalPath(request.path);
+  if (timingSafeEqual(sign(`${method}\n${path}\n${query}\n${rest}`), given))
+    return { accessKeyId: credential.accessKeyId };
+  // curl before 8.x (Debian 12 ships 7.88) signs the path and query exactly as sent, unsorted and
+  // not re-encoded. That text is the request's own bytes, so a signature over it binds the request
+  // as tightly as the canonical one; it is tried only when the canonical form fails and differs.
+  if (params === undefined && (path !== request.path || query !== request.query)) {
+    if (timingSafeEqual(sign(`${method}\n${request.path}\n${request.query}\n${rest}`), given))
+      return { accessKeyId: credential.accessKeyId };
+  }
+  throw KmsError.invalidSignature(SIGNATURE_MISMATCH);
 }

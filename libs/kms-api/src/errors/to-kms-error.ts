@@ -22,6 +22,11 @@ const TYPE_OF: Record<DomainErrorCode, string> = {
   InvalidMarker: 'InvalidMarkerException',
   InvalidSignature: 'KMSInvalidSignatureException',
   InvalidMac: 'KMSInvalidMacException',
+  MalformedPolicyDocument: 'MalformedPolicyDocumentException',
+  AccessDenied: 'AccessDeniedException',
+  InvalidGrantToken: 'InvalidGrantTokenException',
+  InvalidGrantId: 'InvalidGrantIdException',
+  InvalidArn: 'InvalidArnException',
 };
 
 /**

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { MAX_GRANT_TOKENS_PER_REQUEST } from '@keyledger/ledger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -373,7 +374,7 @@ export const GrantTokenList: ListShape = {
   name: 'GrantTokenList',
   member: GrantTokenType,
   min: 0,
-  max: 10,
+  max: MAX_GRANT_TOKENS_PER_REQUEST,
 };
 export const TagKeyList: ListShape = { kind: 'list', name: 'TagKeyList', member: TagKeyType };
 export const DryRunModifierList: ListShape = { kind: 'list', name: 'DryRunModifierList', member: DryRunModifierType };

@@ -382,6 +382,8 @@ describe('compiled rules agree with the class-validator DTOs', () => {
       const wire: Record<string, unknown> = {};
       const typed: Record<string, unknown> = {};
       for (const f of fields) {
+        // Valid in the model but refused by Keyledger (validation-refusals.spec.ts): not in the valid request.
+        if (f.wireName === 'Recipient' || (name === 'CreateKey' && f.wireName === 'Policy')) continue;
         const v = validSample(f.shape);
         wire[f.wireName] = v.wire;
         typed[f.wireName] = v.typed;

@@ -26,6 +26,16 @@ import { compilePattern, fieldsOf, type ListShape, type Shape, type StringShape 
  * Blob lengths are checked on the decoded bytes, and blob values are never echoed
  * (AWS omits sensitive values like Plaintext; Keyledger omits every blob).
  * Members set to JSON null count as absent; unknown members are ignored.
+ *
+ * One rule for text: every string member (map keys and values and list members
+ * included) must be well-formed Unicode. A lone UTF-16 surrogate (`"\ud800"`) has no
+ * UTF-8 encoding: encoded, it becomes U+FFFD, so two different encryption contexts
+ * would bind the same AAD, and a stored description would not read back as sent.
+ * It is refused everywhere, as a ValidationException, rather than accepted in some
+ * members and a 500 in others.
+ *
+ * Members of the model Keyledger does not honour are refused (UnsupportedOperation),
+ * never ignored: ignoring them answers as if they had been honoured (REFUSED_MEMBERS).
  */
 
 type Violations = string[];
@@ -73,11 +83,24 @@ function stringConstraintFailures(shape: StringShape, re: RegExp | undefined, s:
     out.push(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
 }
 
+// Native in Node 20 (ES2024), not yet in the ES2023 typings.
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+const ILL_FORMED = 'Member must be well-formed Unicode text (a lone UTF-16 surrogate has no UTF-8 encoding)';
+
+/** The one check of the text rule; the value is not echoed (it cannot be shown as sent). */
+function checkWellFormed(value: string, path: string, violations: Violations): void {
+  if (!isWellFormed(value)) violations.push(violation(undefined, path, ILL_FORMED));
+}
+
 function compileString(shape: StringShape): Converter {
   const re = shape.pattern === undefined ? undefined : compilePattern(shape.pattern);
   const failures: string[] = [];
   return (value, path, violations) => {
     if (typeof value !== 'string') throw typeMismatch(value, 'String', path);
+    if (!isWellFormed(value)) {
+      checkWellFormed(value, path, violations);
+      return value;
+    }
     stringConstraintFailures(shape, re, value, failures);
     if (failures.length > 0) {
       for (const f of failures) violations.push(violation(value, path, f));
@@ -147,8 +170,10 @@ function compileShape(shape: Shape): Converter {
         for (const k of Object.keys(value)) {
           const v = (value as Record<string, unknown>)[k];
           if (typeof v !== 'string') throw typeMismatch(v, 'String', `${path}.${k}`);
-          checkKey?.(k, `${path}.key`, violations);
-          checkValue?.(v, `${path}.value`, violations);
+          if (checkKey === undefined) checkWellFormed(k, `${path}.key`, violations);
+          else checkKey(k, `${path}.key`, violations);
+          if (checkValue === undefined) checkWellFormed(v, `${path}.value`, violations);
+          else checkValue(v, `${path}.value`, violations);
           // A plain assignment of "__proto__" would change the prototype and drop the
           // entry: an encryption context must keep every pair it was given.
           if (k === '__proto__')
@@ -197,6 +222,11 @@ function compileList(shape: ListShape): Converter {
       for (let i = 0; i < value.length; i++) {
         const item = value[i];
         if (typeof item !== 'string') throw typeMismatch(item, 'String', `${path}.${i + 1}.member`);
+        if (!isWellFormed(item)) {
+          checkWellFormed(item, `${path}.${i + 1}.member`, violations);
+          out[i] = item;
+          continue;
+        }
         stringConstraintFailures(memberString, memberRe, item, scratch);
         for (const f of scratch) failed.add(f);
         scratch.length = 0;
@@ -241,6 +271,26 @@ function compileStructure(dto: object): StructConverter {
 export function formatViolations(violations: readonly string[]): string {
   const n = violations.length;
   return `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.join('; ')}`;
+}
+
+const RECIPIENT_REFUSED =
+  'Recipient is not supported: Keyledger does not verify Nitro Enclaves attestation documents, so it cannot ' +
+  'return CiphertextForRecipient, and it will not return the plaintext in the clear instead.';
+const POLICY_REFUSED =
+  'Keyledger authorises by principal role (admin, key-user, auditor), not by key policy; ' +
+  'a Policy on CreateKey is not supported, and ignoring it would leave the key less protected than asked.';
+
+/**
+ * Model members Keyledger does not honour, per operation, with why: `Recipient`
+ * wherever the model has it, and `Policy` on CreateKey until key policies exist
+ * (then that entry goes).
+ */
+const REFUSED_MEMBERS = new Map<string, ReadonlyArray<readonly [string, string]>>();
+for (const [name, def] of Object.entries(OPERATIONS)) {
+  const refused: Array<readonly [string, string]> = [];
+  if (fieldsOf(def.request).some((f) => f.wireName === 'Recipient')) refused.push(['Recipient', RECIPIENT_REFUSED]);
+  if (name === 'CreateKey') refused.push(['Policy', POLICY_REFUSED]);
+  if (refused.length > 0) REFUSED_MEMBERS.set(name, refused);
 }
 
 // Compiled at load so that the first request pays nothing extra.
@@ -305,6 +355,9 @@ export function parseRequest(operation: string, body: unknown): ParsedRequest {
   const violations: string[] = [];
   const input = convert(obj, '', violations);
   if (violations.length > 0) throw KmsError.validation(formatViolations(violations));
+  for (const [member, why] of REFUSED_MEMBERS.get(operation) ?? []) {
+    if (input[member] !== undefined) throw KmsError.unsupportedOperation(why);
+  }
   const check = OPERATIONS[operation as OperationName].check as ((input: unknown) => void) | undefined;
   check?.(input);
   return { operation, input } as ParsedRequest;

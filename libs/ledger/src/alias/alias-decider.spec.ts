@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../domain-error.js';
 import { decideAlias, evolveAlias, initialAliasState, type AliasCommand, type AliasTarget } from './alias-decider.js';
 import type { AliasEvent } from './alias-events.js';
+import { MAX_ALIASES_PER_KEY } from '../quotas.js';
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
-const target = (keyId: string, keyState: AliasTarget['keyState'] = 'Enabled'): AliasTarget => ({
+const target = (keyId: string, keyState: AliasTarget['keyState'] = 'Enabled', aliasCount = 0): AliasTarget => ({
   keyId,
   arn: `arn:k/${keyId}`,
   keyState,
+  aliasCount,
 });
 const name = 'alias/payments';
 const aliasArn = 'arn:aws:kms:us-east-1:111122223333:alias/payments';
@@ -65,5 +67,24 @@ describe('alias decider', () => {
     expect(decideAlias(cmd('CreateAlias', 'k1', 'PendingDeletion'), given())).toMatchObject({ code: 'InvalidState' });
     expect(decideAlias(cmd('UpdateAlias'), given())).toMatchObject({ code: 'NotFound' });
     expect(decideAlias(cmd('DeleteAlias'), given())).toMatchObject({ code: 'NotFound' });
+  });
+
+  it('a key takes at most MAX_ALIASES_PER_KEY aliases; moving an alias to the key it names adds none', () => {
+    const at = (type: 'CreateAlias' | 'UpdateAlias', keyId: string, aliasCount: number): AliasCommand => ({
+      type,
+      aliasName: name,
+      aliasArn,
+      target: target(keyId, 'Enabled', aliasCount),
+      now: T0,
+    });
+    expect(decideAlias(at('CreateAlias', 'k1', MAX_ALIASES_PER_KEY - 1), given())).toEqual([created]);
+    const full = decideAlias(at('CreateAlias', 'k1', MAX_ALIASES_PER_KEY), given());
+    expect(full).toBeInstanceOf(DomainError);
+    expect((full as DomainError).code).toBe('LimitExceeded');
+    expect((decideAlias(at('UpdateAlias', 'k2', MAX_ALIASES_PER_KEY), given(created)) as DomainError).code).toBe(
+      'LimitExceeded',
+    );
+    expect(decideAlias(at('UpdateAlias', 'k2', MAX_ALIASES_PER_KEY - 1), given(created))).toHaveLength(1);
+    expect(decideAlias(at('UpdateAlias', 'k1', MAX_ALIASES_PER_KEY), given(created))).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import { DomainError, type Decision } from '../domain-error.js';
 import type { KeyState } from '../key/key-state.js';
 import type { AliasEvent } from './alias-events.js';
+import { MAX_ALIASES_PER_KEY } from '../quotas.js';
 
 export interface AliasAggregate {
   exists: boolean;
@@ -25,6 +26,8 @@ export interface AliasTarget {
   keyId: string;
   arn: string;
   keyState: KeyState;
+  /** Aliases pointing at the key now (MAX_ALIASES_PER_KEY). */
+  aliasCount: number;
 }
 
 export type AliasCommand =
@@ -74,7 +77,8 @@ export function validateAliasName(aliasName: string): DomainError | undefined {
       'Validation',
       'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
     );
-  if (aliasName.startsWith(RESERVED_PREFIX))
+  // Case-insensitive: `alias/AWS/x` would pass for an AWS managed key's alias to a reader.
+  if (aliasName.toLowerCase().startsWith(RESERVED_PREFIX))
     return new DomainError(
       'InvalidAliasName',
       `Alias name ${aliasName} must not begin with '${RESERVED_PREFIX}': it is reserved for AWS managed keys.`,
@@ -85,6 +89,11 @@ export function validateAliasName(aliasName: string): DomainError | undefined {
 function refuseTarget(target: AliasTarget): DomainError | undefined {
   if (target.keyState === 'PendingDeletion')
     return new DomainError('InvalidState', `${target.arn} is pending deletion.`);
+  if (target.aliasCount >= MAX_ALIASES_PER_KEY)
+    return new DomainError(
+      'LimitExceeded',
+      `The key ${target.arn} already has ${MAX_ALIASES_PER_KEY} aliases, the most a key can have.`,
+    );
   return undefined;
 }
 
@@ -113,7 +122,11 @@ export function decideAlias(command: AliasCommand, alias: AliasAggregate): Decis
     case 'UpdateAlias': {
       if (!alias.exists || alias.targetKeyId === null)
         return new DomainError('NotFound', `Alias ${command.aliasArn} is not found.`);
-      const refused = refuseTarget(command.target);
+      // Pointing an alias at the key it already names adds none.
+      const refused =
+        alias.targetKeyId === command.target.keyId
+          ? refuseTarget({ ...command.target, aliasCount: 0 })
+          : refuseTarget(command.target);
       if (refused) return refused;
       return [
         {

@@ -94,6 +94,3 @@ export const DEFAULT_PENDING_WINDOW_DAYS = 30;
 export const MIN_PENDING_WINDOW_DAYS = 7;
 export const MAX_PENDING_WINDOW_DAYS = 30;
 /** AWS allows ten on-demand rotations per key over its life. */
-export const DEFAULT_MAX_ON_DEMAND_ROTATIONS = 10;
-export const MAX_TAGS_PER_KEY = 50;
-export const DAY_MS = 86_400_000;

@@ -1,19 +1,20 @@
 import { DomainError, type Decision } from '../domain-error.js';
+import { DAY_MS } from '../common-constants.js';
 import {
-  DAY_MS,
   DEFAULT_PENDING_WINDOW_DAYS,
   DEFAULT_ROTATION_PERIOD_DAYS,
   MAX_PENDING_WINDOW_DAYS,
   MAX_ROTATION_PERIOD_DAYS,
-  MAX_TAGS_PER_KEY,
   MIN_PENDING_WINDOW_DAYS,
   MIN_ROTATION_PERIOD_DAYS,
   type KeyCommand,
   type NewBackingKey,
 } from './key-commands.js';
+import { MAX_TAGS_PER_KEY } from '../quotas.js';
 import type { KeyEvent, Tag } from './key-events.js';
 import { keyErrors, requireEnabled, requireLiveKey, requireNotPendingDeletion } from './key-guards.js';
 import { decideImport } from './key-import-decider.js';
+import { dueWork } from './due-work.js';
 import { keyStateOf, type KeyAggregate } from './key-state.js';
 
 const iso = (time: Date | number): string => new Date(time).toISOString();
@@ -56,15 +57,20 @@ function rotatedTo(
   };
 }
 
+/** AWS's tag rules, with its recorded texts: a tag key appears once per key, a new value replaces the old. */
 function validateTags(key: KeyAggregate, tags: Tag[]): DomainError | undefined {
   for (const tag of tags) {
-    if (tag.TagKey.startsWith('aws:'))
-      return new DomainError('Tag', `Tag key '${tag.TagKey}' uses the reserved prefix 'aws:'.`);
+    if (tag.TagKey.toLowerCase().startsWith('aws:'))
+      return new DomainError('Tag', 'Tags beginning with aws: are reserved');
   }
-  const keys = new Set(key.tags.map((t) => t.TagKey));
-  for (const tag of tags) keys.add(tag.TagKey);
-  if (keys.size > MAX_TAGS_PER_KEY)
-    return new DomainError('LimitExceeded', `A key can have at most ${MAX_TAGS_PER_KEY} tags.`);
+  const given = new Set<string>();
+  for (const tag of tags) {
+    if (given.has(tag.TagKey)) return new DomainError('Tag', 'Duplicate tag keys');
+    given.add(tag.TagKey);
+  }
+  let total = given.size;
+  for (const t of key.tags) if (!given.has(t.TagKey)) total++;
+  if (total > MAX_TAGS_PER_KEY) return new DomainError('Tag', 'Too many tags');
   return undefined;
 }
 
@@ -162,7 +168,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
       if (key.onDemandRotations >= command.maxOnDemandRotations)
         return new DomainError(
           'LimitExceeded',
-          `The on-demand rotations limit (${command.maxOnDemandRotations}) has been reached for ${key.arn}.`,
+          `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`,
         );
       if (key.origin === 'EXTERNAL') {
         const pending = key.backingKeys.find((b) => b.state === 'PENDING_ROTATION');
@@ -183,8 +189,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     case 'RotateKeyIfDue': {
       // AWS does not rotate a disabled key or one pending deletion; it rotates once re-enabled.
       const now = command.now.getTime();
-      if (!key.rotationEnabled || key.nextRotationDate === null || key.nextRotationDate > now) return [];
-      if (keyStateOf(key) !== 'Enabled') return [];
+      if (!dueWork(key, now).rotate || key.nextRotationDate === null) return [];
       const period = (key.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS) * DAY_MS;
       // Counted from the due date so rotation does not drift; from now if the server was down past a period.
       const next = key.nextRotationDate + period > now ? key.nextRotationDate + period : now + period;
@@ -216,7 +221,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'CompleteKeyDeletionIfDue': {
-      if (key.deletionDate === null || key.deletionDate > command.now.getTime()) return [];
+      if (!dueWork(key, command.now.getTime()).completeDeletion) return [];
       return [{ type: 'KeyDeleted', data: { deletedAt: iso(command.now), destroyedShredKeyIds: allShredKeyIds(key) } }];
     }
 

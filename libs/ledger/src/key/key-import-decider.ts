@@ -1,12 +1,13 @@
 import { DomainError, type Decision } from '../domain-error.js';
+import { DAY_MS } from '../common-constants.js';
 import {
-  DAY_MS,
   IMPORT_PARAMETERS_VALIDITY_MS,
   MAX_IMPORT_VALIDITY_DAYS,
   WRAPPING_ALGORITHMS,
   WRAPPING_KEY_SPECS,
   type KeyCommand,
 } from './key-commands.js';
+import { dueWork } from './due-work.js';
 import type { KeyEvent } from './key-events.js';
 import { keyErrors, requireNotPendingDeletion } from './key-guards.js';
 import { findBackingKey, type KeyAggregate } from './key-state.js';
@@ -29,16 +30,10 @@ const isLiveImport = (state: string) => state !== 'DELETED' && state !== 'EXPIRE
  */
 export function decideImport(command: ImportCommand, key: KeyAggregate): Decision<KeyEvent> {
   if (command.type === 'ExpireKeyMaterialIfDue') {
-    const now = command.now.getTime();
-    return key.backingKeys
-      .filter(
-        (b) =>
-          b.origin === 'EXTERNAL' && b.validTo !== null && b.validTo <= now && isLiveImport(b.state) && b.hasMaterial,
-      )
-      .map((b) => ({
-        type: 'KeyMaterialExpired' as const,
-        data: { keyMaterialId: b.keyMaterialId, destroyedShredKeyIds: [b.shredKeyId], expiredAt: iso(command.now) },
-      }));
+    return dueWork(key, command.now.getTime()).expiringMaterial.map((b) => ({
+      type: 'KeyMaterialExpired' as const,
+      data: { keyMaterialId: b.keyMaterialId, destroyedShredKeyIds: [b.shredKeyId], expiredAt: iso(command.now) },
+    }));
   }
   if (key.origin !== 'EXTERNAL') return keyErrors.originNotValid(key);
   const refused = requireNotPendingDeletion(key);

@@ -388,5 +388,8 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         }),
       };
     }
+    default:
+      // Facts of other folds on the key's stream (key policy, grants) leave the lifecycle as it is.
+      return key;
   }
 }

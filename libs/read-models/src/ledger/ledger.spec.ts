@@ -106,7 +106,7 @@ let writer: ChainedWriter;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'keyledger-ledger-'));
   file = join(dir, 'ledger.db');
-  store = SqliteEventStore.open(file);
+  store = new SqliteEventStore(file);
   writer = new ChainedWriter(store);
 });
 afterEach(async () => {
@@ -340,7 +340,7 @@ describe('verify and checkpoints', () => {
     const db = new Database(file);
     sql(db);
     db.close();
-    store = SqliteEventStore.open(file);
+    store = new SqliteEventStore(file);
   }
 
   it('passes an untouched ledger and reports the last checkpoint', async () => {

@@ -62,7 +62,7 @@ beforeEach(async () => {
   pool.failing = -1;
   dir = mkdtempSync(join(tmpdir(), 'keyledger-verify-pool-'));
   file = join(dir, 'ledger.db');
-  store = SqliteEventStore.open(file);
+  store = new SqliteEventStore(file);
   // 10 events per stream, interleaved a, b, c, a, b, c, …: positions 1..30; stream s revision r at 3r + s + 1.
   const previous = new Map<string, string | null>();
   for (let revision = 0; revision < 10; revision++) {
@@ -95,7 +95,7 @@ async function tamper(...statements: Array<[sql: string, ...params: unknown[]]>)
   const db = new Database(file);
   for (const [sql, ...params] of statements) expect(db.prepare(sql).run(...params).changes).toBe(1);
   db.close();
-  store = SqliteEventStore.open(file);
+  store = new SqliteEventStore(file);
 }
 
 const alter = (position: number): [string, number] => [
@@ -103,104 +103,92 @@ const alter = (position: number): [string, number] => [
   position,
 ];
 
-/** The same store without readAllJson, as a store that only has parsed events (EventStoreDB) is read. */
-function parsedOnly(inner: EventStore): EventStore {
-  return {
-    appendToStream: (...args) => inner.appendToStream(...args),
-    readStream: (...args) => inner.readStream(...args),
-    readAll: (...args) => inner.readAll(...args),
-    subscribeToAll: (...args) => inner.subscribeToAll(...args),
-    streamRevision: (...args) => inner.streamRevision(...args),
-    close: () => inner.close(),
-  };
-}
+describe.each([['read as stored JSON text', (s: SqliteEventStore): EventStore => s]])(
+  'verify with hashes answered out of order, %s',
+  (_name, view) => {
+    const verify = () => verifyLedger(view(store), CHECKPOINT_KEY, { pageSize: PAGE, hashThreads: 1 });
 
-describe.each([
-  ['read as stored JSON text', (s: SqliteEventStore): EventStore => s],
-  ['read parsed', parsedOnly],
-])('verify with hashes answered out of order, %s', (_name, view) => {
-  const verify = () => verifyLedger(view(store), CHECKPOINT_KEY, { pageSize: PAGE, hashThreads: 1 });
+    it('passes an untouched ledger, hashing on the pool and on its own thread', async () => {
+      const result = await verify();
+      expect(result).toMatchObject({ ok: true, eventsChecked: 30, streamsChecked: 3 });
+      expect(result.firstBadEvent).toBeUndefined();
+      // Batches were answered out of order, and some pages were hashed without the pool.
+      expect(pool.batches).toBeGreaterThanOrEqual(4);
+      expect(pool.batches).toBeLessThan(30 / PAGE);
+      expect(pool.answeredInOrder.indexOf(0)).toBeGreaterThan(pool.answeredInOrder.indexOf(1));
+    });
 
-  it('passes an untouched ledger, hashing on the pool and on its own thread', async () => {
-    const result = await verify();
-    expect(result).toMatchObject({ ok: true, eventsChecked: 30, streamsChecked: 3 });
-    expect(result.firstBadEvent).toBeUndefined();
-    // Batches were answered out of order, and some pages were hashed without the pool.
-    expect(pool.batches).toBeGreaterThanOrEqual(4);
-    expect(pool.batches).toBeLessThan(30 / PAGE);
-    expect(pool.answeredInOrder.indexOf(0)).toBeGreaterThan(pool.answeredInOrder.indexOf(1));
-  });
+    it('reports an altered event of the first batch, answered last, before a later gap found by the scan', async () => {
+      await tamper(alter(2), ['DELETE FROM events WHERE position = ?', 14]);
+      const result = await verify();
+      expect(result.ok).toBe(false);
+      expect(result.firstBadEvent).toMatchObject({ streamName: 'key-b', revision: '0', position: '2' });
+      expect(result.firstBadEvent!.problem).toMatch(/altered/);
+      expect(pool.answeredInOrder.at(-1)).toBe(0);
+    });
 
-  it('reports an altered event of the first batch, answered last, before a later gap found by the scan', async () => {
-    await tamper(alter(2), ['DELETE FROM events WHERE position = ?', 14]);
-    const result = await verify();
-    expect(result.ok).toBe(false);
-    expect(result.firstBadEvent).toMatchObject({ streamName: 'key-b', revision: '0', position: '2' });
-    expect(result.firstBadEvent!.problem).toMatch(/altered/);
-    expect(pool.answeredInOrder.at(-1)).toBe(0);
-  });
+    it('reports the earlier of two altered events, whichever batch answered first', async () => {
+      // Positions 2 and 8: batch 2 answers before batch 0. Positions 5 and 11: batch 1 answers before batch 3.
+      await tamper(alter(2), alter(8));
+      let result = await verify();
+      expect(result.firstBadEvent).toMatchObject({ streamName: 'key-b', revision: '0', position: '2' });
+      expect(result.firstBadEvent!.problem).toMatch(/altered/);
+      await tamper(alter(5), alter(11));
+      pool.batches = 0;
+      result = await verify();
+      expect(result.firstBadEvent).toMatchObject({ streamName: 'key-b', revision: '0', position: '2' });
+      await tamper([`UPDATE events SET data = replace(data, '"EVENT ', '"event ') WHERE position = ?`, 2]);
+      pool.batches = 0;
+      result = await verify();
+      expect(result.firstBadEvent).toMatchObject({ streamName: 'key-b', revision: '1', position: '5' });
+    });
 
-  it('reports the earlier of two altered events, whichever batch answered first', async () => {
-    // Positions 2 and 8: batch 2 answers before batch 0. Positions 5 and 11: batch 1 answers before batch 3.
-    await tamper(alter(2), alter(8));
-    let result = await verify();
-    expect(result.firstBadEvent).toMatchObject({ streamName: 'key-b', revision: '0', position: '2' });
-    expect(result.firstBadEvent!.problem).toMatch(/altered/);
-    await tamper(alter(5), alter(11));
-    pool.batches = 0;
-    result = await verify();
-    expect(result.firstBadEvent).toMatchObject({ streamName: 'key-b', revision: '0', position: '2' });
-    await tamper([`UPDATE events SET data = replace(data, '"EVENT ', '"event ') WHERE position = ?`, 2]);
-    pool.batches = 0;
-    result = await verify();
-    expect(result.firstBadEvent).toMatchObject({ streamName: 'key-b', revision: '1', position: '5' });
-  });
+    it('reports an altered event hashed on the pool before one hashed on its own thread', async () => {
+      // Position 4 is in the second batch; position 28 is read when four batches are still unanswered.
+      await tamper(alter(28), alter(4));
+      const result = await verify();
+      expect(result.firstBadEvent).toMatchObject({ streamName: 'key-a', revision: '1', position: '4' });
+    });
 
-  it('reports an altered event hashed on the pool before one hashed on its own thread', async () => {
-    // Position 4 is in the second batch; position 28 is read when four batches are still unanswered.
-    await tamper(alter(28), alter(4));
-    const result = await verify();
-    expect(result.firstBadEvent).toMatchObject({ streamName: 'key-a', revision: '1', position: '4' });
-  });
+    it('fails, rather than passes, when a batch could not be checked', async () => {
+      pool.failing = 1;
+      await expect(verify()).rejects.toThrow(/the hash worker exited/);
+    });
 
-  it('fails, rather than passes, when a batch could not be checked', async () => {
-    pool.failing = 1;
-    await expect(verify()).rejects.toThrow(/the hash worker exited/);
-  });
+    it('reports a gap found by the scan before a later altered event', async () => {
+      await tamper(['DELETE FROM events WHERE position = ?', 4], alter(11));
+      const result = await verify();
+      expect(result.firstBadEvent).toMatchObject({ streamName: 'key-a', revision: '2', position: '7' });
+      expect(result.firstBadEvent!.problem).toMatch(/revision 1 is missing/);
+    });
 
-  it('reports a gap found by the scan before a later altered event', async () => {
-    await tamper(['DELETE FROM events WHERE position = ?', 4], alter(11));
-    const result = await verify();
-    expect(result.firstBadEvent).toMatchObject({ streamName: 'key-a', revision: '2', position: '7' });
-    expect(result.firstBadEvent!.problem).toMatch(/revision 1 is missing/);
-  });
+    it('reports an event as altered, not as differing from the checkpoint, when it is both', async () => {
+      await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(new Date(100_000))).write();
+      // key-c's head (revision 9, position 30): content edited and its hash replaced, so it also differs from the
+      // checkpoint.
+      await tamper(alter(30), [
+        `UPDATE events SET metadata = json_set(metadata, '$.integrity.hash', ?) WHERE position = ?`,
+        'f'.repeat(64),
+        30,
+      ]);
+      const result = await verify();
+      expect(result.firstBadEvent).toMatchObject({ streamName: 'key-c', revision: '9', position: '30' });
+      expect(result.firstBadEvent!.problem).toMatch(/altered/);
+    });
 
-  it('reports an event as altered, not as differing from the checkpoint, when it is both', async () => {
-    await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(new Date(100_000))).write();
-    // key-c's head (revision 9, position 30): content edited and its hash replaced, so it also differs from the
-    // checkpoint.
-    await tamper(alter(30), [
-      `UPDATE events SET metadata = json_set(metadata, '$.integrity.hash', ?) WHERE position = ?`,
-      'f'.repeat(64),
-      30,
-    ]);
-    const result = await verify();
-    expect(result.firstBadEvent).toMatchObject({ streamName: 'key-c', revision: '9', position: '30' });
-    expect(result.firstBadEvent!.problem).toMatch(/altered/);
-  });
-
-  it('reports the checkpoint difference alone when the content still hashes to the replaced hash', async () => {
-    await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(new Date(100_000))).write();
-    await tamper(alter(30));
-    const edited = (await store.readStream('key-c', { direction: 'backwards', maxCount: 1 }))[0]!;
-    const { integrity: _old, ...rest } = edited.metadata as Record<string, unknown>;
-    const rechained = withIntegrity(
-      { streamName: 'key-c', revision: 9n, type: 'Noted', data: edited.data, metadata: rest },
-      integrityOf(edited.metadata)!.previousHash,
-    );
-    await tamper([`UPDATE events SET metadata = ? WHERE position = ?`, JSON.stringify(rechained), 30]);
-    const result = await verify();
-    expect(result.firstBadEvent).toMatchObject({ streamName: 'key-c', revision: '9', position: '30' });
-    expect(result.firstBadEvent!.problem).toMatch(/differs from the one recorded in the checkpoint/);
-  });
-});
+    it('reports the checkpoint difference alone when the content still hashes to the replaced hash', async () => {
+      await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(new Date(100_000))).write();
+      await tamper(alter(30));
+      const edited = (await store.readStream('key-c', { direction: 'backwards', maxCount: 1 }))[0]!;
+      const { integrity: _old, ...rest } = edited.metadata as Record<string, unknown>;
+      const rechained = withIntegrity(
+        { streamName: 'key-c', revision: 9n, type: 'Noted', data: edited.data, metadata: rest },
+        integrityOf(edited.metadata)!.previousHash,
+      );
+      await tamper([`UPDATE events SET metadata = ? WHERE position = ?`, JSON.stringify(rechained), 30]);
+      const result = await verify();
+      expect(result.firstBadEvent).toMatchObject({ streamName: 'key-c', revision: '9', position: '30' });
+      expect(result.firstBadEvent!.problem).toMatch(/differs from the one recorded in the checkpoint/);
+    });
+  },
+);

@@ -213,11 +213,9 @@ export async function verifyLedger(
     toHash.length = 0;
   };
 
-  // From a store that has it, the stored JSON text: parsed here only where needed, handed to the worker as it is.
-  const readPage: (after: bigint | 'start') => Promise<ScanEvent[]> =
-    store.readAllJson !== undefined
-      ? async (after) => (await store.readAllJson!({ after, maxCount: pageSize })).map(fromJson)
-      : (after) => store.readAll({ after, maxCount: pageSize });
+  // The stored JSON text: parsed here only where needed, handed to the worker as it is.
+  const readPage = async (after: bigint | 'start'): Promise<ScanEvent[]> =>
+    (await store.readAllJson({ after, maxCount: pageSize })).map(fromJson);
 
   try {
     let after: bigint | 'start' = 'start';

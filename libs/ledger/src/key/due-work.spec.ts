@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { anythingDue, dueWork } from './due-work.js';
+import type { KeyEvent } from './key-events.js';
+import { evolveKey, initialKeyState, type KeyAggregate } from './key-state.js';
+
+const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const DAY = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+const MAT_1 = '1'.repeat(64);
+const MAT_2 = '2'.repeat(64);
+
+const given = (...events: KeyEvent[]): KeyAggregate => events.reduce(evolveKey, initialKeyState());
+const created = (origin: 'AWS_KMS' | 'EXTERNAL' = 'AWS_KMS'): KeyEvent => ({
+  type: 'KeyCreated',
+  data: {
+    keyId: KEY_ID,
+    arn: `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`,
+    accountId: '111122223333',
+    region: 'us-east-1',
+    description: '',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    keySpec: 'SYMMETRIC_DEFAULT',
+    origin,
+    tags: [],
+    createdAt: iso(T0),
+  },
+});
+const generated: KeyEvent = {
+  type: 'KeyMaterialGenerated',
+  data: { keyMaterialId: MAT_1, sealedMaterial: 's', shredKeyId: 'shred-1', generatedAt: iso(T0) },
+};
+const imported = (id: string, validTo: number | null): KeyEvent => ({
+  type: 'KeyMaterialImported',
+  data: {
+    keyMaterialId: id,
+    sealedMaterial: 's',
+    shredKeyId: `shred-${id}`,
+    importTokenId: 't',
+    importType: 'NEW_KEY_MATERIAL',
+    expirationModel: validTo === null ? 'KEY_MATERIAL_DOES_NOT_EXPIRE' : 'KEY_MATERIAL_EXPIRES',
+    validTo: validTo === null ? null : iso(validTo),
+    keyMaterialDescription: null,
+    importedAt: iso(T0),
+  },
+});
+const rotationEnabled: KeyEvent = {
+  type: 'KeyRotationEnabled',
+  data: { rotationPeriodInDays: 90, nextRotationDate: iso(T0 + 90 * DAY) },
+};
+const deletionScheduled: KeyEvent = {
+  type: 'KeyDeletionScheduled',
+  data: { deletionDate: iso(T0 + 7 * DAY), pendingWindowInDays: 7 },
+};
+const disabled: KeyEvent = { type: 'KeyDisabled', data: {} };
+
+describe('dueWork: what the clock has made due for a key', () => {
+  it('given a fresh key, when asked at any time, then nothing is due', () => {
+    expect(anythingDue(dueWork(given(created(), generated), T0 + 1000 * DAY))).toBe(false);
+    expect(anythingDue(dueWork(given(), T0))).toBe(false);
+  });
+
+  it('given rotation every 90 days, when the day comes and not before, then rotation is due', () => {
+    const key = given(created(), generated, rotationEnabled);
+    expect(dueWork(key, T0 + 90 * DAY - 1).rotate).toBe(false);
+    expect(dueWork(key, T0 + 90 * DAY)).toEqual({ completeDeletion: false, expiringMaterial: [], rotate: true });
+  });
+
+  it('given rotation due on a disabled key, then it waits until the key is enabled again', () => {
+    expect(dueWork(given(created(), generated, rotationEnabled, disabled), T0 + 91 * DAY).rotate).toBe(false);
+  });
+
+  it('given rotation then disabled rotation, then nothing is due', () => {
+    const key = given(created(), generated, rotationEnabled, { type: 'KeyRotationDisabled', data: {} });
+    expect(anythingDue(dueWork(key, T0 + 365 * DAY))).toBe(false);
+  });
+
+  it('given a deletion window, when it ends and not before, then deletion alone is due', () => {
+    const key = given(created(), generated, rotationEnabled, deletionScheduled);
+    expect(anythingDue(dueWork(key, T0 + 7 * DAY - 1))).toBe(false);
+    expect(dueWork(key, T0 + 100 * DAY)).toEqual({ completeDeletion: true, expiringMaterial: [], rotate: false });
+  });
+
+  it('given a deleted key, then nothing more is due', () => {
+    const key = given(created(), generated, deletionScheduled, {
+      type: 'KeyDeleted',
+      data: { deletedAt: iso(T0 + 7 * DAY), destroyedShredKeyIds: [] },
+    });
+    expect(anythingDue(dueWork(key, T0 + 100 * DAY))).toBe(false);
+  });
+
+  it('given imported material with a ValidTo, when it passes and not before, then that material expires', () => {
+    const key = given(created('EXTERNAL'), imported(MAT_1, T0 + 10 * DAY), imported(MAT_2, null));
+    expect(dueWork(key, T0 + 10 * DAY - 1).expiringMaterial).toEqual([]);
+    expect(dueWork(key, T0 + 10 * DAY).expiringMaterial.map((b) => b.keyMaterialId)).toEqual([MAT_1]);
+    expect(anythingDue(dueWork(key, T0 + 10 * DAY))).toBe(true);
+  });
+
+  it('given expired material already recorded, then it is not due again', () => {
+    const key = given(created('EXTERNAL'), imported(MAT_1, T0 + 10 * DAY), {
+      type: 'KeyMaterialExpired',
+      data: { keyMaterialId: MAT_1, destroyedShredKeyIds: ['shred-1'], expiredAt: iso(T0 + 10 * DAY) },
+    });
+    expect(dueWork(key, T0 + 11 * DAY).expiringMaterial).toEqual([]);
+  });
+
+  it('given a key pending deletion whose material reaches ValidTo first, then the material still expires', () => {
+    const key = given(created('EXTERNAL'), imported(MAT_1, T0 + 3 * DAY), deletionScheduled);
+    expect(dueWork(key, T0 + 3 * DAY)).toMatchObject({ completeDeletion: false, rotate: false });
+    expect(dueWork(key, T0 + 3 * DAY).expiringMaterial).toHaveLength(1);
+  });
+});

@@ -1,0 +1,25 @@
+// Mutation testing of the domain, crypto and wire libraries against their own specs only
+// (the e2e suite is too slow to run per mutant). Per-library scores: scripts/mutation-scores.mjs.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  coverageAnalysis: 'perTest',
+  ignoreStatic: process.env.STRYKER_IGNORE_STATIC !== 'false',
+  mutate: [
+    'libs/ledger/src/**/*.ts',
+    'libs/crypto/src/**/*.ts',
+    'libs/kms-api/src/**/*.ts',
+    '!libs/**/*.spec.ts',
+    '!libs/**/index.ts',
+  ],
+  ignorePatterns: ['bench', 'test', 'data', 'reports', 'apps/*/dist', 'libs/*/dist', '**/*.tsbuildinfo'],
+  reporters: ['json', 'clear-text', 'progress'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  tempDirName: '.stryker-tmp',
+  incremental: false,
+  concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
+  timeoutMS: 10_000,
+  thresholds: { high: 90, low: 85, break: null },
+};
