@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../domain-error.js';
+import { MAX_GRANTS_PER_KEY } from '../quotas.js';
 import type { KeyAccessEvent } from './key-access-events.js';
 import { evolveKeyAccess, initialKeyAccess, type KeyAccess } from './key-access-state.js';
 import type { KeyEvent } from './key-events.js';
@@ -8,7 +9,6 @@ import {
   decideRetireGrant,
   decideRevokeGrant,
   grantTokenFor,
-  MAX_GRANTS_PER_KEY,
   parseGrantToken,
   type CreateGrantCommand,
 } from './key-grant-decider.js';

@@ -6,13 +6,12 @@ import {
 } from '../authorization/grants.js';
 import { normalizeAwsPrincipal } from '../authorization/policy-document.js';
 import { DomainError } from '../domain-error.js';
+import { MAX_GRANTS_PER_KEY } from '../quotas.js';
 import type { GrantCreated, GrantRetired, GrantRevoked } from './key-access-events.js';
 import { findGrant, type GrantRecord, type KeyAccess } from './key-access-state.js';
 import { requireLiveKey, requireNotPendingDeletion } from './key-guards.js';
 import type { KeyAggregate } from './key-state.js';
 
-/** AWS's resource quota: grants per KMS key. */
-export const MAX_GRANTS_PER_KEY = 50_000;
 /** AWS: each constraint holds up to 8 encryption context pairs, values up to 384 characters. */
 export const MAX_CONSTRAINT_PAIRS = 8;
 export const MAX_CONSTRAINT_VALUE_LENGTH = 384;
