@@ -46,14 +46,6 @@ export type KeyPairOperation =
 const dryRunSucceeded = () =>
   new DomainError('DryRun', 'The request would have succeeded, but the DryRun option is set.');
 
-export function refuseRecipient(recipient: unknown, operation: string): void {
-  if (recipient !== undefined)
-    throw new DomainError(
-      'Unsupported',
-      `${operation} with a Recipient (a Nitro Enclaves attestation document) is not supported: Keyledger runs no enclave attestation.`,
-    );
-}
-
 interface UsableKey {
   keyId: string;
   key: KeyAggregate;
@@ -182,7 +174,6 @@ export class KeyPairOperations {
       return { KeyId: arn, MacValid: true, MacAlgorithm: input.MacAlgorithm };
     },
     DeriveSharedSecret: async (input) => {
-      refuseRecipient(input.Recipient, 'DeriveSharedSecret');
       const { keyId, key, backing } = await this.usable(input.KeyId, 'KEY_AGREEMENT', 'DeriveSharedSecret');
       if (input.DryRun === true) throw dryRunSucceeded();
       const secret = deriveSharedSecret(await this.backingKeys.open(keyId, backing, 'private'), input.PublicKey);
@@ -191,7 +182,6 @@ export class KeyPairOperations {
       return { KeyId: key.arn, SharedSecret: secret, KeyAgreementAlgorithm: 'ECDH', KeyOrigin: key.origin };
     },
     GenerateDataKeyPair: async (input) => {
-      refuseRecipient(input.Recipient, 'GenerateDataKeyPair');
       const { pair, sealed, spec } = await this.dataKeyPair(input, 'GenerateDataKeyPair');
       return {
         PrivateKeyCiphertextBlob: sealed.ciphertextBlob,

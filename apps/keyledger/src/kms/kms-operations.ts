@@ -22,7 +22,7 @@ import { keyMetadata } from '../keys/key-metadata.js';
 import { GetKeyQuery, ListAliasesQuery, ListKeysQuery, encodeMarker, decodeMarker } from '../keys/key-queries.js';
 import type { RequestContext } from '../ledger/request-context.js';
 import { checkCreateKey, dataKeyLength } from './key-request-rules.js';
-import { KeyPairOperations, refuseRecipient } from './key-pair-operations.js';
+import { KeyPairOperations } from './key-pair-operations.js';
 
 type Output = Record<string, unknown>;
 type Handler<O extends OperationName> = (input: OperationInput<O>, context: RequestContext) => Promise<Output>;
@@ -204,7 +204,6 @@ export class KmsOperations {
       };
     },
     Decrypt: async (input) => {
-      refuseRecipient(input.Recipient, 'Decrypt');
       if (input.CiphertextBlob === undefined) throw new DomainError('Validation', 'CiphertextBlob is required.');
       const opened = await this.queries.execute(
         new DecryptQuery(
