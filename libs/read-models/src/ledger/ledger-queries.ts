@@ -3,6 +3,7 @@ import { InvalidCiphertextError, parseCiphertext, type ParsedCiphertext } from '
 import {
   aliasStreamName,
   decryptRefusal,
+  isRsaKeySpec,
   DomainError,
   findBackingKey,
   initialKeyState,
@@ -15,6 +16,7 @@ import {
 import { eventTimeMs, toAuditEvent, toHistoryEvent, type AuditEvent, type HistoryEvent } from './history.js';
 import { LedgerView } from '../ledger-view.js';
 import { applyKeyEvent, KeyTimeline } from './key-timeline.js';
+import { rsaDecryptability } from './rsa-decryptability.js';
 
 export interface LedgerQueryOptions {
   region: string;
@@ -98,6 +100,8 @@ export interface InventoryKey {
   currentKeyMaterialAgeDays: number | null;
   deletionDate: string | null;
   validTo: string | null;
+  keySpec: string;
+  keyUsage: string;
 }
 
 export interface InventoryReport {
@@ -112,7 +116,8 @@ export type RotationComplianceReason =
   | 'IMPORTED_MATERIAL'
   | 'MATERIAL_EXPIRING'
   | 'PENDING_DELETION'
-  | 'DISABLED';
+  | 'DISABLED'
+  | 'NOT_APPLICABLE';
 
 export interface RotationComplianceKey {
   keyId: string;
@@ -266,9 +271,9 @@ export class LedgerQueries {
    * or the key was pending import), KEY_DISABLED. Pending deletion, pending
    * import, disabled is the order in which Decrypt itself refuses.
    */
-  async decryptability(ciphertextBlob: Buffer, asOf: Date): Promise<Decryptability> {
+  async decryptability(ciphertextBlob: Buffer, asOf: Date, keyId?: string): Promise<Decryptability> {
     await this.catchUp();
-    return this.decide(ciphertextBlob, asOf);
+    return this.decide(ciphertextBlob, asOf, keyId);
   }
 
   async decryptabilityBatch(blobs: Buffer[], asOf: Date): Promise<Decryptability[]> {
@@ -276,7 +281,9 @@ export class LedgerQueries {
   }
 
   /** Like decryptabilityBatch, each blob with its own time. */
-  async decryptabilityItems(items: Array<{ ciphertextBlob: Buffer; asOf: Date }>): Promise<Decryptability[]> {
+  async decryptabilityItems(
+    items: Array<{ ciphertextBlob: Buffer; asOf: Date; keyId?: string }>,
+  ): Promise<Decryptability[]> {
     if (items.length > MAX_DECRYPTABILITY_BATCH)
       throw new DomainError(
         'Validation',
@@ -284,7 +291,7 @@ export class LedgerQueries {
       );
     await this.catchUp();
     const results: Decryptability[] = [];
-    for (const item of items) results.push(await this.decide(item.ciphertextBlob, item.asOf));
+    for (const item of items) results.push(await this.decide(item.ciphertextBlob, item.asOf, item.keyId));
     return results;
   }
 
@@ -312,6 +319,8 @@ export class LedgerQueries {
         currentKeyMaterialAgeDays: current ? round2((at - becameCurrentAt(current)) / DAY_MS) : null,
         deletionDate: iso(state.deletionDate),
         validTo: current ? iso(current.validTo) : null,
+        keySpec: state.keySpec,
+        keyUsage: state.keyUsage,
       });
     }
     return { asOf: asOf.toISOString(), keys };
@@ -321,6 +330,7 @@ export class LedgerQueries {
    * Whether each key's current backing key is at most `maxAgeDays` old at
    * `asOf` (age counted from when it became current). Keys deleted by then are
    * left out. Reasons, first match wins:
+   * - NOT_APPLICABLE: a key AWS does not rotate (every spec but SYMMETRIC_DEFAULT): compliant — exempt;
    * - PENDING_DELETION, DISABLED (also pending import): compliant — exempt, the key cannot encrypt;
    * - ROTATED_WITHIN_PERIOD: compliant;
    * - older than maxAgeDays: MATERIAL_EXPIRING when it is imported material
@@ -343,13 +353,19 @@ export class LedgerQueries {
       const ageMs = current ? at - becameCurrentAt(current) : null;
       const keyState = keyStateOf(state);
       let reason: RotationComplianceReason;
-      if (keyState === 'PendingDeletion') reason = 'PENDING_DELETION';
+      // AWS rotates symmetric encryption keys only: for the others rotation is not applicable (exempt).
+      if (state.keySpec !== 'SYMMETRIC_DEFAULT') reason = 'NOT_APPLICABLE';
+      else if (keyState === 'PendingDeletion') reason = 'PENDING_DELETION';
       else if (keyState === 'Disabled' || keyState === 'PendingImport' || !current) reason = 'DISABLED';
       else if (ageMs! <= maxAgeDays * DAY_MS) reason = 'ROTATED_WITHIN_PERIOD';
       else if (current.origin === 'EXTERNAL')
         reason = current.validTo !== null ? 'MATERIAL_EXPIRING' : 'IMPORTED_MATERIAL';
       else reason = state.rotationEnabled ? 'OVERDUE' : 'ROTATION_DISABLED';
-      const compliant = reason === 'ROTATED_WITHIN_PERIOD' || reason === 'PENDING_DELETION' || reason === 'DISABLED';
+      const compliant =
+        reason === 'ROTATED_WITHIN_PERIOD' ||
+        reason === 'PENDING_DELETION' ||
+        reason === 'DISABLED' ||
+        reason === 'NOT_APPLICABLE';
       if (compliant) compliantCount++;
       byReason[reason] = (byReason[reason] ?? 0) + 1;
       keys.push({
@@ -430,9 +446,23 @@ export class LedgerQueries {
     };
   }
 
-  private decide(ciphertextBlob: Buffer, asOf: Date): Promise<Decryptability> | Decryptability {
+  private decide(ciphertextBlob: Buffer, asOf: Date, namedKeyId?: string): Promise<Decryptability> | Decryptability {
     const at = timeOf(asOf);
     const asOfIso = asOf.toISOString();
+    // An RSA ciphertext does not name its key: with a keyId, the key's state at asOf answers (see rsaDecryptability).
+    if (namedKeyId !== undefined) {
+      const arnResource = namedKeyId.lastIndexOf('key/');
+      const keyId = arnResource < 0 ? namedKeyId : namedKeyId.slice(arnResource + 4);
+      const known = this.fromView(keyId, at);
+      if (known !== undefined && known !== null && isRsaKeySpec(known.keySpec))
+        return rsaDecryptability(known, ciphertextBlob, asOfIso);
+      if (known === undefined)
+        return this.stateAt(keyId, at).then((key) =>
+          key && isRsaKeySpec(key.keySpec)
+            ? rsaDecryptability(key, ciphertextBlob, asOfIso)
+            : this.decide(ciphertextBlob, asOf),
+        );
+    }
     let parsed: ParsedCiphertext;
     try {
       parsed = parseCiphertext(ciphertextBlob);
