@@ -24,8 +24,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_STORE } from '@keyledger/app';
-import type { EventStore } from '@keyledger/event-store';
+import { LEDGER_FILE_NAME, type EventStore } from '@keyledger/event-store';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointStatus } from '../apps/keyledger/src/ledger-api/checkpoint-status.js';
 import { CheckpointWriter } from '../apps/keyledger/src/ledger-api/checkpoint-writer.js';
 import { AUDIT_COLUMNS, COMPLIANCE_COLUMNS, INVENTORY_COLUMNS } from '../apps/keyledger/src/ledger-api/openapi.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
@@ -599,6 +601,40 @@ describe('periodic checkpoints', () => {
     const verified = await get('/v1/audit/verify');
     expect(verified.json).toMatchObject({ ok: true });
     expect(verified.json.lastCheckpoint.time).toBe(h.clock.now().toISOString());
+  });
+});
+
+describe('checkpoint refusals', () => {
+  it('a new ledger starts with a genesis checkpoint; a deleted checkpoint stream is refused, counted and degrades readiness', async () => {
+    const own = await startKeyledger();
+    try {
+      const store = own.app.get<EventStore>(EVENT_STORE);
+      expect((await store.readAll({ maxCount: 1 }))[0]).toMatchObject({
+        streamName: 'ledger-checkpoints',
+        revision: 0n,
+      });
+      const writer = own.app.get(CheckpointWriter);
+      const status = own.app.get(CheckpointStatus);
+      await own.kms.send(new CreateKeyCommand({ Description: 'refusal' }));
+      expect(await writer.tick()).toBe(true);
+      expect(status).toMatchObject({
+        degraded: null,
+        refusals: 0,
+        lastCheckpointHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+
+      const db = new Database(join(own.dataDir, LEDGER_FILE_NAME));
+      db.prepare('DELETE FROM events WHERE stream = ?').run('ledger-checkpoints');
+      db.close();
+      await own.kms.send(new CreateKeyCommand({ Description: 'after the deletion' }));
+      expect(await writer.tick()).toBe(false);
+      expect(status.refusals).toBe(1);
+      expect(status.degraded).toMatch(/lost checkpoint revision 1/);
+      await expect(store.readStream('ledger-checkpoints')).rejects.toThrow();
+    } finally {
+      await own.stop();
+      rmSync(own.dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,19 +13,21 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // The built library, as the CLI and the server run it: its hash worker is compiled JavaScript.
 // Types of the compiled modules, which are imported dynamically after the build.
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports
-type ReadModels = typeof import('../libs/read-models/dist/index.js');
+type Integrity = typeof import('../libs/integrity/dist/index.js');
 // eslint-disable-next-line @typescript-eslint/consistent-type-imports
-type HashPoolModule = typeof import('../libs/read-models/dist/ledger/hash-pool.js');
-let verifyLedger: ReadModels['verifyLedger'];
+type HashPoolModule = typeof import('../libs/integrity/dist/verify/hash-pool.js');
+let verifyLedger: Integrity['verifyLedger'];
+let CheckpointKeys: Integrity['CheckpointKeys'];
 let startHashPool: HashPoolModule['startHashPool'];
 beforeAll(async () => {
   // A clean clone has no build yet (the CLI and server-process tests build the same way).
   execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
-  ({ verifyLedger } = (await import('../libs/read-models/dist/index.js')) as ReadModels);
-  ({ startHashPool } = (await import('../libs/read-models/dist/ledger/hash-pool.js')) as HashPoolModule);
+  ({ verifyLedger, CheckpointKeys } = (await import('../libs/integrity/dist/index.js')) as Integrity);
+  ({ startHashPool } = (await import('../libs/integrity/dist/verify/hash-pool.js')) as HashPoolModule);
 }, 120_000);
 
-const CHECKPOINT_KEY = randomBytes(32);
+const ROOT_SECRET = randomBytes(32);
+const rootKey = { deriveKey: (purpose: string) => createHash('sha256').update(ROOT_SECRET).update(purpose).digest() };
 const STREAMS = 4;
 const PER_STREAM = 60;
 
@@ -77,7 +79,7 @@ async function alter(...positions: number[]): Promise<void> {
   store = new SqliteEventStore(file);
 }
 
-const verify = () => verifyLedger(store, CHECKPOINT_KEY, { pageSize: 16, hashThreads: 1 });
+const verify = () => verifyLedger(store, CheckpointKeys.fromRootKey(rootKey), { pageSize: 16, hashThreads: 1 });
 
 describe('verify with its hash worker thread', () => {
   it('has a compiled worker to start', async () => {

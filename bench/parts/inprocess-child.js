@@ -9,10 +9,9 @@
 // BENCH_DEPTH_ROTATIONS (per side per round), BENCH_DEPTH_DECRYPTS (per side per round).
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { QueryBus } from '@nestjs/cqrs';
 import { createKeyledgerServer, loadConfig } from '@keyledger/app';
 import { KmsOperations } from '../../apps/keyledger/dist/kms/kms-operations.js';
-import { DecryptQuery } from '../../apps/keyledger/dist/cryptography/crypto-queries.js';
+import { CryptoOperations } from '../../apps/keyledger/dist/cryptography/crypto-operations.js';
 import { childMain, median, round } from '../lib/common.js';
 import { floorOpenHkdf, floorSealHkdf } from '../lib/floor-cipher.js';
 
@@ -54,7 +53,7 @@ async function withApp(fn) {
 
 async function decryptFigure() {
   return withApp(async (app, table) => {
-    const queries = app.get(QueryBus);
+    const crypto = app.get(CryptoOperations);
     const keyId = (await table.CreateKey({}, context())).KeyMetadata.KeyId;
     const dataKey = randomBytes(32);
     const { CiphertextBlob } = await table.Encrypt({ KeyId: keyId, Plaintext: dataKey }, context());
@@ -65,7 +64,8 @@ async function decryptFigure() {
     const backingKey = randomBytes(32);
     const floorBlob = floorSealHkdf(backingKey, dataKey);
     const viaTable = () => table.Decrypt({ CiphertextBlob }, context());
-    const viaQueryBus = () => queries.execute(new DecryptQuery(CiphertextBlob, undefined, undefined, false));
+    const direct = () =>
+      crypto.decrypt({ ciphertextBlob: CiphertextBlob, encryptionContext: undefined, keyId: undefined, dryRun: false });
     const raw = async () => floorOpenHkdf(backingKey, floorBlob);
     await rate(viaTable, 0.5);
     await rate(raw, 0.5);
@@ -75,7 +75,7 @@ async function decryptFigure() {
     for (let r = 0; r < ROUNDS; r++) {
       k.push(await rate(viaTable));
       f.push(await rate(raw));
-      q.push(await rate(viaQueryBus, SECONDS / 2));
+      q.push(await rate(direct, SECONDS / 2));
     }
     return {
       id: 'decrypt_in_process',
@@ -83,9 +83,9 @@ async function decryptFigure() {
       floor: median(f),
       ratio: median(k.map((x, i) => x / f[i])),
       details: {
-        path: 'KmsOperations.table.Decrypt (QueryBus → DecryptHandler), sequential awaits',
+        path: 'KmsOperations.table.Decrypt (→ CryptoOperations.decrypt, no bus), sequential awaits',
         rounds: k.map((x, i) => ({ keyledger: round(x, 0), floor: round(f[i], 0) })),
-        queryBusDirectOpsPerSec: round(median(q), 0),
+        cryptoOperationsDirectOpsPerSec: round(median(q), 0),
       },
     };
   });

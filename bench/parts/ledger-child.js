@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_STREAM, SqliteEventStore } from '@keyledger/event-store';
 import { integrityOf, keyStreamName, withIntegrity } from '@keyledger/ledger';
-import { LedgerProjection, LedgerQueries, LedgerView, verifyLedger } from '@keyledger/read-models';
+import { verifyLedger } from '@keyledger/integrity';
+import { LedgerProjection, LedgerQueries, LedgerView } from '@keyledger/read-models';
 import { ACCOUNT_ID, REGION, childMain, median, round } from '../lib/common.js';
 
 const [keysFile, eventsFile] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@keyledger/app';
 import { ADMIN, startKeyledger, type Harness } from '../support/keyledger-harness.js';
 import { admitted, exchange, keepAliveGet, open, parseAnswer, sendAndAwaitClose, untilClosed } from './raw-http.js';
 
@@ -140,5 +141,24 @@ describe('errors the edge writes itself are AWS-shaped (issue 11, point 9)', () 
     expect(answer.status).toBe(status);
     expect(answer.json?.__type).toBe(type);
     expect(typeof answer.json?.message).toBe('string');
+  });
+});
+
+describe('edge limits configuration', () => {
+  it('defaults, bounds, and a per-address default that follows a lower total', () => {
+    const defaults = loadConfig({}).limits;
+    expect(defaults).toEqual({
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 512,
+      maxConnectionsPerAddress: 128,
+      maxInFlight: 256,
+    });
+    expect(loadConfig({ KEYLEDGER_MAX_CONNECTIONS: '64' }).limits.maxConnectionsPerAddress).toBe(64);
+    expect(() => loadConfig({ KEYLEDGER_MAX_CONNECTIONS: '64', KEYLEDGER_MAX_CONNECTIONS_PER_ADDRESS: '65' })).toThrow(
+      /KEYLEDGER_MAX_CONNECTIONS_PER_ADDRESS must be an integer from 1 to 64/,
+    );
+    expect(() => loadConfig({ KEYLEDGER_REQUEST_TIMEOUT_MS: '600001' })).toThrow(/KEYLEDGER_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ KEYLEDGER_BODY_LIMIT_BYTES: '1000' })).toThrow(/KEYLEDGER_BODY_LIMIT_BYTES/);
   });
 });

@@ -1,9 +1,11 @@
+import { UsageOperations } from './usage/usage.operations.js';
+import { UsageRecorder } from './usage/usage-recorder.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ChangeAliasHandler } from './aliases/alias-commands.js';
 import { BackingKeys } from './cryptography/backing-keys.js';
 import { ShredKeyPool } from './cryptography/shred-key-pool.js';
-import { DecryptHandler, EncryptHandler, GenerateRandomHandler } from './cryptography/crypto-queries.js';
+import { CryptoOperations } from './cryptography/crypto-operations.js';
 import { HealthController } from './health/health.controller.js';
 import { ServiceIndexController } from './health/service-index.controller.js';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module.js';
@@ -12,8 +14,12 @@ import { GetParametersForImportHandler, ImportKeyMaterialHandler } from './keys/
 import { KeyResolver } from './keys/key-resolver.js';
 import { GetKeyHandler, ListAliasesHandler, ListKeysHandler } from './keys/key-queries.js';
 import { KmsController } from './kms/kms.controller.js';
+import { AliasOperations } from './kms/alias.operations.js';
+import { CryptographicOperations } from './kms/cryptographic.operations.js';
+import { ImportOperations } from './kms/import.operations.js';
+import { KeyManagementOperations } from './kms/key-management.operations.js';
 import { KmsOperations } from './kms/kms-operations.js';
-import { KeyPairOperations } from './kms/key-pair-operations.js';
+import { AsymmetricOperations } from './kms/asymmetric.operations.js';
 import { RsaEncryption } from './cryptography/rsa-encryption.js';
 import { LedgerRepository } from './ledger/ledger-repository.js';
 import { LedgerApiModule } from './ledger-api/ledger-api.module.js';
@@ -31,8 +37,15 @@ export class AppModule {
         KeyResolver,
         BackingKeys,
         ShredKeyPool,
+        CryptoOperations,
+        KeyManagementOperations,
+        CryptographicOperations,
+        AliasOperations,
+        ImportOperations,
+        UsageRecorder,
+        UsageOperations,
         KmsOperations,
-        KeyPairOperations,
+        AsymmetricOperations,
         RsaEncryption,
         Scheduler,
         CreateKeyHandler,
@@ -43,9 +56,6 @@ export class AppModule {
         GetKeyHandler,
         ListKeysHandler,
         ListAliasesHandler,
-        EncryptHandler,
-        DecryptHandler,
-        GenerateRandomHandler,
       ],
     };
   }

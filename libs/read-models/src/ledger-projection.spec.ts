@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_STREAM, SqliteEventStore, type EventStore } from '@keyledger/event-store';
+import { NO_STREAM, SqliteEventStore, type EventStore, type RecordedEvent } from '@keyledger/event-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerProjection } from './ledger-projection.js';
 import { LedgerView } from './ledger-view.js';
@@ -23,6 +23,19 @@ const created = (keyId: string) => ({
   },
 });
 const described = (description: string) => ({ type: 'KeyDescriptionUpdated', data: { description } });
+
+/** A view that says when it has applied an event, so a test awaits that instead of polling for it. */
+class AppliedEvents extends LedgerView {
+  #waiting: Array<(event: RecordedEvent) => void> = [];
+  /** Resolves with the next event this view applies. */
+  next(): Promise<RecordedEvent> {
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+  override applyRecorded(event: RecordedEvent): void {
+    super.applyRecorded(event);
+    for (const resolve of this.#waiting.splice(0)) resolve(event);
+  }
+}
 
 describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
   let dir: string;
@@ -58,17 +71,15 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('one'), described('two')], {
       expectedRevision: NO_STREAM,
     });
-    const view = new LedgerView();
+    const view = new AppliedEvents();
     const projection = new LedgerProjection(store, view, { snapshotFile: snapshotFile(), snapshotEvery: 2 });
     await projection.start();
     expect(existsSync(snapshotFile())).toBe(true); // before any stop
     expect(view.key(KEY)).toMatchObject({ revision: 2n, state: { description: 'two' } });
     expect(view.times.key(KEY)).toMatchObject({ revision: 2n, complete: true });
+    const applied = view.next();
     await store.appendToStream(`key-${KEY}`, [described('three')], { expectedRevision: 2n });
-    await new Promise<void>((resolve) => {
-      const poll = () => (view.key(KEY)?.revision === 3n ? resolve() : setImmediate(poll));
-      poll();
-    });
+    expect((await applied).position).toBe(4n);
     expect(view.key(KEY)!.state.description).toBe('three');
     await projection.stop();
   });

@@ -25,6 +25,8 @@ export interface KeyledgerConfig {
   bodyLimitBytes: number;
   /** The HTTP edge's limits (README, Security): what a slow or greedy client can hold. */
   limits: EdgeLimits;
+  /** How often counted key usage is appended to the ledger (and at shutdown); 0 keeps it in memory only. */
+  usageFlushMs: number;
   /** PEM certificate chain and private key: set, the server speaks HTTPS only. */
   tls: { cert: Buffer; key: Buffer } | undefined;
 }
@@ -69,7 +71,14 @@ function edgeLimits(env: NodeJS.ProcessEnv): EdgeLimits {
     requestTimeoutMs: integer(env, 'KEYLEDGER_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     keepAliveTimeoutMs: integer(env, 'KEYLEDGER_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     maxConnections,
-    maxConnectionsPerAddress: integer(env, 'KEYLEDGER_MAX_CONNECTIONS_PER_ADDRESS', 128, 1, maxConnections),
+    // A lower total makes the per-address default follow it, rather than a limit that can never be reached.
+    maxConnectionsPerAddress: integer(
+      env,
+      'KEYLEDGER_MAX_CONNECTIONS_PER_ADDRESS',
+      Math.min(128, maxConnections),
+      1,
+      maxConnections,
+    ),
     maxInFlight: integer(env, 'KEYLEDGER_MAX_IN_FLIGHT', 256, 1, 1_000_000),
   };
 }
@@ -136,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     ),
     bodyLimitBytes: integer(env, 'KEYLEDGER_BODY_LIMIT_BYTES', 1024 * 1024, 512 * 1024, 64 * 1024 * 1024),
     limits: edgeLimits(env),
+    usageFlushMs: integer(env, 'KEYLEDGER_USAGE_FLUSH_MS', 10_000, 0, 3_600_000),
     tls: tlsOf(env, host),
   };
 }

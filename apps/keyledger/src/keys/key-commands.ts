@@ -3,10 +3,11 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
   decideKey,
-  dueWork,
-  keyStateOf,
+  keyArnOf,
+  needsNewBackingKey,
   type Clock,
   type KeyAggregate,
+  type KeyChangeCommand,
   type KeyCommand,
   type KeyEvent,
   type KeyUsage,
@@ -14,13 +15,13 @@ import {
   type Origin,
   type ServedKeySpec,
   type Tag,
-  keyArnOf,
 } from '@keyledger/ledger';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { BackingKeys } from '../cryptography/backing-keys.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { LedgerRepository, type Outcome } from '../ledger/ledger-repository.js';
 import type { RequestContext } from '../ledger/request-context.js';
+import { KeyResolver } from './key-resolver.js';
 
 export class CreateKeyCommand extends Command<KeyAggregate> {
   constructor(
@@ -37,22 +38,14 @@ export class CreateKeyCommand extends Command<KeyAggregate> {
   }
 }
 
-/** A key command without what the handler supplies: the time, fresh material and limits. */
-export type KeyChange =
-  | { type: 'EnableKey' }
-  | { type: 'DisableKey' }
-  | { type: 'UpdateKeyDescription'; description: string }
-  | { type: 'EnableKeyRotation'; rotationPeriodInDays?: number }
-  | { type: 'DisableKeyRotation' }
-  | { type: 'RotateKeyOnDemand' }
-  | { type: 'RotateKeyIfDue' }
-  | { type: 'ScheduleKeyDeletion'; pendingWindowInDays?: number }
-  | { type: 'CancelKeyDeletion' }
-  | { type: 'CompleteKeyDeletionIfDue' }
-  | { type: 'TagResource'; tags: Tag[] }
-  | { type: 'UntagResource'; tagKeys: string[] }
-  | { type: 'DeleteImportedKeyMaterial'; keyMaterialId?: string }
-  | { type: 'ExpireKeyMaterialIfDue' };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** What the handler supplies to a change: the time, fresh material, the limits of its configuration. */
+type HandlerSupplied = 'now' | 'backingKey' | 'maxOnDemandRotations';
+/** Import commands carry material the import handlers make; they have commands of their own. */
+type MadeByImportHandlers = { type: 'GetParametersForImport' | 'ImportKeyMaterial' };
+
+/** A change to a key as the edge asks for it: the ledger's command without what the handler supplies. */
+export type KeyChange = DistributiveOmit<Exclude<KeyChangeCommand, MadeByImportHandlers>, HandlerSupplied>;
 
 /** The key after the change, and the events the change recorded (none when nothing changed). */
 export interface KeyChangeOutcome {
@@ -62,6 +55,7 @@ export interface KeyChangeOutcome {
 
 export class ChangeKeyCommand extends Command<KeyChangeOutcome> {
   constructor(
+    /** The KeyId as the caller gave it (key id or key ARN): resolved once, by the handler. */
     readonly keyId: string,
     readonly change: KeyChange,
     readonly context: RequestContext,
@@ -109,37 +103,34 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
   }
 }
 
-const NEEDS_NEW_MATERIAL = new Set<KeyChange['type']>(['RotateKeyOnDemand', 'RotateKeyIfDue']);
-
+/**
+ * Every change to an existing key takes this one path: the id is resolved once
+ * (no load), the key is loaded once by the repository, the decider decides (and
+ * answers NotFound itself, with the ARN it was asked by), the events are appended.
+ */
 @CommandHandler(ChangeKeyCommand)
 export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyChangeOutcome> {
   constructor(
     private readonly repository: LedgerRepository,
+    private readonly keys: KeyResolver,
     private readonly backingKeys: BackingKeys,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
 
-  async execute({ keyId, change, context }: ChangeKeyCommand): Promise<KeyChangeOutcome> {
+  async execute({ keyId: keyIdInput, change, context }: ChangeKeyCommand): Promise<KeyChangeOutcome> {
+    const keyId = await this.keys.keyIdOf(keyIdInput, false);
+    const arn = keyArnOf(this.config, keyId);
     const now = this.clock.now();
-    // Material is made once, and only when the decision could use it, so a refused
-    // rotation leaves no orphan shred key behind.
+    const maxOnDemandRotations = this.config.maxOnDemandRotations;
+    // Made once, and only when the decision could use it, so a refused rotation leaves no orphan shred key.
     let material: NewBackingKey | undefined;
-    const materialFor = (state: KeyAggregate): NewBackingKey | undefined => {
-      if (!NEEDS_NEW_MATERIAL.has(change.type) || state.origin !== 'AWS_KMS' || keyStateOf(state) !== 'Enabled')
-        return undefined;
-      if (change.type === 'RotateKeyIfDue' && !dueWork(state, now.getTime()).rotate) return undefined;
-      return (material ??= this.backingKeys.generate(keyId));
-    };
     const decide = (state: KeyAggregate) => {
-      const backingKey = materialFor(state);
-      if (change.type === 'RotateKeyIfDue' && !backingKey) return [];
-      const command = {
-        ...change,
-        now,
-        backingKey,
-        maxOnDemandRotations: this.config.maxOnDemandRotations,
-      } as KeyCommand;
+      const backingKey = needsNewBackingKey(change.type, state, now.getTime())
+        ? (material ??= this.backingKeys.generate(keyId))
+        : undefined;
+      const supplied = { arn, now, backingKey, maxOnDemandRotations };
+      const command: KeyCommand = { ...change, ...supplied };
       return decideKey(command, state);
     };
     let outcome: Outcome<KeyAggregate, KeyEvent>;

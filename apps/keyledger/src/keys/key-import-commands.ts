@@ -26,6 +26,7 @@ import {
 import { CLOCK, IMPORT_TOKEN_KEY, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ShredKeyPool } from '../cryptography/shred-key-pool.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { KeyResolver } from './key-resolver.js';
 import type { RequestContext } from '../ledger/request-context.js';
 import { acceptImportedMaterial, importedMaterialLength } from './imported-key-material.js';
 
@@ -38,6 +39,7 @@ export interface ImportParametersIssued {
 
 export class GetParametersForImportCommand extends Command<ImportParametersIssued> {
   constructor(
+    /** The KeyId as the caller gave it: resolved once, by the handler. */
     readonly keyId: string,
     readonly wrappingAlgorithm: WrappingAlgorithm,
     readonly wrappingKeySpec: WrappingKeySpec,
@@ -80,17 +82,20 @@ export class GetParametersForImportHandler implements ICommandHandler<
 > {
   constructor(
     private readonly repository: LedgerRepository,
+    private readonly keys: KeyResolver,
     private readonly shredKeys: ShredKeyPool,
     @Inject(IMPORT_TOKEN_KEY) private readonly tokenKey: Buffer,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute({
-    keyId,
+    keyId: keyIdInput,
     wrappingAlgorithm,
     wrappingKeySpec,
     context,
   }: GetParametersForImportCommand): Promise<ImportParametersIssued> {
+    // Known to exist before an RSA key pair is spent on it.
+    const { keyId } = await this.keys.resolve(keyIdInput, { allowAlias: false });
     const importTokenId = randomUUID();
     const pair = generateWrappingKeyPair(wrappingKeySpec);
     const { shredKeyId, sealed: sealedPrivateKey } = this.shredKeys.seal(
@@ -139,6 +144,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
 > {
   constructor(
     private readonly repository: LedgerRepository,
+    private readonly keys: KeyResolver,
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
     private readonly shredKeys: ShredKeyPool,
     @Inject(IMPORT_TOKEN_KEY) private readonly tokenKey: Buffer,
@@ -146,11 +152,14 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
   ) {}
 
   async execute({
-    keyId,
+    keyId: keyIdInput,
     input,
     context,
   }: ImportKeyMaterialCommand): Promise<{ keyArn: string; keyMaterialId: string }> {
     const now = this.clock.now();
+    // The one load: NotFound first, then the import parameters the token names.
+    const loaded = await this.keys.resolve(keyIdInput, { allowAlias: false });
+    const keyId = loaded.keyId;
     let importTokenId: string;
     try {
       importTokenId = readImportToken(this.tokenKey, input.importToken, keyId);
@@ -158,10 +167,8 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
       if (error instanceof InvalidImportTokenError) throw new DomainError('InvalidImportToken', error.message);
       throw error;
     }
-    const loaded = await this.repository.loadKey(keyId);
-    const parameters = loaded?.state.importParameters.find((p) => p.importTokenId === importTokenId);
-    if (!loaded || !parameters)
-      throw new DomainError('InvalidImportToken', 'The import token is not valid for this key.');
+    const parameters = loaded.state.importParameters.find((p) => p.importTokenId === importTokenId);
+    if (!parameters) throw new DomainError('InvalidImportToken', 'The import token is not valid for this key.');
     if (parameters.validTo <= now.getTime())
       throw new DomainError('ExpiredImportToken', 'The import token has expired.');
 

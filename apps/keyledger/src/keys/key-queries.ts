@@ -1,6 +1,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { DomainError, type AliasAggregate } from '@keyledger/ledger';
+import type { AliasAggregate } from '@keyledger/ledger';
 import { LedgerView } from '@keyledger/read-models';
+import { page, type Page } from '../ledger/paging.js';
 import { KeyResolver, type ResolvedKey } from './key-resolver.js';
 
 export class GetKeyQuery extends Query<ResolvedKey> {
@@ -12,14 +13,9 @@ export class GetKeyQuery extends Query<ResolvedKey> {
   }
 }
 
-export interface Page<T> {
-  items: T[];
-  nextMarker: string | undefined;
-}
-
 export class ListKeysQuery extends Query<Page<ResolvedKey>> {
   constructor(
-    readonly limit: number,
+    readonly limit: number | undefined,
     readonly marker: string | undefined,
   ) {
     super();
@@ -29,27 +25,11 @@ export class ListKeysQuery extends Query<Page<ResolvedKey>> {
 export class ListAliasesQuery extends Query<Page<AliasAggregate>> {
   constructor(
     readonly keyId: string | undefined,
-    readonly limit: number,
+    readonly limit: number | undefined,
     readonly marker: string | undefined,
   ) {
     super();
   }
-}
-
-/** Markers are opaque to clients: an offset into a stable order, so paging never skips or repeats. */
-export function decodeMarker(marker: string | undefined): number {
-  if (marker === undefined) return 0;
-  const match = /^o:(\d{1,9})$/.exec(Buffer.from(marker, 'base64url').toString('latin1'));
-  if (!match) throw new DomainError('InvalidMarker', 'The request was rejected because the marker is not valid.');
-  return Number(match[1]);
-}
-
-export const encodeMarker = (offset: number): string => Buffer.from(`o:${offset}`, 'latin1').toString('base64url');
-
-function page<T>(all: readonly T[], limit: number, marker: string | undefined): Page<T> {
-  const offset = decodeMarker(marker);
-  const items = all.slice(offset, offset + limit);
-  return { items, nextMarker: offset + limit < all.length ? encodeMarker(offset + limit) : undefined };
 }
 
 @QueryHandler(GetKeyQuery)

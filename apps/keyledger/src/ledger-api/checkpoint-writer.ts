@@ -1,12 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { LedgerCheckpoints } from '@keyledger/read-models';
+import { CheckpointRefusedError, LedgerCheckpoints, type CheckpointWritten } from '@keyledger/integrity';
+import { CheckpointStatus } from './checkpoint-status.js';
 
 export const CHECKPOINT_INTERVAL = Symbol('LedgerCheckpointIntervalMs');
 
 /**
- * Writes a signed checkpoint every interval, when anything was appended since
- * the last one: the checkpoints are what make a removed stream or tail
- * detectable, so the gap they leave should be bounded by the interval.
+ * Writes the genesis checkpoint of a new ledger, then a signed checkpoint
+ * every interval when anything was appended since the last one: the
+ * checkpoints are what make a removed or rewritten event detectable, so the
+ * gap they leave should be bounded by the interval. A refusal to sign (the
+ * chain does not extend the last checkpoint) is an alert: logged at error,
+ * counted, and readiness degraded until a checkpoint is written again.
  */
 @Injectable()
 export class CheckpointWriter implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -16,10 +20,14 @@ export class CheckpointWriter implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly checkpoints: LedgerCheckpoints,
+    private readonly status: CheckpointStatus,
     @Inject(CHECKPOINT_INTERVAL) private readonly intervalMs: number,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    // Before the server listens: a new ledger's first event is its genesis checkpoint.
+    const genesis = await this.checkpoints.writeGenesis();
+    if (genesis) this.written(genesis);
     if (this.intervalMs === 0) return;
     // unref: a pending checkpoint never keeps the process alive.
     this.timer = setInterval(() => void this.tick(), this.intervalMs).unref();
@@ -31,13 +39,38 @@ export class CheckpointWriter implements OnApplicationBootstrap, OnApplicationSh
     const run = this.checkpoints.write({ onlyIfChanged: true });
     this.inFlight = run;
     try {
-      return (await run).written !== false;
+      const result = await run;
+      if (result.written === false) return false;
+      this.written(result);
+      return true;
     } catch (error) {
-      this.logger.warn(`periodic checkpoint failed: ${error instanceof Error ? error.name : typeof error}`);
+      this.failed(error);
       return false;
     } finally {
       this.inFlight = undefined;
     }
+  }
+
+  /** Records a checkpoint written by anyone in this process (the periodic round or an admin's request). */
+  written(result: CheckpointWritten): void {
+    this.status.degraded = null;
+    this.status.lastCheckpointHash = result.checkpointHash ?? null;
+    // The line to ship off the machine: with it, `keyledger verify --expect` proves the checkpoint is still there.
+    this.logger.log(
+      `checkpoint written: checkpointHash=${result.checkpointHash} events=${result.events} ` +
+        `streams=${result.streams} merkleRoot=${result.merkleRoot}`,
+    );
+  }
+
+  /** Raises the alert for a refusal; other failures (a store hiccup) are retried at the next round. */
+  failed(error: unknown): void {
+    if (error instanceof CheckpointRefusedError) {
+      this.status.degraded = error.reason;
+      this.status.refusals++;
+      this.logger.error(`${error.message}. Run \`keyledger verify\` to find the damage.`);
+      return;
+    }
+    this.logger.warn(`periodic checkpoint failed: ${error instanceof Error ? error.name : typeof error}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

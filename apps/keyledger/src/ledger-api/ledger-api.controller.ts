@@ -1,27 +1,15 @@
-import { All, Controller, Get, Inject, Logger, Post, Req, Res } from '@nestjs/common';
+import { All, Controller, Get, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
-import {
-  accessDenied,
-  authorizeLedgerApi,
-  KmsError,
-  principalArn,
-  verifySigV4,
-  type Principal,
-  type PrincipalDirectory,
-} from '@keyledger/kms-api';
-import type { Actor, Clock } from '@keyledger/ledger';
-import {
-  LedgerCheckpoints,
-  LedgerQueries,
-  MAX_DECRYPTABILITY_BATCH,
-  toCsv,
-  verifyLedger,
-  type AuditEvent,
-} from '@keyledger/read-models';
+import { accessDenied, authorizeLedgerApi, KmsError } from '@keyledger/kms-api';
+import type { Clock } from '@keyledger/ledger';
+import { CheckpointKeys, CheckpointRefusedError, LedgerCheckpoints, verifyLedger } from '@keyledger/integrity';
+import { LedgerQueries, MAX_DECRYPTABILITY_BATCH, toCsv, type AuditEvent } from '@keyledger/read-models';
 import type { EventStore } from '@keyledger/event-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
-import { CLOCK, CONFIG, EVENT_STORE, PRINCIPALS } from '../infrastructure/tokens.js';
+import { AwsErrorFilter } from '../edge/aws-error.filter.js';
+import { callerOf, Unsigned, type AuthenticatedCaller } from '../edge/authenticated-caller.js';
+import { SigV4Guard } from '../edge/sigv4.guard.js';
+import { CLOCK, CONFIG, EVENT_STORE } from '../infrastructure/tokens.js';
 import { ledgerWireError, validation } from './ledger-api-errors.js';
 import {
   ciphertextBlob,
@@ -33,18 +21,15 @@ import {
   single,
   type RawQuery,
 } from './ledger-api-input.js';
-import { CHECKPOINT_KEY } from './ledger-api.tokens.js';
+import { CheckpointWriter } from './checkpoint-writer.js';
+import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
 import { INVENTORY_COLUMNS, AUDIT_COLUMNS, COMPLIANCE_COLUMNS, openApiDocument } from './openapi.js';
 
 const EMPTY = Buffer.alloc(0);
 const JSON_TYPE = 'application/json';
 const CSV_TYPE = 'text/csv; charset=utf-8';
 
-interface Caller {
-  principal: Principal;
-  actor: Actor;
-  requestId: string;
-}
+type Caller = AuthenticatedCaller;
 
 type Result = { json: unknown } | { csv: string; headers?: Record<string, string> };
 
@@ -57,20 +42,21 @@ type Result = { json: unknown } | { csv: string; headers?: Record<string, string
  * the QueryBus: every route is one read with no handler logic to share).
  */
 @Controller('v1')
+@UseGuards(SigV4Guard)
+@UseFilters(new AwsErrorFilter('LedgerApi', JSON_TYPE, ledgerWireError))
 export class LedgerApiController {
-  private readonly logger = new Logger('LedgerApi');
-
   constructor(
     private readonly queries: LedgerQueries,
     private readonly checkpoints: LedgerCheckpoints,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(CHECKPOINT_KEY) private readonly checkpointKey: Buffer,
-    @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
+    private readonly writer: CheckpointWriter,
+    @Inject(CHECKPOINT_KEYS) private readonly checkpointKeys: CheckpointKeys,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
 
   @Get('openapi.json')
+  @Unsigned()
   async openApi(@Res() reply: FastifyReply): Promise<void> {
     await reply.status(200).header('content-type', JSON_TYPE).send(JSON.stringify(openApiDocument));
   }
@@ -195,7 +181,20 @@ export class LedgerApiController {
 
   @Get('audit/verify')
   verify(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.serve(request, reply, async () => ({ json: await verifyLedger(this.store, this.checkpointKey) }));
+    return this.serve(request, reply, async () => {
+      const result = await verifyLedger(this.store, this.checkpointKeys, { requireCheckpoint: true });
+      return { json: { ...result, publicKey: this.publicKey() } };
+    });
+  }
+
+  /** The key that checks every checkpoint without the root key: what an auditor keeps. */
+  @Get('audit/public-key')
+  checkpointPublicKey(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.serve(request, reply, async () => ({ json: this.publicKey() }));
+  }
+
+  private publicKey(): { algorithm: 'Ed25519'; keyId: string; publicKeyPem: string } {
+    return { algorithm: 'Ed25519', keyId: this.checkpointKeys.keyId, publicKeyPem: this.checkpointKeys.publicKeyPem() };
   }
 
   @Post('audit/checkpoints')
@@ -203,7 +202,22 @@ export class LedgerApiController {
     return this.serve(request, reply, async (_body, caller) => {
       if (caller.principal.role !== 'admin')
         throw accessDenied(caller.principal, 'keyledger:WriteCheckpoint', this.config.accountId);
-      return { json: await this.checkpoints.write({ actor: caller.actor, requestId: caller.requestId }) };
+      // ?adopt=true: an admin vouches for a ledger from before genesis checkpoints (its whole chain is checked first).
+      const adopt = single(request.query as RawQuery, 'adopt');
+      if (adopt !== undefined && adopt !== 'true' && adopt !== 'false') throw validation('adopt must be true or false');
+      try {
+        const written = await this.checkpoints.write({
+          actor: caller.actor,
+          requestId: caller.requestId,
+          adoptUncheckpointed: adopt === 'true',
+        });
+        this.writer.written(written);
+        return { json: written };
+      } catch (error) {
+        this.writer.failed(error);
+        if (error instanceof CheckpointRefusedError) throw new KmsError('LedgerIntegrityException', error.message, 409);
+        throw error;
+      }
     });
   }
 
@@ -232,65 +246,24 @@ export class LedgerApiController {
     });
   }
 
-  /** Verifies the signature against the raw request line (Fastify has decoded params), checks the role, answers. */
+  /** The guard has verified the signature; checks the role, answers. Errors go to the edge's filter. */
   private async serve(
     request: FastifyRequest,
     reply: FastifyReply,
     handler: (body: Buffer, caller: Caller) => Promise<Result>,
   ): Promise<void> {
-    const requestId = randomUUID();
-    reply.header('x-amzn-RequestId', requestId);
-    try {
-      const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
-      const url = request.raw.url ?? '/';
-      const q = url.indexOf('?');
-      const { accessKeyId } = verifySigV4(
-        {
-          method: request.method,
-          path: q < 0 ? url : url.slice(0, q),
-          query: q < 0 ? '' : url.slice(q + 1),
-          headers: request.headers,
-          body,
-        },
-        {
-          region: this.config.region,
-          service: 'kms',
-          now: this.clock.now(),
-          lookupSecret: this.principals.lookupSecret,
-        },
-      );
-      const principal = this.principals.lookup(accessKeyId)!;
-      if (!authorizeLedgerApi(principal.role))
-        throw accessDenied(principal, 'keyledger:LedgerApi', this.config.accountId);
-      const caller: Caller = {
-        principal,
-        requestId,
-        actor: {
-          principal: principalArn(principal, this.config.accountId),
-          accessKeyId,
-          sourceAddress: request.ip ?? null,
-        },
-      };
-      const result = await handler(body, caller);
-      if ('json' in result) await reply.status(200).header('content-type', JSON_TYPE).send(JSON.stringify(result.json));
-      else
-        await reply
-          .status(200)
-          .headers(result.headers ?? {})
-          .header('content-type', CSV_TYPE)
-          .send(result.csv);
-    } catch (error) {
-      const wire = ledgerWireError(error);
-      if (wire.statusCode >= 500) this.logInternal(error, requestId);
-      await reply.status(wire.statusCode).header('content-type', JSON_TYPE).send(JSON.stringify(wire.body));
-    }
-  }
-
-  /** The error's kind and where it came from, never its message: a message could carry data. */
-  private logInternal(error: unknown, requestId: string): void {
-    const name = error instanceof Error ? error.name : typeof error;
-    const where = error instanceof Error ? (error.stack ?? '').split('\n').slice(1, 6).join('\n') : '';
-    this.logger.error(`request ${requestId} failed with ${name}\n${where}`);
+    const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
+    const caller: Caller = callerOf(request);
+    if (!authorizeLedgerApi(caller.principal.role))
+      throw accessDenied(caller.principal, 'keyledger:LedgerApi', this.config.accountId);
+    const result = await handler(body, caller);
+    if ('json' in result) await reply.status(200).header('content-type', JSON_TYPE).send(JSON.stringify(result.json));
+    else
+      await reply
+        .status(200)
+        .headers(result.headers ?? {})
+        .header('content-type', CSV_TYPE)
+        .send(result.csv);
   }
 }
 

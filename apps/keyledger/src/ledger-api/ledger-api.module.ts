@@ -2,18 +2,14 @@ import { Module } from '@nestjs/common';
 import type { RootKeyProvider } from '@keyledger/crypto';
 import type { EventStore } from '@keyledger/event-store';
 import type { Clock } from '@keyledger/ledger';
-import {
-  checkpointKeyPurpose,
-  LedgerCheckpoints,
-  LedgerProjection,
-  LedgerQueries,
-  LedgerView,
-} from '@keyledger/read-models';
+import { CheckpointKeys, LedgerCheckpoints } from '@keyledger/integrity';
+import { LedgerProjection, LedgerQueries, LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE, ROOT_KEY } from '../infrastructure/tokens.js';
 import { CHECKPOINT_INTERVAL, CheckpointWriter } from './checkpoint-writer.js';
 import { LedgerApiController } from './ledger-api.controller.js';
-import { CHECKPOINT_KEY } from './ledger-api.tokens.js';
+import { CheckpointStatus } from './checkpoint-status.js';
+import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
 
 /** The ledger API (/v1) and the periodic checkpoint writer. Relies on the global InfrastructureModule. */
 @Module({
@@ -36,15 +32,16 @@ import { CHECKPOINT_KEY } from './ledger-api.tokens.js';
         ),
     },
     {
-      provide: CHECKPOINT_KEY,
+      provide: CHECKPOINT_KEYS,
       inject: [ROOT_KEY],
-      useFactory: (rootKey: RootKeyProvider) => rootKey.deriveKey(checkpointKeyPurpose),
+      useFactory: (rootKey: RootKeyProvider) => CheckpointKeys.fromRootKey(rootKey),
     },
     {
       provide: LedgerCheckpoints,
-      inject: [EVENT_STORE, CHECKPOINT_KEY, CLOCK],
-      useFactory: (store: EventStore, key: Buffer, clock: Clock) => new LedgerCheckpoints(store, key, clock),
+      inject: [EVENT_STORE, CHECKPOINT_KEYS, CLOCK],
+      useFactory: (store: EventStore, keys: CheckpointKeys, clock: Clock) => new LedgerCheckpoints(store, keys, clock),
     },
+    CheckpointStatus,
     {
       provide: CHECKPOINT_INTERVAL,
       inject: [CONFIG],
@@ -52,7 +49,7 @@ import { CHECKPOINT_KEY } from './ledger-api.tokens.js';
     },
     CheckpointWriter,
   ],
-  exports: [LedgerQueries, LedgerCheckpoints, CheckpointWriter, CHECKPOINT_KEY],
+  exports: [LedgerQueries, LedgerCheckpoints, CheckpointWriter, CheckpointStatus, CHECKPOINT_KEYS],
 })
 /**
  * The queries answer from the server's own LedgerView (which keeps when each

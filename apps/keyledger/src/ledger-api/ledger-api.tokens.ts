@@ -1,2 +1,2 @@
-/** The 32-byte HMAC key of ledger checkpoints, derived from the root key. */
-export const CHECKPOINT_KEY = Symbol('LedgerCheckpointKey');
+/** The checkpoint keys (CheckpointKeys): the Ed25519 pair and the v1 MAC key, derived from the root key. */
+export const CHECKPOINT_KEYS = Symbol('LedgerCheckpointKeys');

@@ -57,14 +57,17 @@ describe('ciphertext salt and IV (property)', () => {
   it('the same plaintext and context twice give different salts, IVs and bodies', () => {
     fc.assert(
       fc.property(
-        plaintexts.filter((p) => p.length > 0),
+        // 16 bytes or more: two bodies of fresh keystream then collide with chance 2^-128, where a
+        // one-byte body collides once in 256 and made this test flaky.
+        plaintexts.filter((p) => p.length >= 16),
         contexts,
         (plaintext, encryptionContext) => {
           const a = parseCiphertext(encrypt({ backingKey, keyId, keyMaterialId, plaintext, encryptionContext }));
           const b = parseCiphertext(encrypt({ backingKey, keyId, keyMaterialId, plaintext, encryptionContext }));
           expect(a.salt.equals(b.salt)).toBe(false);
           expect(a.iv.equals(b.iv)).toBe(false);
-          expect(a.ciphertext.equals(b.ciphertext)).toBe(false);
+          // Body and tag together: a one-byte body alone repeats by chance once in 256 pairs.
+          expect(Buffer.concat([a.ciphertext, a.tag]).equals(Buffer.concat([b.ciphertext, b.tag]))).toBe(false);
         },
       ),
       { numRuns: 100 },

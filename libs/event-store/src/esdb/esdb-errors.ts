@@ -65,6 +65,9 @@ export function toPortError(error: unknown, context: ErrorContext = {}): Error {
     return new StreamDeletedError(stream || error.streamName, 'it was deleted (tombstoned) in the store', cause);
   }
   if (error instanceof MaxAppendSizeExceededError) return new AppendTooLargeError(stream, error.maxAppendSize, cause);
+  // Without the exception header, the server's status text is all that says it (INVALID_ARGUMENT).
+  const tooLarge = /Maximum Append Size of (\d+) Exceeded/i.exec(messageOf(error));
+  if (tooLarge) return new AppendTooLargeError(stream, Number(tooLarge[1]), cause);
   if (error instanceof EsdbAccessDeniedError) {
     return new EventStoreAccessDeniedError(
       `EventStoreDB refused access (${messageOf(error)}): the connection string's user must be allowed ` +

@@ -207,6 +207,7 @@ describe('authorisation', () => {
     'ListKeyRotations',
     'ListResourceTags',
     'GetKeyPolicy',
+    'GetKeyLastUsage',
   ];
 
   it('admin may do everything, key-user crypto and reads, auditor reads only', () => {

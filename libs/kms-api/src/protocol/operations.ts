@@ -32,6 +32,7 @@ export const OPERATIONS = {
   DisableKeyRotation: op(dto.DisableKeyRotationRequest, 'admin'),
   GetKeyRotationStatus: op(dto.GetKeyRotationStatusRequest, 'read'),
   RotateKeyOnDemand: op(dto.RotateKeyOnDemandRequest, 'admin'),
+  GetKeyLastUsage: op(dto.GetKeyLastUsageRequest, 'read'),
   ListKeyRotations: op(dto.ListKeyRotationsRequest, 'read'),
   CreateAlias: op(dto.CreateAliasRequest, 'admin'),
   UpdateAlias: op(dto.UpdateAliasRequest, 'admin'),

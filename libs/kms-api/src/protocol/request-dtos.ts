@@ -113,6 +113,9 @@ export class DisableKeyRotationRequest {
 export class GetKeyRotationStatusRequest {
   @Member(KeyIdType, { required: true }) KeyId!: string;
 }
+export class GetKeyLastUsageRequest {
+  @Member(KeyIdType, { required: true }) KeyId!: string;
+}
 export class RotateKeyOnDemandRequest {
   @Member(KeyIdType, { required: true }) KeyId!: string;
 }

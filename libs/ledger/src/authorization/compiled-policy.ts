@@ -142,7 +142,9 @@ export function compilePolicy(text: string, kind: PolicyKind): CompiledPolicy | 
 export function matchStatements(
   policy: CompiledPolicy,
   request: AuthorizationRequest,
+  options: { ignoreConditions?: boolean } = {},
 ): { allows: StatementMatch[]; denies: StatementMatch[] } {
+  const conditions = options.ignoreConditions !== true;
   const allows: StatementMatch[] = [];
   const denies: StatementMatch[] = [];
   for (const statement of policy.statements) {
@@ -150,7 +152,7 @@ export function matchStatements(
     const via = statement.principal(request.principalArn, request.accountId);
     if (via === null) continue;
     if (!statement.resource(request.resource)) continue;
-    if (statement.condition !== null && !statement.condition(request)) continue;
+    if (conditions && statement.condition !== null && !statement.condition(request)) continue;
     (statement.effect === 'Allow' ? allows : denies).push({ statement, via });
   }
   return { allows, denies };

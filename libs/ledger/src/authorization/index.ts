@@ -10,3 +10,4 @@ export * from './default-key-policy.js';
 export * from './role-policies.js';
 export * from './lockout.js';
 export * from './kms-request.js';
+export * from './access-review.js';

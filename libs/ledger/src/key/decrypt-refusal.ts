@@ -50,7 +50,7 @@ export function decryptRefusalError(
       // Not made here, or not by this key: AWS says nothing more.
       return new DomainError('InvalidCiphertext', '');
     case 'KEY_DELETED':
-      return keyErrors.notFound(key!);
+      return keyErrors.notFound(key!.arn);
     case 'KEY_PENDING_DELETION':
       return keyErrors.pendingDeletion(key!);
     case 'KEY_MATERIAL_NOT_IMPORTED':

@@ -30,13 +30,20 @@ export type KeyCommand =
       backingKey?: NewBackingKey;
       now: Date;
     }
+  | (KeyChangeCommand & {
+      /** The ARN the key was asked by: the decider's NotFound names it when there is no such key. */
+      arn?: string;
+    });
+
+/** Every command on a key that exists already. */
+export type KeyChangeCommand =
   | { type: 'EnableKey'; now: Date }
   | { type: 'DisableKey'; now: Date }
   | { type: 'UpdateKeyDescription'; description: string; now: Date }
   | { type: 'EnableKeyRotation'; rotationPeriodInDays?: number; now: Date }
   | { type: 'DisableKeyRotation'; now: Date }
   | { type: 'RotateKeyOnDemand'; backingKey?: NewBackingKey; maxOnDemandRotations: number; now: Date }
-  | { type: 'RotateKeyIfDue'; backingKey: NewBackingKey; now: Date }
+  | { type: 'RotateKeyIfDue'; backingKey?: NewBackingKey; now: Date }
   | { type: 'ScheduleKeyDeletion'; pendingWindowInDays?: number; now: Date }
   | { type: 'CancelKeyDeletion'; now: Date }
   | { type: 'CompleteKeyDeletionIfDue'; now: Date }

@@ -107,7 +107,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     return [created, generated(command.backingKey, command.now)];
   }
 
-  const dead = requireLiveKey(key);
+  const dead = requireLiveKey(key, command.arn);
   if (dead) return dead;
 
   switch (command.type) {
@@ -190,6 +190,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
       // AWS does not rotate a disabled key or one pending deletion; it rotates once re-enabled.
       const now = command.now.getTime();
       if (!dueWork(key, now).rotate || key.nextRotationDate === null) return [];
+      if (!command.backingKey) throw new Error('RotateKeyIfDue of a key due for rotation needs a backing key');
       const period = (key.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS) * DAY_MS;
       // Counted from the due date so rotation does not drift; from now if the server was down past a period.
       const next = key.nextRotationDate + period > now ? key.nextRotationDate + period : now + period;

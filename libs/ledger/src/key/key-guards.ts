@@ -3,7 +3,7 @@ import { keyStateOf, type KeyAggregate } from './key-state.js';
 
 /** The refusals AWS gives for a key in the wrong state, with AWS's texts. */
 export const keyErrors = {
-  notFound: (key: KeyAggregate) => new DomainError('NotFound', `Key '${key.arn}' does not exist`),
+  notFound: (arn: string) => new DomainError('NotFound', `Key '${arn}' does not exist`),
   disabled: (key: KeyAggregate) => new DomainError('Disabled', `${key.arn} is disabled.`),
   pendingDeletion: (key: KeyAggregate) => new DomainError('InvalidState', `${key.arn} is pending deletion.`),
   pendingImport: (key: KeyAggregate) => new DomainError('InvalidState', `${key.arn} is pending import.`),
@@ -12,9 +12,9 @@ export const keyErrors = {
     new DomainError('Unsupported', `${key.arn} origin is ${key.origin} which is not valid for this operation.`),
 };
 
-/** The key exists and is not deleted. */
-export function requireLiveKey(key: KeyAggregate): DomainError | undefined {
-  if (!key.exists || key.deleted) return keyErrors.notFound(key);
+/** The key exists and is not deleted; `arn` is how it was asked for, when it may not exist. */
+export function requireLiveKey(key: KeyAggregate, arn = key.arn): DomainError | undefined {
+  if (!key.exists || key.deleted) return keyErrors.notFound(key.exists ? key.arn : arn);
   return undefined;
 }
 

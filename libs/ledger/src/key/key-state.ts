@@ -1,3 +1,4 @@
+import { findIn, withAppended, withChanges, withEach } from './backing-key-index.js';
 import type { ExpirationModel, KeyEvent, Origin, RotationType, Tag } from './key-events.js';
 import type { KeyUsage, ServedKeySpec } from './key-specs.js';
 
@@ -102,97 +103,14 @@ export function keyStateOf(key: KeyAggregate): KeyState {
   return key.enabled ? 'Enabled' : 'Disabled';
 }
 
-/**
- * Where each backing key sits, by id. States are immutable and a backing-key array
- * never shrinks or reorders: an array derived from another (an entry replaced, or
- * one appended) keeps every id at its position. So one id→position Map is shared
- * by a whole history of arrays, grown by one entry per append, instead of a Map
- * per array rebuilt after every rotation.
- *
- * The Map is only a hint. Two branches derived from the same state (two different
- * events applied to it) share it and may give the same position to different ids,
- * so a lookup checks `all[pos].keyMaterialId` and falls back to a scan when the
- * hint is wrong. What the lookup does rely on: every id of every array registered
- * with a Map is a key in it (ids are only ever added), so an id the Map lacks is
- * in none of those arrays.
- */
-const backingKeyIndex = new WeakMap<readonly BackingKey[], Map<string, number>>();
-/** Below this many backing keys a scan is cheaper than any index, and none is kept. */
-const INDEX_FROM = 8;
-
-function scanFor(all: readonly BackingKey[], keyMaterialId: string): number {
-  // Newest first. Ids are unique within a key (fresh ids are random; importing known
-  // material replaces its record), so the order only matters for speed.
-  for (let i = all.length - 1; i >= 0; i--) if (all[i]!.keyMaterialId === keyMaterialId) return i;
-  return -1;
-}
-
-/** The position of the backing key `keyMaterialId` in `all`, or -1. */
-function positionOf(all: readonly BackingKey[], keyMaterialId: string): number {
-  if (all.length < INDEX_FROM) return scanFor(all, keyMaterialId);
-  // The current backing key is almost always the newest: found without the index.
-  const last = all.length - 1;
-  if (all[last]!.keyMaterialId === keyMaterialId) return last;
-  let index = backingKeyIndex.get(all);
-  if (!index) {
-    // An array not derived through evolveKey from an indexed one (a restored snapshot,
-    // a history that just grew past INDEX_FROM): indexed once, then carried forward.
-    index = new Map();
-    for (let i = 0; i < all.length; i++) index.set(all[i]!.keyMaterialId, i);
-    backingKeyIndex.set(all, index);
-  }
-  const hint = index.get(keyMaterialId);
-  if (hint === undefined) return -1;
-  if (all[hint]?.keyMaterialId === keyMaterialId) return hint;
-  return scanFor(all, keyMaterialId);
-}
-
 export function findBackingKey(key: KeyAggregate, keyMaterialId: string): BackingKey | undefined {
-  const at = positionOf(key.backingKeys, keyMaterialId);
-  return at < 0 ? undefined : key.backingKeys[at];
-}
-
-/** `next` has the ids of `from` at the same positions: it shares `from`'s index, if any. */
-function sameIdsAs(next: readonly BackingKey[], from: readonly BackingKey[]): readonly BackingKey[] {
-  if (from.length >= INDEX_FROM) {
-    const index = backingKeyIndex.get(from);
-    if (index) backingKeyIndex.set(next, index);
-  }
-  return next;
-}
-
-/** `from` with `added` appended; the index of `from`, if any, grows by one and is shared. */
-function appended(from: readonly BackingKey[], added: BackingKey): readonly BackingKey[] {
-  // concat allocates the exact length once; slice() then push() would copy twice.
-  const next = from.concat([added]);
-  if (from.length >= INDEX_FROM) {
-    const index = backingKeyIndex.get(from);
-    if (index) {
-      index.set(added.keyMaterialId, from.length);
-      backingKeyIndex.set(next, index);
-    }
-  }
-  return next;
+  return findIn(key.backingKeys, keyMaterialId);
 }
 
 function currentMaterialUsable(key: KeyAggregate): boolean {
   if (key.currentKeyMaterialId === null) return false;
   const current = findBackingKey(key, key.currentKeyMaterialId);
   return current !== undefined && current.hasMaterial && current.state === 'CURRENT';
-}
-
-/** One array copy; only the changed backing key is a new object. */
-function replaceBackingKey(
-  key: KeyAggregate,
-  keyMaterialId: string,
-  change: Partial<BackingKey>,
-): readonly BackingKey[] {
-  const all = key.backingKeys;
-  const at = positionOf(all, keyMaterialId);
-  if (at < 0) return all;
-  const next = all.slice();
-  next[at] = { ...all[at]!, ...change };
-  return sameIdsAs(next, all);
 }
 
 export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
@@ -233,27 +151,20 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
       };
       return {
         ...key,
-        backingKeys: appended(key.backingKeys, backing),
+        backingKeys: withAppended(key.backingKeys, backing),
         currentKeyMaterialId: first ? d.keyMaterialId : key.currentKeyMaterialId,
       };
     }
     case 'KeyRotated': {
       const d = event.data;
       const at = ms(d.rotatedAt);
-      const all = key.backingKeys;
-      const next = all.slice();
-      // At most one backing key is CURRENT, and it is the one currentKeyMaterialId
-      // names: every event that makes one CURRENT also sets currentKeyMaterialId to it.
-      const previous =
-        key.currentKeyMaterialId === null || key.currentKeyMaterialId === d.keyMaterialId
-          ? -1
-          : positionOf(all, key.currentKeyMaterialId);
-      if (previous >= 0 && all[previous]!.state === 'CURRENT')
-        next[previous] = { ...all[previous]!, state: 'NON_CURRENT' };
-      const target = positionOf(all, d.keyMaterialId);
-      if (target >= 0)
-        next[target] = { ...all[target]!, state: 'CURRENT', rotationDate: at, rotationType: d.rotationType };
-      const backingKeys = sameIdsAs(next, all);
+      // At most one backing key is CURRENT, and it is the one currentKeyMaterialId names:
+      // every event that makes one CURRENT also sets currentKeyMaterialId to it.
+      const previous = key.currentKeyMaterialId === d.keyMaterialId ? null : key.currentKeyMaterialId;
+      const backingKeys = withChanges(key.backingKeys, [
+        [previous, (b) => (b.state === 'CURRENT' ? { ...b, state: 'NON_CURRENT' } : b)],
+        [d.keyMaterialId, (b) => ({ ...b, state: 'CURRENT', rotationDate: at, rotationType: d.rotationType })],
+      ]);
       const automatic = d.rotationType === 'AUTOMATIC';
       return {
         ...key,
@@ -310,10 +221,7 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         deleted: true,
         deletedAt: ms(event.data.deletedAt),
         enabled: false,
-        backingKeys: sameIdsAs(
-          key.backingKeys.map((b) => ({ ...b, state: 'DESTROYED' as const, hasMaterial: false })),
-          key.backingKeys,
-        ),
+        backingKeys: withEach(key.backingKeys, (b) => ({ ...b, state: 'DESTROYED', hasMaterial: false })),
       };
     case 'KeyImportParametersIssued': {
       const d = event.data;
@@ -353,7 +261,11 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
               : 'NON_CURRENT';
         const enabled =
           key.currentKeyMaterialId === d.keyMaterialId && !currentMaterialUsable(key) ? true : key.enabled;
-        return { ...key, enabled, backingKeys: replaceBackingKey(key, d.keyMaterialId, { ...imported, state }) };
+        return {
+          ...key,
+          enabled,
+          backingKeys: withChanges(key.backingKeys, [[d.keyMaterialId, (b) => ({ ...b, ...imported, state })]]),
+        };
       }
       const first = key.currentKeyMaterialId === null;
       const backing: BackingKey = {
@@ -368,7 +280,7 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
       return {
         ...key,
         enabled: first ? true : key.enabled,
-        backingKeys: appended(key.backingKeys, backing),
+        backingKeys: withAppended(key.backingKeys, backing),
         currentKeyMaterialId: first ? d.keyMaterialId : key.currentKeyMaterialId,
       };
     }
@@ -381,11 +293,9 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         ...key,
         // AWS: losing the current material leaves the key disabled and pending import.
         enabled: wasCurrent ? false : key.enabled,
-        backingKeys: replaceBackingKey(key, d.keyMaterialId, {
-          state,
-          hasMaterial: false,
-          importState: 'PENDING_IMPORT',
-        }),
+        backingKeys: withChanges(key.backingKeys, [
+          [d.keyMaterialId, (b) => ({ ...b, state, hasMaterial: false, importState: 'PENDING_IMPORT' })],
+        ]),
       };
     }
     default:

@@ -2,5 +2,3 @@ export * from './history.js';
 export * from './csv.js';
 export { KeyTimeline } from './key-timeline.js';
 export * from './ledger-queries.js';
-export * from './checkpoints.js';
-export * from './verify.js';

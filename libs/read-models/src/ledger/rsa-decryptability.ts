@@ -1,5 +1,5 @@
 import { decryptRefusal, keyStateOf, type KeyAggregate } from '@keyledger/ledger';
-import type { Decryptability, DecryptabilityReason } from './ledger-queries.js';
+import type { Decryptability, DecryptabilityReason } from './decryptability.js';
 
 const RSA_CIPHERTEXT_BYTES: Record<string, number> = { RSA_2048: 256, RSA_3072: 384, RSA_4096: 512 };
 

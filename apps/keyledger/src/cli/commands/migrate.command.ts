@@ -1,18 +1,20 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createEventStore, type EventStore } from '@keyledger/event-store';
-import { checkpointKeyPurpose, verifyLedger, type VerifyResult } from '@keyledger/read-models';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createEventStore, isEventStoreUrl, type EventStore } from '@keyledger/event-store';
+import { CheckpointKeys, verifyLedger, type VerifyResult } from '@keyledger/integrity';
 import { parsePositiveInteger, type Command } from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
 import { formatCount, toJsonText, writeOut } from '../cli-output.js';
 import { dataDirOf } from '../connection.js';
 import { countEmbeddedEvents, ledgerFile, openLedger, openRootKey } from '../direct-store.js';
 import { checkpointPath, describeTarget } from '../migration/migration-checkpoint.js';
-import { LedgerMigration, compareLedgers } from '../migration/ledger-migration.js';
+import { compareLedgers } from '../migration/ledger-comparison.js';
+import { EVENTSTOREDB_APPEND_BUDGET, LedgerMigration } from '../migration/ledger-migration.js';
 import { ProgressBar } from '../progress-bar.js';
 
-const ESDB_URL = /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//i;
 const DEFAULT_BATCH_SIZE = 2000;
+/** The server's ledger view snapshot (infrastructure.module.ts, LEDGER_VIEW_SNAPSHOT_FILE; a spec holds them equal). */
+export const VIEW_SNAPSHOT_FILE = 'ledger-view.snapshot';
 
 export const migrateCommand: Command = {
   name: 'migrate',
@@ -46,6 +48,10 @@ migrated events are re-checked by id in both ledgers, events the target got
 after the checkpoint are recognised and skipped, and the copy continues. A
 target that holds anything else makes migrate fail without writing.
 
+Appends to EventStoreDB/KurrentDB are cut below its 1 MiB append limit. The
+server's view snapshot (ledger-view.snapshot) in the data directory the target
+will be served from is removed: it names positions of the embedded store.
+
 At the end both ledgers are compared event by event and stream by stream, and
 the target's hash chains and signed checkpoints are verified with the source's
 root key. The key vault and root key are not copied: a server on the target
@@ -53,7 +59,7 @@ still needs them (with --to, keep KEYLEDGER_DATA_DIR and set
 KEYLEDGER_EVENTSTORE_URL).
 
   --data-dir <dir>        the source (default: $KEYLEDGER_DATA_DIR or ./data)
-  --to <url>              esdb://, esdb+discover://, kurrentdb:// or kurrentdb+discover://
+  --to <url>              esdb://, kurrentdb://, kurrent:// or kdb:// (each also +discover)
   --to-data-dir <dir>     an embedded ledger in another directory instead
   --batch-size <n>        events per read, append round and checkpoint (default ${DEFAULT_BATCH_SIZE})
   --max-events <n>        debugging: stop after appending n events in this run,
@@ -69,9 +75,9 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
     const toDataDir = values['to-data-dir'] as string | undefined;
     if (!to === !toDataDir)
       throw new UsageError('give exactly one of --to <esdb://…> and --to-data-dir <dir>', 'migrate');
-    if (to && !ESDB_URL.test(to)) {
+    if (to && !isEventStoreUrl(to)) {
       throw new UsageError(
-        `--to '${to}' is not an EventStoreDB/KurrentDB connection string (esdb://… or kurrentdb://…)`,
+        `--to '${to}' is not an EventStoreDB/KurrentDB connection string (esdb://, kurrentdb://, kurrent:// or kdb://)`,
         'migrate',
       );
     }
@@ -92,6 +98,7 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
         : createEventStore({ dataDir: resolve(toDataDir!) });
       const log = (message: string) => io.stderr.write(`${message}\n`);
       log(`migrating ${ledgerFile(sourceDir)} -> ${targetDescription}`);
+      invalidateViewSnapshot(to ? sourceDir : toDataDir!, targetDescription, log);
       let bar: ProgressBar | undefined;
       const total = countEmbeddedEvents(sourceDir);
       const migration = new LedgerMigration({
@@ -100,6 +107,7 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
         targetDescription,
         checkpointPath: checkpointPath(sourceDir, targetDescription),
         batchSize,
+        ...(to ? { maxAppendBytes: EVENTSTOREDB_APPEND_BUDGET } : {}),
         maxEvents,
         pipelineAppends: !to,
         signal: io.signal,
@@ -150,6 +158,25 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
   },
 };
 
+/**
+ * The ledger view snapshot names a position of the store it was taken from;
+ * positions mean nothing in another store, so the server that will run on the
+ * target (with --to: the one keeping this data directory) must replay instead.
+ */
+export function invalidateViewSnapshot(
+  dataDir: string,
+  targetDescription: string,
+  log: (message: string) => void,
+): void {
+  const file = join(resolve(dataDir), VIEW_SNAPSHOT_FILE);
+  if (!existsSync(file)) return;
+  rmSync(file, { force: true });
+  log(
+    `removed ${file}: its positions are the embedded store's, not ${targetDescription}'s; ` +
+      'the next server start rebuilds the view from the ledger',
+  );
+}
+
 /** Hash chains and signed checkpoints of the target, with the key the source's server signs them with. */
 async function verifyTarget(
   target: EventStore,
@@ -158,7 +185,7 @@ async function verifyTarget(
   log: (message: string) => void,
 ): Promise<VerifyResult> {
   const rootKey = openRootKey(sourceDir, env.KEYLEDGER_ROOT_KEY);
-  const result = await verifyLedger(target, rootKey.deriveKey(checkpointKeyPurpose));
+  const result = await verifyLedger(target, CheckpointKeys.fromRootKey(rootKey));
   log(
     `ledger verification: ${result.ok ? 'ok' : 'FAILED'} (${formatCount(result.eventsChecked)} event(s), ${formatCount(result.streamsChecked)} stream(s))`,
   );

@@ -1,70 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { checkpointKeyPurpose, toCsv, verifyLedger } from '@keyledger/read-models';
+import { toCsv } from '@keyledger/read-models';
 import { parseJson } from '../api/ledger-api-client.js';
 import { parseAsOf, parseFormat, parsePositiveInteger, type Command, type CommandInput } from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
-import { formatCount, toJsonText, writeOut } from '../cli-output.js';
+import { toJsonText, writeOut } from '../cli-output.js';
 import {
   API_OPTIONS_HELP,
   STORE_OPTIONS_HELP,
   apiClientOf,
   apiOptions,
-  dataDirOf,
-  openDirectStore,
   storeOptions,
   withDirectQueries,
 } from '../connection.js';
-import { openRootKey } from '../direct-store.js';
-import { ProgressBar } from '../progress-bar.js';
+
+export { verifyCommand } from './verify.command.js';
 
 const connectionOptions = { ...storeOptions, ...apiOptions };
 const CONNECTION_HELP = `${STORE_OPTIONS_HELP}\n\n${API_OPTIONS_HELP}`;
 
 const printJson = (input: CommandInput, value: unknown) => writeOut(input.io.stdout, `${toJsonText(value)}\n`);
-
-export const verifyCommand: Command = {
-  name: 'verify',
-  summary: "check every stream's hash chain and the signed checkpoints (exit 1 when not ok)",
-  positionals: { min: 0, max: 0, names: '' },
-  options: connectionOptions,
-  help: `Usage: keyledger verify [--data-dir <dir> | --url <url>]
-
-Recomputes the hash chain of every stream and checks the signed checkpoints
-over all stream heads, which catch removed events, tails and streams. Prints
-the result as JSON; exit 0 when the ledger verifies, 1 when it does not.
-Direct mode needs the root key (<data dir>/root.key or $KEYLEDGER_ROOT_KEY),
-from which the checkpoint signing key is derived.
-
-${CONNECTION_HELP}`,
-  async run(input) {
-    const { values, io } = input;
-    const api = apiClientOf(values, io.env, 'verify');
-    let result: { ok?: unknown };
-    if (api) {
-      result = parseJson(await api.get(['v1', 'audit', 'verify'])) as { ok?: unknown };
-    } else {
-      const rootKey = openRootKey(dataDirOf(values, io.env), io.env.KEYLEDGER_ROOT_KEY);
-      const store = openDirectStore(values, io.env);
-      try {
-        const bar = new ProgressBar(io.stderr, undefined, 'events checked');
-        result = await verifyLedger(store, rootKey.deriveKey(checkpointKeyPurpose), {
-          onProgress: (n) => bar.update(n),
-        });
-        if (io.stderr.isTTY) bar.finish((result as { eventsChecked: number }).eventsChecked);
-      } finally {
-        await store.close();
-      }
-    }
-    await printJson(input, result);
-    if (result.ok !== true) {
-      io.stderr.write('ledger verification FAILED\n');
-      return 1;
-    }
-    const checked = (result as { eventsChecked?: number }).eventsChecked;
-    io.stderr.write(`ledger verified${typeof checked === 'number' ? `: ${formatCount(checked)} event(s)` : ''}\n`);
-    return 0;
-  },
-};
 
 export const historyCommand: Command = {
   name: 'history',

@@ -1,12 +1,14 @@
 import {
+  AppendTooLargeError,
   NO_STREAM,
   StreamNotFoundError,
+  sameEventId,
   WrongExpectedVersionError,
   type AppendResult,
   type EventStore,
   type RecordedEvent,
 } from '@keyledger/event-store';
-import { canonicalJson } from '@keyledger/ledger';
+import { CHECKPOINT_STREAM, isCheckpointV1 } from '@keyledger/integrity';
 import { CliFailure } from '../cli-errors.js';
 import { loadCheckpoint, saveCheckpoint, type EventRef, type MigrationCheckpoint } from './migration-checkpoint.js';
 
@@ -20,6 +22,11 @@ export interface MigrationOptions {
   checkpointPath: string;
   /** Source events read, appended and checkpointed together. */
   batchSize: number;
+  /**
+   * The most serialised bytes one append may carry (EventStoreDB refuses an
+   * append over MaxAppendSize, 1 MiB by default); none: no limit.
+   */
+  maxAppendBytes?: number;
   /** Stop after appending this many events in this run (for testing resumption); the checkpoint is kept. */
   maxEvents?: number;
   /**
@@ -53,16 +60,11 @@ interface Cursor {
 }
 
 const refOf = (e: RecordedEvent): EventRef => ({ streamName: e.streamName, revision: e.revision.toString(), id: e.id });
-const describe = (e: { streamName: string; revision: bigint | string; id: string }): string =>
+export const describe = (e: { streamName: string; revision: bigint | string; id: string }): string =>
   `${e.streamName}@${e.revision} (id ${e.id})`;
 
-function sameEvent(a: RecordedEvent, b: RecordedEvent): boolean {
-  return (
-    a.streamName === b.streamName &&
-    a.revision === b.revision &&
-    a.id.toLowerCase() === b.id.toLowerCase() &&
-    a.type === b.type
-  );
+export function sameEvent(a: RecordedEvent, b: RecordedEvent): boolean {
+  return a.streamName === b.streamName && a.revision === b.revision && sameEventId(a.id, b.id) && a.type === b.type;
 }
 
 async function eventAt(store: EventStore, ref: EventRef): Promise<RecordedEvent | undefined> {
@@ -75,16 +77,83 @@ async function eventAt(store: EventStore, ref: EventRef): Promise<RecordedEvent 
   }
 }
 
-/** Consecutive events of one stream in global order have consecutive revisions: each run is one append. */
-export function splitIntoRuns(events: RecordedEvent[]): RecordedEvent[][] {
+/**
+ * EventStoreDB's MaxAppendSize (1,048,576 bytes by default) counts the events'
+ * data and metadata; this budget leaves room for ids, types and framing.
+ */
+export const EVENTSTOREDB_APPEND_BUDGET = 1_000_000;
+
+/** What an event weighs in an append: its data and metadata as sent, its type, and a margin for id and framing. */
+export function appendSizeOf(event: RecordedEvent): number {
+  return (
+    Buffer.byteLength(JSON.stringify(event.data)) +
+    Buffer.byteLength(JSON.stringify(event.metadata)) +
+    Buffer.byteLength(event.type) +
+    64
+  );
+}
+
+/**
+ * Consecutive events of one stream in global order have consecutive
+ * revisions: each run is one append, cut where it would pass maxAppendBytes.
+ * An event heavier than maxAppendBytes on its own cannot be appended at all.
+ */
+export function splitIntoRuns(events: RecordedEvent[], maxAppendBytes = Number.POSITIVE_INFINITY): RecordedEvent[][] {
   const runs: RecordedEvent[][] = [];
+  let runBytes = 0;
   for (const event of events) {
+    const size = appendSizeOf(event);
+    if (size > maxAppendBytes) {
+      throw new CliFailure(
+        `cannot migrate ${describe(event)}: its ${size} bytes are more than one append to the target may carry ` +
+          `(${maxAppendBytes}). Nothing of its batch was written; the target is a resumable copy up to the event before.`,
+      );
+    }
     const run = runs[runs.length - 1];
     const last = run?.[run.length - 1];
-    if (last && last.streamName === event.streamName && last.revision + 1n === event.revision) run.push(event);
-    else runs.push([event]);
+    if (
+      run &&
+      last &&
+      last.streamName === event.streamName &&
+      last.revision + 1n === event.revision &&
+      runBytes + size <= maxAppendBytes
+    ) {
+      run.push(event);
+      runBytes += size;
+    } else {
+      runs.push([event]);
+      runBytes = size;
+    }
   }
   return runs;
+}
+
+/**
+ * v2 checkpoints name what they cover by event count and last event id (the
+ * position only a hint), so they hold in any store and are copied as they are.
+ * v1 checkpoints (written before) name a global position of the store that
+ * wrote them: in a store of another engine the writer could not extend them and
+ * verify could not hold them to the chain. They cannot be rewritten without
+ * breaking the checkpoint stream's own hash chain, so such a ledger is refused
+ * before anything is written. v1 never follows v2, so the first checkpoint says.
+ */
+export async function refuseEngineBoundCheckpoints(source: EventStore, target: EventStore): Promise<void> {
+  const [from, to] = await Promise.all([source.storeIdentity(), target.storeIdentity()]);
+  if (from.engine === to.engine) return;
+  let first: RecordedEvent | undefined;
+  try {
+    [first] = await source.readStream(CHECKPOINT_STREAM, { maxCount: 1 });
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return;
+    throw error;
+  }
+  if (first && isCheckpointV1(first.data)) {
+    throw new CliFailure(
+      `the source ledger's checkpoints start with v1 checkpoints, which name positions of the ${from.engine} store; ` +
+        `in ${to.engine} they could be neither extended nor verified. Nothing was written. Migrating such a ` +
+        'ledger needs its checkpoint stream re-signed, which this version does not do yet.',
+    );
+  }
 }
 
 /**
@@ -98,6 +167,7 @@ export class LedgerMigration {
 
   async run(): Promise<MigrationResult> {
     const { options } = this;
+    await refuseEngineBoundCheckpoints(options.source, options.target);
     const cursor = await this.startingCursor();
     const resumed = cursor.migrated > 0;
     const foundInTarget = await this.skipWhatTheTargetHas(cursor);
@@ -123,7 +193,7 @@ export class LedgerMigration {
         complete = true;
         break;
       }
-      const results = await this.appendRuns(splitIntoRuns(page));
+      const results = await this.appendRuns(splitIntoRuns(page, options.maxAppendBytes));
       const lastEvent = page[page.length - 1];
       cursor.sourceAfter = lastEvent.position;
       cursor.targetAfter = results[results.length - 1].position;
@@ -152,14 +222,14 @@ export class LedgerMigration {
     const checkpoint = loaded.checkpoint;
     for (const ref of checkpoint.recent) {
       const inSource = await eventAt(options.source, ref);
-      if (!inSource || inSource.id.toLowerCase() !== ref.id.toLowerCase()) {
+      if (!inSource || !sameEventId(inSource.id, ref.id)) {
         throw new CliFailure(
           `checkpoint ${options.checkpointPath} names ${describe(ref)}, which this source ledger does not have: ` +
             'it belongs to another ledger. Delete it to compare the target from its start.',
         );
       }
       const inTarget = await eventAt(options.target, ref);
-      if (!inTarget || inTarget.id.toLowerCase() !== ref.id.toLowerCase()) {
+      if (!inTarget || !sameEventId(inTarget.id, ref.id)) {
         throw new CliFailure(
           `the target no longer holds ${describe(ref)}, which checkpoint ${options.checkpointPath} says was migrated ` +
             `(target has ${inTarget ? `id ${inTarget.id}` : 'no such event'}). Was the target reset? ` +
@@ -237,6 +307,12 @@ export class LedgerMigration {
             `expected ${String(error.expected)}. Something else is writing to the target; stop it and run migrate again.`,
         );
       }
+      if (error instanceof AppendTooLargeError) {
+        throw new CliFailure(
+          `the target refused ${run.length} event(s) from ${describe(first)} as one append too large ` +
+            `(its limit: ${error.maxAppendSize ?? 'unknown'} bytes). Run migrate again with a smaller --batch-size.`,
+        );
+      }
       throw error;
     }
   }
@@ -254,72 +330,4 @@ export class LedgerMigration {
     };
     saveCheckpoint(this.options.checkpointPath, checkpoint);
   }
-}
-
-export interface LedgerComparison {
-  events: number;
-  streams: number;
-}
-
-/** Every event in global order, a page at a time. */
-export async function* allEvents(store: EventStore, pageSize: number): AsyncGenerator<RecordedEvent> {
-  let after: bigint | 'start' = 'start';
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: pageSize });
-    if (page.length === 0) return;
-    yield* page;
-    after = page[page.length - 1].position;
-  }
-}
-
-/**
- * The end-of-migration proof: both ledgers walked in global order, event by
- * event (stream, revision, id, type, data, metadata), and the per-stream counts
- * compared. Metadata equality is what carries each hash chain across.
- */
-export async function compareLedgers(
-  source: EventStore,
-  target: EventStore,
-  pageSize: number,
-  onProgress?: (eventsCompared: number) => void,
-): Promise<LedgerComparison> {
-  const sourceCounts = new Map<string, number>();
-  const targetCounts = new Map<string, number>();
-  const sourceEvents = allEvents(source, pageSize);
-  const targetEvents = allEvents(target, pageSize);
-  let events = 0;
-  for (;;) {
-    const [{ value: a }, { value: b }] = await Promise.all([sourceEvents.next(), targetEvents.next()]);
-    if (!a && !b) break;
-    if (!a || !b) {
-      throw new CliFailure(
-        `verification failed: the ${a ? 'target' : 'source'} ends after ${events} event(s), where the ` +
-          `${a ? 'source' : 'target'} still has ${describe((a ?? b)!)}`,
-      );
-    }
-    if (
-      !sameEvent(a, b) ||
-      canonicalJson(a.data) !== canonicalJson(b.data) ||
-      canonicalJson(a.metadata) !== canonicalJson(b.metadata)
-    ) {
-      throw new CliFailure(
-        `verification failed at event #${events + 1}: source ${describe(a)} and target ${describe(b)} differ`,
-      );
-    }
-    sourceCounts.set(a.streamName, (sourceCounts.get(a.streamName) ?? 0) + 1);
-    targetCounts.set(b.streamName, (targetCounts.get(b.streamName) ?? 0) + 1);
-    events++;
-    if (events % pageSize === 0) onProgress?.(events);
-  }
-  onProgress?.(events);
-  for (const [stream, count] of sourceCounts) {
-    if (targetCounts.get(stream) !== count) {
-      throw new CliFailure(
-        `verification failed: stream ${stream} has ${count} event(s) in the source, ${targetCounts.get(stream) ?? 0} in the target`,
-      );
-    }
-  }
-  if (targetCounts.size !== sourceCounts.size)
-    throw new CliFailure('verification failed: the target has streams the source does not');
-  return { events, streams: sourceCounts.size };
 }

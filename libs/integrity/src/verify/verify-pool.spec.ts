@@ -1,15 +1,16 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore, type EventStore, type JsonObject } from '@keyledger/event-store';
 import { integrityOf, ManualClock, withIntegrity } from '@keyledger/ledger';
+import { CheckpointKeys } from '../checkpoints/checkpoint-keys.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LedgerCheckpoints } from './checkpoints.js';
+import { LedgerCheckpoints } from '../checkpoints/ledger-checkpoints.js';
 import type { HashJobs, HashMismatch } from './hash-check.js';
 import type { HashPool } from './hash-pool.js';
-import { verifyLedger } from './verify.js';
+import { verifyLedger } from './verify-ledger.js';
 
 /*
  * verifyLedger with its hash pool replaced by one that answers out of order:
@@ -48,7 +49,11 @@ vi.mock('./hash-pool.js', async () => {
   };
 });
 
-const CHECKPOINT_KEY = randomBytes(32);
+const ROOT_SECRET = randomBytes(32);
+/** The checkpoint keys a server with this root key derives. */
+const CHECKPOINT_KEY = CheckpointKeys.fromRootKey({
+  deriveKey: (purpose) => createHash('sha256').update(ROOT_SECRET).update(purpose).digest(),
+});
 const STREAMS = ['key-a', 'key-b', 'key-c'];
 const PAGE = 3;
 
@@ -163,7 +168,9 @@ describe.each([['read as stored JSON text', (s: SqliteEventStore): EventStore =>
     });
 
     it('reports an event as altered, not as differing from the checkpoint, when it is both', async () => {
-      await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(new Date(100_000))).write();
+      await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(new Date(100_000))).write({
+        adoptUncheckpointed: true,
+      });
       // key-c's head (revision 9, position 30): content edited and its hash replaced, so it also differs from the
       // checkpoint.
       await tamper(alter(30), [
@@ -177,7 +184,9 @@ describe.each([['read as stored JSON text', (s: SqliteEventStore): EventStore =>
     });
 
     it('reports the checkpoint difference alone when the content still hashes to the replaced hash', async () => {
-      await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(new Date(100_000))).write();
+      await new LedgerCheckpoints(store, CHECKPOINT_KEY, new ManualClock(new Date(100_000))).write({
+        adoptUncheckpointed: true,
+      });
       await tamper(alter(30));
       const edited = (await store.readStream('key-c', { direction: 'backwards', maxCount: 1 }))[0]!;
       const { integrity: _old, ...rest } = edited.metadata as Record<string, unknown>;
@@ -187,8 +196,9 @@ describe.each([['read as stored JSON text', (s: SqliteEventStore): EventStore =>
       );
       await tamper([`UPDATE events SET metadata = ? WHERE position = ?`, JSON.stringify(rechained), 30]);
       const result = await verify();
-      expect(result.firstBadEvent).toMatchObject({ streamName: 'key-c', revision: '9', position: '30' });
-      expect(result.firstBadEvent!.problem).toMatch(/differs from the one recorded in the checkpoint/);
+      // Re-chained, the event itself checks out: the checkpoint that covers it, at position 31, does not.
+      expect(result.firstBadEvent).toMatchObject({ streamName: 'ledger-checkpoints', revision: '0', position: '31' });
+      expect(result.firstBadEvent!.problem).toMatch(/do not match its Merkle root/);
     });
   },
 );

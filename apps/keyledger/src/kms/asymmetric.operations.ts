@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
 import {
   deriveSharedSecret,
   generateKeyPairFor,
@@ -27,13 +26,11 @@ import {
 } from '@keyledger/ledger';
 import type { OperationInput } from '@keyledger/kms-api';
 import { BackingKeys } from '../cryptography/backing-keys.js';
-import { EncryptQuery } from '../cryptography/crypto-queries.js';
+import { CryptoOperations } from '../cryptography/crypto-operations.js';
 import { KeyResolver } from '../keys/key-resolver.js';
-import type { RequestContext } from '../ledger/request-context.js';
+import type { OperationFamily } from './operation-table.js';
 
-type Output = Record<string, unknown>;
-type Handler<O extends KeyPairOperation> = (input: OperationInput<O>, context: RequestContext) => Promise<Output>;
-export type KeyPairOperation =
+export type AsymmetricOperation =
   | 'Sign'
   | 'Verify'
   | 'GetPublicKey'
@@ -59,11 +56,11 @@ interface UsableKey {
  * answers. Verification and GetPublicKey use the public key recorded in the clear.
  */
 @Injectable()
-export class KeyPairOperations {
+export class AsymmetricOperations {
   constructor(
     private readonly keys: KeyResolver,
     private readonly backingKeys: BackingKeys,
-    private readonly queries: QueryBus,
+    private readonly crypto: CryptoOperations,
   ) {}
 
   /** The key, enabled and of this usage, and its current material. */
@@ -108,17 +105,27 @@ export class KeyPairOperations {
     if (spec instanceof DomainError) throw spec;
     // The symmetric key's checks (usage, state, DryRun) come first, from an empty encryption, so a
     // refused request does not pay for an RSA-4096 key pair.
-    await this.queries
-      .execute(new EncryptQuery(input.KeyId, Buffer.alloc(1), input.EncryptionContext, true, undefined, operation))
+    await this.crypto
+      .encrypt({
+        keyId: input.KeyId,
+        plaintext: Buffer.alloc(1),
+        encryptionContext: input.EncryptionContext,
+        dryRun: true,
+        operation,
+      })
       .catch((error: unknown) => {
         if (error instanceof DomainError && error.code === 'DryRun' && input.DryRun !== true) return;
         throw error;
       });
     const pair = await generateKeyPairFor(spec);
     try {
-      const sealed = await this.queries.execute(
-        new EncryptQuery(input.KeyId, pair.privateKeyDer, input.EncryptionContext, false, undefined, operation),
-      );
+      const sealed = await this.crypto.encrypt({
+        keyId: input.KeyId,
+        plaintext: pair.privateKeyDer,
+        encryptionContext: input.EncryptionContext,
+        dryRun: false,
+        operation,
+      });
       return { pair, sealed, spec };
     } catch (error) {
       pair.privateKeyDer.fill(0);
@@ -126,7 +133,7 @@ export class KeyPairOperations {
     }
   }
 
-  readonly table: { [O in KeyPairOperation]: Handler<O> } = {
+  readonly handlers: OperationFamily<AsymmetricOperation> = {
     Sign: async (input) => {
       const { keyId, key, backing, signingInput } = await this.signing(input, 'Sign');
       const privateKey = await this.backingKeys.open(keyId, backing, 'private');

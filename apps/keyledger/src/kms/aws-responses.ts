@@ -1,0 +1,118 @@
+import {
+  algorithmsOf,
+  aliasArnOf,
+  findBackingKey,
+  keyStateOf,
+  type AliasAggregate,
+  type KeyAggregate,
+  type KmsScope,
+} from '@keyledger/ledger';
+import type { Page } from '../ledger/paging.js';
+
+/** The AWS response shapes Keyledger answers with, made from the ledger's state in one place. */
+
+/** The specs CustomerMasterKeySpec (deprecated) can name; newer specs leave it out. */
+const CUSTOMER_MASTER_KEY_SPECS = new Set([
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'SYMMETRIC_DEFAULT',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+]);
+
+/** AWS's KeyMetadata structure, with the algorithm lists of the key's spec and usage. */
+export function keyMetadata(key: KeyAggregate, scope: Pick<KmsScope, 'accountId'>): Record<string, unknown> {
+  const state = keyStateOf(key);
+  const current = key.currentKeyMaterialId ? findBackingKey(key, key.currentKeyMaterialId) : undefined;
+  const symmetric = key.keySpec === 'SYMMETRIC_DEFAULT';
+  return {
+    AWSAccountId: scope.accountId,
+    KeyId: key.keyId,
+    Arn: key.arn,
+    CreationDate: new Date(key.createdAt),
+    Enabled: state === 'Enabled',
+    Description: key.description,
+    KeyUsage: key.keyUsage,
+    KeyState: state,
+    DeletionDate: key.deletionDate === null ? undefined : new Date(key.deletionDate),
+    PendingDeletionWindowInDays: key.pendingWindowInDays ?? undefined,
+    ValidTo: current?.validTo ? new Date(current.validTo) : undefined,
+    Origin: key.origin,
+    ExpirationModel: key.origin === 'EXTERNAL' ? (current?.expirationModel ?? undefined) : undefined,
+    KeyManager: 'CUSTOMER',
+    CustomerMasterKeySpec: CUSTOMER_MASTER_KEY_SPECS.has(key.keySpec) ? key.keySpec : undefined,
+    KeySpec: key.keySpec,
+    ...algorithmsOf(key.keySpec, key.keyUsage),
+    MultiRegion: false,
+    // AWS names the current material only of the keys it rotates: symmetric encryption keys.
+    CurrentKeyMaterialId: symmetric ? (key.currentKeyMaterialId ?? undefined) : undefined,
+  };
+}
+
+/** `Truncated` and `NextMarker` of every paged AWS list. */
+export const pageFields = (page: Page<unknown>) => ({
+  Truncated: page.nextMarker !== undefined,
+  NextMarker: page.nextMarker,
+});
+
+/**
+ * ListKeyRotations' entries. ROTATIONS_ONLY (the default) lists what rotation
+ * brought, not the key's original material.
+ */
+export function rotationEntries(key: KeyAggregate, includeAllMaterial: boolean): Array<Record<string, unknown>> {
+  return key.backingKeys
+    .filter(
+      (b) =>
+        includeAllMaterial || b.rotationDate !== null || (key.origin === 'EXTERNAL' && b.state === 'PENDING_ROTATION'),
+    )
+    .map((b) => ({
+      KeyId: key.arn,
+      KeyMaterialId: b.keyMaterialId,
+      KeyMaterialDescription: b.description ?? undefined,
+      ImportState: b.importState ?? undefined,
+      // Deleted or expired imported material keeps its place (ImportState says it is gone).
+      KeyMaterialState:
+        b.keyMaterialId === key.currentKeyMaterialId
+          ? 'CURRENT'
+          : b.state === 'PENDING_ROTATION'
+            ? b.state
+            : 'NON_CURRENT',
+      ExpirationModel: b.expirationModel ?? undefined,
+      ValidTo: b.validTo === null ? undefined : new Date(b.validTo),
+      RotationDate: b.rotationDate === null ? undefined : new Date(b.rotationDate),
+      RotationType: b.rotationType ?? undefined,
+    }));
+}
+
+/** ListAliases' entry. */
+export const aliasEntry = (alias: AliasAggregate, scope: KmsScope) => ({
+  AliasName: alias.aliasName,
+  AliasArn: aliasArnOf(scope, alias.aliasName),
+  TargetKeyId: alias.targetKeyId ?? undefined,
+  CreationDate: alias.createdAt === null ? undefined : new Date(alias.createdAt),
+  LastUpdatedDate: alias.lastUpdatedAt === null ? undefined : new Date(alias.lastUpdatedAt),
+});
+
+/** GetKeyPolicy's document: informational, since Keyledger authorises by principal role. */
+export function defaultPolicy(accountId: string, keyArn: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'keyledger-default',
+    Statement: [
+      {
+        Sid: 'Keyledger authorises by principal role; this document is informational',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: 'kms:*',
+        Resource: keyArn,
+      },
+    ],
+  });
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { lastUsageAfter, MAX_SOURCE_ADDRESSES, type KeyUsageEvent } from '@keyledger/ledger';
+import { UsageAggregator, type UsageObservation } from './usage-aggregator.js';
+
+const T0 = Date.parse('2026-03-01T12:00:10.000Z');
+const use = (over: Partial<UsageObservation> = {}): UsageObservation => ({
+  region: 'us-east-1',
+  keyId: 'k1',
+  keyMaterialId: 'm1',
+  principal: 'arn:aws:iam::111122223333:user/alice',
+  operation: 'Decrypt',
+  at: new Date(T0),
+  requestId: 'r1',
+  sourceAddress: '127.0.0.1',
+  ...over,
+});
+
+describe('UsageAggregator', () => {
+  it('given uses of two backing keys by two principals, when drained, then each combination is counted apart', () => {
+    const a = new UsageAggregator();
+    a.record(use());
+    a.record(use({ requestId: 'r2', at: new Date(T0 + 1000) }));
+    a.record(use({ keyMaterialId: 'm2', requestId: 'r3' }));
+    a.record(use({ principal: 'arn:aws:iam::111122223333:user/bob', requestId: 'r4' }));
+    const events = a.drain().get('k1')!;
+    expect(events.map((e) => [e.data.keyMaterialId, e.data.principal.split('/')[1], e.data.count])).toEqual([
+      ['m1', 'alice', 2],
+      ['m2', 'alice', 1],
+      ['m1', 'bob', 1],
+    ]);
+    expect(events[0]!.type).toBe('KeyUsageRecorded');
+    expect(events[0]!.data).toMatchObject({
+      minute: '2026-03-01T12:00:00.000Z',
+      firstAt: '2026-03-01T12:00:10.000Z',
+      lastAt: '2026-03-01T12:00:11.000Z',
+      lastRequestId: 'r2',
+    });
+    expect(a.drain().size).toBe(0);
+  });
+
+  it('given uses a minute apart, then they are two aggregates, oldest first', () => {
+    const a = new UsageAggregator();
+    a.record(use({ at: new Date(T0 + 60_000), requestId: 'late' }));
+    a.record(use());
+    expect(
+      a
+        .drain()
+        .get('k1')!
+        .map((e) => [e.data.minute, e.data.count]),
+    ).toEqual([
+      ['2026-03-01T12:00:00.000Z', 1],
+      ['2026-03-01T12:01:00.000Z', 1],
+    ]);
+  });
+
+  it('given a refusal, then it is its own event with its error code, and not a last use', () => {
+    const a = new UsageAggregator();
+    a.record(use({ errorCode: 'DisabledException', keyMaterialId: null }));
+    const [event] = a.drain().get('k1')!;
+    expect(event).toMatchObject({ type: 'KeyUsageRefused', data: { errorCode: 'DisabledException', count: 1 } });
+    expect(a.lastUse('k1')).toBeUndefined();
+  });
+
+  it('given more source addresses than kept, then the set stays bounded and unique', () => {
+    const a = new UsageAggregator();
+    for (let i = 0; i < MAX_SOURCE_ADDRESSES + 5; i++) a.record(use({ sourceAddress: `10.0.0.${i % 20}` }));
+    a.record(use({ sourceAddress: '10.0.0.0' }));
+    const [event] = a.drain().get('k1')!;
+    expect(event!.data.sourceAddresses).toHaveLength(MAX_SOURCE_ADDRESSES);
+    expect(new Set(event!.data.sourceAddresses).size).toBe(MAX_SOURCE_ADDRESSES);
+    expect(event!.data.count).toBe(MAX_SOURCE_ADDRESSES + 6);
+  });
+
+  it('given a drained batch put back, then the next drain counts it with what came since', () => {
+    const a = new UsageAggregator();
+    a.record(use());
+    const batch = a.drain().get('k1')!;
+    a.record(use({ requestId: 'r2', at: new Date(T0 - 5000) }));
+    a.restore(batch);
+    const [event] = a.drain().get('k1')!;
+    expect(event!.data).toMatchObject({ count: 2, firstAt: '2026-03-01T12:00:05.000Z' });
+  });
+
+  it('knows the last use exactly before any drain, and keeps it after', () => {
+    const a = new UsageAggregator();
+    a.record(use({ operation: 'Encrypt', requestId: 'first' }));
+    a.record(use({ operation: 'Decrypt', requestId: 'second', at: new Date(T0 + 1) }));
+    a.record(use({ operation: 'GenerateDataKey', requestId: 'older', at: new Date(T0 - 1) }));
+    a.drain();
+    expect(a.lastUse('k1')).toEqual({ operation: 'Decrypt', at: '2026-03-01T12:00:10.001Z', requestId: 'second' });
+    a.rememberLastUse('k1', { operation: 'Encrypt', at: '2026-01-01T00:00:00.000Z', requestId: 'ledger' });
+    expect(a.lastUse('k1')!.requestId).toBe('second');
+    a.rememberLastUse('k2', { operation: 'Encrypt', at: '2026-01-01T00:00:00.000Z', requestId: 'ledger' });
+    expect(a.lastUse('k2')!.requestId).toBe('ledger');
+  });
+});
+
+describe('lastUsageAfter: the fold of a usage stream', () => {
+  const recorded = (lastAt: string, requestId: string): KeyUsageEvent => ({
+    type: 'KeyUsageRecorded',
+    data: {
+      region: 'us-east-1',
+      keyId: 'k1',
+      keyMaterialId: 'm1',
+      principal: 'p',
+      operation: 'Sign',
+      minute: lastAt,
+      count: 1,
+      firstAt: lastAt,
+      lastAt,
+      lastRequestId: requestId,
+      sourceAddresses: [],
+    },
+  });
+  it('given uses and a refusal, then the newest use wins and the refusal is not one', () => {
+    const refused: KeyUsageEvent = {
+      type: 'KeyUsageRefused',
+      data: { ...recorded('2026-05-01T00:00:00.000Z', 'x').data, errorCode: 'AccessDeniedException' },
+    };
+    const events = [recorded('2026-02-01T00:00:00.000Z', 'b'), recorded('2026-01-01T00:00:00.000Z', 'a'), refused];
+    expect(events.reduce(lastUsageAfter, undefined)).toEqual({
+      operation: 'Sign',
+      at: '2026-02-01T00:00:00.000Z',
+      requestId: 'b',
+    });
+  });
+});

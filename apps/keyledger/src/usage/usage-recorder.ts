@@ -1,0 +1,176 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  StreamNotFoundError,
+  type EventStore,
+  type ReadStreamOptions,
+  type RecordedEvent,
+} from '@keyledger/event-store';
+import {
+  appendChained,
+  integrityOf,
+  lastUsageAfter,
+  usageStream,
+  USAGE_TRACKING_STREAM,
+  type UsageTrackingStarted,
+  type Clock,
+  type KeyLastUsage,
+  type KeyUsageEvent,
+} from '@keyledger/ledger';
+import type { KeyledgerConfig } from '../config/keyledger-config.js';
+import { CLOCK, CONFIG, EVENT_STORE } from '../infrastructure/tokens.js';
+import { UsageAggregator, type UsageObservation } from './usage-aggregator.js';
+import { keysUsed, keyTried } from './usage-observations.js';
+import type { RequestContext } from '../ledger/request-context.js';
+
+/** The actor of usage batches: Keyledger writes them; each aggregate names the principal who used the key. */
+const USAGE_ACTOR = { principal: 'keyledger:usage', accessKeyId: null, sourceAddress: null };
+
+/**
+ * Records every cryptographic use and refusal off the request path: the request adds one count in
+ * memory, and every `usageFlushMs` (and at shutdown) the counts are appended, one hash-chained batch
+ * per key's usage stream. A crash loses at most one interval of usage, never a key operation.
+ */
+@Injectable()
+export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Usage');
+  private readonly aggregator = new UsageAggregator();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: KeyledgerConfig,
+  ) {}
+
+  /** Since when this ledger records usage; keys made before were tracked from this time, not their creation. */
+  private trackingSince: Date | undefined;
+
+  async onModuleInit(): Promise<void> {
+    this.trackingSince = await this.trackingStart();
+    if (this.config.usageFlushMs > 0) {
+      this.timer = setInterval(() => void this.flush(), this.config.usageFlushMs);
+      this.timer.unref();
+    }
+  }
+
+  get trackingStartedAt(): Date {
+    return this.trackingSince ?? new Date(0);
+  }
+
+  private async trackingStart(): Promise<Date> {
+    const [first] = await this.read(USAGE_TRACKING_STREAM, { maxCount: 1 });
+    if (first !== undefined) return new Date((first.data as UsageTrackingStarted['data']).startedAt);
+    const startedAt = this.clock.now().toISOString();
+    return appendChained<Date>(this.store, USAGE_TRACKING_STREAM, async () => {
+      const [again] = await this.read(USAGE_TRACKING_STREAM, { maxCount: 1 });
+      if (again !== undefined) return { answer: new Date((again.data as UsageTrackingStarted['data']).startedAt) };
+      return {
+        append: {
+          head: { revision: 'no_stream', lastHash: null },
+          events: [{ type: 'UsageTrackingStarted', data: { startedAt } }],
+          metadata: { actor: USAGE_ACTOR, requestId: randomUUID(), time: startedAt },
+        },
+        onAppended: () => new Date(startedAt),
+      };
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+
+  /** A tracked operation answered: each key it used is counted for the caller. */
+  succeeded(operation: string, output: Record<string, unknown>, context: RequestContext): void {
+    for (const used of keysUsed(operation, output)) this.record(operation, used, context);
+  }
+
+  /** A tracked operation refused an authenticated caller: counted against the key it named, with the error type. */
+  refused(operation: string, input: Record<string, unknown>, errorCode: string, context: RequestContext): void {
+    const tried = keyTried(operation, input, this.config);
+    if (tried !== undefined) this.record(operation, tried, context, errorCode);
+  }
+
+  private record(
+    operation: string,
+    key: { keyId: string; keyMaterialId: string | null },
+    context: RequestContext,
+    errorCode?: string,
+  ): void {
+    const use: UsageObservation = {
+      region: this.config.region,
+      keyId: key.keyId,
+      keyMaterialId: key.keyMaterialId,
+      principal: context.actor.principal,
+      operation: operation as UsageObservation['operation'],
+      at: this.clock.now(),
+      requestId: context.requestId,
+      sourceAddress: context.actor.sourceAddress,
+    };
+    this.aggregator.record(errorCode === undefined ? use : { ...use, errorCode });
+  }
+
+  /** Appends what was counted since the last flush; a batch that fails is kept for the next one. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.appendPending());
+    return this.flushing;
+  }
+
+  /** The key's last successful use: this process's own first, else the ledger's. */
+  async lastUse(keyId: string): Promise<KeyLastUsage | undefined> {
+    const known = this.aggregator.lastUse(keyId);
+    if (known !== undefined) return known;
+    let last: KeyLastUsage | undefined;
+    for (const event of await this.read(usageStream(keyId)))
+      last = lastUsageAfter(last, event as unknown as KeyUsageEvent);
+    if (last !== undefined) this.aggregator.rememberLastUse(keyId, last);
+    return last;
+  }
+
+  /** A stream's events; none for a stream never written (a key never used, a ledger new to usage). */
+  private async read(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    try {
+      return await this.store.readStream(streamName, options);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+  }
+
+  private async appendPending(): Promise<void> {
+    const byKey = this.aggregator.drain();
+    if (byKey.size === 0) return;
+    const time = this.clock.now().toISOString();
+    await Promise.all(
+      [...byKey].map(async ([keyId, events]) => {
+        try {
+          await this.appendBatch(keyId, events, time);
+        } catch (error) {
+          this.aggregator.restore(events);
+          this.logger.warn(
+            `usage of key ${keyId} not appended yet (${(error as Error).name}); kept for the next flush`,
+          );
+        }
+      }),
+    );
+  }
+
+  private appendBatch(keyId: string, events: KeyUsageEvent[], time: string): Promise<void> {
+    const streamName = usageStream(keyId);
+    return appendChained(this.store, streamName, async () => {
+      const [head] = await this.read(streamName, { direction: 'backwards', maxCount: 1 });
+      return {
+        append: {
+          head: head
+            ? { revision: head.revision, lastHash: integrityOf(head.metadata)?.hash ?? null }
+            : { revision: 'no_stream', lastHash: null },
+          events: events.map((event) => ({ type: event.type, data: event.data })),
+          metadata: { actor: USAGE_ACTOR, requestId: randomUUID(), time },
+        },
+        onAppended: () => undefined,
+      };
+    });
+  }
+}

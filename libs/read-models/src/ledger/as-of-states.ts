@@ -1,0 +1,180 @@
+import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyledger/event-store';
+import { initialKeyState, keyStreamName, type KeyAggregate } from '@keyledger/ledger';
+import { LedgerView } from '../ledger-view.js';
+import { eventTimeMs } from './history.js';
+import { applyKeyEvent, KeyTimeline } from './key-timeline.js';
+import { LOG_PAGE, type SharedLedgerView } from './query-support.js';
+
+/** Timelines are kept for as-of queries up to this many events in all, least recently used dropped first. */
+const TIMELINE_CACHE_EVENTS = 250_000;
+/** Beyond this many keys to replay for a past time, one pass over the log beats a read per stream. */
+const REPLAY_PER_STREAM_LIMIT = 512;
+
+/**
+ * Keys as they were at a time, replayed from the ledger, never by trusting a
+ * stored state. Times are domain times (each event's `metadata.time`, from the
+ * one Clock): the state "as of T" is the fold of a stream's events up to
+ * (excluding) the first one after T. A key unchanged since T is answered from
+ * the view's current fold; only keys changed after T are replayed.
+ */
+export class AsOfStates {
+  readonly view: LedgerView;
+  private readonly timelines = new Map<string, KeyTimeline>();
+  private timelineEvents = 0;
+  private readPosition: bigint | 'start' = 'start';
+  private reading: Promise<void> = Promise.resolve();
+
+  /**
+   * Over `shared`, the server's own LedgerView: there is no second read model
+   * to build. Without it (the CLI on a data directory), a view of its own,
+   * and the first question reads the whole log once.
+   */
+  constructor(
+    private readonly store: EventStore,
+    private readonly shared?: SharedLedgerView,
+  ) {
+    this.view = shared?.view ?? new LedgerView();
+  }
+
+  /**
+   * Brings the view up to everything committed before the call, whatever
+   * process wrote it: one indexed read when nothing is new. Applying an event
+   * the feed also delivers changes nothing (the view checks revisions).
+   * Concurrent callers queue, so each sees what preceded its call.
+   */
+  catchUp(): Promise<void> {
+    const next = this.reading.then(() => this.readNew());
+    // A failed read must not poison later ones; the caller still sees this failure.
+    this.reading = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readNew(): Promise<void> {
+    const fed = this.shared?.position() ?? 'start';
+    let after = later(this.readPosition, fed);
+    for (;;) {
+      const page = await this.store.readAll({ after, maxCount: LOG_PAGE });
+      for (const event of page) this.view.applyRecorded(event);
+      if (page.length > 0) after = page[page.length - 1]!.position;
+      if (page.length < LOG_PAGE) break;
+    }
+    this.readPosition = after;
+  }
+
+  /**
+   * The key as of `at` when the view can tell without a replay: its current
+   * fold if nothing happened to it after `at`, null if it did not exist by
+   * then; undefined when only a replay can tell.
+   */
+  fromView(keyId: string, at: number): KeyAggregate | null | undefined {
+    const times = this.view.times.key(keyId);
+    // The view has read the whole log: a key it never saw does not exist.
+    if (!times) return null;
+    if (!times.complete) return undefined;
+    if (times.createdMs > at) return null;
+    if (at < times.maxTimeMs) return undefined;
+    const entry = this.view.key(keyId);
+    return entry && entry.revision === times.revision ? entry.state : undefined;
+  }
+
+  /** The key as of `at`, or undefined when it had not been created by then. */
+  async stateAt(keyId: string, at: number): Promise<KeyAggregate | undefined> {
+    const known = this.fromView(keyId, at);
+    if (known !== undefined) return known ?? undefined;
+    const timeline = await this.timeline(keyId);
+    const { state } = timeline.stateAt(at);
+    return state.exists ? state : undefined;
+  }
+
+  /** Every key that existed at `at`, in creation order, folded as of `at`. */
+  async statesAt(at: number): Promise<KeyAggregate[]> {
+    await this.catchUp();
+    const keyIds = this.view.keyIds();
+    // Per key, in creation order: its state, null (did not exist), or undefined (replay it).
+    const found: Array<KeyAggregate | null | undefined> = new Array(keyIds.length);
+    const replay: string[] = [];
+    for (let i = 0; i < keyIds.length; i++) {
+      found[i] = this.fromView(keyIds[i]!, at);
+      if (found[i] === undefined) replay.push(keyIds[i]!);
+    }
+    const past = new Map<string, KeyAggregate>();
+    if (replay.length > REPLAY_PER_STREAM_LIMIT) {
+      for (const [keyId, state] of await this.foldAllAt(new Set(replay), at)) past.set(keyId, state);
+    } else {
+      for (const keyId of replay) {
+        const state = await this.stateAt(keyId, at);
+        if (state) past.set(keyId, state);
+      }
+    }
+    const states: KeyAggregate[] = [];
+    for (let i = 0; i < keyIds.length; i++) {
+      const state = found[i] === undefined ? past.get(keyIds[i]!) : found[i];
+      if (state && state.exists) states.push(state);
+    }
+    return states;
+  }
+
+  private async timeline(keyId: string): Promise<KeyTimeline> {
+    let timeline = this.timelines.get(keyId);
+    if (timeline) {
+      this.timelines.delete(keyId); // re-inserted below: most recently used last
+      this.timelineEvents -= timeline.length;
+    }
+    const knownRevision = this.view.times.key(keyId)?.revision ?? -1n;
+    if (!timeline || timeline.revision < knownRevision) {
+      timeline ??= new KeyTimeline();
+      const stream = keyStreamName(keyId);
+      const fresh = await this.readStreamOrNone(stream, timeline.revision + 1n);
+      if (!timeline.append(fresh)) {
+        timeline = new KeyTimeline();
+        timeline.append(await this.readStreamOrNone(stream, 0n));
+      }
+    }
+    this.timelines.set(keyId, timeline);
+    this.timelineEvents += timeline.length;
+    for (const [oldest, old] of this.timelines) {
+      if (this.timelineEvents <= TIMELINE_CACHE_EVENTS || oldest === keyId) break;
+      this.timelines.delete(oldest);
+      this.timelineEvents -= old.length;
+    }
+    return timeline;
+  }
+
+  private async readStreamOrNone(stream: string, fromRevision: bigint): Promise<RecordedEvent[]> {
+    try {
+      return await this.store.readStream(stream, { fromRevision });
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+  }
+
+  /** One pass over the log, folding the given keys' streams up to their first event after `at`. */
+  private async foldAllAt(keyIds: Set<string>, at: number): Promise<Map<string, KeyAggregate>> {
+    const states = new Map<string, KeyAggregate>();
+    const stopped = new Set<string>();
+    let after: bigint | 'start' = 'start';
+    for (;;) {
+      const page = await this.store.readAll({ after, maxCount: LOG_PAGE });
+      for (const event of page) {
+        const name = event.streamName;
+        if (!name.startsWith('key-')) continue;
+        const keyId = name.slice(4);
+        if (!keyIds.has(keyId) || stopped.has(keyId)) continue;
+        if (eventTimeMs(event) > at) {
+          stopped.add(keyId);
+          continue;
+        }
+        states.set(keyId, applyKeyEvent(states.get(keyId) ?? initialKeyState(), event));
+      }
+      if (page.length < LOG_PAGE) return states;
+      after = page[page.length - 1]!.position;
+    }
+  }
+}
+
+function later(a: bigint | 'start', b: bigint | 'start'): bigint | 'start' {
+  if (a === 'start') return b;
+  if (b === 'start') return a;
+  return a > b ? a : b;
+}

@@ -1,0 +1,39 @@
+import { aliasArnOf, DomainError, keyArnOf, parseKeyIdentifier, type Clock } from '@keyledger/ledger';
+import type { LedgerView } from '../ledger-view.js';
+
+export interface LedgerQueryOptions {
+  region: string;
+  accountId: string;
+  clock: Clock;
+}
+
+/**
+ * A LedgerView kept by someone else (the server's projection) and the log
+ * position its feed has reached: the queries read only what lies beyond it.
+ */
+export interface SharedLedgerView {
+  view: LedgerView;
+  position(): bigint | 'start';
+}
+
+/** Events read per page of the log. */
+export const LOG_PAGE = 4096;
+
+export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+export const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/** A key id, or a key ARN of this account and region, parsed as the KMS API parses it. */
+export function keyIdOf(options: LedgerQueryOptions, keyId: string): string {
+  const parsed = parseKeyIdentifier(keyId, options, { allowAlias: false });
+  if (parsed instanceof DomainError) throw parsed;
+  return (parsed as { keyId: string }).keyId;
+}
+
+export const keyArn = (options: LedgerQueryOptions, keyId: string): string => keyArnOf(options, keyId);
+export const aliasArn = (options: LedgerQueryOptions, aliasName: string): string => aliasArnOf(options, aliasName);
+
+export function timeOf(asOf: Date): number {
+  const at = asOf instanceof Date ? asOf.getTime() : Number.NaN;
+  if (Number.isNaN(at)) throw new DomainError('Validation', 'asOf must be a valid time');
+  return at;
+}

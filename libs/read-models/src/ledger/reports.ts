@@ -1,0 +1,148 @@
+import { DAY_MS, DomainError, keyStateOf } from '@keyledger/ledger';
+import type { AsOfStates } from './as-of-states.js';
+import { becameCurrentAt, currentBacking, keyStateName, type KeyStateName } from './key-state-as-of.js';
+import { iso, round2, timeOf } from './query-support.js';
+
+export interface InventoryKey {
+  keyId: string;
+  arn: string;
+  aliases: string[];
+  description: string;
+  origin: string;
+  keyState: KeyStateName;
+  createdAt: string;
+  rotationEnabled: boolean;
+  rotationPeriodInDays: number | null;
+  lastRotatedAt: string | null;
+  nextRotationDate: string | null;
+  keyMaterialCount: number;
+  currentKeyMaterialAgeDays: number | null;
+  deletionDate: string | null;
+  validTo: string | null;
+  keySpec: string;
+  keyUsage: string;
+}
+
+export interface InventoryReport {
+  asOf: string;
+  keys: InventoryKey[];
+}
+
+export type RotationComplianceReason =
+  | 'ROTATED_WITHIN_PERIOD'
+  | 'OVERDUE'
+  | 'ROTATION_DISABLED'
+  | 'IMPORTED_MATERIAL'
+  | 'MATERIAL_EXPIRING'
+  | 'PENDING_DELETION'
+  | 'DISABLED'
+  | 'NOT_APPLICABLE';
+
+export interface RotationComplianceKey {
+  keyId: string;
+  compliant: boolean;
+  reason: RotationComplianceReason;
+  currentKeyMaterialAgeDays: number | null;
+  lastRotatedAt: string | null;
+}
+
+export interface RotationComplianceReport {
+  asOf: string;
+  maxAgeDays: number;
+  summary: { total: number; compliant: number; nonCompliant: number; byReason: Record<string, number> };
+  keys: RotationComplianceKey[];
+}
+
+/** Reports over every key as of a time. */
+export class LedgerReports {
+  constructor(private readonly states: AsOfStates) {}
+
+  /** Every key that existed at `asOf` (deleted ones too, as Deleted), in creation order. */
+  async inventory(asOf: Date): Promise<InventoryReport> {
+    const at = timeOf(asOf);
+    const states = await this.states.statesAt(at);
+    const aliases = this.states.view.times.aliasesByKey(at);
+    const keys: InventoryKey[] = [];
+    for (const state of states) {
+      const current = currentBacking(state);
+      keys.push({
+        keyId: state.keyId,
+        arn: state.arn,
+        aliases: aliases.get(state.keyId) ?? [],
+        description: state.description,
+        origin: state.origin,
+        keyState: keyStateName(state),
+        createdAt: new Date(state.createdAt).toISOString(),
+        rotationEnabled: state.rotationEnabled,
+        rotationPeriodInDays: state.rotationPeriodInDays,
+        lastRotatedAt: iso(state.lastRotatedAt),
+        nextRotationDate: iso(state.nextRotationDate),
+        keyMaterialCount: state.backingKeys.length,
+        currentKeyMaterialAgeDays: current ? round2((at - becameCurrentAt(current)) / DAY_MS) : null,
+        deletionDate: iso(state.deletionDate),
+        validTo: current ? iso(current.validTo) : null,
+        keySpec: state.keySpec,
+        keyUsage: state.keyUsage,
+      });
+    }
+    return { asOf: asOf.toISOString(), keys };
+  }
+
+  /**
+   * Whether each key's current backing key is at most `maxAgeDays` old at
+   * `asOf` (age counted from when it became current). Keys deleted by then are
+   * left out. Reasons, first match wins:
+   * - NOT_APPLICABLE: a key AWS does not rotate (every spec but SYMMETRIC_DEFAULT): compliant — exempt;
+   * - PENDING_DELETION, DISABLED (also pending import): compliant — exempt, the key cannot encrypt;
+   * - ROTATED_WITHIN_PERIOD: compliant;
+   * - older than maxAgeDays: MATERIAL_EXPIRING when it is imported material
+   *   with a ValidTo (it ends by itself), IMPORTED_MATERIAL for other imported
+   *   material (only a new import can rotate it), OVERDUE when automatic
+   *   rotation is on (its period is longer than the policy, or it has not run),
+   *   ROTATION_DISABLED otherwise. All non-compliant.
+   */
+  async rotationCompliance(asOf: Date, maxAgeDays: number): Promise<RotationComplianceReport> {
+    if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0 || maxAgeDays > 36_500)
+      throw new DomainError('Validation', 'maxAgeDays must be a number of days from 1 to 36500');
+    const at = timeOf(asOf);
+    const states = await this.states.statesAt(at);
+    const keys: RotationComplianceKey[] = [];
+    const byReason: Record<string, number> = {};
+    let compliantCount = 0;
+    for (const state of states) {
+      if (state.deleted) continue;
+      const current = currentBacking(state);
+      const ageMs = current ? at - becameCurrentAt(current) : null;
+      const keyState = keyStateOf(state);
+      let reason: RotationComplianceReason;
+      // AWS rotates symmetric encryption keys only: for the others rotation is not applicable (exempt).
+      if (state.keySpec !== 'SYMMETRIC_DEFAULT') reason = 'NOT_APPLICABLE';
+      else if (keyState === 'PendingDeletion') reason = 'PENDING_DELETION';
+      else if (keyState === 'Disabled' || keyState === 'PendingImport' || !current) reason = 'DISABLED';
+      else if (ageMs! <= maxAgeDays * DAY_MS) reason = 'ROTATED_WITHIN_PERIOD';
+      else if (current.origin === 'EXTERNAL')
+        reason = current.validTo !== null ? 'MATERIAL_EXPIRING' : 'IMPORTED_MATERIAL';
+      else reason = state.rotationEnabled ? 'OVERDUE' : 'ROTATION_DISABLED';
+      const compliant =
+        reason === 'ROTATED_WITHIN_PERIOD' ||
+        reason === 'PENDING_DELETION' ||
+        reason === 'DISABLED' ||
+        reason === 'NOT_APPLICABLE';
+      if (compliant) compliantCount++;
+      byReason[reason] = (byReason[reason] ?? 0) + 1;
+      keys.push({
+        keyId: state.keyId,
+        compliant,
+        reason,
+        currentKeyMaterialAgeDays: ageMs === null ? null : round2(ageMs / DAY_MS),
+        lastRotatedAt: iso(state.lastRotatedAt),
+      });
+    }
+    return {
+      asOf: asOf.toISOString(),
+      maxAgeDays,
+      summary: { total: keys.length, compliant: compliantCount, nonCompliant: keys.length - compliantCount, byReason },
+      keys,
+    };
+  }
+}

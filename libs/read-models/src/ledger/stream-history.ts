@@ -1,0 +1,36 @@
+import { StreamNotFoundError, type EventStore } from '@keyledger/event-store';
+import { aliasStreamName, DomainError, keyStreamName } from '@keyledger/ledger';
+import { toHistoryEvent, type HistoryEvent } from './history.js';
+import { aliasArn, keyArn, keyIdOf, type LedgerQueryOptions } from './query-support.js';
+
+/** The whole story of one key or alias: every event of its stream, oldest first. */
+export class StreamHistory {
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: LedgerQueryOptions,
+  ) {}
+
+  async keyHistory(keyId: string): Promise<{ keyId: string; events: HistoryEvent[] }> {
+    const id = keyIdOf(this.options, keyId);
+    try {
+      const events = await this.store.readStream(keyStreamName(id));
+      return { keyId: id, events: events.map(toHistoryEvent) };
+    } catch (error) {
+      if (error instanceof StreamNotFoundError)
+        throw new DomainError('NotFound', `Key '${keyArn(this.options, id)}' does not exist`);
+      throw error;
+    }
+  }
+
+  async aliasHistory(aliasName: string): Promise<{ aliasName: string; events: HistoryEvent[] }> {
+    if (aliasName === '') throw new DomainError('Validation', 'aliasName must not be empty');
+    try {
+      const events = await this.store.readStream(aliasStreamName(aliasName));
+      return { aliasName, events: events.map(toHistoryEvent) };
+    } catch (error) {
+      if (error instanceof StreamNotFoundError)
+        throw new DomainError('NotFound', `Alias ${aliasArn(this.options, aliasName)} is not found.`);
+      throw error;
+    }
+  }
+}
