@@ -24,6 +24,7 @@ import { RsaEncryption } from './cryptography/rsa-encryption.js';
 import { LedgerRepository } from './ledger/ledger-repository.js';
 import { LedgerApiModule } from './ledger-api/ledger-api.module.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
+import { SchedulerWakeup } from './scheduler/scheduler-wakeup.reaction.js';
 
 @Module({})
 export class AppModule {
@@ -48,6 +49,7 @@ export class AppModule {
         AsymmetricOperations,
         RsaEncryption,
         Scheduler,
+        SchedulerWakeup,
         CreateKeyHandler,
         ChangeKeyHandler,
         ChangeAliasHandler,

@@ -13,6 +13,8 @@ import { importTokenKeyPurpose, type RootKeyProvider } from '@keyledger/crypto';
 import { loadPrincipals } from '@keyledger/kms-api';
 import { systemClock, type Clock } from '@keyledger/ledger';
 import { LedgerProjection, LedgerView } from '@keyledger/read-models';
+import { EventBus } from '@nestjs/cqrs';
+import { LedgerEventRecorded } from '../reactions/ledger-event-recorded.js';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { LEDGER_VIEW_SNAPSHOT_FILE, openDataDirectory, snapshotSealOf, type OpenedDataDir } from './data-directory.js';
 import { CLOCK, CONFIG, DATA_DIR, EVENT_STORE, IMPORT_TOKEN_KEY, PRINCIPALS, ROOT_KEY, SHRED_VAULT } from './tokens.js';
@@ -101,12 +103,13 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         LedgerView,
         {
           provide: LedgerProjection,
-          inject: [EVENT_STORE, LedgerView, DATA_DIR],
-          useFactory: async (store: EventStore, view: LedgerView, dir: OpenedDataDir) =>
+          inject: [EVENT_STORE, LedgerView, DATA_DIR, EventBus],
+          useFactory: async (store: EventStore, view: LedgerView, dir: OpenedDataDir, bus: EventBus) =>
             new LedgerProjection(store, view, {
               snapshotFile: join(config.dataDir, LEDGER_VIEW_SNAPSHOT_FILE),
               snapshotEvery: SNAPSHOT_EVERY_EVENTS,
               snapshotSeal: snapshotSealOf(dir, await store.storeIdentity()),
+              onLiveEvent: (event) => bus.publish(new LedgerEventRecorded(event)),
             }),
         },
       ],
