@@ -1,0 +1,160 @@
+import { ledgerJson, pathPart } from '../api.js';
+import { Section, shortId, useLoad, When } from '../components.js';
+import type { KeyStateAsOf, LedgerEvent } from '../types.js';
+
+export function AsOfPanel({ state }: { state: KeyStateAsOf }) {
+  return (
+    <div data-testid="as-of">
+      <dl class="facts">
+        <dt>As of</dt>
+        <dd>
+          <When iso={state.asOf} />
+        </dd>
+        <dt>State</dt>
+        <dd>
+          <span class={`pill state-${state.keyState}`} data-testid="as-of-state">
+            {state.keyState}
+          </span>
+        </dd>
+        <dt>Description</dt>
+        <dd>{state.description || '—'}</dd>
+        <dt>Automatic rotation</dt>
+        <dd>{state.rotationEnabled ? `every ${state.rotationPeriodInDays} days` : 'off'}</dd>
+        <dt>Aliases</dt>
+        <dd>{state.aliases.length === 0 ? '—' : state.aliases.join(', ')}</dd>
+        <dt>Deletion date</dt>
+        <dd>
+          <When iso={state.deletionDate} />
+        </dd>
+      </dl>
+      <h3>
+        Backing keys at this time: <span data-testid="as-of-material-count">{state.keyMaterials.length}</span>
+      </h3>
+      <ul class="materials">
+        {state.keyMaterials.map((m) => (
+          <li data-key-material-id={m.keyMaterialId}>
+            <abbr class="mono" title={m.keyMaterialId} tabIndex={0} aria-label={`Backing key ${m.keyMaterialId}`}>
+              {shortId(m.keyMaterialId, 16)}
+            </abbr>{' '}
+            <span class="pill">{m.state}</span> {m.origin} since <When iso={m.createdAt} />
+            {m.validTo && (
+              <>
+                {' '}
+                valid to <When iso={m.validTo} />
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function actorOf(event: LedgerEvent): string {
+  if (event.actor === null) return '—';
+  const principal = event.actor.principal.split(':').pop() ?? event.actor.principal;
+  return principal;
+}
+
+export function EventTable({ events, onPick }: { events: LedgerEvent[]; onPick?: (at: number) => void }) {
+  if (events.length === 0) return <p class="muted">No events.</p>;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Event</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Request id</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((event) => {
+            const time = event.time ?? event.recordedAt;
+            return (
+              <tr key={event.id}>
+                <td>
+                  {onPick ? (
+                    <button
+                      type="button"
+                      class="link"
+                      onClick={() => onPick(Date.parse(time))}
+                      aria-label={`Move the cursor to ${time}`}
+                    >
+                      <When iso={time} />
+                    </button>
+                  ) : (
+                    <When iso={time} />
+                  )}
+                </td>
+                <td>
+                  {event.type}
+                  {event.streamName?.startsWith('alias-') && (
+                    <span class="muted"> {String(event.data.aliasName ?? '')}</span>
+                  )}
+                </td>
+                <td title={event.actor?.principal}>
+                  {actorOf(event)}
+                  {event.actor?.accessKeyId && <span class="muted mono"> {event.actor.accessKeyId}</span>}
+                </td>
+                <td class="mono small">{event.requestId ?? '—'}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+interface UsagePoint {
+  at: string;
+  count: number;
+}
+
+/** Pulls a [time, count] series out of the usage answer, whatever its field names; [] when there is none. */
+function series(answer: unknown): UsagePoint[] {
+  const list = Array.isArray(answer)
+    ? answer
+    : (Object.values((answer ?? {}) as Record<string, unknown>).find(Array.isArray) ?? []);
+  const points: UsagePoint[] = [];
+  for (const item of list as Array<Record<string, unknown>>) {
+    if (typeof item !== 'object' || item === null) continue;
+    const at = Object.values(item).find((v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)));
+    const count = Object.values(item).find((v) => typeof v === 'number');
+    if (typeof at === 'string' && typeof count === 'number') points.push({ at, count });
+  }
+  return points;
+}
+
+/** Usage as a small series, where the server keeps a usage ledger; hidden where it does not. */
+export function UsagePanel({ keyId }: { keyId: string }) {
+  const usage = useLoad((signal) => ledgerJson<unknown>(`keys/${pathPart(keyId)}/usage`, { signal }), [keyId]);
+  if (usage.state !== 'done') return null;
+  const points = series(usage.value);
+  const max = Math.max(1, ...points.map((p) => p.count));
+  return (
+    <Section title="Usage" id="usage">
+      {points.length === 0 ? (
+        <p class="muted">No recorded use.</p>
+      ) : (
+        <svg
+          class="usage"
+          width="100%"
+          height="60"
+          viewBox={`0 0 ${points.length * 8} 60`}
+          role="img"
+          aria-label={`Use over time, at most ${max} in one period`}
+          preserveAspectRatio="none"
+        >
+          {points.map((p, i) => (
+            <rect x={i * 8} y={60 - (p.count / max) * 56} width={6} height={(p.count / max) * 56}>
+              <title>{`${p.at}: ${p.count}`}</title>
+            </rect>
+          ))}
+        </svg>
+      )}
+    </Section>
+  );
+}
