@@ -6,8 +6,9 @@ import {
   RotateKeyOnDemandCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ManualClock } from '@keyledger/ledger';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ import {
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const DAY = 86_400_000;
+const KEY_USER = { accessKeyId: 'AKIACONSOLEKEYUSER01', secretAccessKey: 'console-key-user-secret-0123456789' };
 
 let h: Harness;
 let browser: Browser;
@@ -29,6 +31,7 @@ let context: BrowserContext;
 let page: Page;
 let seen: () => Promise<SeenRequest[]>;
 let blocked: string[];
+let principalsDir: string;
 
 // The key's story: created with an alias; rotated on day 10; the alias moved to another key on day 20; rotated again
 // on day 30. A second key encrypts something on day 31 and is disabled on day 32.
@@ -45,7 +48,12 @@ beforeAll(async () => {
   buildConsole();
   // The server's clock runs 40 days behind the machine's: the page must sign at the server's time (its Date header).
   const clock = new ManualClock(Date.now() - 40 * DAY);
-  h = await startKeyledger({ clock });
+  principalsDir = mkdtempSync(join(tmpdir(), 'keyledger-console-'));
+  const principals = join(principalsDir, 'principals.json');
+  writeFileSync(principals, JSON.stringify({ principals: [{ name: 'app', role: 'key-user', ...KEY_USER }] }), {
+    mode: 0o600,
+  });
+  h = await startKeyledger({ clock, env: { KEYLEDGER_PRINCIPALS_FILE: principals } });
   story.start = clock.now().getTime();
   const create = async (description: string) =>
     (await h.kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!.KeyId!;
@@ -76,10 +84,11 @@ afterAll(async () => {
   await context?.close();
   await browser?.close();
   await h?.close();
+  rmSync(principalsDir, { recursive: true, force: true });
 });
 
-const signIn = async (secret: string) => {
-  await page.getByLabel('Access key id').fill(ADMIN.accessKeyId);
+const signIn = async (secret: string, accessKeyId = ADMIN.accessKeyId) => {
+  await page.getByLabel('Access key id').fill(accessKeyId);
   await page.getByLabel('Secret access key').fill(secret);
   await page.getByRole('button', { name: 'Sign in' }).click();
 };
@@ -195,6 +204,22 @@ describe('the console in Chromium', () => {
     expect(await page.evaluate('JSON.stringify(sessionStorage)')).not.toContain(ADMIN.secretAccessKey);
   });
 
+  it('greys out what the signed-in role may not use: a key user has no ledger API', async () => {
+    await signIn(KEY_USER.secretAccessKey, KEY_USER.accessKeyId);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Pages' });
+    expect(await nav.getByRole('link').count()).toBe(0);
+    expect(await nav.locator('[aria-disabled="true"]').allTextContents()).toEqual([
+      'Keys',
+      'Decryptability',
+      'Reports',
+      'Audit',
+    ]);
+    expect(await page.locator('main').textContent()).toContain('may not read the ledger API');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Secret access key').waitFor();
+  });
+
   it('sent the secret nowhere: no request carried it, and nothing but the server was asked for anything', async () => {
     const requests = await seen();
     const signed = requests.filter((r) => r.headers['authorization']?.startsWith('AWS4-HMAC-SHA256'));
@@ -202,6 +227,7 @@ describe('the console in Chromium', () => {
     for (const request of requests) {
       const everything = `${request.url}\n${JSON.stringify(request.headers)}\n${request.body ?? ''}`;
       expect(everything).not.toContain(ADMIN.secretAccessKey);
+      expect(everything).not.toContain(KEY_USER.secretAccessKey);
       expect(everything).not.toContain('not-the-secret');
       expect(new URL(request.url).origin).toBe(new URL(h.url).origin);
     }

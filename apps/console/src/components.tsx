@@ -108,3 +108,49 @@ export function Section({ title, children, id }: { title: string; children: Comp
     </section>
   );
 }
+
+type Row = Record<string, unknown>;
+
+/** The rows of an answer whose shape this console does not know in advance: its first array (`keys`, …). */
+export function rowsOf(answer: unknown): Row[] {
+  if (Array.isArray(answer)) return answer as Row[];
+  const list = Object.values((answer ?? {}) as Row).find(Array.isArray);
+  return (list ?? []) as Row[];
+}
+
+export const cell = (value: unknown): string =>
+  value === null || value === undefined
+    ? '—'
+    : Array.isArray(value)
+      ? value.map(cell).join(', ')
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
+
+/** A table of whatever columns the rows have (the ARN is left out: the key id is there). */
+export function RowsTable({ rows, empty }: { rows: Row[]; empty: string }) {
+  if (rows.length === 0) return <p class="muted">{empty}</p>;
+  const columns = Object.keys(rows[0]).filter((c) => c !== 'arn');
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col">{c}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr>
+              {columns.map((c) => (
+                <td class={typeof row[c] === 'number' ? 'num' : undefined}>{cell(row[c])}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

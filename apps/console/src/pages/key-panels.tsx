@@ -1,5 +1,4 @@
-import { ledgerJson, pathPart } from '../api.js';
-import { Section, shortId, useLoad, When } from '../components.js';
+import { shortId, When } from '../components.js';
 import type { KeyStateAsOf, LedgerEvent } from '../types.js';
 
 export function AsOfPanel({ state }: { state: KeyStateAsOf }) {
@@ -105,56 +104,5 @@ export function EventTable({ events, onPick }: { events: LedgerEvent[]; onPick?:
         </tbody>
       </table>
     </div>
-  );
-}
-
-interface UsagePoint {
-  at: string;
-  count: number;
-}
-
-/** Pulls a [time, count] series out of the usage answer, whatever its field names; [] when there is none. */
-function series(answer: unknown): UsagePoint[] {
-  const list = Array.isArray(answer)
-    ? answer
-    : (Object.values((answer ?? {}) as Record<string, unknown>).find(Array.isArray) ?? []);
-  const points: UsagePoint[] = [];
-  for (const item of list as Array<Record<string, unknown>>) {
-    if (typeof item !== 'object' || item === null) continue;
-    const at = Object.values(item).find((v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)));
-    const count = Object.values(item).find((v) => typeof v === 'number');
-    if (typeof at === 'string' && typeof count === 'number') points.push({ at, count });
-  }
-  return points;
-}
-
-/** Usage as a small series, where the server keeps a usage ledger; hidden where it does not. */
-export function UsagePanel({ keyId }: { keyId: string }) {
-  const usage = useLoad((signal) => ledgerJson<unknown>(`keys/${pathPart(keyId)}/usage`, { signal }), [keyId]);
-  if (usage.state !== 'done') return null;
-  const points = series(usage.value);
-  const max = Math.max(1, ...points.map((p) => p.count));
-  return (
-    <Section title="Usage" id="usage">
-      {points.length === 0 ? (
-        <p class="muted">No recorded use.</p>
-      ) : (
-        <svg
-          class="usage"
-          width="100%"
-          height="60"
-          viewBox={`0 0 ${points.length * 8} 60`}
-          role="img"
-          aria-label={`Use over time, at most ${max} in one period`}
-          preserveAspectRatio="none"
-        >
-          {points.map((p, i) => (
-            <rect x={i * 8} y={60 - (p.count / max) * 56} width={6} height={(p.count / max) * 56}>
-              <title>{`${p.at}: ${p.count}`}</title>
-            </rect>
-          ))}
-        </svg>
-      )}
-    </Section>
   );
 }

@@ -6,7 +6,8 @@ import { parseInstant } from '../time.js';
 import { keyLife } from '../timeline/key-life.js';
 import { Timeline, type TimelineMark } from '../timeline/timeline.js';
 import type { AuditPage, KeyStateAsOf, LedgerEvent } from '../types.js';
-import { AsOfPanel, EventTable, UsagePanel } from './key-panels.js';
+import { AsOfPanel, EventTable } from './key-panels.js';
+import { AccessPanel, ReplicasPanel, UsagePanel } from './optional-panels.js';
 
 const MAX_PAGES = 50;
 
@@ -142,7 +143,9 @@ function KeyLifeView({
       <Section title="State at the cursor" id="as-of">
         <Shown load={asOf}>{(state) => <AsOfPanel state={state} />}</Shown>
       </Section>
+      <AccessPanel keyId={keyId} asOf={cursorIso} />
       <UsagePanel keyId={keyId} />
+      <ReplicasPanel keyId={keyId} />
       <Section title={`Events (${events.length})`} id="events">
         <EventTable events={events} onPick={(at) => setCursor(at)} />
       </Section>

@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ledgerCsv, ledgerJson } from '../api.js';
-import { Busy, ErrorNote, Section, useLoad, When } from '../components.js';
-import { saveFile } from '../components.js';
+import { Busy, cell, ErrorNote, rowsOf, RowsTable, saveFile, Section, useLoad, When } from '../components.js';
 import { parseInstant } from '../time.js';
 
 interface ReportSpec {
@@ -23,24 +22,6 @@ const REPORTS: ReportSpec[] = [
   { id: 'access-review', title: 'Access review', path: 'reports/access-review', about: 'Who can use which key.' },
   { id: 'unused-keys', title: 'Unused keys', path: 'reports/unused-keys', about: 'Keys nobody used lately.' },
 ];
-
-type Row = Record<string, unknown>;
-
-/** The report's rows: its first array of objects (`keys`, `principals`, …). */
-function rowsOf(report: unknown): Row[] {
-  if (Array.isArray(report)) return report as Row[];
-  const list = Object.values((report ?? {}) as Row).find(Array.isArray);
-  return (list ?? []) as Row[];
-}
-
-const cell = (value: unknown): string =>
-  value === null || value === undefined
-    ? '—'
-    : Array.isArray(value)
-      ? value.map(cell).join(', ')
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
 
 export function ReportsPage() {
   const [asOfText, setAsOfText] = useState('');
@@ -105,10 +86,7 @@ function Report({ spec, asOf }: { spec: ReportSpec; asOf?: string }) {
 }
 
 function ReportTable({ report }: { report: unknown }) {
-  const rows = rowsOf(report);
-  const summary = (report as { summary?: Record<string, unknown>; asOf?: string }) ?? {};
-  if (rows.length === 0) return <p class="muted">Nothing to report.</p>;
-  const columns = Object.keys(rows[0]).filter((c) => c !== 'arn');
+  const summary = (report ?? {}) as { summary?: Record<string, unknown>; asOf?: string };
   return (
     <>
       {summary.asOf && (
@@ -117,26 +95,7 @@ function ReportTable({ report }: { report: unknown }) {
           {summary.summary && ` · ${cell(summary.summary.compliant)} of ${cell(summary.summary.total)} compliant`}
         </p>
       )}
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th scope="col">{c}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr>
-                {columns.map((c) => (
-                  <td class={typeof row[c] === 'number' ? 'num' : undefined}>{cell(row[c])}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RowsTable rows={rowsOf(report)} empty="Nothing to report." />
     </>
   );
 }

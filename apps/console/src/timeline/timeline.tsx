@@ -92,6 +92,14 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
               <title>{`${band.state}: ${range(band)}`}</title>
             </rect>
           ))}
+          {life.states.map(
+            (band) =>
+              w(band) > 90 && (
+                <text class="band-label" x={px(band.from) + 6} y={ROW / 2 + 4} aria-hidden="true">
+                  {band.state}
+                </text>
+              ),
+          )}
         </g>
         {life.materials.map((lane, i) => (
           <g
