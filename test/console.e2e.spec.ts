@@ -105,6 +105,9 @@ describe('the console in Chromium', () => {
     const html = await response!.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/https?:\/\//);
+    // Only the build's own files answer; nothing outside it can be named.
+    for (const path of ['/console/nope.js', '/console/assets/..%2f..%2fpackage.json', '/console/%2e%2e/package.json'])
+      expect((await fetch(`${h.url}${path}`)).status).toBe(404);
   });
 
   it('refuses a wrong secret, then signs in with the right one', async () => {

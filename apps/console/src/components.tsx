@@ -145,7 +145,9 @@ export function RowsTable({ rows, empty }: { rows: Row[]; empty: string }) {
           {rows.map((row) => (
             <tr>
               {columns.map((c) => (
-                <td class={typeof row[c] === 'number' ? 'num' : undefined}>{cell(row[c])}</td>
+                <td class={typeof row[c] === 'number' ? 'num' : undefined}>
+                  <Cell column={c} value={row[c]} />
+                </td>
               ))}
             </tr>
           ))}
@@ -153,4 +155,18 @@ export function RowsTable({ rows, empty }: { rows: Row[]; empty: string }) {
       </table>
     </div>
   );
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** A key id opens its page; a time shows in UTC and local time; the rest as text. */
+function Cell({ column, value }: { column: string; value: unknown }) {
+  if (column === 'keyId' && typeof value === 'string')
+    return (
+      <a class="mono nowrap" href={`#/keys/${encodeURIComponent(value)}`}>
+        {value}
+      </a>
+    );
+  if (typeof value === 'string' && ISO_TIME.test(value)) return <When iso={value} />;
+  return <>{cell(value)}</>;
 }

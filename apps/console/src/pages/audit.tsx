@@ -141,7 +141,7 @@ function Events() {
       </form>
       {loading && <Busy label="Loading events…" onCancel={() => loading.abort()} />}
       <ErrorNote error={error} />
-      {events && <EventTable events={events} />}
+      {events && <EventTable events={events} showStream />}
       {events && cursor !== null && (
         <button type="button" class="secondary" disabled={loading !== null} onClick={() => load(true)}>
           More events

@@ -55,7 +55,15 @@ function actorOf(event: LedgerEvent): string {
   return principal;
 }
 
-export function EventTable({ events, onPick }: { events: LedgerEvent[]; onPick?: (at: number) => void }) {
+export function EventTable({
+  events,
+  onPick,
+  showStream = false,
+}: {
+  events: LedgerEvent[];
+  onPick?: (at: number) => void;
+  showStream?: boolean;
+}) {
   if (events.length === 0) return <p class="muted">No events.</p>;
   return (
     <div class="table-wrap">
@@ -63,6 +71,7 @@ export function EventTable({ events, onPick }: { events: LedgerEvent[]; onPick?:
         <thead>
           <tr>
             <th scope="col">Time</th>
+            {showStream && <th scope="col">Stream</th>}
             <th scope="col">Event</th>
             <th scope="col">Actor</th>
             <th scope="col">Request id</th>
@@ -87,6 +96,11 @@ export function EventTable({ events, onPick }: { events: LedgerEvent[]; onPick?:
                     <When iso={time} />
                   )}
                 </td>
+                {showStream && (
+                  <td>
+                    <Stream name={event.streamName ?? ''} />
+                  </td>
+                )}
                 <td>
                   {event.type}
                   {event.streamName?.startsWith('alias-') && (
@@ -105,4 +119,16 @@ export function EventTable({ events, onPick }: { events: LedgerEvent[]; onPick?:
       </table>
     </div>
   );
+}
+
+/** A key's stream opens the key's page; other streams (aliases, checkpoints, usage) are named. */
+function Stream({ name }: { name: string }) {
+  const key = /^key-(.+)$/.exec(name);
+  if (key)
+    return (
+      <a class="mono small" href={`#/keys/${encodeURIComponent(key[1])}`} title={name}>
+        key {shortId(key[1])}
+      </a>
+    );
+  return <span class="small">{name}</span>;
 }

@@ -6,7 +6,6 @@ import './timeline.css';
 import { utc } from '../time.js';
 import type { KeyLife, Span } from './key-life.js';
 
-const LABEL_WIDTH = 150;
 const ROW = 26;
 const AXIS = 28;
 const BAR = 14;
@@ -45,10 +44,13 @@ const range = (span: Span) => `${utc(new Date(span.from))} to ${utc(new Date(spa
  */
 export function Timeline({ life, cursor, onCursor, mark }: Props) {
   const [ref, width] = useWidth();
+  // A narrow window gives the lanes the room and keeps a shorter prefix of each id.
+  const labelWidth = width < 560 ? 96 : 150;
+  const prefix = width < 560 ? 8 : 12;
   const x = scaleUtc()
     .domain([new Date(life.from), new Date(life.to)])
-    .range([LABEL_WIDTH, width - 12]);
-  const ticks = x.ticks(Math.max(2, Math.floor((width - LABEL_WIDTH) / 130)));
+    .range([labelWidth, width - 12]);
+  const ticks = x.ticks(Math.max(2, Math.floor((width - labelWidth) / 130)));
   const format = x.tickFormat();
   const rows = 1 + life.materials.length + life.aliases.length + 1;
   const height = AXIS + rows * ROW + 8;
@@ -59,7 +61,7 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
   const click = (event: MouseEvent) => {
     const svg = event.currentTarget as SVGSVGElement;
     const at = x.invert(event.clientX - svg.getBoundingClientRect().left).getTime();
-    if (event.clientX - svg.getBoundingClientRect().left >= LABEL_WIDTH) onCursor(Math.round(at));
+    if (event.clientX - svg.getBoundingClientRect().left >= labelWidth) onCursor(Math.round(at));
   };
 
   return (
@@ -114,7 +116,7 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
           >
             <title>{`Backing key ${lane.keyMaterialId} (${lane.origin})`}</title>
             <text class="row-label mono" x={8} y={ROW / 2 + 4}>
-              {shortId(lane.keyMaterialId, 12)}
+              {shortId(lane.keyMaterialId, prefix)}
             </text>
             <rect class="exists" x={px(lane.from)} y={(ROW - BAR) / 2} width={w(lane)} height={BAR} rx={3} />
             {lane.current.map((span) => (
@@ -139,7 +141,7 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
           >
             <title>{alias.aliasName}</title>
             <text class="row-label" x={8} y={ROW / 2 + 4}>
-              {alias.aliasName.length > 20 ? `${alias.aliasName.slice(0, 19)}…` : alias.aliasName}
+              {shortId(alias.aliasName, prefix + 8)}
             </text>
             {alias.spans.map((span) => (
               <rect class="alias-span" x={px(span.from)} y={(ROW - BAR) / 2 + 2} width={w(span)} height={BAR - 4} />
