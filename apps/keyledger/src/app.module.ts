@@ -23,6 +23,7 @@ import { AsymmetricOperations } from './kms/asymmetric.operations.js';
 import { RsaEncryption } from './cryptography/rsa-encryption.js';
 import { LedgerRepository } from './ledger/ledger-repository.js';
 import { LedgerApiModule } from './ledger-api/ledger-api.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
 import { SchedulerWakeup } from './scheduler/scheduler-wakeup.reaction.js';
 
@@ -31,7 +32,7 @@ export class AppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), LedgerApiModule],
+      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), LedgerApiModule, ConsoleModule],
       controllers: [HealthController, ServiceIndexController, KmsController],
       providers: [
         LedgerRepository,
