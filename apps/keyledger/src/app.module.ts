@@ -1,5 +1,6 @@
 import { UsageOperations } from './usage/usage.operations.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
+import { UsageApiModule } from './usage/usage-api.module.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ChangeAliasHandler } from './aliases/alias-commands.js';
@@ -32,7 +33,13 @@ export class AppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), LedgerApiModule, ConsoleModule],
+      imports: [
+        CqrsModule.forRoot(),
+        InfrastructureModule.forRoot(options),
+        LedgerApiModule,
+        UsageApiModule,
+        ConsoleModule,
+      ],
       controllers: [HealthController, ServiceIndexController, KmsController],
       providers: [
         LedgerRepository,
