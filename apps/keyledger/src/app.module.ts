@@ -21,14 +21,21 @@ import { KeyManagementOperations } from './kms/key-management.operations.js';
 import { KmsOperations } from './kms/kms-operations.js';
 import { LedgerRepository } from './ledger/ledger-repository.js';
 import { LedgerApiModule } from './ledger-api/ledger-api.module.js';
+import { KeyledgerMetrics } from './observability/metrics.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(options: InfrastructureOptions): DynamicModule {
+  static forRoot(options: InfrastructureOptions & { metrics?: KeyledgerMetrics }): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), LedgerApiModule],
+      imports: [
+        CqrsModule.forRoot(),
+        ObservabilityModule.forRoot(options.metrics ?? new KeyledgerMetrics()),
+        InfrastructureModule.forRoot(options),
+        LedgerApiModule,
+      ],
       controllers: [HealthController, ServiceIndexController, KmsController],
       providers: [
         LedgerRepository,
