@@ -66,7 +66,12 @@ describe('bad input gets an AWS-shaped 4xx and changes nothing', () => {
     ],
     ['an unknown operation', 'TrentService.LaunchMissiles', '{}', 'UnknownOperationException'],
     ['a missing required member', 'TrentService.CreateAlias', '{"AliasName":"alias/x"}', 'ValidationException'],
-    ['an unsupported key spec', 'TrentService.CreateKey', '{"KeySpec":"RSA_2048"}', 'UnsupportedOperationException'],
+    [
+      'an unsupported key spec',
+      'TrentService.CreateKey',
+      '{"KeySpec":"SM2","KeyUsage":"SIGN_VERIFY"}',
+      'UnsupportedOperationException',
+    ],
     ['a KeyUsage outside the enum', 'TrentService.CreateKey', '{"KeyUsage":"RANDOM"}', 'ValidationException'],
     [
       'a truncated ciphertext',
@@ -90,7 +95,7 @@ describe('bad input gets an AWS-shaped 4xx and changes nothing', () => {
   it('KeyUsage RANDOM gets AWS’s exact text', async () => {
     const res = await send('TrentService.CreateKey', '{"KeyUsage":"RANDOM"}');
     expect(res.body.message).toBe(
-      "1 validation error detected: Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC]",
+      "1 validation error detected: Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]",
     );
   });
 

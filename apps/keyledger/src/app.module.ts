@@ -19,6 +19,8 @@ import { CryptographicOperations } from './kms/cryptographic.operations.js';
 import { ImportOperations } from './kms/import.operations.js';
 import { KeyManagementOperations } from './kms/key-management.operations.js';
 import { KmsOperations } from './kms/kms-operations.js';
+import { AsymmetricOperations } from './kms/asymmetric.operations.js';
+import { RsaEncryption } from './cryptography/rsa-encryption.js';
 import { LedgerRepository } from './ledger/ledger-repository.js';
 import { LedgerApiModule } from './ledger-api/ledger-api.module.js';
 import { KeyledgerMetrics } from './observability/metrics.js';
@@ -50,6 +52,8 @@ export class AppModule {
         UsageRecorder,
         UsageOperations,
         KmsOperations,
+        AsymmetricOperations,
+        RsaEncryption,
         Scheduler,
         CreateKeyHandler,
         ChangeKeyHandler,

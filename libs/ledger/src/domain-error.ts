@@ -21,6 +21,8 @@ export type DomainErrorCode =
   | 'DryRun'
   | 'Conflict'
   | 'InvalidMarker'
+  | 'InvalidSignature'
+  | 'InvalidMac'
   | 'MalformedPolicyDocument'
   | 'AccessDenied'
   | 'InvalidGrantToken'

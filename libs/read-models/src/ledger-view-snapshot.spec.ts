@@ -63,6 +63,8 @@ const key: KeyAggregate = {
     },
   ],
   supersededShredKeyIds: ['q'],
+  keySpec: 'RSA_2048',
+  keyUsage: 'SIGN_VERIFY',
 };
 
 describe('ledger view snapshot codec', () => {

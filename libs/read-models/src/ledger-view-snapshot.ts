@@ -5,7 +5,7 @@ import { MAC_LENGTH, macHolds, type SnapshotSeal } from './snapshot-seal.js';
 import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
 import type { LedgerViewContents } from './ledger-view.js';
 
-const FORMAT = 'keyledger/ledger-view-snapshot/v6';
+const FORMAT = 'keyledger/ledger-view-snapshot/v7';
 
 /**
  * Where the ledger view had got to, and what it held then: the projection's
@@ -67,6 +67,8 @@ type KeyTuple = [
   KeyAggregate['tags'],
   KeyAggregate['importParameters'],
   KeyAggregate['supersededShredKeyIds'],
+  KeyAggregate['keySpec'],
+  KeyAggregate['keyUsage'],
 ];
 
 /** [keyId, revision, lastHash, key] */
@@ -185,6 +187,8 @@ export function packKey(k: KeyAggregate): KeyTuple {
     k.tags,
     k.importParameters,
     k.supersededShredKeyIds,
+    k.keySpec,
+    k.keyUsage,
   ];
 }
 
@@ -211,6 +215,8 @@ export function unpackKey(t: KeyTuple): KeyAggregate {
     tags: t[18],
     importParameters: t[19],
     supersededShredKeyIds: t[20].length === 0 ? NONE : t[20],
+    keySpec: word(t[21]),
+    keyUsage: word(t[22]),
   };
 }
 

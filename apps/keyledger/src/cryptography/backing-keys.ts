@@ -3,13 +3,26 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import {
   generateBackingKey,
   generatedKeyMaterialId,
+  generateHmacKey,
+  generateKeyPairFor,
   openMaterial,
+  privateKeyFromDer,
+  publicKeyFromDer,
   SealedMaterialError,
   ShredVaultError,
+  type KeyPairSpec,
   type ShredVault,
 } from '@keyledger/crypto';
 import { DamagedEventError } from '@keyledger/event-store';
-import { DomainError, type BackingKey, type NewBackingKey } from '@keyledger/ledger';
+import {
+  DomainError,
+  HMAC_KEY_BYTES,
+  isAsymmetricKeySpec,
+  isHmacKeySpec,
+  type BackingKey,
+  type NewBackingKey,
+  type ServedKeySpec,
+} from '@keyledger/ledger';
 import { SHRED_VAULT } from '../infrastructure/tokens.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
 import { ShredKeyPool } from './shred-key-pool.js';
@@ -20,6 +33,9 @@ interface OpenedMaterial {
   material: KeyObject;
 }
 
+/** Secret material (AES or HMAC bytes) or a key pair's private key (PKCS#8 DER). */
+export type MaterialKind = 'secret' | 'private';
+
 /**
  * Makes, opens and destroys backing key material. Opened material is cached by
  * key material id because opening costs a vault read and an AES-GCM unwrap per
@@ -27,12 +43,14 @@ interface OpenedMaterial {
  * names (by its shred key), and evicted when material is destroyed. The sealed
  * form is read from the event that recorded it. It is held as a KeyObject:
  * one native copy per backing key, where passing bytes to hkdfSync made a new
- * one per request; the unwrapped bytes are zeroed at once.
+ * one per request; the unwrapped bytes are zeroed at once. A key pair's public
+ * key is read from its event, in the clear, and cached the same way.
  */
 @Injectable()
 export class BackingKeys {
   private readonly opened = new Map<string, OpenedMaterial>();
   private readonly logger = new Logger('BackingKeys');
+  private readonly publicKeys = new Map<string, OpenedMaterial>();
 
   constructor(
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
@@ -46,13 +64,34 @@ export class BackingKeys {
     return { keyMaterialId, shredKeyId, sealedMaterial: sealed };
   }
 
+  /**
+   * Material for a key of any spec: an AES key, HMAC bytes of the spec's length, or a key
+   * pair whose private key is sealed and whose public key is recorded in the clear. Key
+   * pairs are made off the event loop (RSA-4096 takes a while).
+   */
+  async generateFor(keyId: string, spec: ServedKeySpec): Promise<NewBackingKey> {
+    if (spec === 'SYMMETRIC_DEFAULT') return this.generate(keyId);
+    const keyMaterialId = generatedKeyMaterialId();
+    if (isHmacKeySpec(spec)) {
+      const { shredKeyId, sealed } = this.shredKeys.seal(generateHmacKey(HMAC_KEY_BYTES[spec]), {
+        keyId,
+        keyMaterialId,
+      });
+      return { keyMaterialId, shredKeyId, sealedMaterial: sealed };
+    }
+    if (!isAsymmetricKeySpec(spec)) throw new RangeError(`no material for key spec ${spec}`);
+    const pair = await generateKeyPairFor(spec as KeyPairSpec);
+    const { shredKeyId, sealed } = this.shredKeys.seal(pair.privateKeyDer, { keyId, keyMaterialId });
+    return { keyMaterialId, shredKeyId, sealedMaterial: sealed, publicKey: pair.publicKeyDer.toString('base64') };
+  }
+
   /** Destroys the shred key of a backing key that was generated but never recorded. */
   discard(backingKey: NewBackingKey): void {
     this.shredKeys.discard(backingKey.shredKeyId);
   }
 
   /** The material of a backing key the replayed state allows; refuses one whose shred key is gone. */
-  async open(keyId: string, backing: BackingKey): Promise<KeyObject> {
+  async open(keyId: string, backing: BackingKey, kind: MaterialKind = 'secret'): Promise<KeyObject> {
     const cacheKey = `${keyId}/${backing.keyMaterialId}`;
     if (!backing.hasMaterial) throw unavailable(keyId, backing.keyMaterialId);
     const cached = this.opened.get(cacheKey);
@@ -73,7 +112,7 @@ export class BackingKeys {
       } catch (error) {
         throw this.damaged(keyId, backing.keyMaterialId, error);
       }
-      const material = createSecretKey(bytes);
+      const material = kind === 'private' ? privateKeyFromDer(bytes) : createSecretKey(bytes);
       bytes.fill(0);
       this.opened.set(cacheKey, { shredKeyId: backing.shredKeyId, material });
       return material;
@@ -101,6 +140,18 @@ export class BackingKeys {
       'InvalidState',
       `The key material ${keyMaterialId} of key ${keyId} cannot be used: its stored record is damaged. Retrying will not help; the operator must restore it.`,
     );
+  }
+
+  /** A key pair's public key, from its event: no unsealing, so it serves even a key whose use is refused. */
+  async publicKey(keyId: string, backing: BackingKey): Promise<KeyObject> {
+    const cacheKey = `${keyId}/${backing.keyMaterialId}`;
+    const cached = this.publicKeys.get(cacheKey);
+    if (cached && cached.shredKeyId === backing.shredKeyId) return cached.material;
+    const recorded = await this.repository.publicKey(keyId, backing);
+    if (recorded === undefined) throw unavailable(keyId, backing.keyMaterialId);
+    const material = publicKeyFromDer(Buffer.from(recorded, 'base64'));
+    this.publicKeys.set(cacheKey, { shredKeyId: backing.shredKeyId, material });
+    return material;
   }
 
   /** Real deletion: the shred keys go, so the sealed material kept in the events can never be opened again. */

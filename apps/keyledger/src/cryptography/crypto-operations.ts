@@ -1,21 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { decrypt, encrypt, InvalidCiphertextError, parseCiphertext, type EncryptionContext } from '@keyledger/crypto';
-import { backingKeyForDecrypt, backingKeyForEncrypt, DomainError } from '@keyledger/ledger';
+import { backingKeyForDecrypt, backingKeyForEncrypt, DomainError, type KeyAggregate } from '@keyledger/ledger';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { BackingKeys } from './backing-keys.js';
+import {
+  encryptionAlgorithmFor,
+  isRsaEncryptionKey,
+  refuseEncryptionContext,
+  RsaEncryption,
+} from './rsa-encryption.js';
 
 export interface Sealed {
   ciphertextBlob: Buffer;
   keyArn: string;
-  keyMaterialId: string;
+  /** Symmetric keys only: AWS names the material of the keys it rotates. */
+  keyMaterialId: string | undefined;
+  encryptionAlgorithm: string;
 }
 
 export interface Opened {
   plaintext: Buffer;
   keyArn: string;
-  keyMaterialId: string;
+  keyMaterialId: string | undefined;
+  encryptionAlgorithm: string;
 }
 
 export interface EncryptRequest {
@@ -23,6 +32,10 @@ export interface EncryptRequest {
   plaintext: Buffer;
   encryptionContext: EncryptionContext | undefined;
   dryRun: boolean;
+  /** As the request names it; absent is SYMMETRIC_DEFAULT. */
+  encryptionAlgorithm?: string;
+  /** The operation named in a wrong-usage refusal (GenerateDataKey encrypts too); Encrypt when absent. */
+  operation?: string;
 }
 
 export interface DecryptRequest {
@@ -31,6 +44,7 @@ export interface DecryptRequest {
   /** When given, the ciphertext must belong to this key (AWS: IncorrectKeyException otherwise). */
   keyId: string | undefined;
   dryRun: boolean;
+  encryptionAlgorithm?: string;
 }
 
 const dryRunSucceeded = () =>
@@ -47,10 +61,24 @@ export class CryptoOperations {
     private readonly repository: LedgerRepository,
     private readonly keys: KeyResolver,
     private readonly backingKeys: BackingKeys,
+    private readonly rsa: RsaEncryption,
   ) {}
 
   async encrypt(request: EncryptRequest): Promise<Sealed> {
     const { keyId, state } = await this.keys.resolve(request.keyId, { allowAlias: true });
+    const operation = request.operation ?? 'Encrypt';
+    const encryptionAlgorithm = encryptionAlgorithmFor(state, request.encryptionAlgorithm, operation);
+    if (isRsaEncryptionKey(state)) {
+      refuseEncryptionContext(request.encryptionContext);
+      const ciphertextBlob = await this.rsa.encrypt(
+        keyId,
+        state,
+        encryptionAlgorithm,
+        request.plaintext,
+        request.dryRun,
+      );
+      return { ciphertextBlob, keyArn: state.arn, keyMaterialId: undefined, encryptionAlgorithm };
+    }
     const backing = backingKeyForEncrypt(state);
     if (backing instanceof DomainError) throw backing;
     if (request.dryRun) throw dryRunSucceeded();
@@ -61,7 +89,7 @@ export class CryptoOperations {
       plaintext: request.plaintext,
       encryptionContext: request.encryptionContext,
     });
-    return { ciphertextBlob, keyArn: state.arn, keyMaterialId: backing.keyMaterialId };
+    return { ciphertextBlob, keyArn: state.arn, keyMaterialId: backing.keyMaterialId, encryptionAlgorithm };
   }
 
   /**
@@ -70,11 +98,28 @@ export class CryptoOperations {
    * used now, and its sealed material is opened with its shred key.
    */
   async decrypt(request: DecryptRequest): Promise<Opened> {
+    // An RSA ciphertext does not name its key: the request's KeyId says which key opens it.
+    const named = request.keyId === undefined ? undefined : await this.keys.keyIdOf(request.keyId, true);
+    if (named !== undefined) {
+      const loaded = await this.repository.loadKey(named);
+      if (loaded && loaded.state.exists && !loaded.state.deleted && isRsaEncryptionKey(loaded.state)) {
+        const key = loaded.state;
+        const encryptionAlgorithm = encryptionAlgorithmFor(key, request.encryptionAlgorithm, 'Decrypt');
+        refuseEncryptionContext(request.encryptionContext);
+        const plaintext = await this.rsa.decrypt(
+          named,
+          key,
+          encryptionAlgorithm,
+          request.ciphertextBlob,
+          request.dryRun,
+        );
+        return { plaintext, keyArn: key.arn, keyMaterialId: undefined, encryptionAlgorithm };
+      }
+    }
     try {
       const parsed = parseCiphertext(request.ciphertextBlob);
-      if (request.keyId !== undefined) {
-        const expected = await this.keys.keyIdOf(request.keyId, true);
-        if (expected !== parsed.keyId)
+      if (named !== undefined) {
+        if (named !== parsed.keyId)
           throw new DomainError(
             'IncorrectKey',
             'The key ID in the request does not identify a CMK that can perform this operation.',
@@ -83,13 +128,15 @@ export class CryptoOperations {
       const loaded = await this.repository.loadKey(parsed.keyId);
       const backing = backingKeyForDecrypt(loaded?.state, parsed.keyMaterialId);
       if (backing instanceof DomainError) throw backing;
+      const key: KeyAggregate = loaded!.state;
+      const encryptionAlgorithm = encryptionAlgorithmFor(key, request.encryptionAlgorithm, 'Decrypt');
       if (request.dryRun) throw dryRunSucceeded();
       const plaintext = decrypt({
         backingKey: await this.backingKeys.open(parsed.keyId, backing),
         parsed,
         encryptionContext: request.encryptionContext,
       });
-      return { plaintext, keyArn: loaded!.state.arn, keyMaterialId: parsed.keyMaterialId };
+      return { plaintext, keyArn: key.arn, keyMaterialId: parsed.keyMaterialId, encryptionAlgorithm };
     } catch (error) {
       // The one place a damaged, foreign or mismatched ciphertext becomes AWS's answer, which says nothing more.
       if (error instanceof InvalidCiphertextError) throw new DomainError('InvalidCiphertext', '');

@@ -10,8 +10,10 @@ import {
   type KeyChangeCommand,
   type KeyCommand,
   type KeyEvent,
+  type KeyUsage,
   type NewBackingKey,
   type Origin,
+  type ServedKeySpec,
   type Tag,
 } from '@keyledger/ledger';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
@@ -23,7 +25,13 @@ import { KeyResolver } from './key-resolver.js';
 
 export class CreateKeyCommand extends Command<KeyAggregate> {
   constructor(
-    readonly input: { description: string; origin: Origin; tags: Tag[] },
+    readonly input: {
+      description: string;
+      origin: Origin;
+      tags: Tag[];
+      keySpec?: ServedKeySpec;
+      keyUsage?: KeyUsage;
+    },
     readonly context: RequestContext,
   ) {
     super();
@@ -67,7 +75,8 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
 
   async execute({ input, context }: CreateKeyCommand): Promise<KeyAggregate> {
     const keyId = randomUUID();
-    const backingKey = input.origin === 'AWS_KMS' ? this.backingKeys.generate(keyId) : undefined;
+    const keySpec = input.keySpec ?? 'SYMMETRIC_DEFAULT';
+    const backingKey = input.origin === 'AWS_KMS' ? await this.backingKeys.generateFor(keyId, keySpec) : undefined;
     const command: KeyCommand = {
       type: 'CreateKey',
       keyId,
@@ -76,6 +85,8 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
       region: this.config.region,
       description: input.description,
       origin: input.origin,
+      keySpec,
+      keyUsage: input.keyUsage ?? 'ENCRYPT_DECRYPT',
       tags: input.tags,
       backingKey,
       now: this.clock.now(),

@@ -20,6 +20,7 @@ import {
   importTokenRefusal,
   type Clock,
   type ExpirationModel,
+  type ServedKeySpec,
   type WrappingAlgorithm,
   type WrappingKeySpec,
 } from '@keyledger/ledger';
@@ -29,6 +30,7 @@ import { ShredKeyPool } from '../cryptography/shred-key-pool.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
 import { KeyResolver } from './key-resolver.js';
 import type { RequestContext } from '../ledger/request-context.js';
+import { acceptImportedMaterial, importedMaterialLength } from './imported-key-material.js';
 
 export interface ImportParametersIssued {
   keyArn: string;
@@ -172,7 +174,8 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
     const refused = importTokenRefusal(parameters, now.getTime());
     if (refused || !parameters) throw refused;
 
-    const material = this.unwrap(keyId, importTokenId, parameters, input.encryptedKeyMaterial);
+    const unwrapped = this.unwrap(keyId, importTokenId, parameters, input.encryptedKeyMaterial, loaded.state.keySpec);
+    const { material, publicKey } = acceptImportedMaterial(loaded.state.keySpec, unwrapped);
     const keyMaterialId = importedKeyMaterialId(keyId, material);
     const { shredKeyId, sealed: sealedMaterial } = this.shredKeys.seal(material, { keyId, keyMaterialId });
     try {
@@ -191,6 +194,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
               expirationModel: input.expirationModel,
               validTo: input.validTo,
               keyMaterialDescription: input.keyMaterialDescription,
+              publicKey,
               now,
             },
             state,
@@ -215,6 +219,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
     importTokenId: string,
     parameters: { sealedPrivateKey: string; shredKeyId: string; wrappingAlgorithm: string },
     encrypted: Buffer,
+    keySpec: ServedKeySpec,
   ): Buffer {
     const shredKey = this.vault.get(parameters.shredKeyId);
     if (!shredKey)
@@ -222,7 +227,12 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
     const privateKey = openMaterial(parameters.sealedPrivateKey, shredKey, privateKeyBinding(keyId, importTokenId));
     shredKey.fill(0);
     try {
-      return unwrapImportedMaterial(parameters.wrappingAlgorithm as ImportWrappingAlgorithm, privateKey, encrypted);
+      return unwrapImportedMaterial(
+        parameters.wrappingAlgorithm as ImportWrappingAlgorithm,
+        privateKey,
+        encrypted,
+        importedMaterialLength(keySpec),
+      );
     } catch (error) {
       if (error instanceof ImportUnwrapError) throw new DomainError('InvalidCiphertext', error.message);
       throw error;

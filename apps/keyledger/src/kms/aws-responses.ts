@@ -1,4 +1,5 @@
 import {
+  algorithmsOf,
   aliasArnOf,
   findBackingKey,
   keyStateOf,
@@ -10,10 +11,27 @@ import type { Page } from '../ledger/paging.js';
 
 /** The AWS response shapes Keyledger answers with, made from the ledger's state in one place. */
 
-/** AWS's KeyMetadata structure for a symmetric key. */
+/** The specs CustomerMasterKeySpec (deprecated) can name; newer specs leave it out. */
+const CUSTOMER_MASTER_KEY_SPECS = new Set([
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'ECC_NIST_P256',
+  'ECC_NIST_P384',
+  'ECC_NIST_P521',
+  'ECC_SECG_P256K1',
+  'SYMMETRIC_DEFAULT',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+]);
+
+/** AWS's KeyMetadata structure, with the algorithm lists of the key's spec and usage. */
 export function keyMetadata(key: KeyAggregate, scope: Pick<KmsScope, 'accountId'>): Record<string, unknown> {
   const state = keyStateOf(key);
   const current = key.currentKeyMaterialId ? findBackingKey(key, key.currentKeyMaterialId) : undefined;
+  const symmetric = key.keySpec === 'SYMMETRIC_DEFAULT';
   return {
     AWSAccountId: scope.accountId,
     KeyId: key.keyId,
@@ -21,7 +39,7 @@ export function keyMetadata(key: KeyAggregate, scope: Pick<KmsScope, 'accountId'
     CreationDate: new Date(key.createdAt),
     Enabled: state === 'Enabled',
     Description: key.description,
-    KeyUsage: 'ENCRYPT_DECRYPT',
+    KeyUsage: key.keyUsage,
     KeyState: state,
     DeletionDate: key.deletionDate === null ? undefined : new Date(key.deletionDate),
     PendingDeletionWindowInDays: key.pendingWindowInDays ?? undefined,
@@ -29,11 +47,12 @@ export function keyMetadata(key: KeyAggregate, scope: Pick<KmsScope, 'accountId'
     Origin: key.origin,
     ExpirationModel: key.origin === 'EXTERNAL' ? (current?.expirationModel ?? undefined) : undefined,
     KeyManager: 'CUSTOMER',
-    CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
-    KeySpec: 'SYMMETRIC_DEFAULT',
-    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    CustomerMasterKeySpec: CUSTOMER_MASTER_KEY_SPECS.has(key.keySpec) ? key.keySpec : undefined,
+    KeySpec: key.keySpec,
+    ...algorithmsOf(key.keySpec, key.keyUsage),
     MultiRegion: false,
-    CurrentKeyMaterialId: key.currentKeyMaterialId ?? undefined,
+    // AWS names the current material only of the keys it rotates: symmetric encryption keys.
+    CurrentKeyMaterialId: symmetric ? (key.currentKeyMaterialId ?? undefined) : undefined,
   };
 }
 

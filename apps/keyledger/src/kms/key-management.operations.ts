@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import type { OperationInput } from '@keyledger/kms-api';
 import { DomainError, keyStateOf, type KeyAggregate } from '@keyledger/ledger';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CONFIG } from '../infrastructure/tokens.js';
@@ -9,6 +8,7 @@ import { GetKeyQuery, ListKeysQuery } from '../keys/key-queries.js';
 import { page } from '../ledger/paging.js';
 import type { RequestContext } from '../ledger/request-context.js';
 import { defaultPolicy, keyMetadata, pageFields, rotationEntries } from './aws-responses.js';
+import { checkCreateKey } from './key-request-rules.js';
 import type { OperationFamily } from './operation-table.js';
 
 export type KeyManagementOperation =
@@ -33,24 +33,6 @@ export type KeyManagementOperation =
 
 const SYMMETRIC_DEFAULT = 'SYMMETRIC_DEFAULT';
 
-/** Symmetric keys only: Keyledger refuses, as AWS would for a spec it does not offer in this region. */
-function checkCreateKey(input: OperationInput<'CreateKey'>): void {
-  const spec = input.KeySpec ?? input.CustomerMasterKeySpec ?? SYMMETRIC_DEFAULT;
-  if (spec !== SYMMETRIC_DEFAULT)
-    throw new DomainError(
-      'Unsupported',
-      `KeySpec ${spec} is not supported: Keyledger serves symmetric keys (SYMMETRIC_DEFAULT) only.`,
-    );
-  if ((input.KeyUsage ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT')
-    throw new DomainError('Unsupported', `KeyUsage ${input.KeyUsage} is not supported for a SYMMETRIC_DEFAULT key.`);
-  const origin = input.Origin ?? 'AWS_KMS';
-  if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL')
-    throw new DomainError('Unsupported', `Origin ${origin} is not supported: use AWS_KMS or EXTERNAL.`);
-  if (input.MultiRegion) throw new DomainError('Unsupported', 'Multi-Region keys are not supported.');
-  if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
-    throw new DomainError('Unsupported', 'Custom key stores are not supported.');
-}
-
 /** Keys themselves: creation, description, state, rotation, deletion, tags, policy. */
 @Injectable()
 export class KeyManagementOperations {
@@ -62,13 +44,15 @@ export class KeyManagementOperations {
 
   readonly handlers: OperationFamily<KeyManagementOperation> = {
     CreateKey: async (input, context) => {
-      checkCreateKey(input);
+      const { keySpec, keyUsage } = checkCreateKey(input);
       const key = await this.commands.execute(
         new CreateKeyCommand(
           {
             description: input.Description ?? '',
             origin: (input.Origin ?? 'AWS_KMS') as 'AWS_KMS' | 'EXTERNAL',
             tags: (input.Tags ?? []).map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),
+            keySpec,
+            keyUsage,
           },
           context,
         ),
@@ -93,6 +77,12 @@ export class KeyManagementOperations {
     DisableKeyRotation: (input, context) => this.change(input.KeyId, { type: 'DisableKeyRotation' }, context),
     GetKeyRotationStatus: async (input) => {
       const key = await this.key(input.KeyId, false);
+      // AWS rotates symmetric encryption keys only, and says so for the others.
+      if (key.keySpec !== SYMMETRIC_DEFAULT)
+        throw new DomainError(
+          'Unsupported',
+          `${key.arn} key spec is ${key.keySpec} which is not valid for this operation.`,
+        );
       return {
         KeyId: key.arn,
         KeyRotationEnabled: key.rotationEnabled,

@@ -3,6 +3,7 @@ import { KmsError, toKmsError, type OperationInput, type OperationName } from '@
 import { isTrackedOperation } from '@keyledger/ledger';
 import type { RequestContext } from '../ledger/request-context.js';
 import { AliasOperations } from './alias.operations.js';
+import { AsymmetricOperations } from './asymmetric.operations.js';
 import { CryptographicOperations } from './cryptographic.operations.js';
 import { ImportOperations } from './import.operations.js';
 import { KeyManagementOperations } from './key-management.operations.js';
@@ -22,6 +23,7 @@ export class KmsOperations {
     cryptographic: CryptographicOperations,
     aliases: AliasOperations,
     imports: ImportOperations,
+    asymmetric: AsymmetricOperations,
     usage: UsageOperations,
     private readonly recorder: UsageRecorder,
   ) {
@@ -30,6 +32,7 @@ export class KmsOperations {
       ...cryptographic.handlers,
       ...aliases.handlers,
       ...imports.handlers,
+      ...asymmetric.handlers,
       ...usage.handlers,
     };
   }

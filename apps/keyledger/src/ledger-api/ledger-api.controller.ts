@@ -90,7 +90,10 @@ export class LedgerApiController {
     return this.serve(request, reply, async (body) => {
       const input = jsonBody(body);
       const asOf = input.asOf === undefined ? this.clock.now() : parseTime(input.asOf, 'asOf');
-      return { json: await this.queries.decryptability(ciphertextBlob(input.ciphertextBlob, 'ciphertextBlob'), asOf) };
+      const keyId = optionalKeyId(input.keyId, 'keyId');
+      return {
+        json: await this.queries.decryptability(ciphertextBlob(input.ciphertextBlob, 'ciphertextBlob'), asOf, keyId),
+      };
     });
   }
 
@@ -100,15 +103,16 @@ export class LedgerApiController {
       const input = jsonBody(body);
       const now = this.clock.now();
       const defaultAsOf = input.asOf === undefined ? now : parseTime(input.asOf, 'asOf');
-      let items: Array<{ ciphertextBlob: Buffer; asOf: Date }>;
+      let items: Array<{ ciphertextBlob: Buffer; asOf: Date; keyId?: string }>;
       if (Array.isArray(input.items) && input.ciphertextBlobs === undefined) {
         checkBatchSize(input.items.length);
         items = input.items.map((item: unknown, i) => {
           if (typeof item !== 'object' || item === null) throw validation(`items[${i}] must be an object`);
-          const { ciphertextBlob: blob, asOf } = item as Record<string, unknown>;
+          const { ciphertextBlob: blob, asOf, keyId } = item as Record<string, unknown>;
           return {
             ciphertextBlob: ciphertextBlob(blob, `items[${i}].ciphertextBlob`),
             asOf: asOf === undefined ? defaultAsOf : parseTime(asOf, `items[${i}].asOf`),
+            keyId: optionalKeyId(keyId, `items[${i}].keyId`),
           };
         });
       } else if (Array.isArray(input.ciphertextBlobs) && input.items === undefined) {
@@ -281,4 +285,12 @@ function auditRow(event: AuditEvent): Record<string, unknown> {
     requestId: event.requestId,
     data: JSON.stringify(event.data),
   };
+}
+
+/** A key id or key ARN naming the key of an RSA ciphertext (which names no key itself). */
+function optionalKeyId(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2048)
+    throw validation(`${name} must be a key id or key ARN`);
+  return value;
 }

@@ -15,6 +15,8 @@ export const INVENTORY_COLUMNS = [
   'currentKeyMaterialAgeDays',
   'deletionDate',
   'validTo',
+  'keySpec',
+  'keyUsage',
 ];
 export const COMPLIANCE_COLUMNS = ['keyId', 'compliant', 'reason', 'currentKeyMaterialAgeDays', 'lastRotatedAt'];
 export const AUDIT_COLUMNS = [
@@ -137,7 +139,11 @@ export const openApiDocument = {
           content: json({
             type: 'object',
             required: ['ciphertextBlob'],
-            properties: { ciphertextBlob: { type: 'string', contentEncoding: 'base64' }, asOf: time },
+            properties: {
+              ciphertextBlob: { type: 'string', contentEncoding: 'base64' },
+              asOf: time,
+              keyId: { type: 'string', description: 'Required for an RSA ciphertext, which names no key.' },
+            },
           }),
         },
         responses: { ...ok(ref('Decryptability')), ...errors },
@@ -162,7 +168,11 @@ export const openApiDocument = {
                     items: {
                       type: 'object',
                       required: ['ciphertextBlob'],
-                      properties: { ciphertextBlob: { type: 'string', contentEncoding: 'base64' }, asOf: time },
+                      properties: {
+                        ciphertextBlob: { type: 'string', contentEncoding: 'base64' },
+                        asOf: time,
+                        keyId: { type: 'string', description: 'Required for an RSA ciphertext, which names no key.' },
+                      },
                     },
                   },
                   asOf: time,
@@ -373,6 +383,8 @@ export const openApiDocument = {
                 currentKeyMaterialAgeDays: { type: ['number', 'null'] },
                 deletionDate: nullableTime,
                 validTo: nullableTime,
+                keySpec: str,
+                keyUsage: str,
               },
             },
           },
@@ -408,6 +420,7 @@ export const openApiDocument = {
                     'MATERIAL_EXPIRING',
                     'PENDING_DELETION',
                     'DISABLED',
+                    'NOT_APPLICABLE',
                   ],
                 },
                 currentKeyMaterialAgeDays: { type: ['number', 'null'] },

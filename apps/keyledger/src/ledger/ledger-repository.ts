@@ -100,6 +100,23 @@ export class LedgerRepository {
     keyId: string,
     backing: Pick<BackingKey, 'keyMaterialId' | 'shredKeyId'>,
   ): Promise<string | undefined> {
+    const data = await this.materialEvent(keyId, backing);
+    return typeof data?.sealedMaterial === 'string' ? data.sealedMaterial : undefined;
+  }
+
+  /** A key pair's public key (base64 DER SPKI), recorded in the clear beside its sealed private key. */
+  async publicKey(
+    keyId: string,
+    backing: Pick<BackingKey, 'keyMaterialId' | 'shredKeyId'>,
+  ): Promise<string | undefined> {
+    const data = await this.materialEvent(keyId, backing);
+    return typeof data?.publicKey === 'string' ? data.publicKey : undefined;
+  }
+
+  private async materialEvent(
+    keyId: string,
+    backing: Pick<BackingKey, 'keyMaterialId' | 'shredKeyId'>,
+  ): Promise<{ sealedMaterial?: unknown; publicKey?: unknown } | undefined> {
     let events: RecordedEvent[];
     try {
       events = await this.store.readStream(keyStreamName(keyId), { direction: 'backwards' });
@@ -110,12 +127,7 @@ export class LedgerRepository {
     for (const event of events) {
       if (event.type !== 'KeyMaterialGenerated' && event.type !== 'KeyMaterialImported') continue;
       const data = event.data as { keyMaterialId?: unknown; shredKeyId?: unknown; sealedMaterial?: unknown };
-      if (
-        data.keyMaterialId === backing.keyMaterialId &&
-        data.shredKeyId === backing.shredKeyId &&
-        typeof data.sealedMaterial === 'string'
-      )
-        return data.sealedMaterial;
+      if (data.keyMaterialId === backing.keyMaterialId && data.shredKeyId === backing.shredKeyId) return data;
     }
     return undefined;
   }

@@ -21,7 +21,8 @@ export type ImportWrappingKeySpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096';
 
 export const IMPORTED_MATERIAL_BYTES = 32;
 
-const UNWRAP_FAILED = `The encrypted key material could not be unwrapped with these import parameters, or it is not ${IMPORTED_MATERIAL_BYTES} bytes of symmetric key material.`;
+const UNWRAP_FAILED =
+  "The encrypted key material could not be unwrapped with these import parameters, or it is not key material of the size this key's spec requires.";
 
 export class ImportUnwrapError extends Error {
   override name = 'ImportUnwrapError';
@@ -56,11 +57,29 @@ function oaep(privateKeyDer: Buffer, hash: 'sha1' | 'sha256', data: Buffer): Buf
   return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data);
 }
 
-/** The 32-byte material, or ImportUnwrapError (never saying more: the failure must not become an oracle). */
+/** The lengths material may have once unwrapped, and what to call it when it has another. */
+export interface ImportedMaterialLength {
+  min: number;
+  max: number;
+  /** e.g. "a symmetric key", "an HMAC_256 key". */
+  what: string;
+}
+
+const SYMMETRIC_MATERIAL: ImportedMaterialLength = {
+  min: IMPORTED_MATERIAL_BYTES,
+  max: IMPORTED_MATERIAL_BYTES,
+  what: 'a symmetric key',
+};
+
+/**
+ * The material (32 bytes for a symmetric key unless `length` says otherwise), or
+ * ImportUnwrapError (never saying more: the failure must not become an oracle).
+ */
 export function unwrapImportedMaterial(
   algorithm: ImportWrappingAlgorithm,
   privateKeyDer: Buffer,
   encryptedKeyMaterial: Buffer,
+  length: ImportedMaterialLength = SYMMETRIC_MATERIAL,
 ): Buffer {
   let material: Buffer;
   try {
@@ -84,7 +103,7 @@ export function unwrapImportedMaterial(
   }
   // The same error as a failed unwrap: telling "unwrapped, but the wrong length" apart
   // from "did not unwrap" would be an oracle on the RSA decryption.
-  if (material.length !== IMPORTED_MATERIAL_BYTES) {
+  if (material.length < length.min || material.length > length.max) {
     material.fill(0);
     throw new ImportUnwrapError(UNWRAP_FAILED);
   }

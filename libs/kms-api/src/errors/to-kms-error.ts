@@ -20,6 +20,8 @@ const TYPE_OF: Record<DomainErrorCode, string> = {
   DryRun: 'DryRunOperationException',
   Conflict: 'ConflictException',
   InvalidMarker: 'InvalidMarkerException',
+  InvalidSignature: 'KMSInvalidSignatureException',
+  InvalidMac: 'KMSInvalidMacException',
   MalformedPolicyDocument: 'MalformedPolicyDocumentException',
   AccessDenied: 'AccessDeniedException',
   InvalidGrantToken: 'InvalidGrantTokenException',

@@ -58,6 +58,14 @@ export const OPERATIONS = {
     }
   }),
   DeleteImportedKeyMaterial: op(dto.DeleteImportedKeyMaterialRequest, 'admin'),
+  Sign: op(dto.SignRequest, 'cryptographic'),
+  Verify: op(dto.VerifyRequest, 'cryptographic'),
+  GetPublicKey: op(dto.GetPublicKeyRequest, 'cryptographic'),
+  GenerateMac: op(dto.GenerateMacRequest, 'cryptographic'),
+  VerifyMac: op(dto.VerifyMacRequest, 'cryptographic'),
+  GenerateDataKeyPair: op(dto.GenerateDataKeyPairRequest, 'cryptographic'),
+  GenerateDataKeyPairWithoutPlaintext: op(dto.GenerateDataKeyPairWithoutPlaintextRequest, 'cryptographic'),
+  DeriveSharedSecret: op(dto.DeriveSharedSecretRequest, 'cryptographic'),
   GetKeyPolicy: op(dto.GetKeyPolicyRequest, 'read'),
   PutKeyPolicy: op(dto.PutKeyPolicyRequest, 'admin'),
 } as const;

@@ -7,6 +7,7 @@ import {
   CiphertextType,
   CustomerMasterKeySpec,
   CustomKeyStoreIdType,
+  DataKeyPairSpec,
   DataKeySpec,
   DateType,
   DescriptionType,
@@ -17,6 +18,7 @@ import {
   GrantTokenList,
   ImportType,
   IncludeKeyMaterial,
+  KeyAgreementAlgorithmSpec,
   KeyEncryptionMechanism,
   KeyIdType,
   KeyMaterialDescriptionType,
@@ -24,7 +26,9 @@ import {
   KeyUsageType,
   LimitType,
   listOf,
+  MacAlgorithmSpec,
   MarkerType,
+  MessageType,
   Member,
   NullableBooleanType,
   NumberOfBytesType,
@@ -33,7 +37,9 @@ import {
   PlaintextType,
   PolicyNameType,
   PolicyType,
+  PublicKeyType,
   RotationPeriodInDaysType,
+  SigningAlgorithmSpec,
   structure,
   TagKeyList,
   TagKeyType,
@@ -243,4 +249,64 @@ export class PutKeyPolicyRequest {
   @Member(PolicyNameType) PolicyName?: string;
   @Member(PolicyType, { required: true }) Policy!: string;
   @Member(BooleanType) BypassPolicyLockoutSafetyCheck?: boolean;
+}
+
+export class SignRequest {
+  @Member(KeyIdType, { required: true }) KeyId!: string;
+  @Member(PlaintextType, { required: true }) Message!: Buffer;
+  @Member(MessageType) MessageType?: string;
+  @Member(GrantTokenList) GrantTokens?: string[];
+  @Member(SigningAlgorithmSpec, { required: true }) SigningAlgorithm!: string;
+  @Member(NullableBooleanType) DryRun?: boolean;
+}
+export class VerifyRequest {
+  @Member(KeyIdType, { required: true }) KeyId!: string;
+  @Member(PlaintextType, { required: true }) Message!: Buffer;
+  @Member(MessageType) MessageType?: string;
+  @Member(CiphertextType, { required: true }) Signature!: Buffer;
+  @Member(SigningAlgorithmSpec, { required: true }) SigningAlgorithm!: string;
+  @Member(GrantTokenList) GrantTokens?: string[];
+  @Member(NullableBooleanType) DryRun?: boolean;
+}
+export class GetPublicKeyRequest {
+  @Member(KeyIdType, { required: true }) KeyId!: string;
+  @Member(GrantTokenList) GrantTokens?: string[];
+}
+export class GenerateMacRequest {
+  @Member(PlaintextType, { required: true }) Message!: Buffer;
+  @Member(KeyIdType, { required: true }) KeyId!: string;
+  @Member(MacAlgorithmSpec, { required: true }) MacAlgorithm!: string;
+  @Member(GrantTokenList) GrantTokens?: string[];
+  @Member(NullableBooleanType) DryRun?: boolean;
+}
+export class VerifyMacRequest {
+  @Member(PlaintextType, { required: true }) Message!: Buffer;
+  @Member(KeyIdType, { required: true }) KeyId!: string;
+  @Member(MacAlgorithmSpec, { required: true }) MacAlgorithm!: string;
+  @Member(CiphertextType, { required: true }) Mac!: Buffer;
+  @Member(GrantTokenList) GrantTokens?: string[];
+  @Member(NullableBooleanType) DryRun?: boolean;
+}
+export class GenerateDataKeyPairRequest {
+  @Member(EncryptionContextType) EncryptionContext?: EncryptionContext;
+  @Member(KeyIdType, { required: true }) KeyId!: string;
+  @Member(DataKeyPairSpec, { required: true }) KeyPairSpec!: string;
+  @Member(GrantTokenList) GrantTokens?: string[];
+  @Member(RecipientInfoShape) Recipient?: RecipientInfo;
+  @Member(NullableBooleanType) DryRun?: boolean;
+}
+export class GenerateDataKeyPairWithoutPlaintextRequest {
+  @Member(EncryptionContextType) EncryptionContext?: EncryptionContext;
+  @Member(KeyIdType, { required: true }) KeyId!: string;
+  @Member(DataKeyPairSpec, { required: true }) KeyPairSpec!: string;
+  @Member(GrantTokenList) GrantTokens?: string[];
+  @Member(NullableBooleanType) DryRun?: boolean;
+}
+export class DeriveSharedSecretRequest {
+  @Member(KeyIdType, { required: true }) KeyId!: string;
+  @Member(KeyAgreementAlgorithmSpec, { required: true }) KeyAgreementAlgorithm!: string;
+  @Member(PublicKeyType, { required: true }) PublicKey!: Buffer;
+  @Member(GrantTokenList) GrantTokens?: string[];
+  @Member(NullableBooleanType) DryRun?: boolean;
+  @Member(RecipientInfoShape) Recipient?: RecipientInfo;
 }

@@ -233,10 +233,11 @@ export const KeyMaterialDescriptionType = str('KeyMaterialDescriptionType', {
 export const EncryptionContextKey = str('EncryptionContextKey');
 export const EncryptionContextValue = str('EncryptionContextValue');
 
-// The order of this set is the one AWS prints (aws-recorded-behaviour.md: KeyUsage RANDOM).
-// KEY_AGREEMENT, added to the model later, is left out so that message stays exact;
-// Keyledger serves symmetric keys only, so it could not be honoured anyway.
-export const KeyUsageType = str('KeyUsageType', { enum: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC'] });
+// The order is the one AWS prints (aws-recorded-behaviour.md: KeyUsage RANDOM), with KEY_AGREEMENT,
+// added to the model after that recording, last: Keyledger serves key agreement keys.
+export const KeyUsageType = str('KeyUsageType', {
+  enum: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'],
+});
 export const CustomerMasterKeySpec = str('CustomerMasterKeySpec', {
   enum: [
     'RSA_2048',
@@ -296,6 +297,42 @@ export const ExpirationModelType = str('ExpirationModelType', {
 });
 export const ImportType = str('ImportType', { enum: ['NEW_KEY_MATERIAL', 'EXISTING_KEY_MATERIAL'] });
 export const KeyEncryptionMechanism = str('KeyEncryptionMechanism', { enum: ['RSAES_OAEP_SHA_256'] });
+export const SigningAlgorithmSpec = str('SigningAlgorithmSpec', {
+  enum: [
+    'RSASSA_PSS_SHA_256',
+    'RSASSA_PSS_SHA_384',
+    'RSASSA_PSS_SHA_512',
+    'RSASSA_PKCS1_V1_5_SHA_256',
+    'RSASSA_PKCS1_V1_5_SHA_384',
+    'RSASSA_PKCS1_V1_5_SHA_512',
+    'ECDSA_SHA_256',
+    'ECDSA_SHA_384',
+    'ECDSA_SHA_512',
+    'SM2DSA',
+    'ML_DSA_SHAKE_256',
+    'ED25519_SHA_512',
+    'ED25519_PH_SHA_512',
+  ],
+});
+export const MessageType = str('MessageType', { enum: ['RAW', 'DIGEST', 'EXTERNAL_MU'] });
+// The order AWS prints (recorded: GenerateMac with MacAlgorithm INVALID).
+export const MacAlgorithmSpec = str('MacAlgorithmSpec', {
+  enum: ['HMAC_SHA_384', 'HMAC_SHA_256', 'HMAC_SHA_224', 'HMAC_SHA_512'],
+});
+export const KeyAgreementAlgorithmSpec = str('KeyAgreementAlgorithmSpec', { enum: ['ECDH'] });
+export const DataKeyPairSpec = str('DataKeyPairSpec', {
+  enum: [
+    'RSA_2048',
+    'RSA_3072',
+    'RSA_4096',
+    'ECC_NIST_P256',
+    'ECC_NIST_P384',
+    'ECC_NIST_P521',
+    'ECC_SECG_P256K1',
+    'SM2',
+    'ECC_NIST_EDWARDS25519',
+  ],
+});
 
 export const LimitType: IntegerShape = { kind: 'integer', name: 'LimitType', min: 1, max: 1000 };
 export const RotationPeriodInDaysType: IntegerShape = {
@@ -318,6 +355,7 @@ export const DateType: TimestampShape = { kind: 'timestamp', name: 'DateType' };
 
 export const PlaintextType: BlobShape = { kind: 'blob', name: 'PlaintextType', min: 1, max: 4096 };
 export const CiphertextType: BlobShape = { kind: 'blob', name: 'CiphertextType', min: 1, max: 6144 };
+export const PublicKeyType: BlobShape = { kind: 'blob', name: 'PublicKeyType', min: 1, max: 8192 };
 export const AttestationDocumentType: BlobShape = {
   kind: 'blob',
   name: 'AttestationDocumentType',

@@ -117,6 +117,8 @@ describe('members Keyledger does not honour are refused, not ignored (issue 11, 
     Decrypt: { CiphertextBlob: blob },
     GenerateDataKey: { KeyId: 'k', KeySpec: 'AES_256' },
     GenerateRandom: { NumberOfBytes: 32 },
+    GenerateDataKeyPair: { KeyId: 'k', KeyPairSpec: 'RSA_2048' },
+    DeriveSharedSecret: { KeyId: 'k', KeyAgreementAlgorithm: 'ECDH', PublicKey: blob },
   };
 
   it.each(withRecipient)('%s with a Recipient is UnsupportedOperationException saying why', (op) => {

@@ -50,7 +50,7 @@ describe('messages recorded against AWS', () => {
     const e = failure(() => parseRequest('CreateKey', { KeyUsage: 'RANDOM' }));
     expect(e.type).toBe('ValidationException');
     expect(e.message).toBe(
-      "1 validation error detected: Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC]",
+      "1 validation error detected: Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]",
     );
   });
 
@@ -216,10 +216,10 @@ describe('serialisation errors', () => {
 
 describe('operations and parsed input', () => {
   it('UnknownOperationException for operations Keyledger does not serve', () => {
-    const e = failure(() => parseRequest('Sign', {}));
+    const e = failure(() => parseRequest('ReplicateKey', {}));
     expect([e.type, e.message, e.statusCode]).toEqual([
       'UnknownOperationException',
-      'Operation Sign is not supported.',
+      'Operation ReplicateKey is not supported.',
       400,
     ]);
     expect(failure(() => parseRequest('toString', {})).type).toBe('UnknownOperationException');
@@ -230,7 +230,7 @@ describe('operations and parsed input', () => {
   it('parseTarget reads X-Amz-Target', () => {
     expect(parseTarget('TrentService.Decrypt')).toBe('Decrypt');
     expect(failure(() => parseTarget('DynamoDB_20120810.GetItem')).type).toBe('UnknownOperationException');
-    expect(failure(() => parseTarget('TrentService.Sign')).type).toBe('UnknownOperationException');
+    expect(failure(() => parseTarget('TrentService.ReplicateKey')).type).toBe('UnknownOperationException');
     expect(failure(() => parseTarget(undefined)).type).toBe('UnknownOperationException');
   });
 
@@ -371,7 +371,7 @@ function fastOutcome(op: string, wire: object): 'ok' | 'invalid' {
 
 describe('compiled rules agree with the class-validator DTOs', () => {
   it('covers every operation of the table', () => {
-    expect(OPERATION_NAMES).toHaveLength(32);
+    expect(OPERATION_NAMES).toHaveLength(40);
     for (const name of OPERATION_NAMES) expect(fieldsOf(OPERATIONS[name].request).length, name).toBeGreaterThan(0);
   });
 

@@ -1,4 +1,5 @@
 import type { ExpirationModel, Origin, Tag } from './key-events.js';
+import type { KeyUsage, ServedKeySpec } from './key-specs.js';
 
 /**
  * Commands carry everything decide needs, including the time and any freshly
@@ -8,6 +9,8 @@ export interface NewBackingKey {
   keyMaterialId: string;
   sealedMaterial: string;
   shredKeyId: string;
+  /** Key pairs only: base64 DER SubjectPublicKeyInfo, recorded in the clear. */
+  publicKey?: string;
 }
 
 export type KeyCommand =
@@ -19,6 +22,9 @@ export type KeyCommand =
       region: string;
       description: string;
       origin: Origin;
+      /** Absent: SYMMETRIC_DEFAULT for ENCRYPT_DECRYPT (validated before, see resolveKeySpecAndUsage). */
+      keySpec?: ServedKeySpec;
+      keyUsage?: KeyUsage;
       tags: Tag[];
       /** Required for origin AWS_KMS; absent for EXTERNAL (material comes by import). */
       backingKey?: NewBackingKey;
@@ -64,6 +70,8 @@ export type KeyChangeCommand =
       expirationModel?: ExpirationModel;
       validTo?: Date;
       keyMaterialDescription?: string;
+      /** Key pairs only: derived from the imported private key. */
+      publicKey?: string;
       now: Date;
     }
   | { type: 'DeleteImportedKeyMaterial'; keyMaterialId?: string; now: Date }

@@ -27,10 +27,17 @@ function generated(backingKey: NewBackingKey, now: Date): KeyEvent {
       keyMaterialId: backingKey.keyMaterialId,
       sealedMaterial: backingKey.sealedMaterial,
       shredKeyId: backingKey.shredKeyId,
+      ...(backingKey.publicKey === undefined ? {} : { publicKey: backingKey.publicKey }),
       generatedAt: iso(now),
     },
   };
 }
+
+/** AWS rotates only symmetric encryption keys; the others are refused before any state rule. */
+const notRotatable = (key: KeyAggregate, message: string) =>
+  key.keySpec === 'SYMMETRIC_DEFAULT' ? undefined : new DomainError('Unsupported', message);
+const specNotValid = (key: KeyAggregate) =>
+  `${key.arn} key spec is ${key.keySpec} which is not valid for this operation.`;
 
 function rotatedTo(
   key: KeyAggregate,
@@ -81,8 +88,8 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
         accountId: command.accountId,
         region: command.region,
         description: command.description,
-        keyUsage: 'ENCRYPT_DECRYPT',
-        keySpec: 'SYMMETRIC_DEFAULT',
+        keyUsage: command.keyUsage ?? 'ENCRYPT_DECRYPT',
+        keySpec: command.keySpec ?? 'SYMMETRIC_DEFAULT',
         origin: command.origin,
         tags: command.tags,
         createdAt: iso(command.now),
@@ -125,6 +132,8 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'EnableKeyRotation': {
+      const unsupported = notRotatable(key, specNotValid(key));
+      if (unsupported) return unsupported;
       if (key.origin !== 'AWS_KMS') return keyErrors.originNotValid(key);
       const refused = requireEnabled(key);
       if (refused) return refused;
@@ -144,6 +153,8 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'DisableKeyRotation': {
+      const unsupported = notRotatable(key, specNotValid(key));
+      if (unsupported) return unsupported;
       if (key.origin !== 'AWS_KMS') return keyErrors.originNotValid(key);
       const refused = requireEnabled(key);
       if (refused) return refused;
@@ -152,6 +163,9 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'RotateKeyOnDemand': {
+      // AWS answers a non-symmetric key with an empty message (recorded).
+      const unsupported = notRotatable(key, '');
+      if (unsupported) return unsupported;
       const refused = requireEnabled(key);
       if (refused) return refused;
       if (key.onDemandRotations >= command.maxOnDemandRotations)

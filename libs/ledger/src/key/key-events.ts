@@ -4,6 +4,8 @@
  * under its shred key (`sealedMaterial`), never in the clear.
  */
 
+import type { KeyUsage, ServedKeySpec } from './key-specs.js';
+
 export type Origin = 'AWS_KMS' | 'EXTERNAL';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
 export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
@@ -21,8 +23,8 @@ export interface KeyCreated {
     accountId: string;
     region: string;
     description: string;
-    keyUsage: 'ENCRYPT_DECRYPT';
-    keySpec: 'SYMMETRIC_DEFAULT';
+    keyUsage: KeyUsage;
+    keySpec: ServedKeySpec;
     origin: Origin;
     tags: Tag[];
     createdAt: string;
@@ -37,6 +39,8 @@ export interface KeyMaterialGenerated {
     /** The material sealed under the shred key `shredKeyId` (see @keyledger/crypto). */
     sealedMaterial: string;
     shredKeyId: string;
+    /** Key pairs only: the DER SubjectPublicKeyInfo, base64, in the clear (verification needs no unsealing). */
+    publicKey?: string;
     generatedAt: string;
   };
 }
@@ -131,6 +135,8 @@ export interface KeyMaterialImported {
     expirationModel: ExpirationModel;
     validTo: string | null;
     keyMaterialDescription: string | null;
+    /** Key pairs only: the public key derived from the imported private key, base64 DER SPKI. */
+    publicKey?: string;
     importedAt: string;
     /**
      * Destroyed once this event is durable: the shred key of the import parameters

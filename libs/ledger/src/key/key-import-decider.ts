@@ -76,6 +76,12 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
           'Unsupported',
           `Wrapping algorithm ${command.wrappingAlgorithm} is not supported for symmetric keys.`,
         );
+      // An RSA private key is larger than any RSAES-OAEP message: AWS takes it only wrapped with AES key wrap.
+      if (key.keySpec.startsWith('RSA_') && command.wrappingAlgorithm.startsWith('RSAES_OAEP'))
+        return new DomainError(
+          'Validation',
+          `Wrapping algorithm ${command.wrappingAlgorithm} cannot wrap ${key.keySpec} key material: use RSA_AES_KEY_WRAP_SHA_1 or RSA_AES_KEY_WRAP_SHA_256.`,
+        );
       if (!WRAPPING_KEY_SPECS.includes(command.wrappingKeySpec))
         return new DomainError(
           'Unsupported',
@@ -141,6 +147,12 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
             `The key material is not the key material previously imported into ${key.arn}.`,
           );
       } else {
+        // AWS rotates only symmetric encryption keys: other keys take back only their first material.
+        if (key.keySpec !== 'SYMMETRIC_DEFAULT' && key.backingKeys.length > 0)
+          return new DomainError(
+            'IncorrectKeyMaterial',
+            `${key.arn} is a ${key.keySpec} key: only the key material first imported into it can be imported again.`,
+          );
         if (existing)
           return new DomainError(
             'IncorrectKeyMaterial',
@@ -164,6 +176,7 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
             expirationModel,
             validTo,
             keyMaterialDescription: command.keyMaterialDescription ?? null,
+            ...(command.publicKey === undefined ? {} : { publicKey: command.publicKey }),
             importedAt: iso(command.now),
             // Re-importing live material (AWS allows it, to change ValidTo) seals it anew: the old sealing must go.
             destroyedShredKeyIds: [token.shredKeyId, ...(existing?.hasMaterial ? [existing.shredKeyId] : [])],

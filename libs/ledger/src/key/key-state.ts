@@ -1,6 +1,7 @@
 import { findIn, withAppended, withChanges, withEach } from './backing-key-index.js';
 import type { ExpirationModel, KeyEvent, Origin, RotationType, Tag } from './key-events.js';
 import { spend } from './shred-keys.js';
+import type { KeyUsage, ServedKeySpec } from './key-specs.js';
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
 
@@ -69,6 +70,8 @@ export interface KeyAggregate {
   importParameters: ImportParameters[];
   /** Shred keys a re-import replaced: no backing key names them, yet events hold material sealed under them. */
   supersededShredKeyIds: readonly string[];
+  keySpec: ServedKeySpec;
+  keyUsage: KeyUsage;
 }
 
 export const initialKeyState = (): KeyAggregate => ({
@@ -93,6 +96,8 @@ export const initialKeyState = (): KeyAggregate => ({
   tags: [],
   importParameters: [],
   supersededShredKeyIds: [],
+  keySpec: 'SYMMETRIC_DEFAULT',
+  keyUsage: 'ENCRYPT_DECRYPT',
 });
 
 const ms = (iso: string): number => Date.parse(iso);
@@ -128,6 +133,8 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         createdAt: ms(d.createdAt),
         enabled: d.origin === 'AWS_KMS',
         tags: d.tags,
+        keySpec: d.keySpec,
+        keyUsage: d.keyUsage,
       };
     }
     case 'KeyMaterialGenerated': {

@@ -1,7 +1,8 @@
 import { InvalidCiphertextError, parseCiphertext, type ParsedCiphertext } from '@keyledger/crypto';
-import { decryptRefusal, DomainError, keyStateOf, type KeyAggregate } from '@keyledger/ledger';
+import { decryptRefusal, DomainError, isRsaKeySpec, keyStateOf, type KeyAggregate } from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
 import { timeOf } from './query-support.js';
+import { rsaDecryptability } from './rsa-decryptability.js';
 
 export type DecryptabilityReason =
   | 'DECRYPTABLE'
@@ -40,13 +41,13 @@ export const MAX_DECRYPTABILITY_BATCH = 1000;
 export class DecryptabilityQuery {
   constructor(private readonly states: AsOfStates) {}
 
-  async one(ciphertextBlob: Buffer, asOf: Date): Promise<Decryptability> {
+  async one(ciphertextBlob: Buffer, asOf: Date, keyId?: string): Promise<Decryptability> {
     await this.states.catchUp();
-    return this.decide(ciphertextBlob, asOf);
+    return this.decide(ciphertextBlob, asOf, keyId);
   }
 
   /** Each blob with its own time. */
-  async items(items: Array<{ ciphertextBlob: Buffer; asOf: Date }>): Promise<Decryptability[]> {
+  async items(items: Array<{ ciphertextBlob: Buffer; asOf: Date; keyId?: string }>): Promise<Decryptability[]> {
     if (items.length > MAX_DECRYPTABILITY_BATCH)
       throw new DomainError(
         'Validation',
@@ -54,13 +55,29 @@ export class DecryptabilityQuery {
       );
     await this.states.catchUp();
     const results: Decryptability[] = [];
-    for (const item of items) results.push(await this.decide(item.ciphertextBlob, item.asOf));
+    for (const item of items) results.push(await this.decide(item.ciphertextBlob, item.asOf, item.keyId));
     return results;
   }
 
-  private decide(ciphertextBlob: Buffer, asOf: Date): Promise<Decryptability> | Decryptability {
+  private decide(ciphertextBlob: Buffer, asOf: Date, namedKeyId?: string): Promise<Decryptability> | Decryptability {
     const at = timeOf(asOf);
     const asOfIso = asOf.toISOString();
+    // An RSA ciphertext does not name its key: with a keyId, the key's state at asOf answers (see rsaDecryptability).
+    if (namedKeyId !== undefined) {
+      const arnResource = namedKeyId.lastIndexOf('key/');
+      const keyId = arnResource < 0 ? namedKeyId : namedKeyId.slice(arnResource + 4);
+      const known = this.states.fromView(keyId, at);
+      if (known !== undefined && known !== null && isRsaKeySpec(known.keySpec))
+        return rsaDecryptability(known, ciphertextBlob, asOfIso);
+      if (known === undefined)
+        return this.states
+          .stateAt(keyId, at)
+          .then((key) =>
+            key && isRsaKeySpec(key.keySpec)
+              ? rsaDecryptability(key, ciphertextBlob, asOfIso)
+              : this.decide(ciphertextBlob, asOf),
+          );
+    }
     let parsed: ParsedCiphertext;
     try {
       parsed = parseCiphertext(ciphertextBlob);

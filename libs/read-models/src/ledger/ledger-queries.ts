@@ -62,8 +62,8 @@ export class LedgerQueries {
   }
 
   /** Could this ciphertext have been decrypted at `asOf`, and if not, why not (see DecryptabilityQuery). */
-  decryptability(ciphertextBlob: Buffer, asOf: Date): Promise<Decryptability> {
-    return this.decryptabilityQuery.one(ciphertextBlob, asOf);
+  decryptability(ciphertextBlob: Buffer, asOf: Date, keyId?: string): Promise<Decryptability> {
+    return this.decryptabilityQuery.one(ciphertextBlob, asOf, keyId);
   }
 
   decryptabilityBatch(blobs: Buffer[], asOf: Date): Promise<Decryptability[]> {
@@ -71,7 +71,7 @@ export class LedgerQueries {
   }
 
   /** Like decryptabilityBatch, each blob with its own time. */
-  decryptabilityItems(items: Array<{ ciphertextBlob: Buffer; asOf: Date }>): Promise<Decryptability[]> {
+  decryptabilityItems(items: Array<{ ciphertextBlob: Buffer; asOf: Date; keyId?: string }>): Promise<Decryptability[]> {
     return this.decryptabilityQuery.items(items);
   }
 

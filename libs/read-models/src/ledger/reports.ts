@@ -19,6 +19,8 @@ export interface InventoryKey {
   currentKeyMaterialAgeDays: number | null;
   deletionDate: string | null;
   validTo: string | null;
+  keySpec: string;
+  keyUsage: string;
 }
 
 export interface InventoryReport {
@@ -33,7 +35,8 @@ export type RotationComplianceReason =
   | 'IMPORTED_MATERIAL'
   | 'MATERIAL_EXPIRING'
   | 'PENDING_DELETION'
-  | 'DISABLED';
+  | 'DISABLED'
+  | 'NOT_APPLICABLE';
 
 export interface RotationComplianceKey {
   keyId: string;
@@ -78,6 +81,8 @@ export class LedgerReports {
         currentKeyMaterialAgeDays: current ? round2((at - becameCurrentAt(current)) / DAY_MS) : null,
         deletionDate: iso(state.deletionDate),
         validTo: current ? iso(current.validTo) : null,
+        keySpec: state.keySpec,
+        keyUsage: state.keyUsage,
       });
     }
     return { asOf: asOf.toISOString(), keys };
@@ -87,6 +92,7 @@ export class LedgerReports {
    * Whether each key's current backing key is at most `maxAgeDays` old at
    * `asOf` (age counted from when it became current). Keys deleted by then are
    * left out. Reasons, first match wins:
+   * - NOT_APPLICABLE: a key AWS does not rotate (every spec but SYMMETRIC_DEFAULT): compliant — exempt;
    * - PENDING_DELETION, DISABLED (also pending import): compliant — exempt, the key cannot encrypt;
    * - ROTATED_WITHIN_PERIOD: compliant;
    * - older than maxAgeDays: MATERIAL_EXPIRING when it is imported material
@@ -109,13 +115,19 @@ export class LedgerReports {
       const ageMs = current ? at - becameCurrentAt(current) : null;
       const keyState = keyStateOf(state);
       let reason: RotationComplianceReason;
-      if (keyState === 'PendingDeletion') reason = 'PENDING_DELETION';
+      // AWS rotates symmetric encryption keys only: for the others rotation is not applicable (exempt).
+      if (state.keySpec !== 'SYMMETRIC_DEFAULT') reason = 'NOT_APPLICABLE';
+      else if (keyState === 'PendingDeletion') reason = 'PENDING_DELETION';
       else if (keyState === 'Disabled' || keyState === 'PendingImport' || !current) reason = 'DISABLED';
       else if (ageMs! <= maxAgeDays * DAY_MS) reason = 'ROTATED_WITHIN_PERIOD';
       else if (current.origin === 'EXTERNAL')
         reason = current.validTo !== null ? 'MATERIAL_EXPIRING' : 'IMPORTED_MATERIAL';
       else reason = state.rotationEnabled ? 'OVERDUE' : 'ROTATION_DISABLED';
-      const compliant = reason === 'ROTATED_WITHIN_PERIOD' || reason === 'PENDING_DELETION' || reason === 'DISABLED';
+      const compliant =
+        reason === 'ROTATED_WITHIN_PERIOD' ||
+        reason === 'PENDING_DELETION' ||
+        reason === 'DISABLED' ||
+        reason === 'NOT_APPLICABLE';
       if (compliant) compliantCount++;
       byReason[reason] = (byReason[reason] ?? 0) + 1;
       keys.push({

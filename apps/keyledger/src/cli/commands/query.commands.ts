@@ -89,8 +89,8 @@ export const decryptabilityCommand: Command = {
   name: 'decryptability',
   summary: 'could this ciphertext be decrypted at a point in time, and if not, why not',
   positionals: { min: 1, max: 1, names: '<blob>' },
-  options: { ...connectionOptions, 'as-of': { type: 'string' } },
-  help: `Usage: keyledger decryptability <blob> [--as-of <time>] [--data-dir <dir> | --url <url>]
+  options: { ...connectionOptions, 'as-of': { type: 'string' }, 'key-id': { type: 'string' } },
+  help: `Usage: keyledger decryptability <blob> [--as-of <time>] [--key-id <key>] [--data-dir <dir> | --url <url>]
 
 Answers from the ledger alone whether the ciphertext could have been decrypted
 at --as-of (ISO 8601, default now) and the reason (DECRYPTABLE, KEY_DISABLED,
@@ -99,6 +99,7 @@ printed as JSON; "not decryptable" is an answer, so the exit code is 0.
 
   <blob>                   base64 (as the AWS CLI prints CiphertextBlob),
                            fileb://<path> for a file of raw bytes, or - for raw bytes on stdin
+  --key-id <key>           key id or key ARN; needed for an RSA ciphertext, which names no key
 
 ${CONNECTION_HELP}`,
   async run(input) {
@@ -106,14 +107,16 @@ ${CONNECTION_HELP}`,
     const asOf = parseAsOf(values['as-of'], 'decryptability');
     const api = apiClientOf(values, io.env, 'decryptability');
     const blob = readBlob(positionals[0]);
+    const keyId = values['key-id'] as string | undefined;
     const result = api
       ? parseJson(
           await api.post(['v1', 'decryptability'], {
             ciphertextBlob: blob.toString('base64'),
             asOf: asOf.toISOString(),
+            ...(keyId === undefined ? {} : { keyId }),
           }),
         )
-      : await withDirectQueries(values, io, (q) => q.decryptability(blob, asOf));
+      : await withDirectQueries(values, io, (q) => q.decryptability(blob, asOf, keyId));
     await printJson(input, result);
     return 0;
   },
