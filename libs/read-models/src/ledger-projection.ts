@@ -82,6 +82,11 @@ export class LedgerProjection {
     });
   }
 
+  /** Why the view stopped following the store, if its subscription ended with an error: it is then stale. */
+  get subscriptionFailure(): Error | undefined {
+    return this.failure;
+  }
+
   get position(): bigint | 'start' {
     return this.lastPosition;
   }

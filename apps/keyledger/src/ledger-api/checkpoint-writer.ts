@@ -78,6 +78,7 @@ export class CheckpointWriter implements OnApplicationBootstrap, OnApplicationSh
   written(result: CheckpointWritten): void {
     this.status.degraded = null;
     this.status.lastCheckpointHash = result.checkpointHash ?? null;
+    this.status.lastCheckpointAt = Date.now();
     // The line to ship off the machine: with it, `keyledger verify --expect` proves the checkpoint is still there.
     this.logger.log(
       `checkpoint written: checkpointHash=${result.checkpointHash} events=${result.events} ` +

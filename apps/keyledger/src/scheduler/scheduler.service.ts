@@ -7,6 +7,14 @@ import { LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, type KeyChange } from '../keys/key-commands.js';
+import { KeyledgerMetrics } from '../observability/metrics.js';
+
+/** How many key ids a scheduler line names before it says how many more. */
+const NAMED_KEYS = 20;
+const named = (keyIds: string[]): string =>
+  keyIds.length <= NAMED_KEYS
+    ? keyIds.join(', ')
+    : `${keyIds.slice(0, NAMED_KEYS).join(', ')} and ${keyIds.length - NAMED_KEYS} more`;
 
 export interface SweepReport {
   rotated: number;
@@ -36,6 +44,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
+    private readonly metrics: KeyledgerMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -80,21 +89,28 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private async sweepOnce(): Promise<SweepReport> {
     const now = this.clock.now().getTime();
-    const report: SweepReport = { rotated: 0, deleted: 0, expired: 0 };
+    const acted = { rotated: [] as string[], deleted: [] as string[], expired: [] as string[] };
     for (const keyId of [...this.view.keyIds()]) {
       const key = this.view.key(keyId)?.state;
       if (!key || !key.exists) continue;
       await this.destroyOrphans(key);
       const due = dueWork(key, now);
-      if (due.completeDeletion && (await this.apply(keyId, { type: 'CompleteKeyDeletionIfDue' }))) report.deleted++;
+      if (due.completeDeletion && (await this.apply(keyId, { type: 'CompleteKeyDeletionIfDue' })))
+        acted.deleted.push(keyId);
       const expiring = due.expiringMaterial.length + due.expiringImportParameters.length;
-      if (expiring > 0 && (await this.apply(keyId, { type: 'ExpireKeyMaterialIfDue' }))) report.expired++;
-      if (due.rotate && (await this.apply(keyId, { type: 'RotateKeyIfDue' }))) report.rotated++;
+      if (expiring > 0 && (await this.apply(keyId, { type: 'ExpireKeyMaterialIfDue' }))) acted.expired.push(keyId);
+      if (due.rotate && (await this.apply(keyId, { type: 'RotateKeyIfDue' }))) acted.rotated.push(keyId);
     }
-    if (report.rotated + report.deleted + report.expired > 0)
-      this.logger.log(
-        `rotated ${report.rotated} keys, deleted ${report.deleted} keys, expired material of ${report.expired} keys`,
-      );
+    const report: SweepReport = {
+      rotated: acted.rotated.length,
+      deleted: acted.deleted.length,
+      expired: acted.expired.length,
+    };
+    this.metrics.schedulerRan(report);
+    // The keys by id, so that an operator can follow each one in its history.
+    if (report.rotated > 0) this.logger.log(`rotated ${report.rotated} keys: ${named(acted.rotated)}`);
+    if (report.deleted > 0) this.logger.log(`deleted ${report.deleted} keys: ${named(acted.deleted)}`);
+    if (report.expired > 0) this.logger.log(`expired material of ${report.expired} keys: ${named(acted.expired)}`);
     return report;
   }
 
