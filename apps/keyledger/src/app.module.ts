@@ -1,6 +1,13 @@
 import { UsageOperations } from './usage/usage.operations.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Authorizer } from './authorization/authorizer.js';
+import { KeyAccessCache } from './authorization/key-access-cache.js';
+import { KmsRequestAuthorization } from './authorization/kms-request-authorization.js';
+import { KeyAccessCommands } from './authorization/key-access-commands.js';
+import { InitialKeyPolicy } from './authorization/initial-key-policy.js';
+import { KeyAccessOperations } from './kms/key-access.operations.js';
+import { PrincipalDirectoryRecorder } from './authorization/principal-directory-recorder.js';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ChangeAliasHandler } from './aliases/alias-commands.js';
 import { BackingKeys } from './cryptography/backing-keys.js';
@@ -48,6 +55,13 @@ export class AppModule {
         AsymmetricOperations,
         RsaEncryption,
         Scheduler,
+        KeyAccessCache,
+        Authorizer,
+        KmsRequestAuthorization,
+        PrincipalDirectoryRecorder,
+        KeyAccessCommands,
+        InitialKeyPolicy,
+        KeyAccessOperations,
         CreateKeyHandler,
         ChangeKeyHandler,
         ChangeAliasHandler,
