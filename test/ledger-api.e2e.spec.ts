@@ -585,6 +585,9 @@ describe('access and input', () => {
         '/v1/audit/verify',
         '/v1/audit/checkpoints',
         '/v1/openapi.json',
+        '/v1/keys/{keyId}/access',
+        '/v1/access/simulate',
+        '/v1/reports/access-review',
       ].sort(),
     );
   });

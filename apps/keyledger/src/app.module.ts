@@ -6,6 +6,8 @@ import { KeyAccessCache } from './authorization/key-access-cache.js';
 import { KmsRequestAuthorization } from './authorization/kms-request-authorization.js';
 import { KeyAccessCommands } from './authorization/key-access-commands.js';
 import { InitialKeyPolicy } from './authorization/initial-key-policy.js';
+import { AccessApiController } from './authorization/access-api.controller.js';
+import { AccessAsOf } from './authorization/access-as-of.js';
 import { KeyAccessOperations } from './kms/key-access.operations.js';
 import { PrincipalDirectoryRecorder } from './authorization/principal-directory-recorder.js';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -38,7 +40,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), LedgerApiModule],
-      controllers: [HealthController, ServiceIndexController, KmsController],
+      controllers: [HealthController, ServiceIndexController, KmsController, AccessApiController],
       providers: [
         LedgerRepository,
         KeyResolver,
@@ -61,6 +63,7 @@ export class AppModule {
         PrincipalDirectoryRecorder,
         KeyAccessCommands,
         InitialKeyPolicy,
+        AccessAsOf,
         KeyAccessOperations,
         CreateKeyHandler,
         ChangeKeyHandler,

@@ -9,6 +9,7 @@ import { CLOCK, CONFIG, EVENT_STORE, ROOT_KEY } from '../infrastructure/tokens.j
 import { CHECKPOINT_INTERVAL, CheckpointWriter } from './checkpoint-writer.js';
 import { LedgerApiController } from './ledger-api.controller.js';
 import { CheckpointStatus } from './checkpoint-status.js';
+import { AccessAsOf } from '../authorization/access-as-of.js';
 import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
 
 /** The ledger API (/v1) and the periodic checkpoint writer. Relies on the global InfrastructureModule. */
@@ -48,6 +49,7 @@ import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
       useFactory: (config: KeyledgerConfig) => config.checkpointIntervalMs,
     },
     CheckpointWriter,
+    AccessAsOf,
   ],
   exports: [LedgerQueries, LedgerCheckpoints, CheckpointWriter, CheckpointStatus, CHECKPOINT_KEYS],
 })
