@@ -588,6 +588,10 @@ describe('access and input', () => {
         '/v1/keys/{keyId}/access',
         '/v1/access/simulate',
         '/v1/reports/access-review',
+        '/v1/keys/{keyId}/usage',
+        '/v1/keys/{keyId}/backing-keys',
+        '/v1/keys/{keyId}/deletion-impact',
+        '/v1/reports/unused-keys',
       ].sort(),
     );
   });

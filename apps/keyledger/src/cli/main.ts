@@ -8,6 +8,7 @@ import { exportCommand } from './commands/export.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { restoreCommand } from './commands/restore.command.js';
 import { accessCommand, simulateCommand } from './commands/access.commands.js';
+import { backingKeysCommand, deletionImpactCommand, usageCommand } from './commands/usage.commands.js';
 import {
   decryptabilityCommand,
   historyCommand,
@@ -24,6 +25,9 @@ export const COMMANDS: Command[] = [
   reportCommand,
   accessCommand,
   simulateCommand,
+  usageCommand,
+  backingKeysCommand,
+  deletionImpactCommand,
   exportCommand,
   migrateCommand,
   backupCommand,

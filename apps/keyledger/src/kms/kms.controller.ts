@@ -5,6 +5,9 @@ import { KmsRequestAuthorization } from '../authorization/kms-request-authorizat
 import { AwsErrorFilter } from '../edge/aws-error.filter.js';
 import { callerOf } from '../edge/authenticated-caller.js';
 import { SigV4Guard } from '../edge/sigv4.guard.js';
+import { UsageRecorder } from '../usage/usage-recorder.js';
+import { dependencyTimeoutOf } from '../observability/dependency-timeout.js';
+import { noteKeyId } from '../observability/request-notes.js';
 import { KmsOperations } from './kms-operations.js';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -17,24 +20,33 @@ const EMPTY = Buffer.alloc(0);
  */
 @Controller()
 @UseGuards(SigV4Guard)
-@UseFilters(new AwsErrorFilter('KmsApi', CONTENT_TYPE, (error) => toWireError(toKmsError(error))))
+@UseFilters(new AwsErrorFilter('KmsApi', CONTENT_TYPE, (error) => toWireError(toKmsError(dependencyTimeoutOf(error)))))
 export class KmsController {
   constructor(
     private readonly operations: KmsOperations,
     private readonly authorization: KmsRequestAuthorization,
+    private readonly usage: UsageRecorder,
   ) {}
 
   @Post('/')
   async handle(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const { principal, actor, requestId } = callerOf(request);
     const operation = parseTarget(request.headers['x-amz-target']);
-    const { input } = parseRequest(operation, Buffer.isBuffer(request.body) ? request.body : EMPTY);
-    const authorization = await this.authorization.enforce(
-      operation,
-      input as Record<string, unknown>,
-      principal,
-      actor.sourceAddress,
-    );
+    const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
+    const { input } = parseRequest(operation, body);
+    noteKeyId(request, (input as { KeyId?: unknown }).KeyId ?? (input as { TargetKeyId?: unknown }).TargetKeyId);
+    let authorization;
+    try {
+      authorization = await this.authorization.enforce(
+        operation,
+        input as Record<string, unknown>,
+        principal,
+        actor.sourceAddress,
+      );
+    } catch (error) {
+      this.usage.refusedAtEdge(operation, body, error, { actor, requestId });
+      throw error;
+    }
     const output = await this.operations.dispatch(operation, input, { actor, requestId, authorization });
     await reply.status(200).header('content-type', CONTENT_TYPE).send(serializeResponse(output));
   }

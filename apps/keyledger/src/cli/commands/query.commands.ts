@@ -15,6 +15,7 @@ import {
   withDirectQueries,
 } from '../connection.js';
 import { accessReviewReport } from './access.commands.js';
+import { UNUSED_KEYS_HELP, unusedKeysReport } from './usage.commands.js';
 
 export { verifyCommand } from './verify.command.js';
 
@@ -124,11 +125,11 @@ ${CONNECTION_HELP}`,
   },
 };
 
-const REPORT_KINDS = ['inventory', 'rotation-compliance', 'access-review'] as const;
+const REPORT_KINDS = ['inventory', 'rotation-compliance', 'unused-keys', 'access-review'] as const;
 type ReportKind = (typeof REPORT_KINDS)[number];
 
 /** The columns of the CSV reports, one row per key: the ledger API's own, so the two CSVs cannot drift. */
-export const REPORT_COLUMNS: Record<ReportKind, string[]> = {
+export const REPORT_COLUMNS: Record<Exclude<ReportKind, 'unused-keys'>, string[]> = {
   inventory: INVENTORY_COLUMNS,
   'rotation-compliance': COMPLIANCE_COLUMNS,
   'access-review': ACCESS_REVIEW_COLUMNS,
@@ -138,16 +139,19 @@ const DEFAULT_MAX_AGE_DAYS = 365;
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'inventory | rotation-compliance | access-review, as of a point in time, as JSON or CSV',
-  positionals: { min: 1, max: 1, names: 'inventory | rotation-compliance | access-review' },
+  summary: 'inventory | rotation-compliance | unused-keys | access-review, as JSON or CSV',
+  positionals: { min: 1, max: 1, names: 'inventory | rotation-compliance | unused-keys | access-review' },
   options: {
     ...connectionOptions,
     'as-of': { type: 'string' },
     format: { type: 'string' },
     'max-age-days': { type: 'string' },
+    days: { type: 'string' },
   },
   help: `Usage: keyledger report inventory [--as-of <time>] [--format json|csv] [--data-dir <dir> | --url <url>]
        keyledger report rotation-compliance [--max-age-days <n>] [--as-of <time>] [--format json|csv] […]
+       keyledger report unused-keys [--days <n>] [--format json|csv] […]
+       keyledger report access-review [--as-of <time>] [--format json|csv] […]
 
   inventory                every key that existed at --as-of, with aliases, state,
                            rotation and key material age
@@ -155,6 +159,7 @@ export const reportCommand: Command = {
                            --max-age-days old (default ${DEFAULT_MAX_AGE_DAYS}) at --as-of, and why not
   access-review            every principal × key × operation it could call at --as-of,
                            and the statements or grants that allow it (SOC 2, PCI DSS)
+${UNUSED_KEYS_HELP}
 
   --as-of <time>           ISO 8601 (default now)
   --format json|csv        json (default): the whole report; csv: one row per key
@@ -166,6 +171,8 @@ ${CONNECTION_HELP}`,
     if (!REPORT_KINDS.includes(kind)) {
       throw new UsageError(`unknown report '${kind}': choose ${REPORT_KINDS.join(' or ')}`, 'report');
     }
+    if (kind === 'unused-keys') return unusedKeysReport(input);
+    if (values.days !== undefined) throw new UsageError('--days only applies to unused-keys', 'report');
     const asOf = parseAsOf(values['as-of'], 'report');
     const format = parseFormat(values.format, 'report');
     if (kind !== 'rotation-compliance' && values['max-age-days'] !== undefined) {
