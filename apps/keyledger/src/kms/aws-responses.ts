@@ -87,20 +87,3 @@ export const aliasEntry = (alias: AliasAggregate, scope: KmsScope) => ({
   CreationDate: alias.createdAt === null ? undefined : new Date(alias.createdAt),
   LastUpdatedDate: alias.lastUpdatedAt === null ? undefined : new Date(alias.lastUpdatedAt),
 });
-
-/** GetKeyPolicy's document: informational, since Keyledger authorises by principal role. */
-export function defaultPolicy(accountId: string, keyArn: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Id: 'keyledger-default',
-    Statement: [
-      {
-        Sid: 'Keyledger authorises by principal role; this document is informational',
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-        Action: 'kms:*',
-        Resource: keyArn,
-      },
-    ],
-  });
-}

@@ -11,6 +11,7 @@ import { CHECKPOINT_INTERVAL, CheckpointWriter } from './checkpoint-writer.js';
 import { CheckpointOnAppend } from './checkpoint-on-append.reaction.js';
 import { LedgerApiController } from './ledger-api.controller.js';
 import { CheckpointStatus } from './checkpoint-status.js';
+import { AccessAsOf } from '../authorization/access-as-of.js';
 import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
 
 /** The ledger API (/v1), and the checkpoint writer with the reaction that arms it. Relies on InfrastructureModule. */
@@ -35,6 +36,7 @@ import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
       useFactory: (config: KeyledgerConfig) => config.checkpointIntervalMs,
     },
     CheckpointWriter,
+    AccessAsOf,
     CheckpointOnAppend,
   ],
   exports: [LedgerQueries, LedgerCheckpoints, CheckpointWriter, CheckpointStatus, CHECKPOINT_KEYS],
