@@ -91,11 +91,13 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
 
   /** A tracked operation answered: each key it used is counted for the caller. */
   succeeded(operation: string, output: Record<string, unknown>, context: RequestContext): void {
+    if (!this.config.usageRecording) return;
     for (const used of keysUsed(operation, output)) this.record(operation, used, context);
   }
 
   /** A tracked operation refused an authenticated caller: counted against the key it named, with the error type. */
   refused(operation: string, input: Record<string, unknown>, errorCode: string, context: RequestContext): void {
+    if (!this.config.usageRecording) return;
     const tried = keyTried(operation, input, this.config);
     if (tried !== undefined) this.record(operation, tried, context, errorCode);
   }
@@ -105,7 +107,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
    * operation): the body is parsed here, only for a refusal, to tell which key was tried.
    */
   refusedAtEdge(operation: string, body: Buffer, error: unknown, context: RequestContext): void {
-    if (!isTrackedOperation(operation)) return;
+    if (!this.config.usageRecording || !isTrackedOperation(operation)) return;
     const refusal = toKmsError(error);
     if (!KmsError.is(refusal)) return;
     let input: Record<string, unknown>;
