@@ -4,8 +4,9 @@
 // time as the recorder's timer would. The clock moves one second per second of load, so an hour of
 // usage takes as long as its requests do, not an hour.
 // Env: the server config (loadConfig), BENCH_USAGE_KEYS (1000), BENCH_USAGE_PRINCIPALS (10),
-// BENCH_USAGE_RATE (requests per simulated second, 100), BENCH_USAGE_MINUTES (60),
-// BENCH_USAGE_FLUSH_MS (the server's default, 10000).
+// BENCH_USAGE_RATE (requests per simulated second, 100), BENCH_USAGE_MINUTES (15: events per hour are
+// scaled from them, against the combinations used in them, the stricter floor), BENCH_USAGE_FLUSH_MS
+// (the server's default, 10000).
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createKeyledgerServer, EVENT_STORE, loadConfig, UsageRecorder } from '@keyledger/app';
@@ -17,7 +18,7 @@ const num = (name, fallback) => Number(process.env[name] || fallback);
 const KEYS = num('BENCH_USAGE_KEYS', 1000);
 const PRINCIPALS = num('BENCH_USAGE_PRINCIPALS', 10);
 const RATE = num('BENCH_USAGE_RATE', 100);
-const MINUTES = num('BENCH_USAGE_MINUTES', 60);
+const MINUTES = num('BENCH_USAGE_MINUTES', 15);
 const FLUSH_MS = num('BENCH_USAGE_FLUSH_MS', 10_000);
 /** Every tenth key has been rotated once: its old ciphertexts decrypt under the older backing key. */
 const ROTATED_EVERY = 10;
