@@ -14,6 +14,8 @@ import { callerOf } from '../edge/authenticated-caller.js';
 import { SigV4Guard } from '../edge/sigv4.guard.js';
 import { CONFIG } from '../infrastructure/tokens.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
+import { dependencyTimeoutOf } from '../observability/dependency-timeout.js';
+import { noteKeyId } from '../observability/request-notes.js';
 import { KmsOperations } from './kms-operations.js';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -26,7 +28,7 @@ const EMPTY = Buffer.alloc(0);
  */
 @Controller()
 @UseGuards(SigV4Guard)
-@UseFilters(new AwsErrorFilter('KmsApi', CONTENT_TYPE, (error) => toWireError(toKmsError(error))))
+@UseFilters(new AwsErrorFilter('KmsApi', CONTENT_TYPE, (error) => toWireError(toKmsError(dependencyTimeoutOf(error)))))
 export class KmsController {
   constructor(
     private readonly operations: KmsOperations,
@@ -46,6 +48,7 @@ export class KmsController {
       throw error;
     }
     const { input } = parseRequest(operation, body);
+    noteKeyId(request, (input as { KeyId?: unknown }).KeyId ?? (input as { TargetKeyId?: unknown }).TargetKeyId);
     const output = await this.operations.dispatch(operation, input, { actor, requestId });
     await reply.status(200).header('content-type', CONTENT_TYPE).send(serializeResponse(output));
   }
