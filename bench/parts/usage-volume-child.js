@@ -9,6 +9,8 @@
 // (the server's default, 10000).
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { createKeyledgerServer, EVENT_STORE, loadConfig, UsageRecorder } from '@keyledger/app';
 import { ManualClock, USAGE_EVENT_TYPES } from '@keyledger/ledger';
 import { KmsOperations } from '../../apps/keyledger/dist/kms/kms-operations.js';
@@ -29,6 +31,18 @@ const principals = Array.from({ length: PRINCIPALS }, (_, i) => ({
   sourceAddress: `10.0.0.${i + 1}`,
 }));
 const context = (actor) => ({ actor, requestId: randomUUID() });
+
+/** ledger.db with its WAL: appended pages sit in the WAL until a checkpoint, so growth bounds what was written. */
+function ledgerBytes() {
+  const size = (name) => {
+    try {
+      return statSync(join(process.env.KEYLEDGER_DATA_DIR, name)).size;
+    } catch {
+      return 0;
+    }
+  };
+  return size('ledger.db') + size('ledger.db-wal');
+}
 
 /** The log's last position: only usage appended after it is counted. */
 async function lastPosition(store) {
@@ -76,6 +90,7 @@ await childMain(async () => {
     }
     await recorder.flush();
     const head = await lastPosition(store);
+    const bytesBefore = ledgerBytes();
 
     const combinations = new Set();
     let requests = 0;
@@ -109,6 +124,7 @@ await childMain(async () => {
     }
     await recorder.flush();
     const loadSeconds = (performance.now() - started) / 1000;
+    const diskBytes = ledgerBytes() - bytesBefore;
     const { count, bytes } = await usageEventsAfter(store, head);
     const perHour = (count * 60) / MINUTES;
     const bound = combinations.size * 60;
@@ -130,8 +146,10 @@ await childMain(async () => {
           eventsPerRequest: round(count / requests, 4),
           // What one aggregate costs in the ledger (data + metadata JSON, before the store's row overhead).
           bytesPerEvent: round(bytes / Math.max(count, 1), 1),
-          // The structural bound: one event per combination per flush window (and per minute it spans).
-          worstCasePerHour: combinations.size * Math.max(60, 3_600_000 / FLUSH_MS),
+          // ledger.db + WAL growth per event: rows, indexes and WAL frames (an upper bound of what stays).
+          diskBytesPerEvent: round(diskBytes / Math.max(count, 1), 1),
+          // The structural bound: one event per combination per flush window and per minute boundary it spans.
+          worstCasePerHour: combinations.size * (3_600_000 / FLUSH_MS + 60),
           loadSeconds: round(loadSeconds, 1),
         },
       },
