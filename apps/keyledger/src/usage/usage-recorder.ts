@@ -7,16 +7,17 @@ import {
   type RecordedEvent,
 } from '@keyledger/event-store';
 import { KmsError, parseRequest, toKmsError } from '@keyledger/kms-api';
+import { lastSuccessfulUse } from '@keyledger/read-models';
 import {
   appendChained,
   isTrackedOperation,
   integrityOf,
-  lastUsageAfter,
   usageStream,
   USAGE_TRACKING_STREAM,
   type UsageTrackingStarted,
   type Clock,
   type KeyLastUsage,
+  type TrackedOperation,
   type KeyUsageEvent,
 } from '@keyledger/ledger';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
@@ -148,10 +149,15 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   async lastUse(keyId: string): Promise<KeyLastUsage | undefined> {
     const known = this.aggregator.lastUse(keyId);
     if (known !== undefined) return known;
-    let last: KeyLastUsage | undefined;
-    for (const event of await this.read(usageStream(keyId)))
-      last = lastUsageAfter(last, event as unknown as KeyUsageEvent);
-    if (last !== undefined) this.aggregator.rememberLastUse(keyId, last);
+    // Read newest first, and only as far back as a later use could still be.
+    const found = await lastSuccessfulUse(this.store, keyId, Number.POSITIVE_INFINITY);
+    if (found === null) return undefined;
+    const last: KeyLastUsage = {
+      operation: found.operation as TrackedOperation,
+      at: found.at,
+      requestId: found.requestId,
+    };
+    this.aggregator.rememberLastUse(keyId, last);
     return last;
   }
 
