@@ -13,6 +13,8 @@ import { importTokenKeyPurpose, type RootKeyProvider } from '@keyledger/crypto';
 import { loadPrincipals } from '@keyledger/kms-api';
 import { systemClock, type Clock } from '@keyledger/ledger';
 import { LedgerProjection, LedgerView } from '@keyledger/read-models';
+import { EventBus } from '@nestjs/cqrs';
+import { LedgerEventRecorded } from '../reactions/ledger-event-recorded.js';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { boundedStore } from '../observability/bounded-store.js';
 import { KeyledgerMetrics } from '../observability/metrics.js';
@@ -126,12 +128,13 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         LedgerView,
         {
           provide: LedgerProjection,
-          inject: [EVENT_STORE, LedgerView, DATA_DIR],
-          useFactory: async (store: EventStore, view: LedgerView, dir: OpenedDataDir) =>
+          inject: [EVENT_STORE, LedgerView, DATA_DIR, EventBus],
+          useFactory: async (store: EventStore, view: LedgerView, dir: OpenedDataDir, bus: EventBus) =>
             new LedgerProjection(store, view, {
               snapshotFile: join(config.dataDir, LEDGER_VIEW_SNAPSHOT_FILE),
               snapshotEvery: SNAPSHOT_EVERY_EVENTS,
               snapshotSeal: snapshotSealOf(dir, await store.storeIdentity()),
+              onLiveEvent: (event) => bus.publish(new LedgerEventRecorded(event)),
             }),
         },
       ],

@@ -25,7 +25,9 @@ export interface SweepReport {
 /**
  * Does what is due by the clock: automatic rotations, completed deletions and
  * imported material reaching its ValidTo.
- * It runs at start-up and then periodically. Every change goes through the same
+ * It runs at start-up, then periodically, and when a key's next due instant
+ * comes before the next periodic pass (SchedulerWakeup arms it from the
+ * ledger's events). Every change goes through the same
  * command path with expected revisions, so two servers sweeping one store, or a
  * restart mid-sweep, still record each event once.
  */
@@ -33,6 +35,7 @@ export interface SweepReport {
 export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Scheduler');
   private timer: NodeJS.Timeout | undefined;
+  private wakeup: { at: number; timer: NodeJS.Timeout } | undefined;
   private running: Promise<SweepReport> | undefined;
 
   constructor(
@@ -52,7 +55,30 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
 
   onApplicationShutdown(): Promise<SweepReport> | undefined {
     if (this.timer) clearInterval(this.timer);
+    if (this.wakeup) clearTimeout(this.wakeup.timer);
+    this.wakeup = undefined;
     return this.running;
+  }
+
+  /** The instant (ms, by the server's clock) of the armed wake-up, if one is armed. */
+  get nextWakeup(): number | undefined {
+    return this.wakeup?.at;
+  }
+
+  /**
+   * Sweeps at `at` (ms since the epoch, by the server's clock), or now if that
+   * has passed, unless an earlier wake-up is armed. A pass under way when it
+   * fires may have gone past the key already, so the wake-up sweeps after it.
+   */
+  wakeAt(at: number): void {
+    if (this.wakeup && this.wakeup.at <= at) return;
+    if (this.wakeup) clearTimeout(this.wakeup.timer);
+    const delay = Math.max(0, at - this.clock.now().getTime());
+    const timer = setTimeout(() => {
+      this.wakeup = undefined;
+      void (this.running ?? Promise.resolve()).then(() => this.sweep());
+    }, delay).unref();
+    this.wakeup = { at, timer };
   }
 
   /** One pass over every key; a pass already under way is joined, not doubled. */
