@@ -426,6 +426,7 @@ export const openApiDocument = {
                 reason: {
                   enum: [
                     'ROTATED_WITHIN_PERIOD',
+                    'NOT_YET_DUE',
                     'OVERDUE',
                     'ROTATION_DISABLED',
                     'IMPORTED_MATERIAL',
