@@ -171,6 +171,11 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Check' }).click();
     await expect.poll(() => page.getByTestId('verdict').textContent()).toBe('Not decryptable');
     expect(await page.getByTestId('reason').textContent()).toBe('KEY_DISABLED');
+    // The key's timeline, below the verdict, marks the instant on the backing key the ciphertext names.
+    const mark = page.locator('.timeline .mark');
+    await mark.waitFor();
+    expect(await mark.getAttribute('aria-label')).toMatch(/^KEY_DISABLED at /);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'console-decryptability.png'), fullPage: true });
 
     await page.getByLabel('At time (UTC; empty for now)').fill(new Date(story.encryptedAt + 60_000).toISOString());
     await page.getByRole('button', { name: 'Check' }).click();

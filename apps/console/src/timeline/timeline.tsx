@@ -68,6 +68,9 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
     <div ref={ref} class="timeline">
       <svg width={width} height={height} role="group" aria-label="Key timeline" onClick={click} data-testid="timeline">
         <g class="axis" aria-hidden="true">
+          <text x={8} y={AXIS - 10}>
+            UTC
+          </text>
           {ticks.map((t) => (
             <g transform={`translate(${x(t)},0)`}>
               <line y1={AXIS - 6} y2={height - 4} />
