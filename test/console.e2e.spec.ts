@@ -9,7 +9,9 @@ import {
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { LEDGER_FILE_NAME } from '@keyledger/event-store';
 import { ManualClock } from '@keyledger/ledger';
+import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -32,6 +34,7 @@ let page: Page;
 let seen: () => Promise<SeenRequest[]>;
 let blocked: string[];
 let principalsDir: string;
+let env: Record<string, string>;
 
 // The key's story: created with an alias; rotated on day 10; the alias moved to another key on day 20; rotated again
 // on day 30. A second key encrypts something on day 31 and is disabled on day 32.
@@ -53,7 +56,8 @@ beforeAll(async () => {
   writeFileSync(principals, JSON.stringify({ principals: [{ name: 'app', role: 'key-user', ...KEY_USER }] }), {
     mode: 0o600,
   });
-  h = await startKeyledger({ clock, env: { KEYLEDGER_PRINCIPALS_FILE: principals } });
+  env = { KEYLEDGER_PRINCIPALS_FILE: principals };
+  h = await startKeyledger({ clock, env });
   story.start = clock.now().getTime();
   const create = async (description: string) =>
     (await h.kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!.KeyId!;
@@ -93,7 +97,8 @@ const signIn = async (secret: string, accessKeyId = ADMIN.accessKeyId) => {
   await page.getByRole('button', { name: 'Sign in' }).click();
 };
 
-describe('the console in Chromium', () => {
+// A shared 2-core machine can make one browser step slow: a generous per-test bound, never a sleep.
+describe('the console in Chromium', { timeout: 90_000 }, () => {
   it('is served at /console with a strict Content-Security-Policy and no inline script', async () => {
     const response = await page.goto(`${h.url}/console`);
     expect(response?.status()).toBe(200);
@@ -239,6 +244,34 @@ describe('the console in Chromium', () => {
       expect(everything).not.toContain('not-the-secret');
       expect(new URL(request.url).origin).toBe(new URL(h.url).origin);
     }
+    expect(blocked).toEqual([]);
+  });
+
+  it('shows the first bad event once the ledger was edited on disk', async () => {
+    const { dataDir, clock } = h;
+    await h.stop();
+    const db = new Database(join(dataDir, LEDGER_FILE_NAME));
+    const edited = db
+      .prepare(
+        `UPDATE events SET data = replace(data, 'rotated twice', 'rotated once') WHERE stream = ? AND revision = 0`,
+      )
+      .run(`key-${story.rotated}`).changes;
+    db.close();
+    expect(edited).toBe(1);
+    h = await startKeyledger({ dataDir, clock, env });
+    await context.close();
+    ({ context, seen, blocked } = await isolatedContext(browser, h.url));
+    page = await context.newPage();
+    await page.goto(`${h.url}/console#/audit`);
+    await signIn(ADMIN.secretAccessKey);
+    await page.getByRole('button', { name: 'Verify the ledger' }).click();
+    const result = page.getByTestId('verify-result');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('The ledger does NOT verify');
+    const bad = await page.getByTestId('first-bad-event').textContent();
+    expect(bad).toContain(`key-${story.rotated} revision 0`);
+    expect(bad).toMatch(/altered/);
+    for (const request of await seen()) expect(JSON.stringify(request)).not.toContain(ADMIN.secretAccessKey);
     expect(blocked).toEqual([]);
   });
 });
