@@ -134,6 +134,24 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
     expect(await table.locator(`tr[data-key-id="${story.disabled}"]`).textContent()).toContain('Disabled');
   });
 
+  it('turns the list into the inventory as of a time, and filters it', async () => {
+    const asOf = page.getByLabel('As of (UTC; empty for now)');
+    await asOf.fill(new Date(story.start + 5 * DAY).toISOString());
+    await asOf.press('Enter');
+    const rows = page.locator('[data-testid="keys"] tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-key-id')).toBe(story.rotated);
+    // Then, the alias still pointed at it.
+    expect(await rows.first().textContent()).toContain('alias/console-app');
+    await asOf.fill('');
+    await asOf.press('Enter');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(3);
+    await page.getByLabel('Search').fill('disabled later');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-key-id')).toBe(story.disabled);
+    await page.getByLabel('Search').fill('');
+  });
+
   it('draws a key rotated twice as three backing-key lanes, with the alias moving away', async () => {
     await page.locator(`a[href="#/keys/${story.rotated}"]`).click();
     await page.getByTestId('as-of').waitFor();
@@ -168,6 +186,32 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
     expect(await asOf.locator('time').first().getAttribute('datetime')).toBe(before);
     expect(await asOf.textContent()).toContain('alias/console-app');
     expect(await page.locator('[data-lane="material"]:not(.after-cursor)').count()).toBe(1);
+  });
+
+  it("moves the cursor by keyboard: Home is the key's creation, End is now", async () => {
+    const slider = page.getByLabel('Time cursor', { exact: true });
+    await slider.focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => page.getByTestId('as-of-material-count').textContent()).toBe('3');
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.getByTestId('as-of-material-count').textContent()).toBe('1');
+    // Every lane is reachable by Tab, and says what it is.
+    const lane = page.locator('[data-lane="material"]').first();
+    await lane.focus();
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toMatch(
+      /^Backing key [0-9a-f]{64}/,
+    );
+  });
+
+  it('keeps the session in this tab only when asked, and forgets it on sign-out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Access key id').fill(ADMIN.accessKeyId);
+    await page.getByLabel('Secret access key').fill(ADMIN.secretAccessKey);
+    await page.getByLabel(/Keep me signed in in this tab/).check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
   });
 
   it('says why a ciphertext of a key disabled later cannot be decrypted now, and that it could before', async () => {
