@@ -13,7 +13,8 @@ import { ChangeKeyHandler, CreateKeyHandler } from './keys/key-commands.js';
 import { GetParametersForImportHandler, ImportKeyMaterialHandler } from './keys/key-import-commands.js';
 import { KeyResolver } from './keys/key-resolver.js';
 import { GetKeyHandler, ListAliasesHandler, ListKeysHandler } from './keys/key-queries.js';
-import { KmsController } from './kms/kms.controller.js';
+import { KmsRoute } from './kms/kms-route.js';
+import { EdgeModule } from './edge/edge.module.js';
 import { AliasOperations } from './kms/alias.operations.js';
 import { CryptographicOperations } from './kms/cryptographic.operations.js';
 import { ImportOperations } from './kms/import.operations.js';
@@ -30,8 +31,8 @@ export class AppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), LedgerApiModule],
-      controllers: [HealthController, ServiceIndexController, KmsController],
+      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), EdgeModule, LedgerApiModule],
+      controllers: [HealthController, ServiceIndexController],
       providers: [
         LedgerRepository,
         KeyResolver,
@@ -45,6 +46,7 @@ export class AppModule {
         UsageRecorder,
         UsageOperations,
         KmsOperations,
+        KmsRoute,
         AsymmetricOperations,
         RsaEncryption,
         Scheduler,

@@ -5,7 +5,7 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 import type { RequestListener } from 'node:http';
 import { systemClock } from '@keyledger/ledger';
 import { AppModule } from './app.module.js';
-import { AwsExceptionFilter } from './http/aws-exception-filter.js';
+import { AwsErrorFilter, KMS_DIALECT } from './edge/aws-error.filter.js';
 import { clientErrorHandler, createEdgeServer } from './http/edge-server.js';
 import { installLoadShedding } from './http/load-shedding.js';
 import type { InfrastructureOptions } from './infrastructure/infrastructure.module.js';
@@ -45,6 +45,7 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
     logger: options.logger ?? ['log', 'warn', 'error'],
     abortOnError: false,
   });
-  app.useGlobalFilters(new AwsExceptionFilter());
+  // Whatever no route answered itself (unknown routes, bodies over the limit, requests Fastify refused).
+  app.useGlobalFilters(new AwsErrorFilter({ ...KMS_DIALECT, name: 'Http' }));
   return app;
 }
