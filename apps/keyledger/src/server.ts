@@ -28,6 +28,8 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
     clientErrorHandler: clientErrorHandler(config.limits),
     // The edge answers requests during shutdown itself, AWS-shaped (http/load-shedding.ts).
     return503OnClosing: false,
+    // No Nest middleware is used: middie would only parse every URL for nothing.
+    skipMiddie: true,
   });
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
@@ -35,9 +37,16 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
   installLoadShedding(fastify, config.limits.maxInFlight);
   // SDKs correct their signing clock from the Date header, so it must come from the clock SigV4 is checked against.
   const clock = options.clock ?? systemClock;
-  // A callback hook, not an async one: one promise less on every response.
+  // A callback hook, not an async one: one promise less on every response. The text changes once a second.
+  let dateSecond = NaN;
+  let dateText = '';
   fastify.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('date', clock.now().toUTCString());
+    const second = Math.floor(clock.now().getTime() / 1000);
+    if (second !== dateSecond) {
+      dateSecond = second;
+      dateText = new Date(second * 1000).toUTCString();
+    }
+    reply.header('date', dateText);
     done(null, payload);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
