@@ -2,6 +2,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toKmsError, toWireError, type WireError } from '@keyledger/kms-api';
 import { awsErrorOfStatus, CONTENT_TYPE } from '../http/aws-error-shape.js';
+import { dependencyTimeoutOf } from '../observability/dependency-timeout.js';
 import { requestIdOf } from './authenticated-caller.js';
 
 /** How one API words its errors: its content type and its mapping of an error to status and body. */
@@ -11,11 +12,14 @@ export interface ErrorDialect {
   toWire(error: unknown): WireError;
 }
 
-/** The KMS protocol: every client error is a 400 with the AWS type; anything unknown is a 500. */
+/**
+ * The KMS protocol: every client error is a 400 with the AWS type, a store that did not
+ * answer is DependencyTimeoutException (503), anything unknown is a 500.
+ */
 export const KMS_DIALECT: ErrorDialect = {
   name: 'KmsApi',
   contentType: CONTENT_TYPE,
-  toWire: (error) => toWireError(toKmsError(error)),
+  toWire: (error) => toWireError(toKmsError(dependencyTimeoutOf(error))),
 };
 
 const loggers = new Map<string, Logger>();
@@ -30,7 +34,8 @@ const loggerOf = (name: string): Logger => {
  * and whatever no route answered (unknown routes, bodies over the limit, requests
  * Fastify refused): an AWS-shaped `{ __type, message }` body. A framework refusal
  * keeps its status; every other error goes through the API's dialect. Only a 5xx
- * other than 503 is logged, with its kind and where it came from, never its
+ * other than 503 (a 503 is the access log's error line: load shed, a store that did not
+ * answer) is logged, with its kind and where it came from, never its
  * message (a message could carry data).
  */
 export function replyWithError(

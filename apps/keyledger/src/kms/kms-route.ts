@@ -6,6 +6,8 @@ import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { KMS_DIALECT, replyWithError } from '../edge/aws-error.filter.js';
 import { EdgeAuthenticator } from '../edge/edge-authenticator.js';
 import { CONFIG } from '../infrastructure/tokens.js';
+import { noteKeyId } from '../observability/request-notes.js';
+import { UsageRecorder } from '../usage/usage-recorder.js';
 import type { Output } from './operation-table.js';
 import { KmsOperations } from './kms-operations.js';
 
@@ -20,7 +22,8 @@ const EMPTY = Buffer.alloc(0);
  * route, and Nest's router, guard and interceptor layers cost more per request than
  * the whole of this. It keeps the edge's semantics: Fastify's hooks (load shedding,
  * the Date header, and any observability hook added with `addHook`) run as for every
- * route, and every error goes through the edge's one mapping (`replyWithError`).
+ * route (observability/request-observation.ts is where the access log and metrics hook in),
+ * and every error goes through the edge's one mapping (`replyWithError`).
  */
 @Injectable()
 export class KmsRoute implements OnModuleInit {
@@ -28,6 +31,7 @@ export class KmsRoute implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly authenticator: EdgeAuthenticator,
     private readonly operations: KmsOperations,
+    private readonly usage: UsageRecorder,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
 
@@ -42,8 +46,16 @@ export class KmsRoute implements OnModuleInit {
     try {
       const { principal, actor, requestId } = this.authenticator.authenticate(request, reply);
       const operation = parseTarget(request.headers['x-amz-target']);
-      assertAuthorized(principal, operation, this.config.accountId);
-      const { input } = parseRequest(operation, Buffer.isBuffer(request.body) ? request.body : EMPTY);
+      const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
+      try {
+        assertAuthorized(principal, operation, this.config.accountId);
+      } catch (error) {
+        this.usage.refusedAtEdge(operation, body, error, { actor, requestId });
+        throw error;
+      }
+      const { input } = parseRequest(operation, body);
+      // For the access log: the key the request names, once parsed (so validated as an identifier).
+      noteKeyId(request, (input as { KeyId?: unknown }).KeyId ?? (input as { TargetKeyId?: unknown }).TargetKeyId);
       this.operations
         .dispatch(operation, input, { actor, requestId })
         .then((output: Output) => this.answer(reply, output))
