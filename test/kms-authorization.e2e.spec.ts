@@ -20,6 +20,9 @@ import { startKeyledger, type Harness } from './support/keyledger-harness.js';
 const APP = { accessKeyId: 'AKIAAUTHZAPPUSER0001', secretAccessKey: 'authz-app-secret-0123456789abcdef' };
 const OTHER = { accessKeyId: 'AKIAAUTHZOTHERUSER01', secretAccessKey: 'authz-other-secret-0123456789abcd' };
 const AUDIT = { accessKeyId: 'AKIAAUTHZAUDITOR0001', secretAccessKey: 'authz-audit-secret-0123456789abcd' };
+const ENCRYPTOR = { accessKeyId: 'AKIAAUTHZENCRYPTOR01', secretAccessKey: 'authz-encryptor-secret-0123456789' };
+/** A principal with an identity policy of its own and no role. */
+const ENCRYPT_ONLY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] };
 const ACCOUNT = '111122223333';
 const arn = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
 const text = (s: string) => Buffer.from(s);
@@ -50,6 +53,7 @@ describe('key policies and grants, enforced on every request (issue 12)', () => 
           { name: 'app', role: 'key-user', ...APP },
           { name: 'other', role: 'key-user', ...OTHER },
           { name: 'audit', role: 'auditor', ...AUDIT },
+          { name: 'encryptor', policy: ENCRYPT_ONLY, ...ENCRYPTOR },
         ],
       }),
       { mode: 0o600 },
@@ -268,5 +272,22 @@ describe('key policies and grants, enforced on every request (issue 12)', () => 
     expect((await failure(h.kms.send(new RevokeGrantCommand({ KeyId: key.KeyId, GrantId: grant.GrantId })))).name).toBe(
       'InvalidGrantIdException',
     );
+  });
+
+  it('a principal with only an identity policy may do what it allows, through a key policy that delegates', async () => {
+    const key = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const encryptor = h.client(ENCRYPTOR);
+    const sealed = await encryptor.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('e') }));
+    expect(await failure(encryptor.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob })))).toMatchObject({
+      name: 'AccessDeniedException',
+      message:
+        `User: ${arn('encryptor')} is not authorized to perform: kms:Decrypt on resource: ${key.Arn} ` +
+        'because no identity-based policy allows the kms:Decrypt action',
+    });
+    // A key whose policy does not name the account gives the identity policy nothing to add to.
+    const onlyApp = (await h.kms.send(new CreateKeyCommand({ Policy: ONLY_APP }))).KeyMetadata!;
+    expect(
+      (await failure(encryptor.send(new EncryptCommand({ KeyId: onlyApp.KeyId, Plaintext: text('e') })))).message,
+    ).toContain('because no resource-based policy allows the kms:Encrypt action');
   });
 });
