@@ -8,6 +8,7 @@ import {
   ListKeyPoliciesCommand,
   ListRetirableGrantsCommand,
   PutKeyPolicyCommand,
+  ReEncryptCommand,
   RetireGrantCommand,
   RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
@@ -289,5 +290,68 @@ describe('key policies and grants, enforced on every request (issue 12)', () => 
     expect(
       (await failure(encryptor.send(new EncryptCommand({ KeyId: onlyApp.KeyId, Plaintext: text('e') })))).message,
     ).toContain('because no resource-based policy allows the kms:Encrypt action');
+  });
+
+  it('a grant that gives CreateGrant passes on only what it has; its grantee may retire a grant that says so', async () => {
+    const key = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const audit = h.client(AUDIT);
+    await h.kms.send(
+      new CreateGrantCommand({
+        KeyId: key.KeyId,
+        GranteePrincipal: arn('audit'),
+        Operations: ['Decrypt', 'CreateGrant', 'RetireGrant'],
+        Constraints: { EncryptionContextSubset: { dept: 'a' } },
+      }),
+    );
+    const subGrant = (extra: object) =>
+      audit.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: arn('other'), ...extra } as never));
+    expect((await failure(subGrant({ Operations: ['Decrypt', 'Encrypt'] }))).name).toBe('AccessDeniedException');
+    expect((await failure(subGrant({ Operations: ['Decrypt'] }))).name).toBe('AccessDeniedException');
+    const narrower = await subGrant({
+      Operations: ['Decrypt', 'RetireGrant'],
+      Constraints: { EncryptionContextSubset: { dept: 'a', team: 'x' } },
+    });
+    expect(narrower.GrantId).toMatch(/^[0-9a-f]{64}$/);
+    expect((await failure(subGrant({ Operations: ['Decrypt'], DryRun: true }))).name).toBe('AccessDeniedException');
+    await h.kms.send(new RetireGrantCommand({ KeyId: key.Arn, GrantId: narrower.GrantId }));
+    expect(
+      (await h.kms.send(new ListGrantsCommand({ KeyId: key.KeyId }))).Grants!.map((g) => g.GranteePrincipal),
+    ).toEqual([arn('audit')]);
+    expect(
+      (
+        await failure(
+          h.kms.send(
+            new CreateGrantCommand({
+              KeyId: key.KeyId,
+              GranteePrincipal: arn('other'),
+              Operations: ['Decrypt'],
+              DryRun: true,
+            }),
+          ),
+        )
+      ).name,
+    ).toBe('DryRunOperationException');
+  });
+
+  it('ReEncrypt needs ReEncryptFrom on the source key and ReEncryptTo on the destination', async () => {
+    const app = h.client(APP);
+    const open = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const onlyApp = (await h.kms.send(new CreateKeyCommand({ Policy: ONLY_APP }))).KeyMetadata!;
+    const sealed = await app.send(new EncryptCommand({ KeyId: open.KeyId, Plaintext: text('r') }));
+    // ONLY_APP lets app Encrypt and Decrypt, not ReEncryptTo: the destination refuses.
+    expect(
+      await failure(
+        app.send(new ReEncryptCommand({ CiphertextBlob: sealed.CiphertextBlob, DestinationKeyId: onlyApp.KeyId })),
+      ),
+    ).toMatchObject({
+      name: 'AccessDeniedException',
+      message:
+        `User: ${arn('app')} is not authorized to perform: kms:ReEncryptTo on resource: ${onlyApp.Arn} ` +
+        'because no resource-based policy allows the kms:ReEncryptTo action',
+    });
+    const moved = await app.send(
+      new ReEncryptCommand({ CiphertextBlob: sealed.CiphertextBlob, DestinationKeyId: open.KeyId }),
+    );
+    expect(moved.KeyId).toBe(open.Arn);
   });
 });
