@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { readSideProvider } from './read-side-provider.js';
 import type { RootKeyProvider } from '@keyledger/crypto';
 import type { EventStore } from '@keyledger/event-store';
 import type { Clock } from '@keyledger/ledger';
 import { CheckpointKeys, LedgerCheckpoints } from '@keyledger/integrity';
-import { LedgerProjection, LedgerQueries, LedgerView } from '@keyledger/read-models';
+import { LedgerQueries } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE, ROOT_KEY } from '../infrastructure/tokens.js';
 import { CHECKPOINT_INTERVAL, CheckpointWriter } from './checkpoint-writer.js';
@@ -17,22 +18,7 @@ import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
 @Module({
   controllers: [LedgerApiController],
   providers: [
-    {
-      provide: LedgerQueries,
-      inject: [EVENT_STORE, CONFIG, CLOCK, LedgerView, LedgerProjection],
-      useFactory: (
-        store: EventStore,
-        config: KeyledgerConfig,
-        clock: Clock,
-        view: LedgerView,
-        projection: LedgerProjection,
-      ) =>
-        new LedgerQueries(
-          store,
-          { region: config.region, accountId: config.accountId, clock },
-          { view, position: () => projection.position },
-        ),
-    },
+    readSideProvider(LedgerQueries),
     {
       provide: CHECKPOINT_KEYS,
       inject: [ROOT_KEY],

@@ -433,6 +433,7 @@ export const openApiDocument = {
                 reason: {
                   enum: [
                     'ROTATED_WITHIN_PERIOD',
+                    'NOT_YET_DUE',
                     'OVERDUE',
                     'ROTATION_DISABLED',
                     'IMPORTED_MATERIAL',

@@ -29,10 +29,11 @@ export const historyCommand: Command = {
   summary: 'every event of a key, oldest first',
   positionals: { min: 1, max: 1, names: '<keyId>' },
   options: connectionOptions,
-  help: `Usage: keyledger history <keyId | key ARN> [--data-dir <dir> | --url <url>]
+  help: `Usage: keyledger history <keyId | key ARN | alias/name | alias ARN> [--data-dir <dir> | --url <url>]
 
 Prints every event of the key's stream as JSON, oldest first, with who made
-each change and when. Sealed key material is never shown.
+each change and when. Sealed key material is never shown. An alias names the
+key it points at now.
 
 ${CONNECTION_HELP}`,
   async run(input) {
@@ -52,10 +53,12 @@ export const stateCommand: Command = {
   summary: "a key's state at a point in time",
   positionals: { min: 1, max: 1, names: '<keyId>' },
   options: { ...connectionOptions, 'as-of': { type: 'string' } },
-  help: `Usage: keyledger state <keyId | key ARN> [--as-of <time>] [--data-dir <dir> | --url <url>]
+  help: `Usage: keyledger state <keyId | key ARN | alias/name | alias ARN> [--as-of <time>]
+                       [--data-dir <dir> | --url <url>]
 
 The key as it was at --as-of (ISO 8601, default now), replayed from its events:
-state, backing keys (key materials), rotation, aliases.
+state, backing keys (key materials), rotation, aliases. An alias names the key
+it pointed at then.
 
 ${CONNECTION_HELP}`,
   async run(input) {
