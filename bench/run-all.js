@@ -125,6 +125,18 @@ const FIGURES = {
     floor: 'the same on a fresh key',
     goal: { ratio: '<=', value: 1.2 },
   },
+  authz_decrypt_in_process: {
+    figure: 'Decrypt in process through authorization, key with a 20-statement policy and 100 grants',
+    unit: 'µs/op',
+    floor: 'the same on a key with the default key policy',
+    goal: { ratio: '<=', value: 1.1 },
+  },
+  authz_decrypt_http: {
+    figure: 'Decrypt over HTTP, key with a 20-statement policy and 100 grants',
+    unit: 'µs/op',
+    floor: 'the same on a key with the default key policy',
+    goal: { ratio: '<=', value: 1.1 },
+  },
   decrypt_deep_key: {
     figure: 'Decrypt (oldest material) on a key with 1,000 backing keys',
     unit: 'µs/op',
@@ -362,6 +374,20 @@ async function main() {
       };
     await section('inprocess', inProcess('decrypt'));
     await section('depth', inProcess('depth', { BENCH_DEPTH: String(CONFIG.depthBackingKeys) }));
+    await section('authz', async () => {
+      const dataDir = tempDir('authz');
+      cleanup.push(dataDir);
+      try {
+        return await runChild(join(BENCH_DIR, 'parts', 'authz-child.js'), {
+          env: {
+            ...serverEnv({ dataDir, rootKey: newRootKeyBase64(), extra: { KEYLEDGER_LOG_LEVEL: 'error' } }),
+            BENCH_ROUNDS: String(CONFIG.rounds),
+          },
+        });
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
 
     await section('lifecycle', () =>
       runLifecycle({
