@@ -46,6 +46,7 @@ describe('loadConfig', () => {
         startupTimeoutMs: 30_000,
         storeTimeoutMs: 5_000,
       },
+      dev: false,
     });
   });
 
@@ -70,6 +71,7 @@ describe('loadConfig', () => {
         'KEYLEDGER_METRICS_PUBLIC',
         'KEYLEDGER_STARTUP_TIMEOUT_MS',
         'KEYLEDGER_STORE_TIMEOUT_MS',
+        'KEYLEDGER_DEV',
       ].map((name) => [name, '']),
     );
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -130,6 +132,7 @@ describe('loadConfig', () => {
         startupTimeoutMs: 1000,
         storeTimeoutMs: 100,
       },
+      dev: false,
     });
   });
 
@@ -228,5 +231,15 @@ describe('loadConfig', () => {
     const message = refusal({ KEYLEDGER_SECRET_ACCESS_KEY: 'do-not-print-me', KEYLEDGER_ROOT_KEY: 'nor-me' });
     expect(message).not.toContain('do-not-print-me');
     expect(message).not.toContain('nor-me');
+  });
+
+  it('development mode: on loopback only, and only 0 or 1', () => {
+    expect(loadConfig({ KEYLEDGER_DEV: '1' }).dev).toBe(true);
+    expect(loadConfig({ KEYLEDGER_DEV: '1', HOST: '::1' }).dev).toBe(true);
+    expect(loadConfig({ KEYLEDGER_DEV: '0' }).dev).toBe(false);
+    expect(refusal({ KEYLEDGER_DEV: '1', HOST: '0.0.0.0', KEYLEDGER_ALLOW_PLAINTEXT_HTTP: '1' })).toBe(
+      'KEYLEDGER_DEV=1 accepts the well-known test/test credentials, so it serves loopback only: HOST 0.0.0.0 is not loopback',
+    );
+    expect(refusal({ KEYLEDGER_DEV: 'yes' })).toBe("KEYLEDGER_DEV must be 0 or 1, got 'yes'");
   });
 });

@@ -36,6 +36,8 @@ export interface KeyledgerConfig {
   tls: { cert: Buffer; key: Buffer } | undefined;
   /** Logs, metrics and the store's time bounds (observability/observability-config.ts). */
   observability: ObservabilityConfig;
+  /** KEYLEDGER_DEV=1: the well-known test/test credentials are an admin too; loopback only. */
+  dev: boolean;
 }
 
 export interface EdgeLimits {
@@ -130,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
   if (Boolean(env.KEYLEDGER_ACCESS_KEY_ID) !== Boolean(env.KEYLEDGER_SECRET_ACCESS_KEY))
     throw new ConfigError('Set both KEYLEDGER_ACCESS_KEY_ID and KEYLEDGER_SECRET_ACCESS_KEY, or neither');
   const host = env.HOST || '127.0.0.1';
+  const dev = devMode(env, host);
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host,
@@ -155,7 +158,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     usageFlushMs: integer(env, 'KEYLEDGER_USAGE_FLUSH_MS', 10_000, 0, 3_600_000),
     tls: tlsOf(env, host),
     observability: observability(env),
+    dev,
   };
+}
+
+/**
+ * Development mode, as LocalStack and local-kms users expect: the well-known test/test
+ * credentials work. Anyone who can reach the port can then do anything, so it is refused
+ * on any address but loopback, whatever else is configured.
+ */
+function devMode(env: NodeJS.ProcessEnv, host: string): boolean {
+  const raw = env.KEYLEDGER_DEV;
+  if (raw === undefined || raw === '' || raw === '0') return false;
+  if (raw !== '1') throw new ConfigError(`KEYLEDGER_DEV must be 0 or 1, got '${raw}'`);
+  if (!isLoopback(host))
+    throw new ConfigError(
+      `KEYLEDGER_DEV=1 accepts the well-known test/test credentials, so it serves loopback only: HOST ${host} is not loopback`,
+    );
+  return true;
 }
 
 function observability(env: NodeJS.ProcessEnv): ObservabilityConfig {
