@@ -47,6 +47,7 @@ describe('loadConfig', () => {
         storeTimeoutMs: 5_000,
       },
       dev: false,
+      seedFile: undefined,
     });
   });
 
@@ -72,6 +73,7 @@ describe('loadConfig', () => {
         'KEYLEDGER_STARTUP_TIMEOUT_MS',
         'KEYLEDGER_STORE_TIMEOUT_MS',
         'KEYLEDGER_DEV',
+        'KEYLEDGER_SEED_FILE',
       ].map((name) => [name, '']),
     );
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -133,6 +135,7 @@ describe('loadConfig', () => {
         storeTimeoutMs: 100,
       },
       dev: false,
+      seedFile: undefined,
     });
   });
 

@@ -7,6 +7,7 @@ import {
   ObservabilityConfigError,
   type ObservabilityConfig,
 } from '../observability/observability-config.js';
+import { readSeedFile, SeedFileError } from '../seed/seed-file.js';
 
 /** The runtime contract (DESIGN.md), read once from the environment. */
 export interface KeyledgerConfig {
@@ -38,6 +39,8 @@ export interface KeyledgerConfig {
   observability: ObservabilityConfig;
   /** KEYLEDGER_DEV=1: the well-known test/test credentials are an admin too; loopback only. */
   dev: boolean;
+  /** Keys and aliases created at start when missing (seed/seed-file.ts); checked here, before anything is written. */
+  seedFile: string | undefined;
 }
 
 export interface EdgeLimits {
@@ -159,7 +162,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     tls: tlsOf(env, host),
     observability: observability(env),
     dev,
+    seedFile: seedFileOf(env),
   };
+}
+
+function seedFileOf(env: NodeJS.ProcessEnv): string | undefined {
+  const file = env.KEYLEDGER_SEED_FILE;
+  if (!file) return undefined;
+  try {
+    readSeedFile(file);
+  } catch (error) {
+    if (error instanceof SeedFileError) throw new ConfigError(error.message);
+    throw error;
+  }
+  return resolve(file);
 }
 
 /**
