@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { principalArn, verifySigV4, type PrincipalDirectory } from '@keyledger/kms-api';
-import type { Clock } from '@keyledger/ledger';
+import { servesRegion, type Clock } from '@keyledger/ledger';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, PRINCIPALS } from '../infrastructure/tokens.js';
 import { rememberCaller, rememberRequestId, UNSIGNED_ROUTE } from './authenticated-caller.js';
@@ -25,6 +25,8 @@ export class SigV4Guard implements CanActivate {
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
 
+  private readonly acceptsRegion = (region: string): boolean => servesRegion(this.config.regions, region);
+
   canActivate(context: ExecutionContext): boolean {
     if (this.reflector.get<boolean>(UNSIGNED_ROUTE, context.getHandler())) return true;
     const http = context.switchToHttp();
@@ -34,7 +36,7 @@ export class SigV4Guard implements CanActivate {
     http.getResponse<FastifyReply>().header('x-amzn-RequestId', requestId);
     const url = request.raw.url ?? '/';
     const q = url.indexOf('?');
-    const { accessKeyId } = verifySigV4(
+    const { accessKeyId, region } = verifySigV4(
       {
         method: request.method,
         path: q < 0 ? url : url.slice(0, q),
@@ -43,7 +45,7 @@ export class SigV4Guard implements CanActivate {
         body: Buffer.isBuffer(request.body) ? request.body : EMPTY,
       },
       {
-        region: this.config.region,
+        acceptsRegion: this.acceptsRegion,
         service: 'kms',
         now: this.clock.now(),
         lookupSecret: this.principals.lookupSecret,
@@ -53,6 +55,7 @@ export class SigV4Guard implements CanActivate {
     rememberCaller(request, {
       principal,
       requestId,
+      region,
       actor: {
         principal: principalArn(principal, this.config.accountId),
         accessKeyId,

@@ -59,9 +59,11 @@ export class KeyManagementOperations {
       );
       return { KeyMetadata: keyMetadata(key, this.config) };
     },
-    DescribeKey: async (input) => ({ KeyMetadata: keyMetadata(await this.key(input.KeyId, true), this.config) }),
-    ListKeys: async (input) => {
-      const listed = await this.queries.execute(new ListKeysQuery(input.Limit, input.Marker));
+    DescribeKey: async (input, context) => ({
+      KeyMetadata: keyMetadata(await this.key(input.KeyId, true, context), this.config),
+    }),
+    ListKeys: async (input, context) => {
+      const listed = await this.queries.execute(new ListKeysQuery(context.region, input.Limit, input.Marker));
       return { Keys: listed.items.map((k) => ({ KeyId: k.keyId, KeyArn: k.state.arn })), ...pageFields(listed) };
     },
     UpdateKeyDescription: (input, context) =>
@@ -75,8 +77,8 @@ export class KeyManagementOperations {
         context,
       ),
     DisableKeyRotation: (input, context) => this.change(input.KeyId, { type: 'DisableKeyRotation' }, context),
-    GetKeyRotationStatus: async (input) => {
-      const key = await this.key(input.KeyId, false);
+    GetKeyRotationStatus: async (input, context) => {
+      const key = await this.key(input.KeyId, false, context);
       // AWS rotates symmetric encryption keys only, and says so for the others.
       if (key.keySpec !== SYMMETRIC_DEFAULT)
         throw new DomainError(
@@ -95,8 +97,8 @@ export class KeyManagementOperations {
       const key = await this.changed(input.KeyId, { type: 'RotateKeyOnDemand' }, context);
       return { KeyId: key.arn };
     },
-    ListKeyRotations: async (input) => {
-      const key = await this.key(input.KeyId, false);
+    ListKeyRotations: async (input, context) => {
+      const key = await this.key(input.KeyId, false, context);
       const listed = page(
         rotationEntries(key, input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL'),
         input.Limit,
@@ -129,16 +131,16 @@ export class KeyManagementOperations {
       ),
     UntagResource: (input, context) =>
       this.change(input.KeyId, { type: 'UntagResource', tagKeys: input.TagKeys }, context),
-    ListResourceTags: async (input) => {
-      const listed = page((await this.key(input.KeyId, false)).tags, input.Limit, input.Marker);
+    ListResourceTags: async (input, context) => {
+      const listed = page((await this.key(input.KeyId, false, context)).tags, input.Limit, input.Marker);
       return { Tags: listed.items, ...pageFields(listed) };
     },
-    GetKeyPolicy: async (input) => {
-      const key = await this.key(input.KeyId, false);
+    GetKeyPolicy: async (input, context) => {
+      const key = await this.key(input.KeyId, false, context);
       return { Policy: defaultPolicy(this.config.accountId, key.arn), PolicyName: 'default' };
     },
-    PutKeyPolicy: async (input) => {
-      await this.key(input.KeyId, false);
+    PutKeyPolicy: async (input, context) => {
+      await this.key(input.KeyId, false, context);
       throw new DomainError(
         'Unsupported',
         'Keyledger authorises by principal role (admin, key-user, auditor), not by key policy; PutKeyPolicy is not supported.',
@@ -146,8 +148,8 @@ export class KeyManagementOperations {
     },
   };
 
-  private async key(keyId: string, allowAlias: boolean): Promise<KeyAggregate> {
-    return (await this.queries.execute(new GetKeyQuery(keyId, allowAlias))).state;
+  private async key(keyId: string, allowAlias: boolean, context: RequestContext): Promise<KeyAggregate> {
+    return (await this.queries.execute(new GetKeyQuery(keyId, allowAlias, context.region))).state;
   }
 
   /** One command: the handler resolves the id, loads, decides and appends. */

@@ -34,11 +34,11 @@ export class KmsController {
 
   @Post('/')
   async handle(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const { principal, actor, requestId } = callerOf(request);
+    const { principal, actor, requestId, region } = callerOf(request);
     const operation = parseTarget(request.headers['x-amz-target']);
     assertAuthorized(principal, operation, this.config.accountId);
     const { input } = parseRequest(operation, Buffer.isBuffer(request.body) ? request.body : EMPTY);
-    const output = await this.operations.dispatch(operation, input, { actor, requestId });
+    const output = await this.operations.dispatch(operation, input, { actor, requestId, region });
     await reply.status(200).header('content-type', CONTENT_TYPE).send(serializeResponse(output));
   }
 }

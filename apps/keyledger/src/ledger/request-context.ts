@@ -4,4 +4,6 @@ import type { Actor } from '@keyledger/ledger';
 export interface RequestContext {
   actor: Actor;
   requestId: string;
+  /** The region the request acts in (its SigV4 scope's); the scheduler's is the key's. */
+  region: string;
 }

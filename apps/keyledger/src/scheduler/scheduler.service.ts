@@ -7,6 +7,7 @@ import { LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, type KeyChange } from '../keys/key-commands.js';
+import { placeOf } from '../regions/request-region.js';
 
 export interface SweepReport {
   rotated: number;
@@ -55,15 +56,15 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   private async sweepOnce(): Promise<SweepReport> {
     const now = this.clock.now().getTime();
     const report: SweepReport = { rotated: 0, deleted: 0, expired: 0 };
-    for (const keyId of [...this.view.keyIds()]) {
-      const key = this.view.key(keyId)?.state;
+    for (const ref of [...this.view.keyIds()]) {
+      const key = this.view.key(ref)?.state;
       if (!key || !key.exists) continue;
-      await this.destroyOrphans(key);
+      await this.destroyOrphans(ref, key);
       const due = dueWork(key, now);
-      if (due.completeDeletion && (await this.apply(keyId, { type: 'CompleteKeyDeletionIfDue' }))) report.deleted++;
+      if (due.completeDeletion && (await this.apply(ref, { type: 'CompleteKeyDeletionIfDue' }))) report.deleted++;
       const expiring = due.expiringMaterial.length + due.expiringImportParameters.length;
-      if (expiring > 0 && (await this.apply(keyId, { type: 'ExpireKeyMaterialIfDue' }))) report.expired++;
-      if (due.rotate && (await this.apply(keyId, { type: 'RotateKeyIfDue' }))) report.rotated++;
+      if (expiring > 0 && (await this.apply(ref, { type: 'ExpireKeyMaterialIfDue' }))) report.expired++;
+      if (due.rotate && (await this.apply(ref, { type: 'RotateKeyIfDue' }))) report.rotated++;
     }
     if (report.rotated + report.deleted + report.expired > 0)
       this.logger.log(
@@ -78,17 +79,19 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
    * before superseded shred keys were destroyed. Destroyed through the ledger, so the
    * history says when. Only dead ids are looked up, once per pass.
    */
-  private async destroyOrphans(key: KeyAggregate): Promise<void> {
+  private async destroyOrphans(ref: string, key: KeyAggregate): Promise<void> {
     const lingering = deadShredKeyIds(key).filter((id) => this.vault.has(id));
     if (lingering.length === 0) return;
-    if (await this.apply(key.keyId, { type: 'DestroyOrphanShredKeys', shredKeyIds: lingering }))
+    if (await this.apply(ref, { type: 'DestroyOrphanShredKeys', shredKeyIds: lingering }))
       this.logger.warn(`destroyed ${lingering.length} orphaned shred keys of ${key.keyId}`);
   }
 
-  private async apply(keyId: string, change: KeyChange): Promise<boolean> {
+  /** `ref`: the key's ledger id; the change is made as a request in the key's region would make it. */
+  private async apply(ref: string, change: KeyChange): Promise<boolean> {
+    const { region, id: keyId } = placeOf(this.config, ref);
     try {
       const outcome = await this.commands.execute(
-        new ChangeKeyCommand(keyId, change, { actor: SCHEDULER_ACTOR, requestId: randomUUID() }),
+        new ChangeKeyCommand(keyId, change, { actor: SCHEDULER_ACTOR, requestId: randomUUID(), region }),
       );
       // Another server may have done it first: then this one recorded nothing.
       return outcome.events.length > 0;
