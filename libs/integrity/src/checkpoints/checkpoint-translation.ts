@@ -29,9 +29,14 @@ export interface CheckpointEventCopy {
  * its position in the target ("0" stays 0: an empty ledger).
  */
 export class CheckpointTranslator {
-  private previousHash: string | null = null;
-
-  constructor(private readonly keys: CheckpointKeys) {}
+  /**
+   * `previousHash`: the integrity hash of the last checkpoint event already in
+   * the target, when a migration resumes after some were translated.
+   */
+  constructor(
+    private readonly keys: CheckpointKeys,
+    private previousHash: string | null = null,
+  ) {}
 
   translate(
     event: CheckpointEventCopy,

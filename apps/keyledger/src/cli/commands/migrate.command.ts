@@ -112,6 +112,7 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
         ...(to ? { maxAppendBytes: EVENTSTOREDB_APPEND_BUDGET } : {}),
         maxEvents,
         pipelineAppends: !to,
+        checkpointKeys: () => CheckpointKeys.fromRootKey(openRootKey(sourceDir, io.env.KEYLEDGER_ROOT_KEY)),
         signal: io.signal,
         log,
         onProgress: (migrated) => {
@@ -140,7 +141,13 @@ copy; 1 when stopped early or when anything does not match; 130 on Ctrl-C
       if (!values['skip-verify']) {
         log('verifying: comparing both ledgers event by event');
         const compareBar = new ProgressBar(io.stderr, result.eventsMigrated, 'events compared');
-        const comparison = await compareLedgers(source, target, batchSize, (n) => compareBar.update(n));
+        const comparison = await compareLedgers(
+          source,
+          target,
+          batchSize,
+          (n) => compareBar.update(n),
+          result.checkpointsRewritten > 0,
+        );
         compareBar.finish(comparison.events);
         summary.comparison = comparison;
         summary.ledgerVerification = await verifyTarget(target, sourceDir, io.env, log);

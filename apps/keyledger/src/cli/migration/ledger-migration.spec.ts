@@ -25,7 +25,14 @@ import { FakeEsdbClient } from '../../../../../libs/event-store/src/contract/esd
 import { LEDGER_VIEW_SNAPSHOT_FILE } from '../../infrastructure/data-directory.js';
 import { CliFailure } from '../cli-errors.js';
 import { VIEW_SNAPSHOT_FILE, invalidateViewSnapshot } from '../commands/migrate.command.js';
-import { EVENTSTOREDB_APPEND_BUDGET, LedgerMigration, appendSizeOf, splitIntoRuns } from './ledger-migration.js';
+import {
+  EVENTSTOREDB_APPEND_BUDGET,
+  LedgerMigration,
+  appendSizeOf,
+  splitIntoRuns,
+  type MigrationOptions,
+} from './ledger-migration.js';
+import { CheckpointRewrite } from './checkpoint-rewrite.js';
 import { compareLedgers } from './ledger-comparison.js';
 
 let dir: string;
@@ -140,7 +147,7 @@ function fakeEventStoreDb(): EsdbEventStore {
   });
 }
 
-function migrationInto(source: EventStore, target: EventStore) {
+function migrationInto(source: EventStore, target: EventStore, extra: Partial<MigrationOptions> = {}) {
   return new LedgerMigration({
     source,
     target,
@@ -150,6 +157,7 @@ function migrationInto(source: EventStore, target: EventStore) {
     maxAppendBytes: EVENTSTOREDB_APPEND_BUDGET,
     pipelineAppends: false,
     log: () => undefined,
+    ...extra,
   });
 }
 
@@ -174,24 +182,116 @@ describe('signed checkpoints across a migration into EventStoreDB (client double
     await Promise.all([source.close(), target.close()]);
   });
 
-  it('a ledger whose checkpoints start with v1 (positions of the embedded store) is refused, nothing written', async () => {
-    const source = new SqliteEventStore(join(dir, 'ledger.db'));
-    const { position } = await source.appendToStream('key-0', [{ type: 'KeyTagged', data: {} }]);
-    const body = {
-      time: new Date().toISOString(),
-      position: position.toString(),
-      streams: {},
-      previousCheckpointHash: null,
-    };
-    await source.appendToStream(CHECKPOINT_STREAM, [
-      { type: CHECKPOINT_EVENT_TYPE, data: { ...body, signature: signCheckpointV1(body, randomBytes(32)) } },
-    ]);
+  it('v1 checkpoints (positions of the embedded store) are re-signed for the target: verify holds them, the writer extends them', async () => {
+    const source = await ledgerWithV1Checkpoints();
     const target = fakeEventStoreDb();
-    await expect(migrationInto(source, target).run()).rejects.toThrow(/v1 checkpoints, which name positions/);
+    // Copied as they are, the v1 checkpoints would name embedded positions the target does not have.
+    const result = await migrationInto(source, target, { checkpointKeys: () => KEYS }).run();
+    expect(result).toMatchObject({ complete: true, eventsMigrated: 10, checkpointsRewritten: 2 });
+    const inSource = await verifyLedger(source, KEYS);
+    expect(inSource).toMatchObject({ ok: true, checkpoints: 2 });
+    expect(await verifyLedger(target, KEYS)).toMatchObject({ ok: true, checkpoints: 2, eventsChecked: 10 });
+    const [, second] = await target.readStream(CHECKPOINT_STREAM);
+    const [, sourceSecond] = await source.readStream(CHECKPOINT_STREAM);
+    expect((second!.data as { position: string }).position).not.toBe(
+      (sourceSecond!.data as { position: string }).position,
+    );
+    // Everything but the re-signed checkpoints is identical; they are proven by verify instead.
+    await expect(compareLedgers(source, target, 4)).rejects.toThrow(/ledger-checkpoints/);
+    await expect(compareLedgers(source, target, 4, undefined, true)).resolves.toMatchObject({ events: 10 });
+    await appendChainedEvent(target, 'key-0', 'KeyTagged', { i: 9 });
+    await expect(new LedgerCheckpoints(target, KEYS, new ManualClock(new Date())).write()).resolves.toMatchObject({
+      written: true,
+    });
+    expect(await verifyLedger(target, KEYS)).toMatchObject({ ok: true, checkpoints: 3 });
+    await Promise.all([source.close(), target.close()]);
+  });
+
+  it('a resumed migration goes on re-signing where the last run stopped, and the chain holds', async () => {
+    const source = await ledgerWithV1Checkpoints();
+    const target = fakeEventStoreDb();
+    const options = { checkpointKeys: () => KEYS };
+    // Stops after the first checkpoint was translated: the second must chain onto it, read back from the target.
+    expect(await migrationInto(source, target, { ...options, maxEvents: 5 }).run()).toMatchObject({ complete: false });
+    expect(await migrationInto(source, target, options).run()).toMatchObject({ complete: true, resumed: true });
+    expect(await verifyLedger(target, KEYS)).toMatchObject({ ok: true, checkpoints: 2, eventsChecked: 10 });
+    await Promise.all([source.close(), target.close()]);
+  });
+
+  it('an event a checkpoint names ends its append, so its target position is known before the checkpoint is copied', async () => {
+    const source = await ledgerWithV1Checkpoints();
+    const rewrite = (await CheckpointRewrite.plan(source, fakeEventStoreDb(), () => KEYS))!;
+    const [named] = await source.readStream('alias-a');
+    const around = [named!.position - 1n, named!.position, named!.position + 1n].map((position, i) => ({
+      ...recorded('s', i, 1),
+      position,
+    }));
+    expect(rewrite.cutAtNamedEvents([around]).map((run) => run.map((e) => e.position))).toEqual([
+      [named!.position - 1n, named!.position],
+      [named!.position + 1n],
+    ]);
+    expect(rewrite.cutAtNamedEvents([around.slice(0, 2)])).toEqual([around.slice(0, 2)]);
+    await expect(CheckpointRewrite.plan(source, new SqliteEventStore(join(dir, 'same.db')), () => KEYS)).resolves.toBe(
+      undefined,
+    );
+    await source.close();
+  });
+
+  it('without the root key, v1 checkpoints are refused before anything is written', async () => {
+    const source = await ledgerWithV1Checkpoints();
+    const target = fakeEventStoreDb();
+    const noKey = () => {
+      throw new Error('KEYLEDGER_ROOT_KEY is not set');
+    };
+    await expect(migrationInto(source, target, { checkpointKeys: noKey }).run()).rejects.toThrow(
+      /v1 checkpoints, which name positions of the sqlite store; .* root key, which could not be used \(KEYLEDGER_ROOT_KEY is not set\)/,
+    );
+    await expect(migrationInto(source, target).run()).rejects.toThrow(CliFailure);
     expect(await target.readAll()).toEqual([]);
-    // Between two embedded stores positions carry over (dense, same order): no refusal there.
+    // Between two embedded stores positions carry over (dense, same order): copied as they are, no key needed.
     const copy = new SqliteEventStore(join(dir, 'copy.db'));
-    await expect(migrationInto(source, copy).run()).resolves.toMatchObject({ complete: true });
+    await expect(migrationInto(source, copy).run()).resolves.toMatchObject({ complete: true, checkpointsRewritten: 0 });
+    expect(await verifyLedger(copy, KEYS)).toMatchObject({ ok: true, checkpoints: 2 });
     await Promise.all([source.close(), target.close(), copy.close()]);
   });
 });
+
+/**
+ * A ledger as the previous version wrote it: two v1 checkpoints (every head
+ * listed, MAC'd with the v1 key, naming embedded positions), events around them.
+ */
+async function ledgerWithV1Checkpoints(): Promise<SqliteEventStore> {
+  const source = new SqliteEventStore(join(dir, 'ledger.db'));
+  let previous: string | null = null;
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 3; i++) await appendChainedEvent(source, `key-${i}`, 'KeyTagged', { round, i });
+    // A second, taller stream, so target positions do not line up with the source's by chance.
+    await appendChainedEvent(source, 'alias-a', 'AliasCreated', { round, pad: 'x'.repeat(40) });
+    const streams: Record<string, { revision: string; hash: string }> = {};
+    let position = 0n;
+    for (const event of await source.readAll()) {
+      if (event.streamName === CHECKPOINT_STREAM) continue;
+      streams[event.streamName] = { revision: event.revision.toString(), hash: integrityOf(event.metadata)!.hash };
+      position = event.position;
+    }
+    const sorted = Object.fromEntries(Object.entries(streams).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const body = {
+      time: new Date().toISOString(),
+      position: position.toString(),
+      streams: sorted,
+      previousCheckpointHash: previous,
+    };
+    const data = { ...body, signature: signCheckpointV1(body, KEYS.macKey!) };
+    const metadata = withIntegrity(
+      { streamName: CHECKPOINT_STREAM, revision: BigInt(round), type: CHECKPOINT_EVENT_TYPE, data, metadata: {} },
+      previous,
+    );
+    await source.appendToStream(
+      CHECKPOINT_STREAM,
+      [{ type: CHECKPOINT_EVENT_TYPE, data: data as unknown as JsonObject, metadata: metadata as JsonObject }],
+      { expectedRevision: round === 0 ? 'no_stream' : BigInt(round - 1) },
+    );
+    previous = integrityOf(metadata)!.hash;
+  }
+  return source;
+}

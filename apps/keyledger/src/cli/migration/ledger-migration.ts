@@ -8,8 +8,9 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '@keyledger/event-store';
-import { CHECKPOINT_STREAM, isCheckpointV1 } from '@keyledger/integrity';
+import type { CheckpointKeys } from '@keyledger/integrity';
 import { CliFailure } from '../cli-errors.js';
+import { CheckpointRewrite } from './checkpoint-rewrite.js';
 import { loadCheckpoint, saveCheckpoint, type EventRef, type MigrationCheckpoint } from './migration-checkpoint.js';
 
 const RECENT_EVENTS_KEPT = 16;
@@ -37,6 +38,11 @@ export interface MigrationOptions {
   pipelineAppends: boolean;
   /** Aborting stops after the batch in flight, with its checkpoint written. */
   signal?: AbortSignal;
+  /**
+   * The source's checkpoint keys (from its root key), opened only when v1
+   * checkpoints must be re-signed for another engine (see CheckpointRewrite).
+   */
+  checkpointKeys?: () => CheckpointKeys;
   /** Called with the number of source events now in the target. */
   onProgress?(eventsMigrated: number): void;
   log(message: string): void;
@@ -50,6 +56,8 @@ export interface MigrationResult {
   /** Found already in the target beyond the checkpoint (a run that died between append and checkpoint). */
   foundInTarget: number;
   resumed: boolean;
+  /** Checkpoint events re-signed for the target (v1 checkpoints into another engine); 0: copied as they are. */
+  checkpointsRewritten: number;
 }
 
 interface Cursor {
@@ -129,47 +137,27 @@ export function splitIntoRuns(events: RecordedEvent[], maxAppendBytes = Number.P
 }
 
 /**
- * v2 checkpoints name what they cover by event count and last event id (the
- * position only a hint), so they hold in any store and are copied as they are.
- * v1 checkpoints (written before) name a global position of the store that
- * wrote them: in a store of another engine the writer could not extend them and
- * verify could not hold them to the chain. They cannot be rewritten without
- * breaking the checkpoint stream's own hash chain, so such a ledger is refused
- * before anything is written. v1 never follows v2, so the first checkpoint says.
- */
-export async function refuseEngineBoundCheckpoints(source: EventStore, target: EventStore): Promise<void> {
-  const [from, to] = await Promise.all([source.storeIdentity(), target.storeIdentity()]);
-  if (from.engine === to.engine) return;
-  let first: RecordedEvent | undefined;
-  try {
-    [first] = await source.readStream(CHECKPOINT_STREAM, { maxCount: 1 });
-  } catch (error) {
-    if (error instanceof StreamNotFoundError) return;
-    throw error;
-  }
-  if (first && isCheckpointV1(first.data)) {
-    throw new CliFailure(
-      `the source ledger's checkpoints start with v1 checkpoints, which name positions of the ${from.engine} store; ` +
-        `in ${to.engine} they could be neither extended nor verified. Nothing was written. Migrating such a ` +
-        'ledger needs its checkpoint stream re-signed, which this version does not do yet.',
-    );
-  }
-}
-
-/**
  * Copies the ledger event by event into the target: same streams, revisions,
  * ids, types, data and metadata (so every hash chain holds), in the same global
  * order. Each append states the revision it expects, so nothing can be appended
  * twice or land on a stream that moved on. Resumable: see MigrationCheckpoint.
  */
 export class LedgerMigration {
+  private rewrite: CheckpointRewrite | undefined;
+
   constructor(private readonly options: MigrationOptions) {}
 
   async run(): Promise<MigrationResult> {
     const { options } = this;
-    await refuseEngineBoundCheckpoints(options.source, options.target);
+    this.rewrite = await CheckpointRewrite.plan(options.source, options.target, () => {
+      if (!options.checkpointKeys) throw new Error('no root key was given to the migration');
+      return options.checkpointKeys();
+    });
     const cursor = await this.startingCursor();
     const resumed = cursor.migrated > 0;
+    if (this.rewrite && cursor.sourceAfter !== 'start') {
+      await this.rewrite.replayCopied(options.source, options.target, cursor.sourceAfter, options.batchSize);
+    }
     const foundInTarget = await this.skipWhatTheTargetHas(cursor);
     if (foundInTarget > 0) {
       options.log(
@@ -193,7 +181,8 @@ export class LedgerMigration {
         complete = true;
         break;
       }
-      const results = await this.appendRuns(splitIntoRuns(page, options.maxAppendBytes));
+      const runs = splitIntoRuns(page, options.maxAppendBytes);
+      const results = await this.appendRuns(this.rewrite ? this.rewrite.cutAtNamedEvents(runs) : runs);
       const lastEvent = page[page.length - 1];
       cursor.sourceAfter = lastEvent.position;
       cursor.targetAfter = results[results.length - 1].position;
@@ -203,7 +192,8 @@ export class LedgerMigration {
       this.save(cursor);
       options.onProgress?.(cursor.migrated);
     }
-    return { complete, eventsMigrated: cursor.migrated, appendedThisRun, foundInTarget, resumed };
+    const checkpointsRewritten = this.rewrite?.rewritten ?? 0;
+    return { complete, eventsMigrated: cursor.migrated, appendedThisRun, foundInTarget, resumed, checkpointsRewritten };
   }
 
   /** Where the last run got to, after proving that source and target still hold its last events. */
@@ -271,6 +261,7 @@ export class LedgerMigration {
               `. Migrate into an empty target${found + cursor.migrated > 0 ? ' (or the one this migration started)' : ''}.`,
           );
         }
+        this.rewrite?.alreadyCopied(s, t);
         cursor.sourceAfter = s.position;
         cursor.targetAfter = t.position;
         cursor.migrated++;
@@ -281,7 +272,8 @@ export class LedgerMigration {
   }
 
   private async appendRuns(runs: RecordedEvent[][]): Promise<AppendResult[]> {
-    if (this.options.pipelineAppends) {
+    // A rewrite translates a checkpoint only after the events it names are in: one append at a time.
+    if (this.options.pipelineAppends && !this.rewrite) {
       const settled = await Promise.allSettled(runs.map((run) => this.appendRun(run)));
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) throw failed.reason;
@@ -294,12 +286,15 @@ export class LedgerMigration {
 
   private async appendRun(run: RecordedEvent[]): Promise<AppendResult> {
     const first = run[0];
+    const bodies = this.rewrite ? this.rewrite.bodiesOf(run) : run;
     try {
-      return await this.options.target.appendToStream(
+      const result = await this.options.target.appendToStream(
         first.streamName,
-        run.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
+        run.map((e, i) => ({ id: e.id, type: e.type, data: bodies[i]!.data, metadata: bodies[i]!.metadata })),
         { expectedRevision: first.revision === 0n ? NO_STREAM : first.revision - 1n },
       );
+      this.rewrite?.appended(run, result.position);
+      return result;
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         throw new CliFailure(
