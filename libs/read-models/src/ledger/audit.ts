@@ -1,13 +1,16 @@
 import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyledger/event-store';
-import { aliasStreamName, DEFAULT_PAGE_SIZE, DomainError, keyStreamName } from '@keyledger/ledger';
+import { aliasStreamName, DEFAULT_PAGE_SIZE, DomainError, keyStreamName, regionOf } from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
 import { eventTimeMs, toAuditEvent, type AuditEvent } from './history.js';
-import { keyIdOf, LOG_PAGE, timeOf, type LedgerQueryOptions } from './query-support.js';
+import { LOG_PAGE, timeOf, type LedgerQueryOptions } from './query-support.js';
+import { regionalKey, type RegionalKey } from './regional-keys.js';
 
 export interface AuditFilter {
   from?: Date;
   to?: Date;
   keyId?: string;
+  /** With keyId: the region of the key (absent: a key ARN's own, else the home region). */
+  region?: string;
   actor?: string;
   /** One event type, or several separated by commas. */
   type?: string;
@@ -48,7 +51,8 @@ export class AuditQuery {
       throw new DomainError('Validation', `limit must be an integer from 1 to ${MAX_AUDIT_LIMIT}`);
     const after = parseCursor(filter.cursor);
     const matches = auditMatcher(filter);
-    if (filter.keyId !== undefined) return this.ofKey(keyIdOf(this.options, filter.keyId), after, limit, matches);
+    if (filter.keyId !== undefined)
+      return this.ofKey(regionalKey(this.options, filter.keyId, filter.region), after, limit, matches);
 
     const events: AuditEvent[] = [];
     let position: bigint | 'start' = after;
@@ -69,13 +73,18 @@ export class AuditQuery {
   }
 
   private async ofKey(
-    keyId: string,
+    key: RegionalKey,
     after: bigint | 'start',
     limit: number,
     matches: (event: RecordedEvent) => boolean,
   ): Promise<AuditPage> {
     await this.states.catchUp();
-    const streams = [keyStreamName(keyId), ...this.states.view.times.aliasNamesEver(keyId).map(aliasStreamName)];
+    const { keyId } = key;
+    // Alias events name the bare key id: only the aliases of the key's own region concern it.
+    const aliases = this.states.view.times
+      .aliasNamesEver(keyId)
+      .filter((ref) => regionOf(ref, this.options.region) === key.region);
+    const streams = [keyStreamName(key.ref), ...aliases.map(aliasStreamName)];
     const all: RecordedEvent[] = [];
     for (const stream of streams) {
       try {

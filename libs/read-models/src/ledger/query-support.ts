@@ -1,7 +1,8 @@
-import { aliasArnOf, DomainError, keyArnOf, parseKeyIdentifier, type Clock } from '@keyledger/ledger';
+import { DomainError, type Clock } from '@keyledger/ledger';
 import type { LedgerView } from '../ledger-view.js';
 
 export interface LedgerQueryOptions {
+  /** The home region: of unqualified streams, and of a question that names none. */
   region: string;
   accountId: string;
   clock: Clock;
@@ -21,16 +22,6 @@ export const LOG_PAGE = 4096;
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
-
-/** A key id, or a key ARN of this account and region, parsed as the KMS API parses it. */
-export function keyIdOf(options: LedgerQueryOptions, keyId: string): string {
-  const parsed = parseKeyIdentifier(keyId, options, { allowAlias: false });
-  if (parsed instanceof DomainError) throw parsed;
-  return (parsed as { keyId: string }).keyId;
-}
-
-export const keyArn = (options: LedgerQueryOptions, keyId: string): string => keyArnOf(options, keyId);
-export const aliasArn = (options: LedgerQueryOptions, aliasName: string): string => aliasArnOf(options, aliasName);
 
 export function timeOf(asOf: Date): number {
   const at = asOf instanceof Date ? asOf.getTime() : Number.NaN;

@@ -1,7 +1,9 @@
 import { StreamNotFoundError, type EventStore } from '@keyledger/event-store';
 import { aliasStreamName, DomainError, keyStreamName } from '@keyledger/ledger';
 import { toHistoryEvent, type HistoryEvent } from './history.js';
-import { aliasArn, keyArn, keyIdOf, type LedgerQueryOptions } from './query-support.js';
+import { aliasArnOf, keyArnOf } from '@keyledger/ledger';
+import type { LedgerQueryOptions } from './query-support.js';
+import { checkRegion, regionalAlias, regionalKey } from './regional-keys.js';
 
 /** The whole story of one key or alias: every event of its stream, oldest first. */
 export class StreamHistory {
@@ -10,26 +12,34 @@ export class StreamHistory {
     private readonly options: LedgerQueryOptions,
   ) {}
 
-  async keyHistory(keyId: string): Promise<{ keyId: string; events: HistoryEvent[] }> {
-    const id = keyIdOf(this.options, keyId);
+  /** `region`: the region to look in; absent, a key ARN's own, else the home region. */
+  async keyHistory(keyId: string, region?: string): Promise<{ keyId: string; region: string; events: HistoryEvent[] }> {
+    const key = regionalKey(this.options, keyId, region);
     try {
-      const events = await this.store.readStream(keyStreamName(id));
-      return { keyId: id, events: events.map(toHistoryEvent) };
+      const events = await this.store.readStream(keyStreamName(key.ref));
+      return { keyId: key.keyId, region: key.region, events: events.map(toHistoryEvent) };
     } catch (error) {
       if (error instanceof StreamNotFoundError)
-        throw new DomainError('NotFound', `Key '${keyArn(this.options, id)}' does not exist`);
+        throw new DomainError('NotFound', `Key '${keyArnOf(key.scope, key.keyId)}' does not exist`);
       throw error;
     }
   }
 
-  async aliasHistory(aliasName: string): Promise<{ aliasName: string; events: HistoryEvent[] }> {
+  async aliasHistory(
+    aliasName: string,
+    region?: string,
+  ): Promise<{ aliasName: string; region: string; events: HistoryEvent[] }> {
     if (aliasName === '') throw new DomainError('Validation', 'aliasName must not be empty');
+    const inRegion = checkRegion(region) ?? this.options.region;
     try {
-      const events = await this.store.readStream(aliasStreamName(aliasName));
-      return { aliasName, events: events.map(toHistoryEvent) };
+      const events = await this.store.readStream(aliasStreamName(regionalAlias(this.options, aliasName, inRegion)));
+      return { aliasName, region: inRegion, events: events.map(toHistoryEvent) };
     } catch (error) {
       if (error instanceof StreamNotFoundError)
-        throw new DomainError('NotFound', `Alias ${aliasArn(this.options, aliasName)} is not found.`);
+        throw new DomainError(
+          'NotFound',
+          `Alias ${aliasArnOf({ region: inRegion, accountId: this.options.accountId }, aliasName)} is not found.`,
+        );
       throw error;
     }
   }
