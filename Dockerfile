@@ -6,6 +6,7 @@ FROM node:24-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/keyledger/package.json apps/keyledger/
+COPY apps/console/package.json apps/console/
 COPY libs/event-store/package.json libs/event-store/
 COPY libs/ledger/package.json libs/ledger/
 COPY libs/crypto/package.json libs/crypto/

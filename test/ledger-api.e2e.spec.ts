@@ -585,6 +585,10 @@ describe('access and input', () => {
         '/v1/audit/verify',
         '/v1/audit/checkpoints',
         '/v1/openapi.json',
+        '/v1/keys/{keyId}/usage',
+        '/v1/keys/{keyId}/backing-keys',
+        '/v1/keys/{keyId}/deletion-impact',
+        '/v1/reports/unused-keys',
       ].sort(),
     );
   });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyledgerServer, loadConfig, Scheduler, type KeyledgerConfig } from '@keyledger/app';
 import { ManualClock } from '@keyledger/ledger';
+import type { OperatorLog } from '../../apps/keyledger/src/observability/operator-log.js';
 
 export const ADMIN = { accessKeyId: 'AKIAKEYLEDGERADMIN01', secretAccessKey: 'test-admin-secret-0123456789abcdef' };
 
@@ -28,6 +29,8 @@ export interface HarnessOptions {
   dataDir?: string;
   clock?: ManualClock;
   env?: Record<string, string>;
+  /** Where the server's lines go (the Nest logger and the access log); default: errors only, to the console. */
+  log?: OperatorLog;
 }
 
 /** A real server on a loopback port over a fresh data directory, with a clock the test moves. */
@@ -38,9 +41,15 @@ export async function startKeyledger(options: HarnessOptions = {}): Promise<Harn
     KEYLEDGER_DATA_DIR: dataDir,
     KEYLEDGER_ACCESS_KEY_ID: ADMIN.accessKeyId,
     KEYLEDGER_SECRET_ACCESS_KEY: ADMIN.secretAccessKey,
+    // As the Nest logger below: a test's output is its own; tests of the log set their level.
+    KEYLEDGER_LOG_LEVEL: 'error',
     ...options.env,
   });
-  const app = await createKeyledgerServer({ config, clock, logger: ['error'] });
+  const app = await createKeyledgerServer({
+    config,
+    clock,
+    ...(options.log ? { logger: options.log, log: options.log } : { logger: ['error'] }),
+  });
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   const clients: KMSClient[] = [];

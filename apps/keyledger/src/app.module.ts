@@ -1,5 +1,6 @@
 import { UsageOperations } from './usage/usage.operations.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
+import { UsageApiModule } from './usage/usage-api.module.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ChangeAliasHandler } from './aliases/alias-commands.js';
@@ -23,14 +24,25 @@ import { AsymmetricOperations } from './kms/asymmetric.operations.js';
 import { RsaEncryption } from './cryptography/rsa-encryption.js';
 import { LedgerRepository } from './ledger/ledger-repository.js';
 import { LedgerApiModule } from './ledger-api/ledger-api.module.js';
+import { ConsoleModule } from './console/console.module.js';
+import { KeyledgerMetrics } from './observability/metrics.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
+import { SchedulerWakeup } from './scheduler/scheduler-wakeup.reaction.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(options: InfrastructureOptions): DynamicModule {
+  static forRoot(options: InfrastructureOptions & { metrics?: KeyledgerMetrics }): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), LedgerApiModule],
+      imports: [
+        CqrsModule.forRoot(),
+        ObservabilityModule.forRoot(options.metrics ?? new KeyledgerMetrics()),
+        InfrastructureModule.forRoot(options),
+        LedgerApiModule,
+        UsageApiModule,
+        ConsoleModule,
+      ],
       controllers: [HealthController, ServiceIndexController, KmsController],
       providers: [
         LedgerRepository,
@@ -48,6 +60,7 @@ export class AppModule {
         AsymmetricOperations,
         RsaEncryption,
         Scheduler,
+        SchedulerWakeup,
         CreateKeyHandler,
         ChangeKeyHandler,
         ChangeAliasHandler,

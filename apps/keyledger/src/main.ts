@@ -2,12 +2,19 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/keyledger-config.js';
 import { openDataDirectory } from './infrastructure/data-directory.js';
+import { awaitEventStoreBeforeStart } from './observability/store-startup.js';
+import { OperatorLog } from './observability/operator-log.js';
 import { createKeyledgerServer } from './server.js';
 
 /** Bad config or a damaged data directory: one line naming what is wrong, non-zero exit, nothing written. */
 async function start() {
   try {
     const config = loadConfig();
+    const log = new OperatorLog(config.observability.logFormat, config.observability.logLevel);
+    if (config.eventStoreUrl)
+      await awaitEventStoreBeforeStart(config.eventStoreUrl, config.observability.startupTimeoutMs, (message) =>
+        log.write('warn', 'EventStore', message),
+      );
     // Opened before Nest, so that a refusal is this one line and not a framework stack.
     const dataDirectory = openDataDirectory({
       dataDir: config.dataDir,
@@ -15,7 +22,7 @@ async function start() {
       embeddedLedger: !config.eventStoreUrl,
       purpose: 'a keyledger server',
     });
-    const app = await createKeyledgerServer({ config, dataDirectory });
+    const app = await createKeyledgerServer({ config, dataDirectory, log });
     await app.listen(config.port, config.host);
     return { config, app };
   } catch (error) {
@@ -32,9 +39,17 @@ new Logger('Keyledger').log(
 // Close the store and the vault before exiting, so the WAL is checkpointed and the exit code says it went well.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
+    const logger = new Logger('Keyledger');
+    logger.log(`${signal} received: finishing requests in flight, then closing the store`);
     app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        logger.log('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error(`stopped with an error while closing: ${error instanceof Error ? error.name : 'error'}`);
+        process.exit(1);
+      },
     );
   });
 }

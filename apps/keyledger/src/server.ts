@@ -9,9 +9,15 @@ import { AwsExceptionFilter } from './http/aws-exception-filter.js';
 import { clientErrorHandler, createEdgeServer } from './http/edge-server.js';
 import { installLoadShedding } from './http/load-shedding.js';
 import type { InfrastructureOptions } from './infrastructure/infrastructure.module.js';
+import { KeyledgerMetrics } from './observability/metrics.js';
+import { OperatorLog } from './observability/operator-log.js';
+import { installRequestObservation } from './observability/request-observation.js';
 
 export interface CreateServerOptions extends InfrastructureOptions {
+  /** Nest's logger; default: the operator log (KEYLEDGER_LOG_FORMAT, KEYLEDGER_LOG_LEVEL). */
   logger?: LoggerService | LogLevel[] | false;
+  /** Where the access log and the server's lines go; default: standard output and error. */
+  log?: OperatorLog;
 }
 
 /**
@@ -21,10 +27,16 @@ export interface CreateServerOptions extends InfrastructureOptions {
  */
 export async function createKeyledgerServer(options: CreateServerOptions): Promise<NestFastifyApplication> {
   const { config } = options;
+  const log = options.log ?? new OperatorLog(config.observability.logFormat, config.observability.logLevel);
+  const metrics = new KeyledgerMetrics();
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
-    serverFactory: (handler: RequestListener) => createEdgeServer(config, handler),
+    serverFactory: (handler: RequestListener) =>
+      createEdgeServer(config, handler, {
+        refused: (reason) => metrics.connectionRefused(reason),
+        gate: (gate) => metrics.source({ openConnections: gate.open }),
+      }),
     clientErrorHandler: clientErrorHandler(config.limits),
     // The edge answers requests during shutdown itself, AWS-shaped (http/load-shedding.ts).
     return503OnClosing: false,
@@ -32,6 +44,8 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // First, so that every answer is logged and counted, the ones load shedding gives included.
+  installRequestObservation(fastify, log, metrics);
   installLoadShedding(fastify, config.limits.maxInFlight);
   // SDKs correct their signing clock from the Date header, so it must come from the clock SigV4 is checked against.
   const clock = options.clock ?? systemClock;
@@ -40,9 +54,9 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
     reply.header('date', clock.now().toUTCString());
     done(null, payload);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ ...options, metrics }), adapter, {
     bodyParser: false,
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    logger: options.logger ?? log,
     abortOnError: false,
   });
   app.useGlobalFilters(new AwsExceptionFilter());

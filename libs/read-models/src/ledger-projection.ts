@@ -1,4 +1,4 @@
-import type { EventStore, Subscription } from '@keyledger/event-store';
+import type { EventStore, RecordedEvent, Subscription } from '@keyledger/event-store';
 import type { LedgerView } from './ledger-view.js';
 import { readLedgerViewSnapshot, removeLedgerViewSnapshot, writeLedgerViewSnapshot } from './ledger-view-snapshot.js';
 import type { SnapshotSeal } from './snapshot-seal.js';
@@ -10,6 +10,12 @@ export interface LedgerProjectionOptions {
   snapshotEvery?: number;
   /** Required with snapshotFile: a snapshot is taken only if authentic and made from this store. */
   snapshotSeal?: SnapshotSeal;
+  /**
+   * Called with each event committed after the catch-up, once the view holds
+   * it: the feed of the reactions (the app's event bus). Replayed history is
+   * not fed, so reactions never redo what was done before the start.
+   */
+  onLiveEvent?: (event: RecordedEvent) => void;
 }
 
 /**
@@ -60,6 +66,7 @@ export class LedgerProjection {
             // is what made a first start slow. One snapshot follows the catch-up instead.
             if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY) && caughtUp)
               this.snapshot();
+            if (caughtUp) this.options.onLiveEvent?.(event);
           },
           onCaughtUp: () => {
             caughtUp = true;
@@ -73,6 +80,11 @@ export class LedgerProjection {
         },
       );
     });
+  }
+
+  /** Why the view stopped following the store, if its subscription ended with an error: it is then stale. */
+  get subscriptionFailure(): Error | undefined {
+    return this.failure;
   }
 
   get position(): bigint | 'start' {

@@ -2,7 +2,7 @@ import type { RecordedEvent } from '@keyledger/event-store';
 import {
   integrityOf,
   ALIAS_STREAM_PREFIX,
-  KEY_STREAM_PREFIX,
+  keyIdOfStream,
   evolveAlias,
   evolveKey,
   initialAliasState,
@@ -102,8 +102,8 @@ export class LedgerView {
   /** Applies one recorded event from any stream, in log order; ignores streams it does not model. */
   applyRecorded(event: RecordedEvent): void {
     const stream = event.streamName;
-    if (stream.startsWith(KEY_STREAM_PREFIX)) {
-      const keyId = stream.slice(KEY_STREAM_PREFIX.length);
+    const keyId = keyIdOfStream(stream);
+    if (keyId !== undefined) {
       this.times.keyEvent(keyId, event.revision, event.type, eventTimeMs(event), true);
       this.foldKey(keyId, [event as unknown as KeyEvent], event.revision, integrityOf(event.metadata)?.hash ?? null);
     } else if (stream.startsWith(ALIAS_STREAM_PREFIX)) {

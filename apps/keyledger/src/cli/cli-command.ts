@@ -71,16 +71,19 @@ export function parseCommandLine(command: Command, args: string[]): { values: Op
   return { values, positionals: parsed.positionals };
 }
 
-/** A point in time from --as-of: an ISO 8601 date or date-time; default now. */
-export function parseAsOf(value: string | boolean | undefined, command: string): Date {
+/** A point in time from --as-of (or another time option): an ISO 8601 date or date-time; default now. */
+export function parseAsOf(value: string | boolean | undefined, command: string, option = 'as-of'): Date {
   if (value === undefined || value === true) return new Date();
   const text = String(value);
   // Date.parse accepts much that is not ISO 8601 ("March 7"); scripts should not depend on that.
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
-    throw new UsageError(`--as-of '${text}' is not an ISO 8601 date or date-time (e.g. 2026-03-01T12:00:00Z)`, command);
+    throw new UsageError(
+      `--${option} '${text}' is not an ISO 8601 date or date-time (e.g. 2026-03-01T12:00:00Z)`,
+      command,
+    );
   }
   const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--as-of '${text}' is not a valid date`, command);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--${option} '${text}' is not a valid date`, command);
   return date;
 }
 

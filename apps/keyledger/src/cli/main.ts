@@ -7,6 +7,7 @@ import { backupCommand } from './commands/backup.command.js';
 import { exportCommand } from './commands/export.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { restoreCommand } from './commands/restore.command.js';
+import { backingKeysCommand, deletionImpactCommand, usageCommand } from './commands/usage.commands.js';
 import {
   decryptabilityCommand,
   historyCommand,
@@ -21,6 +22,9 @@ export const COMMANDS: Command[] = [
   stateCommand,
   decryptabilityCommand,
   reportCommand,
+  usageCommand,
+  backingKeysCommand,
+  deletionImpactCommand,
   exportCommand,
   migrateCommand,
   backupCommand,

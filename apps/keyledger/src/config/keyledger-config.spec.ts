@@ -40,6 +40,13 @@ describe('loadConfig', () => {
       },
       usageFlushMs: 10_000,
       tls: undefined,
+      observability: {
+        logFormat: 'json',
+        logLevel: 'info',
+        metricsPublic: false,
+        startupTimeoutMs: 30_000,
+        storeTimeoutMs: 5_000,
+      },
     });
   });
 
@@ -60,6 +67,11 @@ describe('loadConfig', () => {
         'KEYLEDGER_SCHEDULER_INTERVAL_MS',
         'KEYLEDGER_CHECKPOINT_INTERVAL_MS',
         'KEYLEDGER_MAX_ON_DEMAND_ROTATIONS',
+        'KEYLEDGER_LOG_FORMAT',
+        'KEYLEDGER_LOG_LEVEL',
+        'KEYLEDGER_METRICS_PUBLIC',
+        'KEYLEDGER_STARTUP_TIMEOUT_MS',
+        'KEYLEDGER_STORE_TIMEOUT_MS',
       ].map((name) => [name, '']),
     );
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -84,6 +96,11 @@ describe('loadConfig', () => {
         KEYLEDGER_MAX_ON_DEMAND_ROTATIONS: '1',
         KEYLEDGER_ALLOW_PLAINTEXT_HTTP: '1',
         KEYLEDGER_USAGE_FLUSH_MS: '0',
+        KEYLEDGER_LOG_FORMAT: 'text',
+        KEYLEDGER_LOG_LEVEL: 'debug',
+        KEYLEDGER_METRICS_PUBLIC: '1',
+        KEYLEDGER_STARTUP_TIMEOUT_MS: '1000',
+        KEYLEDGER_STORE_TIMEOUT_MS: '100',
       }),
     ).toEqual({
       port: 0,
@@ -110,6 +127,13 @@ describe('loadConfig', () => {
       },
       usageFlushMs: 0,
       tls: undefined,
+      observability: {
+        logFormat: 'text',
+        logLevel: 'debug',
+        metricsPublic: true,
+        startupTimeoutMs: 1000,
+        storeTimeoutMs: 100,
+      },
     });
   });
 
@@ -164,6 +188,15 @@ describe('loadConfig', () => {
       '0',
       "KEYLEDGER_MAX_ON_DEMAND_ROTATIONS must be an integer from 1 to 1000000, got '0'",
     ],
+    ['KEYLEDGER_LOG_FORMAT', 'yaml', "KEYLEDGER_LOG_FORMAT must be one of json, text, got 'yaml'"],
+    ['KEYLEDGER_LOG_LEVEL', 'trace', "KEYLEDGER_LOG_LEVEL must be one of error, warn, info, debug, got 'trace'"],
+    ['KEYLEDGER_METRICS_PUBLIC', 'yes', "KEYLEDGER_METRICS_PUBLIC must be one of 0, 1, got 'yes'"],
+    [
+      'KEYLEDGER_STARTUP_TIMEOUT_MS',
+      '999',
+      "KEYLEDGER_STARTUP_TIMEOUT_MS must be an integer from 1000 to 3600000, got '999'",
+    ],
+    ['KEYLEDGER_STORE_TIMEOUT_MS', '99', "KEYLEDGER_STORE_TIMEOUT_MS must be an integer from 100 to 600000, got '99'"],
     [
       'KEYLEDGER_MAX_ON_DEMAND_ROTATIONS',
       '1000001',

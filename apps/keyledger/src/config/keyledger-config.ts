@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_ON_DEMAND_ROTATIONS, isRegionName, type RegionScope } from '@keyledger/ledger';
+import {
+  observabilityConfig,
+  ObservabilityConfigError,
+  type ObservabilityConfig,
+} from '../observability/observability-config.js';
 
 /** The runtime contract (DESIGN.md), read once from the environment. */
 export interface KeyledgerConfig {
@@ -32,6 +37,8 @@ export interface KeyledgerConfig {
   usageFlushMs: number;
   /** PEM certificate chain and private key: set, the server speaks HTTPS only. */
   tls: { cert: Buffer; key: Buffer } | undefined;
+  /** Logs, metrics and the store's time bounds (observability/observability-config.ts). */
+  observability: ObservabilityConfig;
 }
 
 export interface EdgeLimits {
@@ -167,5 +174,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     limits: edgeLimits(env),
     usageFlushMs: integer(env, 'KEYLEDGER_USAGE_FLUSH_MS', 10_000, 0, 3_600_000),
     tls: tlsOf(env, host),
+    observability: observability(env),
   };
+}
+
+function observability(env: NodeJS.ProcessEnv): ObservabilityConfig {
+  try {
+    return observabilityConfig(env);
+  } catch (error) {
+    if (error instanceof ObservabilityConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }

@@ -28,6 +28,10 @@ export function callerOf(request: FastifyRequest): AuthenticatedCaller {
   return caller;
 }
 
+/** The caller, when the guard authenticated one (for the access log); undefined otherwise. */
+export const authenticatedCallerOf = (request: FastifyRequest): AuthenticatedCaller | undefined =>
+  (request as EdgeRequest)[CALLER];
+
 export function rememberRequestId(request: FastifyRequest, requestId: string): void {
   (request as EdgeRequest)[REQUEST_ID] = requestId;
 }

@@ -24,7 +24,9 @@ export class AwsErrorFilter implements ExceptionFilter {
   async catch(error: unknown, host: ArgumentsHost): Promise<void> {
     const http = host.switchToHttp();
     const wire = this.toWire(error);
-    if (wire.statusCode >= 500) this.logInternal(error, requestIdOf(http.getRequest<FastifyRequest>()));
+    // A 503 (the store did not answer) is the access log's error line; a stack is for a fault of ours.
+    if (wire.statusCode >= 500 && wire.statusCode !== 503)
+      this.logInternal(error, requestIdOf(http.getRequest<FastifyRequest>()));
     await http
       .getResponse<FastifyReply>()
       .status(wire.statusCode)

@@ -25,6 +25,7 @@ export function gateConnections(
   server: Server,
   event: 'connection' | 'secureConnection',
   limits: ConnectionLimits,
+  onRefused: (reason: 'total' | 'per_source') => void = () => undefined,
 ): ConnectionGate {
   const admit = server.listeners(event) as Array<(socket: Socket) => void>;
   server.removeAllListeners(event);
@@ -34,6 +35,7 @@ export function gateConnections(
     const address = socket.remoteAddress ?? '';
     const fromAddress = perAddress.get(address) ?? 0;
     if (open >= limits.maxConnections) {
+      onRefused('total');
       answerAndClose(socket, {
         status: 503,
         type: 'ThrottlingException',
@@ -42,6 +44,7 @@ export function gateConnections(
       return;
     }
     if (fromAddress >= limits.maxConnectionsPerAddress) {
+      onRefused('per_source');
       answerAndClose(socket, {
         status: 429,
         type: 'ThrottlingException',

@@ -3,7 +3,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { EdgeLimits, KeyledgerConfig } from '../config/keyledger-config.js';
 import { answerAndClose, type AwsError } from './aws-error-shape.js';
-import { gateConnections } from './connection-gate.js';
+import { gateConnections, type ConnectionGate } from './connection-gate.js';
+
+/** What the metrics learn from the edge: each refused connection, and the gate to count open ones. */
+export interface EdgeObserver {
+  refused?(reason: 'total' | 'per_source'): void;
+  gate?(gate: ConnectionGate): void;
+}
 
 /** Node's largest request head; a larger one is answered 431. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -15,6 +21,7 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 export function createEdgeServer(
   config: Pick<KeyledgerConfig, 'limits' | 'tls'>,
   handler: RequestListener,
+  observer: EdgeObserver = {},
 ): HttpServer {
   const limits = config.limits;
   const timeouts = {
@@ -32,7 +39,8 @@ export function createEdgeServer(
   // Sockets past the gate are answered and dropped within a second; this ceiling bounds
   // the file handles even while a flood of them lingers (and, with TLS, while handshaking).
   server.maxConnections = 2 * limits.maxConnections;
-  gateConnections(server, config.tls ? 'secureConnection' : 'connection', limits);
+  const gate = gateConnections(server, config.tls ? 'secureConnection' : 'connection', limits, observer.refused);
+  observer.gate?.(gate);
   return server;
 }
 

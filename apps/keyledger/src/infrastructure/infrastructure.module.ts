@@ -8,12 +8,18 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { join } from 'node:path';
-import { createEventStore, type EventStore } from '@keyledger/event-store';
+import { createEventStore, redactConnectionString, type EventStore } from '@keyledger/event-store';
 import { importTokenKeyPurpose, type RootKeyProvider } from '@keyledger/crypto';
 import { loadPrincipals } from '@keyledger/kms-api';
 import { systemClock, type Clock } from '@keyledger/ledger';
 import { LedgerProjection, LedgerView } from '@keyledger/read-models';
+import { EventBus } from '@nestjs/cqrs';
+import { LedgerEventRecorded } from '../reactions/ledger-event-recorded.js';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
+import { boundedStore } from '../observability/bounded-store.js';
+import { KeyledgerMetrics } from '../observability/metrics.js';
+import { StoreHealth } from '../observability/store-health.js';
+import { waitForStore } from '../observability/store-startup.js';
 import { LEDGER_VIEW_SNAPSHOT_FILE, openDataDirectory, snapshotSealOf, type OpenedDataDir } from './data-directory.js';
 import { CLOCK, CONFIG, DATA_DIR, EVENT_STORE, IMPORT_TOKEN_KEY, PRINCIPALS, ROOT_KEY, SHRED_VAULT } from './tokens.js';
 
@@ -25,6 +31,8 @@ export interface InfrastructureOptions {
   clock?: Clock;
   /** Already opened (locked and checked) by the caller; otherwise opened here. */
   dataDirectory?: OpenedDataDir;
+  /** A store made by the caller (a test's EventStoreDB double); otherwise made from the configuration. */
+  eventStore?: EventStore;
 }
 
 /**
@@ -43,7 +51,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
     private readonly projection: LedgerProjection,
   ) {}
 
-  static forRoot({ config, clock = systemClock, dataDirectory }: InfrastructureOptions): DynamicModule {
+  static forRoot({ config, clock = systemClock, dataDirectory, eventStore }: InfrastructureOptions): DynamicModule {
     return {
       module: InfrastructureModule,
       providers: [
@@ -62,15 +70,32 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
             }),
         },
         {
+          // Answering before anything else is made: a store that is down ends the start within
+          // KEYLEDGER_STARTUP_TIMEOUT_MS, in one line. Requests then wait on it a bounded time.
           provide: EVENT_STORE,
-          inject: [DATA_DIR],
-          useFactory: () => {
+          inject: [DATA_DIR, KeyledgerMetrics, StoreHealth],
+          useFactory: async (_dir: OpenedDataDir, metrics: KeyledgerMetrics, health: StoreHealth) => {
             const logger = new Logger('EventStore');
-            return createEventStore({
-              dataDir: config.dataDir,
-              eventStoreUrl: config.eventStoreUrl,
-              log: (message) => logger.warn(message),
-            });
+            const store =
+              eventStore ??
+              createEventStore({
+                dataDir: config.dataDir,
+                eventStoreUrl: config.eventStoreUrl,
+                log: (message) => logger.warn(message),
+              });
+            try {
+              await waitForStore(store, {
+                deadlineMs: config.observability.startupTimeoutMs,
+                storeName: config.eventStoreUrl
+                  ? `the event store at ${redactConnectionString(config.eventStoreUrl)}`
+                  : 'the embedded event store',
+                log: (message) => logger.warn(message),
+              });
+            } catch (error) {
+              await store.close().catch(() => undefined);
+              throw error;
+            }
+            return boundedStore(store, config.observability.storeTimeoutMs, metrics, health);
           },
         },
         { provide: ROOT_KEY, inject: [DATA_DIR], useFactory: (dir: OpenedDataDir) => dir.rootKey },
@@ -81,7 +106,9 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         },
         { provide: SHRED_VAULT, inject: [DATA_DIR], useFactory: (dir: OpenedDataDir) => dir.vault },
         {
+          // After the store answered: a start that fails on its store writes no credentials.
           provide: PRINCIPALS,
+          inject: [EVENT_STORE],
           useFactory: () => {
             const loaded = loadPrincipals({
               dataDir: config.dataDir,
@@ -101,12 +128,13 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         LedgerView,
         {
           provide: LedgerProjection,
-          inject: [EVENT_STORE, LedgerView, DATA_DIR],
-          useFactory: async (store: EventStore, view: LedgerView, dir: OpenedDataDir) =>
+          inject: [EVENT_STORE, LedgerView, DATA_DIR, EventBus],
+          useFactory: async (store: EventStore, view: LedgerView, dir: OpenedDataDir, bus: EventBus) =>
             new LedgerProjection(store, view, {
               snapshotFile: join(config.dataDir, LEDGER_VIEW_SNAPSHOT_FILE),
               snapshotEvery: SNAPSHOT_EVERY_EVENTS,
               snapshotSeal: snapshotSealOf(dir, await store.storeIdentity()),
+              onLiveEvent: (event) => bus.publish(new LedgerEventRecorded(event)),
             }),
         },
       ],

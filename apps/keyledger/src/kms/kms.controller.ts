@@ -13,6 +13,9 @@ import { AwsErrorFilter } from '../edge/aws-error.filter.js';
 import { callerOf } from '../edge/authenticated-caller.js';
 import { SigV4Guard } from '../edge/sigv4.guard.js';
 import { CONFIG } from '../infrastructure/tokens.js';
+import { UsageRecorder } from '../usage/usage-recorder.js';
+import { dependencyTimeoutOf } from '../observability/dependency-timeout.js';
+import { noteKeyId } from '../observability/request-notes.js';
 import { KmsOperations } from './kms-operations.js';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -25,10 +28,11 @@ const EMPTY = Buffer.alloc(0);
  */
 @Controller()
 @UseGuards(SigV4Guard)
-@UseFilters(new AwsErrorFilter('KmsApi', CONTENT_TYPE, (error) => toWireError(toKmsError(error))))
+@UseFilters(new AwsErrorFilter('KmsApi', CONTENT_TYPE, (error) => toWireError(toKmsError(dependencyTimeoutOf(error)))))
 export class KmsController {
   constructor(
     private readonly operations: KmsOperations,
+    private readonly usage: UsageRecorder,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
 
@@ -36,8 +40,15 @@ export class KmsController {
   async handle(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const { principal, actor, requestId, region } = callerOf(request);
     const operation = parseTarget(request.headers['x-amz-target']);
-    assertAuthorized(principal, operation, this.config.accountId);
-    const { input } = parseRequest(operation, Buffer.isBuffer(request.body) ? request.body : EMPTY);
+    const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
+    try {
+      assertAuthorized(principal, operation, this.config.accountId);
+    } catch (error) {
+      this.usage.refusedAtEdge(operation, body, error, { actor, requestId, region });
+      throw error;
+    }
+    const { input } = parseRequest(operation, body);
+    noteKeyId(request, (input as { KeyId?: unknown }).KeyId ?? (input as { TargetKeyId?: unknown }).TargetKeyId);
     const output = await this.operations.dispatch(operation, input, { actor, requestId, region });
     await reply.status(200).header('content-type', CONTENT_TYPE).send(serializeResponse(output));
   }

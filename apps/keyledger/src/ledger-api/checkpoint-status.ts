@@ -12,4 +12,6 @@ export class CheckpointStatus {
   degraded: string | null = null;
   refusals = 0;
   lastCheckpointHash: string | null = null;
+  /** When the last checkpoint was written (ms since the epoch), for the checkpoint-age metric. */
+  lastCheckpointAt: number | null = null;
 }

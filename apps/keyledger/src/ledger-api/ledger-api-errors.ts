@@ -1,4 +1,5 @@
 import { KmsError, toKmsError, toWireError, type WireError } from '@keyledger/kms-api';
+import { dependencyTimeoutOf } from '../observability/dependency-timeout.js';
 
 /**
  * The KMS protocol answers every client error with 400 because the AWS SDKs
@@ -15,7 +16,7 @@ const STATUS_OF_TYPE: Record<string, number> = {
 };
 
 export function ledgerWireError(error: unknown): WireError {
-  const wire = toWireError(toKmsError(error));
+  const wire = toWireError(toKmsError(dependencyTimeoutOf(error)));
   const status = STATUS_OF_TYPE[wire.body.__type];
   return status === undefined ? wire : { statusCode: status, body: wire.body };
 }

@@ -7,11 +7,12 @@ import { LedgerProjection, LedgerQueries, LedgerView } from '@keyledger/read-mod
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE, ROOT_KEY } from '../infrastructure/tokens.js';
 import { CHECKPOINT_INTERVAL, CheckpointWriter } from './checkpoint-writer.js';
+import { CheckpointOnAppend } from './checkpoint-on-append.reaction.js';
 import { LedgerApiController } from './ledger-api.controller.js';
 import { CheckpointStatus } from './checkpoint-status.js';
 import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
 
-/** The ledger API (/v1) and the periodic checkpoint writer. Relies on the global InfrastructureModule. */
+/** The ledger API (/v1), and the checkpoint writer with the reaction that arms it. Relies on InfrastructureModule. */
 @Module({
   controllers: [LedgerApiController],
   providers: [
@@ -48,6 +49,7 @@ import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
       useFactory: (config: KeyledgerConfig) => config.checkpointIntervalMs,
     },
     CheckpointWriter,
+    CheckpointOnAppend,
   ],
   exports: [LedgerQueries, LedgerCheckpoints, CheckpointWriter, CheckpointStatus, CHECKPOINT_KEYS],
 })

@@ -1,3 +1,5 @@
+import { usageOpenApiPaths, usageOpenApiSchemas } from '../usage/usage-openapi.js';
+
 /** Column order of the CSV forms: the JSON field names, in the order of the JSON. */
 export const INVENTORY_COLUMNS = [
   'keyId',
@@ -243,10 +245,18 @@ export const openApiDocument = {
         parameters: [
           queryParam('from', time, 'Inclusive, domain time'),
           queryParam('to', time, 'Inclusive, domain time'),
-          queryParam('keyId', str, "The key's events and the alias events that pointed at it or away from it"),
+          queryParam(
+            'keyId',
+            str,
+            "The key's events, its usage events and the alias events that pointed at it or away from it",
+          ),
           regionParam,
-          queryParam('actor', str, 'Principal ARN, user name or access key id'),
-          queryParam('type', str, 'Event type, or a comma-separated list'),
+          queryParam(
+            'actor',
+            str,
+            'Principal ARN, user name or access key id; of a usage event, the principal who used the key',
+          ),
+          queryParam('type', str, 'Event type, or a comma-separated list (KeyUsageRecorded,KeyUsageRefused: usage)'),
           queryParam('limit', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, 'Page size'),
           queryParam('cursor', str, 'nextCursor of the previous page'),
           formatParam,
@@ -285,6 +295,7 @@ export const openApiDocument = {
         responses: { '200': { description: 'OK' } },
       },
     },
+    ...usageOpenApiPaths,
   },
   components: {
     securitySchemes: {
@@ -296,6 +307,7 @@ export const openApiDocument = {
       },
     },
     schemas: {
+      ...usageOpenApiSchemas,
       Error: { type: 'object', required: ['__type', 'message'], properties: { __type: str, message: str } },
       Actor: {
         type: ['object', 'null'],

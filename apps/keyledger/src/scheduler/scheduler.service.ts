@@ -8,6 +8,14 @@ import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, type KeyChange } from '../keys/key-commands.js';
 import { placeOf } from '../regions/request-region.js';
+import { KeyledgerMetrics } from '../observability/metrics.js';
+
+/** How many key ids a scheduler line names before it says how many more. */
+const NAMED_KEYS = 20;
+const named = (keyIds: string[]): string =>
+  keyIds.length <= NAMED_KEYS
+    ? keyIds.join(', ')
+    : `${keyIds.slice(0, NAMED_KEYS).join(', ')} and ${keyIds.length - NAMED_KEYS} more`;
 
 export interface SweepReport {
   rotated: number;
@@ -18,7 +26,9 @@ export interface SweepReport {
 /**
  * Does what is due by the clock: automatic rotations, completed deletions and
  * imported material reaching its ValidTo.
- * It runs at start-up and then periodically. Every change goes through the same
+ * It runs at start-up, then periodically, and when a key's next due instant
+ * comes before the next periodic pass (SchedulerWakeup arms it from the
+ * ledger's events). Every change goes through the same
  * command path with expected revisions, so two servers sweeping one store, or a
  * restart mid-sweep, still record each event once.
  */
@@ -26,6 +36,7 @@ export interface SweepReport {
 export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Scheduler');
   private timer: NodeJS.Timeout | undefined;
+  private wakeup: { at: number; timer: NodeJS.Timeout } | undefined;
   private running: Promise<SweepReport> | undefined;
 
   constructor(
@@ -34,6 +45,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
+    private readonly metrics: KeyledgerMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,7 +56,30 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
 
   onApplicationShutdown(): Promise<SweepReport> | undefined {
     if (this.timer) clearInterval(this.timer);
+    if (this.wakeup) clearTimeout(this.wakeup.timer);
+    this.wakeup = undefined;
     return this.running;
+  }
+
+  /** The instant (ms, by the server's clock) of the armed wake-up, if one is armed. */
+  get nextWakeup(): number | undefined {
+    return this.wakeup?.at;
+  }
+
+  /**
+   * Sweeps at `at` (ms since the epoch, by the server's clock), or now if that
+   * has passed, unless an earlier wake-up is armed. A pass under way when it
+   * fires may have gone past the key already, so the wake-up sweeps after it.
+   */
+  wakeAt(at: number): void {
+    if (this.wakeup && this.wakeup.at <= at) return;
+    if (this.wakeup) clearTimeout(this.wakeup.timer);
+    const delay = Math.max(0, at - this.clock.now().getTime());
+    const timer = setTimeout(() => {
+      this.wakeup = undefined;
+      void (this.running ?? Promise.resolve()).then(() => this.sweep());
+    }, delay).unref();
+    this.wakeup = { at, timer };
   }
 
   /** One pass over every key; a pass already under way is joined, not doubled. */
@@ -55,21 +90,28 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private async sweepOnce(): Promise<SweepReport> {
     const now = this.clock.now().getTime();
-    const report: SweepReport = { rotated: 0, deleted: 0, expired: 0 };
+    const acted = { rotated: [] as string[], deleted: [] as string[], expired: [] as string[] };
     for (const ref of [...this.view.keyIds()]) {
       const key = this.view.key(ref)?.state;
       if (!key || !key.exists) continue;
       await this.destroyOrphans(ref, key);
       const due = dueWork(key, now);
-      if (due.completeDeletion && (await this.apply(ref, { type: 'CompleteKeyDeletionIfDue' }))) report.deleted++;
+      if (due.completeDeletion && (await this.apply(ref, { type: 'CompleteKeyDeletionIfDue' })))
+        acted.deleted.push(ref);
       const expiring = due.expiringMaterial.length + due.expiringImportParameters.length;
-      if (expiring > 0 && (await this.apply(ref, { type: 'ExpireKeyMaterialIfDue' }))) report.expired++;
-      if (due.rotate && (await this.apply(ref, { type: 'RotateKeyIfDue' }))) report.rotated++;
+      if (expiring > 0 && (await this.apply(ref, { type: 'ExpireKeyMaterialIfDue' }))) acted.expired.push(ref);
+      if (due.rotate && (await this.apply(ref, { type: 'RotateKeyIfDue' }))) acted.rotated.push(ref);
     }
-    if (report.rotated + report.deleted + report.expired > 0)
-      this.logger.log(
-        `rotated ${report.rotated} keys, deleted ${report.deleted} keys, expired material of ${report.expired} keys`,
-      );
+    const report: SweepReport = {
+      rotated: acted.rotated.length,
+      deleted: acted.deleted.length,
+      expired: acted.expired.length,
+    };
+    this.metrics.schedulerRan(report);
+    // The keys by id, so that an operator can follow each one in its history.
+    if (report.rotated > 0) this.logger.log(`rotated ${report.rotated} keys: ${named(acted.rotated)}`);
+    if (report.deleted > 0) this.logger.log(`deleted ${report.deleted} keys: ${named(acted.deleted)}`);
+    if (report.expired > 0) this.logger.log(`expired material of ${report.expired} keys: ${named(acted.expired)}`);
     return report;
   }
 

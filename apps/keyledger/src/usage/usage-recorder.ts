@@ -6,8 +6,10 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
 } from '@keyledger/event-store';
+import { KmsError, parseRequest, toKmsError } from '@keyledger/kms-api';
 import {
   appendChained,
+  isTrackedOperation,
   integrityOf,
   lastUsageAfter,
   usageStream,
@@ -97,6 +99,23 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   refused(operation: string, input: Record<string, unknown>, errorCode: string, context: RequestContext): void {
     const tried = keyTried(operation, input, scopeIn(this.config, context.region));
     if (tried !== undefined) this.record(operation, tried, context, errorCode);
+  }
+
+  /**
+   * The edge refused an authenticated caller before the request was parsed (its role may not call the
+   * operation): the body is parsed here, only for a refusal, to tell which key was tried.
+   */
+  refusedAtEdge(operation: string, body: Buffer, error: unknown, context: RequestContext): void {
+    if (!isTrackedOperation(operation)) return;
+    const refusal = toKmsError(error);
+    if (!KmsError.is(refusal)) return;
+    let input: Record<string, unknown>;
+    try {
+      input = parseRequest(operation, body).input as Record<string, unknown>;
+    } catch {
+      return; // A body that does not parse names no key to count the refusal against.
+    }
+    this.refused(operation, input, refusal.type, context);
   }
 
   private record(

@@ -41,7 +41,7 @@ function rsaAesWrap(pair: WrappingKeyPair, hash: 'sha1' | 'sha256', material: Bu
 
 const pair2048 = generateWrappingKeyPair('RSA_2048');
 const UNWRAP_FAILED =
-  "The encrypted key material could not be unwrapped with these import parameters, or it is not key material of the size this key's spec requires.";
+  'The encrypted key material could not be unwrapped with these import parameters, or it is not 32 bytes of key material for a symmetric key.';
 const HASH_OF: Record<ImportWrappingAlgorithm, 'sha1' | 'sha256'> = {
   RSAES_OAEP_SHA_1: 'sha1',
   RSAES_OAEP_SHA_256: 'sha256',

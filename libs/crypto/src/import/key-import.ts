@@ -21,8 +21,13 @@ export type ImportWrappingKeySpec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096';
 
 export const IMPORTED_MATERIAL_BYTES = 32;
 
-const UNWRAP_FAILED =
-  "The encrypted key material could not be unwrapped with these import parameters, or it is not key material of the size this key's spec requires.";
+/**
+ * One text for "did not unwrap" and "unwrapped to the wrong length", for a
+ * given key: told apart, they would be an oracle on the RSA decryption.
+ */
+const unwrapFailed = ({ min, max, what }: ImportedMaterialLength): string =>
+  'The encrypted key material could not be unwrapped with these import parameters, ' +
+  `or it is not ${min === max ? min : `${min} to ${max}`} bytes of key material for ${what}.`;
 
 export class ImportUnwrapError extends Error {
   override name = 'ImportUnwrapError';
@@ -99,13 +104,11 @@ export function unwrapImportedMaterial(
       aesKey.fill(0);
     }
   } catch {
-    throw new ImportUnwrapError(UNWRAP_FAILED);
+    throw new ImportUnwrapError(unwrapFailed(length));
   }
-  // The same error as a failed unwrap: telling "unwrapped, but the wrong length" apart
-  // from "did not unwrap" would be an oracle on the RSA decryption.
   if (material.length < length.min || material.length > length.max) {
     material.fill(0);
-    throw new ImportUnwrapError(UNWRAP_FAILED);
+    throw new ImportUnwrapError(unwrapFailed(length));
   }
   return material;
 }

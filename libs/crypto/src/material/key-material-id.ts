@@ -17,10 +17,12 @@ export function generatedKeyMaterialId(): string {
  */
 export function importedKeyMaterialId(keyId: string, material: Buffer): string {
   if (!isKeyId(keyId)) throw new TypeError('keyId must be a lowercase UUID');
-  // HMAC zero-pads a short key, so K and K‖00 would share an id: only exactly 32 bytes are taken.
-  if (!Buffer.isBuffer(material) || material.length !== IMPORTED_MATERIAL_BYTES)
-    throw new RangeError(`imported symmetric material must be exactly ${IMPORTED_MATERIAL_BYTES} bytes`);
-  return createHmac('sha256', material)
-    .update(IMPORTED_ID_DOMAIN + keyId, 'utf8')
-    .digest('hex');
+  if (!Buffer.isBuffer(material) || material.length === 0) throw new RangeError('imported material must not be empty');
+  // HMAC zero-pads a short key, so K and K‖00 would share an id: any length but the
+  // symmetric 32 bytes (whose ids were fixed before other specs existed) goes into the message.
+  const message =
+    material.length === IMPORTED_MATERIAL_BYTES
+      ? IMPORTED_ID_DOMAIN + keyId
+      : `${IMPORTED_ID_DOMAIN}${keyId}\0${material.length}`;
+  return createHmac('sha256', material).update(message, 'utf8').digest('hex');
 }

@@ -41,6 +41,9 @@ import type { Position } from '@eventstore/db-client';
  *   refused or unresolvable endpoint, UNKNOWN for an endpoint that is not
  *   EventStoreDB, a raw gRPC error (code 14) during an append, a read that
  *   never answers for a black-holed address (reads have no deadline in 6.2.1).
+ *   Under a black hole the unary calls (append, stream metadata) do not
+ *   answer either, until the client is disposed: 6.2.1's own deadline for them
+ *   (10 s by default) is longer than any caller here waits.
  */
 
 export const MAX_APPEND_SIZE = 1_048_576;
@@ -148,6 +151,7 @@ export class FakeEsdbClient {
 
   async getStreamMetadata(streamName: string) {
     this.failIfFaulty('getStreamMetadata');
+    await this.blackHole();
     if (this.tombstoned.has(streamName)) throw StreamDeletedError.fromStreamName(streamName);
     const truncateBefore = this.truncatedBefore.get(streamName);
     return truncateBefore === undefined
@@ -163,6 +167,7 @@ export class FakeEsdbClient {
     options: { expectedRevision?: unknown; credentials?: unknown } = {},
   ) {
     this.failIfFaulty('appendToStream');
+    await this.blackHole();
     if (!options.credentials) {
       throw new Error('FakeEsdbClient: an append without per-call credentials takes 6.2.1 batch-append path');
     }
@@ -313,5 +318,17 @@ export class FakeEsdbClient {
     };
   }
 
-  async dispose(): Promise<void> {}
+  async dispose(): Promise<void> {
+    this.disposed();
+  }
+
+  private disposed: () => void = () => undefined;
+  private readonly disposal = new Promise<void>((resolve) => (this.disposed = resolve));
+
+  /** A unary call to a black-holed address: no answer, until the client gives up at its disposal. */
+  private async blackHole(): Promise<void> {
+    if (this.fault !== 'black-hole') return;
+    await this.disposal;
+    throw new UnavailableError(grpcError(14, 'Client disposed while the call was pending'));
+  }
 }

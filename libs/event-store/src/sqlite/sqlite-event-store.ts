@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
@@ -95,6 +95,9 @@ export class SqliteEventStore implements EventStore {
 
   constructor(readonly filePath: string) {
     mkdirSync(dirname(filePath), { recursive: true });
+    // Owner-only, like the vault: the ledger names every key, alias, principal and source address.
+    // SQLite gives its -wal and -shm files the mode of this one.
+    closeSync(openSync(filePath, 'a', 0o600));
     // The busy timeout only matters when another process holds the write lock.
     this.db = new Database(filePath, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anythingDue, dueWork } from './due-work.js';
+import { anythingDue, dueWork, nextDueAt } from './due-work.js';
 import type { KeyEvent } from './key-events.js';
 import { evolveKey, initialKeyState, type KeyAggregate } from './key-state.js';
 
@@ -118,5 +118,49 @@ describe('dueWork: what the clock has made due for a key', () => {
     const key = given(created('EXTERNAL'), imported(MAT_1, T0 + 3 * DAY), deletionScheduled);
     expect(dueWork(key, T0 + 3 * DAY)).toMatchObject({ completeDeletion: false, rotate: false });
     expect(dueWork(key, T0 + 3 * DAY).expiringMaterial).toHaveLength(1);
+  });
+});
+
+describe('nextDueAt: when dueWork first finds something due', () => {
+  const cases: Array<[string, KeyAggregate, number | null]> = [
+    ['a fresh key without rotation', given(created(), generated), null],
+    ['a key that does not exist', given(), null],
+    ['a rotating key: its next rotation', given(created(), generated, rotationEnabled), T0 + 90 * DAY],
+    ['a rotating key, disabled: never, until enabled', given(created(), generated, rotationEnabled, disabled), null],
+    [
+      'a rotating key pending deletion: its deletion date, before the rotation',
+      given(created(), generated, rotationEnabled, deletionScheduled),
+      T0 + 7 * DAY,
+    ],
+    [
+      'expiring imported material: its ValidTo',
+      given(created('EXTERNAL'), imported(MAT_1, T0 + 3 * DAY)),
+      T0 + 3 * DAY,
+    ],
+    ['imported material that does not expire', given(created('EXTERNAL'), imported(MAT_1, null)), null],
+    [
+      'the earliest of two: the deletion before the material expires',
+      given(created('EXTERNAL'), imported(MAT_2, T0 + 30 * DAY), deletionScheduled),
+      T0 + 7 * DAY,
+    ],
+  ];
+  it.each(cases)('given %s', (_, key, expected) => {
+    expect(nextDueAt(key)).toBe(expected);
+  });
+
+  it.each(cases.filter(([, , at]) => at !== null))(
+    'given %s, dueWork finds it due at that instant, not before',
+    (_, key, at) => {
+      expect(anythingDue(dueWork(key, at!))).toBe(true);
+      expect(anythingDue(dueWork(key, at! - 1))).toBe(false);
+    },
+  );
+
+  it('given the work was done (the key deleted), nothing more is due', () => {
+    const deleted = given(created(), generated, deletionScheduled, {
+      type: 'KeyDeleted',
+      data: { deletedAt: iso(T0 + 7 * DAY), destroyedShredKeyIds: ['shred-1'] },
+    });
+    expect(nextDueAt(deleted)).toBe(null);
   });
 });

@@ -48,3 +48,21 @@ export function dueWork(key: KeyAggregate, now: number): DueWork {
 /** Whether anything at all is due. */
 export const anythingDue = (work: DueWork): boolean =>
   work.completeDeletion || work.rotate || work.expiringMaterial.length > 0 || work.expiringImportParameters.length > 0;
+
+/**
+ * The earliest instant at which dueWork(key, ·) finds anything due, or null
+ * when nothing ever becomes due without a new event. Its conditions mirror
+ * dueWork's: a reaction to each key event arms the scheduler with it, so work
+ * happens at its time rather than at the next periodic sweep.
+ */
+export function nextDueAt(key: KeyAggregate): number | null {
+  if (!key.exists || key.deleted) return null;
+  let next: number | null = key.deletionDate;
+  const consider = (at: number | null) => {
+    if (at !== null && (next === null || at < next)) next = at;
+  };
+  if (key.rotationEnabled && keyStateOf(key) === 'Enabled') consider(key.nextRotationDate);
+  for (const b of key.backingKeys) if (b.origin === 'EXTERNAL' && b.hasMaterial) consider(b.validTo);
+  for (const p of key.importParameters) if (!p.spent) consider(p.validTo);
+  return next;
+}

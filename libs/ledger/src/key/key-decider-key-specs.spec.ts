@@ -132,9 +132,16 @@ describe('imported material of keys that are not symmetric', () => {
   const importParameters = (
     state: KeyAggregate,
     wrappingAlgorithm: 'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_256',
+    importTokenId = 'token-1',
   ) =>
     decideKey(
-      { type: 'GetParametersForImport', wrappingAlgorithm, wrappingKeySpec: 'RSA_2048', parameters, now: T0 },
+      {
+        type: 'GetParametersForImport',
+        wrappingAlgorithm,
+        wrappingKeySpec: 'RSA_2048',
+        parameters: { ...parameters, importTokenId, shredKeyId: `pool/${importTokenId}` },
+        now: T0,
+      },
       state,
     );
 
@@ -154,11 +161,11 @@ describe('imported material of keys that are not symmetric', () => {
       ...create('ECC_NIST_P256', 'SIGN_VERIFY', 'EXTERNAL'),
       ...events(importParameters(state, 'RSAES_OAEP_SHA_256')),
     );
-    const imported = (keyMaterialId: string, importType?: 'NEW_KEY_MATERIAL') =>
+    const imported = (keyMaterialId: string, importType?: 'NEW_KEY_MATERIAL', importTokenId = 'token-1') =>
       decideKey(
         {
           type: 'ImportKeyMaterial',
-          importTokenId: 'token-1',
+          importTokenId,
           keyMaterialId,
           sealedMaterial: 'sealed',
           shredKeyId: `pool/${keyMaterialId}`,
@@ -173,7 +180,9 @@ describe('imported material of keys that are not symmetric', () => {
     expect(first[0]).toMatchObject({ type: 'KeyMaterialImported', data: { publicKey: 'cHVibGlj' } });
     state = first.reduce(evolveKey, state);
     expect(keyStateOf(state)).toBe('Enabled');
-    const second = refusal(imported('c'.repeat(64), 'NEW_KEY_MATERIAL'));
+    // The first import spent token-1: the second comes with fresh parameters, as AWS requires.
+    state = events(importParameters(state, 'RSAES_OAEP_SHA_256', 'token-2')).reduce(evolveKey, state);
+    const second = refusal(imported('c'.repeat(64), 'NEW_KEY_MATERIAL', 'token-2'));
     expect(second.code).toBe('IncorrectKeyMaterial');
     expect(second.message).toContain('only the key material first imported into it');
   });

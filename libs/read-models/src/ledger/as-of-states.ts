@@ -1,5 +1,5 @@
 import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyledger/event-store';
-import { initialKeyState, keyStreamName, type KeyAggregate } from '@keyledger/ledger';
+import { initialKeyState, keyIdOfStream, keyStreamName, type KeyAggregate } from '@keyledger/ledger';
 import { LedgerView } from '../ledger-view.js';
 import { eventTimeMs } from './history.js';
 import { applyKeyEvent, KeyTimeline } from './key-timeline.js';
@@ -157,10 +157,8 @@ export class AsOfStates {
     for (;;) {
       const page = await this.store.readAll({ after, maxCount: LOG_PAGE });
       for (const event of page) {
-        const name = event.streamName;
-        if (!name.startsWith('key-')) continue;
-        const keyId = name.slice(4);
-        if (!keyIds.has(keyId) || stopped.has(keyId)) continue;
+        const keyId = keyIdOfStream(event.streamName);
+        if (keyId === undefined || !keyIds.has(keyId) || stopped.has(keyId)) continue;
         if (eventTimeMs(event) > at) {
           stopped.add(keyId);
           continue;

@@ -1,5 +1,13 @@
 import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyledger/event-store';
-import { aliasStreamName, DEFAULT_PAGE_SIZE, DomainError, keyStreamName, regionOf } from '@keyledger/ledger';
+import {
+  aliasStreamName,
+  DEFAULT_PAGE_SIZE,
+  DomainError,
+  keyStreamName,
+  regionOf,
+  USAGE_EVENT_TYPES,
+  usageStream,
+} from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
 import { eventTimeMs, toAuditEvent, type AuditEvent } from './history.js';
 import { LOG_PAGE, timeOf, type LedgerQueryOptions } from './query-support.js';
@@ -34,7 +42,7 @@ export const AUDIT_SCAN_BUDGET = 250_000;
 
 /**
  * Events of every stream in log order, filtered. `from`/`to` (inclusive)
- * compare domain times; `keyId` selects the key's own events and the alias
+ * compare domain times; `keyId` selects the key's own events, its usage events and the alias
  * events that pointed at it or away from it; `actor` matches the principal
  * ARN, its user name or the access key id; `type` is one type or a comma list.
  */
@@ -84,13 +92,17 @@ export class AuditQuery {
     const aliases = this.states.view.times
       .aliasNamesEver(keyId)
       .filter((ref) => regionOf(ref, this.options.region) === key.region);
-    const streams = [keyStreamName(key.ref), ...aliases.map(aliasStreamName)];
+    const usage = usageStream(keyId);
+    const own = [keyStreamName(key.ref), usage];
+    const streams = [...own, ...aliases.map(aliasStreamName)];
     const all: RecordedEvent[] = [];
     for (const stream of streams) {
       try {
         for (const event of await this.store.readStream(stream)) {
           if (after !== 'start' && event.position <= after) continue;
-          if (stream !== streams[0] && !aliasEventConcerns(event, keyId)) continue;
+          if (!own.includes(stream) && !aliasEventConcerns(event, keyId)) continue;
+          // Usage streams are per key id; each aggregate names the region it was counted in.
+          if (stream === usage && (event.data as { region?: unknown }).region !== key.region) continue;
           if (matches(event)) all.push(event);
         }
       } catch (error) {
@@ -127,7 +139,10 @@ function auditMatcher(filter: AuditFilter): (event: RecordedEvent) => boolean {
       if (time < from || time > to) return false;
     }
     if (actor !== undefined) {
-      const who = (event.metadata as { actor?: { principal?: unknown; accessKeyId?: unknown } }).actor;
+      // A usage event is written by Keyledger; the actor that matters is the principal who used the key.
+      const who = USAGE_EVENT_TYPES.has(event.type)
+        ? { principal: (event.data as { principal?: unknown }).principal, accessKeyId: undefined }
+        : (event.metadata as { actor?: { principal?: unknown; accessKeyId?: unknown } }).actor;
       if (!who) return false;
       const principal = typeof who.principal === 'string' ? who.principal : '';
       if (principal !== actor && who.accessKeyId !== actor && !principal.endsWith(`:user/${actor}`)) return false;

@@ -2,3 +2,4 @@ export * from './history.js';
 export * from './csv.js';
 export { KeyTimeline } from './key-timeline.js';
 export * from './ledger-queries.js';
+export * from './usage/index.js';

@@ -1,4 +1,4 @@
-import { DomainError, type Clock } from '@keyledger/ledger';
+import { DomainError, keyArnOf, parseKeyIdentifier, type Clock } from '@keyledger/ledger';
 import type { LedgerView } from '../ledger-view.js';
 
 export interface LedgerQueryOptions {
@@ -22,6 +22,15 @@ export const LOG_PAGE = 4096;
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/** A key id, or a key ARN of the home region, parsed as the KMS API parses it (see regionalKey for others). */
+export function keyIdOf(options: LedgerQueryOptions, keyId: string): string {
+  const parsed = parseKeyIdentifier(keyId, options, { allowAlias: false });
+  if (parsed instanceof DomainError) throw parsed;
+  return (parsed as { keyId: string }).keyId;
+}
+
+export const keyArn = (options: LedgerQueryOptions, keyId: string): string => keyArnOf(options, keyId);
 
 export function timeOf(asOf: Date): number {
   const at = asOf instanceof Date ? asOf.getTime() : Number.NaN;

@@ -13,6 +13,7 @@ import {
   storeOptions,
   withDirectQueries,
 } from '../connection.js';
+import { UNUSED_KEYS_HELP, unusedKeysReport } from './usage.commands.js';
 
 export { verifyCommand } from './verify.command.js';
 
@@ -137,11 +138,11 @@ ${CONNECTION_HELP}`,
   },
 };
 
-const REPORT_KINDS = ['inventory', 'rotation-compliance'] as const;
+const REPORT_KINDS = ['inventory', 'rotation-compliance', 'unused-keys'] as const;
 type ReportKind = (typeof REPORT_KINDS)[number];
 
 /** The columns of the CSV reports, one row per key: the ledger API's own, so the two CSVs cannot drift. */
-export const REPORT_COLUMNS: Record<ReportKind, string[]> = {
+export const REPORT_COLUMNS: Record<Exclude<ReportKind, 'unused-keys'>, string[]> = {
   inventory: INVENTORY_COLUMNS,
   'rotation-compliance': COMPLIANCE_COLUMNS,
 };
@@ -150,22 +151,25 @@ const DEFAULT_MAX_AGE_DAYS = 365;
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'inventory | rotation-compliance, as of a point in time, as JSON or CSV',
-  positionals: { min: 1, max: 1, names: 'inventory | rotation-compliance' },
+  summary: 'inventory | rotation-compliance | unused-keys, as JSON or CSV',
+  positionals: { min: 1, max: 1, names: 'inventory | rotation-compliance | unused-keys' },
   options: {
     ...connectionOptions,
     'as-of': { type: 'string' },
     format: { type: 'string' },
     'max-age-days': { type: 'string' },
+    days: { type: 'string' },
     ...KEY_REGION,
   },
   help: `Usage: keyledger report inventory [--as-of <time>] [--format json|csv] [--data-dir <dir> | --url <url>]
        keyledger report rotation-compliance [--max-age-days <n>] [--as-of <time>] [--format json|csv] […]
+       keyledger report unused-keys [--days <n>] [--format json|csv] […]
 
   inventory                every key that existed at --as-of, with aliases, state,
                            rotation and key material age
   rotation-compliance      whether each key's current key material is at most
                            --max-age-days old (default ${DEFAULT_MAX_AGE_DAYS}) at --as-of, and why not
+${UNUSED_KEYS_HELP}
 
   --as-of <time>           ISO 8601 (default now)
   --format json|csv        json (default): the whole report; csv: one row per key
@@ -178,6 +182,8 @@ ${CONNECTION_HELP}`,
     if (!REPORT_KINDS.includes(kind)) {
       throw new UsageError(`unknown report '${kind}': choose ${REPORT_KINDS.join(' or ')}`, 'report');
     }
+    if (kind === 'unused-keys') return unusedKeysReport(input);
+    if (values.days !== undefined) throw new UsageError('--days only applies to unused-keys', 'report');
     const asOf = parseAsOf(values['as-of'], 'report');
     const format = parseFormat(values.format, 'report');
     if (kind !== 'rotation-compliance' && values['max-age-days'] !== undefined) {

@@ -1,0 +1,154 @@
+import { useMemo, useState } from 'preact/hooks';
+import { ledgerJson, pathPart } from '../api.js';
+import { Section, Shown, useLoad } from '../components.js';
+import { href, type Route } from '../router.js';
+import { parseInstant } from '../time.js';
+import { keyLife } from '../timeline/key-life.js';
+import { Timeline, type TimelineMark } from '../timeline/timeline.js';
+import type { AuditPage, KeyStateAsOf, LedgerEvent } from '../types.js';
+import { AsOfPanel, EventTable } from './key-panels.js';
+import { AccessPanel, ReplicasPanel, UsagePanel } from './optional-panels.js';
+
+const MAX_PAGES = 50;
+
+/** Every event of the key, its aliases' events that concern it included, oldest first. */
+async function keyEvents(keyId: string, signal: AbortSignal): Promise<LedgerEvent[]> {
+  const events: LedgerEvent[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const answer = await ledgerJson<AuditPage>('audit/events', { query: { keyId, limit: '1000', cursor }, signal });
+    events.push(...answer.events);
+    if (answer.nextCursor === null) break;
+    cursor = answer.nextCursor;
+  }
+  return events;
+}
+
+export function KeyPage({ route }: { route: Route }) {
+  const keyId = route.path[1];
+  const loaded = useLoad(
+    async (signal) => {
+      const [events, now] = await Promise.all([
+        keyEvents(keyId, signal),
+        ledgerJson<KeyStateAsOf>(`keys/${pathPart(keyId)}`, { signal }),
+      ]);
+      return { events, now };
+    },
+    [keyId],
+  );
+  return (
+    <>
+      <p class="crumbs">
+        <a href={href(['keys'])}>Keys</a> / <span class="mono">{keyId}</span>
+      </p>
+      <Shown load={loaded}>
+        {({ events, now }) => <KeyLifeView keyId={now.keyId} events={events} now={now} route={route} />}
+      </Shown>
+    </>
+  );
+}
+
+function KeyLifeView({
+  keyId,
+  events,
+  now,
+  route,
+}: {
+  keyId: string;
+  events: LedgerEvent[];
+  now: KeyStateAsOf;
+  route: Route;
+}) {
+  const nowMs = Date.parse(now.asOf);
+  const life = useMemo(() => keyLife(keyId, events, nowMs), [keyId, events, nowMs]);
+  const markAt = parseInstant(route.params.get('at') ?? '');
+  const [cursor, setCursor] = useState<number>(markAt?.getTime() ?? life.to);
+  const [typed, setTyped] = useState<string | null>(null);
+  const mark: TimelineMark | null =
+    markAt === null
+      ? null
+      : {
+          at: markAt.getTime(),
+          keyMaterialId: route.params.get('material'),
+          label: `Decryptability checked here: ${route.params.get('reason') ?? ''}`,
+        };
+  const cursorIso = new Date(cursor).toISOString();
+  const asOf = useLoad(
+    (signal) => ledgerJson<KeyStateAsOf>(`keys/${pathPart(keyId)}`, { query: { asOf: cursorIso }, signal }),
+    [keyId, cursorIso],
+  );
+  const applyTyped = () => {
+    if (typed === null) return;
+    const at = parseInstant(typed);
+    if (at !== null) setCursor(at.getTime());
+    setTyped(null);
+  };
+  return (
+    <>
+      <header class="key-head">
+        <h1>
+          {now.aliases[0] ?? 'Key'} <span class="mono small">{keyId}</span>
+        </h1>
+        <p class="muted">
+          {now.description || 'No description'} · {now.keySpec ?? 'SYMMETRIC_DEFAULT'} · {now.origin} ·{' '}
+          <span class={`pill state-${now.keyState}`}>{now.keyState}</span>
+        </p>
+      </header>
+      <Section title="Timeline" id="timeline">
+        <Timeline life={life} cursor={cursor} onCursor={setCursor} mark={mark} />
+        <div class="cursor-controls">
+          <label>
+            Time cursor
+            <input
+              type="range"
+              min={life.from}
+              max={life.to}
+              step={1000}
+              value={cursor}
+              onInput={(e) => setCursor(Number((e.currentTarget as HTMLInputElement).value))}
+              aria-valuetext={cursorIso}
+            />
+          </label>
+          <label>
+            Cursor time (UTC, ISO 8601)
+            <input
+              type="text"
+              name="cursor"
+              class="mono"
+              value={typed ?? cursorIso}
+              onInput={(e) => setTyped((e.currentTarget as HTMLInputElement).value)}
+              onChange={applyTyped}
+              onKeyDown={(e) => e.key === 'Enter' && applyTyped()}
+            />
+          </label>
+          <button type="button" class="secondary" onClick={() => setCursor(life.to)}>
+            Now
+          </button>
+        </div>
+        <ul class="legend" aria-label="Legend">
+          <li>
+            <span class="swatch current" /> current backing key
+          </li>
+          <li>
+            <span class="swatch exists" /> backing key kept for decryption
+          </li>
+          <li>
+            <span class="swatch alias-span" /> alias points here
+          </li>
+          <li>
+            <span class="swatch marker" /> policy, grant, alias or rotation change
+          </li>
+        </ul>
+      </Section>
+      <Section title="State at the cursor" id="as-of">
+        <Shown load={asOf}>{(state) => <AsOfPanel state={state} />}</Shown>
+      </Section>
+      <AccessPanel keyId={keyId} asOf={cursorIso} />
+      <UsagePanel keyId={keyId} />
+      <ReplicasPanel keyId={keyId} />
+      <Section title={`Events (${events.length})`} id="events">
+        <EventTable events={events} onPick={(at) => setCursor(at)} />
+      </Section>
+    </>
+  );
+}

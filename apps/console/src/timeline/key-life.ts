@@ -1,0 +1,159 @@
+import type { LedgerEvent } from '../types.js';
+
+/** A key's history, read from its events into what the timeline draws. Pure: no DOM, no requests. */
+
+export interface Span {
+  from: number;
+  to: number;
+}
+
+export interface MaterialLane extends Span {
+  keyMaterialId: string;
+  origin: 'generated' | 'imported';
+  /** When this backing key was the one new ciphertexts used. */
+  current: Span[];
+  ended: 'deleted' | 'expired' | 'key deleted' | null;
+}
+
+export interface StateBand extends Span {
+  state: string;
+}
+
+export interface AliasLane {
+  aliasName: string;
+  spans: Span[];
+}
+
+export interface Marker {
+  at: number;
+  kind: 'alias' | 'policy' | 'grant' | 'rotation' | 'other';
+  label: string;
+}
+
+export interface KeyLife extends Span {
+  materials: MaterialLane[];
+  states: StateBand[];
+  aliases: AliasLane[];
+  markers: Marker[];
+}
+
+const timeOf = (event: LedgerEvent): number => Date.parse(event.time ?? event.recordedAt);
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+const STATE_AFTER: Record<string, string> = {
+  KeyEnabled: 'Enabled',
+  KeyDisabled: 'Disabled',
+  KeyDeletionScheduled: 'PendingDeletion',
+  // AWS puts a key whose deletion was cancelled into Disabled.
+  KeyDeletionCanceled: 'Disabled',
+  KeyDeleted: 'Deleted',
+};
+
+export function keyLife(keyId: string, events: readonly LedgerEvent[], now: number): KeyLife {
+  const sorted = [...events].sort((a, b) => timeOf(a) - timeOf(b) || Number(a.position) - Number(b.position));
+  const created = sorted.find((e) => e.type === 'KeyCreated');
+  const from = created ? timeOf(created) : sorted.length > 0 ? timeOf(sorted[0]) : now;
+  const deleted = sorted.find((e) => e.type === 'KeyDeleted');
+  const to = Math.max(deleted ? timeOf(deleted) : now, from + 1);
+
+  const materials = new Map<string, MaterialLane>();
+  const states: StateBand[] = [];
+  const aliasSpans = new Map<string, Span[]>();
+  const markers: Marker[] = [];
+  let current: MaterialLane | null = null;
+
+  const setState = (state: string, at: number) => {
+    const last = states.at(-1);
+    if (last && last.state === state) return;
+    if (last) last.to = at;
+    states.push({ state, from: at, to });
+  };
+  const makeCurrent = (lane: MaterialLane | undefined, at: number) => {
+    if (current) current.current.at(-1)!.to = at;
+    current = lane ?? null;
+    if (lane) lane.current.push({ from: at, to: lane.to });
+  };
+  const endLane = (id: string | null, at: number, why: MaterialLane['ended']) => {
+    const lane = id === null ? undefined : materials.get(id);
+    if (!lane || lane.ended !== null) return;
+    lane.to = at;
+    lane.ended = why;
+    for (const span of lane.current) span.to = Math.min(span.to, at);
+    if (current === lane) current = null;
+  };
+  const aliasStart = (name: string, at: number) => {
+    const spans = aliasSpans.get(name) ?? [];
+    spans.push({ from: at, to });
+    aliasSpans.set(name, spans);
+  };
+  const aliasEnd = (name: string, at: number) => {
+    const last = aliasSpans.get(name)?.at(-1);
+    if (last && last.to === to) last.to = at;
+  };
+
+  for (const event of sorted) {
+    const at = timeOf(event);
+    const data = event.data;
+    const isKeyStream = event.streamName === undefined || event.streamName === `key-${keyId}`;
+    if (event.type === 'KeyCreated') {
+      setState(data.origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled', at);
+    } else if (event.type === 'KeyMaterialGenerated' || event.type === 'KeyMaterialImported') {
+      const id = str(data.keyMaterialId);
+      if (id === null || materials.has(id)) continue;
+      const lane: MaterialLane = {
+        keyMaterialId: id,
+        origin: event.type === 'KeyMaterialGenerated' ? 'generated' : 'imported',
+        from: at,
+        to,
+        current: [],
+        ended: null,
+      };
+      materials.set(id, lane);
+      // The first backing key is current from the start; later ones become current when a rotation says so.
+      if (current === null && materials.size === 1) makeCurrent(lane, at);
+      if (event.type === 'KeyMaterialImported' && states.at(-1)?.state === 'PendingImport') setState('Enabled', at);
+    } else if (event.type === 'KeyRotated') {
+      makeCurrent(materials.get(str(data.keyMaterialId) ?? ''), at);
+      markers.push({ at, kind: 'rotation', label: `Rotated (${str(data.rotationType) ?? 'rotation'})` });
+    } else if (event.type === 'KeyMaterialDeleted') {
+      endLane(str(data.keyMaterialId), at, 'deleted');
+      if (materials.size > 0 && [...materials.values()].every((m) => m.ended !== null)) setState('PendingImport', at);
+    } else if (event.type === 'KeyMaterialExpired') {
+      endLane(str(data.keyMaterialId), at, 'expired');
+      if ([...materials.values()].every((m) => m.ended !== null)) setState('PendingImport', at);
+    } else if (event.type in STATE_AFTER && isKeyStream) {
+      setState(STATE_AFTER[event.type], at);
+      if (event.type === 'KeyDeleted')
+        for (const lane of materials.values()) endLane(lane.keyMaterialId, at, 'key deleted');
+    } else if (event.type === 'AliasCreated') {
+      const name = str(data.aliasName) ?? '?';
+      aliasStart(name, at);
+      markers.push({ at, kind: 'alias', label: `${name} created here` });
+    } else if (event.type === 'AliasMoved') {
+      const name = str(data.aliasName) ?? '?';
+      if (data.toKeyId === keyId) {
+        aliasStart(name, at);
+        markers.push({ at, kind: 'alias', label: `${name} moved here from ${str(data.fromKeyId) ?? '?'}` });
+      } else {
+        aliasEnd(name, at);
+        markers.push({ at, kind: 'alias', label: `${name} moved to ${str(data.toKeyId) ?? '?'}` });
+      }
+    } else if (event.type === 'AliasDeleted') {
+      const name = str(data.aliasName) ?? '?';
+      aliasEnd(name, at);
+      markers.push({ at, kind: 'alias', label: `${name} deleted` });
+    } else if (event.type === 'KeyPolicyChanged') {
+      markers.push({ at, kind: 'policy', label: 'Key policy changed' });
+    } else if (event.type.startsWith('Grant')) {
+      markers.push({ at, kind: 'grant', label: `${event.type.replace('Grant', 'Grant ')}` });
+    }
+  }
+  return {
+    from,
+    to,
+    materials: [...materials.values()],
+    states,
+    aliases: [...aliasSpans].map(([aliasName, spans]) => ({ aliasName, spans })),
+    markers,
+  };
+}

@@ -1,0 +1,193 @@
+import { scaleUtc } from 'd3-scale';
+import type { RefObject } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { shortId } from '../components.js';
+import './timeline.css';
+import { utc } from '../time.js';
+import type { KeyLife, Span } from './key-life.js';
+
+const ROW = 26;
+const AXIS = 28;
+const BAR = 14;
+
+export interface TimelineMark {
+  at: number;
+  keyMaterialId: string | null;
+  label: string;
+}
+
+interface Props {
+  life: KeyLife;
+  cursor: number;
+  onCursor: (at: number) => void;
+  mark?: TimelineMark | null;
+}
+
+function useWidth(): [RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(900);
+  useEffect(() => {
+    if (!ref.current) return;
+    const observer = new ResizeObserver(([entry]) => setWidth(Math.max(320, Math.floor(entry.contentRect.width))));
+    observer.observe(ref.current);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+const range = (span: Span) => `${utc(new Date(span.from))} to ${utc(new Date(span.to))}`;
+
+/**
+ * The key's life as lanes over time: its state, one lane per backing key (darker while it was the current one),
+ * one per alias that pointed at it, and the policy, grant and rotation events. Every shape is focusable with
+ * its full description, so the picture reads the same by keyboard and screen reader.
+ */
+export function Timeline({ life, cursor, onCursor, mark }: Props) {
+  const [ref, width] = useWidth();
+  // A narrow window gives the lanes the room and keeps a shorter prefix of each id.
+  const labelWidth = width < 560 ? 96 : 150;
+  const prefix = width < 560 ? 8 : 12;
+  const x = scaleUtc()
+    .domain([new Date(life.from), new Date(life.to)])
+    .range([labelWidth, width - 12]);
+  const ticks = x.ticks(Math.max(2, Math.floor((width - labelWidth) / 130)));
+  const format = x.tickFormat();
+  const rows = 1 + life.materials.length + life.aliases.length + 1;
+  const height = AXIS + rows * ROW + 8;
+  const rowY = (i: number) => AXIS + i * ROW;
+  const px = (t: number) => x(new Date(Math.min(Math.max(t, life.from), life.to)));
+  const w = (span: Span) => Math.max(2, px(span.to) - px(span.from));
+
+  const click = (event: MouseEvent) => {
+    const svg = event.currentTarget as SVGSVGElement;
+    const at = x.invert(event.clientX - svg.getBoundingClientRect().left).getTime();
+    if (event.clientX - svg.getBoundingClientRect().left >= labelWidth) onCursor(Math.round(at));
+  };
+
+  return (
+    <div ref={ref} class="timeline">
+      <svg width={width} height={height} role="group" aria-label="Key timeline" onClick={click} data-testid="timeline">
+        <g class="axis" aria-hidden="true">
+          {ticks.map((t) => (
+            <g transform={`translate(${x(t)},0)`}>
+              <line y1={AXIS - 6} y2={height - 4} />
+              <text y={AXIS - 10} text-anchor="middle">
+                {format(t)}
+              </text>
+            </g>
+          ))}
+        </g>
+        <g class="row states" transform={`translate(0,${rowY(0)})`}>
+          <text class="row-label" x={8} y={ROW / 2 + 4}>
+            State
+          </text>
+          {life.states.map((band) => (
+            <rect
+              class={`band state-${band.state}`}
+              x={px(band.from)}
+              y={(ROW - BAR) / 2}
+              width={w(band)}
+              height={BAR}
+              tabIndex={0}
+              aria-label={`${band.state} from ${range(band)}`}
+            >
+              <title>{`${band.state}: ${range(band)}`}</title>
+            </rect>
+          ))}
+          {life.states.map(
+            (band) =>
+              w(band) > 90 && (
+                <text class="band-label" x={px(band.from) + 6} y={ROW / 2 + 4} aria-hidden="true">
+                  {band.state}
+                </text>
+              ),
+          )}
+        </g>
+        {life.materials.map((lane, i) => (
+          <g
+            class={`row material${lane.from > cursor ? ' after-cursor' : ''}`}
+            data-lane="material"
+            data-key-material-id={lane.keyMaterialId}
+            transform={`translate(0,${rowY(1 + i)})`}
+            tabIndex={0}
+            aria-label={`Backing key ${lane.keyMaterialId}, ${lane.origin} ${utc(new Date(lane.from))}${
+              lane.ended ? `, ${lane.ended} ${utc(new Date(lane.to))}` : ''
+            }`}
+          >
+            <title>{`Backing key ${lane.keyMaterialId} (${lane.origin})`}</title>
+            <text class="row-label mono" x={8} y={ROW / 2 + 4}>
+              {shortId(lane.keyMaterialId, prefix)}
+            </text>
+            <rect class="exists" x={px(lane.from)} y={(ROW - BAR) / 2} width={w(lane)} height={BAR} rx={3} />
+            {lane.current.map((span) => (
+              <rect class="current" x={px(span.from)} y={(ROW - BAR) / 2} width={w(span)} height={BAR} rx={3}>
+                <title>{`Current: ${range(span)}`}</title>
+              </rect>
+            ))}
+            {lane.ended && (
+              <text class="end" x={px(lane.to) + 4} y={ROW / 2 + 4}>
+                {lane.ended}
+              </text>
+            )}
+          </g>
+        ))}
+        {life.aliases.map((alias, i) => (
+          <g
+            class="row alias"
+            data-lane="alias"
+            transform={`translate(0,${rowY(1 + life.materials.length + i)})`}
+            tabIndex={0}
+            aria-label={`${alias.aliasName} pointed at this key ${alias.spans.map(range).join('; ')}`}
+          >
+            <title>{alias.aliasName}</title>
+            <text class="row-label" x={8} y={ROW / 2 + 4}>
+              {shortId(alias.aliasName, prefix + 8)}
+            </text>
+            {alias.spans.map((span) => (
+              <rect class="alias-span" x={px(span.from)} y={(ROW - BAR) / 2 + 2} width={w(span)} height={BAR - 4} />
+            ))}
+          </g>
+        ))}
+        <g class="row markers" transform={`translate(0,${rowY(rows - 1)})`}>
+          <text class="row-label" x={8} y={ROW / 2 + 4}>
+            Changes
+          </text>
+          {life.markers.map((m) => (
+            <g
+              class={`marker marker-${m.kind}`}
+              data-marker={m.kind}
+              transform={`translate(${px(m.at)},${ROW / 2})`}
+              tabIndex={0}
+              aria-label={`${m.label}, ${utc(new Date(m.at))}`}
+            >
+              <title>{`${m.label} — ${utc(new Date(m.at))}`}</title>
+              <path d="M0,-7 L6,0 L0,7 L-6,0 Z" />
+            </g>
+          ))}
+        </g>
+        {mark && (
+          <g class="mark" aria-label={mark.label} role="img">
+            <title>{mark.label}</title>
+            <circle
+              cx={px(mark.at)}
+              cy={
+                rowY(
+                  1 +
+                    Math.max(
+                      0,
+                      life.materials.findIndex((l) => l.keyMaterialId === mark.keyMaterialId),
+                    ),
+                ) +
+                ROW / 2
+              }
+              r={7}
+            />
+          </g>
+        )}
+        <g class="cursor" aria-hidden="true" transform={`translate(${px(cursor)},0)`}>
+          <line y1={AXIS - 4} y2={height - 4} />
+        </g>
+      </svg>
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+/** The ledger API's answers, as the console reads them (see /v1/openapi.json). */
+
+export interface Actor {
+  principal: string;
+  accessKeyId: string | null;
+  sourceAddress: string | null;
+}
+
+export interface LedgerEvent {
+  id: string;
+  streamName?: string;
+  type: string;
+  revision: string;
+  position: string;
+  recordedAt: string;
+  time: string | null;
+  actor: Actor | null;
+  requestId: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  events: LedgerEvent[];
+  nextCursor: string | null;
+}
+
+export interface KeyMaterialAsOf {
+  keyMaterialId: string;
+  state: string;
+  origin: string;
+  createdAt: string;
+  importState: string | null;
+  validTo: string | null;
+}
+
+export interface KeyStateAsOf {
+  keyId: string;
+  arn: string;
+  asOf: string;
+  keyState: string;
+  enabled: boolean;
+  origin: string;
+  description: string;
+  rotationEnabled: boolean;
+  rotationPeriodInDays: number | null;
+  nextRotationDate: string | null;
+  deletionDate: string | null;
+  currentKeyMaterialId: string | null;
+  keyMaterials: KeyMaterialAsOf[];
+  aliases: string[];
+  createdAt: string;
+  deletedAt: string | null;
+  keySpec?: string;
+  keyUsage?: string;
+  tags: Array<{ TagKey: string; TagValue: string }>;
+}
+
+export interface InventoryKey {
+  keyId: string;
+  arn: string;
+  aliases: string[];
+  description: string;
+  origin: string;
+  keyState: string;
+  createdAt: string;
+  rotationEnabled: boolean;
+  rotationPeriodInDays: number | null;
+  lastRotatedAt: string | null;
+  nextRotationDate: string | null;
+  keyMaterialCount: number;
+  currentKeyMaterialAgeDays: number | null;
+  deletionDate: string | null;
+  keySpec?: string;
+  keyUsage?: string;
+  region?: string;
+  lastUsedAt?: string | null;
+}
+
+export interface InventoryReport {
+  asOf: string;
+  keys: InventoryKey[];
+}
+
+export interface Decryptability {
+  decryptable: boolean;
+  reason: string;
+  keyId: string | null;
+  keyMaterialId: string | null;
+  asOf: string;
+  keyState: string | null;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  eventsChecked?: number;
+  streamsChecked?: number;
+  checkpoints?: number;
+  lastCheckpoint?: Record<string, unknown> | null;
+  [field: string]: unknown;
+}

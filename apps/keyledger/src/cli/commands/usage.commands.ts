@@ -1,0 +1,188 @@
+import { systemClock } from '@keyledger/ledger';
+import { toCsv, UsageQueries } from '@keyledger/read-models';
+import { UNUSED_KEYS_COLUMNS, USAGE_COLUMNS } from '../../usage/usage-openapi.js';
+import { parseJson } from '../api/ledger-api-client.js';
+import {
+  parseAsOf,
+  parseFormat,
+  parsePositiveInteger,
+  type CliIo,
+  type Command,
+  type CommandInput,
+  type OptionValues,
+} from '../cli-command.js';
+import { UsageError } from '../cli-errors.js';
+import { toJsonText, writeOut } from '../cli-output.js';
+import {
+  API_OPTIONS_HELP,
+  STORE_OPTIONS_HELP,
+  apiClientOf,
+  apiOptions,
+  openDirectStore,
+  regionOf,
+  storeOptions,
+} from '../connection.js';
+
+const connectionOptions = { ...storeOptions, ...apiOptions };
+const CONNECTION_HELP = `${STORE_OPTIONS_HELP}\n\n${API_OPTIONS_HELP}`;
+const MAX_DAYS = 36_500;
+
+/** Runs `body` over the usage questions on the ledger files and closes the store whatever happens. */
+async function withDirectUsage<T>(values: OptionValues, io: CliIo, body: (usage: UsageQueries) => Promise<T>) {
+  const store = openDirectStore(values, io.env);
+  try {
+    const options = {
+      region: regionOf(values, io.env),
+      accountId: io.env.KEYLEDGER_ACCOUNT_ID || '111122223333',
+      clock: systemClock,
+    };
+    return await body(new UsageQueries(store, options));
+  } finally {
+    await store.close();
+  }
+}
+
+/** --from/--to as given, or undefined for the server's default window. */
+function optionalTime(values: OptionValues, option: string, command: string): Date | undefined {
+  return values[option] === undefined ? undefined : parseAsOf(values[option], command, option);
+}
+
+function days(values: OptionValues, command: string, fallback: number): number {
+  const n = parsePositiveInteger(values.days, 'days', command) ?? fallback;
+  if (n > MAX_DAYS) throw new UsageError(`--days must be at most ${MAX_DAYS}`, command);
+  return n;
+}
+
+const printJson = (input: CommandInput, value: unknown) => writeOut(input.io.stdout, `${toJsonText(value)}\n`);
+
+const rows = (items: readonly object[]) => items as unknown as Array<Record<string, unknown>>;
+
+export const usageCommand: Command = {
+  name: 'usage',
+  summary: 'who used a key, for which operation and backing key, in a window',
+  positionals: { min: 1, max: 1, names: '<keyId>' },
+  options: {
+    ...connectionOptions,
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'group-by': { type: 'string' },
+    format: { type: 'string' },
+  },
+  help: `Usage: keyledger usage <keyId | key ARN> [--from <time>] [--to <time>] [--group-by <dims>]
+                      [--format json|csv] [--data-dir <dir> | --url <url>]
+
+Successful uses and refused attempts of the key, from the usage ledger, counted per group.
+
+  --from, --to <time>      window of use times, ISO 8601 (default: the 30 days up to now)
+  --group-by <dims>        principal, operation, keyMaterialId or day, or a comma list
+                           (default principal,operation,keyMaterialId)
+  --format json|csv        json (default): the whole answer; csv: one row per group
+
+Usage is appended every KEYLEDGER_USAGE_FLUSH_MS: the last interval may not be in it yet.
+
+${CONNECTION_HELP}`,
+  async run(input) {
+    const { values, io, positionals } = input;
+    const keyId = positionals[0];
+    const from = optionalTime(values, 'from', 'usage');
+    const to = optionalTime(values, 'to', 'usage');
+    const format = parseFormat(values.format, 'usage');
+    const groupBy = values['group-by'] as string | undefined;
+    const api = apiClientOf(values, io.env, 'usage');
+    if (api) {
+      const response = await api.get(['v1', 'keys', keyId, 'usage'], {
+        from: from?.toISOString(),
+        to: to?.toISOString(),
+        groupBy,
+        format,
+      });
+      await writeOut(io.stdout, format === 'json' ? `${toJsonText(parseJson(response))}\n` : response.text);
+      return 0;
+    }
+    const report = await withDirectUsage(values, io, (q) => q.keyUsage(keyId, { from, to, groupBy }));
+    await writeOut(
+      io.stdout,
+      format === 'json' ? `${toJsonText(report)}\n` : toCsv(rows(report.groups), USAGE_COLUMNS),
+    );
+    return 0;
+  },
+};
+
+export const backingKeysCommand: Command = {
+  name: 'backing-keys',
+  summary: "a key's backing keys: state now, last use, use in a window",
+  positionals: { min: 1, max: 1, names: '<keyId>' },
+  options: { ...connectionOptions, from: { type: 'string' }, to: { type: 'string' } },
+  help: `Usage: keyledger backing-keys <keyId | key ARN> [--from <time>] [--to <time>] [--data-dir <dir> | --url <url>]
+
+Each backing key (key material) of the key with its state now, its last use, and its
+uses by operation in the window: which old backing keys still decrypt traffic, so their
+data can be re-encrypted before the material is deleted or expires.
+
+  --from, --to <time>      window of use times, ISO 8601 (default: the 30 days up to now)
+
+${CONNECTION_HELP}`,
+  async run(input) {
+    const { values, io, positionals } = input;
+    const keyId = positionals[0];
+    const from = optionalTime(values, 'from', 'backing-keys');
+    const to = optionalTime(values, 'to', 'backing-keys');
+    const api = apiClientOf(values, io.env, 'backing-keys');
+    const result = api
+      ? parseJson(
+          await api.get(['v1', 'keys', keyId, 'backing-keys'], { from: from?.toISOString(), to: to?.toISOString() }),
+        )
+      : await withDirectUsage(values, io, (q) => q.backingKeys(keyId, { from, to }));
+    await printJson(input, result);
+    return 0;
+  },
+};
+
+export const deletionImpactCommand: Command = {
+  name: 'deletion-impact',
+  summary: 'who and which backing keys used a key lately: what deleting it would break',
+  positionals: { min: 1, max: 1, names: '<keyId>' },
+  options: { ...connectionOptions, days: { type: 'string' } },
+  help: `Usage: keyledger deletion-impact <keyId | key ARN> [--days <n>] [--data-dir <dir> | --url <url>]
+
+Before ScheduleKeyDeletion or DeleteImportedKeyMaterial: the principals that used the key
+and the backing keys they used in the last --days days (default 30), with when each did
+last, the aliases that point at it, and refused attempts.
+
+${CONNECTION_HELP}`,
+  async run(input) {
+    const { values, io, positionals } = input;
+    const keyId = positionals[0];
+    const n = days(values, 'deletion-impact', 30);
+    const api = apiClientOf(values, io.env, 'deletion-impact');
+    const result = api
+      ? parseJson(await api.get(['v1', 'keys', keyId, 'deletion-impact'], { days: String(n) }))
+      : await withDirectUsage(values, io, (q) => q.deletionImpact(keyId, n));
+    await printJson(input, result);
+    return 0;
+  },
+};
+
+export const UNUSED_KEYS_HELP = `  unused-keys              enabled keys with no successful use in the last --days days
+                           (default 90), created before that: candidates for disabling`;
+
+/** `keyledger report unused-keys [--days n] [--format json|csv]`. */
+export async function unusedKeysReport(input: CommandInput): Promise<number> {
+  const { values, io } = input;
+  for (const option of ['as-of', 'max-age-days'])
+    if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to unused-keys`, 'report');
+  const n = days(values, 'report', 90);
+  const format = parseFormat(values.format, 'report');
+  const api = apiClientOf(values, io.env, 'report');
+  if (api) {
+    const response = await api.get(['v1', 'reports', 'unused-keys'], { days: String(n), format });
+    await writeOut(io.stdout, format === 'json' ? `${toJsonText(parseJson(response))}\n` : response.text);
+    return 0;
+  }
+  const report = await withDirectUsage(values, io, (q) => q.unusedKeys(n));
+  await writeOut(
+    io.stdout,
+    format === 'json' ? `${toJsonText(report)}\n` : toCsv(rows(report.keys), UNUSED_KEYS_COLUMNS),
+  );
+  return 0;
+}

@@ -1,0 +1,44 @@
+import type { EventStore } from '@keyledger/event-store';
+import { DAY_MS, DomainError, type KeyAggregate } from '@keyledger/ledger';
+import type { AsOfStates } from '../as-of-states.js';
+import { keyArn, keyIdOf, type LedgerQueryOptions } from '../query-support.js';
+import type { UsageWindow } from './usage-rows.js';
+
+/** What every usage question reads: the store (usage streams), the keys as of a time, ids and the clock. */
+export interface UsageContext {
+  store: EventStore;
+  states: AsOfStates;
+  options: LedgerQueryOptions;
+}
+
+/** The window a usage view covers when none is given: the last 30 days. */
+export const DEFAULT_USAGE_DAYS = 30;
+export const MAX_USAGE_DAYS = 36_500;
+
+/** from/to as given (either may be absent): `to` defaults to now, `from` to 30 days before `to`. */
+export function usageWindow(context: UsageContext, from: Date | undefined, to: Date | undefined): UsageWindow {
+  const end = to === undefined ? context.options.clock.now().getTime() : to.getTime();
+  const start = from === undefined ? end - DEFAULT_USAGE_DAYS * DAY_MS : from.getTime();
+  if (Number.isNaN(start) || Number.isNaN(end)) throw new DomainError('Validation', 'from and to must be valid times');
+  if (start > end) throw new DomainError('Validation', 'from must not be after to');
+  return { from: start, to: end };
+}
+
+/** The last `days` days up to now. */
+export function lastDays(context: UsageContext, days: number): UsageWindow {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_USAGE_DAYS)
+    throw new DomainError('Validation', `days must be an integer from 1 to ${MAX_USAGE_DAYS}`);
+  const to = context.options.clock.now().getTime();
+  return { from: to - days * DAY_MS, to };
+}
+
+/** A key that exists (or existed: a deleted key's usage is still evidence) now; NotFound otherwise. */
+export async function existingKey(context: UsageContext, keyId: string): Promise<KeyAggregate> {
+  const id = keyIdOf(context.options, keyId);
+  await context.states.catchUp();
+  const state = await context.states.stateAt(id, context.options.clock.now().getTime());
+  if (!state) throw new DomainError('NotFound', `Key '${keyArn(context.options, id)}' does not exist`);
+  return state;
+}
+
+export const isoOf = (ms: number): string => new Date(ms).toISOString();

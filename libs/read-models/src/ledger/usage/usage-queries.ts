@@ -1,0 +1,37 @@
+import type { EventStore } from '@keyledger/event-store';
+import { AsOfStates } from '../as-of-states.js';
+import type { LedgerQueryOptions, SharedLedgerView } from '../query-support.js';
+import { backingKeyUsage, type BackingKeysReport } from './backing-key-usage.js';
+import { deletionImpact, type DeletionImpact } from './deletion-impact.js';
+import { keyUsage, type KeyUsageFilter, type KeyUsageReport } from './key-usage.js';
+import { unusedKeys, type UnusedKeysReport } from './unused-keys.js';
+import type { UsageContext } from './usage-context.js';
+
+/**
+ * The usage ledger's read-side questions, each answered by its own module from the usage streams and the
+ * keys' history: who used a key, its backing keys' use, keys nobody uses, what a deletion would break.
+ */
+export class UsageQueries {
+  private readonly context: UsageContext;
+
+  /** Over `shared`, the server's own LedgerView; without it (the CLI on a data directory) a view of its own. */
+  constructor(store: EventStore, options: LedgerQueryOptions, shared?: SharedLedgerView) {
+    this.context = { store, options, states: new AsOfStates(store, shared) };
+  }
+
+  keyUsage(keyId: string, filter: KeyUsageFilter): Promise<KeyUsageReport> {
+    return keyUsage(this.context, keyId, filter);
+  }
+
+  backingKeys(keyId: string, filter: { from?: Date; to?: Date }): Promise<BackingKeysReport> {
+    return backingKeyUsage(this.context, keyId, filter);
+  }
+
+  unusedKeys(days: number): Promise<UnusedKeysReport> {
+    return unusedKeys(this.context, days);
+  }
+
+  deletionImpact(keyId: string, days: number): Promise<DeletionImpact> {
+    return deletionImpact(this.context, keyId, days);
+  }
+}

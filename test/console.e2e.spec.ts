@@ -1,0 +1,239 @@
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DisableKeyCommand,
+  EncryptCommand,
+  RotateKeyOnDemandCommand,
+  UpdateAliasCommand,
+} from '@aws-sdk/client-kms';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ManualClock } from '@keyledger/ledger';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ARTIFACTS,
+  buildConsole,
+  isolatedContext,
+  launchChromium,
+  signedGet,
+  type SeenRequest,
+} from './support/console-browser.js';
+import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
+
+const DAY = 86_400_000;
+const KEY_USER = { accessKeyId: 'AKIACONSOLEKEYUSER01', secretAccessKey: 'console-key-user-secret-0123456789' };
+
+let h: Harness;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let seen: () => Promise<SeenRequest[]>;
+let blocked: string[];
+let principalsDir: string;
+
+// The key's story: created with an alias; rotated on day 10; the alias moved to another key on day 20; rotated again
+// on day 30. A second key encrypts something on day 31 and is disabled on day 32.
+const story = {} as {
+  start: number;
+  rotated: string;
+  other: string;
+  disabled: string;
+  ciphertext: string;
+  encryptedAt: number;
+};
+
+beforeAll(async () => {
+  buildConsole();
+  // The server's clock runs 40 days behind the machine's: the page must sign at the server's time (its Date header).
+  const clock = new ManualClock(Date.now() - 40 * DAY);
+  principalsDir = mkdtempSync(join(tmpdir(), 'keyledger-console-'));
+  const principals = join(principalsDir, 'principals.json');
+  writeFileSync(principals, JSON.stringify({ principals: [{ name: 'app', role: 'key-user', ...KEY_USER }] }), {
+    mode: 0o600,
+  });
+  h = await startKeyledger({ clock, env: { KEYLEDGER_PRINCIPALS_FILE: principals } });
+  story.start = clock.now().getTime();
+  const create = async (description: string) =>
+    (await h.kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!.KeyId!;
+  story.rotated = await create('console: rotated twice');
+  await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/console-app', TargetKeyId: story.rotated }));
+  clock.advanceDays(10);
+  await h.kms.send(new RotateKeyOnDemandCommand({ KeyId: story.rotated }));
+  clock.advanceDays(10);
+  story.other = await create('console: alias target');
+  await h.kms.send(new UpdateAliasCommand({ AliasName: 'alias/console-app', TargetKeyId: story.other }));
+  clock.advanceDays(10);
+  await h.kms.send(new RotateKeyOnDemandCommand({ KeyId: story.rotated }));
+  clock.advanceDays(1);
+  story.disabled = await create('console: disabled later');
+  const encrypted = await h.kms.send(new EncryptCommand({ KeyId: story.disabled, Plaintext: Buffer.from('record') }));
+  story.ciphertext = Buffer.from(encrypted.CiphertextBlob!).toString('base64');
+  story.encryptedAt = clock.now().getTime();
+  clock.advanceDays(1);
+  await h.kms.send(new DisableKeyCommand({ KeyId: story.disabled }));
+  clock.advance(3_600_000);
+
+  browser = await launchChromium();
+  ({ context, seen, blocked } = await isolatedContext(browser, h.url));
+  page = await context.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await h?.close();
+  rmSync(principalsDir, { recursive: true, force: true });
+});
+
+const signIn = async (secret: string, accessKeyId = ADMIN.accessKeyId) => {
+  await page.getByLabel('Access key id').fill(accessKeyId);
+  await page.getByLabel('Secret access key').fill(secret);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+};
+
+describe('the console in Chromium', () => {
+  it('is served at /console with a strict Content-Security-Policy and no inline script', async () => {
+    const response = await page.goto(`${h.url}/console`);
+    expect(response?.status()).toBe(200);
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await response!.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/https?:\/\//);
+    // Only the build's own files answer; nothing outside it can be named.
+    for (const path of ['/console/nope.js', '/console/assets/..%2f..%2fpackage.json', '/console/%2e%2e/package.json'])
+      expect((await fetch(`${h.url}${path}`)).status).toBe(404);
+  });
+
+  it('refuses a wrong secret, then signs in with the right one', async () => {
+    await signIn('not-the-secret-0123456789abcdef');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Sign-in refused');
+    await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+
+    await signIn(ADMIN.secretAccessKey);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(await page.getByLabel('Secret access key').count()).toBe(0);
+  });
+
+  it('lists the keys the test made, with their aliases', async () => {
+    const table = page.getByTestId('keys');
+    await table.waitFor();
+    for (const keyId of [story.rotated, story.other, story.disabled])
+      await table.locator(`tr[data-key-id="${keyId}"]`).waitFor();
+    expect(await table.locator(`tr[data-key-id="${story.other}"]`).textContent()).toContain('alias/console-app');
+    expect(await table.locator(`tr[data-key-id="${story.disabled}"]`).textContent()).toContain('Disabled');
+  });
+
+  it('draws a key rotated twice as three backing-key lanes, with the alias moving away', async () => {
+    await page.locator(`a[href="#/keys/${story.rotated}"]`).click();
+    await page.getByTestId('as-of').waitFor();
+    const lanes = page.locator('[data-lane="material"]');
+    expect(await lanes.count()).toBe(3);
+    // Each lane is labelled by a prefix of its KeyMaterialId; the whole id is in its title and accessible name.
+    const state = JSON.parse(await signedGet(h, `/v1/keys/${story.rotated}`, {})) as {
+      keyMaterials: Array<{ keyMaterialId: string }>;
+    };
+    for (const [i, material] of state.keyMaterials.entries()) {
+      const lane = lanes.nth(i);
+      expect(await lane.getAttribute('aria-label')).toContain(material.keyMaterialId);
+      expect(await lane.locator('text.row-label').textContent()).toBe(`${material.keyMaterialId.slice(0, 12)}…`);
+      expect(await lane.locator('title').first().textContent()).toContain(material.keyMaterialId);
+    }
+    const aliasLane = page.locator('[data-lane="alias"]');
+    expect(await aliasLane.count()).toBe(1);
+    expect(await aliasLane.getAttribute('aria-label')).toContain('alias/console-app');
+    const move = page.locator('[data-marker="alias"]', { hasText: 'moved to' });
+    expect(await move.getAttribute('aria-label')).toContain(`alias/console-app moved to ${story.other}`);
+    expect(await page.getByTestId('as-of-material-count').textContent()).toBe('3');
+    await page.screenshot({ path: resolve(ARTIFACTS, 'console-key-page.png'), fullPage: true });
+  });
+
+  it('moves the cursor to before the first rotation: one backing key, and the alias still here', async () => {
+    const before = new Date(story.start + 5 * DAY).toISOString();
+    const cursor = page.getByLabel('Cursor time (UTC, ISO 8601)');
+    await cursor.fill(before);
+    await cursor.press('Enter');
+    await expect.poll(() => page.getByTestId('as-of-material-count').textContent()).toBe('1');
+    const asOf = page.getByTestId('as-of');
+    expect(await asOf.locator('time').first().getAttribute('datetime')).toBe(before);
+    expect(await asOf.textContent()).toContain('alias/console-app');
+    expect(await page.locator('[data-lane="material"]:not(.after-cursor)').count()).toBe(1);
+  });
+
+  it('says why a ciphertext of a key disabled later cannot be decrypted now, and that it could before', async () => {
+    await page.getByRole('link', { name: 'Decryptability' }).click();
+    await page.getByLabel('Ciphertext (base64)').fill(story.ciphertext);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => page.getByTestId('verdict').textContent()).toBe('Not decryptable');
+    expect(await page.getByTestId('reason').textContent()).toBe('KEY_DISABLED');
+
+    await page.getByLabel('At time (UTC; empty for now)').fill(new Date(story.encryptedAt + 60_000).toISOString());
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => page.getByTestId('verdict').textContent()).toBe('Decryptable');
+    expect(await page.getByTestId('reason').textContent()).toBe('DECRYPTABLE');
+    // The verdict links to the key's timeline, marked at that instant.
+    await page.getByRole('link', { name: /show on its timeline/ }).click();
+    await page.locator('.timeline .mark circle').waitFor();
+  });
+
+  it('downloads the inventory CSV byte for byte as /v1/reports/inventory?format=csv', async () => {
+    await page.getByRole('link', { name: 'Reports' }).click();
+    const button = page.getByTestId('csv-inventory');
+    await button.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    const downloaded = readFileSync((await download.path())!, 'utf8');
+    const expected = await signedGet(h, '/v1/reports/inventory', { format: 'csv' });
+    expect(downloaded).toBe(expected);
+    expect(downloaded.split('\n').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('verifies the ledger and shows the last signed checkpoint', async () => {
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('button', { name: 'Verify the ledger' }).click();
+    const result = page.getByTestId('verify-result');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('The ledger verifies');
+    expect(await result.textContent()).toContain('Last signed checkpoint');
+  });
+
+  it('forgets the secret on sign-out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Secret access key').waitFor();
+    expect(await page.evaluate('JSON.stringify(sessionStorage)')).not.toContain(ADMIN.secretAccessKey);
+  });
+
+  it('greys out what the signed-in role may not use: a key user has no ledger API', async () => {
+    await signIn(KEY_USER.secretAccessKey, KEY_USER.accessKeyId);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Pages' });
+    expect(await nav.getByRole('link').count()).toBe(0);
+    expect(await nav.locator('[aria-disabled="true"]').allTextContents()).toEqual([
+      'Keys',
+      'Decryptability',
+      'Reports',
+      'Audit',
+    ]);
+    expect(await page.locator('main').textContent()).toContain('may not read the ledger API');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Secret access key').waitFor();
+  });
+
+  it('sent the secret nowhere: no request carried it, and nothing but the server was asked for anything', async () => {
+    const requests = await seen();
+    const signed = requests.filter((r) => r.headers['authorization']?.startsWith('AWS4-HMAC-SHA256'));
+    expect(signed.length).toBeGreaterThan(10);
+    for (const request of requests) {
+      const everything = `${request.url}\n${JSON.stringify(request.headers)}\n${request.body ?? ''}`;
+      expect(everything).not.toContain(ADMIN.secretAccessKey);
+      expect(everything).not.toContain(KEY_USER.secretAccessKey);
+      expect(everything).not.toContain('not-the-secret');
+      expect(new URL(request.url).origin).toBe(new URL(h.url).origin);
+    }
+    expect(blocked).toEqual([]);
+  });
+});
