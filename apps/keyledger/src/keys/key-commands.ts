@@ -23,6 +23,7 @@ import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { LedgerRepository, type Outcome } from '../ledger/ledger-repository.js';
 import type { RequestContext } from '../ledger/request-context.js';
 import { refIn, scopeIn } from '../regions/request-region.js';
+import { InitialKeyPolicy } from '../authorization/initial-key-policy.js';
 import { KeyResolver } from './key-resolver.js';
 
 export class CreateKeyCommand extends Command<KeyAggregate> {
@@ -33,6 +34,8 @@ export class CreateKeyCommand extends Command<KeyAggregate> {
       tags: Tag[];
       keySpec?: ServedKeySpec;
       keyUsage?: KeyUsage;
+      /** A key policy in place of the default one, and whether to skip the lockout safety check. */
+      policy?: { text: string; bypassLockoutSafetyCheck: boolean };
     },
     readonly context: RequestContext,
   ) {
@@ -73,6 +76,7 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
     private readonly backingKeys: BackingKeys,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
+    private readonly policies: InitialKeyPolicy,
   ) {}
 
   async execute({ input, context }: CreateKeyCommand): Promise<KeyAggregate> {
@@ -95,10 +99,14 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
       now: this.clock.now(),
     };
     try {
+      const policy = this.policies.decide(command.arn, input.policy, context, command.now);
       const ref = refIn(this.config, region, keyId);
-      const outcome = await this.repository.decideOnKey(ref, (state) => decideKey(command, state), context, {
-        expectNew: true,
-      });
+      const outcome = await this.repository.decideOnKey(
+        ref,
+        (state) => policy.after(decideKey(command, state)),
+        context,
+        { expectNew: true },
+      );
       return outcome.state;
     } catch (error) {
       if (backingKey) this.backingKeys.discard(backingKey);

@@ -1,18 +1,10 @@
-import { Controller, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  assertAuthorized,
-  parseRequest,
-  parseTarget,
-  serializeResponse,
-  toKmsError,
-  toWireError,
-} from '@keyledger/kms-api';
-import type { KeyledgerConfig } from '../config/keyledger-config.js';
+import { parseRequest, parseTarget, serializeResponse, toKmsError, toWireError } from '@keyledger/kms-api';
+import { KmsRequestAuthorization } from '../authorization/kms-request-authorization.js';
 import { AwsErrorFilter } from '../edge/aws-error.filter.js';
 import { callerOf } from '../edge/authenticated-caller.js';
 import { SigV4Guard } from '../edge/sigv4.guard.js';
-import { CONFIG } from '../infrastructure/tokens.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
 import { dependencyTimeoutOf } from '../observability/dependency-timeout.js';
 import { noteKeyId } from '../observability/request-notes.js';
@@ -23,8 +15,8 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * AWS KMS JSON 1.1: `POST /` with `X-Amz-Target: TrentService.<Operation>`, SigV4-signed.
- * The guard authenticates; this edge authorises the operation, parses its input and
- * dispatches it to its one handler.
+ * The guard authenticates; this edge parses the input, asks once whether the principal may do
+ * this (key policy, grants, identity policies) and dispatches it to its one handler.
  */
 @Controller()
 @UseGuards(SigV4Guard)
@@ -32,8 +24,8 @@ const EMPTY = Buffer.alloc(0);
 export class KmsController {
   constructor(
     private readonly operations: KmsOperations,
+    private readonly authorization: KmsRequestAuthorization,
     private readonly usage: UsageRecorder,
-    @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
 
   @Post('/')
@@ -41,15 +33,22 @@ export class KmsController {
     const { principal, actor, requestId, region } = callerOf(request);
     const operation = parseTarget(request.headers['x-amz-target']);
     const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
+    const { input } = parseRequest(operation, body);
+    noteKeyId(request, (input as { KeyId?: unknown }).KeyId ?? (input as { TargetKeyId?: unknown }).TargetKeyId);
+    let authorization;
     try {
-      assertAuthorized(principal, operation, this.config.accountId);
+      authorization = await this.authorization.enforce(
+        operation,
+        input as Record<string, unknown>,
+        principal,
+        actor.sourceAddress,
+        region,
+      );
     } catch (error) {
       this.usage.refusedAtEdge(operation, body, error, { actor, requestId, region });
       throw error;
     }
-    const { input } = parseRequest(operation, body);
-    noteKeyId(request, (input as { KeyId?: unknown }).KeyId ?? (input as { TargetKeyId?: unknown }).TargetKeyId);
-    const output = await this.operations.dispatch(operation, input, { actor, requestId, region });
+    const output = await this.operations.dispatch(operation, input, { actor, requestId, region, authorization });
     await reply.status(200).header('content-type', CONTENT_TYPE).send(serializeResponse(output));
   }
 }

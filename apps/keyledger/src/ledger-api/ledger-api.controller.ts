@@ -27,6 +27,8 @@ import {
   single,
   type RawQuery,
 } from './ledger-api-input.js';
+import { AccessAsOf } from '../authorization/access-as-of.js';
+import { decryptabilityFor, principalQuestion } from '../authorization/principal-decryptability.js';
 import { CheckpointWriter } from './checkpoint-writer.js';
 import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
 import { INVENTORY_COLUMNS, AUDIT_COLUMNS, COMPLIANCE_COLUMNS, openApiDocument } from './openapi.js';
@@ -59,6 +61,7 @@ export class LedgerApiController {
     @Inject(CHECKPOINT_KEYS) private readonly checkpointKeys: CheckpointKeys,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
+    private readonly access: AccessAsOf,
   ) {}
 
   @Get('openapi.json')
@@ -101,7 +104,9 @@ export class LedgerApiController {
       const keyId = optionalKeyId(input.keyId, 'keyId');
       const region = optionalRegion(input.region, 'region');
       const blob = ciphertextBlob(input.ciphertextBlob, 'ciphertextBlob');
-      return { json: await this.queries.decryptability(blob, asOf, keyId, region) };
+      const answer = await this.queries.decryptability(blob, asOf, keyId, region);
+      if (input.principal === undefined) return { json: answer };
+      return { json: await decryptabilityFor(answer, principalQuestion(input), this.access) };
     });
   }
 

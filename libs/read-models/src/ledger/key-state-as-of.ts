@@ -52,9 +52,9 @@ export async function keyStateAsOf(
   asOf: Date,
   region?: string,
 ): Promise<KeyStateAsOf> {
-  const key = regionalKey(options, keyId, region);
   const at = timeOf(asOf);
   await states.catchUp();
+  const key = regionalKey(options, keyId, region, { view: states.view, asOfMs: at });
   const state = await states.stateAt(key.ref, at);
   if (!state)
     throw new DomainError('NotFound', `Key '${keyArnOf(key.scope, key.keyId)}' did not exist at ${asOf.toISOString()}`);

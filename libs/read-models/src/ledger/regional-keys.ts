@@ -1,4 +1,5 @@
 import {
+  aliasArnOf,
   bareId,
   DomainError,
   isRegionName,
@@ -7,6 +8,7 @@ import {
   regionOf,
   type KmsScope,
 } from '@keyledger/ledger';
+import type { LedgerView } from '../ledger-view.js';
 import type { LedgerQueryOptions } from './query-support.js';
 
 /** A key as the ledger API names it: its id, the region it is asked about, and its ledger id there. */
@@ -31,16 +33,41 @@ const arnRegion = (input: string): string | undefined => {
   return region !== undefined && isRegionName(region) ? region : undefined;
 };
 
+/** Where aliases are taken: the view whose time index says where an alias pointed, and when. */
+export interface AliasesAt {
+  view: LedgerView;
+  asOfMs: number;
+}
+
 /**
  * A key id or key ARN in a region: the one given, else the ARN's own, else the home region
  * (`options.region`). A key ARN of another region than the one given is refused as the KMS API refuses it.
+ * With `aliases`, an alias name or ARN names the key it pointed at as of that time, in that region.
  */
-export function regionalKey(options: LedgerQueryOptions, input: string, region?: string): RegionalKey {
+export function regionalKey(
+  options: LedgerQueryOptions,
+  input: string,
+  region?: string,
+  aliases?: AliasesAt,
+): RegionalKey {
   const inRegion = checkRegion(region) ?? arnRegion(input) ?? options.region;
   const scope = { region: inRegion, accountId: options.accountId };
-  const parsed = parseKeyIdentifier(input, scope, { allowAlias: false });
+  const parsed = parseKeyIdentifier(input, scope, { allowAlias: aliases !== undefined });
   if (parsed instanceof DomainError) throw parsed;
-  const keyId = (parsed as { keyId: string }).keyId;
+  let keyId: string;
+  if (parsed.kind === 'key') keyId = parsed.keyId;
+  else {
+    const target = aliases!.view.times.aliasTargetAt(
+      regionalId(parsed.aliasName, inRegion, options.region),
+      aliases!.asOfMs,
+    );
+    if (target === null)
+      throw new DomainError(
+        'NotFound',
+        `Alias ${aliasArnOf(scope, parsed.aliasName)} is not found at ${new Date(aliases!.asOfMs).toISOString()}.`,
+      );
+    keyId = target;
+  }
   return { keyId, region: inRegion, ref: regionalId(keyId, inRegion, options.region), scope };
 }
 

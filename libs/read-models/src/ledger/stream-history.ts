@@ -2,6 +2,7 @@ import { StreamNotFoundError, type EventStore } from '@keyledger/event-store';
 import { aliasStreamName, DomainError, keyStreamName } from '@keyledger/ledger';
 import { toHistoryEvent, type HistoryEvent } from './history.js';
 import { aliasArnOf, keyArnOf } from '@keyledger/ledger';
+import type { AsOfStates } from './as-of-states.js';
 import type { LedgerQueryOptions } from './query-support.js';
 import { checkRegion, regionalAlias, regionalKey } from './regional-keys.js';
 
@@ -10,11 +11,20 @@ export class StreamHistory {
   constructor(
     private readonly store: EventStore,
     private readonly options: LedgerQueryOptions,
+    private readonly states: AsOfStates,
   ) {}
 
-  /** `region`: the region to look in; absent, a key ARN's own, else the home region. */
+  /**
+   * `region`: the region to look in; absent, a key ARN's own, else the home region. An alias names the key it
+   * points at now in that region (a key's history is its whole life).
+   */
   async keyHistory(keyId: string, region?: string): Promise<{ keyId: string; region: string; events: HistoryEvent[] }> {
-    const key = regionalKey(this.options, keyId, region);
+    const namesAlias = keyId.startsWith('alias/') || keyId.includes(':alias/');
+    if (namesAlias) await this.states.catchUp();
+    const key = regionalKey(this.options, keyId, region, {
+      view: this.states.view,
+      asOfMs: this.options.clock.now().getTime(),
+    });
     try {
       const events = await this.store.readStream(keyStreamName(key.ref));
       return { keyId: key.keyId, region: key.region, events: events.map(toHistoryEvent) };
