@@ -23,7 +23,8 @@ import { ChangeKeyHandler, CreateKeyHandler } from './keys/key-commands.js';
 import { GetParametersForImportHandler, ImportKeyMaterialHandler } from './keys/key-import-commands.js';
 import { KeyResolver } from './keys/key-resolver.js';
 import { GetKeyHandler, ListAliasesHandler, ListKeysHandler } from './keys/key-queries.js';
-import { KmsController } from './kms/kms.controller.js';
+import { KmsRoute } from './kms/kms-route.js';
+import { EdgeModule } from './edge/edge.module.js';
 import { AliasOperations } from './kms/alias.operations.js';
 import { CryptographicOperations } from './kms/cryptographic.operations.js';
 import { ImportOperations } from './kms/import.operations.js';
@@ -48,11 +49,12 @@ export class AppModule {
         CqrsModule.forRoot(),
         ObservabilityModule.forRoot(options.metrics ?? new KeyledgerMetrics()),
         InfrastructureModule.forRoot(options),
+        EdgeModule,
         LedgerApiModule,
         UsageApiModule,
         ConsoleModule,
       ],
-      controllers: [HealthController, ServiceIndexController, KmsController, AccessApiController],
+      controllers: [HealthController, ServiceIndexController, AccessApiController],
       providers: [
         LedgerRepository,
         KeyResolver,
@@ -66,6 +68,7 @@ export class AppModule {
         UsageRecorder,
         UsageOperations,
         KmsOperations,
+        KmsRoute,
         AsymmetricOperations,
         RsaEncryption,
         Scheduler,
