@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       dataDir: resolve('./data'),
       eventStoreUrl: undefined,
       region: 'us-east-1',
+      regions: { homeRegion: 'us-east-1', served: ['us-east-1'] },
       accountId: '111122223333',
       accessKeyId: undefined,
       secretAccessKey: undefined,
@@ -60,6 +61,7 @@ describe('loadConfig', () => {
         'KEYLEDGER_DATA_DIR',
         'KEYLEDGER_EVENTSTORE_URL',
         'KEYLEDGER_REGION',
+        'KEYLEDGER_REGIONS',
         'KEYLEDGER_ACCOUNT_ID',
         'KEYLEDGER_ACCESS_KEY_ID',
         'KEYLEDGER_SECRET_ACCESS_KEY',
@@ -89,6 +91,7 @@ describe('loadConfig', () => {
         KEYLEDGER_DATA_DIR: '/var/lib/keyledger',
         KEYLEDGER_EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
         KEYLEDGER_REGION: 'eu-central-1',
+        KEYLEDGER_REGIONS: 'eu-central-1,eu-west-1',
         KEYLEDGER_ACCOUNT_ID: '000000000001',
         KEYLEDGER_ACCESS_KEY_ID: 'AKIA1',
         KEYLEDGER_SECRET_ACCESS_KEY: 'secret',
@@ -112,6 +115,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/keyledger',
       eventStoreUrl: 'esdb://localhost:2113?tls=false',
       region: 'eu-central-1',
+      regions: { homeRegion: 'eu-central-1', served: ['eu-central-1', 'eu-west-1'] },
       accountId: '000000000001',
       accessKeyId: 'AKIA1',
       secretAccessKey: 'secret',
@@ -223,6 +227,27 @@ describe('loadConfig', () => {
       expect(refusal({ KEYLEDGER_REGION: region })).toBe(`KEYLEDGER_REGION '${region}' is not a region name`);
     },
   );
+
+  it('KEYLEDGER_REGIONS: a comma list (spaces and repeats forgiven) or * for any region name', () => {
+    expect(loadConfig({ KEYLEDGER_REGIONS: 'eu-west-1, us-east-1,eu-west-1' }).regions).toEqual({
+      homeRegion: 'us-east-1',
+      served: ['eu-west-1', 'us-east-1'],
+    });
+    expect(loadConfig({ KEYLEDGER_REGIONS: '*', KEYLEDGER_REGION: 'eu-west-1' }).regions).toEqual({
+      homeRegion: 'eu-west-1',
+      served: '*',
+    });
+  });
+
+  it('KEYLEDGER_REGIONS refuses a malformed name, and a list without the home region', () => {
+    expect(refusal({ KEYLEDGER_REGIONS: 'us-east-1,EU-WEST-1' })).toBe(
+      "KEYLEDGER_REGIONS: 'EU-WEST-1' is not a region name",
+    );
+    expect(refusal({ KEYLEDGER_REGIONS: 'us-east-1,' })).toBe("KEYLEDGER_REGIONS: '' is not a region name");
+    expect(refusal({ KEYLEDGER_REGIONS: 'eu-west-1,ap-south-1' })).toBe(
+      "KEYLEDGER_REGIONS must include KEYLEDGER_REGION 'us-east-1', the home region",
+    );
+  });
 
   it.each(['11112222333', '1111222233334', '11112222333a', ' 111122223333'])('refuses the account id %j', (id) => {
     expect(refusal({ KEYLEDGER_ACCOUNT_ID: id })).toBe('KEYLEDGER_ACCOUNT_ID must be 12 digits');

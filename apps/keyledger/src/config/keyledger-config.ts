@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { DEFAULT_MAX_ON_DEMAND_ROTATIONS } from '@keyledger/ledger';
+import { DEFAULT_MAX_ON_DEMAND_ROTATIONS, isRegionName, type RegionScope } from '@keyledger/ledger';
 import {
   observabilityConfig,
   ObservabilityConfigError,
@@ -16,7 +16,10 @@ export interface KeyledgerConfig {
   dataDir: string;
   /** esdb:// or kurrentdb://; undefined selects the embedded store. */
   eventStoreUrl: string | undefined;
+  /** The home region: ARNs of keys created before regions existed, and of unqualified streams. */
   region: string;
+  /** The regions requests may act in (KEYLEDGER_REGIONS); the home region is always one. */
+  regions: RegionScope;
   accountId: string;
   accessKeyId: string | undefined;
   secretAccessKey: string | undefined;
@@ -135,10 +138,26 @@ function tlsOf(env: NodeJS.ProcessEnv, host: string): KeyledgerConfig['tls'] {
   return undefined;
 }
 
+/**
+ * KEYLEDGER_REGIONS: a comma list or `*`; unset, the home region alone (one region, as before regions).
+ * The home region must be served: unqualified streams (every ledger written before regions) are its.
+ */
+function servedRegions(env: NodeJS.ProcessEnv, homeRegion: string): RegionScope {
+  if (!isRegionName(homeRegion)) throw new ConfigError(`KEYLEDGER_REGION '${homeRegion}' is not a region name`);
+  const raw = (env.KEYLEDGER_REGIONS ?? '').trim();
+  if (raw === '') return { homeRegion, served: [homeRegion] };
+  if (raw === '*') return { homeRegion, served: '*' };
+  const served = [...new Set(raw.split(',').map((r) => r.trim()))];
+  const bad = served.find((r) => !isRegionName(r));
+  if (bad !== undefined) throw new ConfigError(`KEYLEDGER_REGIONS: '${bad}' is not a region name`);
+  if (!served.includes(homeRegion))
+    throw new ConfigError(`KEYLEDGER_REGIONS must include KEYLEDGER_REGION '${homeRegion}', the home region`);
+  return { homeRegion, served };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfig {
   const region = env.KEYLEDGER_REGION || 'us-east-1';
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
-    throw new ConfigError(`KEYLEDGER_REGION '${region}' is not a region name`);
+  const regions = servedRegions(env, region);
   const accountId = env.KEYLEDGER_ACCOUNT_ID || '111122223333';
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError('KEYLEDGER_ACCOUNT_ID must be 12 digits');
   if (Boolean(env.KEYLEDGER_ACCESS_KEY_ID) !== Boolean(env.KEYLEDGER_SECRET_ACCESS_KEY))
@@ -151,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     dataDir: resolve(env.KEYLEDGER_DATA_DIR || './data'),
     eventStoreUrl: env.KEYLEDGER_EVENTSTORE_URL || undefined,
     region,
+    regions,
     accountId,
     accessKeyId: env.KEYLEDGER_ACCESS_KEY_ID || undefined,
     secretAccessKey: env.KEYLEDGER_SECRET_ACCESS_KEY || undefined,

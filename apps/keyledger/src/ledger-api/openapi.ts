@@ -5,6 +5,7 @@ import { usageOpenApiPaths, usageOpenApiSchemas } from '../usage/usage-openapi.j
 export const INVENTORY_COLUMNS = [
   'keyId',
   'arn',
+  'region',
   'aliases',
   'description',
   'origin',
@@ -21,7 +22,14 @@ export const INVENTORY_COLUMNS = [
   'keySpec',
   'keyUsage',
 ];
-export const COMPLIANCE_COLUMNS = ['keyId', 'compliant', 'reason', 'currentKeyMaterialAgeDays', 'lastRotatedAt'];
+export const COMPLIANCE_COLUMNS = [
+  'keyId',
+  'region',
+  'compliant',
+  'reason',
+  'currentKeyMaterialAgeDays',
+  'lastRotatedAt',
+];
 export const AUDIT_COLUMNS = [
   'position',
   'streamName',
@@ -80,11 +88,14 @@ const queryParam = (name: string, schema: unknown, description: string) => ({
 const asOfParam = queryParam('asOf', time, 'ISO 8601; default: now (server clock). A time without a zone is UTC.');
 const formatParam = queryParam('format', { type: 'string', enum: ['json', 'csv'], default: 'json' }, 'Response format');
 const keyIdParam = { name: 'keyId', in: 'path', required: true, schema: str, description: 'Key id or key ARN' };
+const regionParam = queryParam('region', str, "The key's region; default: a key ARN's own, else KEYLEDGER_REGION");
+const regionFilter = queryParam('region', str, 'Only the keys of this region; default: every region');
+const region = { type: 'string', description: 'Region of the key (default: KEYLEDGER_REGION)' };
 
 const history = (idName: string) => ({
   type: 'object',
   required: [idName, 'events'],
-  properties: { [idName]: str, events: { type: 'array', items: ref('HistoryEvent') } },
+  properties: { [idName]: str, region: str, events: { type: 'array', items: ref('HistoryEvent') } },
 });
 
 /** OpenAPI 3.1 description of /v1. Served unsigned at GET /v1/openapi.json. */
@@ -106,7 +117,7 @@ export const openApiDocument = {
       get: {
         operationId: 'keyHistory',
         summary: 'Every event of a key, oldest first; sealed secrets removed',
-        parameters: [keyIdParam],
+        parameters: [keyIdParam, regionParam],
         responses: { ...ok(history('keyId')), ...errors, ...notFound },
       },
     },
@@ -122,6 +133,7 @@ export const openApiDocument = {
             schema: str,
             description: 'URL-encoded, e.g. alias%2Fpayments',
           },
+          queryParam('region', str, "The alias's region; default: KEYLEDGER_REGION"),
         ],
         responses: { ...ok(history('aliasName')), ...errors, ...notFound },
       },
@@ -130,7 +142,7 @@ export const openApiDocument = {
       get: {
         operationId: 'keyStateAsOf',
         summary: 'The key as it was at asOf (404 if it did not exist then)',
-        parameters: [keyIdParam, asOfParam],
+        parameters: [keyIdParam, asOfParam, regionParam],
         responses: { ...ok(ref('KeyStateAsOf')), ...errors, ...notFound },
       },
     },
@@ -147,6 +159,7 @@ export const openApiDocument = {
               ciphertextBlob: { type: 'string', contentEncoding: 'base64' },
               asOf: time,
               keyId: { type: 'string', description: 'Required for an RSA ciphertext, which names no key.' },
+              region,
               principal: { type: 'string', description: 'Also ask whether this principal could decrypt it then.' },
               encryptionContext: { type: 'object', additionalProperties: str, description: 'With principal.' },
             },
@@ -178,6 +191,7 @@ export const openApiDocument = {
                         ciphertextBlob: { type: 'string', contentEncoding: 'base64' },
                         asOf: time,
                         keyId: { type: 'string', description: 'Required for an RSA ciphertext, which names no key.' },
+                        region,
                       },
                     },
                   },
@@ -210,7 +224,7 @@ export const openApiDocument = {
       get: {
         operationId: 'inventory',
         summary: 'Every key that existed at asOf',
-        parameters: [asOfParam, formatParam],
+        parameters: [asOfParam, regionFilter, formatParam],
         responses: { ...ok(ref('InventoryReport'), true), ...errors },
       },
     },
@@ -221,6 +235,7 @@ export const openApiDocument = {
         parameters: [
           queryParam('maxAgeDays', { type: 'integer', minimum: 1, maximum: 36500, default: 365 }, 'Policy age'),
           asOfParam,
+          regionFilter,
           formatParam,
         ],
         responses: { ...ok(ref('RotationComplianceReport'), true), ...errors },
@@ -239,6 +254,7 @@ export const openApiDocument = {
             str,
             "The key's events, its usage events and the alias events that pointed at it or away from it",
           ),
+          regionParam,
           queryParam(
             'actor',
             str,
@@ -322,6 +338,7 @@ export const openApiDocument = {
         properties: {
           keyId: str,
           arn: str,
+          region: str,
           asOf: time,
           keyState: { enum: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Deleted'] },
           enabled: bool,
@@ -374,6 +391,7 @@ export const openApiDocument = {
           },
           keyId: nullableStr,
           keyMaterialId: nullableStr,
+          region: str,
           asOf: time,
           keyState: nullableStr,
         },
@@ -389,6 +407,7 @@ export const openApiDocument = {
               properties: {
                 keyId: str,
                 arn: str,
+                region: str,
                 aliases: { type: 'array', items: str },
                 description: str,
                 origin: str,
@@ -429,6 +448,7 @@ export const openApiDocument = {
               type: 'object',
               properties: {
                 keyId: str,
+                region: str,
                 compliant: bool,
                 reason: {
                   enum: [

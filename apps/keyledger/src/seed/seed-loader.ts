@@ -93,10 +93,12 @@ export class SeedLoader implements OnApplicationBootstrap {
     });
   }
 
-  /** One operation from its wire form to its wire form, as the KMS controller runs it. */
+  /** One operation from its wire form to its wire form, as the KMS route runs it. */
   private async call(operation: OperationName, body: Wire): Promise<Wire> {
     const { input } = parseRequest(operation, Buffer.from(JSON.stringify(body)));
-    const output = await this.operations.dispatch(operation, input, { actor: SEED_ACTOR, requestId: randomUUID() });
+    // Seed keys belong to the home region, as every key of a ledger written before regions does.
+    const context = { actor: SEED_ACTOR, requestId: randomUUID(), region: this.config.region };
+    const output = await this.operations.dispatch(operation, input, context);
     return JSON.parse(serializeResponse(output)) as Wire;
   }
 }
