@@ -9,6 +9,7 @@ import { BENCH_DIR, log, machine, newRootKeyBase64, round, runChild, serverEnv, 
 import { LedgerGenerator } from './lib/generate.js';
 import { run as runHttpCrypto } from './parts/http-crypto.js';
 import { run as runLifecycle } from './parts/lifecycle.js';
+import { run as runScaling } from './parts/scaling.js';
 import { run as runStartup } from './parts/startup.js';
 import { run as runUsage } from './parts/usage.js';
 
@@ -31,9 +32,12 @@ const CONFIG = {
   // defaults takes ~150 s here, most of it filling and reading 1,000,000 events;
   // run-all passes BENCH_READ_ALL_EVENTS=300000 to keep the whole run under 10 minutes.
   storeReadAllEvents: num('BENCH_STORE_READ_ALL_EVENTS', 300_000),
+  // The scaling row generates its own data sets (1,000,000 keys alone takes longer than the rest): opt-in.
+  scale: env.BENCH_SCALE === '1',
+  scaleSizes: (env.BENCH_SCALE_KEYS ?? '10000,100000,1000000').split(',').map(Number),
   only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : undefined,
 };
-const wanted = (part) => !CONFIG.only || CONFIG.only.includes(part);
+const wanted = (part) => (part === 'scaling' ? CONFIG.scale : !CONFIG.only || CONFIG.only.includes(part));
 
 // What each figure is, its unit, its floor and its goal.
 const FIGURES = {
@@ -121,6 +125,18 @@ const FIGURES = {
     floor: 'the same on a fresh key',
     goal: { ratio: '<=', value: 1.2 },
   },
+  authz_decrypt_in_process: {
+    figure: 'Decrypt in process through authorization, key with a 20-statement policy and 100 grants',
+    unit: 'µs/op',
+    floor: 'the same on a key with the default key policy',
+    goal: { ratio: '<=', value: 1.1 },
+  },
+  authz_decrypt_http: {
+    figure: 'Decrypt over HTTP, key with a 20-statement policy and 100 grants',
+    unit: 'µs/op',
+    floor: 'the same on a key with the default key policy',
+    goal: { ratio: '<=', value: 1.1 },
+  },
   decrypt_deep_key: {
     figure: 'Decrypt (oldest material) on a key with 1,000 backing keys',
     unit: 'µs/op',
@@ -156,6 +172,24 @@ const FIGURES = {
     unit: 's',
     floor: null,
     goal: { value: '<=', target: 2 },
+  },
+  scaling_restart: {
+    figure: 'Restart from snapshot at the largest scaling size',
+    unit: 's',
+    floor: null,
+    goal: { value: '<=', target: 10 },
+  },
+  scaling_rss_growth: {
+    figure: 'RSS growth ÷ key growth, last scaling step (1 = linear)',
+    unit: '×',
+    floor: null,
+    goal: { value: '<=', target: 1.1 },
+  },
+  scaling_bytes_per_key: {
+    figure: 'RSS bytes per key (marginal, last scaling step)',
+    unit: 'B/key',
+    floor: null,
+    goal: { value: '<=', target: Infinity },
   },
   verify: {
     figure: 'verify over 1,000,000 events',
@@ -340,6 +374,20 @@ async function main() {
       };
     await section('inprocess', inProcess('decrypt'));
     await section('depth', inProcess('depth', { BENCH_DEPTH: String(CONFIG.depthBackingKeys) }));
+    await section('authz', async () => {
+      const dataDir = tempDir('authz');
+      cleanup.push(dataDir);
+      try {
+        return await runChild(join(BENCH_DIR, 'parts', 'authz-child.js'), {
+          env: {
+            ...serverEnv({ dataDir, rootKey: newRootKeyBase64(), extra: { KEYLEDGER_LOG_LEVEL: 'error' } }),
+            BENCH_ROUNDS: String(CONFIG.rounds),
+          },
+        });
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
 
     await section('lifecycle', () =>
       runLifecycle({
@@ -425,6 +473,16 @@ async function main() {
         }),
       );
     }
+    await section('scaling', () =>
+      runScaling({
+        rounds: CONFIG.rounds,
+        rootKey: newRootKeyBase64(),
+        sizes: CONFIG.scaleSizes,
+        backingKeysPerKey: CONFIG.backingKeysPerKey,
+        threads: CONFIG.generatorThreads,
+        cleanup,
+      }),
+    );
   } finally {
     for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
   }

@@ -107,7 +107,13 @@ export class KeyAccessCommands {
     );
   }
 
-  async createGrant(keyIdInput: string, grant: NewGrant, context: RequestContext): Promise<CreateGrantOutcome> {
+  /** With `dryRun`, everything is decided (grant passing on, limits, names) and nothing appended. */
+  async createGrant(
+    keyIdInput: string,
+    grant: NewGrant,
+    context: RequestContext,
+    dryRun = false,
+  ): Promise<CreateGrantOutcome> {
     const { keyId } = await this.keys.resolve(keyIdInput, { allowAlias: false });
     const authorization = context.authorization;
     const caller = callerOf(context);
@@ -141,6 +147,7 @@ export class KeyAccessCommands {
           access,
         );
         if (decided instanceof DomainError) return decided;
+        if (dryRun) return new DomainError('DryRun', 'The request would have succeeded, but the DryRun option is set.');
         outcome = decided;
         return decided.events;
       },

@@ -90,10 +90,6 @@ export class KeyAccessOperations {
       if (input.RetiringServicePrincipal !== undefined) throw unsupported('RetiringServicePrincipal');
       if (input.Constraints?.SourceArn !== undefined) throw unsupported('Constraints.SourceArn');
       if (input.GranteePrincipal === undefined) throw new DomainError('Validation', 'GranteePrincipal is required.');
-      if (input.DryRun === true) {
-        await this.keys.resolve(input.KeyId, { allowAlias: false });
-        throw dryRun();
-      }
       const { keyId } = await this.keys.resolve(input.KeyId, { allowAlias: false });
       const constraints: GrantConstraints | undefined =
         input.Constraints === undefined
@@ -116,6 +112,7 @@ export class KeyAccessOperations {
           ...(input.Name === undefined ? {} : { name: input.Name }),
         },
         context,
+        input.DryRun === true,
       );
       // A fresh token on every call, as AWS gives, even when a same-named grant is returned again.
       const token = grantTokenFor(keyId, created.grantId, randomBytes(12).toString('hex'));
