@@ -37,6 +37,7 @@ let seen: () => Promise<SeenRequest[]>;
 let blocked: string[];
 let principalsDir: string;
 let env: Record<string, string>;
+const cspViolations: string[] = [];
 
 // The key's story: created with an alias; rotated on day 10; the alias moved to another key on day 20; rotated again
 // on day 30. A second key encrypts something on day 31 and is disabled on day 32.
@@ -89,6 +90,9 @@ beforeAll(async () => {
   browser = await launchChromium();
   ({ context, seen, blocked } = await isolatedContext(browser, h.url));
   page = await context.newPage();
+  page.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -303,6 +307,8 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
       expect(new URL(request.url).origin).toBe(new URL(h.url).origin);
     }
     expect(blocked).toEqual([]);
+    // And the page never needed anything its Content-Security-Policy forbids.
+    expect(cspViolations).toEqual([]);
   });
 
   it('shows the first bad event once the ledger was edited on disk', async () => {

@@ -89,7 +89,7 @@ export function AccessPanel({ keyId, asOf }: { keyId: string; asOf: string }) {
   if (access.state !== 'done') return null;
   return (
     <Section title="Who could use it, at the cursor" id="access">
-      <RowsTable rows={rowsOf(access.value.principals ?? access.value)} empty="Nobody." />
+      <RowsTable rows={rowsOf(access.value.principals ?? access.value).map(principalRow)} empty="Nobody." />
       {Array.isArray(access.value.grants) && (
         <>
           <h3>Grants</h3>
@@ -114,4 +114,22 @@ export function ReplicasPanel({ keyId }: { keyId: string }) {
       <RowsTable rows={rows} empty="No replicas." />
     </Section>
   );
+}
+
+interface Operation {
+  action?: string;
+  decision?: string;
+}
+
+/** One line per principal: the operations it may call, by name, rather than each one's whole reasoning. */
+function principalRow(row: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(row.operations)) return row;
+  const operations = row.operations as Operation[];
+  const allowed = operations.filter((o) => o.decision === 'ALLOWED').map((o) => (o.action ?? '').replace(/^kms:/, ''));
+  return {
+    name: row.name,
+    principal: row.principalArn ?? row.principal,
+    allowed: allowed.length === 0 ? 'nothing' : allowed.join(', '),
+    denied: operations.length - allowed.length,
+  };
 }
