@@ -2,6 +2,15 @@ import { UsageOperations } from './usage/usage.operations.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 import { UsageApiModule } from './usage/usage-api.module.js';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Authorizer } from './authorization/authorizer.js';
+import { KeyAccessCache } from './authorization/key-access-cache.js';
+import { KmsRequestAuthorization } from './authorization/kms-request-authorization.js';
+import { KeyAccessCommands } from './authorization/key-access-commands.js';
+import { InitialKeyPolicy } from './authorization/initial-key-policy.js';
+import { AccessApiController } from './authorization/access-api.controller.js';
+import { AccessAsOf } from './authorization/access-as-of.js';
+import { KeyAccessOperations } from './kms/key-access.operations.js';
+import { PrincipalDirectoryRecorder } from './authorization/principal-directory-recorder.js';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ChangeAliasHandler } from './aliases/alias-commands.js';
 import { BackingKeys } from './cryptography/backing-keys.js';
@@ -14,7 +23,8 @@ import { ChangeKeyHandler, CreateKeyHandler } from './keys/key-commands.js';
 import { GetParametersForImportHandler, ImportKeyMaterialHandler } from './keys/key-import-commands.js';
 import { KeyResolver } from './keys/key-resolver.js';
 import { GetKeyHandler, ListAliasesHandler, ListKeysHandler } from './keys/key-queries.js';
-import { KmsController } from './kms/kms.controller.js';
+import { KmsRoute } from './kms/kms-route.js';
+import { EdgeModule } from './edge/edge.module.js';
 import { AliasOperations } from './kms/alias.operations.js';
 import { CryptographicOperations } from './kms/cryptographic.operations.js';
 import { ImportOperations } from './kms/import.operations.js';
@@ -40,11 +50,12 @@ export class AppModule {
         CqrsModule.forRoot(),
         ObservabilityModule.forRoot(options.metrics ?? new KeyledgerMetrics()),
         InfrastructureModule.forRoot(options),
+        EdgeModule,
         LedgerApiModule,
         UsageApiModule,
         ConsoleModule,
       ],
-      controllers: [HealthController, ServiceIndexController, KmsController],
+      controllers: [HealthController, ServiceIndexController, AccessApiController],
       providers: [
         LedgerRepository,
         KeyResolver,
@@ -58,10 +69,19 @@ export class AppModule {
         UsageRecorder,
         UsageOperations,
         KmsOperations,
+        KmsRoute,
         AsymmetricOperations,
         RsaEncryption,
         Scheduler,
         SeedLoader,
+        KeyAccessCache,
+        Authorizer,
+        KmsRequestAuthorization,
+        PrincipalDirectoryRecorder,
+        KeyAccessCommands,
+        InitialKeyPolicy,
+        AccessAsOf,
+        KeyAccessOperations,
         SchedulerWakeup,
         CreateKeyHandler,
         ChangeKeyHandler,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { toCsv } from '@keyledger/read-models';
+import { ACCESS_REVIEW_COLUMNS } from '../../authorization/access-replay.js';
 import { COMPLIANCE_COLUMNS, INVENTORY_COLUMNS } from '../../ledger-api/openapi.js';
 import { parseJson } from '../api/ledger-api-client.js';
 import { parseAsOf, parseFormat, parsePositiveInteger, type Command, type CommandInput } from '../cli-command.js';
@@ -13,6 +14,7 @@ import {
   storeOptions,
   withDirectQueries,
 } from '../connection.js';
+import { accessReviewReport } from './access.commands.js';
 import { UNUSED_KEYS_HELP, unusedKeysReport } from './usage.commands.js';
 
 export { verifyCommand } from './verify.command.js';
@@ -126,21 +128,22 @@ ${CONNECTION_HELP}`,
   },
 };
 
-const REPORT_KINDS = ['inventory', 'rotation-compliance', 'unused-keys'] as const;
+const REPORT_KINDS = ['inventory', 'rotation-compliance', 'unused-keys', 'access-review'] as const;
 type ReportKind = (typeof REPORT_KINDS)[number];
 
 /** The columns of the CSV reports, one row per key: the ledger API's own, so the two CSVs cannot drift. */
 export const REPORT_COLUMNS: Record<Exclude<ReportKind, 'unused-keys'>, string[]> = {
   inventory: INVENTORY_COLUMNS,
   'rotation-compliance': COMPLIANCE_COLUMNS,
+  'access-review': ACCESS_REVIEW_COLUMNS,
 };
 
 const DEFAULT_MAX_AGE_DAYS = 365;
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'inventory | rotation-compliance | unused-keys, as JSON or CSV',
-  positionals: { min: 1, max: 1, names: 'inventory | rotation-compliance | unused-keys' },
+  summary: 'inventory | rotation-compliance | unused-keys | access-review, as JSON or CSV',
+  positionals: { min: 1, max: 1, names: 'inventory | rotation-compliance | unused-keys | access-review' },
   options: {
     ...connectionOptions,
     'as-of': { type: 'string' },
@@ -151,11 +154,14 @@ export const reportCommand: Command = {
   help: `Usage: keyledger report inventory [--as-of <time>] [--format json|csv] [--data-dir <dir> | --url <url>]
        keyledger report rotation-compliance [--max-age-days <n>] [--as-of <time>] [--format json|csv] […]
        keyledger report unused-keys [--days <n>] [--format json|csv] […]
+       keyledger report access-review [--as-of <time>] [--format json|csv] […]
 
   inventory                every key that existed at --as-of, with aliases, state,
                            rotation and key material age
   rotation-compliance      whether each key's current key material is at most
                            --max-age-days old (default ${DEFAULT_MAX_AGE_DAYS}) at --as-of, and why not
+  access-review            every principal × key × operation it could call at --as-of,
+                           and the statements or grants that allow it (SOC 2, PCI DSS)
 ${UNUSED_KEYS_HELP}
 
   --as-of <time>           ISO 8601 (default now)
@@ -176,6 +182,10 @@ ${CONNECTION_HELP}`,
       throw new UsageError('--max-age-days only applies to rotation-compliance', 'report');
     }
     const maxAgeDays = parsePositiveInteger(values['max-age-days'], 'max-age-days', 'report') ?? DEFAULT_MAX_AGE_DAYS;
+    if (kind === 'access-review') {
+      await writeOut(io.stdout, await accessReviewReport(input, asOf, format));
+      return 0;
+    }
     const api = apiClientOf(values, io.env, 'report');
     if (api) {
       const query: Record<string, string> = { asOf: asOf.toISOString(), format };
