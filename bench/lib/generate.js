@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NO_STREAM, SqliteEventStore } from '@keyledger/event-store';
-import { SHRED_VAULT_FILE_NAME } from '@keyledger/crypto';
+import { SHRED_VAULT_FILE_NAME, ShredVault, StaticRootKeyProvider } from '@keyledger/crypto';
 import { tempDir } from './common.js';
 
 export const LEDGER_FILE = 'ledger.db';
@@ -36,6 +36,7 @@ export class LedgerGenerator {
     this.keysTotal = keys;
     this.backingKeysPerKey = backingKeysPerKey;
     this.realMaterial = realMaterial;
+    this.rootKey = rootKey;
     this.events = 0;
     // One vault file per run: with real material, one planner thread.
     if (realMaterial) threads = 1;
@@ -130,9 +131,15 @@ export class LedgerGenerator {
     return { events: this.events + events, added: events, ms: performance.now() - t };
   }
 
-  /** Real material only: the planner's vault (closed, WAL truncated) goes into the data dir. */
+  /**
+   * Real material: the planner's vault (closed, WAL truncated) goes into the data dir.
+   * Fake material: an empty vault, since a server refuses a ledger with material but no vault.
+   */
   #installVault(dataDir) {
-    if (!this.realMaterial) return;
+    if (!this.realMaterial) {
+      ShredVault.open(dataDir, StaticRootKeyProvider.fromBase64(this.rootKey)).close();
+      return;
+    }
     const target = join(dataDir, SHRED_VAULT_FILE_NAME);
     copyFileSync(join(this.vaultScratch, 'p0', SHRED_VAULT_FILE_NAME), target);
     chmodSync(target, 0o600);

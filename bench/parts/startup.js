@@ -14,7 +14,7 @@ import { BENCH_DIR, log, median, round, serverEnv, startService } from '../lib/c
 const SERVER = join(BENCH_DIR, 'lib', 'server-child.js');
 const MB = 1e6;
 
-function removeSnapshots(dataDir) {
+export function removeSnapshots(dataDir) {
   const removed = [];
   for (const name of readdirSync(dataDir)) {
     if (name.endsWith('.snapshot') || name.includes('.snapshot.')) {
@@ -25,7 +25,7 @@ function removeSnapshots(dataDir) {
   return removed;
 }
 
-async function startOnce(dataDir, rootKey) {
+export async function startOnce(dataDir, rootKey) {
   const server = await startService(SERVER, {
     args: ['keyledger'],
     execArgv: ['--expose-gc'],

@@ -23,7 +23,8 @@ import { ChangeKeyHandler, CreateKeyHandler } from './keys/key-commands.js';
 import { GetParametersForImportHandler, ImportKeyMaterialHandler } from './keys/key-import-commands.js';
 import { KeyResolver } from './keys/key-resolver.js';
 import { GetKeyHandler, ListAliasesHandler, ListKeysHandler } from './keys/key-queries.js';
-import { KmsController } from './kms/kms.controller.js';
+import { KmsRoute } from './kms/kms-route.js';
+import { EdgeModule } from './edge/edge.module.js';
 import { AliasOperations } from './kms/alias.operations.js';
 import { CryptographicOperations } from './kms/cryptographic.operations.js';
 import { ImportOperations } from './kms/import.operations.js';
@@ -37,6 +38,7 @@ import { ConsoleModule } from './console/console.module.js';
 import { KeyledgerMetrics } from './observability/metrics.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
+import { SeedLoader } from './seed/seed-loader.js';
 import { SchedulerWakeup } from './scheduler/scheduler-wakeup.reaction.js';
 
 @Module({})
@@ -48,11 +50,12 @@ export class AppModule {
         CqrsModule.forRoot(),
         ObservabilityModule.forRoot(options.metrics ?? new KeyledgerMetrics()),
         InfrastructureModule.forRoot(options),
+        EdgeModule,
         LedgerApiModule,
         UsageApiModule,
         ConsoleModule,
       ],
-      controllers: [HealthController, ServiceIndexController, KmsController, AccessApiController],
+      controllers: [HealthController, ServiceIndexController, AccessApiController],
       providers: [
         LedgerRepository,
         KeyResolver,
@@ -66,6 +69,7 @@ export class AppModule {
         UsageRecorder,
         UsageOperations,
         KmsOperations,
+        KmsRoute,
         AsymmetricOperations,
         RsaEncryption,
         Scheduler,
@@ -77,6 +81,7 @@ export class AppModule {
         InitialKeyPolicy,
         AccessAsOf,
         KeyAccessOperations,
+        SeedLoader,
         SchedulerWakeup,
         CreateKeyHandler,
         ChangeKeyHandler,

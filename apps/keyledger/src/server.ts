@@ -5,7 +5,7 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 import type { RequestListener } from 'node:http';
 import { systemClock } from '@keyledger/ledger';
 import { AppModule } from './app.module.js';
-import { AwsExceptionFilter } from './http/aws-exception-filter.js';
+import { AwsErrorFilter, KMS_DIALECT } from './edge/aws-error.filter.js';
 import { clientErrorHandler, createEdgeServer } from './http/edge-server.js';
 import { installLoadShedding } from './http/load-shedding.js';
 import type { InfrastructureOptions } from './infrastructure/infrastructure.module.js';
@@ -40,6 +40,8 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
     clientErrorHandler: clientErrorHandler(config.limits),
     // The edge answers requests during shutdown itself, AWS-shaped (http/load-shedding.ts).
     return503OnClosing: false,
+    // No Nest middleware is used: middie would only parse every URL for nothing.
+    skipMiddie: true,
   });
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
@@ -49,9 +51,16 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
   installLoadShedding(fastify, config.limits.maxInFlight);
   // SDKs correct their signing clock from the Date header, so it must come from the clock SigV4 is checked against.
   const clock = options.clock ?? systemClock;
-  // A callback hook, not an async one: one promise less on every response.
+  // A callback hook, not an async one: one promise less on every response. The text changes once a second.
+  let dateSecond = NaN;
+  let dateText = '';
   fastify.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('date', clock.now().toUTCString());
+    const second = Math.floor(clock.now().getTime() / 1000);
+    if (second !== dateSecond) {
+      dateSecond = second;
+      dateText = new Date(second * 1000).toUTCString();
+    }
+    reply.header('date', dateText);
     done(null, payload);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ ...options, metrics }), adapter, {
@@ -59,6 +68,7 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
     logger: options.logger ?? log,
     abortOnError: false,
   });
-  app.useGlobalFilters(new AwsExceptionFilter());
+  // Whatever no route answered itself (unknown routes, bodies over the limit, requests Fastify refused).
+  app.useGlobalFilters(new AwsErrorFilter({ ...KMS_DIALECT, name: 'Http' }));
   return app;
 }

@@ -25,7 +25,7 @@ type Result = { json: unknown } | { csv: string };
  */
 @Controller('v1')
 @UseGuards(SigV4Guard)
-@UseFilters(new AwsErrorFilter('LedgerApi', JSON_TYPE, ledgerWireError))
+@UseFilters(new AwsErrorFilter({ name: 'LedgerApi', contentType: JSON_TYPE, toWire: ledgerWireError }))
 export class AccessApiController {
   constructor(
     private readonly access: AccessAsOf,

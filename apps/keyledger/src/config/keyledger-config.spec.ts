@@ -47,6 +47,8 @@ describe('loadConfig', () => {
         startupTimeoutMs: 30_000,
         storeTimeoutMs: 5_000,
       },
+      dev: false,
+      seedFile: undefined,
     });
   });
 
@@ -72,6 +74,8 @@ describe('loadConfig', () => {
         'KEYLEDGER_METRICS_PUBLIC',
         'KEYLEDGER_STARTUP_TIMEOUT_MS',
         'KEYLEDGER_STORE_TIMEOUT_MS',
+        'KEYLEDGER_DEV',
+        'KEYLEDGER_SEED_FILE',
       ].map((name) => [name, '']),
     );
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -134,6 +138,8 @@ describe('loadConfig', () => {
         startupTimeoutMs: 1000,
         storeTimeoutMs: 100,
       },
+      dev: false,
+      seedFile: undefined,
     });
   });
 
@@ -233,5 +239,15 @@ describe('loadConfig', () => {
     const message = refusal({ KEYLEDGER_SECRET_ACCESS_KEY: 'do-not-print-me', KEYLEDGER_ROOT_KEY: 'nor-me' });
     expect(message).not.toContain('do-not-print-me');
     expect(message).not.toContain('nor-me');
+  });
+
+  it('development mode: on loopback only, and only 0 or 1', () => {
+    expect(loadConfig({ KEYLEDGER_DEV: '1' }).dev).toBe(true);
+    expect(loadConfig({ KEYLEDGER_DEV: '1', HOST: '::1' }).dev).toBe(true);
+    expect(loadConfig({ KEYLEDGER_DEV: '0' }).dev).toBe(false);
+    expect(refusal({ KEYLEDGER_DEV: '1', HOST: '0.0.0.0', KEYLEDGER_ALLOW_PLAINTEXT_HTTP: '1' })).toBe(
+      'KEYLEDGER_DEV=1 accepts the well-known test/test credentials, so it serves loopback only: HOST 0.0.0.0 is not loopback',
+    );
+    expect(refusal({ KEYLEDGER_DEV: 'yes' })).toBe("KEYLEDGER_DEV must be 0 or 1, got 'yes'");
   });
 });

@@ -7,6 +7,7 @@ import {
   ObservabilityConfigError,
   type ObservabilityConfig,
 } from '../observability/observability-config.js';
+import { readSeedFile, SeedFileError } from '../seed/seed-file.js';
 
 /** The runtime contract (DESIGN.md), read once from the environment. */
 export interface KeyledgerConfig {
@@ -38,6 +39,10 @@ export interface KeyledgerConfig {
   tls: { cert: Buffer; key: Buffer } | undefined;
   /** Logs, metrics and the store's time bounds (observability/observability-config.ts). */
   observability: ObservabilityConfig;
+  /** KEYLEDGER_DEV=1: the well-known test/test credentials are an admin too; loopback only. */
+  dev: boolean;
+  /** Keys and aliases created at start when missing (seed/seed-file.ts); checked here, before anything is written. */
+  seedFile: string | undefined;
 }
 
 export interface EdgeLimits {
@@ -139,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
   if (Boolean(env.KEYLEDGER_ACCESS_KEY_ID) !== Boolean(env.KEYLEDGER_SECRET_ACCESS_KEY))
     throw new ConfigError('Set both KEYLEDGER_ACCESS_KEY_ID and KEYLEDGER_SECRET_ACCESS_KEY, or neither');
   const host = env.HOST || '127.0.0.1';
+  const dev = devMode(env, host);
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host,
@@ -165,7 +171,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     usageRecording: onOff(env, 'KEYLEDGER_USAGE_RECORDING', true),
     tls: tlsOf(env, host),
     observability: observability(env),
+    dev,
+    seedFile: seedFileOf(env),
   };
+}
+
+function seedFileOf(env: NodeJS.ProcessEnv): string | undefined {
+  const file = env.KEYLEDGER_SEED_FILE;
+  if (!file) return undefined;
+  try {
+    readSeedFile(file);
+  } catch (error) {
+    if (error instanceof SeedFileError) throw new ConfigError(error.message);
+    throw error;
+  }
+  return resolve(file);
+}
+
+/**
+ * Development mode, as LocalStack and local-kms users expect: the well-known test/test
+ * credentials work. Anyone who can reach the port can then do anything, so it is refused
+ * on any address but loopback, whatever else is configured.
+ */
+function devMode(env: NodeJS.ProcessEnv, host: string): boolean {
+  const raw = env.KEYLEDGER_DEV;
+  if (raw === undefined || raw === '' || raw === '0') return false;
+  if (raw !== '1') throw new ConfigError(`KEYLEDGER_DEV must be 0 or 1, got '${raw}'`);
+  if (!isLoopback(host))
+    throw new ConfigError(
+      `KEYLEDGER_DEV=1 accepts the well-known test/test credentials, so it serves loopback only: HOST ${host} is not loopback`,
+    );
+  return true;
 }
 
 function observability(env: NodeJS.ProcessEnv): ObservabilityConfig {

@@ -1,64 +1,21 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
-import { principalArn, verifySigV4, type PrincipalDirectory } from '@keyledger/kms-api';
-import type { Clock } from '@keyledger/ledger';
-import type { KeyledgerConfig } from '../config/keyledger-config.js';
-import { CLOCK, CONFIG, PRINCIPALS } from '../infrastructure/tokens.js';
-import { rememberCaller, rememberRequestId, UNSIGNED_ROUTE } from './authenticated-caller.js';
+import { UNSIGNED_ROUTE } from './authenticated-caller.js';
+import { EdgeAuthenticator } from './edge-authenticator.js';
 
-const EMPTY = Buffer.alloc(0);
-
-/**
- * The HTTP edge's authentication, for the KMS API and the ledger API alike:
- * gives the request its id, verifies SigV4 against the raw request line
- * (Fastify has decoded params) and looks the principal up. Authorisation stays
- * with each API, which knows what is being asked.
- */
+/** The edge's authentication (EdgeAuthenticator) as a Nest guard, for the controllers behind it (the ledger API). */
 @Injectable()
 export class SigV4Guard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(CONFIG) private readonly config: KeyledgerConfig,
+    private readonly authenticator: EdgeAuthenticator,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (this.reflector.get<boolean>(UNSIGNED_ROUTE, context.getHandler())) return true;
     const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const requestId = randomUUID();
-    rememberRequestId(request, requestId);
-    http.getResponse<FastifyReply>().header('x-amzn-RequestId', requestId);
-    const url = request.raw.url ?? '/';
-    const q = url.indexOf('?');
-    const { accessKeyId } = verifySigV4(
-      {
-        method: request.method,
-        path: q < 0 ? url : url.slice(0, q),
-        query: q < 0 ? '' : url.slice(q + 1),
-        headers: request.headers,
-        body: Buffer.isBuffer(request.body) ? request.body : EMPTY,
-      },
-      {
-        region: this.config.region,
-        service: 'kms',
-        now: this.clock.now(),
-        lookupSecret: this.principals.lookupSecret,
-      },
-    );
-    const principal = this.principals.lookup(accessKeyId)!;
-    rememberCaller(request, {
-      principal,
-      requestId,
-      actor: {
-        principal: principalArn(principal, this.config.accountId),
-        accessKeyId,
-        sourceAddress: request.ip ?? null,
-      },
-    });
+    this.authenticator.authenticate(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
     return true;
   }
 }

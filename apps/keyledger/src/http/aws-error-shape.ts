@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { INTERNAL_ERROR_MESSAGE } from '@keyledger/kms-api';
 
 /**
  * What the edge answers by itself, outside the KMS and ledger controllers: the
@@ -36,8 +37,7 @@ export function awsErrorOfStatus(status: number, message: string): AwsError {
   };
 }
 
-export const INTERNAL_MESSAGE =
-  'The request was rejected because an internal exception occurred. The request can be retried.';
+const INTERNAL_MESSAGE = INTERNAL_ERROR_MESSAGE;
 
 export const awsErrorJson = (error: AwsError): string => JSON.stringify({ __type: error.type, message: error.message });
 

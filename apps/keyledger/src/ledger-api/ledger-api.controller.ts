@@ -45,7 +45,7 @@ type Result = { json: unknown } | { csv: string; headers?: Record<string, string
  */
 @Controller('v1')
 @UseGuards(SigV4Guard)
-@UseFilters(new AwsErrorFilter('LedgerApi', JSON_TYPE, ledgerWireError))
+@UseFilters(new AwsErrorFilter({ name: 'LedgerApi', contentType: JSON_TYPE, toWire: ledgerWireError }))
 export class LedgerApiController {
   constructor(
     private readonly queries: LedgerQueries,

@@ -79,7 +79,7 @@ export class MetricsAccessGuard implements CanActivate {
 @Controller('metrics')
 @UseGuards(MetricsAccessGuard)
 // Plain HTTP like the ledger API, so its statuses: 401 unsigned, 403 refused.
-@UseFilters(new AwsErrorFilter('Metrics', 'application/json', ledgerWireError))
+@UseFilters(new AwsErrorFilter({ name: 'Metrics', contentType: 'application/json', toWire: ledgerWireError }))
 export class MetricsController {
   constructor(private readonly metrics: KeyledgerMetrics) {}
 

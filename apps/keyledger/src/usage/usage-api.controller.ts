@@ -33,7 +33,7 @@ const days = (query: RawQuery, fallback: number) =>
  */
 @Controller('v1')
 @UseGuards(SigV4Guard)
-@UseFilters(new AwsErrorFilter('LedgerApi', JSON_TYPE, ledgerWireError))
+@UseFilters(new AwsErrorFilter({ name: 'LedgerApi', contentType: JSON_TYPE, toWire: ledgerWireError }))
 export class UsageApiController {
   constructor(
     private readonly queries: QueryBus,

@@ -33,6 +33,20 @@ describe('serializeResponse', () => {
     expect(JSON.parse(serializeResponse({ B: u8 })).B).toBe('aGVsbG8=');
   });
 
+  it('leaves the output it is given as it was: blobs and dates are replaced in copies', () => {
+    const blob = Buffer.from('hello');
+    const when = new Date(1767225600000);
+    const output = { A: blob, Nested: { When: when, Same: 'x' }, List: [blob, 'y'] };
+    expect(JSON.parse(serializeResponse(output))).toEqual({
+      A: 'aGVsbG8=',
+      Nested: { When: 1767225600, Same: 'x' },
+      List: ['aGVsbG8=', 'y'],
+    });
+    expect(output.A).toBe(blob);
+    expect(output.Nested.When).toBe(when);
+    expect(output.List[0]).toBe(blob);
+  });
+
   it('writes an empty object for operations without output', () => {
     expect(serializeResponse(undefined)).toBe('{}');
     expect(serializeResponse({})).toBe('{}');

@@ -1,21 +1,39 @@
 /**
  * JSON 1.1 response bodies: blobs as base64, timestamps as epoch seconds
  * (fractional when the Date has milliseconds), undefined members dropped.
- * One pass with a JSON.stringify replacer: no intermediate copy of the output.
+ *
+ * Blobs and dates are put in their wire form before JSON.stringify, not in a
+ * replacer: JSON.stringify calls toJSON before any replacer, and a Buffer's
+ * toJSON copies every byte into an array of numbers, on every response.
+ * Objects and arrays without a blob or date in them are handed over as they are.
  */
-
-function replacer(this: unknown, key: string, value: unknown): unknown {
-  // JSON.stringify calls toJSON before the replacer (Buffer → {type,data},
-  // Date → ISO string), so the original is read from the holder.
-  const original = (this as Record<string, unknown>)[key];
-  if (original instanceof Uint8Array) {
-    return Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64');
-  }
-  if (original instanceof Date) return original.getTime() / 1000;
-  return value;
-}
-
 export function serializeResponse(output: unknown): string {
   if (output === undefined || output === null) return '{}';
-  return JSON.stringify(output, replacer);
+  return JSON.stringify(toWire(output));
+}
+
+function toWire(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Uint8Array) {
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  }
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const wire = toWire(item);
+      if (wire !== item) (out ??= value.slice())[i] = wire;
+    }
+    return out ?? value;
+  }
+  // Anything else with its own JSON form (not a plain object) keeps it.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const member = (value as Record<string, unknown>)[key];
+    const wire = toWire(member);
+    if (wire !== member) (out ??= { ...(value as Record<string, unknown>) })[key] = wire;
+  }
+  return out ?? value;
 }

@@ -1,0 +1,85 @@
+// Restart and resident memory as the ledger grows: 10,000, 100,000 and 1,000,000 keys
+// (× BENCH_BACKING_KEYS backing keys), each generated into its own data dir. Per size:
+// one first start (no view snapshot: full replay), then restarts from the snapshot it
+// left, alternated as in startup.js. Reports each size's figures, the growth from one
+// size to the next against the growth in keys (linear: ratio of ratios ≈ 1), and the
+// marginal bytes of RSS per key. Opt-in (BENCH_SCALE=1): generating 1,000,000 keys
+// alone takes longer than the rest of the bench.
+import { rmSync } from 'node:fs';
+import { log, median, round, tempDir } from '../lib/common.js';
+import { LedgerGenerator } from '../lib/generate.js';
+import { startOnce, removeSnapshots } from './startup.js';
+
+const MB = 1e6;
+
+export async function run({ rounds, rootKey, sizes, backingKeysPerKey, threads, cleanup }) {
+  const measured = [];
+  for (const keys of sizes) {
+    const dataDir = tempDir(`scale-${keys}`);
+    cleanup.push(dataDir);
+    const generator = new LedgerGenerator({ rootKey, keys, backingKeysPerKey, threads });
+    let generated;
+    try {
+      generated = await generator.keys(dataDir);
+    } finally {
+      await generator.close();
+    }
+    log(`scaling: generated ${keys.toLocaleString('en')} keys (${generated.events.toLocaleString('en')} events)`);
+    removeSnapshots(dataDir);
+    const first = await startOnce(dataDir, rootKey);
+    const restarts = [];
+    for (let r = 0; r < rounds; r++) restarts.push(await startOnce(dataDir, rootKey));
+    rmSync(dataDir, { recursive: true, force: true });
+    const entry = {
+      keys,
+      events: generated.events,
+      generationS: round(generated.ms / 1000, 1),
+      firstStartS: round(first.timings.createToReadyMs / 1000, 2),
+      restartS: round(median(restarts.map((x) => x.timings.createToReadyMs)) / 1000, 2),
+      rssFirstMB: round(first.memory.rss / MB, 0),
+      rssRestartMB: round(median(restarts.map((x) => x.memory.rss)) / MB, 0),
+      heapUsedRestartMB: round(median(restarts.map((x) => x.memory.heapUsed)) / MB, 0),
+    };
+    measured.push(entry);
+    log(
+      `scaling: ${keys.toLocaleString('en')} keys: first start ${entry.firstStartS} s, restart ${entry.restartS} s, ` +
+        `RSS ${entry.rssFirstMB} / ${entry.rssRestartMB} MB`,
+    );
+  }
+  // Growth between consecutive sizes, against the growth in keys, and the marginal bytes per key.
+  const steps = measured.slice(1).map((big, i) => {
+    const small = measured[i];
+    const keysRatio = big.keys / small.keys;
+    return {
+      from: small.keys,
+      to: big.keys,
+      keysRatio,
+      restartRatio: round(big.restartS / small.restartS, 2),
+      rssRatio: round(big.rssRestartMB / small.rssRestartMB, 2),
+      rssBytesPerKey: round(((big.rssRestartMB - small.rssRestartMB) * MB) / (big.keys - small.keys), 0),
+      heapBytesPerKey: round(((big.heapUsedRestartMB - small.heapUsedRestartMB) * MB) / (big.keys - small.keys), 0),
+    };
+  });
+  const last = measured[measured.length - 1];
+  const lastStep = steps[steps.length - 1];
+  return [
+    {
+      id: 'scaling_restart',
+      label: `Restart from snapshot, ${last.keys.toLocaleString('en')} keys (scaling)`,
+      value: last.restartS,
+      details: { sizes: measured, steps },
+    },
+    {
+      id: 'scaling_rss_growth',
+      label: `RSS growth ${lastStep?.from.toLocaleString('en')} → ${last.keys.toLocaleString('en')} keys ÷ key growth (${lastStep?.keysRatio}×)`,
+      value: lastStep ? lastStep.rssRatio / lastStep.keysRatio : NaN,
+      details: { steps },
+    },
+    {
+      id: 'scaling_bytes_per_key',
+      label: `RSS bytes per key, ${lastStep?.from.toLocaleString('en')} → ${last.keys.toLocaleString('en')} keys (marginal)`,
+      value: lastStep ? lastStep.rssBytesPerKey : NaN,
+      details: { steps },
+    },
+  ];
+}
