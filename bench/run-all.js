@@ -59,6 +59,18 @@ const FIGURES = {
     floor: 'bare Fastify + random 32 B + 1 AES-256-GCM encrypt',
     goal: { ratio: '>=', value: 0.5 },
   },
+  sign_http: {
+    figure: 'Sign over HTTP (ECC_NIST_P256, ECDSA_SHA_256, 32-byte message)',
+    unit: 'req/s',
+    floor: 'bare Fastify + 1 crypto.sign (P-256, key in memory)',
+    goal: { ratio: '>=', value: 0.5 },
+  },
+  generate_mac_http: {
+    figure: 'GenerateMac over HTTP (HMAC_256, 32-byte message)',
+    unit: 'req/s',
+    floor: 'bare Fastify + 1 HMAC-SHA-256 (key in memory)',
+    goal: { ratio: '>=', value: 0.5 },
+  },
   decrypt_in_process: {
     figure: 'Decrypt in process (KmsOperations → QueryBus, no HTTP)',
     unit: 'ops/s',
