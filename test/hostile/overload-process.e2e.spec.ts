@@ -51,6 +51,7 @@ async function signedListKeys(url: URL): Promise<string> {
  * test in overload.e2e.spec.ts logs 3,473 ms). Unskip when the edge answers a new connection's
  * health check within the timeout.
  */
+// Skipped: the 1 s bound is not met yet (7.5 s measured here); unskip once the edge meets it (issue 11 point 16).
 describe.skip('/healthz on a new connection within a health check timeout at 500 busy connections (issue 11, point 16)', () => {
   let server: ServerProcess;
   let dataDir: string;
