@@ -6,7 +6,9 @@ import { catchUpMessage, StartupGate } from './startup-gate.js';
 
 describe('catchUpMessage', () => {
   it('counts events where the store counts them, and says when the view has caught up', () => {
-    expect(catchUpMessage({ position: 10n, head: 40n })).toBe('the ledger view is catching up: 10 of 40 events replayed');
+    expect(catchUpMessage({ position: 10n, head: 40n })).toBe(
+      'the ledger view is catching up: 10 of 40 events replayed',
+    );
     expect(catchUpMessage({ position: 'start', head: 40n })).toBe(
       'the ledger view is catching up: 0 of 40 events replayed',
     );
@@ -63,8 +65,7 @@ describe('StartupGate', () => {
     expect(gate.isOpen).toBe(false);
     gate.open();
     expect(gate.isOpen).toBe(true);
-    for (const path of ['/healthz', '/readyz', '/'])
-      expect(await (await fetch(`${url}${path}`)).text()).toBe('served');
+    for (const path of ['/healthz', '/readyz', '/']) expect(await (await fetch(`${url}${path}`)).text()).toBe('served');
   });
 
   it('still answers readiness when the progress cannot be read', async () => {
