@@ -135,6 +135,11 @@ function KeyLifeView({
           <li>
             <span class="swatch alias-span" /> alias points here
           </li>
+          {life.grants.length > 0 && (
+            <li>
+              <span class="swatch grant-span" /> grant in force
+            </li>
+          )}
           <li>
             <span class="swatch marker" /> policy, grant, alias or rotation change
           </li>

@@ -181,7 +181,7 @@ export const reportCommand: Command = {
        keyledger report access-review [--as-of <time>] [--format json|csv] […]
 
   inventory                every key that existed at --as-of, with aliases, state,
-                           rotation and key material age
+                           rotation, key material age and last use
   rotation-compliance      whether each key's current key material is at most
                            --max-age-days old (default ${DEFAULT_MAX_AGE_DAYS}) at --as-of, and why not
   access-review            every principal × key × operation it could call at --as-of,
