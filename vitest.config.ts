@@ -10,8 +10,10 @@ export default defineConfig({
     include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'test/**/*.spec.ts'],
     environment: 'node',
     pool: 'forks',
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Bounds for a hang, not for speed: tests that start servers and CLI processes share two cores
+    // with the rest of the suite, and a CLI process start alone took 10 s under that load.
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
   },
   plugins: [
     swc.vite({

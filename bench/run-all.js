@@ -11,6 +11,7 @@ import { run as runHttpCrypto } from './parts/http-crypto.js';
 import { run as runLifecycle } from './parts/lifecycle.js';
 import { run as runScaling } from './parts/scaling.js';
 import { run as runStartup } from './parts/startup.js';
+import { run as runUsage } from './parts/usage.js';
 
 const env = process.env;
 const num = (name, fallback) => (env[name] === undefined || env[name] === '' ? fallback : Number(env[name]));
@@ -184,6 +185,18 @@ const FIGURES = {
     floor: 'raw SELECT pages + JSON.parse of the same events',
     goal: { ratio: '>=', value: 0.3 },
   },
+  usage_decrypt_http: {
+    figure: 'Decrypt over HTTP with usage recording (issue 13)',
+    unit: 'req/s',
+    floor: 'the same build with KEYLEDGER_USAGE_RECORDING=off',
+    goal: { ratio: '>=', value: 0.97 },
+  },
+  usage_events_per_hour: {
+    figure: 'Usage events per hour, 1,000 keys × 10 principals, steady mixed load',
+    unit: 'events/h',
+    floor: 'distinct (key, backing key, principal, operation) × 60',
+    goal: { ratio: '<=', value: 1 },
+  },
   store_append_sequential: {
     figure: 'store: append, 1 writer (store.bench.js)',
     unit: 'appends/s',
@@ -355,6 +368,15 @@ async function main() {
         rounds: CONFIG.rounds,
         concurrency: CONFIG.lifecycleConcurrency,
         durationSec: CONFIG.lifecycleSeconds,
+      }),
+    );
+
+    await section('usage', () =>
+      runUsage({
+        rounds: CONFIG.rounds,
+        connections: CONFIG.httpConnections,
+        durationSec: CONFIG.httpSeconds,
+        warmupSec: CONFIG.httpWarmupSeconds,
       }),
     );
 

@@ -500,6 +500,13 @@ describe('keyledger CLI', () => {
     it('verify, history, state and decryptability answer as in direct mode', async () => {
       const verify = await bothModes(['verify']);
       expect(verify.viaApi).toMatchObject({ ok: true });
+      // The server's verify and the CLI's own over the same files see the same ledger (durations aside).
+      const counts = (r: unknown) => {
+        const { ok, eventsChecked, streamsChecked, checkpoints } = r as Record<string, unknown>;
+        return { ok, eventsChecked, streamsChecked, checkpoints };
+      };
+      expect(counts(verify.viaApi)).toEqual(counts(verify.viaFiles));
+      expect((verify.viaFiles as { eventsChecked: number }).eventsChecked).toBeGreaterThanOrEqual(source.length);
 
       const history = await bothModes(['history', keyA]);
       expect((history.viaApi as { events: unknown[] }).events.length).toBeGreaterThanOrEqual(
@@ -515,7 +522,33 @@ describe('keyledger CLI', () => {
       const decryptability = await bothModes(['decryptability', blobBeforeRotation, '--as-of', asOf]);
       expect(decryptability.viaApi).toMatchObject({ decryptable: true, keyId: keyA });
       expect(decryptability.viaApi).toEqual(decryptability.viaFiles);
-    });
+      // Eight CLI processes, each a Node start: on a loaded 2-core machine that is more than the default 30 s.
+    }, 180_000);
+
+    it('an alias (name or ARN) is accepted wherever a key id is, in both modes (issue 17 point 8)', async () => {
+      const now = new Date().toISOString();
+      const byId = await bothModes(['state', keyA, '--as-of', now]);
+      const byAlias = await bothModes(['state', 'alias/payments', '--as-of', now]);
+      expect(byAlias.viaApi).toEqual(byId.viaApi);
+      expect(byAlias.viaFiles).toEqual(byId.viaFiles);
+      const aliasArn = 'arn:aws:kms:us-east-1:111122223333:alias/payments';
+      const history = await bothModes(['history', aliasArn]);
+      expect(history.viaApi).toMatchObject({ keyId: keyA });
+      expect(history.viaFiles).toEqual(history.viaApi);
+      // Before the alias existed it named no key: said so, naming the alias and the time.
+      const before = await cli([
+        'state',
+        'alias/payments',
+        '--as-of',
+        new Date(t0.getTime() - DAY).toISOString(),
+        ...api,
+      ]);
+      expect(before.code).toBe(1);
+      expect(before.stderr).toContain('Alias arn:aws:kms:us-east-1:111122223333:alias/payments is not found at');
+      const unknown = await cli(['history', 'alias/nothing-here', ...direct]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('alias/nothing-here is not found');
+    }, 120_000);
 
     it('reports as CSV, credentials from the environment', async () => {
       const run = await cli(['report', 'rotation-compliance', '--format', 'csv', '--url', h.url], {

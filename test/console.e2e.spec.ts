@@ -9,7 +9,9 @@ import {
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { LEDGER_FILE_NAME } from '@keyledger/event-store';
 import { ManualClock } from '@keyledger/ledger';
+import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -32,6 +34,7 @@ let page: Page;
 let seen: () => Promise<SeenRequest[]>;
 let blocked: string[];
 let principalsDir: string;
+let env: Record<string, string>;
 
 // The key's story: created with an alias; rotated on day 10; the alias moved to another key on day 20; rotated again
 // on day 30. A second key encrypts something on day 31 and is disabled on day 32.
@@ -53,7 +56,8 @@ beforeAll(async () => {
   writeFileSync(principals, JSON.stringify({ principals: [{ name: 'app', role: 'key-user', ...KEY_USER }] }), {
     mode: 0o600,
   });
-  h = await startKeyledger({ clock, env: { KEYLEDGER_PRINCIPALS_FILE: principals } });
+  env = { KEYLEDGER_PRINCIPALS_FILE: principals };
+  h = await startKeyledger({ clock, env });
   story.start = clock.now().getTime();
   const create = async (description: string) =>
     (await h.kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!.KeyId!;
@@ -93,7 +97,8 @@ const signIn = async (secret: string, accessKeyId = ADMIN.accessKeyId) => {
   await page.getByRole('button', { name: 'Sign in' }).click();
 };
 
-describe('the console in Chromium', () => {
+// A shared 2-core machine can make one browser step slow: a generous per-test bound, never a sleep.
+describe('the console in Chromium', { timeout: 90_000 }, () => {
   it('is served at /console with a strict Content-Security-Policy and no inline script', async () => {
     const response = await page.goto(`${h.url}/console`);
     expect(response?.status()).toBe(200);
@@ -127,6 +132,24 @@ describe('the console in Chromium', () => {
       await table.locator(`tr[data-key-id="${keyId}"]`).waitFor();
     expect(await table.locator(`tr[data-key-id="${story.other}"]`).textContent()).toContain('alias/console-app');
     expect(await table.locator(`tr[data-key-id="${story.disabled}"]`).textContent()).toContain('Disabled');
+  });
+
+  it('turns the list into the inventory as of a time, and filters it', async () => {
+    const asOf = page.getByLabel('As of (UTC; empty for now)');
+    await asOf.fill(new Date(story.start + 5 * DAY).toISOString());
+    await asOf.press('Enter');
+    const rows = page.locator('[data-testid="keys"] tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-key-id')).toBe(story.rotated);
+    // Then, the alias still pointed at it.
+    expect(await rows.first().textContent()).toContain('alias/console-app');
+    await asOf.fill('');
+    await asOf.press('Enter');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(3);
+    await page.getByLabel('Search').fill('disabled later');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-key-id')).toBe(story.disabled);
+    await page.getByLabel('Search').fill('');
   });
 
   it('draws a key rotated twice as three backing-key lanes, with the alias moving away', async () => {
@@ -165,12 +188,43 @@ describe('the console in Chromium', () => {
     expect(await page.locator('[data-lane="material"]:not(.after-cursor)').count()).toBe(1);
   });
 
+  it("moves the cursor by keyboard: Home is the key's creation, End is now", async () => {
+    const slider = page.getByLabel('Time cursor', { exact: true });
+    await slider.focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => page.getByTestId('as-of-material-count').textContent()).toBe('3');
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.getByTestId('as-of-material-count').textContent()).toBe('1');
+    // Every lane is reachable by Tab, and says what it is.
+    const lane = page.locator('[data-lane="material"]').first();
+    await lane.focus();
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toMatch(
+      /^Backing key [0-9a-f]{64}/,
+    );
+  });
+
+  it('keeps the session in this tab only when asked, and forgets it on sign-out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Access key id').fill(ADMIN.accessKeyId);
+    await page.getByLabel('Secret access key').fill(ADMIN.secretAccessKey);
+    await page.getByLabel(/Keep me signed in in this tab/).check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  });
+
   it('says why a ciphertext of a key disabled later cannot be decrypted now, and that it could before', async () => {
     await page.getByRole('link', { name: 'Decryptability' }).click();
     await page.getByLabel('Ciphertext (base64)').fill(story.ciphertext);
     await page.getByRole('button', { name: 'Check' }).click();
     await expect.poll(() => page.getByTestId('verdict').textContent()).toBe('Not decryptable');
     expect(await page.getByTestId('reason').textContent()).toBe('KEY_DISABLED');
+    // The key's timeline, below the verdict, marks the instant on the backing key the ciphertext names.
+    const mark = page.locator('.timeline .mark');
+    await mark.waitFor();
+    expect(await mark.getAttribute('aria-label')).toMatch(/^KEY_DISABLED at /);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'console-decryptability.png'), fullPage: true });
 
     await page.getByLabel('At time (UTC; empty for now)').fill(new Date(story.encryptedAt + 60_000).toISOString());
     await page.getByRole('button', { name: 'Check' }).click();
@@ -234,6 +288,34 @@ describe('the console in Chromium', () => {
       expect(everything).not.toContain('not-the-secret');
       expect(new URL(request.url).origin).toBe(new URL(h.url).origin);
     }
+    expect(blocked).toEqual([]);
+  });
+
+  it('shows the first bad event once the ledger was edited on disk', async () => {
+    const { dataDir, clock } = h;
+    await h.stop();
+    const db = new Database(join(dataDir, LEDGER_FILE_NAME));
+    const edited = db
+      .prepare(
+        `UPDATE events SET data = replace(data, 'rotated twice', 'rotated once') WHERE stream = ? AND revision = 0`,
+      )
+      .run(`key-${story.rotated}`).changes;
+    db.close();
+    expect(edited).toBe(1);
+    h = await startKeyledger({ dataDir, clock, env });
+    await context.close();
+    ({ context, seen, blocked } = await isolatedContext(browser, h.url));
+    page = await context.newPage();
+    await page.goto(`${h.url}/console#/audit`);
+    await signIn(ADMIN.secretAccessKey);
+    await page.getByRole('button', { name: 'Verify the ledger' }).click();
+    const result = page.getByTestId('verify-result');
+    await result.waitFor();
+    expect(await result.textContent()).toContain('The ledger does NOT verify');
+    const bad = await page.getByTestId('first-bad-event').textContent();
+    expect(bad).toContain(`key-${story.rotated} revision 0`);
+    expect(bad).toMatch(/altered/);
+    for (const request of await seen()) expect(JSON.stringify(request)).not.toContain(ADMIN.secretAccessKey);
     expect(blocked).toEqual([]);
   });
 });

@@ -88,13 +88,21 @@ describe('SigV4 and roles', () => {
     expect((await user.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }))).KeyId).toBe(key.Arn);
     expect(await failure(user.send(new CreateKeyCommand({})))).toMatchObject({
       name: 'AccessDeniedException',
-      message: 'User: arn:aws:iam::111122223333:user/app is not authorized to perform: kms:CreateKey',
+      message:
+        'User: arn:aws:iam::111122223333:user/app is not authorized to perform: kms:CreateKey on resource: * ' +
+        'because no identity-based policy allows the kms:CreateKey action',
     });
     const auditor = h.client(AUDITOR);
     expect((await auditor.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyId).toBe(key.KeyId);
-    expect(
-      (await failure(auditor.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })))).name,
-    ).toBe('AccessDeniedException');
+    // The default key policy delegates to IAM, so it is the auditor's identity policy that lacks the allow.
+    expect(await failure(auditor.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })))).toEqual(
+      expect.objectContaining({
+        name: 'AccessDeniedException',
+        message:
+          `User: arn:aws:iam::111122223333:user/audit is not authorized to perform: kms:Encrypt on resource: ${key.Arn} ` +
+          'because no identity-based policy allows the kms:Encrypt action',
+      }),
+    );
   });
 
   it('GET / names the service, its version and where to go, with no signature', async () => {

@@ -312,3 +312,24 @@ describe('the OpenAPI document', () => {
     }
   });
 });
+
+describe('a backing key last used long before the window', () => {
+  it('still has its last use: the stream is read past the window until every backing key is found', async () => {
+    const key = await createKey();
+    const old = parseCiphertext(await encrypt(h.kms, key)).keyMaterialId;
+    await h.kms.send(new RotateKeyOnDemandCommand({ KeyId: key }));
+    await flush();
+    h.clock.advanceDays(10);
+    const current = parseCiphertext(await encrypt(h.kms, key)).keyMaterialId;
+    await flush();
+    const from = new Date(h.clock.now().getTime() - 86_400_000).toISOString();
+    const answer = await get(`/v1/keys/${key}/backing-keys`, { from });
+    const byId = Object.fromEntries(
+      answer.json.backingKeys.map((b: { keyMaterialId: string }) => [b.keyMaterialId, b]),
+    );
+    expect(byId[current]).toMatchObject({ count: 1, current: true });
+    expect(byId[old]).toMatchObject({ count: 0, current: false });
+    expect(byId[old].lastUse).toMatchObject({ operation: 'Encrypt' });
+    expect(Date.parse(byId[old].lastUse.at)).toBeLessThan(Date.parse(from));
+  });
+});

@@ -402,6 +402,48 @@ describe('reports', () => {
     expect(line).toContain(",alias/inventory,'=cmd|inventory,AWS_KMS,Enabled,");
   });
 
+  it('rotation compliance says why young material is young: rotated, imported, rotation off, or not yet due', async () => {
+    const rotated = await createKey('compliance rotated on demand');
+    await h.kms.send(new RotateKeyOnDemandCommand({ KeyId: rotated }));
+    const scheduled = await createKey('compliance rotation on');
+    await h.kms.send(new EnableKeyRotationCommand({ KeyId: scheduled }));
+    const neverRotated = await createKey('compliance rotation off');
+    const imported = (await h.kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!.KeyId!;
+    const params = await h.kms.send(
+      new GetParametersForImportCommand({
+        KeyId: imported,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      }),
+    );
+    const publicKey = createPublicKey({ key: Buffer.from(params.PublicKey!), format: 'der', type: 'spki' });
+    await h.kms.send(
+      new ImportKeyMaterialCommand({
+        KeyId: imported,
+        ImportToken: params.ImportToken,
+        EncryptedKeyMaterial: publicEncrypt(
+          { key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+          randomBytes(32),
+        ),
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      }),
+    );
+    const report = await get('/v1/reports/rotation-compliance', { maxAgeDays: '30' });
+    const byKey = new Map(report.json.keys.map((k: { keyId: string }) => [k.keyId, k]));
+    expect(byKey.get(rotated)).toMatchObject({
+      compliant: true,
+      reason: 'ROTATED_WITHIN_PERIOD',
+      lastRotatedAt: h.clock.now().toISOString(),
+    });
+    expect(byKey.get(scheduled)).toMatchObject({ compliant: true, reason: 'NOT_YET_DUE', lastRotatedAt: null });
+    expect(byKey.get(neverRotated)).toMatchObject({
+      compliant: true,
+      reason: 'ROTATION_DISABLED',
+      lastRotatedAt: null,
+    });
+    expect(byKey.get(imported)).toMatchObject({ compliant: true, reason: 'IMPORTED_MATERIAL', lastRotatedAt: null });
+  });
+
   it('rotation compliance as JSON and CSV', async () => {
     const fresh = await createKey('compliance fresh');
     const rotating = await createKey('compliance rotating');
@@ -417,10 +459,12 @@ describe('reports', () => {
     expect(byKey.get(fresh)).toMatchObject({ compliant: false, reason: 'ROTATION_DISABLED' });
     expect(byKey.get(rotating)).toMatchObject({ compliant: false, reason: 'OVERDUE' });
     expect(byKey.get(disabled)).toMatchObject({ compliant: true, reason: 'DISABLED' });
+    // Young but never rotated: compliant, and the reason says rotation is off (issue 17 point 8).
     expect(byKey.get(rotatedNow)).toMatchObject({
       compliant: true,
-      reason: 'ROTATED_WITHIN_PERIOD',
+      reason: 'ROTATION_DISABLED',
       currentKeyMaterialAgeDays: 0,
+      lastRotatedAt: null,
     });
     const { summary } = report.json;
     expect(summary.total).toBe(report.json.keys.length);
@@ -430,7 +474,10 @@ describe('reports', () => {
 
     const defaults = await get('/v1/reports/rotation-compliance');
     expect(defaults.json.maxAgeDays).toBe(365);
-    expect(defaults.json.keys.find((k: { keyId: string }) => k.keyId === fresh).reason).toBe('ROTATED_WITHIN_PERIOD');
+    expect(defaults.json.keys.find((k: { keyId: string }) => k.keyId === fresh)).toMatchObject({
+      reason: 'ROTATION_DISABLED',
+      compliant: true,
+    });
 
     const csv = await get('/v1/reports/rotation-compliance', { maxAgeDays: '30', format: 'csv' });
     expect(csv.type).toMatch(/^text\/csv/);
@@ -585,6 +632,9 @@ describe('access and input', () => {
         '/v1/audit/verify',
         '/v1/audit/checkpoints',
         '/v1/openapi.json',
+        '/v1/keys/{keyId}/access',
+        '/v1/access/simulate',
+        '/v1/reports/access-review',
         '/v1/keys/{keyId}/usage',
         '/v1/keys/{keyId}/backing-keys',
         '/v1/keys/{keyId}/deletion-impact',

@@ -82,10 +82,34 @@ async function alter(...positions: number[]): Promise<void> {
 const verify = () => verifyLedger(store, CheckpointKeys.fromRootKey(rootKey), { pageSize: 16, hashThreads: 1 });
 
 describe('verify with its hash worker thread', () => {
-  it('has a compiled worker to start', async () => {
+  it('has a compiled worker that recomputes hashes: an intact batch passes, an edited event is named', async () => {
     const pool = startHashPool();
     expect(pool).toBeDefined();
-    await pool!.close();
+    try {
+      const events = await store.readAll({ maxCount: 20 });
+      // The job layout hash-check.ts reads: seq, stream, revision, position, type, data and metadata as stored.
+      const jobs = (edit?: number) =>
+        events.flatMap((e, i) => [
+          i + 1,
+          e.streamName,
+          String(e.revision),
+          String(e.position),
+          e.type,
+          JSON.stringify(i === edit ? { ...(e.data as object), note: 'edited' } : e.data),
+          JSON.stringify(e.metadata),
+        ]);
+      await expect(pool!.check(jobs())).resolves.toBeNull();
+      const edited = events[13]!;
+      await expect(pool!.check(jobs(13))).resolves.toEqual({
+        seq: 14,
+        streamName: edited.streamName,
+        revision: String(edited.revision),
+        position: String(edited.position),
+      });
+      expect(pool!.pending).toBe(0);
+    } finally {
+      await pool!.close();
+    }
   });
 
   it('passes an untouched ledger', async () => {

@@ -73,10 +73,10 @@ describe('protocol refusals through the AWS SDK (issue 11, points 2, 3, 4 and 8)
     expect(e.message).toMatch(/attestation/);
   });
 
-  it('CreateKey with a Policy is refused and creates no key', async () => {
+  it('CreateKey with a Policy that has no statement is MalformedPolicyDocumentException and creates no key', async () => {
     const before = (await h.kms.send(new ListKeysCommand({}))).Keys!.length;
     const e = await failure(h.kms.send(new CreateKeyCommand({ Policy: '{"Version":"2012-10-17","Statement":[]}' })));
-    expect([e.name, e.status]).toEqual(['UnsupportedOperationException', 400]);
+    expect([e.name, e.status]).toEqual(['MalformedPolicyDocumentException', 400]);
     expect((await h.kms.send(new ListKeysCommand({}))).Keys!.length).toBe(before);
   });
 

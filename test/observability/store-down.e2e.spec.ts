@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyledgerServer, loadConfig } from '@keyledger/app';
 import { EsdbEventStore } from '@keyledger/event-store';
+import { ManualClock } from '@keyledger/ledger';
 import { FakeEsdbClient } from '../../libs/event-store/src/contract/esdb-fake-client.js';
 import { OperatorLog } from '../../apps/keyledger/src/observability/operator-log.js';
 import { ADMIN } from '../support/keyledger-harness.js';
@@ -19,6 +20,9 @@ interface Started {
   url: string;
   kms: KMSClient;
 }
+
+/** Readiness is evaluated at most once a second of the server's clock: the test moves it past that. */
+const clock = new ManualClock(Date.now());
 
 function server(client: FakeEsdbClient, dataDir: string, env: Record<string, string>, lines: string[] = []) {
   const config = loadConfig({
@@ -33,7 +37,7 @@ function server(client: FakeEsdbClient, dataDir: string, env: Record<string, str
     log: () => undefined,
   });
   const log = new OperatorLog('json', 'warn', { out: (l) => lines.push(l), err: (l) => lines.push(l) });
-  return createKeyledgerServer({ config, eventStore, log });
+  return createKeyledgerServer({ config, eventStore, log, clock });
 }
 
 async function start(client: FakeEsdbClient, dataDir: string, env: Record<string, string>): Promise<Started> {
@@ -108,6 +112,7 @@ describe('a store that is down says so (issue 17 point 1)', () => {
       .catch((e: unknown) => e);
     expect(encrypt).toMatchObject({ name: 'DependencyTimeoutException' });
 
+    clock.advance(1_001);
     const notReady = await fetch(`${s.url}/readyz`);
     expect(notReady.status).toBe(503);
     const body = (await notReady.json()) as { __type: string; checks: { store: { ok: boolean; reason: string } } };
@@ -123,5 +128,7 @@ describe('a store that is down says so (issue 17 point 1)', () => {
     client.fault = undefined;
     await s.kms.send(new CreateKeyCommand({ Description: 'store back' }));
     await s.kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') }));
+    clock.advance(1_001);
+    expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
   });
 });

@@ -31,6 +31,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Where the server's lines go (the Nest logger and the access log); default: errors only, to the console. */
   log?: OperatorLog;
+  /** The loopback address to listen on; default 127.0.0.1. */
+  host?: '127.0.0.1' | '::1';
 }
 
 /** A real server on a loopback port over a fresh data directory, with a clock the test moves. */
@@ -50,7 +52,7 @@ export async function startKeyledger(options: HarnessOptions = {}): Promise<Harn
     clock,
     ...(options.log ? { logger: options.log, log: options.log } : { logger: ['error'] }),
   });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(0, options.host ?? '127.0.0.1');
   const url = await app.getUrl();
   const clients: KMSClient[] = [];
   const client = (credentials: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1') => {

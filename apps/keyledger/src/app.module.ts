@@ -2,6 +2,15 @@ import { UsageOperations } from './usage/usage.operations.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 import { UsageApiModule } from './usage/usage-api.module.js';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Authorizer } from './authorization/authorizer.js';
+import { KeyAccessCache } from './authorization/key-access-cache.js';
+import { KmsRequestAuthorization } from './authorization/kms-request-authorization.js';
+import { KeyAccessCommands } from './authorization/key-access-commands.js';
+import { InitialKeyPolicy } from './authorization/initial-key-policy.js';
+import { AccessApiController } from './authorization/access-api.controller.js';
+import { AccessAsOf } from './authorization/access-as-of.js';
+import { KeyAccessOperations } from './kms/key-access.operations.js';
+import { PrincipalDirectoryRecorder } from './authorization/principal-directory-recorder.js';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ChangeAliasHandler } from './aliases/alias-commands.js';
 import { BackingKeys } from './cryptography/backing-keys.js';
@@ -45,7 +54,7 @@ export class AppModule {
         UsageApiModule,
         ConsoleModule,
       ],
-      controllers: [HealthController, ServiceIndexController],
+      controllers: [HealthController, ServiceIndexController, AccessApiController],
       providers: [
         LedgerRepository,
         KeyResolver,
@@ -63,6 +72,14 @@ export class AppModule {
         AsymmetricOperations,
         RsaEncryption,
         Scheduler,
+        KeyAccessCache,
+        Authorizer,
+        KmsRequestAuthorization,
+        PrincipalDirectoryRecorder,
+        KeyAccessCommands,
+        InitialKeyPolicy,
+        AccessAsOf,
+        KeyAccessOperations,
         SchedulerWakeup,
         CreateKeyHandler,
         ChangeKeyHandler,

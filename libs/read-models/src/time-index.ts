@@ -121,6 +121,12 @@ export class TimeIndex {
     return result.sort();
   }
 
+  /** The key `aliasName` pointed at as of `asOfMs`, or null (not created yet, or deleted by then). */
+  aliasTargetAt(aliasName: string, asOfMs: number): string | null {
+    const times = this.aliases.get(aliasName);
+    return times ? targetAt(times.points, asOfMs) : null;
+  }
+
   /** Every alias that ever pointed at `keyId`. */
   aliasNamesEver(keyId: string): string[] {
     return [...(this.aliasesEver.get(keyId) ?? [])].sort();

@@ -42,8 +42,9 @@ function Verify() {
       setRunning(null);
     }
   };
-  const { ok, lastCheckpoint, publicKey, ...rest } = result ?? ({} as VerifyResult);
+  const { ok, lastCheckpoint, publicKey, firstBadEvent, ...rest } = result ?? ({} as VerifyResult);
   void publicKey;
+  const bad = firstBadEvent as { streamName: string; revision: string; position: string; problem: string } | undefined;
   return (
     <Section title="Verify the ledger" id="verify">
       <p class="muted">Recomputes every event's hash and chain and checks the signed checkpoints.</p>
@@ -64,6 +65,17 @@ function Verify() {
                 </dd>
               </>
             ))}
+            {bad && (
+              <>
+                <dt>First bad event</dt>
+                <dd data-testid="first-bad-event">
+                  <strong>{bad.problem}</strong>
+                  <div class="mono small">
+                    {bad.streamName} revision {bad.revision}, position {bad.position}
+                  </div>
+                </dd>
+              </>
+            )}
             <dt>Last signed checkpoint</dt>
             <dd>
               {lastCheckpoint ? (

@@ -1,9 +1,12 @@
 import { useState } from 'preact/hooks';
-import { ledgerJson } from '../api.js';
-import { Busy, ErrorNote, Section, When } from '../components.js';
+import { ledgerJson, pathPart } from '../api.js';
+import { Busy, ErrorNote, Section, Shown, useLoad, When } from '../components.js';
 import { href } from '../router.js';
 import { parseInstant } from '../time.js';
-import type { Decryptability } from '../types.js';
+import { keyLife } from '../timeline/key-life.js';
+import { Timeline } from '../timeline/timeline.js';
+import type { Decryptability, KeyStateAsOf } from '../types.js';
+import { keyEvents } from './key.js';
 
 const REASONS: Record<string, string> = {
   DECRYPTABLE: 'The key and its backing key could decrypt this ciphertext at that time.',
@@ -124,6 +127,34 @@ function Verdict({ result }: { result: Decryptability }) {
         <dt>Backing key</dt>
         <dd class="mono small">{result.keyMaterialId ?? '—'}</dd>
       </dl>
+      {result.keyId && <MarkedTimeline keyId={result.keyId} result={result} />}
     </Section>
+  );
+}
+
+/** The key's timeline with that backing key and that instant marked. */
+function MarkedTimeline({ keyId, result }: { keyId: string; result: Decryptability }) {
+  const loaded = useLoad(
+    async (signal) => {
+      const [events, now] = await Promise.all([
+        keyEvents(keyId, signal),
+        ledgerJson<KeyStateAsOf>(`keys/${pathPart(keyId)}`, { signal }),
+      ]);
+      return keyLife(keyId, events, Date.parse(now.asOf));
+    },
+    [keyId],
+  );
+  const at = Date.parse(result.asOf);
+  return (
+    <Shown load={loaded}>
+      {(life) => (
+        <Timeline
+          life={life}
+          cursor={at}
+          onCursor={() => undefined}
+          mark={{ at, keyMaterialId: result.keyMaterialId, label: `${result.reason} at ${result.asOf}` }}
+        />
+      )}
+    </Shown>
   );
 }

@@ -12,7 +12,7 @@ import { AccessPanel, ReplicasPanel, UsagePanel } from './optional-panels.js';
 const MAX_PAGES = 50;
 
 /** Every event of the key, its aliases' events that concern it included, oldest first. */
-async function keyEvents(keyId: string, signal: AbortSignal): Promise<LedgerEvent[]> {
+export async function keyEvents(keyId: string, signal: AbortSignal): Promise<LedgerEvent[]> {
   const events: LedgerEvent[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {

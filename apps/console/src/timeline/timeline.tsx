@@ -68,6 +68,9 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
     <div ref={ref} class="timeline">
       <svg width={width} height={height} role="group" aria-label="Key timeline" onClick={click} data-testid="timeline">
         <g class="axis" aria-hidden="true">
+          <text x={8} y={AXIS - 10}>
+            UTC
+          </text>
           {ticks.map((t) => (
             <g transform={`translate(${x(t)},0)`}>
               <line y1={AXIS - 6} y2={height - 4} />
@@ -88,7 +91,7 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
               y={(ROW - BAR) / 2}
               width={w(band)}
               height={BAR}
-              tabIndex={0}
+              tabindex={0}
               aria-label={`${band.state} from ${range(band)}`}
             >
               <title>{`${band.state}: ${range(band)}`}</title>
@@ -109,7 +112,7 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
             data-lane="material"
             data-key-material-id={lane.keyMaterialId}
             transform={`translate(0,${rowY(1 + i)})`}
-            tabIndex={0}
+            tabindex={0}
             aria-label={`Backing key ${lane.keyMaterialId}, ${lane.origin} ${utc(new Date(lane.from))}${
               lane.ended ? `, ${lane.ended} ${utc(new Date(lane.to))}` : ''
             }`}
@@ -136,7 +139,7 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
             class="row alias"
             data-lane="alias"
             transform={`translate(0,${rowY(1 + life.materials.length + i)})`}
-            tabIndex={0}
+            tabindex={0}
             aria-label={`${alias.aliasName} pointed at this key ${alias.spans.map(range).join('; ')}`}
           >
             <title>{alias.aliasName}</title>
@@ -157,7 +160,7 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
               class={`marker marker-${m.kind}`}
               data-marker={m.kind}
               transform={`translate(${px(m.at)},${ROW / 2})`}
-              tabIndex={0}
+              tabindex={0}
               aria-label={`${m.label}, ${utc(new Date(m.at))}`}
             >
               <title>{`${m.label} — ${utc(new Date(m.at))}`}</title>

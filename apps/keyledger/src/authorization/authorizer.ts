@@ -46,8 +46,8 @@ export interface AuthorizationQuestion {
 const facts = (key: KeyInRequest): KeyFacts => ({
   arn: key.state.arn,
   origin: key.state.origin,
-  keySpec: 'SYMMETRIC_DEFAULT',
-  keyUsage: 'ENCRYPT_DECRYPT',
+  keySpec: key.state.keySpec,
+  keyUsage: key.state.keyUsage,
   aliases: key.aliases,
 });
 

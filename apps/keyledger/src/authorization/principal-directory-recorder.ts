@@ -47,7 +47,7 @@ export class PrincipalDirectoryRecorder implements OnApplicationBootstrap {
       arn: principalArn(p, this.config.accountId),
       accessKeyIds: [p.accessKeyId],
       role: p.role,
-      policy: null,
+      policy: p.policy ?? null,
     }));
   }
 

@@ -7,6 +7,7 @@ import { backupCommand } from './commands/backup.command.js';
 import { exportCommand } from './commands/export.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { restoreCommand } from './commands/restore.command.js';
+import { accessCommand, simulateCommand } from './commands/access.commands.js';
 import { backingKeysCommand, deletionImpactCommand, usageCommand } from './commands/usage.commands.js';
 import {
   decryptabilityCommand,
@@ -22,6 +23,8 @@ export const COMMANDS: Command[] = [
   stateCommand,
   decryptabilityCommand,
   reportCommand,
+  accessCommand,
+  simulateCommand,
   usageCommand,
   backingKeysCommand,
   deletionImpactCommand,

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
         maxInFlight: 256,
       },
       usageFlushMs: 10_000,
+      usageRecording: true,
       tls: undefined,
       observability: {
         logFormat: 'json',
@@ -65,6 +66,7 @@ describe('loadConfig', () => {
         'KEYLEDGER_SCHEDULER_INTERVAL_MS',
         'KEYLEDGER_CHECKPOINT_INTERVAL_MS',
         'KEYLEDGER_MAX_ON_DEMAND_ROTATIONS',
+        'KEYLEDGER_USAGE_RECORDING',
         'KEYLEDGER_LOG_FORMAT',
         'KEYLEDGER_LOG_LEVEL',
         'KEYLEDGER_METRICS_PUBLIC',
@@ -93,6 +95,7 @@ describe('loadConfig', () => {
         KEYLEDGER_MAX_ON_DEMAND_ROTATIONS: '1',
         KEYLEDGER_ALLOW_PLAINTEXT_HTTP: '1',
         KEYLEDGER_USAGE_FLUSH_MS: '0',
+        KEYLEDGER_USAGE_RECORDING: 'off',
         KEYLEDGER_LOG_FORMAT: 'text',
         KEYLEDGER_LOG_LEVEL: 'debug',
         KEYLEDGER_METRICS_PUBLIC: '1',
@@ -122,6 +125,7 @@ describe('loadConfig', () => {
         maxInFlight: 256,
       },
       usageFlushMs: 0,
+      usageRecording: false,
       tls: undefined,
       observability: {
         logFormat: 'text',
@@ -198,6 +202,7 @@ describe('loadConfig', () => {
       '1000001',
       "KEYLEDGER_MAX_ON_DEMAND_ROTATIONS must be an integer from 1 to 1000000, got '1000001'",
     ],
+    ['KEYLEDGER_USAGE_RECORDING', '0', "KEYLEDGER_USAGE_RECORDING must be on or off, got '0'"],
   ])('refuses %s=%s in one line naming it', (name, raw, message) => {
     expect(refusal({ [name]: raw })).toBe(message);
   });

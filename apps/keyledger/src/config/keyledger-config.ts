@@ -32,6 +32,8 @@ export interface KeyledgerConfig {
   limits: EdgeLimits;
   /** How often counted key usage is appended to the ledger (and at shutdown); 0 keeps it in memory only. */
   usageFlushMs: number;
+  /** False (KEYLEDGER_USAGE_RECORDING=off) counts nothing: exists to measure what recording costs a request. */
+  usageRecording: boolean;
   /** PEM certificate chain and private key: set, the server speaks HTTPS only. */
   tls: { cert: Buffer; key: Buffer } | undefined;
   /** Logs, metrics and the store's time bounds (observability/observability-config.ts). */
@@ -62,6 +64,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   if (!Number.isInteger(value) || value < min || value > max)
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
   return value;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`${name} must be on or off, got '${raw}'`);
+  return raw === 'on';
 }
 
 /** 0 turns the periodic checkpoint off; otherwise 1 s to 7 days. */
@@ -153,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     bodyLimitBytes: integer(env, 'KEYLEDGER_BODY_LIMIT_BYTES', 1024 * 1024, 512 * 1024, 64 * 1024 * 1024),
     limits: edgeLimits(env),
     usageFlushMs: integer(env, 'KEYLEDGER_USAGE_FLUSH_MS', 10_000, 0, 3_600_000),
+    usageRecording: onOff(env, 'KEYLEDGER_USAGE_RECORDING', true),
     tls: tlsOf(env, host),
     observability: observability(env),
   };

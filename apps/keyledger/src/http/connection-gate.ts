@@ -1,6 +1,7 @@
 import type { Server } from 'node:net';
 import type { Socket } from 'node:net';
 import { answerAndClose } from './aws-error-shape.js';
+import { connectionSource } from './connection-source.js';
 
 export interface ConnectionLimits {
   maxConnections: number;
@@ -32,7 +33,8 @@ export function gateConnections(
   let open = 0;
   const perAddress = new Map<string, number>();
   server.on(event, (socket: Socket) => {
-    const address = socket.remoteAddress ?? '';
+    // An IPv6 client's whole /64 is one source (connection-source.ts).
+    const address = connectionSource(socket.remoteAddress ?? '');
     const fromAddress = perAddress.get(address) ?? 0;
     if (open >= limits.maxConnections) {
       onRefused('total');

@@ -21,6 +21,7 @@ import { BackingKeys } from '../cryptography/backing-keys.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { LedgerRepository, type Outcome } from '../ledger/ledger-repository.js';
 import type { RequestContext } from '../ledger/request-context.js';
+import { InitialKeyPolicy } from '../authorization/initial-key-policy.js';
 import { KeyResolver } from './key-resolver.js';
 
 export class CreateKeyCommand extends Command<KeyAggregate> {
@@ -31,6 +32,8 @@ export class CreateKeyCommand extends Command<KeyAggregate> {
       tags: Tag[];
       keySpec?: ServedKeySpec;
       keyUsage?: KeyUsage;
+      /** A key policy in place of the default one, and whether to skip the lockout safety check. */
+      policy?: { text: string; bypassLockoutSafetyCheck: boolean };
     },
     readonly context: RequestContext,
   ) {
@@ -71,6 +74,7 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
     private readonly backingKeys: BackingKeys,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
+    private readonly policies: InitialKeyPolicy,
   ) {}
 
   async execute({ input, context }: CreateKeyCommand): Promise<KeyAggregate> {
@@ -92,9 +96,15 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
       now: this.clock.now(),
     };
     try {
-      const outcome = await this.repository.decideOnKey(keyId, (state) => decideKey(command, state), context, {
-        expectNew: true,
-      });
+      const policy = this.policies.decide(command.arn, input.policy, context, command.now);
+      const outcome = await this.repository.decideOnKey(
+        keyId,
+        (state) => policy.after(decideKey(command, state)),
+        context,
+        {
+          expectNew: true,
+        },
+      );
       return outcome.state;
     } catch (error) {
       if (backingKey) this.backingKeys.discard(backingKey);

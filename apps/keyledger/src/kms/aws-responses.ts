@@ -7,25 +7,13 @@ import {
   type KeyAggregate,
   type KmsScope,
 } from '@keyledger/ledger';
+import { CustomerMasterKeySpec } from '@keyledger/kms-api';
 import type { Page } from '../ledger/paging.js';
 
 /** The AWS response shapes Keyledger answers with, made from the ledger's state in one place. */
 
-/** The specs CustomerMasterKeySpec (deprecated) can name; newer specs leave it out. */
-const CUSTOMER_MASTER_KEY_SPECS = new Set([
-  'RSA_2048',
-  'RSA_3072',
-  'RSA_4096',
-  'ECC_NIST_P256',
-  'ECC_NIST_P384',
-  'ECC_NIST_P521',
-  'ECC_SECG_P256K1',
-  'SYMMETRIC_DEFAULT',
-  'HMAC_224',
-  'HMAC_256',
-  'HMAC_384',
-  'HMAC_512',
-]);
+/** The specs CustomerMasterKeySpec (deprecated) can name, from the wire model; newer specs leave it out. */
+const CUSTOMER_MASTER_KEY_SPECS: ReadonlySet<string> = new Set(CustomerMasterKeySpec.enum);
 
 /** AWS's KeyMetadata structure, with the algorithm lists of the key's spec and usage. */
 export function keyMetadata(key: KeyAggregate, scope: Pick<KmsScope, 'accountId'>): Record<string, unknown> {
@@ -99,20 +87,3 @@ export const aliasEntry = (alias: AliasAggregate, scope: KmsScope) => ({
   CreationDate: alias.createdAt === null ? undefined : new Date(alias.createdAt),
   LastUpdatedDate: alias.lastUpdatedAt === null ? undefined : new Date(alias.lastUpdatedAt),
 });
-
-/** GetKeyPolicy's document: informational, since Keyledger authorises by principal role. */
-export function defaultPolicy(accountId: string, keyArn: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Id: 'keyledger-default',
-    Statement: [
-      {
-        Sid: 'Keyledger authorises by principal role; this document is informational',
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
-        Action: 'kms:*',
-        Resource: keyArn,
-      },
-    ],
-  });
-}

@@ -7,7 +7,7 @@ import { ChangeKeyCommand, CreateKeyCommand, type KeyChange } from '../keys/key-
 import { GetKeyQuery, ListKeysQuery } from '../keys/key-queries.js';
 import { page } from '../ledger/paging.js';
 import type { RequestContext } from '../ledger/request-context.js';
-import { defaultPolicy, keyMetadata, pageFields, rotationEntries } from './aws-responses.js';
+import { keyMetadata, pageFields, rotationEntries } from './aws-responses.js';
 import { checkCreateKey } from './key-request-rules.js';
 import type { OperationFamily } from './operation-table.js';
 
@@ -27,13 +27,11 @@ export type KeyManagementOperation =
   | 'CancelKeyDeletion'
   | 'TagResource'
   | 'UntagResource'
-  | 'ListResourceTags'
-  | 'GetKeyPolicy'
-  | 'PutKeyPolicy';
+  | 'ListResourceTags';
 
 const SYMMETRIC_DEFAULT = 'SYMMETRIC_DEFAULT';
 
-/** Keys themselves: creation, description, state, rotation, deletion, tags, policy. */
+/** Keys themselves: creation, description, state, rotation, deletion, tags. */
 @Injectable()
 export class KeyManagementOperations {
   constructor(
@@ -53,6 +51,14 @@ export class KeyManagementOperations {
             tags: (input.Tags ?? []).map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),
             keySpec,
             keyUsage,
+            ...(input.Policy === undefined
+              ? {}
+              : {
+                  policy: {
+                    text: input.Policy,
+                    bypassLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck === true,
+                  },
+                }),
           },
           context,
         ),
@@ -132,17 +138,6 @@ export class KeyManagementOperations {
     ListResourceTags: async (input) => {
       const listed = page((await this.key(input.KeyId, false)).tags, input.Limit, input.Marker);
       return { Tags: listed.items, ...pageFields(listed) };
-    },
-    GetKeyPolicy: async (input) => {
-      const key = await this.key(input.KeyId, false);
-      return { Policy: defaultPolicy(this.config.accountId, key.arn), PolicyName: 'default' };
-    },
-    PutKeyPolicy: async (input) => {
-      await this.key(input.KeyId, false);
-      throw new DomainError(
-        'Unsupported',
-        'Keyledger authorises by principal role (admin, key-user, auditor), not by key policy; PutKeyPolicy is not supported.',
-      );
     },
   };
 

@@ -6,6 +6,7 @@ import { AliasOperations } from './alias.operations.js';
 import { AsymmetricOperations } from './asymmetric.operations.js';
 import { CryptographicOperations } from './cryptographic.operations.js';
 import { ImportOperations } from './import.operations.js';
+import { KeyAccessOperations } from './key-access.operations.js';
 import { KeyManagementOperations } from './key-management.operations.js';
 import type { Output, OperationTable } from './operation-table.js';
 import { UsageOperations } from '../usage/usage.operations.js';
@@ -24,6 +25,7 @@ export class KmsOperations {
     aliases: AliasOperations,
     imports: ImportOperations,
     asymmetric: AsymmetricOperations,
+    keyAccess: KeyAccessOperations,
     usage: UsageOperations,
     private readonly recorder: UsageRecorder,
   ) {
@@ -33,6 +35,7 @@ export class KmsOperations {
       ...aliases.handlers,
       ...imports.handlers,
       ...asymmetric.handlers,
+      ...keyAccess.handlers,
       ...usage.handlers,
     };
   }

@@ -1,11 +1,10 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { assertAuthorized, parseRequest, parseTarget, serializeResponse } from '@keyledger/kms-api';
-import type { KeyledgerConfig } from '../config/keyledger-config.js';
+import { parseRequest, parseTarget, serializeResponse } from '@keyledger/kms-api';
+import { KmsRequestAuthorization } from '../authorization/kms-request-authorization.js';
 import { KMS_DIALECT, replyWithError } from '../edge/aws-error.filter.js';
 import { EdgeAuthenticator } from '../edge/edge-authenticator.js';
-import { CONFIG } from '../infrastructure/tokens.js';
 import { noteKeyId } from '../observability/request-notes.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
 import type { Output } from './operation-table.js';
@@ -16,7 +15,8 @@ const EMPTY = Buffer.alloc(0);
 /**
  * AWS KMS JSON 1.1: `POST /` with `X-Amz-Target: TrentService.<Operation>`, SigV4-signed.
  * Authenticates (the edge's one authenticator, SigV4 verified on every request),
- * authorises the operation, parses its input and dispatches it to its one handler.
+ * parses the input, asks once whether the principal may do this (key policy,
+ * grants, identity policies) and dispatches it to its one handler.
  *
  * A Fastify route of its own rather than a Nest controller: the KMS API has one
  * route, and Nest's router, guard and interceptor layers cost more per request than
@@ -31,8 +31,8 @@ export class KmsRoute implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly authenticator: EdgeAuthenticator,
     private readonly operations: KmsOperations,
+    private readonly authorization: KmsRequestAuthorization,
     private readonly usage: UsageRecorder,
-    @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
 
   onModuleInit(): void {
@@ -47,17 +47,18 @@ export class KmsRoute implements OnModuleInit {
       const { principal, actor, requestId } = this.authenticator.authenticate(request, reply);
       const operation = parseTarget(request.headers['x-amz-target']);
       const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
-      try {
-        assertAuthorized(principal, operation, this.config.accountId);
-      } catch (error) {
-        this.usage.refusedAtEdge(operation, body, error, { actor, requestId });
-        throw error;
-      }
       const { input } = parseRequest(operation, body);
       // For the access log: the key the request names, once parsed (so validated as an identifier).
       noteKeyId(request, (input as { KeyId?: unknown }).KeyId ?? (input as { TargetKeyId?: unknown }).TargetKeyId);
-      this.operations
-        .dispatch(operation, input, { actor, requestId })
+      this.authorization
+        .enforce(operation, input as Record<string, unknown>, principal, actor.sourceAddress)
+        .then(
+          (authorization) => this.operations.dispatch(operation, input, { actor, requestId, authorization }),
+          (error: unknown) => {
+            this.usage.refusedAtEdge(operation, body, error, { actor, requestId });
+            throw error;
+          },
+        )
         .then((output: Output) => this.answer(reply, output))
         .catch(fail);
     } catch (error) {

@@ -21,6 +21,8 @@ import {
   single,
   type RawQuery,
 } from './ledger-api-input.js';
+import { AccessAsOf } from '../authorization/access-as-of.js';
+import { decryptabilityFor, principalQuestion } from '../authorization/principal-decryptability.js';
 import { CheckpointWriter } from './checkpoint-writer.js';
 import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
 import { INVENTORY_COLUMNS, AUDIT_COLUMNS, COMPLIANCE_COLUMNS, openApiDocument } from './openapi.js';
@@ -53,6 +55,7 @@ export class LedgerApiController {
     @Inject(CHECKPOINT_KEYS) private readonly checkpointKeys: CheckpointKeys,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
+    private readonly access: AccessAsOf,
   ) {}
 
   @Get('openapi.json')
@@ -91,9 +94,13 @@ export class LedgerApiController {
       const input = jsonBody(body);
       const asOf = input.asOf === undefined ? this.clock.now() : parseTime(input.asOf, 'asOf');
       const keyId = optionalKeyId(input.keyId, 'keyId');
-      return {
-        json: await this.queries.decryptability(ciphertextBlob(input.ciphertextBlob, 'ciphertextBlob'), asOf, keyId),
-      };
+      const answer = await this.queries.decryptability(
+        ciphertextBlob(input.ciphertextBlob, 'ciphertextBlob'),
+        asOf,
+        keyId,
+      );
+      if (input.principal === undefined) return { json: answer };
+      return { json: await decryptabilityFor(answer, principalQuestion(input), this.access) };
     });
   }
 

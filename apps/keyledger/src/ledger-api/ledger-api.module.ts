@@ -1,37 +1,24 @@
 import { Module } from '@nestjs/common';
+import { readSideProvider } from './read-side-provider.js';
 import type { RootKeyProvider } from '@keyledger/crypto';
 import type { EventStore } from '@keyledger/event-store';
 import type { Clock } from '@keyledger/ledger';
 import { CheckpointKeys, LedgerCheckpoints } from '@keyledger/integrity';
-import { LedgerProjection, LedgerQueries, LedgerView } from '@keyledger/read-models';
+import { LedgerQueries } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE, ROOT_KEY } from '../infrastructure/tokens.js';
 import { CHECKPOINT_INTERVAL, CheckpointWriter } from './checkpoint-writer.js';
 import { CheckpointOnAppend } from './checkpoint-on-append.reaction.js';
 import { LedgerApiController } from './ledger-api.controller.js';
 import { CheckpointStatus } from './checkpoint-status.js';
+import { AccessAsOf } from '../authorization/access-as-of.js';
 import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
 
 /** The ledger API (/v1), and the checkpoint writer with the reaction that arms it. Relies on InfrastructureModule. */
 @Module({
   controllers: [LedgerApiController],
   providers: [
-    {
-      provide: LedgerQueries,
-      inject: [EVENT_STORE, CONFIG, CLOCK, LedgerView, LedgerProjection],
-      useFactory: (
-        store: EventStore,
-        config: KeyledgerConfig,
-        clock: Clock,
-        view: LedgerView,
-        projection: LedgerProjection,
-      ) =>
-        new LedgerQueries(
-          store,
-          { region: config.region, accountId: config.accountId, clock },
-          { view, position: () => projection.position },
-        ),
-    },
+    readSideProvider(LedgerQueries),
     {
       provide: CHECKPOINT_KEYS,
       inject: [ROOT_KEY],
@@ -49,6 +36,7 @@ import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
       useFactory: (config: KeyledgerConfig) => config.checkpointIntervalMs,
     },
     CheckpointWriter,
+    AccessAsOf,
     CheckpointOnAppend,
   ],
   exports: [LedgerQueries, LedgerCheckpoints, CheckpointWriter, CheckpointStatus, CHECKPOINT_KEYS],

@@ -1,3 +1,4 @@
+import { accessPaths, accessSchemas } from '../authorization/access-openapi.js';
 import { usageOpenApiPaths, usageOpenApiSchemas } from '../usage/usage-openapi.js';
 
 /** Column order of the CSV forms: the JSON field names, in the order of the JSON. */
@@ -100,6 +101,7 @@ export const openApiDocument = {
   },
   security: [{ sigv4: [] }],
   paths: {
+    ...accessPaths,
     '/v1/keys/{keyId}/events': {
       get: {
         operationId: 'keyHistory',
@@ -145,6 +147,8 @@ export const openApiDocument = {
               ciphertextBlob: { type: 'string', contentEncoding: 'base64' },
               asOf: time,
               keyId: { type: 'string', description: 'Required for an RSA ciphertext, which names no key.' },
+              principal: { type: 'string', description: 'Also ask whether this principal could decrypt it then.' },
+              encryptionContext: { type: 'object', additionalProperties: str, description: 'With principal.' },
             },
           }),
         },
@@ -291,6 +295,7 @@ export const openApiDocument = {
       },
     },
     schemas: {
+      ...accessSchemas,
       ...usageOpenApiSchemas,
       Error: { type: 'object', required: ['__type', 'message'], properties: { __type: str, message: str } },
       Actor: {
@@ -350,7 +355,8 @@ export const openApiDocument = {
       Decryptability: {
         type: 'object',
         description:
-          'Reasons in precedence order: INVALID_CIPHERTEXT, KEY_NOT_CREATED, KEY_DELETED, KEY_MATERIAL_NOT_CREATED, KEY_PENDING_DELETION, KEY_MATERIAL_NOT_IMPORTED, KEY_DISABLED, DECRYPTABLE',
+          'Reasons in precedence order: INVALID_CIPHERTEXT, KEY_NOT_CREATED, KEY_DELETED, KEY_MATERIAL_NOT_CREATED, KEY_PENDING_DELETION, KEY_MATERIAL_NOT_IMPORTED, KEY_DISABLED, DECRYPTABLE; ' +
+          'with a principal, NOT_AUTHORIZED when the key could decrypt but that principal could not (then principal and authorization are given)',
         properties: {
           decryptable: bool,
           reason: {
@@ -363,6 +369,7 @@ export const openApiDocument = {
               'KEY_DELETED',
               'KEY_MATERIAL_NOT_IMPORTED',
               'INVALID_CIPHERTEXT',
+              'NOT_AUTHORIZED',
             ],
           },
           keyId: nullableStr,
@@ -426,6 +433,7 @@ export const openApiDocument = {
                 reason: {
                   enum: [
                     'ROTATED_WITHIN_PERIOD',
+                    'NOT_YET_DUE',
                     'OVERDUE',
                     'ROTATION_DISABLED',
                     'IMPORTED_MATERIAL',

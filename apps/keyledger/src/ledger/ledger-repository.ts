@@ -142,6 +142,29 @@ export class LedgerRepository {
     return this.run(keyKind, keyId, decide, context, options.expectNew === true);
   }
 
+  /**
+   * A command that reads more of a key's stream than its lifecycle (who may use it: policy, grants) folds
+   * the stream its own way. Such commands are rare, so the fold is replayed from the store each time; the
+   * view still learns the appended events, which the lifecycle fold passes by.
+   */
+  decideOnKeyStream<S, E extends { type: string; data: object }>(
+    keyId: string,
+    fold: { initial(): S; evolve(state: S, event: E): S },
+    decide: (state: S) => Decision<E>,
+    context: RequestContext,
+  ): Promise<Outcome<S, E>> {
+    const kind: StreamKind<S, E> = {
+      streamName: keyStreamName,
+      initial: fold.initial,
+      evolve: fold.evolve,
+      cached: () => undefined,
+      remember: settled,
+      applied: (view, id, events, first, hash, timeMs) =>
+        view.applyKeyEvents(id, events as unknown as KeyEvent[], first, hash, timeMs),
+    };
+    return this.run(kind, keyId, decide, context);
+  }
+
   decideOnAlias(
     aliasName: string,
     decide: (alias: AliasAggregate) => Decision<AliasEvent>,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastUsageAfter, MAX_SOURCE_ADDRESSES, type KeyUsageEvent } from '@keyledger/ledger';
+import { MAX_SOURCE_ADDRESSES } from '@keyledger/ledger';
 import { UsageAggregator, type UsageObservation } from './usage-aggregator.js';
 
 const T0 = Date.parse('2026-03-01T12:00:10.000Z');
@@ -92,36 +92,5 @@ describe('UsageAggregator', () => {
     expect(a.lastUse('k1')!.requestId).toBe('second');
     a.rememberLastUse('k2', { operation: 'Encrypt', at: '2026-01-01T00:00:00.000Z', requestId: 'ledger' });
     expect(a.lastUse('k2')!.requestId).toBe('ledger');
-  });
-});
-
-describe('lastUsageAfter: the fold of a usage stream', () => {
-  const recorded = (lastAt: string, requestId: string): KeyUsageEvent => ({
-    type: 'KeyUsageRecorded',
-    data: {
-      region: 'us-east-1',
-      keyId: 'k1',
-      keyMaterialId: 'm1',
-      principal: 'p',
-      operation: 'Sign',
-      minute: lastAt,
-      count: 1,
-      firstAt: lastAt,
-      lastAt,
-      lastRequestId: requestId,
-      sourceAddresses: [],
-    },
-  });
-  it('given uses and a refusal, then the newest use wins and the refusal is not one', () => {
-    const refused: KeyUsageEvent = {
-      type: 'KeyUsageRefused',
-      data: { ...recorded('2026-05-01T00:00:00.000Z', 'x').data, errorCode: 'AccessDeniedException' },
-    };
-    const events = [recorded('2026-02-01T00:00:00.000Z', 'b'), recorded('2026-01-01T00:00:00.000Z', 'a'), refused];
-    expect(events.reduce(lastUsageAfter, undefined)).toEqual({
-      operation: 'Sign',
-      at: '2026-02-01T00:00:00.000Z',
-      requestId: 'b',
-    });
   });
 });

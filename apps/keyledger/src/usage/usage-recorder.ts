@@ -7,16 +7,17 @@ import {
   type RecordedEvent,
 } from '@keyledger/event-store';
 import { KmsError, parseRequest, toKmsError } from '@keyledger/kms-api';
+import { lastSuccessfulUse } from '@keyledger/read-models';
 import {
   appendChained,
   isTrackedOperation,
   integrityOf,
-  lastUsageAfter,
   usageStream,
   USAGE_TRACKING_STREAM,
   type UsageTrackingStarted,
   type Clock,
   type KeyLastUsage,
+  type TrackedOperation,
   type KeyUsageEvent,
 } from '@keyledger/ledger';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
@@ -91,11 +92,13 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
 
   /** A tracked operation answered: each key it used is counted for the caller. */
   succeeded(operation: string, output: Record<string, unknown>, context: RequestContext): void {
+    if (!this.config.usageRecording) return;
     for (const used of keysUsed(operation, output)) this.record(operation, used, context);
   }
 
   /** A tracked operation refused an authenticated caller: counted against the key it named, with the error type. */
   refused(operation: string, input: Record<string, unknown>, errorCode: string, context: RequestContext): void {
+    if (!this.config.usageRecording) return;
     const tried = keyTried(operation, input, this.config);
     if (tried !== undefined) this.record(operation, tried, context, errorCode);
   }
@@ -105,7 +108,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
    * operation): the body is parsed here, only for a refusal, to tell which key was tried.
    */
   refusedAtEdge(operation: string, body: Buffer, error: unknown, context: RequestContext): void {
-    if (!isTrackedOperation(operation)) return;
+    if (!this.config.usageRecording || !isTrackedOperation(operation)) return;
     const refusal = toKmsError(error);
     if (!KmsError.is(refusal)) return;
     let input: Record<string, unknown>;
@@ -146,10 +149,15 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   async lastUse(keyId: string): Promise<KeyLastUsage | undefined> {
     const known = this.aggregator.lastUse(keyId);
     if (known !== undefined) return known;
-    let last: KeyLastUsage | undefined;
-    for (const event of await this.read(usageStream(keyId)))
-      last = lastUsageAfter(last, event as unknown as KeyUsageEvent);
-    if (last !== undefined) this.aggregator.rememberLastUse(keyId, last);
+    // Read newest first, and only as far back as a later use could still be.
+    const found = await lastSuccessfulUse(this.store, keyId, Number.POSITIVE_INFINITY);
+    if (found === null) return undefined;
+    const last: KeyLastUsage = {
+      operation: found.operation as TrackedOperation,
+      at: found.at,
+      requestId: found.requestId,
+    };
+    this.aggregator.rememberLastUse(keyId, last);
     return last;
   }
 

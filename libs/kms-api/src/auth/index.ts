@@ -1,8 +1,6 @@
 export {
   accessDenied,
   ADMIN_CREDENTIALS_FILE,
-  assertAuthorized,
-  authorize,
   authorizeLedgerApi,
   BOOTSTRAP_ADMIN_NAME,
   generateAccessKeyId,

@@ -2,19 +2,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KmsError } from '../protocol/kms-error.js';
-import { OPERATION_NAMES } from '../protocol/operations.js';
 import {
   ADMIN_CREDENTIALS_FILE,
-  assertAuthorized,
-  authorize,
   authorizeLedgerApi,
   generateAccessKeyId,
   generateSecretAccessKey,
   loadPrincipals,
   parsePrincipalsFile,
   PrincipalConfigError,
-  type Principal,
 } from './principals.js';
 
 let dir: string;
@@ -182,76 +177,12 @@ describe('principals file', () => {
   });
 });
 
-describe('authorisation', () => {
-  const CRYPTO = [
-    'Encrypt',
-    'Decrypt',
-    'ReEncrypt',
-    'GenerateDataKey',
-    'GenerateDataKeyWithoutPlaintext',
-    'GenerateRandom',
-    'Sign',
-    'Verify',
-    'GetPublicKey',
-    'GenerateMac',
-    'VerifyMac',
-    'GenerateDataKeyPair',
-    'GenerateDataKeyPairWithoutPlaintext',
-    'DeriveSharedSecret',
-  ];
-  const READS = [
-    'DescribeKey',
-    'ListKeys',
-    'ListAliases',
-    'GetKeyRotationStatus',
-    'ListKeyRotations',
-    'ListResourceTags',
-    'GetKeyPolicy',
-    'GetKeyLastUsage',
-  ];
-
-  it('admin may do everything, key-user crypto and reads, auditor reads only', () => {
-    const allowed = (role: 'admin' | 'key-user' | 'auditor') =>
-      OPERATION_NAMES.filter((op) => authorize(role, op)).sort();
-    expect(allowed('admin')).toEqual([...OPERATION_NAMES].sort());
-    expect(allowed('key-user')).toEqual([...CRYPTO, ...READS].sort());
-    expect(allowed('auditor')).toEqual([...READS].sort());
-  });
-
-  it('denies operations it does not know, for every role', () => {
-    for (const role of ['admin', 'key-user', 'auditor'] as const) {
-      expect(authorize(role, 'ReplicateKey')).toBe(false);
-      expect(authorize(role, 'constructor')).toBe(false);
-    }
-  });
-
+describe('ledger API access', () => {
   it('opens the ledger API to admins and auditors', () => {
     expect([authorizeLedgerApi('admin'), authorizeLedgerApi('auditor'), authorizeLedgerApi('key-user')]).toEqual([
       true,
       true,
       false,
     ]);
-  });
-
-  it('throws AccessDeniedException with an AWS-like message', () => {
-    const bob: Principal = {
-      name: 'bob',
-      accessKeyId: 'AKIABOBBOBBOBBOB0001',
-      secretAccessKey: SECRET_B,
-      role: 'auditor',
-    };
-    expect(() => assertAuthorized(bob, 'DescribeKey', '111122223333')).not.toThrow();
-    let error: unknown;
-    try {
-      assertAuthorized(bob, 'Encrypt', '111122223333');
-    } catch (e) {
-      error = e;
-    }
-    expect(KmsError.is(error)).toBe(true);
-    expect((error as KmsError).type).toBe('AccessDeniedException');
-    expect((error as KmsError).statusCode).toBe(400);
-    expect((error as KmsError).message).toBe(
-      'User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:Encrypt',
-    );
   });
 });

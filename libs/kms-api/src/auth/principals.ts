@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KmsError } from '../protocol/kms-error.js';
-import { isOperationName, OPERATIONS } from '../protocol/operations.js';
 
 /**
  * Who may call Keyledger. A bootstrap admin (from the environment, or generated
@@ -19,6 +18,8 @@ export interface Principal {
   accessKeyId: string;
   secretAccessKey: string;
   role: Role;
+  /** An IAM identity policy document (JSON text) beside the role's, from the principals file. */
+  policy?: string;
 }
 
 export const ADMIN_CREDENTIALS_FILE = 'admin-credentials.json';
@@ -59,7 +60,9 @@ export class PrincipalDirectory {
 
   /** Safe to log or return: no secrets. */
   list(): Array<Omit<Principal, 'secretAccessKey'>> {
-    return [...this.byAccessKey.values()].map(({ name, accessKeyId, role }) => ({ name, accessKeyId, role }));
+    return [...this.byAccessKey.values()].map(({ name, accessKeyId, role, policy }) =>
+      policy === undefined ? { name, accessKeyId, role } : { name, accessKeyId, role, policy },
+    );
   }
 }
 
@@ -291,17 +294,8 @@ export function loadPrincipals({ dataDir, env }: LoadPrincipalsOptions): LoadedP
 }
 
 // ---------------------------------------------------------------------------
-// Authorisation.
-
-/** admin: everything; key-user: cryptographic operations and reads; auditor: reads. Unknown operations: nobody. */
-export function authorize(role: Role, operation: string): boolean {
-  if (!isOperationName(operation)) return false;
-  if (role === 'admin') return true;
-  const access = OPERATIONS[operation].access;
-  if (role === 'key-user') return access === 'cryptographic' || access === 'read';
-  if (role === 'auditor') return access === 'read';
-  return false;
-}
+// Authorisation of KMS requests is the Authorizer's (key policy, grants, identity policies); the role
+// decides here only who may use the ledger API.
 
 /** The ledger API under /v1 (history, as-of state, reports) is for admins and auditors. */
 export function authorizeLedgerApi(role: Role): boolean {
@@ -326,9 +320,4 @@ export function accessDenied(
   return KmsError.accessDenied(
     `User: ${principalArn(principal, accountId)} is not authorized to perform: ${action}${on}`,
   );
-}
-
-/** Throws AccessDeniedException unless the principal's role allows the KMS operation. */
-export function assertAuthorized(principal: Principal, operation: string, accountId: string, resource?: string): void {
-  if (!authorize(principal.role, operation)) throw accessDenied(principal, `kms:${operation}`, accountId, resource);
 }

@@ -10,6 +10,7 @@ export {
   type OperationName,
 } from './operations.js';
 export * from './request-dtos.js';
+export * from './grant-request-dtos.js';
 export { serializeResponse } from './serialize.js';
-export { fieldsOf, type FieldSpec, type Shape } from './shapes.js';
+export { CustomerMasterKeySpec, fieldsOf, type FieldSpec, type Shape } from './shapes.js';
 export { formatViolations, parseRequest, parseTarget, type ParsedRequest } from './validation.js';

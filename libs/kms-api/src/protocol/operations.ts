@@ -1,4 +1,5 @@
 import { KmsError } from './kms-error.js';
+import * as grants from './grant-request-dtos.js';
 import * as dto from './request-dtos.js';
 
 /**
@@ -68,6 +69,12 @@ export const OPERATIONS = {
   DeriveSharedSecret: op(dto.DeriveSharedSecretRequest, 'cryptographic'),
   GetKeyPolicy: op(dto.GetKeyPolicyRequest, 'read'),
   PutKeyPolicy: op(dto.PutKeyPolicyRequest, 'admin'),
+  ListKeyPolicies: op(grants.ListKeyPoliciesRequest, 'read'),
+  CreateGrant: op(grants.CreateGrantRequest, 'admin'),
+  ListGrants: op(grants.ListGrantsRequest, 'read'),
+  ListRetirableGrants: op(grants.ListRetirableGrantsRequest, 'read'),
+  RetireGrant: op(grants.RetireGrantRequest, 'admin'),
+  RevokeGrant: op(grants.RevokeGrantRequest, 'admin'),
 } as const;
 
 export type OperationName = keyof typeof OPERATIONS;

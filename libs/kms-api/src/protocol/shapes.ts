@@ -223,6 +223,40 @@ export const CustomKeyStoreIdType = str('CustomKeyStoreIdType', { min: 1, max: 6
 export const XksKeyIdType = str('XksKeyIdType', { min: 1, max: 128, pattern: '^[a-zA-Z0-9-_.]+$' });
 export const GrantTokenType = str('GrantTokenType', { min: 1, max: 8192 });
 export const TagKeyType = str('TagKeyType', { min: 1, max: 128 });
+export const PrincipalIdType = str('PrincipalIdType', { min: 1, max: 256, pattern: '^[\\w+=,.@:/-]+$' });
+export const ServicePrincipalType = str('ServicePrincipalType', {
+  min: 1,
+  max: 128,
+  pattern: '^([A-Za-z0-9\\-]+)\\.([A-Za-z0-9\\-]+)(\\.[A-Za-z0-9\\-]+)+$',
+});
+export const GrantNameType = str('GrantNameType', { min: 1, max: 256, pattern: '^[a-zA-Z0-9:/_-]+$' });
+export const GrantIdType = str('GrantIdType', { min: 1, max: 128 });
+export const GrantConstraintSourceArnType = str('GrantConstraintSourceArnType', {
+  min: 20,
+  max: 512,
+  pattern: '^arn:aws[a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{12}:.+$',
+});
+export const GrantOperation = str('GrantOperation', {
+  enum: [
+    'Decrypt',
+    'Encrypt',
+    'GenerateDataKey',
+    'GenerateDataKeyWithoutPlaintext',
+    'ReEncryptFrom',
+    'ReEncryptTo',
+    'Sign',
+    'Verify',
+    'GetPublicKey',
+    'CreateGrant',
+    'RetireGrant',
+    'DescribeKey',
+    'GenerateDataKeyPair',
+    'GenerateDataKeyPairWithoutPlaintext',
+    'GenerateMac',
+    'VerifyMac',
+    'DeriveSharedSecret',
+  ],
+});
 export const TagValueType = str('TagValueType', { min: 0, max: 256 });
 export const BackingKeyIdType = str('BackingKeyIdType', { min: 64, max: 64, pattern: '^[a-f0-9]+$' });
 export const KeyMaterialDescriptionType = str('KeyMaterialDescriptionType', {

@@ -276,20 +276,15 @@ export function formatViolations(violations: readonly string[]): string {
 const RECIPIENT_REFUSED =
   'Recipient is not supported: Keyledger does not verify Nitro Enclaves attestation documents, so it cannot ' +
   'return CiphertextForRecipient, and it will not return the plaintext in the clear instead.';
-const POLICY_REFUSED =
-  'Keyledger authorises by principal role (admin, key-user, auditor), not by key policy; ' +
-  'a Policy on CreateKey is not supported, and ignoring it would leave the key less protected than asked.';
 
 /**
  * Model members Keyledger does not honour, per operation, with why: `Recipient`
- * wherever the model has it, and `Policy` on CreateKey until key policies exist
- * (then that entry goes).
+ * wherever the model has it.
  */
 const REFUSED_MEMBERS = new Map<string, ReadonlyArray<readonly [string, string]>>();
 for (const [name, def] of Object.entries(OPERATIONS)) {
   const refused: Array<readonly [string, string]> = [];
   if (fieldsOf(def.request).some((f) => f.wireName === 'Recipient')) refused.push(['Recipient', RECIPIENT_REFUSED]);
-  if (name === 'CreateKey') refused.push(['Policy', POLICY_REFUSED]);
   if (refused.length > 0) REFUSED_MEMBERS.set(name, refused);
 }
 

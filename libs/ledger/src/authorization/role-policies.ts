@@ -7,7 +7,14 @@ import { compilePolicy, type CompiledPolicy } from './compiled-policy.js';
  */
 export type RoleName = 'admin' | 'key-user' | 'auditor';
 
-const READ_ACTIONS = ['kms:Describe*', 'kms:List*', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:GetPublicKey'];
+const READ_ACTIONS = [
+  'kms:Describe*',
+  'kms:List*',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:GetPublicKey',
+  'kms:GetKeyLastUsage',
+];
 
 const CRYPTOGRAPHIC_ACTIONS = [
   'kms:Encrypt',

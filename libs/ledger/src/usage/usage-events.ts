@@ -81,14 +81,3 @@ export interface KeyLastUsage {
   at: string;
   requestId: string;
 }
-
-/**
- * The fold of a usage stream into its last successful use; refusals do not count as use. Of two uses
- * in the same millisecond the one appended later wins, as the in-memory count decides.
- */
-export function lastUsageAfter(last: KeyLastUsage | undefined, event: KeyUsageEvent): KeyLastUsage | undefined {
-  if (event.type !== 'KeyUsageRecorded') return last;
-  const { lastAt, operation, lastRequestId } = event.data;
-  if (last !== undefined && last.at > lastAt) return last;
-  return { operation, at: lastAt, requestId: lastRequestId };
-}

@@ -1,6 +1,6 @@
 import { DomainError, findBackingKey, keyStateOf, type BackingKey, type KeyAggregate } from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
-import { iso, keyArn, keyIdOf, timeOf, type LedgerQueryOptions } from './query-support.js';
+import { iso, keyArn, keyIdAt, timeOf, type LedgerQueryOptions } from './query-support.js';
 
 export type KeyStateName = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Deleted';
 
@@ -41,9 +41,9 @@ export async function keyStateAsOf(
   keyId: string,
   asOf: Date,
 ): Promise<KeyStateAsOf> {
-  const id = keyIdOf(options, keyId);
   const at = timeOf(asOf);
   await states.catchUp();
+  const id = keyIdAt(options, states.view, keyId, at);
   const state = await states.stateAt(id, at);
   if (!state) throw new DomainError('NotFound', `Key '${keyArn(options, id)}' did not exist at ${asOf.toISOString()}`);
   return describe(state, states.view.times.aliasesOf(id, at), at);

@@ -37,7 +37,7 @@ export class LedgerQueries {
     shared?: SharedLedgerView,
   ) {
     this.states = new AsOfStates(store, shared);
-    this.history = new StreamHistory(store, options);
+    this.history = new StreamHistory(store, options, this.states);
     this.decryptabilityQuery = new DecryptabilityQuery(this.states);
     this.reports = new LedgerReports(this.states);
     this.audit = new AuditQuery(store, this.states, options);

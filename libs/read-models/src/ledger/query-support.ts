@@ -29,6 +29,24 @@ export function keyIdOf(options: LedgerQueryOptions, keyId: string): string {
   return (parsed as { keyId: string }).keyId;
 }
 
+/**
+ * A key id, key ARN, alias name or alias ARN, as the KMS API accepts them where a key
+ * is named: an alias names the key it pointed at as of `asOfMs` (the time asked
+ * about), so that a question about the past follows the alias as it was then.
+ */
+export function keyIdAt(options: LedgerQueryOptions, view: LedgerView, keyId: string, asOfMs: number): string {
+  const parsed = parseKeyIdentifier(keyId, options, { allowAlias: true });
+  if (parsed instanceof DomainError) throw parsed;
+  if (parsed.kind === 'key') return parsed.keyId;
+  const target = view.times.aliasTargetAt(parsed.aliasName, asOfMs);
+  if (target === null)
+    throw new DomainError(
+      'NotFound',
+      `Alias ${aliasArnOf(options, parsed.aliasName)} is not found at ${new Date(asOfMs).toISOString()}.`,
+    );
+  return target;
+}
+
 export const keyArn = (options: LedgerQueryOptions, keyId: string): string => keyArnOf(options, keyId);
 export const aliasArn = (options: LedgerQueryOptions, aliasName: string): string => aliasArnOf(options, aliasName);
 

@@ -1,4 +1,4 @@
-import { DAY_MS, DomainError, keyStateOf } from '@keyledger/ledger';
+import { DAY_MS, DomainError, keyStateOf, type BackingKey, type KeyAggregate } from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
 import { becameCurrentAt, currentBacking, keyStateName, type KeyStateName } from './key-state-as-of.js';
 import { iso, round2, timeOf } from './query-support.js';
@@ -30,6 +30,7 @@ export interface InventoryReport {
 
 export type RotationComplianceReason =
   | 'ROTATED_WITHIN_PERIOD'
+  | 'NOT_YET_DUE'
   | 'OVERDUE'
   | 'ROTATION_DISABLED'
   | 'IMPORTED_MATERIAL'
@@ -94,7 +95,10 @@ export class LedgerReports {
    * left out. Reasons, first match wins:
    * - NOT_APPLICABLE: a key AWS does not rotate (every spec but SYMMETRIC_DEFAULT): compliant — exempt;
    * - PENDING_DELETION, DISABLED (also pending import): compliant — exempt, the key cannot encrypt;
-   * - ROTATED_WITHIN_PERIOD: compliant;
+   * - at most maxAgeDays old: compliant, and the reason says why the material is young:
+   *   ROTATED_WITHIN_PERIOD when it came from a rotation; for a key never rotated,
+   *   IMPORTED_MATERIAL (imported), ROTATION_DISABLED (automatic rotation off: it will
+   *   fall out of compliance by itself) or NOT_YET_DUE (automatic rotation on);
    * - older than maxAgeDays: MATERIAL_EXPIRING when it is imported material
    *   with a ValidTo (it ends by itself), IMPORTED_MATERIAL for other imported
    *   material (only a new import can rotate it), OVERDUE when automatic
@@ -114,20 +118,18 @@ export class LedgerReports {
       const current = currentBacking(state);
       const ageMs = current ? at - becameCurrentAt(current) : null;
       const keyState = keyStateOf(state);
+      const young = ageMs !== null && ageMs <= maxAgeDays * DAY_MS;
       let reason: RotationComplianceReason;
       // AWS rotates symmetric encryption keys only: for the others rotation is not applicable (exempt).
       if (state.keySpec !== 'SYMMETRIC_DEFAULT') reason = 'NOT_APPLICABLE';
       else if (keyState === 'PendingDeletion') reason = 'PENDING_DELETION';
       else if (keyState === 'Disabled' || keyState === 'PendingImport' || !current) reason = 'DISABLED';
-      else if (ageMs! <= maxAgeDays * DAY_MS) reason = 'ROTATED_WITHIN_PERIOD';
+      else if (young) reason = youngMaterialReason(state, current);
       else if (current.origin === 'EXTERNAL')
         reason = current.validTo !== null ? 'MATERIAL_EXPIRING' : 'IMPORTED_MATERIAL';
       else reason = state.rotationEnabled ? 'OVERDUE' : 'ROTATION_DISABLED';
-      const compliant =
-        reason === 'ROTATED_WITHIN_PERIOD' ||
-        reason === 'PENDING_DELETION' ||
-        reason === 'DISABLED' ||
-        reason === 'NOT_APPLICABLE';
+      // Exempt, or the material is young enough whatever made it so.
+      const compliant = reason === 'PENDING_DELETION' || reason === 'DISABLED' || reason === 'NOT_APPLICABLE' || young;
       if (compliant) compliantCount++;
       byReason[reason] = (byReason[reason] ?? 0) + 1;
       keys.push({
@@ -145,4 +147,11 @@ export class LedgerReports {
       keys,
     };
   }
+}
+
+/** Why material at most maxAgeDays old is that young: a rotation made it, or the key is young and never rotated. */
+function youngMaterialReason(state: KeyAggregate, current: BackingKey): RotationComplianceReason {
+  if (state.lastRotatedAt !== null && current.rotationDate !== null) return 'ROTATED_WITHIN_PERIOD';
+  if (current.origin === 'EXTERNAL') return 'IMPORTED_MATERIAL';
+  return state.rotationEnabled ? 'NOT_YET_DUE' : 'ROTATION_DISABLED';
 }

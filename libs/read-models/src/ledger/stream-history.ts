@@ -1,17 +1,22 @@
 import { StreamNotFoundError, type EventStore } from '@keyledger/event-store';
 import { aliasStreamName, DomainError, keyStreamName } from '@keyledger/ledger';
 import { toHistoryEvent, type HistoryEvent } from './history.js';
-import { aliasArn, keyArn, keyIdOf, type LedgerQueryOptions } from './query-support.js';
+import type { AsOfStates } from './as-of-states.js';
+import { aliasArn, keyArn, keyIdAt, type LedgerQueryOptions } from './query-support.js';
 
 /** The whole story of one key or alias: every event of its stream, oldest first. */
 export class StreamHistory {
   constructor(
     private readonly store: EventStore,
     private readonly options: LedgerQueryOptions,
+    private readonly states: AsOfStates,
   ) {}
 
+  /** An alias names the key it points at now (a key's history is its whole life). */
   async keyHistory(keyId: string): Promise<{ keyId: string; events: HistoryEvent[] }> {
-    const id = keyIdOf(this.options, keyId);
+    const namesAlias = keyId.startsWith('alias/') || keyId.includes(':alias/');
+    if (namesAlias) await this.states.catchUp();
+    const id = keyIdAt(this.options, this.states.view, keyId, this.options.clock.now().getTime());
     try {
       const events = await this.store.readStream(keyStreamName(id));
       return { keyId: id, events: events.map(toHistoryEvent) };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { toCsv } from '@keyledger/read-models';
+import { ACCESS_REVIEW_COLUMNS } from '../../authorization/access-replay.js';
 import { COMPLIANCE_COLUMNS, INVENTORY_COLUMNS } from '../../ledger-api/openapi.js';
 import { parseJson } from '../api/ledger-api-client.js';
 import { parseAsOf, parseFormat, parsePositiveInteger, type Command, type CommandInput } from '../cli-command.js';
@@ -13,6 +14,7 @@ import {
   storeOptions,
   withDirectQueries,
 } from '../connection.js';
+import { accessReviewReport } from './access.commands.js';
 import { UNUSED_KEYS_HELP, unusedKeysReport } from './usage.commands.js';
 
 export { verifyCommand } from './verify.command.js';
@@ -27,10 +29,11 @@ export const historyCommand: Command = {
   summary: 'every event of a key, oldest first',
   positionals: { min: 1, max: 1, names: '<keyId>' },
   options: connectionOptions,
-  help: `Usage: keyledger history <keyId | key ARN> [--data-dir <dir> | --url <url>]
+  help: `Usage: keyledger history <keyId | key ARN | alias/name | alias ARN> [--data-dir <dir> | --url <url>]
 
 Prints every event of the key's stream as JSON, oldest first, with who made
-each change and when. Sealed key material is never shown.
+each change and when. Sealed key material is never shown. An alias names the
+key it points at now.
 
 ${CONNECTION_HELP}`,
   async run(input) {
@@ -50,10 +53,12 @@ export const stateCommand: Command = {
   summary: "a key's state at a point in time",
   positionals: { min: 1, max: 1, names: '<keyId>' },
   options: { ...connectionOptions, 'as-of': { type: 'string' } },
-  help: `Usage: keyledger state <keyId | key ARN> [--as-of <time>] [--data-dir <dir> | --url <url>]
+  help: `Usage: keyledger state <keyId | key ARN | alias/name | alias ARN> [--as-of <time>]
+                       [--data-dir <dir> | --url <url>]
 
 The key as it was at --as-of (ISO 8601, default now), replayed from its events:
-state, backing keys (key materials), rotation, aliases.
+state, backing keys (key materials), rotation, aliases. An alias names the key
+it pointed at then.
 
 ${CONNECTION_HELP}`,
   async run(input) {
@@ -123,21 +128,22 @@ ${CONNECTION_HELP}`,
   },
 };
 
-const REPORT_KINDS = ['inventory', 'rotation-compliance', 'unused-keys'] as const;
+const REPORT_KINDS = ['inventory', 'rotation-compliance', 'unused-keys', 'access-review'] as const;
 type ReportKind = (typeof REPORT_KINDS)[number];
 
 /** The columns of the CSV reports, one row per key: the ledger API's own, so the two CSVs cannot drift. */
 export const REPORT_COLUMNS: Record<Exclude<ReportKind, 'unused-keys'>, string[]> = {
   inventory: INVENTORY_COLUMNS,
   'rotation-compliance': COMPLIANCE_COLUMNS,
+  'access-review': ACCESS_REVIEW_COLUMNS,
 };
 
 const DEFAULT_MAX_AGE_DAYS = 365;
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'inventory | rotation-compliance | unused-keys, as JSON or CSV',
-  positionals: { min: 1, max: 1, names: 'inventory | rotation-compliance | unused-keys' },
+  summary: 'inventory | rotation-compliance | unused-keys | access-review, as JSON or CSV',
+  positionals: { min: 1, max: 1, names: 'inventory | rotation-compliance | unused-keys | access-review' },
   options: {
     ...connectionOptions,
     'as-of': { type: 'string' },
@@ -148,11 +154,14 @@ export const reportCommand: Command = {
   help: `Usage: keyledger report inventory [--as-of <time>] [--format json|csv] [--data-dir <dir> | --url <url>]
        keyledger report rotation-compliance [--max-age-days <n>] [--as-of <time>] [--format json|csv] […]
        keyledger report unused-keys [--days <n>] [--format json|csv] […]
+       keyledger report access-review [--as-of <time>] [--format json|csv] […]
 
   inventory                every key that existed at --as-of, with aliases, state,
                            rotation and key material age
   rotation-compliance      whether each key's current key material is at most
                            --max-age-days old (default ${DEFAULT_MAX_AGE_DAYS}) at --as-of, and why not
+  access-review            every principal × key × operation it could call at --as-of,
+                           and the statements or grants that allow it (SOC 2, PCI DSS)
 ${UNUSED_KEYS_HELP}
 
   --as-of <time>           ISO 8601 (default now)
@@ -173,6 +182,10 @@ ${CONNECTION_HELP}`,
       throw new UsageError('--max-age-days only applies to rotation-compliance', 'report');
     }
     const maxAgeDays = parsePositiveInteger(values['max-age-days'], 'max-age-days', 'report') ?? DEFAULT_MAX_AGE_DAYS;
+    if (kind === 'access-review') {
+      await writeOut(io.stdout, await accessReviewReport(input, asOf, format));
+      return 0;
+    }
     const api = apiClientOf(values, io.env, 'report');
     if (api) {
       const query: Record<string, string> = { asOf: asOf.toISOString(), format };
