@@ -59,6 +59,18 @@ const FIGURES = {
     floor: 'bare Fastify + random 32 B + 1 AES-256-GCM encrypt',
     goal: { ratio: '>=', value: 0.5 },
   },
+  sign_http: {
+    figure: 'Sign over HTTP (ECC_NIST_P256, ECDSA_SHA_256, 32-byte message)',
+    unit: 'req/s',
+    floor: 'bare Fastify + 1 crypto.sign (P-256, key in memory)',
+    goal: { ratio: '>=', value: 0.5 },
+  },
+  generate_mac_http: {
+    figure: 'GenerateMac over HTTP (HMAC_256, 32-byte message)',
+    unit: 'req/s',
+    floor: 'bare Fastify + 1 HMAC-SHA-256 (key in memory)',
+    goal: { ratio: '>=', value: 0.5 },
+  },
   decrypt_in_process: {
     figure: 'Decrypt in process (KmsOperations → QueryBus, no HTTP)',
     unit: 'ops/s',
@@ -124,6 +136,18 @@ const FIGURES = {
     unit: 'ms/op',
     floor: 'the same on a fresh key',
     goal: { ratio: '<=', value: 1.2 },
+  },
+  authz_decrypt_in_process: {
+    figure: 'Decrypt in process through authorization, key with a 20-statement policy and 100 grants',
+    unit: 'µs/op',
+    floor: 'the same on a key with the default key policy',
+    goal: { ratio: '<=', value: 1.1 },
+  },
+  authz_decrypt_http: {
+    figure: 'Decrypt over HTTP, key with a 20-statement policy and 100 grants',
+    unit: 'µs/op',
+    floor: 'the same on a key with the default key policy',
+    goal: { ratio: '<=', value: 1.1 },
   },
   decrypt_deep_key: {
     figure: 'Decrypt (oldest material) on a key with 1,000 backing keys',
@@ -362,6 +386,20 @@ async function main() {
       };
     await section('inprocess', inProcess('decrypt'));
     await section('depth', inProcess('depth', { BENCH_DEPTH: String(CONFIG.depthBackingKeys) }));
+    await section('authz', async () => {
+      const dataDir = tempDir('authz');
+      cleanup.push(dataDir);
+      try {
+        return await runChild(join(BENCH_DIR, 'parts', 'authz-child.js'), {
+          env: {
+            ...serverEnv({ dataDir, rootKey: newRootKeyBase64(), extra: { KEYLEDGER_LOG_LEVEL: 'error' } }),
+            BENCH_ROUNDS: String(CONFIG.rounds),
+          },
+        });
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
 
     await section('lifecycle', () =>
       runLifecycle({

@@ -37,7 +37,7 @@ const verify = (
       body: Buffer.from(body),
     },
     {
-      region: 'eu-west-1',
+      acceptsRegion: (region) => region === 'eu-west-1',
       service: 'kms',
       now: NOW,
       lookupSecret: (id) => (id === CREDENTIALS.accessKeyId ? secret : undefined),
@@ -72,7 +72,7 @@ describe('the CLI SigV4 signer', () => {
 
   it.each(cases)('%s: the server verifier accepts it', (_name, method, segments, query, body) => {
     const { url, headers } = signed(method, segments, query, body);
-    expect(verify(method, url, headers, body)).toEqual({ accessKeyId: CREDENTIALS.accessKeyId });
+    expect(verify(method, url, headers, body)).toEqual({ accessKeyId: CREDENTIALS.accessKeyId, region: 'eu-west-1' });
   });
 
   it.each(cases)('%s: the same signature as the AWS SDK signer', async (_name, method, segments, query, body) => {

@@ -27,7 +27,8 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-describe('keyledger usage, backing-keys, deletion-impact, report unused-keys', () => {
+// Each test runs the CLI several times, each its own Node process: slow on a loaded machine.
+describe('keyledger usage, backing-keys, deletion-impact, report unused-keys', { timeout: 120_000 }, () => {
   let h: Harness;
   let used: string;
   let idle: string;

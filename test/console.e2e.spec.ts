@@ -1,5 +1,6 @@
 import {
   CreateAliasCommand,
+  DecryptCommand,
   CreateKeyCommand,
   DisableKeyCommand,
   EncryptCommand,
@@ -10,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LEDGER_FILE_NAME } from '@keyledger/event-store';
+import { UsageRecorder } from '@keyledger/app';
 import { ManualClock } from '@keyledger/ledger';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -35,6 +37,7 @@ let seen: () => Promise<SeenRequest[]>;
 let blocked: string[];
 let principalsDir: string;
 let env: Record<string, string>;
+const cspViolations: string[] = [];
 
 // The key's story: created with an alias; rotated on day 10; the alias moved to another key on day 20; rotated again
 // on day 30. A second key encrypts something on day 31 and is disabled on day 32.
@@ -65,7 +68,11 @@ beforeAll(async () => {
   await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/console-app', TargetKeyId: story.rotated }));
   clock.advanceDays(10);
   await h.kms.send(new RotateKeyOnDemandCommand({ KeyId: story.rotated }));
+  // Used twice on day 10 and once on day 20: the usage row's bars.
+  const sealed = await h.kms.send(new EncryptCommand({ KeyId: story.rotated, Plaintext: Buffer.from('used') }));
+  await h.kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }));
   clock.advanceDays(10);
+  await h.kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }));
   story.other = await create('console: alias target');
   await h.kms.send(new UpdateAliasCommand({ AliasName: 'alias/console-app', TargetKeyId: story.other }));
   clock.advanceDays(10);
@@ -78,10 +85,14 @@ beforeAll(async () => {
   clock.advanceDays(1);
   await h.kms.send(new DisableKeyCommand({ KeyId: story.disabled }));
   clock.advance(3_600_000);
+  await h.app.get(UsageRecorder).flush();
 
   browser = await launchChromium();
   ({ context, seen, blocked } = await isolatedContext(browser, h.url));
   page = await context.newPage();
+  page.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -173,6 +184,13 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
     const move = page.locator('[data-marker="alias"]', { hasText: 'moved to' });
     expect(await move.getAttribute('aria-label')).toContain(`alias/console-app moved to ${story.other}`);
     expect(await page.getByTestId('as-of-material-count').textContent()).toBe('3');
+    // Its use, per day, from the usage ledger: an Encrypt and a Decrypt on day 10, a Decrypt on day 20.
+    const bars = page.getByTestId('usage-row').locator('rect.use');
+    await expect.poll(() => bars.count()).toBe(2);
+    expect(await bars.evaluateAll((rects) => rects.map((r) => r.getAttribute('aria-label')))).toEqual([
+      `${new Date(story.start + 10 * DAY).toISOString().slice(0, 10)}: 2 uses, 0 refused`,
+      `${new Date(story.start + 20 * DAY).toISOString().slice(0, 10)}: 1 uses, 0 refused`,
+    ]);
     await page.screenshot({ path: resolve(ARTIFACTS, 'console-key-page.png'), fullPage: true });
   });
 
@@ -289,6 +307,8 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
       expect(new URL(request.url).origin).toBe(new URL(h.url).origin);
     }
     expect(blocked).toEqual([]);
+    // And the page never needed anything its Content-Security-Policy forbids.
+    expect(cspViolations).toEqual([]);
   });
 
   it('shows the first bad event once the ledger was edited on disk', async () => {

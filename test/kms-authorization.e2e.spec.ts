@@ -8,6 +8,7 @@ import {
   ListKeyPoliciesCommand,
   ListRetirableGrantsCommand,
   PutKeyPolicyCommand,
+  ReEncryptCommand,
   RetireGrantCommand,
   RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
@@ -20,6 +21,9 @@ import { startKeyledger, type Harness } from './support/keyledger-harness.js';
 const APP = { accessKeyId: 'AKIAAUTHZAPPUSER0001', secretAccessKey: 'authz-app-secret-0123456789abcdef' };
 const OTHER = { accessKeyId: 'AKIAAUTHZOTHERUSER01', secretAccessKey: 'authz-other-secret-0123456789abcd' };
 const AUDIT = { accessKeyId: 'AKIAAUTHZAUDITOR0001', secretAccessKey: 'authz-audit-secret-0123456789abcd' };
+const ENCRYPTOR = { accessKeyId: 'AKIAAUTHZENCRYPTOR01', secretAccessKey: 'authz-encryptor-secret-0123456789' };
+/** A principal with an identity policy of its own and no role. */
+const ENCRYPT_ONLY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] };
 const ACCOUNT = '111122223333';
 const arn = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
 const text = (s: string) => Buffer.from(s);
@@ -50,6 +54,7 @@ describe('key policies and grants, enforced on every request (issue 12)', () => 
           { name: 'app', role: 'key-user', ...APP },
           { name: 'other', role: 'key-user', ...OTHER },
           { name: 'audit', role: 'auditor', ...AUDIT },
+          { name: 'encryptor', policy: ENCRYPT_ONLY, ...ENCRYPTOR },
         ],
       }),
       { mode: 0o600 },
@@ -268,5 +273,85 @@ describe('key policies and grants, enforced on every request (issue 12)', () => 
     expect((await failure(h.kms.send(new RevokeGrantCommand({ KeyId: key.KeyId, GrantId: grant.GrantId })))).name).toBe(
       'InvalidGrantIdException',
     );
+  });
+
+  it('a principal with only an identity policy may do what it allows, through a key policy that delegates', async () => {
+    const key = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const encryptor = h.client(ENCRYPTOR);
+    const sealed = await encryptor.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('e') }));
+    expect(await failure(encryptor.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob })))).toMatchObject({
+      name: 'AccessDeniedException',
+      message:
+        `User: ${arn('encryptor')} is not authorized to perform: kms:Decrypt on resource: ${key.Arn} ` +
+        'because no identity-based policy allows the kms:Decrypt action',
+    });
+    // A key whose policy does not name the account gives the identity policy nothing to add to.
+    const onlyApp = (await h.kms.send(new CreateKeyCommand({ Policy: ONLY_APP }))).KeyMetadata!;
+    expect(
+      (await failure(encryptor.send(new EncryptCommand({ KeyId: onlyApp.KeyId, Plaintext: text('e') })))).message,
+    ).toContain('because no resource-based policy allows the kms:Encrypt action');
+  });
+
+  it('a grant that gives CreateGrant passes on only what it has; its grantee may retire a grant that says so', async () => {
+    const key = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const audit = h.client(AUDIT);
+    await h.kms.send(
+      new CreateGrantCommand({
+        KeyId: key.KeyId,
+        GranteePrincipal: arn('audit'),
+        Operations: ['Decrypt', 'CreateGrant', 'RetireGrant'],
+        Constraints: { EncryptionContextSubset: { dept: 'a' } },
+      }),
+    );
+    const subGrant = (extra: object) =>
+      audit.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: arn('other'), ...extra } as never));
+    expect((await failure(subGrant({ Operations: ['Decrypt', 'Encrypt'] }))).name).toBe('AccessDeniedException');
+    expect((await failure(subGrant({ Operations: ['Decrypt'] }))).name).toBe('AccessDeniedException');
+    const narrower = await subGrant({
+      Operations: ['Decrypt', 'RetireGrant'],
+      Constraints: { EncryptionContextSubset: { dept: 'a', team: 'x' } },
+    });
+    expect(narrower.GrantId).toMatch(/^[0-9a-f]{64}$/);
+    expect((await failure(subGrant({ Operations: ['Decrypt'], DryRun: true }))).name).toBe('AccessDeniedException');
+    await h.kms.send(new RetireGrantCommand({ KeyId: key.Arn, GrantId: narrower.GrantId }));
+    expect(
+      (await h.kms.send(new ListGrantsCommand({ KeyId: key.KeyId }))).Grants!.map((g) => g.GranteePrincipal),
+    ).toEqual([arn('audit')]);
+    expect(
+      (
+        await failure(
+          h.kms.send(
+            new CreateGrantCommand({
+              KeyId: key.KeyId,
+              GranteePrincipal: arn('other'),
+              Operations: ['Decrypt'],
+              DryRun: true,
+            }),
+          ),
+        )
+      ).name,
+    ).toBe('DryRunOperationException');
+  });
+
+  it('ReEncrypt needs ReEncryptFrom on the source key and ReEncryptTo on the destination', async () => {
+    const app = h.client(APP);
+    const open = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const onlyApp = (await h.kms.send(new CreateKeyCommand({ Policy: ONLY_APP }))).KeyMetadata!;
+    const sealed = await app.send(new EncryptCommand({ KeyId: open.KeyId, Plaintext: text('r') }));
+    // ONLY_APP lets app Encrypt and Decrypt, not ReEncryptTo: the destination refuses.
+    expect(
+      await failure(
+        app.send(new ReEncryptCommand({ CiphertextBlob: sealed.CiphertextBlob, DestinationKeyId: onlyApp.KeyId })),
+      ),
+    ).toMatchObject({
+      name: 'AccessDeniedException',
+      message:
+        `User: ${arn('app')} is not authorized to perform: kms:ReEncryptTo on resource: ${onlyApp.Arn} ` +
+        'because no resource-based policy allows the kms:ReEncryptTo action',
+    });
+    const moved = await app.send(
+      new ReEncryptCommand({ CiphertextBlob: sealed.CiphertextBlob, DestinationKeyId: open.KeyId }),
+    );
+    expect(moved.KeyId).toBe(open.Arn);
   });
 });

@@ -82,7 +82,8 @@ describe('tamper evidence', () => {
     expect((await signed(h, 'GET', '/v1/audit/verify')).json).toMatchObject({ ok: true });
     const checkpoint = await signed(h, 'POST', '/v1/audit/checkpoints');
     expect(checkpoint.status).toBe(200);
-    expect(checkpoint.json.streams).toBe(4);
+    // Three keys, one alias, and the principal directory recorded at start.
+    expect(checkpoint.json.streams).toBe(5);
     checkpointHash = checkpoint.json.checkpointHash;
     const publicKey = await signed(h, 'GET', '/v1/audit/public-key');
     expect(publicKey.json).toMatchObject({ algorithm: 'Ed25519', keyId: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -131,12 +132,12 @@ describe('tamper evidence', () => {
   }
 
   it('verifies the untouched ledger, checkpoint included', async () => {
-    expect(checkpointedVerify).toMatchObject({ ok: true, streamsChecked: 5, lastCheckpoint: { streams: 4 } });
-    // The genesis checkpoint, 3 keys × 2, a description, a disable and an enable, an alias, the checkpoint,
-    // a description after it.
-    expect(checkpointedVerify.eventsChecked).toBe(13);
+    expect(checkpointedVerify).toMatchObject({ ok: true, streamsChecked: 6, lastCheckpoint: { streams: 5 } });
+    // The genesis checkpoint, the principal directory, 3 keys × 2, a description, a disable and an enable, an
+    // alias, the checkpoint, a description after it.
+    expect(checkpointedVerify.eventsChecked).toBe(14);
     expect(checkpointedVerify.checkpoints).toBe(2);
-    expect(await verifyCopy(copyOfData())).toMatchObject({ ok: true, eventsChecked: 13 });
+    expect(await verifyCopy(copyOfData())).toMatchObject({ ok: true, eventsChecked: 14 });
   });
 
   it('an edited byte in one event: the restarted server reports that event', async () => {
@@ -254,7 +255,7 @@ describe('tamper evidence', () => {
         checkpointHash,
       ]);
       expect(fromExport.code).toBe(0);
-      expect(JSON.parse(fromExport.stdout)).toMatchObject({ ok: true, eventsChecked: 13 });
+      expect(JSON.parse(fromExport.stdout)).toMatchObject({ ok: true, eventsChecked: 14 });
 
       const db = new Database(join(copy, LEDGER_FILE_NAME));
       db.prepare('DELETE FROM events WHERE stream = ? AND revision = 1').run('ledger-checkpoints');

@@ -483,7 +483,7 @@ describe('reports', () => {
     expect(csv.type).toMatch(/^text\/csv/);
     const lines = csv.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe(COMPLIANCE_COLUMNS.join(','));
-    expect(lines.find((l) => l.startsWith(rotating))).toMatch(/^[^,]+,false,OVERDUE,40,/);
+    expect(lines.find((l) => l.startsWith(rotating))).toMatch(/^[^,]+,us-east-1,false,OVERDUE,40,/);
 
     const bad = await get('/v1/reports/rotation-compliance', { maxAgeDays: '0' });
     expect(bad.status).toBe(400);

@@ -43,6 +43,9 @@ export function serverEnv({ dataDir, rootKey, extra = {} }) {
     KEYLEDGER_ACCOUNT_ID: ACCOUNT_ID,
     HOST: '127.0.0.1',
     PORT: '0',
+    // Without the per-request access line: the bench's own terminal would print every request.
+    // Figures with it on are a different row to add, not a silent change to these.
+    KEYLEDGER_LOG_LEVEL: 'warn',
     ...extra,
   };
 }

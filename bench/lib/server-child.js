@@ -53,6 +53,10 @@ async function startFloor() {
   if (key.length !== 32) throw new Error('BENCH_FLOOR_KEY must be 32 bytes of base64');
   const { floorSeal: seal, floorOpen: open } = await import('./floor-cipher.js');
   const sealWith = (plaintext) => seal(key, plaintext);
+  // The key family's floors: one ECDSA P-256 signature, one HMAC-SHA-256, keys in memory.
+  const { createHmac, generateKeyPairSync, sign } = await import('node:crypto');
+  const { privateKey: ecKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const macKey = randomBytes(32);
   const openWith = (blob) => open(key, blob);
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   // Same content type and the same JSON the KMS API gets, parsed once.
@@ -93,6 +97,18 @@ async function startFloor() {
         Plaintext: plaintext.toString('base64'),
         KeyId: input.KeyId,
       });
+    }
+    if (target === 'TrentService.Sign') {
+      const signature = sign('sha256', Buffer.from(input.Message, 'base64'), { key: ecKey, dsaEncoding: 'der' });
+      return reply(res, {
+        KeyId: input.KeyId,
+        Signature: signature.toString('base64'),
+        SigningAlgorithm: input.SigningAlgorithm,
+      });
+    }
+    if (target === 'TrentService.GenerateMac') {
+      const mac = createHmac('sha256', macKey).update(Buffer.from(input.Message, 'base64')).digest();
+      return reply(res, { KeyId: input.KeyId, Mac: mac.toString('base64'), MacAlgorithm: input.MacAlgorithm });
     }
     res.status(400);
     return reply(res, { __type: 'UnknownOperationException' });

@@ -1,5 +1,7 @@
 // Decrypt, Encrypt and GenerateDataKey over HTTP, SigV4-signed, many connections,
-// against a bare Fastify floor (same JSON, one AES-256-GCM op with a key in memory).
+// against a bare Fastify floor (same JSON, one AES-256-GCM op with a key in memory);
+// and the key family's Sign (ECC_NIST_P256) and GenerateMac (HMAC_256) against the same
+// floor doing one crypto.sign or one HMAC.
 // Server, floor and autocannon each run in their own process; the two servers stay
 // up side by side and the load alternates between them: K F K F K F.
 import { randomBytes } from 'node:crypto';
@@ -36,6 +38,21 @@ export async function run({ rounds, connections, durationSec, warmupSec }) {
       .CiphertextBlob;
     const fBlob = floorSeal(floorKey, dataKey).toString('base64');
     if (kBlob.length !== fBlob.length) throw new Error(`ciphertext sizes differ: ${kBlob.length} vs ${fBlob.length}`);
+    const signingKeyId = (
+      await callKms(kPort, 'CreateKey', {
+        KeySpec: 'ECC_NIST_P256',
+        KeyUsage: 'SIGN_VERIFY',
+        Description: 'bench sign',
+      })
+    ).KeyMetadata.KeyId;
+    const macKeyId = (
+      await callKms(kPort, 'CreateKey', {
+        KeySpec: 'HMAC_256',
+        KeyUsage: 'GENERATE_VERIFY_MAC',
+        Description: 'bench mac',
+      })
+    ).KeyMetadata.KeyId;
+    const message = randomBytes(32).toString('base64');
 
     const figures = [
       { id: 'decrypt_http', operation: 'Decrypt', input: (blob) => ({ CiphertextBlob: blob }) },
@@ -48,6 +65,16 @@ export async function run({ rounds, connections, durationSec, warmupSec }) {
         id: 'generate_data_key_http',
         operation: 'GenerateDataKey',
         input: () => ({ KeyId: keyId, KeySpec: 'AES_256' }),
+      },
+      {
+        id: 'sign_http',
+        operation: 'Sign',
+        input: () => ({ KeyId: signingKeyId, Message: message, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }),
+      },
+      {
+        id: 'generate_mac_http',
+        operation: 'GenerateMac',
+        input: () => ({ KeyId: macKeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' }),
       },
     ];
     const results = [];

@@ -12,7 +12,9 @@ export const ARTIFACTS = resolve(ROOT, 'test/artifacts');
 
 /** The console's static files, built as `npm run build` builds them (the server reads them when it starts). */
 export function buildConsole(): void {
-  execFileSync('npm', ['run', 'build', '-w', '@keyledger/console'], { cwd: ROOT, stdio: 'pipe' });
+  // Vitest sets NODE_ENV=test, which Vite would carry into the bundle: the test must load what ships.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  execFileSync('npm', ['run', 'build', '-w', '@keyledger/console'], { cwd: ROOT, stdio: 'pipe', env });
   if (!existsSync(resolve(ROOT, 'apps/console/build/index.html')))
     throw new Error('the console build has no index.html');
 }

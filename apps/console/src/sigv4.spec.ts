@@ -28,7 +28,7 @@ async function roundTrip(
         body: request.body ?? '',
       },
       {
-        region: 'us-east-1',
+        acceptsRegion: (region) => region === 'us-east-1',
         service: 'kms',
         now: NOW,
         lookupSecret: (id) => (id === CREDENTIALS.accessKeyId ? secretOnServer : undefined),
@@ -43,7 +43,7 @@ describe('the console signs as the server verifies', () => {
       path: '/v1/audit/events',
       query: { from: '2026-03-01T00:00:00.000Z', actor: 'user/a b', type: 'KeyDisabled,KeyRotated', limit: '200' },
     });
-    expect(verify()).toEqual({ accessKeyId: CREDENTIALS.accessKeyId });
+    expect(verify()).toEqual({ accessKeyId: CREDENTIALS.accessKeyId, region: 'us-east-1' });
   });
 
   it('a path with an encoded slash (an alias name) and a JSON body', async () => {

@@ -98,3 +98,33 @@ export interface VerifyResult {
   lastCheckpoint?: Record<string, unknown> | null;
   [field: string]: unknown;
 }
+
+/** /v1/keys/{id}/usage: uses grouped by the dimensions asked for. */
+export interface UsageGroup {
+  principal?: string;
+  operation?: string;
+  keyMaterialId?: string | null;
+  day?: string;
+  count: number;
+  refused: number;
+  firstAt: string;
+  lastAt: string;
+}
+
+export interface UsageReport {
+  from: string;
+  to: string;
+  trackingStartedAt: string | null;
+  totals: { count: number; refused: number };
+  groups: UsageGroup[];
+}
+
+export interface BackingKeyUse {
+  keyMaterialId: string;
+  state: string;
+  current: boolean;
+  lastUse: { at: string; operation: string; principal: string; requestId: string } | null;
+  count: number;
+  refused: number;
+  principals: number;
+}

@@ -38,6 +38,7 @@ import { ConsoleModule } from './console/console.module.js';
 import { KeyledgerMetrics } from './observability/metrics.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { Scheduler } from './scheduler/scheduler.service.js';
+import { SeedLoader } from './seed/seed-loader.js';
 import { SchedulerWakeup } from './scheduler/scheduler-wakeup.reaction.js';
 
 @Module({})
@@ -80,6 +81,7 @@ export class AppModule {
         InitialKeyPolicy,
         AccessAsOf,
         KeyAccessOperations,
+        SeedLoader,
         SchedulerWakeup,
         CreateKeyHandler,
         ChangeKeyHandler,

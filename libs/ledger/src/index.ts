@@ -28,3 +28,4 @@ export * from './key/key-policy-decider.js';
 export * from './key/key-grant-decider.js';
 export * from './principals/principal-directory.js';
 export * from './usage/usage-events.js';
+export * from './identifiers/regions.js';

@@ -35,6 +35,7 @@ const key: KeyAggregate = {
   exists: true,
   keyId: 'key-id',
   arn: 'key-arn',
+  region: 'eu-west-1',
   origin: 'EXTERNAL',
   description: 'key description',
   createdAt: 11,

@@ -5,7 +5,8 @@ import { MAC_LENGTH, macHolds, type SnapshotSeal } from './snapshot-seal.js';
 import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
 import type { LedgerViewContents } from './ledger-view.js';
 
-const FORMAT = 'keyledger/ledger-view-snapshot/v7';
+// v8: a key's fold carries its region. An older snapshot is ignored and the view rebuilt from the log.
+const FORMAT = 'keyledger/ledger-view-snapshot/v8';
 
 /**
  * Where the ledger view had got to, and what it held then: the projection's
@@ -69,6 +70,7 @@ type KeyTuple = [
   KeyAggregate['supersededShredKeyIds'],
   KeyAggregate['keySpec'],
   KeyAggregate['keyUsage'],
+  KeyAggregate['region'],
 ];
 
 /** [keyId, revision, lastHash, key] */
@@ -189,6 +191,7 @@ export function packKey(k: KeyAggregate): KeyTuple {
     k.supersededShredKeyIds,
     k.keySpec,
     k.keyUsage,
+    k.region,
   ];
 }
 
@@ -217,6 +220,7 @@ export function unpackKey(t: KeyTuple): KeyAggregate {
     supersededShredKeyIds: t[20].length === 0 ? NONE : t[20],
     keySpec: word(t[21]),
     keyUsage: word(t[22]),
+    region: word(t[23]),
   };
 }
 

@@ -7,7 +7,7 @@ import { keyLife } from '../timeline/key-life.js';
 import { Timeline, type TimelineMark } from '../timeline/timeline.js';
 import type { AuditPage, KeyStateAsOf, LedgerEvent } from '../types.js';
 import { AsOfPanel, EventTable } from './key-panels.js';
-import { AccessPanel, ReplicasPanel, UsagePanel } from './optional-panels.js';
+import { AccessPanel, ReplicasPanel, UsagePanel, useDailyUsage } from './optional-panels.js';
 
 const MAX_PAGES = 50;
 
@@ -63,6 +63,7 @@ function KeyLifeView({
   const life = useMemo(() => keyLife(keyId, events, nowMs), [keyId, events, nowMs]);
   const markAt = parseInstant(route.params.get('at') ?? '');
   const [cursor, setCursor] = useState<number>(markAt?.getTime() ?? life.to);
+  const usage = useDailyUsage(keyId, life.from, life.to);
   const [typed, setTyped] = useState<string | null>(null);
   const mark: TimelineMark | null =
     markAt === null
@@ -95,7 +96,7 @@ function KeyLifeView({
         </p>
       </header>
       <Section title="Timeline" id="timeline">
-        <Timeline life={life} cursor={cursor} onCursor={setCursor} mark={mark} />
+        <Timeline life={life} cursor={cursor} onCursor={setCursor} mark={mark} usage={usage?.groups} />
         <div class="cursor-controls">
           <label>
             Time cursor
@@ -138,17 +139,40 @@ function KeyLifeView({
           <li>
             <span class="swatch marker" /> policy, grant, alias or rotation change
           </li>
+          {usage && (
+            <li>
+              <span class="swatch use" /> uses per UTC day (orange: some refused)
+            </li>
+          )}
         </ul>
       </Section>
       <Section title="State at the cursor" id="as-of">
         <Shown load={asOf}>{(state) => <AsOfPanel state={state} />}</Shown>
       </Section>
       <AccessPanel keyId={keyId} asOf={cursorIso} />
-      <UsagePanel keyId={keyId} />
+      <UsagePanel keyId={keyId} from={life.from} to={life.to} />
       <ReplicasPanel keyId={keyId} />
-      <Section title={`Events (${events.length})`} id="events">
-        <EventTable events={events} onPick={(at) => setCursor(at)} />
-      </Section>
+      <KeyEvents events={events} onPick={setCursor} />
     </>
+  );
+}
+
+const isUsageRecord = (event: LedgerEvent) => event.type === 'KeyUsageRecorded' || event.type === 'KeyUsageRefused';
+
+/** The key's changes; its usage records (one per minute of use, drawn on the timeline) only when asked for. */
+function KeyEvents({ events, onPick }: { events: LedgerEvent[]; onPick: (at: number) => void }) {
+  const [withUsage, setWithUsage] = useState(false);
+  const usageRecords = events.filter(isUsageRecord).length;
+  const shown = withUsage ? events : events.filter((e) => !isUsageRecord(e));
+  return (
+    <Section title={`Events (${shown.length})`} id="events">
+      {usageRecords > 0 && (
+        <label class="inline">
+          <input type="checkbox" checked={withUsage} onChange={(e) => setWithUsage(e.currentTarget.checked)} />
+          Include the {usageRecords} usage records
+        </label>
+      )}
+      <EventTable events={shown} onPick={onPick} />
+    </Section>
   );
 }

@@ -1,61 +1,80 @@
 import { ledgerJson, pathPart } from '../api.js';
-import { rowsOf, RowsTable, Section, useLoad } from '../components.js';
+import { rowsOf, RowsTable, Section, shortId, useLoad, When } from '../components.js';
+import type { BackingKeyUse, UsageReport } from '../types.js';
 
 /**
- * Panels for ledger endpoints that other work adds (usage, access, multi-Region replicas). Each asks; an
- * endpoint this server does not have answers 404 and its panel stays hidden, so the console shows them as
- * soon as the server has them.
+ * Panels for ledger endpoints that may not be on every server (usage, access, multi-Region replicas). Each
+ * asks; an endpoint this server does not have answers 404 and its panel stays hidden, so the console shows
+ * them as soon as the server has them.
  */
 
-interface UsagePoint {
-  at: string;
-  count: number;
-}
-
-/** Pulls a [time, count] series out of the usage answer, whatever its field names; [] when there is none. */
-function series(answer: unknown): UsagePoint[] {
-  const list = Array.isArray(answer)
-    ? answer
-    : (Object.values((answer ?? {}) as Record<string, unknown>).find(Array.isArray) ?? []);
-  const points: UsagePoint[] = [];
-  for (const item of list as Array<Record<string, unknown>>) {
-    if (typeof item !== 'object' || item === null) continue;
-    const at = Object.values(item).find((v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)));
-    const count = Object.values(item).find((v) => typeof v === 'number');
-    if (typeof at === 'string' && typeof count === 'number') points.push({ at, count });
-  }
-  return points;
-}
-
-/** Usage as a small series, where the server keeps a usage ledger; hidden where it does not. */
-export function UsagePanel({ keyId }: { keyId: string }) {
+/** The key's daily use since it was created, for the timeline's usage row; null where there is no usage ledger. */
+export function useDailyUsage(keyId: string, from: number, to: number): UsageReport | null {
   const usage = useLoad(
-    (signal) => ledgerJson<unknown>(`keys/${pathPart(keyId)}/usage`, { query: { groupBy: 'day' }, signal }),
-    [keyId],
+    (signal) =>
+      ledgerJson<UsageReport>(`keys/${pathPart(keyId)}/usage`, {
+        query: { groupBy: 'day', from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+        signal,
+      }),
+    [keyId, from, to],
   );
-  if (usage.state !== 'done') return null;
-  const points = series(usage.value);
-  const max = Math.max(1, ...points.map((p) => p.count));
+  return usage.state === 'done' ? usage.value : null;
+}
+
+/** Who used the key for what, and each backing key's last use: what to re-encrypt before material goes. */
+export function UsagePanel({ keyId, from, to }: { keyId: string; from: number; to: number }) {
+  const query = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+  const byPrincipal = useLoad(
+    (signal) =>
+      ledgerJson<UsageReport>(`keys/${pathPart(keyId)}/usage`, {
+        query: { ...query, groupBy: 'principal,operation' },
+        signal,
+      }),
+    [keyId, from, to],
+  );
+  const backing = useLoad(
+    (signal) => ledgerJson<{ backingKeys: BackingKeyUse[] }>(`keys/${pathPart(keyId)}/backing-keys`, { query, signal }),
+    [keyId, from, to],
+  );
+  if (byPrincipal.state !== 'done') return null;
+  const report = byPrincipal.value;
   return (
     <Section title="Usage" id="usage">
-      {points.length === 0 ? (
-        <p class="muted">No recorded use.</p>
-      ) : (
-        <svg
-          class="usage"
-          width="100%"
-          height="60"
-          viewBox={`0 0 ${points.length * 8} 60`}
-          role="img"
-          aria-label={`Use over time, at most ${max} in one period`}
-          preserveAspectRatio="none"
-        >
-          {points.map((p, i) => (
-            <rect x={i * 8} y={60 - (p.count / max) * 56} width={6} height={(p.count / max) * 56}>
-              <title>{`${p.at}: ${p.count}`}</title>
-            </rect>
-          ))}
-        </svg>
+      <p class="muted small">
+        {report.totals.count} uses, {report.totals.refused} refused
+        {report.trackingStartedAt && (
+          <>
+            {' '}
+            · recorded since <When iso={report.trackingStartedAt} />
+          </>
+        )}
+      </p>
+      <RowsTable
+        rows={report.groups.map((g) => ({
+          principal: g.principal,
+          operation: g.operation,
+          count: g.count,
+          refused: g.refused,
+          lastAt: g.lastAt,
+        }))}
+        empty="No recorded use in this window."
+      />
+      {backing.state === 'done' && (
+        <>
+          <h3>Backing keys in use</h3>
+          <RowsTable
+            rows={backing.value.backingKeys.map((b) => ({
+              backingKey: shortId(b.keyMaterialId, 16),
+              state: b.state,
+              uses: b.count,
+              refused: b.refused,
+              principals: b.principals,
+              lastUsedAt: b.lastUse?.at ?? null,
+              lastUsedBy: b.lastUse ? `${b.lastUse.principal} (${b.lastUse.operation})` : null,
+            }))}
+            empty="No backing keys."
+          />
+        </>
       )}
     </Section>
   );
@@ -70,7 +89,7 @@ export function AccessPanel({ keyId, asOf }: { keyId: string; asOf: string }) {
   if (access.state !== 'done') return null;
   return (
     <Section title="Who could use it, at the cursor" id="access">
-      <RowsTable rows={rowsOf(access.value.principals ?? access.value)} empty="Nobody." />
+      <RowsTable rows={rowsOf(access.value.principals ?? access.value).map(principalRow)} empty="Nobody." />
       {Array.isArray(access.value.grants) && (
         <>
           <h3>Grants</h3>
@@ -95,4 +114,22 @@ export function ReplicasPanel({ keyId }: { keyId: string }) {
       <RowsTable rows={rows} empty="No replicas." />
     </Section>
   );
+}
+
+interface Operation {
+  action?: string;
+  decision?: string;
+}
+
+/** One line per principal: the operations it may call, by name, rather than each one's whole reasoning. */
+function principalRow(row: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(row.operations)) return row;
+  const operations = row.operations as Operation[];
+  const allowed = operations.filter((o) => o.decision === 'ALLOWED').map((o) => (o.action ?? '').replace(/^kms:/, ''));
+  return {
+    name: row.name,
+    principal: row.principalArn ?? row.principal,
+    allowed: allowed.length === 0 ? 'nothing' : allowed.join(', '),
+    denied: operations.length - allowed.length,
+  };
 }

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { shortId } from '../components.js';
 import './timeline.css';
 import { utc } from '../time.js';
+import type { UsageGroup } from '../types.js';
 import type { KeyLife, Span } from './key-life.js';
 
 const ROW = 26;
@@ -21,6 +22,8 @@ interface Props {
   cursor: number;
   onCursor: (at: number) => void;
   mark?: TimelineMark | null;
+  /** Uses per UTC day, where the server keeps a usage ledger: a row of bars under the lanes. */
+  usage?: UsageGroup[];
 }
 
 function useWidth(): [RefObject<HTMLDivElement | null>, number] {
@@ -42,7 +45,7 @@ const range = (span: Span) => `${utc(new Date(span.from))} to ${utc(new Date(spa
  * one per alias that pointed at it, and the policy, grant and rotation events. Every shape is focusable with
  * its full description, so the picture reads the same by keyboard and screen reader.
  */
-export function Timeline({ life, cursor, onCursor, mark }: Props) {
+export function Timeline({ life, cursor, onCursor, mark, usage }: Props) {
   const [ref, width] = useWidth();
   // A narrow window gives the lanes the room and keeps a shorter prefix of each id.
   const labelWidth = width < 560 ? 96 : 150;
@@ -52,7 +55,8 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
     .range([labelWidth, width - 12]);
   const ticks = x.ticks(Math.max(2, Math.floor((width - labelWidth) / 130)));
   const format = x.tickFormat();
-  const rows = 1 + life.materials.length + life.aliases.length + 1;
+  const usageRow = usage === undefined ? -1 : 1 + life.materials.length + life.aliases.length;
+  const rows = 1 + life.materials.length + life.aliases.length + (usage === undefined ? 0 : 1) + 1;
   const height = AXIS + rows * ROW + 8;
   const rowY = (i: number) => AXIS + i * ROW;
   const px = (t: number) => x(new Date(Math.min(Math.max(t, life.from), life.to)));
@@ -151,6 +155,14 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
             ))}
           </g>
         ))}
+        {usage !== undefined && (
+          <g class="row usage" data-testid="usage-row" transform={`translate(0,${rowY(usageRow)})`}>
+            <text class="row-label" x={8} y={ROW / 2 + 4}>
+              Usage
+            </text>
+            <UsageBars usage={usage} px={px} />
+          </g>
+        )}
         <g class="row markers" transform={`translate(0,${rowY(rows - 1)})`}>
           <text class="row-label" x={8} y={ROW / 2 + 4}>
             Changes
@@ -192,5 +204,40 @@ export function Timeline({ life, cursor, onCursor, mark }: Props) {
         </g>
       </svg>
     </div>
+  );
+}
+
+const DAY = 86_400_000;
+
+function UsageBars({ usage, px }: { usage: UsageGroup[]; px: (t: number) => number }) {
+  const days = usage.filter((g) => g.day !== undefined && g.count + g.refused > 0);
+  if (days.length === 0)
+    return (
+      <text class="muted-label" x={px(Number.NEGATIVE_INFINITY) + 4} y={ROW / 2 + 4}>
+        no recorded use
+      </text>
+    );
+  const max = Math.max(...days.map((g) => g.count + g.refused));
+  return (
+    <>
+      {days.map((g) => {
+        const from = Date.parse(`${g.day}T00:00:00Z`);
+        const height = Math.max(2, ((g.count + g.refused) / max) * (ROW - 6));
+        return (
+          <rect
+            class={g.refused > 0 ? 'use refused' : 'use'}
+            data-day={g.day}
+            x={px(from)}
+            y={ROW - 3 - height}
+            width={Math.max(2, px(from + DAY) - px(from) - 1)}
+            height={height}
+            tabindex={0}
+            aria-label={`${g.day}: ${g.count} uses, ${g.refused} refused`}
+          >
+            <title>{`${g.day}: ${g.count} uses, ${g.refused} refused`}</title>
+          </rect>
+        );
+      })}
+    </>
   );
 }

@@ -14,6 +14,8 @@ import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
 import type { RequestContext } from '../ledger/request-context.js';
+import { refIn, scopeIn } from '../regions/request-region.js';
+import { aliasesOfKeyIn } from '../regions/regional-listing.js';
 
 export type AliasChange =
   | { type: 'CreateAlias'; aliasName: string; targetKeyId: string }
@@ -48,17 +50,19 @@ export class ChangeAliasHandler implements ICommandHandler<ChangeAliasCommand, v
     const nameError = validateAliasName(change.aliasName);
     if (nameError) throw nameError;
     const now = this.clock.now();
-    const arn = aliasArnOf(this.config, change.aliasName);
+    const { region } = context;
+    const arn = aliasArnOf(scopeIn(this.config, region), change.aliasName);
     let target: AliasTarget | undefined;
     if (change.type !== 'DeleteAlias') {
       // Aliases point at keys, never at other aliases: AWS takes a key id or key ARN here.
-      const key = await this.keys.resolve(change.targetKeyId, { allowAlias: false });
+      const key = await this.keys.resolve(change.targetKeyId, { allowAlias: false, region });
       // From the view: two racing CreateAliases on one key may both pass at 49 (the quota is a bound, not a count).
-      const aliasCount = this.view.aliasesOf(key.keyId).length;
+      const aliasCount = aliasesOfKeyIn(this.view, this.config, region, key.keyId).length;
       target = { keyId: key.keyId, arn: key.state.arn, keyState: keyStateOf(key.state), aliasCount };
     }
+    // Alias names are unique per region: each region's alias is a stream of its own.
     await this.repository.decideOnAlias(
-      change.aliasName,
+      refIn(this.config, region, change.aliasName),
       (alias) =>
         decideAlias(
           change.type === 'DeleteAlias'

@@ -85,7 +85,8 @@ export class KeyAccessCommands {
     change: { policyName?: string; policy: string; bypass?: boolean },
     context: RequestContext,
   ): Promise<void> {
-    const { keyId } = await this.keys.resolve(keyIdInput, { allowAlias: false });
+    // The key's ledger id: its stream in the request's region.
+    const { ref: keyId } = await this.keys.resolve(keyIdInput, { allowAlias: false, region: context.region });
     const caller = this.policyCaller(callerOf(context));
     const now = this.clock.now();
     await this.repository.decideOnKeyStream<KeyWithAccess, KeyEvent | KeyAccessEvent>(
@@ -107,8 +108,15 @@ export class KeyAccessCommands {
     );
   }
 
-  async createGrant(keyIdInput: string, grant: NewGrant, context: RequestContext): Promise<CreateGrantOutcome> {
-    const { keyId } = await this.keys.resolve(keyIdInput, { allowAlias: false });
+  /** With `dryRun`, everything is decided (grant passing on, limits, names) and nothing appended. */
+  async createGrant(
+    keyIdInput: string,
+    grant: NewGrant,
+    context: RequestContext,
+    dryRun = false,
+  ): Promise<CreateGrantOutcome> {
+    // The key's ledger id: its stream in the request's region.
+    const { ref: keyId } = await this.keys.resolve(keyIdInput, { allowAlias: false, region: context.region });
     const authorization = context.authorization;
     const caller = callerOf(context);
     // Allowed through a grant of its own and no statement: the new grant can pass on no more than that one.
@@ -141,6 +149,7 @@ export class KeyAccessCommands {
           access,
         );
         if (decided instanceof DomainError) return decided;
+        if (dryRun) return new DomainError('DryRun', 'The request would have succeeded, but the DryRun option is set.');
         outcome = decided;
         return decided.events;
       },
@@ -150,7 +159,8 @@ export class KeyAccessCommands {
   }
 
   /** RetireGrant, by key and grant id (a token has been read into both by the caller). */
-  async retireGrant(keyId: string, grantId: string, context: RequestContext): Promise<void> {
+  async retireGrant(keyIdInput: string, grantId: string, context: RequestContext): Promise<void> {
+    const keyId = await this.keys.refOf(keyIdInput, { allowAlias: false, region: context.region });
     const caller = callerOf(context);
     const loaded = await this.repository.loadKey(keyId);
     // The account's permission to retire (kms:RetireGrant through its policies) is judged on the key as loaded.
@@ -181,7 +191,8 @@ export class KeyAccessCommands {
   }
 
   async revokeGrant(keyIdInput: string, grantId: string, context: RequestContext): Promise<void> {
-    const { keyId } = await this.keys.resolve(keyIdInput, { allowAlias: false });
+    // The key's ledger id: its stream in the request's region.
+    const { ref: keyId } = await this.keys.resolve(keyIdInput, { allowAlias: false, region: context.region });
     const caller = callerOf(context);
     const now = this.clock.now();
     await this.repository.decideOnKeyStream<KeyWithAccess, KeyEvent | KeyAccessEvent>(

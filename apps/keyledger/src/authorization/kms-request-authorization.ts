@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { principalArn, type Principal } from '@keyledger/kms-api';
-import { DomainError, type AuthorizationDecision, type Clock } from '@keyledger/ledger';
+import { bareId, DomainError, type AuthorizationDecision, type Clock } from '@keyledger/ledger';
 import { LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { aliasesOfKeyIn } from '../regions/regional-listing.js';
 import { Authorizer, checkGrantTokens, type Caller, type KeyInRequest } from './authorizer.js';
 import { DECIDED_BY_GRANT, namedKeys } from './kms-request-keys.js';
 
@@ -45,6 +46,7 @@ export class KmsRequestAuthorization {
     input: Readonly<Record<string, unknown>>,
     principal: Principal,
     sourceIp: string | null,
+    region: string,
   ): Promise<{ caller: Caller; decisions: AuthorizationDecision[] }> {
     const caller = callerFrom(principal, this.config.accountId, sourceIp);
     if (DECIDED_BY_GRANT.has(operation)) {
@@ -53,8 +55,10 @@ export class KmsRequestAuthorization {
     }
     const named = namedKeys(operation, input);
     const key =
-      named.keyOfAlias !== undefined ? await this.load(named.keyOfAlias) : await this.load(named.key ?? undefined);
-    const otherKey = await this.load(named.otherKey);
+      named.keyOfAlias !== undefined
+        ? await this.load(named.keyOfAlias, region)
+        : await this.load(named.key ?? undefined, region);
+    const otherKey = await this.load(named.otherKey, region);
     const decisions = await this.authorizer.enforce({
       caller,
       operation,
@@ -66,17 +70,19 @@ export class KmsRequestAuthorization {
     return { caller, decisions };
   }
 
-  private async load(identifier: string | undefined): Promise<KeyInRequest | undefined> {
+  /** `keyId` of the answer is the key's ledger id in the request's region (its stream); aliases are that region's. */
+  private async load(identifier: string | undefined, region: string): Promise<KeyInRequest | undefined> {
     if (identifier === undefined) return undefined;
     let keyId: string;
     try {
-      keyId = await this.keys.keyIdOf(identifier, true);
+      keyId = await this.keys.refOf(identifier, { allowAlias: true, region });
     } catch (error) {
       if (error instanceof DomainError) return undefined;
       throw error;
     }
     const loaded = await this.repository.loadKey(keyId);
     if (loaded === undefined || !loaded.state.exists) return undefined;
-    return { keyId, revision: loaded.revision, state: loaded.state, aliases: this.view.aliasesOf(keyId) };
+    const aliases = aliasesOfKeyIn(this.view, this.config, region, bareId(keyId)).map(bareId);
+    return { keyId, revision: loaded.revision, state: loaded.state, aliases };
   }
 }

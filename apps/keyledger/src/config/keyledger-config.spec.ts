@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       dataDir: resolve('./data'),
       eventStoreUrl: undefined,
       region: 'us-east-1',
+      regions: { homeRegion: 'us-east-1', served: ['us-east-1'] },
       accountId: '111122223333',
       accessKeyId: undefined,
       secretAccessKey: undefined,
@@ -47,6 +48,8 @@ describe('loadConfig', () => {
         startupTimeoutMs: 30_000,
         storeTimeoutMs: 5_000,
       },
+      dev: false,
+      seedFile: undefined,
     });
   });
 
@@ -58,6 +61,7 @@ describe('loadConfig', () => {
         'KEYLEDGER_DATA_DIR',
         'KEYLEDGER_EVENTSTORE_URL',
         'KEYLEDGER_REGION',
+        'KEYLEDGER_REGIONS',
         'KEYLEDGER_ACCOUNT_ID',
         'KEYLEDGER_ACCESS_KEY_ID',
         'KEYLEDGER_SECRET_ACCESS_KEY',
@@ -72,6 +76,8 @@ describe('loadConfig', () => {
         'KEYLEDGER_METRICS_PUBLIC',
         'KEYLEDGER_STARTUP_TIMEOUT_MS',
         'KEYLEDGER_STORE_TIMEOUT_MS',
+        'KEYLEDGER_DEV',
+        'KEYLEDGER_SEED_FILE',
       ].map((name) => [name, '']),
     );
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -85,6 +91,7 @@ describe('loadConfig', () => {
         KEYLEDGER_DATA_DIR: '/var/lib/keyledger',
         KEYLEDGER_EVENTSTORE_URL: 'esdb://localhost:2113?tls=false',
         KEYLEDGER_REGION: 'eu-central-1',
+        KEYLEDGER_REGIONS: 'eu-central-1,eu-west-1',
         KEYLEDGER_ACCOUNT_ID: '000000000001',
         KEYLEDGER_ACCESS_KEY_ID: 'AKIA1',
         KEYLEDGER_SECRET_ACCESS_KEY: 'secret',
@@ -108,6 +115,7 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/keyledger',
       eventStoreUrl: 'esdb://localhost:2113?tls=false',
       region: 'eu-central-1',
+      regions: { homeRegion: 'eu-central-1', served: ['eu-central-1', 'eu-west-1'] },
       accountId: '000000000001',
       accessKeyId: 'AKIA1',
       secretAccessKey: 'secret',
@@ -134,6 +142,8 @@ describe('loadConfig', () => {
         startupTimeoutMs: 1000,
         storeTimeoutMs: 100,
       },
+      dev: false,
+      seedFile: undefined,
     });
   });
 
@@ -218,6 +228,27 @@ describe('loadConfig', () => {
     },
   );
 
+  it('KEYLEDGER_REGIONS: a comma list (spaces and repeats forgiven) or * for any region name', () => {
+    expect(loadConfig({ KEYLEDGER_REGIONS: 'eu-west-1, us-east-1,eu-west-1' }).regions).toEqual({
+      homeRegion: 'us-east-1',
+      served: ['eu-west-1', 'us-east-1'],
+    });
+    expect(loadConfig({ KEYLEDGER_REGIONS: '*', KEYLEDGER_REGION: 'eu-west-1' }).regions).toEqual({
+      homeRegion: 'eu-west-1',
+      served: '*',
+    });
+  });
+
+  it('KEYLEDGER_REGIONS refuses a malformed name, and a list without the home region', () => {
+    expect(refusal({ KEYLEDGER_REGIONS: 'us-east-1,EU-WEST-1' })).toBe(
+      "KEYLEDGER_REGIONS: 'EU-WEST-1' is not a region name",
+    );
+    expect(refusal({ KEYLEDGER_REGIONS: 'us-east-1,' })).toBe("KEYLEDGER_REGIONS: '' is not a region name");
+    expect(refusal({ KEYLEDGER_REGIONS: 'eu-west-1,ap-south-1' })).toBe(
+      "KEYLEDGER_REGIONS must include KEYLEDGER_REGION 'us-east-1', the home region",
+    );
+  });
+
   it.each(['11112222333', '1111222233334', '11112222333a', ' 111122223333'])('refuses the account id %j', (id) => {
     expect(refusal({ KEYLEDGER_ACCOUNT_ID: id })).toBe('KEYLEDGER_ACCOUNT_ID must be 12 digits');
   });
@@ -233,5 +264,15 @@ describe('loadConfig', () => {
     const message = refusal({ KEYLEDGER_SECRET_ACCESS_KEY: 'do-not-print-me', KEYLEDGER_ROOT_KEY: 'nor-me' });
     expect(message).not.toContain('do-not-print-me');
     expect(message).not.toContain('nor-me');
+  });
+
+  it('development mode: on loopback only, and only 0 or 1', () => {
+    expect(loadConfig({ KEYLEDGER_DEV: '1' }).dev).toBe(true);
+    expect(loadConfig({ KEYLEDGER_DEV: '1', HOST: '::1' }).dev).toBe(true);
+    expect(loadConfig({ KEYLEDGER_DEV: '0' }).dev).toBe(false);
+    expect(refusal({ KEYLEDGER_DEV: '1', HOST: '0.0.0.0', KEYLEDGER_ALLOW_PLAINTEXT_HTTP: '1' })).toBe(
+      'KEYLEDGER_DEV=1 accepts the well-known test/test credentials, so it serves loopback only: HOST 0.0.0.0 is not loopback',
+    );
+    expect(refusal({ KEYLEDGER_DEV: 'yes' })).toBe("KEYLEDGER_DEV must be 0 or 1, got 'yes'");
   });
 });

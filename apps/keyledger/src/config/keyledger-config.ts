@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { DEFAULT_MAX_ON_DEMAND_ROTATIONS } from '@keyledger/ledger';
+import { DEFAULT_MAX_ON_DEMAND_ROTATIONS, isRegionName, type RegionScope } from '@keyledger/ledger';
 import {
   observabilityConfig,
   ObservabilityConfigError,
   type ObservabilityConfig,
 } from '../observability/observability-config.js';
+import { readSeedFile, SeedFileError } from '../seed/seed-file.js';
 
 /** The runtime contract (DESIGN.md), read once from the environment. */
 export interface KeyledgerConfig {
@@ -15,7 +16,10 @@ export interface KeyledgerConfig {
   dataDir: string;
   /** esdb:// or kurrentdb://; undefined selects the embedded store. */
   eventStoreUrl: string | undefined;
+  /** The home region: ARNs of keys created before regions existed, and of unqualified streams. */
   region: string;
+  /** The regions requests may act in (KEYLEDGER_REGIONS); the home region is always one. */
+  regions: RegionScope;
   accountId: string;
   accessKeyId: string | undefined;
   secretAccessKey: string | undefined;
@@ -38,6 +42,10 @@ export interface KeyledgerConfig {
   tls: { cert: Buffer; key: Buffer } | undefined;
   /** Logs, metrics and the store's time bounds (observability/observability-config.ts). */
   observability: ObservabilityConfig;
+  /** KEYLEDGER_DEV=1: the well-known test/test credentials are an admin too; loopback only. */
+  dev: boolean;
+  /** Keys and aliases created at start when missing (seed/seed-file.ts); checked here, before anything is written. */
+  seedFile: string | undefined;
 }
 
 export interface EdgeLimits {
@@ -130,21 +138,39 @@ function tlsOf(env: NodeJS.ProcessEnv, host: string): KeyledgerConfig['tls'] {
   return undefined;
 }
 
+/**
+ * KEYLEDGER_REGIONS: a comma list or `*`; unset, the home region alone (one region, as before regions).
+ * The home region must be served: unqualified streams (every ledger written before regions) are its.
+ */
+function servedRegions(env: NodeJS.ProcessEnv, homeRegion: string): RegionScope {
+  if (!isRegionName(homeRegion)) throw new ConfigError(`KEYLEDGER_REGION '${homeRegion}' is not a region name`);
+  const raw = (env.KEYLEDGER_REGIONS ?? '').trim();
+  if (raw === '') return { homeRegion, served: [homeRegion] };
+  if (raw === '*') return { homeRegion, served: '*' };
+  const served = [...new Set(raw.split(',').map((r) => r.trim()))];
+  const bad = served.find((r) => !isRegionName(r));
+  if (bad !== undefined) throw new ConfigError(`KEYLEDGER_REGIONS: '${bad}' is not a region name`);
+  if (!served.includes(homeRegion))
+    throw new ConfigError(`KEYLEDGER_REGIONS must include KEYLEDGER_REGION '${homeRegion}', the home region`);
+  return { homeRegion, served };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfig {
   const region = env.KEYLEDGER_REGION || 'us-east-1';
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
-    throw new ConfigError(`KEYLEDGER_REGION '${region}' is not a region name`);
+  const regions = servedRegions(env, region);
   const accountId = env.KEYLEDGER_ACCOUNT_ID || '111122223333';
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError('KEYLEDGER_ACCOUNT_ID must be 12 digits');
   if (Boolean(env.KEYLEDGER_ACCESS_KEY_ID) !== Boolean(env.KEYLEDGER_SECRET_ACCESS_KEY))
     throw new ConfigError('Set both KEYLEDGER_ACCESS_KEY_ID and KEYLEDGER_SECRET_ACCESS_KEY, or neither');
   const host = env.HOST || '127.0.0.1';
+  const dev = devMode(env, host);
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host,
     dataDir: resolve(env.KEYLEDGER_DATA_DIR || './data'),
     eventStoreUrl: env.KEYLEDGER_EVENTSTORE_URL || undefined,
     region,
+    regions,
     accountId,
     accessKeyId: env.KEYLEDGER_ACCESS_KEY_ID || undefined,
     secretAccessKey: env.KEYLEDGER_SECRET_ACCESS_KEY || undefined,
@@ -165,7 +191,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyledgerConfi
     usageRecording: onOff(env, 'KEYLEDGER_USAGE_RECORDING', true),
     tls: tlsOf(env, host),
     observability: observability(env),
+    dev,
+    seedFile: seedFileOf(env),
   };
+}
+
+function seedFileOf(env: NodeJS.ProcessEnv): string | undefined {
+  const file = env.KEYLEDGER_SEED_FILE;
+  if (!file) return undefined;
+  try {
+    readSeedFile(file);
+  } catch (error) {
+    if (error instanceof SeedFileError) throw new ConfigError(error.message);
+    throw error;
+  }
+  return resolve(file);
+}
+
+/**
+ * Development mode, as LocalStack and local-kms users expect: the well-known test/test
+ * credentials work. Anyone who can reach the port can then do anything, so it is refused
+ * on any address but loopback, whatever else is configured.
+ */
+function devMode(env: NodeJS.ProcessEnv, host: string): boolean {
+  const raw = env.KEYLEDGER_DEV;
+  if (raw === undefined || raw === '' || raw === '0') return false;
+  if (raw !== '1') throw new ConfigError(`KEYLEDGER_DEV must be 0 or 1, got '${raw}'`);
+  if (!isLoopback(host))
+    throw new ConfigError(
+      `KEYLEDGER_DEV=1 accepts the well-known test/test credentials, so it serves loopback only: HOST ${host} is not loopback`,
+    );
+  return true;
 }
 
 function observability(env: NodeJS.ProcessEnv): ObservabilityConfig {

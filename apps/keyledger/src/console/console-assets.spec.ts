@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -31,6 +31,13 @@ describe('the console assets', () => {
   it('are none when the console was not built (no index.html): the server then says how to build it', () => {
     dir = mkdtempSync(join(tmpdir(), 'console-build-'));
     writeFileSync(join(dir, 'stray.js'), '');
+    expect(loadConsoleAssets(dir).size).toBe(0);
+  });
+
+  it('are none, without throwing, when a file vanishes under the read (a build being replaced)', () => {
+    dir = mkdtempSync(join(tmpdir(), 'console-build-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html>');
+    symlinkSync(join(dir, 'gone.js'), join(dir, 'dangling.js'));
     expect(loadConsoleAssets(dir).size).toBe(0);
   });
 

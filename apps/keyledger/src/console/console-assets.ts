@@ -28,6 +28,7 @@ export interface ConsoleAsset {
 /**
  * The built console, read once at start (a few files, well under a megabyte) and compressed once, so serving
  * it touches no disk and no request can name a path outside the build. Keys are URL paths under /console/.
+ * Never throws: the console is not worth a server that does not start.
  */
 export function loadConsoleAssets(dir: string = CONSOLE_BUILD_DIR): Map<string, ConsoleAsset> {
   const assets = new Map<string, ConsoleAsset>();
@@ -48,8 +49,14 @@ export function loadConsoleAssets(dir: string = CONSOLE_BUILD_DIR): Map<string, 
       }
     }
   };
-  walk(dir);
-  return assets;
+  try {
+    walk(dir);
+  } catch {
+    // A build being replaced while we read it (files gone between the listing and the read): the server
+    // starts without the console, which then says to build it, rather than not at all.
+    return new Map();
+  }
+  return assets.has('index.html') ? assets : new Map();
 }
 
 /**

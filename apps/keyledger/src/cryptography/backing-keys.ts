@@ -15,6 +15,7 @@ import {
 } from '@keyledger/crypto';
 import { DamagedEventError } from '@keyledger/event-store';
 import {
+  bareId,
   DomainError,
   HMAC_KEY_BYTES,
   isAsymmetricKeySpec,
@@ -90,7 +91,10 @@ export class BackingKeys {
     this.shredKeys.discard(backingKey.shredKeyId);
   }
 
-  /** The material of a backing key the replayed state allows; refuses one whose shred key is gone. */
+  /**
+   * The material of a backing key the replayed state allows; refuses one whose shred key is gone.
+   * `keyId` is the key's ledger id (regional: its stream); the sealing names the bare key id.
+   */
   async open(keyId: string, backing: BackingKey, kind: MaterialKind = 'secret'): Promise<KeyObject> {
     const cacheKey = `${keyId}/${backing.keyMaterialId}`;
     if (!backing.hasMaterial) throw unavailable(keyId, backing.keyMaterialId);
@@ -108,7 +112,7 @@ export class BackingKeys {
     try {
       let bytes: Buffer;
       try {
-        bytes = openMaterial(sealed!, shredKey, { keyId, keyMaterialId: backing.keyMaterialId });
+        bytes = openMaterial(sealed!, shredKey, { keyId: bareId(keyId), keyMaterialId: backing.keyMaterialId });
       } catch (error) {
         throw this.damaged(keyId, backing.keyMaterialId, error);
       }

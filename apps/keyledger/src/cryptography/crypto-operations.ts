@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { decrypt, encrypt, InvalidCiphertextError, parseCiphertext, type EncryptionContext } from '@keyledger/crypto';
 import { backingKeyForDecrypt, backingKeyForEncrypt, DomainError, type KeyAggregate } from '@keyledger/ledger';
+import type { KeyledgerConfig } from '../config/keyledger-config.js';
+import { CONFIG } from '../infrastructure/tokens.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { refIn } from '../regions/request-region.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { BackingKeys } from './backing-keys.js';
 import {
@@ -28,6 +31,8 @@ export interface Opened {
 }
 
 export interface EncryptRequest {
+  /** The region the request acts in: the key is looked up there. */
+  region: string;
   keyId: string;
   plaintext: Buffer;
   encryptionContext: EncryptionContext | undefined;
@@ -39,6 +44,8 @@ export interface EncryptRequest {
 }
 
 export interface DecryptRequest {
+  /** The region the request acts in: the ciphertext's key is looked up there. */
+  region: string;
   ciphertextBlob: Buffer;
   encryptionContext: EncryptionContext | undefined;
   /** When given, the ciphertext must belong to this key (AWS: IncorrectKeyException otherwise). */
@@ -62,29 +69,24 @@ export class CryptoOperations {
     private readonly keys: KeyResolver,
     private readonly backingKeys: BackingKeys,
     private readonly rsa: RsaEncryption,
+    @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
 
   async encrypt(request: EncryptRequest): Promise<Sealed> {
-    const { keyId, state } = await this.keys.resolve(request.keyId, { allowAlias: true });
+    const { ref, state } = await this.keys.resolve(request.keyId, { allowAlias: true, region: request.region });
     const operation = request.operation ?? 'Encrypt';
     const encryptionAlgorithm = encryptionAlgorithmFor(state, request.encryptionAlgorithm, operation);
     if (isRsaEncryptionKey(state)) {
       refuseEncryptionContext(request.encryptionContext);
-      const ciphertextBlob = await this.rsa.encrypt(
-        keyId,
-        state,
-        encryptionAlgorithm,
-        request.plaintext,
-        request.dryRun,
-      );
+      const ciphertextBlob = await this.rsa.encrypt(ref, state, encryptionAlgorithm, request.plaintext, request.dryRun);
       return { ciphertextBlob, keyArn: state.arn, keyMaterialId: undefined, encryptionAlgorithm };
     }
     const backing = backingKeyForEncrypt(state);
     if (backing instanceof DomainError) throw backing;
     if (request.dryRun) throw dryRunSucceeded();
     const ciphertextBlob = encrypt({
-      backingKey: await this.backingKeys.open(keyId, backing),
-      keyId,
+      backingKey: await this.backingKeys.open(ref, backing),
+      keyId: state.keyId,
       keyMaterialId: backing.keyMaterialId,
       plaintext: request.plaintext,
       encryptionContext: request.encryptionContext,
@@ -99,7 +101,9 @@ export class CryptoOperations {
    */
   async decrypt(request: DecryptRequest): Promise<Opened> {
     // An RSA ciphertext does not name its key: the request's KeyId says which key opens it.
-    const named = request.keyId === undefined ? undefined : await this.keys.keyIdOf(request.keyId, true);
+    const { region } = request;
+    const named =
+      request.keyId === undefined ? undefined : await this.keys.refOf(request.keyId, { allowAlias: true, region });
     if (named !== undefined) {
       const loaded = await this.repository.loadKey(named);
       if (loaded && loaded.state.exists && !loaded.state.deleted && isRsaEncryptionKey(loaded.state)) {
@@ -118,21 +122,23 @@ export class CryptoOperations {
     }
     try {
       const parsed = parseCiphertext(request.ciphertextBlob);
+      // The ciphertext names its key by id: in the request's region, that id is this key.
+      const ref = refIn(this.config, region, parsed.keyId);
       if (named !== undefined) {
-        if (named !== parsed.keyId)
+        if (named !== ref)
           throw new DomainError(
             'IncorrectKey',
             'The key ID in the request does not identify a CMK that can perform this operation.',
           );
       }
-      const loaded = await this.repository.loadKey(parsed.keyId);
+      const loaded = await this.repository.loadKey(ref);
       const backing = backingKeyForDecrypt(loaded?.state, parsed.keyMaterialId);
       if (backing instanceof DomainError) throw backing;
       const key: KeyAggregate = loaded!.state;
       const encryptionAlgorithm = encryptionAlgorithmFor(key, request.encryptionAlgorithm, 'Decrypt');
       if (request.dryRun) throw dryRunSucceeded();
       const plaintext = decrypt({
-        backingKey: await this.backingKeys.open(parsed.keyId, backing),
+        backingKey: await this.backingKeys.open(ref, backing),
         parsed,
         encryptionContext: request.encryptionContext,
       });

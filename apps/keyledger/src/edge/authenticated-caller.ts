@@ -8,6 +8,8 @@ export interface AuthenticatedCaller {
   principal: Principal;
   actor: Actor;
   requestId: string;
+  /** The region of the credential scope: the region the request acts in. */
+  region: string;
 }
 
 const CALLER = Symbol('AuthenticatedCaller');

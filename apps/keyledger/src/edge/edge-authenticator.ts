@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { principalArn, verifySigV4, type PrincipalDirectory } from '@keyledger/kms-api';
-import type { Clock } from '@keyledger/ledger';
+import { servesRegion, type Clock } from '@keyledger/ledger';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, PRINCIPALS } from '../infrastructure/tokens.js';
 import { rememberCaller, rememberRequestId, type AuthenticatedCaller } from './authenticated-caller.js';
@@ -18,6 +18,7 @@ const EMPTY = Buffer.alloc(0);
 @Injectable()
 export class EdgeAuthenticator {
   private readonly service = 'kms' as const;
+  private readonly acceptsRegion = (region: string): boolean => servesRegion(this.config.regions, region);
 
   constructor(
     @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
@@ -31,7 +32,7 @@ export class EdgeAuthenticator {
     reply.header('x-amzn-RequestId', requestId);
     const url = request.raw.url ?? '/';
     const q = url.indexOf('?');
-    const { accessKeyId } = verifySigV4(
+    const { accessKeyId, region } = verifySigV4(
       {
         method: request.method,
         path: q < 0 ? url : url.slice(0, q),
@@ -40,7 +41,7 @@ export class EdgeAuthenticator {
         body: Buffer.isBuffer(request.body) ? request.body : EMPTY,
       },
       {
-        region: this.config.region,
+        acceptsRegion: this.acceptsRegion,
         service: this.service,
         now: this.clock.now(),
         lookupSecret: this.principals.lookupSecret,
@@ -50,6 +51,7 @@ export class EdgeAuthenticator {
     const caller: AuthenticatedCaller = {
       principal,
       requestId,
+      region,
       actor: {
         principal: principalArn(principal, this.config.accountId),
         accessKeyId,

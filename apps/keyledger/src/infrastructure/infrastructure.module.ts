@@ -10,7 +10,8 @@ import {
 import { join } from 'node:path';
 import { createEventStore, redactConnectionString, type EventStore } from '@keyledger/event-store';
 import { importTokenKeyPurpose, type RootKeyProvider } from '@keyledger/crypto';
-import { loadPrincipals } from '@keyledger/kms-api';
+import { loadPrincipals, PrincipalDirectory } from '@keyledger/kms-api';
+import { DEV_BANNER, DEV_PRINCIPAL } from './development-mode.js';
 import { systemClock, type Clock } from '@keyledger/ledger';
 import { LedgerProjection, LedgerView } from '@keyledger/read-models';
 import { EventBus } from '@nestjs/cqrs';
@@ -122,6 +123,10 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
             if (loaded.bootstrap.generated)
               logger.warn(`Generated admin credentials; they are in ${loaded.bootstrap.path} (mode 0600)`);
             for (const warning of loaded.warnings) logger.warn(warning);
+            if (config.dev) {
+              logger.warn(DEV_BANNER);
+              return new PrincipalDirectory([...loaded.principals, DEV_PRINCIPAL]);
+            }
             return loaded.directory;
           },
         },

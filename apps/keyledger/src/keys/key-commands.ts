@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
+  bareId,
   decideKey,
   keyArnOf,
   needsNewBackingKey,
@@ -21,6 +22,7 @@ import { BackingKeys } from '../cryptography/backing-keys.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { LedgerRepository, type Outcome } from '../ledger/ledger-repository.js';
 import type { RequestContext } from '../ledger/request-context.js';
+import { refIn, scopeIn } from '../regions/request-region.js';
 import { InitialKeyPolicy } from '../authorization/initial-key-policy.js';
 import { KeyResolver } from './key-resolver.js';
 
@@ -81,12 +83,13 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
     const keyId = randomUUID();
     const keySpec = input.keySpec ?? 'SYMMETRIC_DEFAULT';
     const backingKey = input.origin === 'AWS_KMS' ? await this.backingKeys.generateFor(keyId, keySpec) : undefined;
+    const { region } = context;
     const command: KeyCommand = {
       type: 'CreateKey',
       keyId,
-      arn: keyArnOf(this.config, keyId),
+      arn: keyArnOf(scopeIn(this.config, region), keyId),
       accountId: this.config.accountId,
-      region: this.config.region,
+      region,
       description: input.description,
       origin: input.origin,
       keySpec,
@@ -97,13 +100,12 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
     };
     try {
       const policy = this.policies.decide(command.arn, input.policy, context, command.now);
+      const ref = refIn(this.config, region, keyId);
       const outcome = await this.repository.decideOnKey(
-        keyId,
+        ref,
         (state) => policy.after(decideKey(command, state)),
         context,
-        {
-          expectNew: true,
-        },
+        { expectNew: true },
       );
       return outcome.state;
     } catch (error) {
@@ -129,8 +131,9 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyCh
   ) {}
 
   async execute({ keyId: keyIdInput, change, context }: ChangeKeyCommand): Promise<KeyChangeOutcome> {
-    const keyId = await this.keys.keyIdOf(keyIdInput, false);
-    const arn = keyArnOf(this.config, keyId);
+    const ref = await this.keys.refOf(keyIdInput, { allowAlias: false, region: context.region });
+    const keyId = bareId(ref);
+    const arn = keyArnOf(scopeIn(this.config, context.region), keyId);
     const now = this.clock.now();
     const maxOnDemandRotations = this.config.maxOnDemandRotations;
     // Made once, and only when the decision could use it, so a refused rotation leaves no orphan shred key.
@@ -145,7 +148,7 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyCh
     };
     let outcome: Outcome<KeyAggregate, KeyEvent>;
     try {
-      outcome = await this.repository.decideOnKey(keyId, decide, context);
+      outcome = await this.repository.decideOnKey(ref, decide, context);
     } catch (error) {
       if (material) this.backingKeys.discard(material);
       throw error;
@@ -157,7 +160,7 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyCh
     const destroyed = outcome.events.flatMap((e) =>
       'destroyedShredKeyIds' in e.data ? (e.data.destroyedShredKeyIds ?? []) : [],
     );
-    if (destroyed.length > 0) this.backingKeys.destroy(keyId, destroyed);
+    if (destroyed.length > 0) this.backingKeys.destroy(ref, destroyed);
     return { state: outcome.state, events: outcome.events };
   }
 }

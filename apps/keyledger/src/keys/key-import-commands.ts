@@ -97,7 +97,7 @@ export class GetParametersForImportHandler implements ICommandHandler<
     context,
   }: GetParametersForImportCommand): Promise<ImportParametersIssued> {
     // Known to exist before an RSA key pair is spent on it.
-    const { keyId } = await this.keys.resolve(keyIdInput, { allowAlias: false });
+    const { keyId, ref } = await this.keys.resolve(keyIdInput, { allowAlias: false, region: context.region });
     const importTokenId = randomUUID();
     const pair = generateWrappingKeyPair(wrappingKeySpec);
     const { shredKeyId, sealed: sealedPrivateKey } = this.shredKeys.seal(
@@ -106,7 +106,7 @@ export class GetParametersForImportHandler implements ICommandHandler<
     );
     try {
       const outcome = await this.repository.decideOnKey(
-        keyId,
+        ref,
         (state) =>
           decideKey(
             {
@@ -161,8 +161,8 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
   }: ImportKeyMaterialCommand): Promise<{ keyArn: string; keyMaterialId: string }> {
     const now = this.clock.now();
     // The one load: NotFound first, then the import parameters the token names.
-    const loaded = await this.keys.resolve(keyIdInput, { allowAlias: false });
-    const keyId = loaded.keyId;
+    const loaded = await this.keys.resolve(keyIdInput, { allowAlias: false, region: context.region });
+    const { keyId, ref } = loaded;
     let importTokenId: string;
     try {
       importTokenId = readImportToken(this.tokenKey, input.importToken, keyId);
@@ -180,7 +180,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
     const { shredKeyId, sealed: sealedMaterial } = this.shredKeys.seal(material, { keyId, keyMaterialId });
     try {
       const outcome = await this.repository.decideOnKey(
-        keyId,
+        ref,
         (state) =>
           decideKey(
             {
@@ -205,7 +205,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
       const destroyed = outcome.events.flatMap((e) =>
         e.type === 'KeyMaterialImported' ? (e.data.destroyedShredKeyIds ?? []) : [],
       );
-      if (destroyed.length > 0) this.backingKeys.destroy(keyId, destroyed);
+      if (destroyed.length > 0) this.backingKeys.destroy(ref, destroyed);
       return { keyArn: outcome.state.arn, keyMaterialId };
     } catch (error) {
       // A refused import leaves nothing behind that could open this material.

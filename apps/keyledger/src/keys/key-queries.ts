@@ -1,13 +1,19 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import type { AliasAggregate } from '@keyledger/ledger';
+import { Inject } from '@nestjs/common';
 import { LedgerView } from '@keyledger/read-models';
+import type { KeyledgerConfig } from '../config/keyledger-config.js';
+import { CONFIG } from '../infrastructure/tokens.js';
 import { page, type Page } from '../ledger/paging.js';
+import { aliasesIn, aliasesOfKeyIn, aliasStates, liveKeysIn } from '../regions/regional-listing.js';
 import { KeyResolver, type ResolvedKey } from './key-resolver.js';
 
 export class GetKeyQuery extends Query<ResolvedKey> {
   constructor(
     readonly keyId: string,
     readonly allowAlias: boolean,
+    /** The region the request acts in. */
+    readonly region: string,
   ) {
     super();
   }
@@ -15,6 +21,7 @@ export class GetKeyQuery extends Query<ResolvedKey> {
 
 export class ListKeysQuery extends Query<Page<ResolvedKey>> {
   constructor(
+    readonly region: string,
     readonly limit: number | undefined,
     readonly marker: string | undefined,
   ) {
@@ -24,6 +31,7 @@ export class ListKeysQuery extends Query<Page<ResolvedKey>> {
 
 export class ListAliasesQuery extends Query<Page<AliasAggregate>> {
   constructor(
+    readonly region: string,
     readonly keyId: string | undefined,
     readonly limit: number | undefined,
     readonly marker: string | undefined,
@@ -36,21 +44,18 @@ export class ListAliasesQuery extends Query<Page<AliasAggregate>> {
 export class GetKeyHandler implements IQueryHandler<GetKeyQuery, ResolvedKey> {
   constructor(private readonly keys: KeyResolver) {}
   execute(query: GetKeyQuery): Promise<ResolvedKey> {
-    return this.keys.resolve(query.keyId, { allowAlias: query.allowAlias });
+    return this.keys.resolve(query.keyId, { allowAlias: query.allowAlias, region: query.region });
   }
 }
 
 @QueryHandler(ListKeysQuery)
 export class ListKeysHandler implements IQueryHandler<ListKeysQuery, Page<ResolvedKey>> {
-  constructor(private readonly view: LedgerView) {}
+  constructor(
+    private readonly view: LedgerView,
+    @Inject(CONFIG) private readonly config: KeyledgerConfig,
+  ) {}
   async execute(query: ListKeysQuery): Promise<Page<ResolvedKey>> {
-    // Deleted keys are gone for KMS clients (their streams stay for audit).
-    const live: ResolvedKey[] = [];
-    for (const keyId of this.view.keyIds()) {
-      const entry = this.view.key(keyId);
-      if (entry && entry.state.exists && !entry.state.deleted) live.push({ keyId, ...entry });
-    }
-    return page(live, query.limit, query.marker);
+    return page(liveKeysIn(this.view, this.config, query.region), query.limit, query.marker);
   }
 }
 
@@ -59,13 +64,16 @@ export class ListAliasesHandler implements IQueryHandler<ListAliasesQuery, Page<
   constructor(
     private readonly view: LedgerView,
     private readonly keys: KeyResolver,
+    @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
   async execute(query: ListAliasesQuery): Promise<Page<AliasAggregate>> {
-    const names =
-      query.keyId === undefined
-        ? this.view.aliasNames()
-        : this.view.aliasesOf((await this.keys.resolve(query.keyId, { allowAlias: false })).keyId);
-    const aliases = names.map((name) => this.view.alias(name)!.state).filter((a) => a.exists);
-    return page(aliases, query.limit, query.marker);
+    const { region } = query;
+    if (query.keyId === undefined) return page(aliasesIn(this.view, this.config, region), query.limit, query.marker);
+    const { keyId } = await this.keys.resolve(query.keyId, { allowAlias: false, region });
+    return page(
+      aliasStates(this.view, aliasesOfKeyIn(this.view, this.config, region, keyId)),
+      query.limit,
+      query.marker,
+    );
   }
 }

@@ -1,12 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { aliasArnOf, DomainError, keyArnOf, parseKeyIdentifier, type KeyAggregate } from '@keyledger/ledger';
+import { aliasArnOf, bareId, DomainError, keyArnOf, parseKeyIdentifier, type KeyAggregate } from '@keyledger/ledger';
 import type { Versioned } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CONFIG } from '../infrastructure/tokens.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { refIn, scopeIn } from '../regions/request-region.js';
 
 export interface ResolvedKey extends Versioned<KeyAggregate> {
+  /** The key id, as ARNs and ciphertexts name it. */
   keyId: string;
+  /** The ledger's id of the key in its region: what loads, appends and opens material take. */
+  ref: string;
+}
+
+/** How a KeyId is to be read: whether aliases are taken, and the region the request acts in. */
+export interface ResolveOptions {
+  allowAlias: boolean;
+  region: string;
 }
 
 /**
@@ -20,22 +30,30 @@ export class KeyResolver {
     private readonly repository: LedgerRepository,
   ) {}
 
-  async resolve(keyIdInput: string, options: { allowAlias: boolean }): Promise<ResolvedKey> {
-    const keyId = await this.keyIdOf(keyIdInput, options.allowAlias);
-    const loaded = await this.repository.loadKey(keyId);
+  async resolve(keyIdInput: string, options: ResolveOptions): Promise<ResolvedKey> {
+    const ref = await this.refOf(keyIdInput, options);
+    const keyId = bareId(ref);
+    const loaded = await this.repository.loadKey(ref);
     if (!loaded || !loaded.state.exists || loaded.state.deleted)
-      throw new DomainError('NotFound', `Key '${keyArnOf(this.config, keyId)}' does not exist`);
-    return { keyId, ...loaded };
+      throw new DomainError(
+        'NotFound',
+        `Key '${keyArnOf(scopeIn(this.config, options.region), keyId)}' does not exist`,
+      );
+    return { keyId, ref, ...loaded };
   }
 
-  /** The key id named by `input`, without checking that the key exists. */
-  async keyIdOf(input: string, allowAlias: boolean): Promise<string> {
-    const named = parseKeyIdentifier(input, this.config, { allowAlias });
+  /**
+   * The ledger id of the key `input` names in the request's region, without checking that it exists:
+   * a key id resolves only in that region, and an ARN of another region is refused as AWS refuses it.
+   */
+  async refOf(input: string, options: ResolveOptions): Promise<string> {
+    const scope = scopeIn(this.config, options.region);
+    const named = parseKeyIdentifier(input, scope, { allowAlias: options.allowAlias });
     if (named instanceof DomainError) throw named;
-    if (named.kind === 'key') return named.keyId;
-    const alias = await this.repository.loadAlias(named.aliasName);
+    if (named.kind === 'key') return refIn(this.config, options.region, named.keyId);
+    const alias = await this.repository.loadAlias(refIn(this.config, options.region, named.aliasName));
     if (!alias || !alias.state.exists || alias.state.targetKeyId === null)
-      throw new DomainError('NotFound', `Alias ${aliasArnOf(this.config, named.aliasName)} is not found.`);
-    return alias.state.targetKeyId;
+      throw new DomainError('NotFound', `Alias ${aliasArnOf(scope, named.aliasName)} is not found.`);
+    return refIn(this.config, options.region, alias.state.targetKeyId);
   }
 }

@@ -6,6 +6,7 @@ import { CONFIG } from '../infrastructure/tokens.js';
 import { ListAliasesQuery } from '../keys/key-queries.js';
 import { aliasEntry, pageFields } from './aws-responses.js';
 import type { OperationFamily } from './operation-table.js';
+import { scopeIn } from '../regions/request-region.js';
 
 export type AliasOperation = 'CreateAlias' | 'UpdateAlias' | 'DeleteAlias' | 'ListAliases';
 
@@ -41,9 +42,12 @@ export class AliasOperations {
       await this.commands.execute(new ChangeAliasCommand({ type: 'DeleteAlias', aliasName: input.AliasName }, context));
       return {};
     },
-    ListAliases: async (input) => {
-      const listed = await this.queries.execute(new ListAliasesQuery(input.KeyId, input.Limit, input.Marker));
-      return { Aliases: listed.items.map((a) => aliasEntry(a, this.config)), ...pageFields(listed) };
+    ListAliases: async (input, context) => {
+      const listed = await this.queries.execute(
+        new ListAliasesQuery(context.region, input.KeyId, input.Limit, input.Marker),
+      );
+      const scope = scopeIn(this.config, context.region);
+      return { Aliases: listed.items.map((a) => aliasEntry(a, scope)), ...pageFields(listed) };
     },
   };
 }

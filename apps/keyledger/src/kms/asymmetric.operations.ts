@@ -64,8 +64,9 @@ export class AsymmetricOperations {
   ) {}
 
   /** The key, enabled and of this usage, and its current material. */
-  private async usable(keyIdInput: string, usage: KeyUsage, operation: string): Promise<UsableKey> {
-    const { keyId, state } = await this.keys.resolve(keyIdInput, { allowAlias: true });
+  private async usable(keyIdInput: string, usage: KeyUsage, operation: string, region: string): Promise<UsableKey> {
+    // The ledger id, not the bare key id: material is opened from the key's stream in its region.
+    const { ref: keyId, state } = await this.keys.resolve(keyIdInput, { allowAlias: true, region });
     const wrongUsage = requireKeyUsage(state, usage, operation);
     if (wrongUsage) throw wrongUsage;
     const backing = backingKeyForEncrypt(state);
@@ -73,8 +74,12 @@ export class AsymmetricOperations {
     return { keyId, key: state, backing };
   }
 
-  private async signing(input: OperationInput<'Sign'> | OperationInput<'Verify'>, operation: 'Sign' | 'Verify') {
-    const usable = await this.usable(input.KeyId, 'SIGN_VERIFY', operation);
+  private async signing(
+    input: OperationInput<'Sign'> | OperationInput<'Verify'>,
+    operation: 'Sign' | 'Verify',
+    region: string,
+  ) {
+    const usable = await this.usable(input.KeyId, 'SIGN_VERIFY', operation, region);
     const refused = requireAlgorithm(usable.key.keySpec, 'SIGN_VERIFY', input.SigningAlgorithm);
     if (refused) throw refused;
     const algorithm = input.SigningAlgorithm as SigningAlgorithm;
@@ -89,8 +94,12 @@ export class AsymmetricOperations {
     };
   }
 
-  private async mac(input: OperationInput<'GenerateMac'> | OperationInput<'VerifyMac'>, operation: string) {
-    const usable = await this.usable(input.KeyId, 'GENERATE_VERIFY_MAC', operation);
+  private async mac(
+    input: OperationInput<'GenerateMac'> | OperationInput<'VerifyMac'>,
+    operation: string,
+    region: string,
+  ) {
+    const usable = await this.usable(input.KeyId, 'GENERATE_VERIFY_MAC', operation, region);
     const refused = requireAlgorithm(usable.key.keySpec, 'GENERATE_VERIFY_MAC', input.MacAlgorithm);
     if (refused) throw refused;
     if (input.DryRun === true) throw dryRunSucceeded();
@@ -100,6 +109,7 @@ export class AsymmetricOperations {
   private async dataKeyPair(
     input: OperationInput<'GenerateDataKeyPair'> | OperationInput<'GenerateDataKeyPairWithoutPlaintext'>,
     operation: string,
+    region: string,
   ) {
     const spec = checkDataKeyPairSpec(input.KeyPairSpec);
     if (spec instanceof DomainError) throw spec;
@@ -107,6 +117,7 @@ export class AsymmetricOperations {
     // refused request does not pay for an RSA-4096 key pair.
     await this.crypto
       .encrypt({
+        region,
         keyId: input.KeyId,
         plaintext: Buffer.alloc(1),
         encryptionContext: input.EncryptionContext,
@@ -120,6 +131,7 @@ export class AsymmetricOperations {
     const pair = await generateKeyPairFor(spec);
     try {
       const sealed = await this.crypto.encrypt({
+        region,
         keyId: input.KeyId,
         plaintext: pair.privateKeyDer,
         encryptionContext: input.EncryptionContext,
@@ -134,8 +146,8 @@ export class AsymmetricOperations {
   }
 
   readonly handlers: OperationFamily<AsymmetricOperation> = {
-    Sign: async (input) => {
-      const { keyId, key, backing, signingInput } = await this.signing(input, 'Sign');
+    Sign: async (input, { region }) => {
+      const { keyId, key, backing, signingInput } = await this.signing(input, 'Sign', region);
       const privateKey = await this.backingKeys.open(keyId, backing, 'private');
       return {
         KeyId: key.arn,
@@ -143,15 +155,15 @@ export class AsymmetricOperations {
         SigningAlgorithm: signingInput.algorithm,
       };
     },
-    Verify: async (input) => {
-      const { keyId, key, backing, signingInput } = await this.signing(input, 'Verify');
+    Verify: async (input, { region }) => {
+      const { keyId, key, backing, signingInput } = await this.signing(input, 'Verify', region);
       const publicKey = await this.backingKeys.publicKey(keyId, backing);
       // AWS refuses a signature that does not verify with an empty message.
       if (!verifySignature(publicKey, signingInput, input.Signature)) throw new DomainError('InvalidSignature', '');
       return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: signingInput.algorithm };
     },
-    GetPublicKey: async (input) => {
-      const { keyId, state } = await this.keys.resolve(input.KeyId, { allowAlias: true });
+    GetPublicKey: async (input, { region }) => {
+      const { ref: keyId, state } = await this.keys.resolve(input.KeyId, { allowAlias: true, region });
       if (!isAsymmetricKeySpec(state.keySpec))
         throw new DomainError(
           'Unsupported',
@@ -169,27 +181,27 @@ export class AsymmetricOperations {
         ...algorithmsOf(state.keySpec, state.keyUsage),
       };
     },
-    GenerateMac: async (input) => {
-      const { material, arn } = await this.mac(input, 'GenerateMac');
+    GenerateMac: async (input, { region }) => {
+      const { material, arn } = await this.mac(input, 'GenerateMac', region);
       const mac = generateMac(material, input.MacAlgorithm as HmacAlgorithm, input.Message);
       return { Mac: mac, MacAlgorithm: input.MacAlgorithm, KeyId: arn };
     },
-    VerifyMac: async (input) => {
-      const { material, arn } = await this.mac(input, 'VerifyMac');
+    VerifyMac: async (input, { region }) => {
+      const { material, arn } = await this.mac(input, 'VerifyMac', region);
       if (!verifyMac(material, input.MacAlgorithm as HmacAlgorithm, input.Message, input.Mac))
         throw new DomainError('InvalidMac', '');
       return { KeyId: arn, MacValid: true, MacAlgorithm: input.MacAlgorithm };
     },
-    DeriveSharedSecret: async (input) => {
-      const { keyId, key, backing } = await this.usable(input.KeyId, 'KEY_AGREEMENT', 'DeriveSharedSecret');
+    DeriveSharedSecret: async (input, { region }) => {
+      const { keyId, key, backing } = await this.usable(input.KeyId, 'KEY_AGREEMENT', 'DeriveSharedSecret', region);
       if (input.DryRun === true) throw dryRunSucceeded();
       const secret = deriveSharedSecret(await this.backingKeys.open(keyId, backing, 'private'), input.PublicKey);
       // Recorded against AWS: a public key it cannot use is a ValidationException with no message.
       if (!secret) throw new DomainError('Validation', '');
       return { KeyId: key.arn, SharedSecret: secret, KeyAgreementAlgorithm: 'ECDH', KeyOrigin: key.origin };
     },
-    GenerateDataKeyPair: async (input) => {
-      const { pair, sealed, spec } = await this.dataKeyPair(input, 'GenerateDataKeyPair');
+    GenerateDataKeyPair: async (input, { region }) => {
+      const { pair, sealed, spec } = await this.dataKeyPair(input, 'GenerateDataKeyPair', region);
       return {
         PrivateKeyCiphertextBlob: sealed.ciphertextBlob,
         PrivateKeyPlaintext: pair.privateKeyDer,
@@ -199,8 +211,8 @@ export class AsymmetricOperations {
         KeyMaterialId: sealed.keyMaterialId,
       };
     },
-    GenerateDataKeyPairWithoutPlaintext: async (input) => {
-      const { pair, sealed, spec } = await this.dataKeyPair(input, 'GenerateDataKeyPairWithoutPlaintext');
+    GenerateDataKeyPairWithoutPlaintext: async (input, { region }) => {
+      const { pair, sealed, spec } = await this.dataKeyPair(input, 'GenerateDataKeyPairWithoutPlaintext', region);
       pair.privateKeyDer.fill(0);
       return {
         PrivateKeyCiphertextBlob: sealed.ciphertextBlob,

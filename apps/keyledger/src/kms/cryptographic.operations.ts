@@ -13,8 +13,9 @@ export class CryptographicOperations {
   constructor(private readonly crypto: CryptoOperations) {}
 
   readonly handlers: OperationFamily<CryptographicOperation> = {
-    Encrypt: async (input) => {
+    Encrypt: async (input, { region }) => {
       const sealed = await this.crypto.encrypt({
+        region,
         keyId: input.KeyId,
         plaintext: input.Plaintext,
         encryptionContext: input.EncryptionContext,
@@ -28,9 +29,10 @@ export class CryptographicOperations {
         KeyMaterialId: sealed.keyMaterialId,
       };
     },
-    Decrypt: async (input) => {
+    Decrypt: async (input, { region }) => {
       if (input.CiphertextBlob === undefined) throw new DomainError('Validation', 'CiphertextBlob is required.');
       const opened = await this.crypto.decrypt({
+        region,
         ciphertextBlob: input.CiphertextBlob,
         encryptionContext: input.EncryptionContext,
         keyId: input.KeyId,
@@ -44,9 +46,10 @@ export class CryptographicOperations {
         KeyMaterialId: opened.keyMaterialId,
       };
     },
-    ReEncrypt: async (input) => {
+    ReEncrypt: async (input, { region }) => {
       if (input.CiphertextBlob === undefined) throw new DomainError('Validation', 'CiphertextBlob is required.');
       const opened = await this.crypto.decrypt({
+        region,
         ciphertextBlob: input.CiphertextBlob,
         encryptionContext: input.SourceEncryptionContext,
         keyId: input.SourceKeyId,
@@ -55,6 +58,7 @@ export class CryptographicOperations {
       });
       try {
         const sealed = await this.crypto.encrypt({
+          region,
           keyId: input.DestinationKeyId,
           plaintext: opened.plaintext,
           encryptionContext: input.DestinationEncryptionContext,
@@ -74,9 +78,10 @@ export class CryptographicOperations {
         opened.plaintext.fill(0);
       }
     },
-    GenerateDataKey: async (input) => {
+    GenerateDataKey: async (input, { region }) => {
       const plaintext = this.crypto.generateRandom(dataKeyLength(input));
       const sealed = await this.crypto.encrypt({
+        region,
         keyId: input.KeyId,
         plaintext,
         encryptionContext: input.EncryptionContext,
@@ -90,10 +95,11 @@ export class CryptographicOperations {
         KeyMaterialId: sealed.keyMaterialId,
       };
     },
-    GenerateDataKeyWithoutPlaintext: async (input) => {
+    GenerateDataKeyWithoutPlaintext: async (input, { region }) => {
       const plaintext = this.crypto.generateRandom(dataKeyLength(input));
       try {
         const sealed = await this.crypto.encrypt({
+          region,
           keyId: input.KeyId,
           plaintext,
           encryptionContext: input.EncryptionContext,

@@ -7,6 +7,7 @@ import {
   policyNameError,
   type GrantConstraints,
   type GrantRecord,
+  regionOf,
 } from '@keyledger/ledger';
 import { LedgerView } from '@keyledger/read-models';
 import { randomBytes } from 'node:crypto';
@@ -60,10 +61,10 @@ export class KeyAccessOperations {
   ) {}
 
   readonly handlers: OperationFamily<KeyAccessOperation> = {
-    GetKeyPolicy: async (input) => {
+    GetKeyPolicy: async (input, context) => {
       const nameError = policyNameError(input.PolicyName);
       if (nameError) throw nameError;
-      const access = await this.accessOf(input.KeyId);
+      const access = await this.accessOf(input.KeyId, context.region);
       return { Policy: access.policyText, PolicyName: DEFAULT_POLICY_NAME };
     },
     PutKeyPolicy: async (input, context) => {
@@ -80,8 +81,8 @@ export class KeyAccessOperations {
       );
       return {};
     },
-    ListKeyPolicies: async (input) => {
-      await this.keys.resolve(input.KeyId, { allowAlias: false });
+    ListKeyPolicies: async (input, context) => {
+      await this.keys.resolve(input.KeyId, { allowAlias: false, region: context.region });
       const listed = page([DEFAULT_POLICY_NAME], input.Limit, input.Marker);
       return { PolicyNames: listed.items, ...pageFields(listed) };
     },
@@ -90,11 +91,7 @@ export class KeyAccessOperations {
       if (input.RetiringServicePrincipal !== undefined) throw unsupported('RetiringServicePrincipal');
       if (input.Constraints?.SourceArn !== undefined) throw unsupported('Constraints.SourceArn');
       if (input.GranteePrincipal === undefined) throw new DomainError('Validation', 'GranteePrincipal is required.');
-      if (input.DryRun === true) {
-        await this.keys.resolve(input.KeyId, { allowAlias: false });
-        throw dryRun();
-      }
-      const { keyId } = await this.keys.resolve(input.KeyId, { allowAlias: false });
+      const { keyId } = await this.keys.resolve(input.KeyId, { allowAlias: false, region: context.region });
       const constraints: GrantConstraints | undefined =
         input.Constraints === undefined
           ? undefined
@@ -116,15 +113,16 @@ export class KeyAccessOperations {
           ...(input.Name === undefined ? {} : { name: input.Name }),
         },
         context,
+        input.DryRun === true,
       );
       // A fresh token on every call, as AWS gives, even when a same-named grant is returned again.
       const token = grantTokenFor(keyId, created.grantId, randomBytes(12).toString('hex'));
       return { GrantToken: token, GrantId: created.grantId };
     },
-    ListGrants: async (input) => {
+    ListGrants: async (input, context) => {
       if (input.GranteeServicePrincipal !== undefined) throw unsupported('GranteeServicePrincipal');
-      const key = await this.keys.resolve(input.KeyId, { allowAlias: false });
-      const access = await this.access.accessAt(key.keyId, key.revision);
+      const key = await this.keys.resolve(input.KeyId, { allowAlias: false, region: context.region });
+      const access = await this.access.accessAt(key.ref, key.revision);
       const grants = access.grants.filter(
         (g) =>
           (input.GrantId === undefined || g.grantId === input.GrantId) &&
@@ -133,12 +131,14 @@ export class KeyAccessOperations {
       const listed = page(grants, input.Limit, input.Marker);
       return { Grants: listed.items.map((g) => grantEntry(key.state.arn, g)), ...pageFields(listed) };
     },
-    ListRetirableGrants: async (input) => {
+    ListRetirableGrants: async (input, context) => {
       if (input.RetiringServicePrincipal !== undefined) throw unsupported('RetiringServicePrincipal');
       const retiring = input.RetiringPrincipal;
       if (retiring === undefined) throw new DomainError('Validation', 'RetiringPrincipal is required.');
       const entries = [];
       for (const keyId of this.view.keyIds()) {
+        // Grants of the request's region only, as AWS lists them.
+        if (regionOf(keyId, this.config.region) !== context.region) continue;
         const key = this.view.key(keyId);
         if (key === undefined || !key.state.exists || key.state.deleted) continue;
         const access = await this.access.accessAt(keyId, key.revision);
@@ -148,14 +148,14 @@ export class KeyAccessOperations {
       return { Grants: listed.items, ...pageFields(listed) };
     },
     RetireGrant: async (input, context) => {
-      const { keyId, grantId } = await this.retiredGrant(input);
+      const { keyId, grantId } = await this.retiredGrant(input, context.region);
       if (input.DryRun === true) throw dryRun();
       await this.commands.retireGrant(keyId, grantId, context);
       return {};
     },
     RevokeGrant: async (input, context) => {
       if (input.DryRun === true) {
-        await this.keys.resolve(input.KeyId, { allowAlias: false });
+        await this.keys.resolve(input.KeyId, { allowAlias: false, region: context.region });
         throw dryRun();
       }
       await this.commands.revokeGrant(input.KeyId, input.GrantId, context);
@@ -163,22 +163,22 @@ export class KeyAccessOperations {
     },
   };
 
-  private async accessOf(keyIdInput: string) {
-    const key = await this.keys.resolve(keyIdInput, { allowAlias: false });
-    return this.access.accessAt(key.keyId, key.revision);
+  private async accessOf(keyIdInput: string, region: string) {
+    const key = await this.keys.resolve(keyIdInput, { allowAlias: false, region });
+    return this.access.accessAt(key.ref, key.revision);
   }
 
   /** RetireGrant names its grant by token, or by key and grant id. */
-  private async retiredGrant(input: { GrantToken?: string; KeyId?: string; GrantId?: string }) {
+  private async retiredGrant(input: { GrantToken?: string; KeyId?: string; GrantId?: string }, region: string) {
     if (input.GrantToken !== undefined) {
       const token = parseGrantToken(input.GrantToken);
       if (token instanceof DomainError) throw token;
-      const { keyId } = await this.keys.resolve(token.keyId, { allowAlias: false });
+      const { keyId } = await this.keys.resolve(token.keyId, { allowAlias: false, region });
       return { keyId, grantId: token.grantId };
     }
     if (input.KeyId === undefined || input.GrantId === undefined)
       throw new DomainError('Validation', 'Either GrantToken, or both KeyId and GrantId, must be specified.');
-    const { keyId } = await this.keys.resolve(input.KeyId, { allowAlias: false });
+    const { keyId } = await this.keys.resolve(input.KeyId, { allowAlias: false, region });
     return { keyId, grantId: input.GrantId };
   }
 }

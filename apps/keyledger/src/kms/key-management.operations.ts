@@ -65,9 +65,11 @@ export class KeyManagementOperations {
       );
       return { KeyMetadata: keyMetadata(key, this.config) };
     },
-    DescribeKey: async (input) => ({ KeyMetadata: keyMetadata(await this.key(input.KeyId, true), this.config) }),
-    ListKeys: async (input) => {
-      const listed = await this.queries.execute(new ListKeysQuery(input.Limit, input.Marker));
+    DescribeKey: async (input, context) => ({
+      KeyMetadata: keyMetadata(await this.key(input.KeyId, true, context), this.config),
+    }),
+    ListKeys: async (input, context) => {
+      const listed = await this.queries.execute(new ListKeysQuery(context.region, input.Limit, input.Marker));
       return { Keys: listed.items.map((k) => ({ KeyId: k.keyId, KeyArn: k.state.arn })), ...pageFields(listed) };
     },
     UpdateKeyDescription: (input, context) =>
@@ -81,8 +83,8 @@ export class KeyManagementOperations {
         context,
       ),
     DisableKeyRotation: (input, context) => this.change(input.KeyId, { type: 'DisableKeyRotation' }, context),
-    GetKeyRotationStatus: async (input) => {
-      const key = await this.key(input.KeyId, false);
+    GetKeyRotationStatus: async (input, context) => {
+      const key = await this.key(input.KeyId, false, context);
       // AWS rotates symmetric encryption keys only, and says so for the others.
       if (key.keySpec !== SYMMETRIC_DEFAULT)
         throw new DomainError(
@@ -101,8 +103,8 @@ export class KeyManagementOperations {
       const key = await this.changed(input.KeyId, { type: 'RotateKeyOnDemand' }, context);
       return { KeyId: key.arn };
     },
-    ListKeyRotations: async (input) => {
-      const key = await this.key(input.KeyId, false);
+    ListKeyRotations: async (input, context) => {
+      const key = await this.key(input.KeyId, false, context);
       const listed = page(
         rotationEntries(key, input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL'),
         input.Limit,
@@ -135,14 +137,14 @@ export class KeyManagementOperations {
       ),
     UntagResource: (input, context) =>
       this.change(input.KeyId, { type: 'UntagResource', tagKeys: input.TagKeys }, context),
-    ListResourceTags: async (input) => {
-      const listed = page((await this.key(input.KeyId, false)).tags, input.Limit, input.Marker);
+    ListResourceTags: async (input, context) => {
+      const listed = page((await this.key(input.KeyId, false, context)).tags, input.Limit, input.Marker);
       return { Tags: listed.items, ...pageFields(listed) };
     },
   };
 
-  private async key(keyId: string, allowAlias: boolean): Promise<KeyAggregate> {
-    return (await this.queries.execute(new GetKeyQuery(keyId, allowAlias))).state;
+  private async key(keyId: string, allowAlias: boolean, context: RequestContext): Promise<KeyAggregate> {
+    return (await this.queries.execute(new GetKeyQuery(keyId, allowAlias, context.region))).state;
   }
 
   /** One command: the handler resolves the id, loads, decides and appends. */

@@ -44,18 +44,18 @@ export class KmsRoute implements OnModuleInit {
   handle(request: FastifyRequest, reply: FastifyReply): void {
     const fail = (error: unknown) => replyWithError(error, request, reply, KMS_DIALECT);
     try {
-      const { principal, actor, requestId } = this.authenticator.authenticate(request, reply);
+      const { principal, actor, requestId, region } = this.authenticator.authenticate(request, reply);
       const operation = parseTarget(request.headers['x-amz-target']);
       const body = Buffer.isBuffer(request.body) ? request.body : EMPTY;
       const { input } = parseRequest(operation, body);
       // For the access log: the key the request names, once parsed (so validated as an identifier).
       noteKeyId(request, (input as { KeyId?: unknown }).KeyId ?? (input as { TargetKeyId?: unknown }).TargetKeyId);
       this.authorization
-        .enforce(operation, input as Record<string, unknown>, principal, actor.sourceAddress)
+        .enforce(operation, input as Record<string, unknown>, principal, actor.sourceAddress, region)
         .then(
-          (authorization) => this.operations.dispatch(operation, input, { actor, requestId, authorization }),
+          (authorization) => this.operations.dispatch(operation, input, { actor, requestId, region, authorization }),
           (error: unknown) => {
-            this.usage.refusedAtEdge(operation, body, error, { actor, requestId });
+            this.usage.refusedAtEdge(operation, body, error, { actor, requestId, region });
             throw error;
           },
         )

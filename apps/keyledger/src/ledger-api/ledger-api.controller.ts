@@ -3,7 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { accessDenied, authorizeLedgerApi, KmsError } from '@keyledger/kms-api';
 import type { Clock } from '@keyledger/ledger';
 import { CheckpointKeys, CheckpointRefusedError, LedgerCheckpoints, verifyLedger } from '@keyledger/integrity';
-import { LedgerQueries, MAX_DECRYPTABILITY_BATCH, toCsv, type AuditEvent } from '@keyledger/read-models';
+import {
+  LedgerQueries,
+  MAX_DECRYPTABILITY_BATCH,
+  toCsv,
+  type AuditEvent,
+  type DecryptabilityItem,
+} from '@keyledger/read-models';
 import type { EventStore } from '@keyledger/event-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { AwsErrorFilter } from '../edge/aws-error.filter.js';
@@ -66,7 +72,9 @@ export class LedgerApiController {
 
   @Get('keys/:keyId/events')
   keyEvents(@Req() request: FastifyRequest<{ Params: { keyId: string } }>, @Res() reply: FastifyReply): Promise<void> {
-    return this.serve(request, reply, async () => ({ json: await this.queries.keyHistory(request.params.keyId) }));
+    return this.serve(request, reply, async () => ({
+      json: await this.queries.keyHistory(request.params.keyId, single(request.query as RawQuery, 'region')),
+    }));
   }
 
   @Get('aliases/:aliasName/events')
@@ -75,7 +83,7 @@ export class LedgerApiController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     return this.serve(request, reply, async () => ({
-      json: await this.queries.aliasHistory(request.params.aliasName),
+      json: await this.queries.aliasHistory(request.params.aliasName, single(request.query as RawQuery, 'region')),
     }));
   }
 
@@ -84,7 +92,7 @@ export class LedgerApiController {
     return this.serve(request, reply, async () => {
       const query = request.query as RawQuery;
       const asOf = optionalTime(single(query, 'asOf'), 'asOf', () => this.clock.now());
-      return { json: await this.queries.keyStateAsOf(request.params.keyId, asOf) };
+      return { json: await this.queries.keyStateAsOf(request.params.keyId, asOf, single(query, 'region')) };
     });
   }
 
@@ -94,11 +102,9 @@ export class LedgerApiController {
       const input = jsonBody(body);
       const asOf = input.asOf === undefined ? this.clock.now() : parseTime(input.asOf, 'asOf');
       const keyId = optionalKeyId(input.keyId, 'keyId');
-      const answer = await this.queries.decryptability(
-        ciphertextBlob(input.ciphertextBlob, 'ciphertextBlob'),
-        asOf,
-        keyId,
-      );
+      const region = optionalRegion(input.region, 'region');
+      const blob = ciphertextBlob(input.ciphertextBlob, 'ciphertextBlob');
+      const answer = await this.queries.decryptability(blob, asOf, keyId, region);
       if (input.principal === undefined) return { json: answer };
       return { json: await decryptabilityFor(answer, principalQuestion(input), this.access) };
     });
@@ -110,16 +116,17 @@ export class LedgerApiController {
       const input = jsonBody(body);
       const now = this.clock.now();
       const defaultAsOf = input.asOf === undefined ? now : parseTime(input.asOf, 'asOf');
-      let items: Array<{ ciphertextBlob: Buffer; asOf: Date; keyId?: string }>;
+      let items: DecryptabilityItem[];
       if (Array.isArray(input.items) && input.ciphertextBlobs === undefined) {
         checkBatchSize(input.items.length);
         items = input.items.map((item: unknown, i) => {
           if (typeof item !== 'object' || item === null) throw validation(`items[${i}] must be an object`);
-          const { ciphertextBlob: blob, asOf, keyId } = item as Record<string, unknown>;
+          const { ciphertextBlob: blob, asOf, keyId, region } = item as Record<string, unknown>;
           return {
             ciphertextBlob: ciphertextBlob(blob, `items[${i}].ciphertextBlob`),
             asOf: asOf === undefined ? defaultAsOf : parseTime(asOf, `items[${i}].asOf`),
             keyId: optionalKeyId(keyId, `items[${i}].keyId`),
+            region: optionalRegion(region, `items[${i}].region`),
           };
         });
       } else if (Array.isArray(input.ciphertextBlobs) && input.items === undefined) {
@@ -140,7 +147,10 @@ export class LedgerApiController {
     return this.serve(request, reply, async () => {
       const query = request.query as RawQuery;
       const as = format(query);
-      const report = await this.queries.inventory(optionalTime(single(query, 'asOf'), 'asOf', () => this.clock.now()));
+      const report = await this.queries.inventory(
+        optionalTime(single(query, 'asOf'), 'asOf', () => this.clock.now()),
+        single(query, 'region'),
+      );
       return as === 'csv'
         ? { csv: toCsv(report.keys as unknown as Array<Record<string, unknown>>, INVENTORY_COLUMNS) }
         : { json: report };
@@ -156,6 +166,7 @@ export class LedgerApiController {
       const report = await this.queries.rotationCompliance(
         optionalTime(single(query, 'asOf'), 'asOf', () => this.clock.now()),
         maxAgeDays,
+        single(query, 'region'),
       );
       return as === 'csv'
         ? { csv: toCsv(report.keys as unknown as Array<Record<string, unknown>>, COMPLIANCE_COLUMNS) }
@@ -172,6 +183,7 @@ export class LedgerApiController {
         from: optionalTime(single(query, 'from'), 'from'),
         to: optionalTime(single(query, 'to'), 'to'),
         keyId: single(query, 'keyId'),
+        region: single(query, 'region'),
         actor: single(query, 'actor'),
         type: single(query, 'type'),
         limit: optionalInteger(single(query, 'limit'), 'limit', 1, 1000),
@@ -295,6 +307,13 @@ function auditRow(event: AuditEvent): Record<string, unknown> {
 }
 
 /** A key id or key ARN naming the key of an RSA ciphertext (which names no key itself). */
+/** A region name or absent; its form is checked where it is used (`checkRegion`). */
+function optionalRegion(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw validation(`${name} must be a region name`);
+  return value;
+}
+
 function optionalKeyId(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length === 0 || value.length > 2048)

@@ -1,93 +1,29 @@
 import { accessPaths, accessSchemas } from '../authorization/access-openapi.js';
+import { ledgerSchemas } from './openapi-schemas.js';
 import { usageOpenApiPaths, usageOpenApiSchemas } from '../usage/usage-openapi.js';
+import {
+  asOfParam,
+  bool,
+  errors,
+  formatParam,
+  history,
+  int,
+  json,
+  keyIdParam,
+  notFound,
+  nullableStr,
+  ok,
+  queryParam,
+  ref,
+  region,
+  regionFilter,
+  regionParam,
+  str,
+  time,
+} from './openapi-parts.js';
 
-/** Column order of the CSV forms: the JSON field names, in the order of the JSON. */
-export const INVENTORY_COLUMNS = [
-  'keyId',
-  'arn',
-  'aliases',
-  'description',
-  'origin',
-  'keyState',
-  'createdAt',
-  'rotationEnabled',
-  'rotationPeriodInDays',
-  'lastRotatedAt',
-  'nextRotationDate',
-  'keyMaterialCount',
-  'currentKeyMaterialAgeDays',
-  'deletionDate',
-  'validTo',
-  'keySpec',
-  'keyUsage',
-];
-export const COMPLIANCE_COLUMNS = ['keyId', 'compliant', 'reason', 'currentKeyMaterialAgeDays', 'lastRotatedAt'];
-export const AUDIT_COLUMNS = [
-  'position',
-  'streamName',
-  'revision',
-  'type',
-  'time',
-  'recordedAt',
-  'actor',
-  'accessKeyId',
-  'requestId',
-  'data',
-];
+export { AUDIT_COLUMNS, COMPLIANCE_COLUMNS, INVENTORY_COLUMNS } from './csv-columns.js';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const str = { type: 'string' };
-const nullableStr = { type: ['string', 'null'] };
-const time = { type: 'string', format: 'date-time' };
-const nullableTime = { type: ['string', 'null'], format: 'date-time' };
-const int = { type: 'integer' };
-const nullableInt = { type: ['integer', 'null'] };
-const bool = { type: 'boolean' };
-
-const json = (schema: unknown) => ({ 'application/json': { schema } });
-const errors = {
-  '400': {
-    description: 'ValidationException, SerializationException or InvalidMarkerException',
-    content: json(ref('Error')),
-  },
-  '401': { description: 'MissingAuthenticationTokenException: the request is not signed', content: json(ref('Error')) },
-  '403': {
-    description:
-      'AccessDeniedException (role), InvalidSignatureException, UnrecognizedClientException, IncompleteSignatureException',
-    content: json(ref('Error')),
-  },
-  '500': { description: 'KMSInternalException', content: json(ref('Error')) },
-};
-const notFound = { '404': { description: 'NotFoundException', content: json(ref('Error')) } };
-const ok = (schema: unknown, csv = false) => ({
-  '200': {
-    description: 'OK',
-    content: csv
-      ? {
-          ...json(schema),
-          'text/csv': { schema: { type: 'string', description: 'RFC 4180, header row of the JSON field names' } },
-        }
-      : json(schema),
-  },
-});
-const queryParam = (name: string, schema: unknown, description: string) => ({
-  name,
-  in: 'query',
-  required: false,
-  schema,
-  description,
-});
-const asOfParam = queryParam('asOf', time, 'ISO 8601; default: now (server clock). A time without a zone is UTC.');
-const formatParam = queryParam('format', { type: 'string', enum: ['json', 'csv'], default: 'json' }, 'Response format');
-const keyIdParam = { name: 'keyId', in: 'path', required: true, schema: str, description: 'Key id or key ARN' };
-
-const history = (idName: string) => ({
-  type: 'object',
-  required: [idName, 'events'],
-  properties: { [idName]: str, events: { type: 'array', items: ref('HistoryEvent') } },
-});
-
-/** OpenAPI 3.1 description of /v1. Served unsigned at GET /v1/openapi.json. */
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
@@ -106,7 +42,7 @@ export const openApiDocument = {
       get: {
         operationId: 'keyHistory',
         summary: 'Every event of a key, oldest first; sealed secrets removed',
-        parameters: [keyIdParam],
+        parameters: [keyIdParam, regionParam],
         responses: { ...ok(history('keyId')), ...errors, ...notFound },
       },
     },
@@ -122,6 +58,7 @@ export const openApiDocument = {
             schema: str,
             description: 'URL-encoded, e.g. alias%2Fpayments',
           },
+          queryParam('region', str, "The alias's region; default: KEYLEDGER_REGION"),
         ],
         responses: { ...ok(history('aliasName')), ...errors, ...notFound },
       },
@@ -130,7 +67,7 @@ export const openApiDocument = {
       get: {
         operationId: 'keyStateAsOf',
         summary: 'The key as it was at asOf (404 if it did not exist then)',
-        parameters: [keyIdParam, asOfParam],
+        parameters: [keyIdParam, asOfParam, regionParam],
         responses: { ...ok(ref('KeyStateAsOf')), ...errors, ...notFound },
       },
     },
@@ -147,6 +84,7 @@ export const openApiDocument = {
               ciphertextBlob: { type: 'string', contentEncoding: 'base64' },
               asOf: time,
               keyId: { type: 'string', description: 'Required for an RSA ciphertext, which names no key.' },
+              region,
               principal: { type: 'string', description: 'Also ask whether this principal could decrypt it then.' },
               encryptionContext: { type: 'object', additionalProperties: str, description: 'With principal.' },
             },
@@ -178,6 +116,7 @@ export const openApiDocument = {
                         ciphertextBlob: { type: 'string', contentEncoding: 'base64' },
                         asOf: time,
                         keyId: { type: 'string', description: 'Required for an RSA ciphertext, which names no key.' },
+                        region,
                       },
                     },
                   },
@@ -210,7 +149,7 @@ export const openApiDocument = {
       get: {
         operationId: 'inventory',
         summary: 'Every key that existed at asOf',
-        parameters: [asOfParam, formatParam],
+        parameters: [asOfParam, regionFilter, formatParam],
         responses: { ...ok(ref('InventoryReport'), true), ...errors },
       },
     },
@@ -221,6 +160,7 @@ export const openApiDocument = {
         parameters: [
           queryParam('maxAgeDays', { type: 'integer', minimum: 1, maximum: 36500, default: 365 }, 'Policy age'),
           asOfParam,
+          regionFilter,
           formatParam,
         ],
         responses: { ...ok(ref('RotationComplianceReport'), true), ...errors },
@@ -239,6 +179,7 @@ export const openApiDocument = {
             str,
             "The key's events, its usage events and the alias events that pointed at it or away from it",
           ),
+          regionParam,
           queryParam(
             'actor',
             str,
@@ -297,172 +238,7 @@ export const openApiDocument = {
     schemas: {
       ...accessSchemas,
       ...usageOpenApiSchemas,
-      Error: { type: 'object', required: ['__type', 'message'], properties: { __type: str, message: str } },
-      Actor: {
-        type: ['object', 'null'],
-        properties: { principal: str, accessKeyId: nullableStr, sourceAddress: nullableStr },
-      },
-      HistoryEvent: {
-        type: 'object',
-        properties: {
-          id: str,
-          type: str,
-          revision: { type: 'string', description: 'decimal' },
-          position: { type: 'string', description: 'decimal' },
-          recordedAt: time,
-          time: nullableTime,
-          actor: ref('Actor'),
-          requestId: nullableStr,
-          data: { type: 'object' },
-        },
-      },
-      AuditEvent: { allOf: [ref('HistoryEvent'), { type: 'object', properties: { streamName: str } }] },
-      KeyStateAsOf: {
-        type: 'object',
-        properties: {
-          keyId: str,
-          arn: str,
-          asOf: time,
-          keyState: { enum: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Deleted'] },
-          enabled: bool,
-          origin: str,
-          description: str,
-          rotationEnabled: bool,
-          rotationPeriodInDays: nullableInt,
-          nextRotationDate: nullableTime,
-          deletionDate: nullableTime,
-          currentKeyMaterialId: nullableStr,
-          createdAt: time,
-          deletedAt: nullableTime,
-          keyMaterials: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                keyMaterialId: str,
-                state: { enum: ['CURRENT', 'NON_CURRENT', 'PENDING_ROTATION', 'DELETED', 'EXPIRED', 'DESTROYED'] },
-                origin: str,
-                createdAt: time,
-                importState: { type: ['string', 'null'] },
-                validTo: nullableTime,
-              },
-            },
-          },
-          aliases: { type: 'array', items: str },
-          tags: { type: 'array', items: { type: 'object', properties: { TagKey: str, TagValue: str } } },
-        },
-      },
-      Decryptability: {
-        type: 'object',
-        description:
-          'Reasons in precedence order: INVALID_CIPHERTEXT, KEY_NOT_CREATED, KEY_DELETED, KEY_MATERIAL_NOT_CREATED, KEY_PENDING_DELETION, KEY_MATERIAL_NOT_IMPORTED, KEY_DISABLED, DECRYPTABLE; ' +
-          'with a principal, NOT_AUTHORIZED when the key could decrypt but that principal could not (then principal and authorization are given)',
-        properties: {
-          decryptable: bool,
-          reason: {
-            enum: [
-              'DECRYPTABLE',
-              'KEY_NOT_CREATED',
-              'KEY_MATERIAL_NOT_CREATED',
-              'KEY_DISABLED',
-              'KEY_PENDING_DELETION',
-              'KEY_DELETED',
-              'KEY_MATERIAL_NOT_IMPORTED',
-              'INVALID_CIPHERTEXT',
-              'NOT_AUTHORIZED',
-            ],
-          },
-          keyId: nullableStr,
-          keyMaterialId: nullableStr,
-          asOf: time,
-          keyState: nullableStr,
-        },
-      },
-      InventoryReport: {
-        type: 'object',
-        properties: {
-          asOf: time,
-          keys: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                keyId: str,
-                arn: str,
-                aliases: { type: 'array', items: str },
-                description: str,
-                origin: str,
-                keyState: str,
-                createdAt: time,
-                rotationEnabled: bool,
-                rotationPeriodInDays: nullableInt,
-                lastRotatedAt: nullableTime,
-                nextRotationDate: nullableTime,
-                keyMaterialCount: int,
-                currentKeyMaterialAgeDays: { type: ['number', 'null'] },
-                deletionDate: nullableTime,
-                validTo: nullableTime,
-                keySpec: str,
-                keyUsage: str,
-              },
-            },
-          },
-        },
-      },
-      RotationComplianceReport: {
-        type: 'object',
-        properties: {
-          asOf: time,
-          maxAgeDays: int,
-          summary: {
-            type: 'object',
-            properties: {
-              total: int,
-              compliant: int,
-              nonCompliant: int,
-              byReason: { type: 'object', additionalProperties: int },
-            },
-          },
-          keys: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                keyId: str,
-                compliant: bool,
-                reason: {
-                  enum: [
-                    'ROTATED_WITHIN_PERIOD',
-                    'NOT_YET_DUE',
-                    'OVERDUE',
-                    'ROTATION_DISABLED',
-                    'IMPORTED_MATERIAL',
-                    'MATERIAL_EXPIRING',
-                    'PENDING_DELETION',
-                    'DISABLED',
-                    'NOT_APPLICABLE',
-                  ],
-                },
-                currentKeyMaterialAgeDays: { type: ['number', 'null'] },
-                lastRotatedAt: nullableTime,
-              },
-            },
-          },
-        },
-      },
-      VerifyResult: {
-        type: 'object',
-        properties: {
-          ok: bool,
-          eventsChecked: int,
-          streamsChecked: int,
-          firstBadEvent: {
-            type: 'object',
-            properties: { streamName: str, revision: str, position: str, problem: str },
-          },
-          lastCheckpoint: { type: 'object', properties: { position: str, time: time, streams: int } },
-        },
-      },
+      ...ledgerSchemas,
     },
   },
 } as const;

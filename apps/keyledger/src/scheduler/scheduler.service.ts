@@ -7,6 +7,7 @@ import { LedgerView } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, type KeyChange } from '../keys/key-commands.js';
+import { placeOf } from '../regions/request-region.js';
 import { KeyledgerMetrics } from '../observability/metrics.js';
 
 /** How many key ids a scheduler line names before it says how many more. */
@@ -90,16 +91,16 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   private async sweepOnce(): Promise<SweepReport> {
     const now = this.clock.now().getTime();
     const acted = { rotated: [] as string[], deleted: [] as string[], expired: [] as string[] };
-    for (const keyId of [...this.view.keyIds()]) {
-      const key = this.view.key(keyId)?.state;
+    for (const ref of [...this.view.keyIds()]) {
+      const key = this.view.key(ref)?.state;
       if (!key || !key.exists) continue;
-      await this.destroyOrphans(key);
+      await this.destroyOrphans(ref, key);
       const due = dueWork(key, now);
-      if (due.completeDeletion && (await this.apply(keyId, { type: 'CompleteKeyDeletionIfDue' })))
-        acted.deleted.push(keyId);
+      if (due.completeDeletion && (await this.apply(ref, { type: 'CompleteKeyDeletionIfDue' })))
+        acted.deleted.push(ref);
       const expiring = due.expiringMaterial.length + due.expiringImportParameters.length;
-      if (expiring > 0 && (await this.apply(keyId, { type: 'ExpireKeyMaterialIfDue' }))) acted.expired.push(keyId);
-      if (due.rotate && (await this.apply(keyId, { type: 'RotateKeyIfDue' }))) acted.rotated.push(keyId);
+      if (expiring > 0 && (await this.apply(ref, { type: 'ExpireKeyMaterialIfDue' }))) acted.expired.push(ref);
+      if (due.rotate && (await this.apply(ref, { type: 'RotateKeyIfDue' }))) acted.rotated.push(ref);
     }
     const report: SweepReport = {
       rotated: acted.rotated.length,
@@ -120,17 +121,19 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
    * before superseded shred keys were destroyed. Destroyed through the ledger, so the
    * history says when. Only dead ids are looked up, once per pass.
    */
-  private async destroyOrphans(key: KeyAggregate): Promise<void> {
+  private async destroyOrphans(ref: string, key: KeyAggregate): Promise<void> {
     const lingering = deadShredKeyIds(key).filter((id) => this.vault.has(id));
     if (lingering.length === 0) return;
-    if (await this.apply(key.keyId, { type: 'DestroyOrphanShredKeys', shredKeyIds: lingering }))
+    if (await this.apply(ref, { type: 'DestroyOrphanShredKeys', shredKeyIds: lingering }))
       this.logger.warn(`destroyed ${lingering.length} orphaned shred keys of ${key.keyId}`);
   }
 
-  private async apply(keyId: string, change: KeyChange): Promise<boolean> {
+  /** `ref`: the key's ledger id; the change is made as a request in the key's region would make it. */
+  private async apply(ref: string, change: KeyChange): Promise<boolean> {
+    const { region, id: keyId } = placeOf(this.config, ref);
     try {
       const outcome = await this.commands.execute(
-        new ChangeKeyCommand(keyId, change, { actor: SCHEDULER_ACTOR, requestId: randomUUID() }),
+        new ChangeKeyCommand(keyId, change, { actor: SCHEDULER_ACTOR, requestId: randomUUID(), region }),
       );
       // Another server may have done it first: then this one recorded nothing.
       return outcome.events.length > 0;

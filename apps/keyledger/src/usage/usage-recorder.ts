@@ -25,6 +25,7 @@ import { CLOCK, CONFIG, EVENT_STORE } from '../infrastructure/tokens.js';
 import { UsageAggregator, type UsageObservation } from './usage-aggregator.js';
 import { keysUsed, keyTried } from './usage-observations.js';
 import type { RequestContext } from '../ledger/request-context.js';
+import { scopeIn } from '../regions/request-region.js';
 
 /** The actor of usage batches: Keyledger writes them; each aggregate names the principal who used the key. */
 const USAGE_ACTOR = { principal: 'keyledger:usage', accessKeyId: null, sourceAddress: null };
@@ -99,7 +100,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   /** A tracked operation refused an authenticated caller: counted against the key it named, with the error type. */
   refused(operation: string, input: Record<string, unknown>, errorCode: string, context: RequestContext): void {
     if (!this.config.usageRecording) return;
-    const tried = keyTried(operation, input, this.config);
+    const tried = keyTried(operation, input, scopeIn(this.config, context.region));
     if (tried !== undefined) this.record(operation, tried, context, errorCode);
   }
 
@@ -127,7 +128,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     errorCode?: string,
   ): void {
     const use: UsageObservation = {
-      region: this.config.region,
+      region: context.region,
       keyId: key.keyId,
       keyMaterialId: key.keyMaterialId,
       principal: context.actor.principal,

@@ -13,8 +13,8 @@ export class UsageOperations {
   ) {}
 
   readonly handlers: OperationFamily<'GetKeyLastUsage'> = {
-    GetKeyLastUsage: async (input) => {
-      const key = (await this.queries.execute(new GetKeyQuery(input.KeyId, true))).state;
+    GetKeyLastUsage: async (input, { region }) => {
+      const key = (await this.queries.execute(new GetKeyQuery(input.KeyId, true, region))).state;
       const last = await this.recorder.lastUse(key.keyId);
       const created = new Date(key.createdAt);
       const trackedSince = this.recorder.trackingStartedAt;

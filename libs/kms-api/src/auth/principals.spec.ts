@@ -175,6 +175,43 @@ describe('principals file', () => {
   it('parsePrincipalsFile accepts a valid document on its own', () => {
     expect(parsePrincipalsFile({ principals: [] })).toEqual([]);
   });
+
+  describe('an identity policy in place of a role, or beside it', () => {
+    const ENCRYPT_ONLY = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }],
+    };
+    const entry = (extra: object) => ({
+      name: 'p',
+      accessKeyId: 'AKIAPOLICYPOLICY0001',
+      secretAccessKey: SECRET_B,
+      ...extra,
+    });
+
+    it('a policy alone: no role, the policy kept as JSON text', () => {
+      const [p] = parsePrincipalsFile({ principals: [entry({ policy: ENCRYPT_ONLY })] });
+      expect(p).toEqual({ ...entry({}), role: null, policy: JSON.stringify(ENCRYPT_ONLY) });
+    });
+
+    it('a policy beside a role, given as text: both kept, the text unchanged', () => {
+      const text = JSON.stringify(ENCRYPT_ONLY, null, 2);
+      const [p] = parsePrincipalsFile({ principals: [entry({ role: 'auditor', policy: text })] });
+      expect([p.role, p.policy]).toEqual(['auditor', text]);
+    });
+
+    it('neither a role nor a policy, a bad role, or a policy that is not an identity policy: refused', () => {
+      const refused = (extra: object) => () => parsePrincipalsFile({ principals: [entry(extra)] });
+      expect(refused({})).toThrow(/role must be one of admin, key-user, auditor/);
+      expect(refused({ role: 'root', policy: ENCRYPT_ONLY })).toThrow(/role must be one of/);
+      const withPrincipal = { Statement: [{ ...ENCRYPT_ONLY.Statement[0], Principal: '*' }] };
+      expect(refused({ policy: withPrincipal })).toThrow(
+        /policy is not valid: Policy document should not specify a principal/,
+      );
+      expect(refused({ policy: '{"Statement":' })).toThrow(/policy is not valid/);
+      expect(refused({ policy: 42 })).toThrow(/policy must be an IAM identity policy/);
+      expect(refused({ policy: null })).toThrow(/policy must be an IAM identity policy/);
+    });
+  });
 });
 
 describe('ledger API access', () => {

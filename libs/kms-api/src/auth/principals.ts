@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DomainError, parsePolicyDocument } from '@keyledger/ledger';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KmsError } from '../protocol/kms-error.js';
@@ -17,8 +18,9 @@ export interface Principal {
   name: string;
   accessKeyId: string;
   secretAccessKey: string;
-  role: Role;
-  /** An IAM identity policy document (JSON text) beside the role's, from the principals file. */
+  /** Null for a principal the principals file gives only an identity policy. */
+  role: Role | null;
+  /** An IAM identity policy document (JSON text) in place of the role's, or beside it. */
   policy?: string;
 }
 
@@ -230,7 +232,17 @@ function bootstrapAdmin(
   return { admin: parseAdminFile(file), bootstrap: { source: 'file', path: file, generated: false } };
 }
 
-const PRINCIPAL_KEYS = new Set(['name', 'accessKeyId', 'secretAccessKey', 'role']);
+const PRINCIPAL_KEYS = new Set(['name', 'accessKeyId', 'secretAccessKey', 'role', 'policy']);
+
+/** A `policy` as the file gives it (a JSON object, or its text), checked as an IAM identity policy. */
+function identityPolicyText(value: unknown, at: string): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  if ((typeof value !== 'string' && (typeof value !== 'object' || value === null)) || text === undefined)
+    throw new PrincipalConfigError(`${at}: policy must be an IAM identity policy (a JSON object or its text).`);
+  const parsed = parsePolicyDocument(text, 'identity');
+  if (parsed instanceof DomainError) throw new PrincipalConfigError(`${at}: policy is not valid: ${parsed.message}`);
+  return text;
+}
 
 /** Validates the content of a principals file. Errors name the entry and field, never a secret. */
 export function parsePrincipalsFile(data: unknown, file = 'principals file'): Principal[] {
@@ -250,7 +262,7 @@ export function parsePrincipalsFile(data: unknown, file = 'principals file'): Pr
     const unknownKeys = Object.keys(e).filter((k) => !PRINCIPAL_KEYS.has(k));
     if (unknownKeys.length > 0) {
       throw new PrincipalConfigError(
-        `${where}: unknown field(s) ${unknownKeys.map((k) => `'${k}'`).join(', ')}; allowed: name, accessKeyId, secretAccessKey, role.`,
+        `${where}: unknown field(s) ${unknownKeys.map((k) => `'${k}'`).join(', ')}; allowed: name, accessKeyId, secretAccessKey, role, policy.`,
       );
     }
     if (typeof e.name !== 'string' || !NAME_RE.test(e.name)) {
@@ -260,14 +272,17 @@ export function parsePrincipalsFile(data: unknown, file = 'principals file'): Pr
     if (e.accessKeyId === undefined) throw new PrincipalConfigError(`${at}: accessKeyId is required.`);
     if (e.secretAccessKey === undefined) throw new PrincipalConfigError(`${at}: secretAccessKey is required.`);
     checkCredentials(e.accessKeyId, e.secretAccessKey, at);
-    if (typeof e.role !== 'string' || !(ROLES as readonly string[]).includes(e.role)) {
-      throw new PrincipalConfigError(`${at}: role must be one of ${ROLES.join(', ')}.`);
+    const policy = e.policy === undefined ? undefined : identityPolicyText(e.policy, at);
+    const roleGiven = e.role !== undefined || policy === undefined;
+    if (roleGiven && (typeof e.role !== 'string' || !(ROLES as readonly string[]).includes(e.role))) {
+      throw new PrincipalConfigError(`${at}: role must be one of ${ROLES.join(', ')} (or give a policy in its place).`);
     }
     return {
       name: e.name,
       accessKeyId: e.accessKeyId as string,
       secretAccessKey: e.secretAccessKey as string,
-      role: e.role as Role,
+      role: roleGiven ? (e.role as Role) : null,
+      ...(policy === undefined ? {} : { policy }),
     };
   });
 }
@@ -298,7 +313,7 @@ export function loadPrincipals({ dataDir, env }: LoadPrincipalsOptions): LoadedP
 // decides here only who may use the ledger API.
 
 /** The ledger API under /v1 (history, as-of state, reports) is for admins and auditors. */
-export function authorizeLedgerApi(role: Role): boolean {
+export function authorizeLedgerApi(role: Role | null): boolean {
   return role === 'admin' || role === 'auditor';
 }
 

@@ -32,30 +32,41 @@ function verify(path: string, query: string, signature: string) {
       },
       body: Buffer.alloc(0),
     },
-    { region: 'us-east-1', service: 'kms', now: NOW, lookupSecret: (id) => (id === ID ? SECRET : undefined) },
+    {
+      acceptsRegion: (region) => region === 'us-east-1',
+      service: 'kms',
+      now: NOW,
+      lookupSecret: (id) => (id === ID ? SECRET : undefined),
+    },
   );
 }
 
 describe('SigV4 canonical query and path', () => {
   it('given a query out of order with a bare colon, when signed canonically, then it is accepted', () => {
     const signature = signatureOver('/v1/audit/events', 'asOf=2026-03-01T00%3A00%3A00Z&format=csv');
-    expect(verify('/v1/audit/events', 'format=csv&asOf=2026-03-01T00:00:00Z', signature)).toEqual({ accessKeyId: ID });
+    expect(verify('/v1/audit/events', 'format=csv&asOf=2026-03-01T00:00:00Z', signature)).toEqual({
+      accessKeyId: ID,
+      region: 'us-east-1',
+    });
   });
 
   it('given an encoded slash in a segment, when signed canonically, then the segment is encoded twice', () => {
     const signature = signatureOver('/v1/aliases/alias%252Fp/events', '');
-    expect(verify('/v1/aliases/alias%2Fp/events', '', signature)).toEqual({ accessKeyId: ID });
+    expect(verify('/v1/aliases/alias%2Fp/events', '', signature)).toEqual({ accessKeyId: ID, region: 'us-east-1' });
   });
 
   it('given a + in a value, when signed, then it stands for a space as the handler reads it', () => {
-    expect(verify('/v1/a', 'actor=a+b', signatureOver('/v1/a', 'actor=a%20b'))).toEqual({ accessKeyId: ID });
+    expect(verify('/v1/a', 'actor=a+b', signatureOver('/v1/a', 'actor=a%20b'))).toEqual({
+      accessKeyId: ID,
+      region: 'us-east-1',
+    });
     expect(() => verify('/v1/a', 'actor=a+b', signatureOver('/v1/a', 'actor=a%2Bb'))).toThrow(KmsError);
   });
 
   it('given the path and query signed exactly as sent (curl 7.x), then it is accepted', () => {
     const path = '/v1/aliases/alias%2Fp/events';
     const query = 'keyId=k&asOf=2026-03-01T00:00:00Z';
-    expect(verify(path, query, signatureOver(path, query))).toEqual({ accessKeyId: ID });
+    expect(verify(path, query, signatureOver(path, query))).toEqual({ accessKeyId: ID, region: 'us-east-1' });
   });
 
   it('given a signature over the as-sent text of another request, then it is refused', () => {

@@ -91,7 +91,7 @@ async function sign(req: Outgoing, s = signer(), signingDate = SIGNED_AT): Promi
 }
 
 const options = (over: Partial<VerifyOptions> = {}): VerifyOptions => ({
-  region: 'us-east-1',
+  acceptsRegion: (region) => region === 'us-east-1',
   service: 'kms',
   now: SIGNED_AT,
   lookupSecret: (id) => (id === ACCESS_KEY_ID ? SECRET : undefined),
@@ -116,9 +116,9 @@ describe('verifySigV4 with requests signed by @smithy/signature-v4', () => {
     expect(req.headers.authorization).toMatch(
       /^AWS4-HMAC-SHA256 Credential=AKIAKEYLEDGERTEST01\/20260301\/us-east-1\/kms\/aws4_request, SignedHeaders=.*x-amz-target/,
     );
-    expect(verifySigV4(req, options())).toEqual({ accessKeyId: ACCESS_KEY_ID });
+    expect(verifySigV4(req, options())).toEqual({ accessKeyId: ACCESS_KEY_ID, region: 'us-east-1' });
     // Twice: the second time through the cached signing key.
-    expect(verifySigV4(req, options())).toEqual({ accessKeyId: ACCESS_KEY_ID });
+    expect(verifySigV4(req, options())).toEqual({ accessKeyId: ACCESS_KEY_ID, region: 'us-east-1' });
   });
 
   it('accepts a Buffer body', async () => {
@@ -240,6 +240,12 @@ describe('verifySigV4 failures', () => {
     const e = failure(() => verifySigV4(req, options()));
     expect(e.type).toBe('UnrecognizedClientException');
     expect(e.message).toBe('The security token included in the request is invalid.');
+  });
+
+  it('a scope of any region the server serves is accepted, and names the region the request acts in', async () => {
+    const req = await sign(kmsPost(), signer('eu-west-1'));
+    const served = options({ acceptsRegion: (region) => region === 'us-east-1' || region === 'eu-west-1' });
+    expect(verifySigV4(req, served)).toEqual({ accessKeyId: ACCESS_KEY_ID, region: 'eu-west-1' });
   });
 
   it('InvalidSignatureException for a scope with another region, service or date', async () => {

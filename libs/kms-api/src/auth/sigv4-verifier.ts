@@ -47,7 +47,8 @@ export interface SignedRequest {
 }
 
 export interface VerifyOptions {
-  region: string;
+  /** Whether the server serves the credential scope's region (KEYLEDGER_REGIONS). */
+  acceptsRegion(region: string): boolean;
   service: 'kms';
   now: Date;
   /** Allowed clock difference between client and server; default 15 minutes as AWS. */
@@ -57,6 +58,8 @@ export interface VerifyOptions {
 
 export interface VerifiedIdentity {
   accessKeyId: string;
+  /** The credential scope's region: the region the request acts in. */
+  region: string;
 }
 
 const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
@@ -106,7 +109,7 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
   const secret = options.lookupSecret(credential.accessKeyId);
   if (secret === undefined) throw KmsError.unrecognizedClient();
 
-  if (credential.region !== options.region) {
+  if (!options.acceptsRegion(credential.region)) {
     throw KmsError.invalidSignature(`Credential should be scoped to a valid region, not '${credential.region}'.`);
   }
   if (credential.service !== options.service) {
@@ -177,13 +180,13 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
   const given = Buffer.from(signatureText, 'hex');
   const path = canonicalPath(request.path);
   if (timingSafeEqual(sign(`${method}\n${path}\n${query}\n${rest}`), given))
-    return { accessKeyId: credential.accessKeyId };
+    return { accessKeyId: credential.accessKeyId, region: credential.region };
   // curl before 8.x (Debian 12 ships 7.88) signs the path and query exactly as sent, unsorted and
   // not re-encoded. That text is the request's own bytes, so a signature over it binds the request
   // as tightly as the canonical one; it is tried only when the canonical form fails and differs.
   if (params === undefined && (path !== request.path || query !== request.query)) {
     if (timingSafeEqual(sign(`${method}\n${request.path}\n${request.query}\n${rest}`), given))
-      return { accessKeyId: credential.accessKeyId };
+      return { accessKeyId: credential.accessKeyId, region: credential.region };
   }
   throw KmsError.invalidSignature(SIGNATURE_MISMATCH);
 }

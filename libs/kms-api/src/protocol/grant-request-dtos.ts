@@ -8,14 +8,12 @@ import {
   GrantTokenType,
   KeyIdType,
   LimitType,
-  listOf,
   MarkerType,
-  Member,
   NullableBooleanType,
   PrincipalIdType,
   ServicePrincipalType,
-  structure,
-} from './shapes.js';
+} from './model-shapes.js';
+import { listOf, Member, structure } from './shapes.js';
 
 /* Grants and key policy names: one class per request, members as in kms-operations.txt (see request-dtos.ts). */
 

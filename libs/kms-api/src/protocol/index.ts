@@ -12,5 +12,6 @@ export {
 export * from './request-dtos.js';
 export * from './grant-request-dtos.js';
 export { serializeResponse } from './serialize.js';
-export { CustomerMasterKeySpec, fieldsOf, type FieldSpec, type Shape } from './shapes.js';
+export { CustomerMasterKeySpec } from './model-shapes.js';
+export { fieldsOf, type FieldSpec, type Shape } from './shapes.js';
 export { formatViolations, parseRequest, parseTarget, type ParsedRequest } from './validation.js';

@@ -25,11 +25,9 @@ import {
   KeySpec,
   KeyUsageType,
   LimitType,
-  listOf,
   MacAlgorithmSpec,
   MarkerType,
   MessageType,
-  Member,
   NullableBooleanType,
   NumberOfBytesType,
   OriginType,
@@ -40,13 +38,13 @@ import {
   PublicKeyType,
   RotationPeriodInDaysType,
   SigningAlgorithmSpec,
-  structure,
   TagKeyList,
   TagKeyType,
   TagValueType,
   WrappingKeySpec,
   XksKeyIdType,
-} from './shapes.js';
+} from './model-shapes.js';
+import { listOf, Member, structure } from './shapes.js';
 
 /*
  * One class per request, one property per member of kms-operations.txt, named as

@@ -50,6 +50,8 @@ export interface KeyAggregate {
   exists: boolean;
   keyId: string;
   arn: string;
+  /** The region the key belongs to, as its creation recorded it. */
+  region: string;
   origin: Origin;
   description: string;
   createdAt: number;
@@ -78,6 +80,7 @@ export const initialKeyState = (): KeyAggregate => ({
   exists: false,
   keyId: '',
   arn: '',
+  region: '',
   origin: 'AWS_KMS',
   description: '',
   createdAt: 0,
@@ -128,6 +131,7 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         exists: true,
         keyId: d.keyId,
         arn: d.arn,
+        region: d.region,
         origin: d.origin,
         description: d.description,
         createdAt: ms(d.createdAt),

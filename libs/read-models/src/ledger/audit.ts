@@ -4,17 +4,21 @@ import {
   DEFAULT_PAGE_SIZE,
   DomainError,
   keyStreamName,
+  regionOf,
   USAGE_EVENT_TYPES,
   usageStream,
 } from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
 import { eventTimeMs, toAuditEvent, type AuditEvent } from './history.js';
-import { keyIdOf, LOG_PAGE, timeOf, type LedgerQueryOptions } from './query-support.js';
+import { LOG_PAGE, timeOf, type LedgerQueryOptions } from './query-support.js';
+import { regionalKey, type RegionalKey } from './regional-keys.js';
 
 export interface AuditFilter {
   from?: Date;
   to?: Date;
   keyId?: string;
+  /** With keyId: the region of the key (absent: a key ARN's own, else the home region). */
+  region?: string;
   actor?: string;
   /** One event type, or several separated by commas. */
   type?: string;
@@ -55,7 +59,8 @@ export class AuditQuery {
       throw new DomainError('Validation', `limit must be an integer from 1 to ${MAX_AUDIT_LIMIT}`);
     const after = parseCursor(filter.cursor);
     const matches = auditMatcher(filter);
-    if (filter.keyId !== undefined) return this.ofKey(keyIdOf(this.options, filter.keyId), after, limit, matches);
+    if (filter.keyId !== undefined)
+      return this.ofKey(regionalKey(this.options, filter.keyId, filter.region), after, limit, matches);
 
     const events: AuditEvent[] = [];
     let position: bigint | 'start' = after;
@@ -76,20 +81,28 @@ export class AuditQuery {
   }
 
   private async ofKey(
-    keyId: string,
+    key: RegionalKey,
     after: bigint | 'start',
     limit: number,
     matches: (event: RecordedEvent) => boolean,
   ): Promise<AuditPage> {
     await this.states.catchUp();
-    const own = [keyStreamName(keyId), usageStream(keyId)];
-    const streams = [...own, ...this.states.view.times.aliasNamesEver(keyId).map(aliasStreamName)];
+    const { keyId } = key;
+    // Alias events name the bare key id: only the aliases of the key's own region concern it.
+    const aliases = this.states.view.times
+      .aliasNamesEver(keyId)
+      .filter((ref) => regionOf(ref, this.options.region) === key.region);
+    const usage = usageStream(keyId);
+    const own = [keyStreamName(key.ref), usage];
+    const streams = [...own, ...aliases.map(aliasStreamName)];
     const all: RecordedEvent[] = [];
     for (const stream of streams) {
       try {
         for (const event of await this.store.readStream(stream)) {
           if (after !== 'start' && event.position <= after) continue;
           if (!own.includes(stream) && !aliasEventConcerns(event, keyId)) continue;
+          // Usage streams are per key id; each aggregate names the region it was counted in.
+          if (stream === usage && (event.data as { region?: unknown }).region !== key.region) continue;
           if (matches(event)) all.push(event);
         }
       } catch (error) {

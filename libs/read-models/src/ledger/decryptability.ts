@@ -1,7 +1,15 @@
 import { InvalidCiphertextError, parseCiphertext, type ParsedCiphertext } from '@keyledger/crypto';
-import { decryptRefusal, DomainError, isRsaKeySpec, keyStateOf, type KeyAggregate } from '@keyledger/ledger';
+import {
+  decryptRefusal,
+  DomainError,
+  isRsaKeySpec,
+  keyStateOf,
+  regionalId,
+  type KeyAggregate,
+} from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
-import { timeOf } from './query-support.js';
+import { timeOf, type LedgerQueryOptions } from './query-support.js';
+import { checkRegion, regionalKey } from './regional-keys.js';
 import { rsaDecryptability } from './rsa-decryptability.js';
 
 export type DecryptabilityReason =
@@ -19,8 +27,18 @@ export interface Decryptability {
   reason: DecryptabilityReason;
   keyId: string | null;
   keyMaterialId: string | null;
+  /** The region the question was asked in: a ciphertext is decrypted by its key in that region. */
+  region: string;
   asOf: string;
   keyState: string | null;
+}
+
+/** One ciphertext to judge: at a time, in a region (absent: the home region), by a named key (RSA). */
+export interface DecryptabilityItem {
+  ciphertextBlob: Buffer;
+  asOf: Date;
+  keyId?: string;
+  region?: string;
 }
 
 export const MAX_DECRYPTABILITY_BATCH = 1000;
@@ -39,15 +57,18 @@ export const MAX_DECRYPTABILITY_BATCH = 1000;
  * import, disabled is the order in which Decrypt itself refuses.
  */
 export class DecryptabilityQuery {
-  constructor(private readonly states: AsOfStates) {}
+  constructor(
+    private readonly states: AsOfStates,
+    private readonly options: LedgerQueryOptions,
+  ) {}
 
-  async one(ciphertextBlob: Buffer, asOf: Date, keyId?: string): Promise<Decryptability> {
+  async one(item: DecryptabilityItem): Promise<Decryptability> {
     await this.states.catchUp();
-    return this.decide(ciphertextBlob, asOf, keyId);
+    return this.decide(item);
   }
 
   /** Each blob with its own time. */
-  async items(items: Array<{ ciphertextBlob: Buffer; asOf: Date; keyId?: string }>): Promise<Decryptability[]> {
+  async items(items: DecryptabilityItem[]): Promise<Decryptability[]> {
     if (items.length > MAX_DECRYPTABILITY_BATCH)
       throw new DomainError(
         'Validation',
@@ -55,28 +76,25 @@ export class DecryptabilityQuery {
       );
     await this.states.catchUp();
     const results: Decryptability[] = [];
-    for (const item of items) results.push(await this.decide(item.ciphertextBlob, item.asOf, item.keyId));
+    for (const item of items) results.push(await this.decide(item));
     return results;
   }
 
-  private decide(ciphertextBlob: Buffer, asOf: Date, namedKeyId?: string): Promise<Decryptability> | Decryptability {
+  private decide(item: DecryptabilityItem): Promise<Decryptability> | Decryptability {
+    const { ciphertextBlob, asOf, keyId: namedKeyId } = item;
     const at = timeOf(asOf);
     const asOfIso = asOf.toISOString();
+    const region = checkRegion(item.region) ?? this.options.region;
     // An RSA ciphertext does not name its key: with a keyId, the key's state at asOf answers (see rsaDecryptability).
     if (namedKeyId !== undefined) {
-      const arnResource = namedKeyId.lastIndexOf('key/');
-      const keyId = arnResource < 0 ? namedKeyId : namedKeyId.slice(arnResource + 4);
-      const known = this.states.fromView(keyId, at);
-      if (known !== undefined && known !== null && isRsaKeySpec(known.keySpec))
-        return rsaDecryptability(known, ciphertextBlob, asOfIso);
+      const { ref } = regionalKey(this.options, namedKeyId, region);
+      const rsa = (key: KeyAggregate) => rsaDecryptability(key, ciphertextBlob, asOfIso);
+      const known = this.states.fromView(ref, at);
+      if (known !== undefined && known !== null && isRsaKeySpec(known.keySpec)) return rsa(known);
       if (known === undefined)
         return this.states
-          .stateAt(keyId, at)
-          .then((key) =>
-            key && isRsaKeySpec(key.keySpec)
-              ? rsaDecryptability(key, ciphertextBlob, asOfIso)
-              : this.decide(ciphertextBlob, asOf),
-          );
+          .stateAt(ref, at)
+          .then((key) => (key && isRsaKeySpec(key.keySpec) ? rsa(key) : this.decide({ ciphertextBlob, asOf, region })));
     }
     let parsed: ParsedCiphertext;
     try {
@@ -88,6 +106,7 @@ export class DecryptabilityQuery {
           reason: 'INVALID_CIPHERTEXT',
           keyId: null,
           keyMaterialId: null,
+          region,
           asOf: asOfIso,
           keyState: null,
         };
@@ -96,12 +115,14 @@ export class DecryptabilityQuery {
     const { keyId, keyMaterialId } = parsed;
     const finish = (key: KeyAggregate | undefined): Decryptability => {
       const [reason, keyState] = refusalOf(key, keyMaterialId);
-      return { decryptable: reason === 'DECRYPTABLE', reason, keyId, keyMaterialId, asOf: asOfIso, keyState };
+      return { decryptable: reason === 'DECRYPTABLE', reason, keyId, keyMaterialId, region, asOf: asOfIso, keyState };
     };
+    // The ciphertext names its key by id: the key of that id in the region asked about.
+    const ref = regionalId(keyId, region, this.options.region);
     // The common case (asking about now) needs no await: a batch of 1000 stays synchronous.
-    const known = this.states.fromView(keyId, at);
+    const known = this.states.fromView(ref, at);
     if (known !== undefined) return finish(known ?? undefined);
-    return this.states.stateAt(keyId, at).then(finish);
+    return this.states.stateAt(ref, at).then(finish);
   }
 }
 

@@ -1,6 +1,14 @@
-import { DomainError, findBackingKey, keyStateOf, type BackingKey, type KeyAggregate } from '@keyledger/ledger';
+import {
+  DomainError,
+  findBackingKey,
+  keyArnOf,
+  keyStateOf,
+  type BackingKey,
+  type KeyAggregate,
+} from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
-import { iso, keyArn, keyIdAt, timeOf, type LedgerQueryOptions } from './query-support.js';
+import { iso, timeOf, type LedgerQueryOptions } from './query-support.js';
+import { aliasNamesIn, regionalKey } from './regional-keys.js';
 
 export type KeyStateName = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Deleted';
 
@@ -16,6 +24,8 @@ export interface KeyMaterialAsOf {
 export interface KeyStateAsOf {
   keyId: string;
   arn: string;
+  /** The region of this key (a multi-Region key has one state per region). */
+  region: string;
   asOf: string;
   keyState: KeyStateName;
   enabled: boolean;
@@ -40,13 +50,16 @@ export async function keyStateAsOf(
   options: LedgerQueryOptions,
   keyId: string,
   asOf: Date,
+  region?: string,
 ): Promise<KeyStateAsOf> {
   const at = timeOf(asOf);
   await states.catchUp();
-  const id = keyIdAt(options, states.view, keyId, at);
-  const state = await states.stateAt(id, at);
-  if (!state) throw new DomainError('NotFound', `Key '${keyArn(options, id)}' did not exist at ${asOf.toISOString()}`);
-  return describe(state, states.view.times.aliasesOf(id, at), at);
+  const key = regionalKey(options, keyId, region, { view: states.view, asOfMs: at });
+  const state = await states.stateAt(key.ref, at);
+  if (!state)
+    throw new DomainError('NotFound', `Key '${keyArnOf(key.scope, key.keyId)}' did not exist at ${asOf.toISOString()}`);
+  const aliases = aliasNamesIn(states.view.times.aliasesOf(key.keyId, at), key.region, options.region);
+  return describe(state, aliases, at);
 }
 
 export function keyStateName(state: KeyAggregate): KeyStateName {
@@ -67,6 +80,7 @@ function describe(state: KeyAggregate, aliases: string[], at: number): KeyStateA
   return {
     keyId: state.keyId,
     arn: state.arn,
+    region: state.region,
     asOf: new Date(at).toISOString(),
     keyState: keyStateName(state),
     enabled: state.enabled,

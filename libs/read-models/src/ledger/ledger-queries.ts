@@ -1,7 +1,7 @@
 import type { EventStore } from '@keyledger/event-store';
 import { AsOfStates } from './as-of-states.js';
 import { AuditQuery, type AuditFilter, type AuditPage } from './audit.js';
-import { DecryptabilityQuery, type Decryptability } from './decryptability.js';
+import { DecryptabilityQuery, type Decryptability, type DecryptabilityItem } from './decryptability.js';
 import type { HistoryEvent } from './history.js';
 import { keyStateAsOf, type KeyStateAsOf } from './key-state-as-of.js';
 import type { LedgerQueryOptions, SharedLedgerView } from './query-support.js';
@@ -38,8 +38,8 @@ export class LedgerQueries {
   ) {
     this.states = new AsOfStates(store, shared);
     this.history = new StreamHistory(store, options, this.states);
-    this.decryptabilityQuery = new DecryptabilityQuery(this.states);
-    this.reports = new LedgerReports(this.states);
+    this.decryptabilityQuery = new DecryptabilityQuery(this.states, options);
+    this.reports = new LedgerReports(this.states, options.region);
     this.audit = new AuditQuery(store, this.states, options);
   }
 
@@ -48,39 +48,46 @@ export class LedgerQueries {
     return this.states.catchUp();
   }
 
-  /** Every event of a key's stream, oldest first. */
-  keyHistory(keyId: string): Promise<{ keyId: string; events: HistoryEvent[] }> {
-    return this.history.keyHistory(keyId);
+  /**
+   * Every event of a key's stream, oldest first. `region`, in these queries: the region asked
+   * about; absent, a key ARN's own region, else the home region (every ledger written before regions).
+   */
+  keyHistory(keyId: string, region?: string): Promise<{ keyId: string; region: string; events: HistoryEvent[] }> {
+    return this.history.keyHistory(keyId, region);
   }
 
-  aliasHistory(aliasName: string): Promise<{ aliasName: string; events: HistoryEvent[] }> {
-    return this.history.aliasHistory(aliasName);
+  aliasHistory(
+    aliasName: string,
+    region?: string,
+  ): Promise<{ aliasName: string; region: string; events: HistoryEvent[] }> {
+    return this.history.aliasHistory(aliasName, region);
   }
 
-  keyStateAsOf(keyId: string, asOf: Date): Promise<KeyStateAsOf> {
-    return keyStateAsOf(this.states, this.options, keyId, asOf);
+  keyStateAsOf(keyId: string, asOf: Date, region?: string): Promise<KeyStateAsOf> {
+    return keyStateAsOf(this.states, this.options, keyId, asOf, region);
   }
 
   /** Could this ciphertext have been decrypted at `asOf`, and if not, why not (see DecryptabilityQuery). */
-  decryptability(ciphertextBlob: Buffer, asOf: Date, keyId?: string): Promise<Decryptability> {
-    return this.decryptabilityQuery.one(ciphertextBlob, asOf, keyId);
+  decryptability(ciphertextBlob: Buffer, asOf: Date, keyId?: string, region?: string): Promise<Decryptability> {
+    return this.decryptabilityQuery.one({ ciphertextBlob, asOf, keyId, region });
   }
 
   decryptabilityBatch(blobs: Buffer[], asOf: Date): Promise<Decryptability[]> {
     return this.decryptabilityQuery.items(blobs.map((ciphertextBlob) => ({ ciphertextBlob, asOf })));
   }
 
-  /** Like decryptabilityBatch, each blob with its own time. */
-  decryptabilityItems(items: Array<{ ciphertextBlob: Buffer; asOf: Date; keyId?: string }>): Promise<Decryptability[]> {
+  /** Like decryptabilityBatch, each blob with its own time (and region). */
+  decryptabilityItems(items: DecryptabilityItem[]): Promise<Decryptability[]> {
     return this.decryptabilityQuery.items(items);
   }
 
-  inventory(asOf: Date): Promise<InventoryReport> {
-    return this.reports.inventory(asOf);
+  /** Of every region, or of `region` only. */
+  inventory(asOf: Date, region?: string): Promise<InventoryReport> {
+    return this.reports.inventory(asOf, region);
   }
 
-  rotationCompliance(asOf: Date, maxAgeDays: number): Promise<RotationComplianceReport> {
-    return this.reports.rotationCompliance(asOf, maxAgeDays);
+  rotationCompliance(asOf: Date, maxAgeDays: number, region?: string): Promise<RotationComplianceReport> {
+    return this.reports.rotationCompliance(asOf, maxAgeDays, region);
   }
 
   auditEvents(filter: AuditFilter): Promise<AuditPage> {

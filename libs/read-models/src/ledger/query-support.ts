@@ -2,6 +2,7 @@ import { aliasArnOf, DomainError, keyArnOf, parseKeyIdentifier, type Clock } fro
 import type { LedgerView } from '../ledger-view.js';
 
 export interface LedgerQueryOptions {
+  /** The home region: of unqualified streams, and of a question that names none. */
   region: string;
   accountId: string;
   clock: Clock;
@@ -22,7 +23,7 @@ export const LOG_PAGE = 4096;
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
 
-/** A key id, or a key ARN of this account and region, parsed as the KMS API parses it. */
+/** A key id, or a key ARN of the home region, parsed as the KMS API parses it (see regionalKey for others). */
 export function keyIdOf(options: LedgerQueryOptions, keyId: string): string {
   const parsed = parseKeyIdentifier(keyId, options, { allowAlias: false });
   if (parsed instanceof DomainError) throw parsed;
@@ -48,7 +49,6 @@ export function keyIdAt(options: LedgerQueryOptions, view: LedgerView, keyId: st
 }
 
 export const keyArn = (options: LedgerQueryOptions, keyId: string): string => keyArnOf(options, keyId);
-export const aliasArn = (options: LedgerQueryOptions, aliasName: string): string => aliasArnOf(options, aliasName);
 
 export function timeOf(asOf: Date): number {
   const at = asOf instanceof Date ? asOf.getTime() : Number.NaN;

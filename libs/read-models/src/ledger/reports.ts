@@ -2,10 +2,12 @@ import { DAY_MS, DomainError, keyStateOf, type BackingKey, type KeyAggregate } f
 import type { AsOfStates } from './as-of-states.js';
 import { becameCurrentAt, currentBacking, keyStateName, type KeyStateName } from './key-state-as-of.js';
 import { iso, round2, timeOf } from './query-support.js';
+import { aliasNamesIn, checkRegion } from './regional-keys.js';
 
 export interface InventoryKey {
   keyId: string;
   arn: string;
+  region: string;
   aliases: string[];
   description: string;
   origin: string;
@@ -41,6 +43,7 @@ export type RotationComplianceReason =
 
 export interface RotationComplianceKey {
   keyId: string;
+  region: string;
   compliant: boolean;
   reason: RotationComplianceReason;
   currentKeyMaterialAgeDays: number | null;
@@ -54,14 +57,24 @@ export interface RotationComplianceReport {
   keys: RotationComplianceKey[];
 }
 
-/** Reports over every key as of a time. */
+/** Reports over every key as of a time, of every region or of one. */
 export class LedgerReports {
-  constructor(private readonly states: AsOfStates) {}
+  constructor(
+    private readonly states: AsOfStates,
+    /** Where keys of unqualified streams (every ledger written before regions) belong. */
+    private readonly homeRegion: string,
+  ) {}
+
+  private async statesAt(at: number, region: string | undefined) {
+    const inRegion = checkRegion(region);
+    const states = await this.states.statesAt(at);
+    return inRegion === undefined ? states : states.filter((s) => s.region === inRegion);
+  }
 
   /** Every key that existed at `asOf` (deleted ones too, as Deleted), in creation order. */
-  async inventory(asOf: Date): Promise<InventoryReport> {
+  async inventory(asOf: Date, region?: string): Promise<InventoryReport> {
     const at = timeOf(asOf);
-    const states = await this.states.statesAt(at);
+    const states = await this.statesAt(at, region);
     const aliases = this.states.view.times.aliasesByKey(at);
     const keys: InventoryKey[] = [];
     for (const state of states) {
@@ -69,7 +82,8 @@ export class LedgerReports {
       keys.push({
         keyId: state.keyId,
         arn: state.arn,
-        aliases: aliases.get(state.keyId) ?? [],
+        region: state.region,
+        aliases: aliasNamesIn(aliases.get(state.keyId) ?? [], state.region, this.homeRegion),
         description: state.description,
         origin: state.origin,
         keyState: keyStateName(state),
@@ -105,11 +119,11 @@ export class LedgerReports {
    *   rotation is on (its period is longer than the policy, or it has not run),
    *   ROTATION_DISABLED otherwise. All non-compliant.
    */
-  async rotationCompliance(asOf: Date, maxAgeDays: number): Promise<RotationComplianceReport> {
+  async rotationCompliance(asOf: Date, maxAgeDays: number, region?: string): Promise<RotationComplianceReport> {
     if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0 || maxAgeDays > 36_500)
       throw new DomainError('Validation', 'maxAgeDays must be a number of days from 1 to 36500');
     const at = timeOf(asOf);
-    const states = await this.states.statesAt(at);
+    const states = await this.statesAt(at, region);
     const keys: RotationComplianceKey[] = [];
     const byReason: Record<string, number> = {};
     let compliantCount = 0;
@@ -134,6 +148,7 @@ export class LedgerReports {
       byReason[reason] = (byReason[reason] ?? 0) + 1;
       keys.push({
         keyId: state.keyId,
+        region: state.region,
         compliant,
         reason,
         currentKeyMaterialAgeDays: ageMs === null ? null : round2(ageMs / DAY_MS),

@@ -19,5 +19,13 @@ export function rsaDecryptability(key: KeyAggregate, ciphertextBlob: Buffer, asO
           ? 'KEY_DELETED'
           : 'KEY_MATERIAL_NOT_IMPORTED'
         : (decryptRefusal(key, keyMaterialId) ?? 'DECRYPTABLE');
-  return { decryptable: reason === 'DECRYPTABLE', reason, keyId: key.keyId, keyMaterialId, asOf, keyState };
+  return {
+    decryptable: reason === 'DECRYPTABLE',
+    reason,
+    keyId: key.keyId,
+    keyMaterialId,
+    region: key.region,
+    asOf,
+    keyState,
+  };
 }

@@ -24,25 +24,35 @@ const CONNECTION_HELP = `${STORE_OPTIONS_HELP}\n\n${API_OPTIONS_HELP}`;
 
 const printJson = (input: CommandInput, value: unknown) => writeOut(input.io.stdout, `${toJsonText(value)}\n`);
 
+// --region is the signing region of --url; the region a question is about is --key-region.
+const KEY_REGION = { 'key-region': { type: 'string' } } as const;
+const KEY_REGION_HELP = `  --key-region <region>    the key's region (default: a key ARN's own, else KEYLEDGER_REGION)`;
+const keyRegionOf = (values: CommandInput['values']) => values['key-region'] as string | undefined;
+const regionQuery = (region: string | undefined): Record<string, string> => (region === undefined ? {} : { region });
+
 export const historyCommand: Command = {
   name: 'history',
   summary: 'every event of a key, oldest first',
   positionals: { min: 1, max: 1, names: '<keyId>' },
-  options: connectionOptions,
-  help: `Usage: keyledger history <keyId | key ARN | alias/name | alias ARN> [--data-dir <dir> | --url <url>]
+  options: { ...connectionOptions, ...KEY_REGION },
+  help: `Usage: keyledger history <keyId | key ARN | alias/name | alias ARN> [--key-region <region>]
+                         [--data-dir <dir> | --url <url>]
 
 Prints every event of the key's stream as JSON, oldest first, with who made
 each change and when. Sealed key material is never shown. An alias names the
 key it points at now.
 
+${KEY_REGION_HELP}
+
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
     const keyId = positionals[0];
+    const region = keyRegionOf(values);
     const api = apiClientOf(values, io.env, 'history');
     const result = api
-      ? parseJson(await api.get(['v1', 'keys', keyId, 'events']))
-      : await withDirectQueries(values, io, (q) => q.keyHistory(keyId));
+      ? parseJson(await api.get(['v1', 'keys', keyId, 'events'], regionQuery(region)))
+      : await withDirectQueries(values, io, (q) => q.keyHistory(keyId, region));
     await printJson(input, result);
     return 0;
   },
@@ -52,23 +62,26 @@ export const stateCommand: Command = {
   name: 'state',
   summary: "a key's state at a point in time",
   positionals: { min: 1, max: 1, names: '<keyId>' },
-  options: { ...connectionOptions, 'as-of': { type: 'string' } },
-  help: `Usage: keyledger state <keyId | key ARN | alias/name | alias ARN> [--as-of <time>]
+  options: { ...connectionOptions, 'as-of': { type: 'string' }, ...KEY_REGION },
+  help: `Usage: keyledger state <keyId | key ARN | alias/name | alias ARN> [--as-of <time>] [--key-region <region>]
                        [--data-dir <dir> | --url <url>]
 
 The key as it was at --as-of (ISO 8601, default now), replayed from its events:
 state, backing keys (key materials), rotation, aliases. An alias names the key
 it pointed at then.
 
+${KEY_REGION_HELP}
+
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
     const keyId = positionals[0];
     const asOf = parseAsOf(values['as-of'], 'state');
+    const region = keyRegionOf(values);
     const api = apiClientOf(values, io.env, 'state');
     const result = api
-      ? parseJson(await api.get(['v1', 'keys', keyId], { asOf: asOf.toISOString() }))
-      : await withDirectQueries(values, io, (q) => q.keyStateAsOf(keyId, asOf));
+      ? parseJson(await api.get(['v1', 'keys', keyId], { asOf: asOf.toISOString(), ...regionQuery(region) }))
+      : await withDirectQueries(values, io, (q) => q.keyStateAsOf(keyId, asOf, region));
     await printJson(input, result);
     return 0;
   },
@@ -95,8 +108,8 @@ export const decryptabilityCommand: Command = {
   name: 'decryptability',
   summary: 'could this ciphertext be decrypted at a point in time, and if not, why not',
   positionals: { min: 1, max: 1, names: '<blob>' },
-  options: { ...connectionOptions, 'as-of': { type: 'string' }, 'key-id': { type: 'string' } },
-  help: `Usage: keyledger decryptability <blob> [--as-of <time>] [--key-id <key>] [--data-dir <dir> | --url <url>]
+  options: { ...connectionOptions, 'as-of': { type: 'string' }, 'key-id': { type: 'string' }, ...KEY_REGION },
+  help: `Usage: keyledger decryptability <blob> [--as-of <time>] [--key-id <key>] [--key-region <region>] […]
 
 Answers from the ledger alone whether the ciphertext could have been decrypted
 at --as-of (ISO 8601, default now) and the reason (DECRYPTABLE, KEY_DISABLED,
@@ -106,6 +119,7 @@ printed as JSON; "not decryptable" is an answer, so the exit code is 0.
   <blob>                   base64 (as the AWS CLI prints CiphertextBlob),
                            fileb://<path> for a file of raw bytes, or - for raw bytes on stdin
   --key-id <key>           key id or key ARN; needed for an RSA ciphertext, which names no key
+  --key-region <region>    the region to decrypt in (default KEYLEDGER_REGION)
 
 ${CONNECTION_HELP}`,
   async run(input) {
@@ -114,15 +128,17 @@ ${CONNECTION_HELP}`,
     const api = apiClientOf(values, io.env, 'decryptability');
     const blob = readBlob(positionals[0]);
     const keyId = values['key-id'] as string | undefined;
+    const region = keyRegionOf(values);
     const result = api
       ? parseJson(
           await api.post(['v1', 'decryptability'], {
             ciphertextBlob: blob.toString('base64'),
             asOf: asOf.toISOString(),
             ...(keyId === undefined ? {} : { keyId }),
+            ...regionQuery(region),
           }),
         )
-      : await withDirectQueries(values, io, (q) => q.decryptability(blob, asOf, keyId));
+      : await withDirectQueries(values, io, (q) => q.decryptability(blob, asOf, keyId, region));
     await printJson(input, result);
     return 0;
   },
@@ -150,6 +166,7 @@ export const reportCommand: Command = {
     format: { type: 'string' },
     'max-age-days': { type: 'string' },
     days: { type: 'string' },
+    ...KEY_REGION,
   },
   help: `Usage: keyledger report inventory [--as-of <time>] [--format json|csv] [--data-dir <dir> | --url <url>]
        keyledger report rotation-compliance [--max-age-days <n>] [--as-of <time>] [--format json|csv] […]
@@ -166,6 +183,7 @@ ${UNUSED_KEYS_HELP}
 
   --as-of <time>           ISO 8601 (default now)
   --format json|csv        json (default): the whole report; csv: one row per key
+  --key-region <region>    only the keys of this region (default: every region)
 
 ${CONNECTION_HELP}`,
   async run(input) {
@@ -186,9 +204,10 @@ ${CONNECTION_HELP}`,
       await writeOut(io.stdout, await accessReviewReport(input, asOf, format));
       return 0;
     }
+    const region = keyRegionOf(values);
     const api = apiClientOf(values, io.env, 'report');
     if (api) {
-      const query: Record<string, string> = { asOf: asOf.toISOString(), format };
+      const query: Record<string, string> = { asOf: asOf.toISOString(), format, ...regionQuery(region) };
       if (kind === 'rotation-compliance') query.maxAgeDays = String(maxAgeDays);
       const response = await api.get(['v1', 'reports', kind], query);
       const text = format === 'json' ? `${toJsonText(parseJson(response))}\n` : response.text;
@@ -196,7 +215,8 @@ ${CONNECTION_HELP}`,
       return 0;
     }
     const text = await withDirectQueries(values, io, async (q) => {
-      const report = kind === 'inventory' ? await q.inventory(asOf) : await q.rotationCompliance(asOf, maxAgeDays);
+      const report =
+        kind === 'inventory' ? await q.inventory(asOf, region) : await q.rotationCompliance(asOf, maxAgeDays, region);
       if (format === 'json') return `${toJsonText(report)}\n`;
       return toCsv(report.keys as unknown as Array<Record<string, unknown>>, REPORT_COLUMNS[kind]);
     });

@@ -1,0 +1,41 @@
+/** Column order of the CSV forms: the JSON field names, in the order of the JSON. */
+export const INVENTORY_COLUMNS = [
+  'keyId',
+  'arn',
+  'region',
+  'aliases',
+  'description',
+  'origin',
+  'keyState',
+  'createdAt',
+  'rotationEnabled',
+  'rotationPeriodInDays',
+  'lastRotatedAt',
+  'nextRotationDate',
+  'keyMaterialCount',
+  'currentKeyMaterialAgeDays',
+  'deletionDate',
+  'validTo',
+  'keySpec',
+  'keyUsage',
+];
+export const COMPLIANCE_COLUMNS = [
+  'keyId',
+  'region',
+  'compliant',
+  'reason',
+  'currentKeyMaterialAgeDays',
+  'lastRotatedAt',
+];
+export const AUDIT_COLUMNS = [
+  'position',
+  'streamName',
+  'revision',
+  'type',
+  'time',
+  'recordedAt',
+  'actor',
+  'accessKeyId',
+  'requestId',
+  'data',
+];
