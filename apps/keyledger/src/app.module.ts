@@ -16,7 +16,6 @@ import { ChangeAliasHandler } from './aliases/alias-commands.js';
 import { BackingKeys } from './cryptography/backing-keys.js';
 import { ShredKeyPool } from './cryptography/shred-key-pool.js';
 import { CryptoOperations } from './cryptography/crypto-operations.js';
-import { HealthController } from './health/health.controller.js';
 import { ServiceIndexController } from './health/service-index.controller.js';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module.js';
 import { ChangeKeyHandler, CreateKeyHandler } from './keys/key-commands.js';
@@ -55,7 +54,7 @@ export class AppModule {
         UsageApiModule,
         ConsoleModule,
       ],
-      controllers: [HealthController, ServiceIndexController, AccessApiController],
+      controllers: [ServiceIndexController, AccessApiController],
       providers: [
         LedgerRepository,
         KeyResolver,

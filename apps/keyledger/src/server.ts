@@ -14,6 +14,8 @@ import { KeyledgerMetrics } from './observability/metrics.js';
 import { OperatorLog } from './observability/operator-log.js';
 import { installRequestObservation } from './observability/request-observation.js';
 
+const ALIVE = JSON.stringify({ status: 'ok' });
+
 export interface CreateServerOptions extends InfrastructureOptions {
   /** Nest's logger; default: the operator log (KEYLEDGER_LOG_FORMAT, KEYLEDGER_LOG_LEVEL). */
   logger?: LoggerService | LogLevel[] | false;
@@ -55,6 +57,11 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
   // First, so that every answer is logged and counted, the ones load shedding gives included.
   installRequestObservation(fastify, log, metrics);
   installLoadShedding(fastify, config.limits.maxInFlight);
+  // Liveness is Fastify's own route, not a Nest controller: no router, guard, filter or interceptor
+  // of the framework runs for the probe a load balancer sends a busy server. (HEAD comes with it.)
+  fastify.get('/healthz', (_request, reply) => {
+    void reply.header('content-type', 'application/json').send(ALIVE);
+  });
   if (options.startupGate)
     // Fastify closes only a server it made listen itself; this one listened before Fastify was ready.
     fastify.addHook('onClose', (_instance, done) => {

@@ -4,6 +4,7 @@ import { parseCommandLine, type CliIo, type Command } from './cli-command.js';
 import { CliFailure, EXIT_FAILURE, EXIT_USAGE, UsageError } from './cli-errors.js';
 import { writeOut } from './cli-output.js';
 import { backupCommand } from './commands/backup.command.js';
+import { devCommand } from './commands/dev.command.js';
 import { exportCommand } from './commands/export.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { restoreCommand } from './commands/restore.command.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   migrateCommand,
   backupCommand,
   restoreCommand,
+  devCommand,
 ];
 
 function version(): string {

@@ -24,6 +24,9 @@ export interface MetricSources {
   lastCheckpointAt?(): number | null;
   checkpointRefusals?(): number;
   ready?(): boolean;
+  /** Events committed that the ledger view has not applied, or undefined where the store cannot count them. */
+  viewEventsBehind?(): Promise<number | undefined>;
+  viewSecondsSinceLastEvent?(): number;
 }
 
 /**
@@ -110,6 +113,22 @@ export class KeyledgerMetrics implements StoreObserver {
       registers,
       collect() {
         this.set(sources.ready?.() === false ? 0 : 1);
+      },
+    });
+    new Gauge({
+      name: 'keyledger_view_events_behind',
+      help: 'Events committed to the store that the ledger view has not applied yet (-1: the store cannot count them).',
+      registers,
+      async collect() {
+        this.set((await sources.viewEventsBehind?.()) ?? -1);
+      },
+    });
+    new Gauge({
+      name: 'keyledger_view_seconds_since_last_event',
+      help: 'Seconds since the ledger view applied its last live event (or caught up, before the first).',
+      registers,
+      collect() {
+        this.set(sources.viewSecondsSinceLastEvent?.() ?? 0);
       },
     });
     this.schedulerRuns = new Counter({

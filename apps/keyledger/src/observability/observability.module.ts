@@ -6,6 +6,7 @@ import { KeyledgerMetrics } from './metrics.js';
 import { MetricsAccessGuard, MetricsController, ReadinessController } from './observability.controllers.js';
 import { Readiness } from './readiness.js';
 import { StoreHealth } from './store-health.js';
+import { ViewLag } from './view-lag.js';
 
 /** Readiness and metrics: what an orchestrator and a monitoring system ask the server. */
 @Global()
@@ -15,6 +16,7 @@ export class ObservabilityModule implements OnApplicationBootstrap {
     private readonly metrics: KeyledgerMetrics,
     private readonly readiness: Readiness,
     private readonly checkpoints: CheckpointStatus,
+    private readonly viewLag: ViewLag,
   ) {}
 
   static forRoot(metrics: KeyledgerMetrics): DynamicModule {
@@ -28,6 +30,7 @@ export class ObservabilityModule implements OnApplicationBootstrap {
         Readiness,
         SigV4Guard,
         MetricsAccessGuard,
+        ViewLag,
       ],
       exports: [KeyledgerMetrics, StoreHealth],
     };
@@ -38,6 +41,8 @@ export class ObservabilityModule implements OnApplicationBootstrap {
       lastCheckpointAt: () => this.checkpoints.lastCheckpointAt,
       checkpointRefusals: () => this.checkpoints.refusals,
       ready: () => this.readiness.ready,
+      viewEventsBehind: () => this.viewLag.eventsBehind(),
+      viewSecondsSinceLastEvent: () => this.viewLag.secondsSinceLastEvent(),
     });
   }
 }
