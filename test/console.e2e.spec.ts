@@ -282,6 +282,32 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
     await result.waitFor();
     expect(await result.textContent()).toContain('The ledger verifies');
     expect(await result.textContent()).toContain('Last signed checkpoint');
+    // It asked for the progress as it goes.
+    const asked = (await seen()).filter((r) => r.url.endsWith('/v1/audit/verify'));
+    expect(asked.at(-1)!.headers['accept']).toBe('application/x-ndjson');
+  });
+
+  it('tells how far verify got: a stream cut after two of its progress lines says so, and gives no verdict', async () => {
+    const lines = [
+      { progress: { eventsChecked: 0, eventsTotal: 1030 } },
+      { progress: { eventsChecked: 512, eventsTotal: 1030 } },
+    ];
+    await page.route('**/v1/audit/verify', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/x-ndjson',
+        body: lines.map((l) => `${JSON.stringify(l)}\n`).join(''),
+      }),
+    );
+    try {
+      await page.getByRole('button', { name: 'Verify the ledger' }).click();
+      await expect
+        .poll(() => page.getByRole('alert').textContent())
+        .toBe('The verification stopped before its result, at 512 of 1,030 events checked (49%)');
+      expect(await page.getByTestId('verify-result').count()).toBe(0);
+    } finally {
+      await page.unroute('**/v1/audit/verify');
+    }
   });
 
   it('forgets the secret on sign-out', async () => {
