@@ -24,8 +24,7 @@ export async function keyEvents(keyId: string, signal: AbortSignal): Promise<Led
   return events;
 }
 
-export function KeyPage({ route }: { route: Route }) {
-  const keyId = route.path[1];
+export function KeyPage({ route, keyId }: { route: Route; keyId: string }) {
   const loaded = useLoad(
     async (signal) => {
       const [events, now] = await Promise.all([

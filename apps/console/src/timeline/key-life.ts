@@ -64,7 +64,8 @@ const STATE_AFTER: Record<string, string> = {
 export function keyLife(keyId: string, events: readonly LedgerEvent[], now: number): KeyLife {
   const sorted = [...events].sort((a, b) => timeOf(a) - timeOf(b) || Number(a.position) - Number(b.position));
   const created = sorted.find((e) => e.type === 'KeyCreated');
-  const from = created ? timeOf(created) : sorted.length > 0 ? timeOf(sorted[0]) : now;
+  const first = created ?? sorted[0];
+  const from = first ? timeOf(first) : now;
   const deleted = sorted.find((e) => e.type === 'KeyDeleted');
   const to = Math.max(deleted ? timeOf(deleted) : now, from + 1);
 
@@ -115,6 +116,7 @@ export function keyLife(keyId: string, events: readonly LedgerEvent[], now: numb
     const mark = (kind: Marker['kind'], label: string) =>
       markers.push({ at, kind, label, actor: event.actor?.principal ?? null });
     const isKeyStream = event.streamName === undefined || event.streamName === `key-${keyId}`;
+    const stateAfter = isKeyStream && Object.hasOwn(STATE_AFTER, event.type) ? STATE_AFTER[event.type] : undefined;
     if (event.type === 'KeyCreated') {
       setState(data.origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled', at);
     } else if (event.type === 'KeyMaterialGenerated' || event.type === 'KeyMaterialImported') {
@@ -141,8 +143,8 @@ export function keyLife(keyId: string, events: readonly LedgerEvent[], now: numb
     } else if (event.type === 'KeyMaterialExpired') {
       endLane(str(data.keyMaterialId), at, 'expired');
       if ([...materials.values()].every((m) => m.ended !== null)) setState('PendingImport', at);
-    } else if (event.type in STATE_AFTER && isKeyStream) {
-      setState(STATE_AFTER[event.type], at);
+    } else if (stateAfter !== undefined) {
+      setState(stateAfter, at);
       if (event.type === 'KeyDeleted')
         for (const lane of materials.values()) endLane(lane.keyMaterialId, at, 'key deleted');
     } else if (event.type === 'AliasCreated') {

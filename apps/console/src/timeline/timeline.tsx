@@ -31,7 +31,9 @@ function useWidth(): [RefObject<HTMLDivElement | null>, number] {
   const [width, setWidth] = useState(900);
   useEffect(() => {
     if (!ref.current) return;
-    const observer = new ResizeObserver(([entry]) => setWidth(Math.max(320, Math.floor(entry.contentRect.width))));
+    const observer = new ResizeObserver(([entry]) => {
+      if (entry) setWidth(Math.max(320, Math.floor(entry.contentRect.width)));
+    });
     observer.observe(ref.current);
     return () => observer.disconnect();
   }, []);
