@@ -1,9 +1,11 @@
 import {
   CreateAliasCommand,
+  CreateGrantCommand,
   DecryptCommand,
   CreateKeyCommand,
   DisableKeyCommand,
   EncryptCommand,
+  RevokeGrantCommand,
   RotateKeyOnDemandCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
@@ -28,6 +30,7 @@ import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness
 
 const DAY = 86_400_000;
 const KEY_USER = { accessKeyId: 'AKIACONSOLEKEYUSER01', secretAccessKey: 'console-key-user-secret-0123456789' };
+const APP_ARN = 'arn:aws:iam::111122223333:user/app';
 
 let h: Harness;
 let browser: Browser;
@@ -72,12 +75,19 @@ beforeAll(async () => {
   // Used twice on day 10 and once on day 20: the usage row's bars.
   const sealed = await h.kms.send(new EncryptCommand({ KeyId: story.rotated, Plaintext: Buffer.from('used') }));
   await h.kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }));
-  clock.advanceDays(10);
+  // A grant to the app from day 14 to day 25: a span on the timeline (test/console-grants-rsa.e2e.spec.ts tests it).
+  clock.advanceDays(4);
+  const grant = await h.kms.send(
+    new CreateGrantCommand({ KeyId: story.rotated, GranteePrincipal: APP_ARN, Operations: ['Decrypt'], Name: 'app' }),
+  );
+  clock.advanceDays(6);
   await h.kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }));
   story.lastDecryptAt = clock.now().getTime();
   story.other = await create('console: alias target');
   await h.kms.send(new UpdateAliasCommand({ AliasName: 'alias/console-app', TargetKeyId: story.other }));
-  clock.advanceDays(10);
+  clock.advanceDays(5);
+  await h.kms.send(new RevokeGrantCommand({ KeyId: story.rotated, GrantId: grant.GrantId }));
+  clock.advanceDays(5);
   await h.kms.send(new RotateKeyOnDemandCommand({ KeyId: story.rotated }));
   clock.advanceDays(1);
   story.disabled = await create('console: disabled later');
@@ -282,6 +292,32 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
     await result.waitFor();
     expect(await result.textContent()).toContain('The ledger verifies');
     expect(await result.textContent()).toContain('Last signed checkpoint');
+    // It asked for the progress as it goes.
+    const asked = (await seen()).filter((r) => r.url.endsWith('/v1/audit/verify'));
+    expect(asked.at(-1)!.headers['accept']).toBe('application/x-ndjson');
+  });
+
+  it('tells how far verify got: a stream cut after two of its progress lines says so, and gives no verdict', async () => {
+    const lines = [
+      { progress: { eventsChecked: 0, eventsTotal: 1030 } },
+      { progress: { eventsChecked: 512, eventsTotal: 1030 } },
+    ];
+    await page.route('**/v1/audit/verify', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/x-ndjson',
+        body: lines.map((l) => `${JSON.stringify(l)}\n`).join(''),
+      }),
+    );
+    try {
+      await page.getByRole('button', { name: 'Verify the ledger' }).click();
+      await expect
+        .poll(() => page.getByRole('alert').textContent())
+        .toBe('The verification stopped before its result, at 512 of 1,030 events checked (49%)');
+      expect(await page.getByTestId('verify-result').count()).toBe(0);
+    } finally {
+      await page.unroute('**/v1/audit/verify');
+    }
   });
 
   it('forgets the secret on sign-out', async () => {

@@ -1,4 +1,5 @@
 import { currentSession, type Session } from './session.js';
+import { readLines } from './lines.js';
 import { queryString, signRequest } from './sigv4.js';
 
 /** An answer other than 2xx, in the server's AWS error shape (`__type`, `message`). */
@@ -131,3 +132,22 @@ export async function kms<T>(
 }
 
 export const pathPart = (s: string): string => encodeURIComponent(s);
+
+/**
+ * A ledger API GET answered as JSON lines (`Accept: application/x-ndjson`), each handed to `onLine` as it
+ * arrives. A plain JSON answer is one line too.
+ */
+export async function ledgerLines(
+  path: string,
+  onLine: (line: unknown) => void,
+  options: Omit<Call, 'method' | 'path' | 'headers'> = {},
+): Promise<void> {
+  const response = await send({
+    ...options,
+    method: 'GET',
+    path: `/v1/${path}`,
+    headers: { accept: 'application/x-ndjson' },
+  });
+  if (response.body === null) throw new ApiError(response.status, 'HttpError', 'The answer has no body');
+  await readLines(response.body, (text) => onLine(JSON.parse(text)));
+}

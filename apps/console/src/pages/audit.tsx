@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ledgerJson } from '../api.js';
+import { ApiError, ledgerJson, ledgerLines } from '../api.js';
 import { Busy, ErrorNote, Section, When } from '../components.js';
 import { parseInstant } from '../time.js';
 import type { AuditPage, LedgerEvent, VerifyResult } from '../types.js';
@@ -25,20 +25,61 @@ export function AuditPage() {
   );
 }
 
+interface Progress {
+  eventsChecked: number;
+  eventsTotal: number | null;
+}
+
+/** One line of the streamed verify: one of the three (a plain JSON answer is the result itself). */
+interface VerifyLine {
+  progress?: Progress;
+  result?: VerifyResult;
+  error?: { __type: string; message: string };
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** "1,024 of 2,048 events checked (50%)", or without a total where the store cannot count cheaply. */
+export function progressText(p: Progress): string {
+  if (p.eventsTotal === null || p.eventsTotal === 0) return `${count(p.eventsChecked)} events checked`;
+  const checked = Math.min(p.eventsChecked, p.eventsTotal);
+  return `${count(checked)} of ${count(p.eventsTotal)} events checked (${Math.floor((checked / p.eventsTotal) * 100)}%)`;
+}
+
 function Verify() {
   const [running, setRunning] = useState<AbortController | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
   const [result, setResult] = useState<VerifyResult | null>(null);
   const [error, setError] = useState<unknown>(null);
   const run = async () => {
     const controller = new AbortController();
     setRunning(controller);
+    setProgress(null);
     setResult(null);
     setError(null);
+    let last: Progress | null = null;
+    let done = false;
     try {
-      setResult(await ledgerJson<VerifyResult>('audit/verify', { signal: controller.signal }));
+      await ledgerLines(
+        'audit/verify',
+        (line) => {
+          const l = line as VerifyLine;
+          if (l.progress) setProgress((last = l.progress));
+          else if (l.error) throw new ApiError(500, l.error.__type, l.error.message);
+          else {
+            done = true;
+            setResult(l.result ?? (line as VerifyResult));
+          }
+        },
+        { signal: controller.signal },
+      );
+      if (!done)
+        throw new Error(`The verification stopped before its result${last ? `, at ${progressText(last)}` : ''}`);
     } catch (err) {
       setError(controller.signal.aborted ? new Error('Verification cancelled') : err);
     } finally {
+      // Whatever ended the run, the answer is no longer read: the server stops the scan when it is dropped.
+      controller.abort();
       setRunning(null);
     }
   };
@@ -51,7 +92,21 @@ function Verify() {
       <button type="button" onClick={run} disabled={running !== null}>
         Verify the ledger
       </button>
-      {running && <Busy label="Verifying…" onCancel={() => running.abort()} />}
+      {running && (
+        <div data-testid="verify-progress">
+          <Busy
+            label={progress ? `Verifying: ${progressText(progress)}` : 'Verifying…'}
+            onCancel={() => running.abort()}
+          />
+          {progress && progress.eventsTotal !== null && progress.eventsTotal > 0 && (
+            <progress
+              max={progress.eventsTotal}
+              value={Math.min(progress.eventsChecked, progress.eventsTotal)}
+              aria-label="Events checked"
+            />
+          )}
+        </div>
+      )}
       <ErrorNote error={error} />
       {result && (
         <div data-testid="verify-result">

@@ -4,6 +4,7 @@ import { accessDenied, authorizeLedgerApi, KmsError } from '@keyledger/kms-api';
 import type { Clock } from '@keyledger/ledger';
 import { CheckpointKeys, CheckpointRefusedError, LedgerCheckpoints, verifyLedger } from '@keyledger/integrity';
 import {
+  LedgerProjection,
   LedgerQueries,
   MAX_DECRYPTABILITY_BATCH,
   toCsv,
@@ -32,6 +33,7 @@ import { decryptabilityFor, principalQuestion } from '../authorization/principal
 import { CheckpointWriter } from './checkpoint-writer.js';
 import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
 import { INVENTORY_COLUMNS, AUDIT_COLUMNS, COMPLIANCE_COLUMNS, openApiDocument } from './openapi.js';
+import { eventsInLedger, streamVerify, wantsProgress } from './verify-progress.js';
 
 const EMPTY = Buffer.alloc(0);
 const JSON_TYPE = 'application/json';
@@ -39,7 +41,8 @@ const CSV_TYPE = 'text/csv; charset=utf-8';
 
 type Caller = AuthenticatedCaller;
 
-type Result = { json: unknown } | { csv: string; headers?: Record<string, string> };
+/** 'sent': the handler answered itself (a streamed answer). */
+type Result = { json: unknown } | { csv: string; headers?: Record<string, string> } | 'sent';
 
 /**
  * The ledger API under /v1: history, state as of a time, decryptability,
@@ -62,6 +65,7 @@ export class LedgerApiController {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
     private readonly access: AccessAsOf,
+    private readonly projection: LedgerProjection,
   ) {}
 
   @Get('openapi.json')
@@ -198,11 +202,17 @@ export class LedgerApiController {
     });
   }
 
+  /** With `Accept: application/x-ndjson`, its progress as it goes, then the result (see streamVerify). */
   @Get('audit/verify')
   verify(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const run = async (onProgress?: (eventsChecked: number) => void) => ({
+      ...(await verifyLedger(this.store, this.checkpointKeys, { requireCheckpoint: true, onProgress })),
+      publicKey: this.publicKey(),
+    });
+    if (!wantsProgress(request)) return this.serve(request, reply, async () => ({ json: await run() }));
     return this.serve(request, reply, async () => {
-      const result = await verifyLedger(this.store, this.checkpointKeys, { requireCheckpoint: true });
-      return { json: { ...result, publicKey: this.publicKey() } };
+      await streamVerify(reply, await eventsInLedger(this.store, this.projection.position), run);
+      return 'sent';
     });
   }
 
@@ -276,6 +286,7 @@ export class LedgerApiController {
     if (!authorizeLedgerApi(caller.principal.role))
       throw accessDenied(caller.principal, 'keyledger:LedgerApi', this.config.accountId);
     const result = await handler(body, caller);
+    if (result === 'sent') return;
     if ('json' in result) await reply.status(200).header('content-type', JSON_TYPE).send(JSON.stringify(result.json));
     else
       await reply

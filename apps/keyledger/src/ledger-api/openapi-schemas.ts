@@ -183,4 +183,19 @@ export const ledgerSchemas = {
       lastCheckpoint: { type: 'object', properties: { position: str, time: time, streams: int } },
     },
   },
+  VerifyProgressLine: {
+    description: 'One line of a streamed verify: exactly one of progress, result or error',
+    type: 'object',
+    properties: {
+      progress: {
+        type: 'object',
+        properties: {
+          eventsChecked: int,
+          eventsTotal: { ...nullableInt, description: 'Events in the ledger when verify began; null if unknown' },
+        },
+      },
+      result: ref('VerifyResult'),
+      error: ref('Error'),
+    },
+  },
 };

@@ -206,7 +206,21 @@ export const openApiDocument = {
       get: {
         operationId: 'verifyLedger',
         summary: 'Recompute every hash chain and check the signed checkpoints',
-        responses: { ...ok(ref('VerifyResult')), ...errors },
+        description:
+          'With `Accept: application/x-ndjson` the answer is streamed as JSON lines: `{"progress":{"eventsChecked",' +
+          '"eventsTotal"}}` at the start and as the scan goes (eventsTotal null where the store cannot count cheaply), ' +
+          'then one `{"result":VerifyResult}`, or `{"error":Error}` if the run failed after the answer began. ' +
+          'Closing the connection stops the scan.',
+        responses: {
+          '200': {
+            description: 'OK',
+            content: {
+              ...json(ref('VerifyResult')),
+              'application/x-ndjson': { schema: ref('VerifyProgressLine') },
+            },
+          },
+          ...errors,
+        },
       },
     },
     '/v1/audit/checkpoints': {
