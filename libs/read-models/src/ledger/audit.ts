@@ -114,7 +114,7 @@ export class AuditQuery {
     const page = all.slice(0, limit);
     return {
       events: page.map(toAuditEvent),
-      nextCursor: all.length > limit ? page[page.length - 1]!.position.toString() : null,
+      nextCursor: all.length > limit ? (page.at(-1)?.position.toString() ?? null) : null,
     };
   }
 }

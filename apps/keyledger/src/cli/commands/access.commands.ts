@@ -2,7 +2,7 @@ import { DomainError, systemClock } from '@keyledger/ledger';
 import { checkRegion, regionalKey } from '@keyledger/read-models';
 import { AccessReplay, accessReviewCsv } from '../../authorization/access-replay.js';
 import { parseJson } from '../api/ledger-api-client.js';
-import { parseAsOf, type Command, type CommandInput } from '../cli-command.js';
+import { argument, parseAsOf, type Command, type CommandInput } from '../cli-command.js';
 import { UsageError } from '../cli-errors.js';
 import { toJsonText, writeOut } from '../cli-output.js';
 import {
@@ -78,7 +78,7 @@ ${KEY_REGION_HELP}
 ${CONNECTION_HELP}`,
   async run(input) {
     const asOf = parseAsOf(input.values['as-of'], 'access');
-    const keyId = input.positionals[0];
+    const keyId = argument(input.positionals, 0, accessCommand);
     const api = apiClientOf(input.values, input.io.env, 'access');
     const result = api
       ? parseJson(
@@ -121,11 +121,14 @@ ${CONNECTION_HELP}`,
   async run(input) {
     const { values } = input;
     const asOf = parseAsOf(values['as-of'], 'simulate');
-    const [principal, action, keyId] = (['principal', 'action', 'key-id'] as const).map((name) => {
+    const required = (name: 'principal' | 'action' | 'key-id'): string => {
       const value = values[name];
       if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`, 'simulate');
       return value;
-    });
+    };
+    const principal = required('principal');
+    const action = required('action');
+    const keyId = required('key-id');
     let encryptionContext: Record<string, string> | undefined;
     if (values['encryption-context'] !== undefined) {
       try {

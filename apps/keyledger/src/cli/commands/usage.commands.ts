@@ -3,6 +3,7 @@ import { toCsv, UsageQueries } from '@keyledger/read-models';
 import { UNUSED_KEYS_COLUMNS, USAGE_COLUMNS } from '../../usage/usage-openapi.js';
 import { parseJson } from '../api/ledger-api-client.js';
 import {
+  argument,
   parseAsOf,
   parseFormat,
   parsePositiveInteger,
@@ -90,7 +91,7 @@ Usage is appended every KEYLEDGER_USAGE_FLUSH_MS: the last interval may not be i
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
-    const keyId = positionals[0];
+    const keyId = argument(positionals, 0, usageCommand);
     const from = optionalTime(values, 'from', 'usage');
     const to = optionalTime(values, 'to', 'usage');
     const format = parseFormat(values.format, 'usage');
@@ -135,7 +136,7 @@ ${KEY_REGION_HELP}
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
-    const keyId = positionals[0];
+    const keyId = argument(positionals, 0, backingKeysCommand);
     const region = keyRegionOf(values);
     const from = optionalTime(values, 'from', 'backing-keys');
     const to = optionalTime(values, 'to', 'backing-keys');
@@ -171,7 +172,7 @@ ${KEY_REGION_HELP}
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
-    const keyId = positionals[0];
+    const keyId = argument(positionals, 0, deletionImpactCommand);
     const n = days(values, 'deletion-impact', 30);
     const region = keyRegionOf(values);
     const api = apiClientOf(values, io.env, 'deletion-impact');
