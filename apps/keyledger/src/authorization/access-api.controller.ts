@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { accessDenied, authorizeLedgerApi } from '@keyledger/kms-api';
-import { DomainError, parseKeyIdentifier, type Clock } from '@keyledger/ledger';
+import { DomainError, type Clock } from '@keyledger/ledger';
+import { checkRegion, regionalKey } from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { AwsErrorFilter } from '../edge/aws-error.filter.js';
 import { callerOf } from '../edge/authenticated-caller.js';
@@ -21,7 +22,8 @@ type Result = { json: unknown } | { csv: string };
  * "Who could use key K at time T, and why", under the ledger API (/v1), signed and open to the same
  * principals: the policy and grants in force and each principal's operations; a simulated request; and
  * the periodic access review (every principal × key × operation). Every answer is a replay of the key
- * streams and the principals stream up to the time asked.
+ * streams and the principals stream up to the time asked. `region`, as on the rest of /v1: a key's region
+ * (default: a key ARN's own, else the home region); the review's is every region unless one is given.
  */
 @Controller('v1')
 @UseGuards(SigV4Guard)
@@ -36,8 +38,10 @@ export class AccessApiController {
   @Get('keys/:keyId/access')
   keyAccess(@Req() request: FastifyRequest<{ Params: { keyId: string } }>, @Res() reply: FastifyReply) {
     return this.serve(request, reply, async () => {
-      const asOf = optionalTime(single(request.query as RawQuery, 'asOf'), 'asOf', () => this.clock.now());
-      return { json: await this.access.whoCould(this.keyId(request.params.keyId, 'keyId'), asOf.getTime()) };
+      const query = request.query as RawQuery;
+      const asOf = optionalTime(single(query, 'asOf'), 'asOf', () => this.clock.now());
+      const key = this.keyRef(request.params.keyId, 'keyId', single(query, 'region'));
+      return { json: await this.access.whoCould(key, asOf.getTime()) };
     });
   }
 
@@ -49,7 +53,7 @@ export class AccessApiController {
       const decision = await this.access.simulate({
         principal: requiredText(input.principal, 'principal'),
         action: requiredText(input.action, 'action'),
-        keyId: this.keyId(input.keyId, 'keyId'),
+        keyId: this.keyRef(input.keyId, 'keyId', input.region),
         asOf: asOf.getTime(),
         ...optionalContext(input.encryptionContext),
         ...(input.sourceIp === undefined ? {} : { sourceIp: requiredText(input.sourceIp, 'sourceIp') }),
@@ -64,17 +68,30 @@ export class AccessApiController {
       const query = request.query as RawQuery;
       const as = format(query);
       const asOf = optionalTime(single(query, 'asOf'), 'asOf', () => this.clock.now());
-      const rows = await this.access.accessReview(asOf.getTime());
+      const rows = await this.access.accessReview(asOf.getTime(), checkRegion(single(query, 'region')));
       return as === 'csv' ? { csv: accessReviewCsv(rows) } : { json: { asOf: asOf.toISOString(), rows } };
     });
   }
 
-  /** A key id or key ARN, as the ledger API's other key routes take it. */
-  private keyId(value: unknown, name: string): string {
-    const named = parseKeyIdentifier(requiredText(value, name), this.config, { allowAlias: false });
-    if (named instanceof DomainError) throw validation(`${name} must be a key id or key ARN`);
-    if (named.kind !== 'key') throw validation(`${name} must be a key id or key ARN`);
-    return named.keyId;
+  /**
+   * A key id or key ARN in a region, as the ledger API's other key routes take them: the region given, else
+   * a key ARN's own, else the home region. Answers the key's ledger id there (its stream's suffix).
+   */
+  private keyRef(value: unknown, name: string, region: unknown): string {
+    if (region !== undefined && typeof region !== 'string') throw validation('region must be a region name');
+    const text = requiredText(value, name);
+    const inRegion = checkRegion(region);
+    try {
+      return regionalKey(
+        { region: this.config.region, accountId: this.config.accountId, clock: this.clock },
+        text,
+        inRegion,
+      ).ref;
+    } catch (error) {
+      // The region was checked above: what remains is an identifier that does not parse (or an ARN of another region).
+      if (error instanceof DomainError) throw validation(`${name} must be a key id or key ARN`);
+      throw error;
+    }
   }
 
   private async serve(

@@ -22,6 +22,13 @@ const asOf = {
   schema: time,
   description: 'ISO 8601; default: now (server clock). A time without a zone is UTC.',
 };
+const region = {
+  name: 'region',
+  in: 'query',
+  required: false,
+  schema: str,
+  description: "The key's region; default: a key ARN's own, else KEYLEDGER_REGION",
+};
 const statementRef = {
   type: 'object',
   properties: {
@@ -38,7 +45,11 @@ export const accessPaths = {
       summary:
         'The key policy and grants in force at asOf, and for each principal of the directory at that time the ' +
         'operations it could call, each with the statements (Sid, conditions) or grants (constraints) allowing it',
-      parameters: [{ name: 'keyId', in: 'path', required: true, schema: str, description: 'Key id or key ARN' }, asOf],
+      parameters: [
+        { name: 'keyId', in: 'path', required: true, schema: str, description: 'Key id or key ARN' },
+        asOf,
+        region,
+      ],
       responses: { '200': { description: 'OK', content: json(ref('KeyAccess')) }, ...errors },
     },
   },
@@ -55,6 +66,10 @@ export const accessPaths = {
             principal: { type: 'string', description: 'A name in the principal directory, or an IAM ARN' },
             action: { type: 'string', description: 'kms:Decrypt, or Decrypt' },
             keyId: { type: 'string', description: 'Key id or key ARN' },
+            region: {
+              type: 'string',
+              description: "The key's region; default: a key ARN's own, else KEYLEDGER_REGION",
+            },
             encryptionContext: { type: 'object', additionalProperties: str },
             sourceIp: str,
             asOf: time,
@@ -70,6 +85,7 @@ export const accessPaths = {
       summary: 'The periodic access review: every principal × key × operation it could call at asOf, and why',
       parameters: [
         asOf,
+        { ...region, description: 'Only the keys of this region; default: every region' },
         {
           name: 'format',
           in: 'query',

@@ -37,6 +37,7 @@ export interface KeyAccessAsOf {
 export interface SimulateQuestion {
   principal: string;
   action: string;
+  /** The key's ledger id in its region (a home-region key's is its key id). */
   keyId: string;
   encryptionContext?: Record<string, string>;
   sourceIp?: string;
@@ -86,22 +87,23 @@ export class AccessReplay {
     return state.principals;
   }
 
-  async keyAt(keyId: string, asOf: number): Promise<KeyAccessAsOf> {
+  /** `keyRef`: the key's ledger id in its region, as regionalId makes it (a home-region key's is its key id). */
+  async keyAt(keyRef: string, asOf: number): Promise<KeyAccessAsOf> {
     let key = initialKeyState();
     let access = initialKeyAccess();
-    for (const event of await this.read(keyStreamName(keyId))) {
+    for (const event of await this.read(keyStreamName(keyRef))) {
       if (eventTimeMs(event) > asOf) break;
       const fact = { type: event.type, data: event.data } as unknown as KeyEvent;
       key = evolveKey(key, fact);
       access = evolveKeyAccess(access, fact);
     }
     if (!key.exists)
-      throw new DomainError('NotFound', `Key '${keyId}' did not exist at ${new Date(asOf).toISOString()}`);
+      throw new DomainError('NotFound', `Key '${keyRef}' did not exist at ${new Date(asOf).toISOString()}`);
     return { key, access, principals: await this.directoryAt(asOf) };
   }
 
-  async whoCould(keyId: string, asOf: number): Promise<KeyAccessAnswer> {
-    const { key, access, principals } = await this.keyAt(keyId, asOf);
+  async whoCould(keyRef: string, asOf: number): Promise<KeyAccessAnswer> {
+    const { key, access, principals } = await this.keyAt(keyRef, asOf);
     return {
       asOf: new Date(asOf).toISOString(),
       keyArn: key.arn,
@@ -114,8 +116,8 @@ export class AccessReplay {
     };
   }
 
-  /** Every principal × key × operation it could call, as of a time: the periodic access review. */
-  async accessReview(asOf: number): Promise<AccessReviewRow[]> {
+  /** Every principal × key × operation it could call, as of a time: the periodic access review (of one region). */
+  async accessReview(asOf: number, region?: string): Promise<AccessReviewRow[]> {
     const streams = new Map<string, RecordedEvent[]>();
     for (const event of await this.store.readAll()) {
       if (!event.streamName.startsWith(keyStreamName('')) || eventTimeMs(event) > asOf) continue;
@@ -133,7 +135,7 @@ export class AccessReplay {
         key = evolveKey(key, fact);
         access = evolveKeyAccess(access, fact);
       }
-      if (!key.exists || key.deleted) continue;
+      if (!key.exists || key.deleted || (region !== undefined && key.region !== region)) continue;
       const answers = whoCould(
         { arn: key.arn, accountId: access.accountId, policy: access.policy, grants: access.grants },
         principals,

@@ -1,4 +1,4 @@
-import { DomainError, type AuthorizationDecision } from '@keyledger/ledger';
+import { DomainError, regionalId, type AuthorizationDecision } from '@keyledger/ledger';
 import type { LedgerQueries } from '@keyledger/read-models';
 import type { AccessReplay } from './access-replay.js';
 
@@ -16,18 +16,20 @@ export type PrincipalDecryptability =
  * Decryptability for one principal: the key could decrypt at that time, and could this principal have
  * asked it to (key policy, grants, its identity policy, as they stood then)? When the key could but the
  * principal could not, the answer is NOT_AUTHORIZED, with the decision that refused it. A ciphertext the
- * key could not decrypt keeps the key's own reason, which comes first.
+ * key could not decrypt keeps the key's own reason, which comes first. The key is the one of the answer's
+ * region (`homeRegion`: where unqualified streams belong).
  */
 export async function decryptabilityFor(
   answer: Decryptability,
   question: { principal: string; encryptionContext?: Record<string, string> },
   access: AccessReplay,
+  homeRegion: string,
 ): Promise<PrincipalDecryptability> {
   if (!answer.decryptable || answer.keyId === null) return answer;
   const authorization = await access.simulate({
     principal: question.principal,
     action: 'kms:Decrypt',
-    keyId: answer.keyId,
+    keyId: regionalId(answer.keyId, answer.region, homeRegion),
     asOf: Date.parse(answer.asOf),
     ...(question.encryptionContext === undefined ? {} : { encryptionContext: question.encryptionContext }),
   });

@@ -110,7 +110,7 @@ export class LedgerApiController {
       const blob = ciphertextBlob(input.ciphertextBlob, 'ciphertextBlob');
       const answer = await this.queries.decryptability(blob, asOf, keyId, region);
       if (input.principal === undefined) return { json: answer };
-      return { json: await decryptabilityFor(answer, principalQuestion(input), this.access) };
+      return { json: await decryptabilityFor(answer, principalQuestion(input), this.access, this.config.region) };
     });
   }
 

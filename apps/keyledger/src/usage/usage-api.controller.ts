@@ -29,7 +29,8 @@ const days = (query: RawQuery, fallback: number) =>
 /**
  * The usage views of the ledger API (/v1): who used a key, its backing keys' use, unused keys and what a
  * deletion would break. Signed and open to the same roles as the rest of /v1; each view is one question
- * on the query bus.
+ * on the query bus. `region`, as on the rest of /v1: a key view's default is a key ARN's own region, else
+ * the home region; the unused-keys report's is every region.
  */
 @Controller('v1')
 @UseGuards(SigV4Guard)
@@ -49,6 +50,7 @@ export class UsageApiController {
           from: optionalTime(single(query, 'from'), 'from'),
           to: optionalTime(single(query, 'to'), 'to'),
           groupBy: single(query, 'groupBy'),
+          region: single(query, 'region'),
         }),
       );
       return as === 'csv' ? { csv: toCsv(rows(report.groups), USAGE_COLUMNS) } : { json: report };
@@ -63,6 +65,7 @@ export class UsageApiController {
           request.params.keyId,
           optionalTime(single(query, 'from'), 'from'),
           optionalTime(single(query, 'to'), 'to'),
+          single(query, 'region'),
         ),
       ),
     }));
@@ -71,7 +74,9 @@ export class UsageApiController {
   @Get('keys/:keyId/deletion-impact')
   deletionImpact(@Req() request: KeyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.serve(request, reply, async (query) => ({
-      json: await this.queries.execute(new DeletionImpactQuery(request.params.keyId, days(query, 30))),
+      json: await this.queries.execute(
+        new DeletionImpactQuery(request.params.keyId, days(query, 30), single(query, 'region')),
+      ),
     }));
   }
 
@@ -79,7 +84,7 @@ export class UsageApiController {
   unusedKeys(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.serve(request, reply, async (query) => {
       const as = format(query);
-      const report = await this.queries.execute(new UnusedKeysQuery(days(query, 90)));
+      const report = await this.queries.execute(new UnusedKeysQuery(days(query, 90), single(query, 'region')));
       return as === 'csv' ? { csv: toCsv(rows(report.keys), UNUSED_KEYS_COLUMNS) } : { json: report };
     });
   }

@@ -18,6 +18,7 @@ export const USAGE_COLUMNS = [
 export const UNUSED_KEYS_COLUMNS = [
   'keyId',
   'arn',
+  'region',
   'aliases',
   'description',
   'keySpec',
@@ -66,6 +67,8 @@ const keyIdParam = { name: 'keyId', in: 'path', required: true, schema: str, des
 const fromParam = query('from', time, 'Start of the window of use times, inclusive; default: 30 days before to');
 const toParam = query('to', time, 'End of the window of use times, inclusive; default: now');
 const formatParam = query('format', { type: 'string', enum: ['json', 'csv'], default: 'json' }, 'Response format');
+const regionParam = query('region', str, "The key's region; default: a key ARN's own, else KEYLEDGER_REGION");
+const regionFilter = query('region', str, 'Only the keys of this region; default: every region');
 const daysParam = (fallback: number) =>
   query('days', { type: 'integer', minimum: 1, maximum: 36500, default: fallback }, 'The last N days up to now');
 
@@ -91,6 +94,7 @@ export const usageOpenApiPaths = {
           str,
           'principal, operation, keyMaterialId or day, or a comma list of them; default principal,operation,keyMaterialId',
         ),
+        regionParam,
         formatParam,
       ],
       responses: { ...ok(ref('KeyUsageReport'), true), ...errors, ...notFound },
@@ -102,7 +106,7 @@ export const usageOpenApiPaths = {
       summary:
         'Each backing key with its state now, its last use, and its use in the window: which old backing keys still ' +
         'decrypt traffic',
-      parameters: [keyIdParam, fromParam, toParam],
+      parameters: [keyIdParam, fromParam, toParam, regionParam],
       responses: { ...ok(ref('BackingKeysReport')), ...errors, ...notFound },
     },
   },
@@ -110,7 +114,7 @@ export const usageOpenApiPaths = {
     get: {
       operationId: 'deletionImpact',
       summary: 'Who used the key and which of its backing keys in the last N days, and when each did last',
-      parameters: [keyIdParam, daysParam(30)],
+      parameters: [keyIdParam, daysParam(30), regionParam],
       responses: { ...ok(ref('DeletionImpact')), ...errors, ...notFound },
     },
   },
@@ -120,7 +124,7 @@ export const usageOpenApiPaths = {
       summary:
         'Enabled keys, created before the window, with no successful use in the last N days: candidates for ' +
         'disabling before deletion',
-      parameters: [daysParam(90), formatParam],
+      parameters: [daysParam(90), regionFilter, formatParam],
       responses: { ...ok(ref('UnusedKeysReport'), true), ...errors },
     },
   },
@@ -132,6 +136,7 @@ export const usageOpenApiSchemas = {
     properties: {
       keyId: str,
       arn: str,
+      region: str,
       from: time,
       to: time,
       groupBy: strings,
@@ -165,6 +170,7 @@ export const usageOpenApiSchemas = {
     properties: {
       keyId: str,
       arn: str,
+      region: str,
       from: time,
       to: time,
       backingKeys: {
@@ -193,6 +199,7 @@ export const usageOpenApiSchemas = {
     properties: {
       keyId: str,
       arn: str,
+      region: str,
       keyState: str,
       asOf: time,
       days: int,
@@ -232,6 +239,7 @@ export const usageOpenApiSchemas = {
     properties: {
       asOf: time,
       days: int,
+      region: { type: ['string', 'null'], description: 'The region reported on; null: every region' },
       since: time,
       trackingStartedAt: nullableTime,
       complete: { type: 'boolean', description: 'False when usage tracking began after the window started' },
@@ -242,6 +250,7 @@ export const usageOpenApiSchemas = {
           properties: {
             keyId: str,
             arn: str,
+            region: str,
             aliases: strings,
             description: str,
             keySpec: str,

@@ -1,4 +1,5 @@
-import { DomainError, parseKeyIdentifier } from '@keyledger/ledger';
+import { DomainError, systemClock } from '@keyledger/ledger';
+import { checkRegion, regionalKey } from '@keyledger/read-models';
 import { AccessReplay, accessReviewCsv } from '../../authorization/access-replay.js';
 import { parseJson } from '../api/ledger-api-client.js';
 import { argument, parseAsOf, type Command, type CommandInput } from '../cli-command.js';
@@ -30,28 +31,49 @@ async function withAccess<T>(input: CommandInput, body: (access: AccessReplay) =
   }
 }
 
-/** The key id of a key id or key ARN, for direct mode (the server parses it itself in API mode). */
-function keyIdOf(input: CommandInput, value: string, command: string): string {
-  const named = parseKeyIdentifier(
-    value,
-    { region: regionOf(input.values, input.io.env), accountId: input.io.env.KEYLEDGER_ACCOUNT_ID || '111122223333' },
-    { allowAlias: false },
-  );
-  if (named instanceof DomainError || named.kind !== 'key')
-    throw new UsageError(`'${value}' is not a key id or key ARN`, command);
-  return named.keyId;
+// As in query.commands.ts: --region is the signing region of --url; the key's region is --key-region.
+const KEY_REGION = { 'key-region': { type: 'string' } } as const;
+const KEY_REGION_HELP = `  --key-region <region>    the key's region (default: a key ARN's own, else KEYLEDGER_REGION)`;
+const keyRegionOf = (input: CommandInput) => input.values['key-region'] as string | undefined;
+const regionQuery = (region: string | undefined): Record<string, string> => (region === undefined ? {} : { region });
+
+/**
+ * The ledger id of a key id or key ARN in --key-region (else the ARN's own region, else the home region), for
+ * direct mode (the server parses it itself in API mode).
+ */
+function keyRefOf(input: CommandInput, value: string, command: string): string {
+  const options = {
+    region: regionOf(input.values, input.io.env),
+    accountId: input.io.env.KEYLEDGER_ACCOUNT_ID || '111122223333',
+    clock: systemClock,
+  };
+  let region: string | undefined;
+  try {
+    region = checkRegion(keyRegionOf(input));
+  } catch {
+    throw new UsageError(`--key-region '${keyRegionOf(input)}' is not a region name`, command);
+  }
+  try {
+    return regionalKey(options, value, region).ref;
+  } catch (error) {
+    if (error instanceof DomainError) throw new UsageError(`'${value}' is not a key id or key ARN`, command);
+    throw error;
+  }
 }
 
 export const accessCommand: Command = {
   name: 'access',
   summary: 'who could use a key at a point in time, and which statement or grant allows each operation',
   positionals: { min: 1, max: 1, names: '<keyId>' },
-  options: { ...connectionOptions, 'as-of': { type: 'string' } },
-  help: `Usage: keyledger access <keyId | key ARN> [--as-of <time>] [--data-dir <dir> | --url <url>]
+  options: { ...connectionOptions, 'as-of': { type: 'string' }, ...KEY_REGION },
+  help: `Usage: keyledger access <keyId | key ARN> [--as-of <time>] [--key-region <region>]
+                       [--data-dir <dir> | --url <url>]
 
 The key policy in force at --as-of (ISO 8601, default now), the active grants, and for
 each principal of the directory at that time the operations it could call, with the
 statement Sid or grant id that allows each one and its conditions, as JSON.
+
+${KEY_REGION_HELP}
 
 ${CONNECTION_HELP}`,
   async run(input) {
@@ -59,8 +81,13 @@ ${CONNECTION_HELP}`,
     const keyId = argument(input.positionals, 0, accessCommand);
     const api = apiClientOf(input.values, input.io.env, 'access');
     const result = api
-      ? parseJson(await api.get(['v1', 'keys', keyId, 'access'], { asOf: asOf.toISOString() }))
-      : await withAccess(input, (a) => a.whoCould(keyIdOf(input, keyId, 'access'), asOf.getTime()));
+      ? parseJson(
+          await api.get(['v1', 'keys', keyId, 'access'], {
+            asOf: asOf.toISOString(),
+            ...regionQuery(keyRegionOf(input)),
+          }),
+        )
+      : await withAccess(input, (a) => a.whoCould(keyRefOf(input, keyId, 'access'), asOf.getTime()));
     await writeOut(input.io.stdout, `${toJsonText(result)}\n`);
     return 0;
   },
@@ -78,13 +105,17 @@ export const simulateCommand: Command = {
     'encryption-context': { type: 'string' },
     'source-ip': { type: 'string' },
     'as-of': { type: 'string' },
+    ...KEY_REGION,
   },
   help: `Usage: keyledger simulate --principal <name | ARN> --action <kms:Action> --key-id <key>
-                          [--encryption-context <json>] [--source-ip <ip>] [--as-of <time>] […]
+                          [--encryption-context <json>] [--source-ip <ip>] [--as-of <time>]
+                          [--key-region <region>] […]
 
 Evaluates the request as Keyledger would have at --as-of (default now): the key policy,
 the grants and the principal's identity policy as they stood then. Prints the decision
 (ALLOWED, EXPLICIT_DENY or IMPLICIT_DENY) and the statements and grants that decided it.
+
+${KEY_REGION_HELP}
 
 ${CONNECTION_HELP}`,
   async run(input) {
@@ -115,9 +146,16 @@ ${CONNECTION_HELP}`,
     };
     const api = apiClientOf(values, input.io.env, 'simulate');
     const result = api
-      ? parseJson(await api.post(['v1', 'access', 'simulate'], { ...question, keyId, asOf: asOf.toISOString() }))
+      ? parseJson(
+          await api.post(['v1', 'access', 'simulate'], {
+            ...question,
+            keyId,
+            asOf: asOf.toISOString(),
+            ...regionQuery(keyRegionOf(input)),
+          }),
+        )
       : await withAccess(input, (a) =>
-          a.simulate({ ...question, keyId: keyIdOf(input, keyId, 'simulate'), asOf: asOf.getTime() }),
+          a.simulate({ ...question, keyId: keyRefOf(input, keyId, 'simulate'), asOf: asOf.getTime() }),
         );
     await writeOut(input.io.stdout, `${toJsonText(result)}\n`);
     return 0;
@@ -128,9 +166,13 @@ ${CONNECTION_HELP}`,
 export async function accessReviewReport(input: CommandInput, asOf: Date, format: 'json' | 'csv'): Promise<string> {
   const api = apiClientOf(input.values, input.io.env, 'report');
   if (api) {
-    const response = await api.get(['v1', 'reports', 'access-review'], { asOf: asOf.toISOString(), format });
+    const response = await api.get(['v1', 'reports', 'access-review'], {
+      asOf: asOf.toISOString(),
+      format,
+      ...regionQuery(keyRegionOf(input)),
+    });
     return format === 'json' ? `${toJsonText(parseJson(response))}\n` : response.text;
   }
-  const rows = await withAccess(input, (a) => a.accessReview(asOf.getTime()));
+  const rows = await withAccess(input, (a) => a.accessReview(asOf.getTime(), keyRegionOf(input)));
   return format === 'json' ? `${toJsonText({ asOf: asOf.toISOString(), rows })}\n` : accessReviewCsv(rows);
 }

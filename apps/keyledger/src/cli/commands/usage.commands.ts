@@ -25,6 +25,11 @@ import {
 } from '../connection.js';
 
 const connectionOptions = { ...storeOptions, ...apiOptions };
+// As in query.commands.ts: --region is the signing region of --url; the key's region is --key-region.
+const KEY_REGION = { 'key-region': { type: 'string' } } as const;
+const KEY_REGION_HELP = `  --key-region <region>    the key's region (default: a key ARN's own, else KEYLEDGER_REGION)`;
+const keyRegionOf = (values: OptionValues) => values['key-region'] as string | undefined;
+const regionQuery = (region: string | undefined): Record<string, string> => (region === undefined ? {} : { region });
 const CONNECTION_HELP = `${STORE_OPTIONS_HELP}\n\n${API_OPTIONS_HELP}`;
 const MAX_DAYS = 36_500;
 
@@ -68,9 +73,10 @@ export const usageCommand: Command = {
     to: { type: 'string' },
     'group-by': { type: 'string' },
     format: { type: 'string' },
+    ...KEY_REGION,
   },
   help: `Usage: keyledger usage <keyId | key ARN> [--from <time>] [--to <time>] [--group-by <dims>]
-                      [--format json|csv] [--data-dir <dir> | --url <url>]
+                      [--key-region <region>] [--format json|csv] [--data-dir <dir> | --url <url>]
 
 Successful uses and refused attempts of the key, from the usage ledger, counted per group.
 
@@ -78,6 +84,7 @@ Successful uses and refused attempts of the key, from the usage ledger, counted 
   --group-by <dims>        principal, operation, keyMaterialId or day, or a comma list
                            (default principal,operation,keyMaterialId)
   --format json|csv        json (default): the whole answer; csv: one row per group
+${KEY_REGION_HELP}
 
 Usage is appended every KEYLEDGER_USAGE_FLUSH_MS: the last interval may not be in it yet.
 
@@ -89,6 +96,7 @@ ${CONNECTION_HELP}`,
     const to = optionalTime(values, 'to', 'usage');
     const format = parseFormat(values.format, 'usage');
     const groupBy = values['group-by'] as string | undefined;
+    const region = keyRegionOf(values);
     const api = apiClientOf(values, io.env, 'usage');
     if (api) {
       const response = await api.get(['v1', 'keys', keyId, 'usage'], {
@@ -96,11 +104,12 @@ ${CONNECTION_HELP}`,
         to: to?.toISOString(),
         groupBy,
         format,
+        ...regionQuery(region),
       });
       await writeOut(io.stdout, format === 'json' ? `${toJsonText(parseJson(response))}\n` : response.text);
       return 0;
     }
-    const report = await withDirectUsage(values, io, (q) => q.keyUsage(keyId, { from, to, groupBy }));
+    const report = await withDirectUsage(values, io, (q) => q.keyUsage(keyId, { from, to, groupBy, region }));
     await writeOut(
       io.stdout,
       format === 'json' ? `${toJsonText(report)}\n` : toCsv(rows(report.groups), USAGE_COLUMNS),
@@ -113,27 +122,34 @@ export const backingKeysCommand: Command = {
   name: 'backing-keys',
   summary: "a key's backing keys: state now, last use, use in a window",
   positionals: { min: 1, max: 1, names: '<keyId>' },
-  options: { ...connectionOptions, from: { type: 'string' }, to: { type: 'string' } },
-  help: `Usage: keyledger backing-keys <keyId | key ARN> [--from <time>] [--to <time>] [--data-dir <dir> | --url <url>]
+  options: { ...connectionOptions, from: { type: 'string' }, to: { type: 'string' }, ...KEY_REGION },
+  help: `Usage: keyledger backing-keys <keyId | key ARN> [--from <time>] [--to <time>] [--key-region <region>]
+                             [--data-dir <dir> | --url <url>]
 
 Each backing key (key material) of the key with its state now, its last use, and its
 uses by operation in the window: which old backing keys still decrypt traffic, so their
 data can be re-encrypted before the material is deleted or expires.
 
   --from, --to <time>      window of use times, ISO 8601 (default: the 30 days up to now)
+${KEY_REGION_HELP}
 
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
     const keyId = argument(positionals, 0, backingKeysCommand);
+    const region = keyRegionOf(values);
     const from = optionalTime(values, 'from', 'backing-keys');
     const to = optionalTime(values, 'to', 'backing-keys');
     const api = apiClientOf(values, io.env, 'backing-keys');
     const result = api
       ? parseJson(
-          await api.get(['v1', 'keys', keyId, 'backing-keys'], { from: from?.toISOString(), to: to?.toISOString() }),
+          await api.get(['v1', 'keys', keyId, 'backing-keys'], {
+            from: from?.toISOString(),
+            to: to?.toISOString(),
+            ...regionQuery(region),
+          }),
         )
-      : await withDirectUsage(values, io, (q) => q.backingKeys(keyId, { from, to }));
+      : await withDirectUsage(values, io, (q) => q.backingKeys(keyId, { from, to, region }));
     await printJson(input, result);
     return 0;
   },
@@ -143,22 +159,26 @@ export const deletionImpactCommand: Command = {
   name: 'deletion-impact',
   summary: 'who and which backing keys used a key lately: what deleting it would break',
   positionals: { min: 1, max: 1, names: '<keyId>' },
-  options: { ...connectionOptions, days: { type: 'string' } },
-  help: `Usage: keyledger deletion-impact <keyId | key ARN> [--days <n>] [--data-dir <dir> | --url <url>]
+  options: { ...connectionOptions, days: { type: 'string' }, ...KEY_REGION },
+  help: `Usage: keyledger deletion-impact <keyId | key ARN> [--days <n>] [--key-region <region>]
+                                [--data-dir <dir> | --url <url>]
 
 Before ScheduleKeyDeletion or DeleteImportedKeyMaterial: the principals that used the key
 and the backing keys they used in the last --days days (default 30), with when each did
 last, the aliases that point at it, and refused attempts.
+
+${KEY_REGION_HELP}
 
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
     const keyId = argument(positionals, 0, deletionImpactCommand);
     const n = days(values, 'deletion-impact', 30);
+    const region = keyRegionOf(values);
     const api = apiClientOf(values, io.env, 'deletion-impact');
     const result = api
-      ? parseJson(await api.get(['v1', 'keys', keyId, 'deletion-impact'], { days: String(n) }))
-      : await withDirectUsage(values, io, (q) => q.deletionImpact(keyId, n));
+      ? parseJson(await api.get(['v1', 'keys', keyId, 'deletion-impact'], { days: String(n), ...regionQuery(region) }))
+      : await withDirectUsage(values, io, (q) => q.deletionImpact(keyId, n, region));
     await printJson(input, result);
     return 0;
   },
@@ -174,13 +194,18 @@ export async function unusedKeysReport(input: CommandInput): Promise<number> {
     if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to unused-keys`, 'report');
   const n = days(values, 'report', 90);
   const format = parseFormat(values.format, 'report');
+  const region = keyRegionOf(values);
   const api = apiClientOf(values, io.env, 'report');
   if (api) {
-    const response = await api.get(['v1', 'reports', 'unused-keys'], { days: String(n), format });
+    const response = await api.get(['v1', 'reports', 'unused-keys'], {
+      days: String(n),
+      format,
+      ...regionQuery(region),
+    });
     await writeOut(io.stdout, format === 'json' ? `${toJsonText(parseJson(response))}\n` : response.text);
     return 0;
   }
-  const report = await withDirectUsage(values, io, (q) => q.unusedKeys(n));
+  const report = await withDirectUsage(values, io, (q) => q.unusedKeys(n, region));
   await writeOut(
     io.stdout,
     format === 'json' ? `${toJsonText(report)}\n` : toCsv(rows(report.keys), UNUSED_KEYS_COLUMNS),

@@ -7,6 +7,7 @@ export class BackingKeysQuery extends Query<BackingKeysReport> {
     readonly keyId: string,
     readonly from: Date | undefined,
     readonly to: Date | undefined,
+    readonly region?: string,
   ) {
     super();
   }
@@ -16,6 +17,6 @@ export class BackingKeysQuery extends Query<BackingKeysReport> {
 export class BackingKeysHandler implements IQueryHandler<BackingKeysQuery, BackingKeysReport> {
   constructor(private readonly usage: UsageQueries) {}
   execute(query: BackingKeysQuery): Promise<BackingKeysReport> {
-    return this.usage.backingKeys(query.keyId, { from: query.from, to: query.to });
+    return this.usage.backingKeys(query.keyId, { from: query.from, to: query.to, region: query.region });
   }
 }

@@ -6,6 +6,7 @@ export class DeletionImpactQuery extends Query<DeletionImpact> {
   constructor(
     readonly keyId: string,
     readonly days: number,
+    readonly region?: string,
   ) {
     super();
   }
@@ -15,6 +16,6 @@ export class DeletionImpactQuery extends Query<DeletionImpact> {
 export class DeletionImpactHandler implements IQueryHandler<DeletionImpactQuery, DeletionImpact> {
   constructor(private readonly usage: UsageQueries) {}
   execute(query: DeletionImpactQuery): Promise<DeletionImpact> {
-    return this.usage.deletionImpact(query.keyId, query.days);
+    return this.usage.deletionImpact(query.keyId, query.days, query.region);
   }
 }

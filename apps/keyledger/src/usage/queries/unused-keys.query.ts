@@ -1,9 +1,12 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { UsageQueries, type UnusedKeysReport } from '@keyledger/read-models';
 
-/** Enabled keys with no successful use in the last N days. */
+/** Enabled keys with no successful use in the last N days, of every region or of one. */
 export class UnusedKeysQuery extends Query<UnusedKeysReport> {
-  constructor(readonly days: number) {
+  constructor(
+    readonly days: number,
+    readonly region?: string,
+  ) {
     super();
   }
 }
@@ -12,6 +15,6 @@ export class UnusedKeysQuery extends Query<UnusedKeysReport> {
 export class UnusedKeysHandler implements IQueryHandler<UnusedKeysQuery, UnusedKeysReport> {
   constructor(private readonly usage: UsageQueries) {}
   execute(query: UnusedKeysQuery): Promise<UnusedKeysReport> {
-    return this.usage.unusedKeys(query.days);
+    return this.usage.unusedKeys(query.days, query.region);
   }
 }

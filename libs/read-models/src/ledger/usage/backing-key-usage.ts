@@ -1,5 +1,5 @@
 import type { BackingKey } from '@keyledger/ledger';
-import { existingKey, isoOf, usageWindow, type UsageContext } from './usage-context.js';
+import { existingKey, isoOf, usageRefOf, usageWindow, type UsageContext } from './usage-context.js';
 import { lastUseOf, scanUsageBackwards, FLUSH_CLOCK_SKEW_MS, type LastUse, type UsageRow } from './usage-rows.js';
 
 export interface BackingKeyUsage {
@@ -22,6 +22,7 @@ export interface BackingKeyUsage {
 export interface BackingKeysReport {
   keyId: string;
   arn: string;
+  region: string;
   from: string;
   to: string;
   backingKeys: BackingKeyUsage[];
@@ -35,10 +36,10 @@ export interface BackingKeysReport {
 export async function backingKeyUsage(
   context: UsageContext,
   keyId: string,
-  filter: { from?: Date; to?: Date },
+  filter: { from?: Date; to?: Date; region?: string },
 ): Promise<BackingKeysReport> {
   const window = usageWindow(context, filter.from, filter.to);
-  const key = await existingKey(context, keyId);
+  const key = await existingKey(context, keyId, filter.region);
   const entries = new Map<string, { backing: BackingKey; last: UsageRow | undefined; principals: Set<string> }>();
   const rows: BackingKeyUsage[] = [];
   for (const backing of key.backingKeys) {
@@ -67,7 +68,7 @@ export async function backingKeyUsage(
   };
   await scanUsageBackwards(
     context.store,
-    key.keyId,
+    usageRefOf(context, key),
     (usage) => {
       const entry = usage.keyMaterialId === null ? undefined : entries.get(usage.keyMaterialId);
       const row = usage.keyMaterialId === null ? undefined : byId.get(usage.keyMaterialId);
@@ -93,5 +94,12 @@ export async function backingKeyUsage(
     row.lastUse = entry.last === undefined ? null : lastUseOf(entry.last);
     row.principals = entry.principals.size;
   }
-  return { keyId: key.keyId, arn: key.arn, from: isoOf(window.from), to: isoOf(window.to), backingKeys: rows };
+  return {
+    keyId: key.keyId,
+    arn: key.arn,
+    region: key.region,
+    from: isoOf(window.from),
+    to: isoOf(window.to),
+    backingKeys: rows,
+  };
 }

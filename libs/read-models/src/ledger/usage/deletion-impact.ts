@@ -1,6 +1,6 @@
 import type { BackingKey } from '@keyledger/ledger';
 import { keyStateName, type KeyStateName } from '../key-state-as-of.js';
-import { existingKey, isoOf, lastDays, type UsageContext } from './usage-context.js';
+import { aliasesOfKey, existingKey, isoOf, lastDays, usageRefOf, type UsageContext } from './usage-context.js';
 import { usageIn, usageTrackingStart } from './usage-rows.js';
 
 export interface PrincipalImpact {
@@ -25,6 +25,7 @@ export interface BackingKeyImpact {
 export interface DeletionImpact {
   keyId: string;
   arn: string;
+  region: string;
   keyState: KeyStateName;
   asOf: string;
   days: number;
@@ -48,10 +49,15 @@ export interface DeletionImpact {
  * days: who used it, which backing keys, and when each did last. An operator asks this before
  * ScheduleKeyDeletion or DeleteImportedKeyMaterial.
  */
-export async function deletionImpact(context: UsageContext, keyId: string, days: number): Promise<DeletionImpact> {
+export async function deletionImpact(
+  context: UsageContext,
+  keyId: string,
+  days: number,
+  region?: string,
+): Promise<DeletionImpact> {
   const window = lastDays(context, days);
-  const key = await existingKey(context, keyId);
-  const rows = await usageIn(context.store, key.keyId, window);
+  const key = await existingKey(context, keyId, region);
+  const rows = await usageIn(context.store, usageRefOf(context, key), window);
   const principals = new Map<string, PrincipalImpact>();
   const backingKeys = new Map<string, BackingKeyImpact>();
   let count = 0;
@@ -104,11 +110,12 @@ export async function deletionImpact(context: UsageContext, keyId: string, days:
   return {
     keyId: key.keyId,
     arn: key.arn,
+    region: key.region,
     keyState: keyStateName(key),
     asOf: isoOf(window.to),
     days,
     since: isoOf(window.from),
-    aliases: context.states.view.times.aliasesOf(key.keyId, window.to),
+    aliases: aliasesOfKey(context, key, window.to),
     used: count > 0,
     count,
     principals: [...principals.values()].sort((a, b) => (a.lastUsedAt > b.lastUsedAt ? -1 : 1)),

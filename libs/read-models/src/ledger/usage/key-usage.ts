@@ -1,5 +1,5 @@
 import { DomainError } from '@keyledger/ledger';
-import { existingKey, isoOf, usageWindow, type UsageContext } from './usage-context.js';
+import { existingKey, isoOf, usageRefOf, usageWindow, type UsageContext } from './usage-context.js';
 import { usageIn, usageTrackingStart, type UsageRow } from './usage-rows.js';
 
 export const USAGE_DIMENSIONS = ['principal', 'operation', 'keyMaterialId', 'day'] as const;
@@ -31,6 +31,7 @@ export interface UsageGroup {
 export interface KeyUsageReport {
   keyId: string;
   arn: string;
+  region: string;
   from: string;
   to: string;
   groupBy: UsageDimension[];
@@ -45,6 +46,8 @@ export interface KeyUsageFilter {
   to?: Date;
   /** A comma list of USAGE_DIMENSIONS; default principal,operation,keyMaterialId. */
   groupBy?: string;
+  /** The key's region; default: a key ARN's own, else the home region. */
+  region?: string;
 }
 
 /** groupBy as the API takes it: one dimension or a comma list, each at most once. */
@@ -73,8 +76,8 @@ const dimensionOf = (row: UsageRow, dimension: UsageDimension): string | null =>
 export async function keyUsage(context: UsageContext, keyId: string, filter: KeyUsageFilter): Promise<KeyUsageReport> {
   const groupBy = parseGroupBy(filter.groupBy);
   const window = usageWindow(context, filter.from, filter.to);
-  const key = await existingKey(context, keyId);
-  const rows = await usageIn(context.store, key.keyId, window);
+  const key = await existingKey(context, keyId, filter.region);
+  const rows = await usageIn(context.store, usageRefOf(context, key), window);
   const groups = new Map<string, UsageGroup>();
   const totals = { count: 0, refused: 0 };
   for (const row of rows) {
@@ -102,6 +105,7 @@ export async function keyUsage(context: UsageContext, keyId: string, filter: Key
   return {
     keyId: key.keyId,
     arn: key.arn,
+    region: key.region,
     from: isoOf(window.from),
     to: isoOf(window.to),
     groupBy,

@@ -1,12 +1,14 @@
 import { DAY_MS } from '@keyledger/ledger';
 import { keyStateName } from '../key-state-as-of.js';
 import { round2 } from '../query-support.js';
-import { isoOf, lastDays, type UsageContext } from './usage-context.js';
+import { aliasNamesIn, checkRegion } from '../regional-keys.js';
+import { isoOf, lastDays, usageRefOf, type UsageContext } from './usage-context.js';
 import { lastSuccessfulUse, usageTrackingStart, type LastUse } from './usage-rows.js';
 
 export interface UnusedKey {
   keyId: string;
   arn: string;
+  region: string;
   aliases: string[];
   description: string;
   keySpec: string;
@@ -21,6 +23,8 @@ export interface UnusedKey {
 export interface UnusedKeysReport {
   asOf: string;
   days: number;
+  /** The region reported on; null: every region. */
+  region: string | null;
   /** The window's start: no key listed was used successfully since. */
   since: string;
   trackingStartedAt: string | null;
@@ -37,21 +41,25 @@ export interface UnusedKeysReport {
  * AWS advises. A key created within the window is not listed: it has not been around long enough to be
  * unused. Refused attempts are not uses.
  */
-export async function unusedKeys(context: UsageContext, days: number): Promise<UnusedKeysReport> {
+export async function unusedKeys(context: UsageContext, days: number, region?: string): Promise<UnusedKeysReport> {
   const window = lastDays(context, days);
-  const states = await context.states.statesAt(window.to);
+  const inRegion = checkRegion(region);
+  const states = (await context.states.statesAt(window.to)).filter(
+    (state) => inRegion === undefined || state.region === inRegion,
+  );
   const aliases = context.states.view.times.aliasesByKey(window.to);
   const trackingStartedAt = await usageTrackingStart(context.store);
   const keys: UnusedKey[] = [];
   for (const state of states) {
     if (keyStateName(state) !== 'Enabled' || state.createdAt > window.from) continue;
-    const last: LastUse | null = await lastSuccessfulUse(context.store, state.keyId, window.to);
+    const last: LastUse | null = await lastSuccessfulUse(context.store, usageRefOf(context, state), window.to);
     const lastMs = last === null ? null : Date.parse(last.at);
     if (lastMs !== null && lastMs >= window.from) continue;
     keys.push({
       keyId: state.keyId,
       arn: state.arn,
-      aliases: aliases.get(state.keyId) ?? [],
+      region: state.region,
+      aliases: aliasNamesIn(aliases.get(state.keyId) ?? [], state.region, context.options.region),
       description: state.description,
       keySpec: state.keySpec,
       createdAt: isoOf(state.createdAt),
@@ -64,6 +72,7 @@ export async function unusedKeys(context: UsageContext, days: number): Promise<U
   return {
     asOf: isoOf(window.to),
     days,
+    region: inRegion ?? null,
     since: isoOf(window.from),
     trackingStartedAt,
     complete: trackingStartedAt !== null && Date.parse(trackingStartedAt) <= window.from,

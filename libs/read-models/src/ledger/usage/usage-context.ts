@@ -1,7 +1,8 @@
 import type { EventStore } from '@keyledger/event-store';
-import { DAY_MS, DomainError, type KeyAggregate } from '@keyledger/ledger';
+import { DAY_MS, DomainError, keyArnOf, regionalId, type KeyAggregate } from '@keyledger/ledger';
 import type { AsOfStates } from '../as-of-states.js';
-import { keyArn, keyIdOf, type LedgerQueryOptions } from '../query-support.js';
+import type { LedgerQueryOptions } from '../query-support.js';
+import { aliasNamesIn, regionalKey } from '../regional-keys.js';
 import type { UsageWindow } from './usage-rows.js';
 
 /** What every usage question reads: the store (usage streams), the keys as of a time, ids and the clock. */
@@ -32,13 +33,24 @@ export function lastDays(context: UsageContext, days: number): UsageWindow {
   return { from: to - days * DAY_MS, to };
 }
 
-/** A key that exists (or existed: a deleted key's usage is still evidence) now; NotFound otherwise. */
-export async function existingKey(context: UsageContext, keyId: string): Promise<KeyAggregate> {
-  const id = keyIdOf(context.options, keyId);
+/**
+ * A key that exists (or existed: a deleted key's usage is still evidence) now, in `region` (absent: a key
+ * ARN's own region, else the home region); NotFound otherwise.
+ */
+export async function existingKey(context: UsageContext, keyId: string, region?: string): Promise<KeyAggregate> {
+  const key = regionalKey(context.options, keyId, region);
   await context.states.catchUp();
-  const state = await context.states.stateAt(id, context.options.clock.now().getTime());
-  if (!state) throw new DomainError('NotFound', `Key '${keyArn(context.options, id)}' does not exist`);
+  const state = await context.states.stateAt(key.ref, context.options.clock.now().getTime());
+  if (!state) throw new DomainError('NotFound', `Key '${keyArnOf(key.scope, key.keyId)}' does not exist`);
   return state;
 }
+
+/** The key's ledger id in its region: its usage stream's suffix (a home-region key's is its bare id). */
+export const usageRefOf = (context: UsageContext, key: KeyAggregate): string =>
+  regionalId(key.keyId, key.region, context.options.region);
+
+/** The aliases of the key's own region that pointed at it at `atMs`, as plain alias names. */
+export const aliasesOfKey = (context: UsageContext, key: KeyAggregate, atMs: number): string[] =>
+  aliasNamesIn(context.states.view.times.aliasesOf(key.keyId, atMs), key.region, context.options.region);
 
 export const isoOf = (ms: number): string => new Date(ms).toISOString();

@@ -23,15 +23,17 @@ export class UsageQueries {
     return keyUsage(this.context, keyId, filter);
   }
 
-  backingKeys(keyId: string, filter: { from?: Date; to?: Date }): Promise<BackingKeysReport> {
+  backingKeys(keyId: string, filter: { from?: Date; to?: Date; region?: string }): Promise<BackingKeysReport> {
     return backingKeyUsage(this.context, keyId, filter);
   }
 
-  unusedKeys(days: number): Promise<UnusedKeysReport> {
-    return unusedKeys(this.context, days);
+  /** Of every region, or of `region` only. */
+  unusedKeys(days: number, region?: string): Promise<UnusedKeysReport> {
+    return unusedKeys(this.context, days, region);
   }
 
-  deletionImpact(keyId: string, days: number): Promise<DeletionImpact> {
-    return deletionImpact(this.context, keyId, days);
+  /** `region`, in these questions: the key's region; absent, a key ARN's own region, else the home region. */
+  deletionImpact(keyId: string, days: number, region?: string): Promise<DeletionImpact> {
+    return deletionImpact(this.context, keyId, days, region);
   }
 }
