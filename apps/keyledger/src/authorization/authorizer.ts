@@ -84,9 +84,9 @@ export class Authorizer {
       principalArn: caller.principalArn,
       accountId: caller.accountId,
       now: question.now,
-      ...(caller.sourceIp === undefined ? {} : { sourceIp: caller.sourceIp }),
-      ...(key === undefined ? {} : { key: facts(key) }),
-      ...(otherKey === undefined ? {} : { otherKey: facts(otherKey) }),
+      sourceIp: caller.sourceIp,
+      key: key === undefined ? undefined : facts(key),
+      otherKey: otherKey === undefined ? undefined : facts(otherKey),
     });
     const decisions: AuthorizationDecision[] = [];
     for (const request of requests) {

@@ -64,8 +64,8 @@ export class KmsRequestAuthorization {
       operation,
       input,
       now: this.clock.now().getTime(),
-      ...(key === undefined ? {} : { key }),
-      ...(otherKey === undefined ? {} : { otherKey }),
+      key,
+      otherKey,
     });
     return { caller, decisions };
   }

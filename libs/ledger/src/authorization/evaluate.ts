@@ -44,7 +44,10 @@ export interface AuthorizationInput {
   complete?: boolean;
 }
 
-const allowing = (m: StatementMatch): AllowingStatement => ({ ...m.statement.ref, via: m.via });
+const allowing = (m: StatementMatch): AllowingStatement => {
+  const { policy, sid, index } = m.statement.ref;
+  return { policy, sid, index, via: m.via };
+};
 
 const GRANTABLE: ReadonlySet<string> = new Set(GRANT_OPERATIONS.map((op) => `kms:${op}`));
 

@@ -58,85 +58,116 @@ export function requestAliasOf(keyId: unknown): string | undefined {
   return value.startsWith('arn:') && at >= 0 ? value.slice(at + 1) : undefined;
 }
 
-function keyConditions(key: KeyFacts | undefined): Partial<AuthorizationRequest> {
-  if (key === undefined) return {};
-  return { keyOrigin: key.origin, keySpec: key.keySpec, keyUsage: key.keyUsage, resourceAliases: key.aliases };
-}
+// The request objects are built by assignment in one order, never by spreading partial objects: spreads of
+// objects whose members vary made every request a dictionary-mode object, and building and then reading them
+// cost as much as the Decrypt they authorised.
 
-function parameterConditions(
-  operation: string,
-  input: Readonly<Record<string, unknown>>,
-): Partial<AuthorizationRequest> {
-  const out: Partial<AuthorizationRequest> = {};
-  const ec = context(input.EncryptionContext);
-  if (ec !== undefined) out.encryptionContext = ec;
-  if (ENCRYPTION_ALGORITHM_OPERATIONS.has(operation)) {
-    out.encryptionAlgorithm = text(input.EncryptionAlgorithm) ?? SYMMETRIC_DEFAULT;
-  }
-  const alias = requestAliasOf(input.KeyId);
-  if (alias !== undefined) out.requestAlias = alias;
-  if (operation === 'CreateGrant') {
-    if (Array.isArray(input.Operations)) out.grantOperations = input.Operations.filter((o) => typeof o === 'string');
-    const grantee = text(input.GranteePrincipal);
-    if (grantee !== undefined) out.granteePrincipal = grantee;
-    const retiring = text(input.RetiringPrincipal);
-    if (retiring !== undefined) out.retiringPrincipal = retiring;
-  }
-  if (GRANT_MANAGEMENT.has(operation)) out.grantIsForAwsResource = false;
-  if (operation === 'CreateKey') {
-    out.keyOrigin = text(input.Origin) ?? 'AWS_KMS';
-    out.keySpec = text(input.KeySpec) ?? text(input.CustomerMasterKeySpec) ?? SYMMETRIC_DEFAULT;
-    out.keyUsage = text(input.KeyUsage) ?? 'ENCRYPT_DECRYPT';
-  }
-  return out;
-}
-
-export function authorizationRequests(facts: KmsRequestFacts): AuthorizationRequest[] {
-  const { operation, input } = facts;
-  const base = {
+/** A request of `facts`' caller, with nothing but who, when and from where yet. */
+function callerRequest(facts: KmsRequestFacts): AuthorizationRequest {
+  const request = {
     principalArn: facts.principalArn,
     accountId: facts.accountId,
     currentTime: facts.now,
-    ...(facts.sourceIp === undefined ? {} : { sourceIp: facts.sourceIp }),
-  };
-  if (OPERATIONS_ON_NO_KEY.has(operation) || facts.key === undefined) {
-    return [{ ...base, ...parameterConditions(operation, input), action: `kms:${operation}`, resource: '*' }];
+  } as AuthorizationRequest;
+  if (facts.sourceIp !== undefined) request.sourceIp = facts.sourceIp;
+  return request;
+}
+
+function addKeyConditions(request: AuthorizationRequest, key: KeyFacts): void {
+  request.keyOrigin = key.origin;
+  request.keySpec = key.keySpec;
+  request.keyUsage = key.keyUsage;
+  request.resourceAliases = key.aliases;
+}
+
+function addParameterConditions(
+  request: AuthorizationRequest,
+  operation: string,
+  input: Readonly<Record<string, unknown>>,
+): void {
+  const ec = context(input.EncryptionContext);
+  if (ec !== undefined) request.encryptionContext = ec;
+  if (ENCRYPTION_ALGORITHM_OPERATIONS.has(operation)) {
+    request.encryptionAlgorithm = text(input.EncryptionAlgorithm) ?? SYMMETRIC_DEFAULT;
+  }
+  const alias = requestAliasOf(input.KeyId);
+  if (alias !== undefined) request.requestAlias = alias;
+  if (operation === 'CreateGrant') {
+    if (Array.isArray(input.Operations))
+      request.grantOperations = input.Operations.filter((o) => typeof o === 'string');
+    const grantee = text(input.GranteePrincipal);
+    if (grantee !== undefined) request.granteePrincipal = grantee;
+    const retiring = text(input.RetiringPrincipal);
+    if (retiring !== undefined) request.retiringPrincipal = retiring;
+  }
+  if (GRANT_MANAGEMENT.has(operation)) request.grantIsForAwsResource = false;
+  if (operation === 'CreateKey') {
+    request.keyOrigin = text(input.Origin) ?? 'AWS_KMS';
+    request.keySpec = text(input.KeySpec) ?? text(input.CustomerMasterKeySpec) ?? SYMMETRIC_DEFAULT;
+    request.keyUsage = text(input.KeyUsage) ?? 'ENCRYPT_DECRYPT';
+  }
+}
+
+/** ReEncrypt's half on one key: its own algorithm, context and alias parameters. */
+function reEncryptRequest(
+  facts: KmsRequestFacts,
+  key: KeyFacts,
+  action: string,
+  algorithm: unknown,
+  encryptionContext: unknown,
+  keyId: unknown,
+): AuthorizationRequest {
+  const request = callerRequest(facts);
+  addKeyConditions(request, key);
+  request.action = action;
+  request.resource = key.arn;
+  request.encryptionAlgorithm = text(algorithm) ?? SYMMETRIC_DEFAULT;
+  const ec = context(encryptionContext);
+  if (ec !== undefined) request.encryptionContext = ec;
+  const alias = requestAliasOf(keyId);
+  if (alias !== undefined) request.requestAlias = alias;
+  return request;
+}
+
+export function authorizationRequests(facts: KmsRequestFacts): AuthorizationRequest[] {
+  const { operation, input, key } = facts;
+  if (OPERATIONS_ON_NO_KEY.has(operation) || key === undefined) {
+    const request = callerRequest(facts);
+    addParameterConditions(request, operation, input);
+    request.action = `kms:${operation}`;
+    request.resource = '*';
+    return [request];
   }
   if (operation === 'ReEncrypt') {
-    const from: AuthorizationRequest = {
-      ...base,
-      ...keyConditions(facts.key),
-      action: 'kms:ReEncryptFrom',
-      resource: facts.key.arn,
-      encryptionAlgorithm: text(input.SourceEncryptionAlgorithm) ?? SYMMETRIC_DEFAULT,
-    };
-    const sourceContext = context(input.SourceEncryptionContext);
-    if (sourceContext !== undefined) from.encryptionContext = sourceContext;
-    const sourceAlias = requestAliasOf(input.SourceKeyId);
-    if (sourceAlias !== undefined) from.requestAlias = sourceAlias;
-    const destination = facts.otherKey ?? facts.key;
-    const to: AuthorizationRequest = {
-      ...base,
-      ...keyConditions(destination),
-      action: 'kms:ReEncryptTo',
-      resource: destination.arn,
-      encryptionAlgorithm: text(input.DestinationEncryptionAlgorithm) ?? SYMMETRIC_DEFAULT,
-    };
-    const destinationContext = context(input.DestinationEncryptionContext);
-    if (destinationContext !== undefined) to.encryptionContext = destinationContext;
-    const destinationAlias = requestAliasOf(input.DestinationKeyId);
-    if (destinationAlias !== undefined) to.requestAlias = destinationAlias;
+    const from = reEncryptRequest(
+      facts,
+      key,
+      'kms:ReEncryptFrom',
+      input.SourceEncryptionAlgorithm,
+      input.SourceEncryptionContext,
+      input.SourceKeyId,
+    );
+    const to = reEncryptRequest(
+      facts,
+      facts.otherKey ?? key,
+      'kms:ReEncryptTo',
+      input.DestinationEncryptionAlgorithm,
+      input.DestinationEncryptionContext,
+      input.DestinationKeyId,
+    );
     return [from, to];
   }
-  const first: AuthorizationRequest = {
-    ...base,
-    ...keyConditions(facts.key),
-    ...parameterConditions(operation, input),
-    action: `kms:${operation}`,
-    resource: facts.key.arn,
+  const onKey = (target: KeyFacts): AuthorizationRequest => {
+    const request = callerRequest(facts);
+    addKeyConditions(request, target);
+    addParameterConditions(request, operation, input);
+    request.action = `kms:${operation}`;
+    request.resource = target.arn;
+    return request;
   };
-  if (operation === 'UpdateAlias' && facts.otherKey !== undefined && facts.otherKey.arn !== facts.key.arn) {
-    return [first, { ...first, ...keyConditions(facts.otherKey), resource: facts.otherKey.arn }];
+  const first = onKey(key);
+  if (operation === 'UpdateAlias' && facts.otherKey !== undefined && facts.otherKey.arn !== key.arn) {
+    return [first, onKey(facts.otherKey)];
   }
   return [first];
 }
