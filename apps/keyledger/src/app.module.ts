@@ -19,6 +19,8 @@ import { CryptoOperations } from './cryptography/crypto-operations.js';
 import { ServiceIndexController } from './health/service-index.controller.js';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module.js';
 import { ChangeKeyHandler, CreateKeyHandler } from './keys/key-commands.js';
+import { MultiRegionKeys } from './keys/multi-region-keys.js';
+import { MultiRegionOperations } from './kms/multi-region.operations.js';
 import { GetParametersForImportHandler, ImportKeyMaterialHandler } from './keys/key-import-commands.js';
 import { KeyResolver } from './keys/key-resolver.js';
 import { GetKeyHandler, ListAliasesHandler, ListKeysHandler } from './keys/key-queries.js';
@@ -59,6 +61,8 @@ export class AppModule {
         LedgerRepository,
         KeyResolver,
         BackingKeys,
+        MultiRegionKeys,
+        MultiRegionOperations,
         ShredKeyPool,
         CryptoOperations,
         KeyManagementOperations,

@@ -86,6 +86,29 @@ export class BackingKeys {
     return { keyMaterialId, shredKeyId, sealedMaterial: sealed, publicKey: pair.publicKeyDer.toString('base64') };
   }
 
+  /**
+   * The same material sealed anew under a shred key of its own: what a multi-Region replica holds, so
+   * that destroying one replica's copy leaves the others'. `keyId` is the source's ledger id.
+   */
+  async copy(keyId: string, backing: BackingKey, spec: ServedKeySpec): Promise<NewBackingKey> {
+    const pair = isAsymmetricKeySpec(spec);
+    const material = await this.open(keyId, backing, pair ? 'private' : 'secret');
+    const bytes = pair ? material.export({ format: 'der', type: 'pkcs8' }) : material.export();
+    try {
+      const binding = { keyId: bareId(keyId), keyMaterialId: backing.keyMaterialId };
+      const { shredKeyId, sealed } = this.shredKeys.seal(bytes, binding);
+      const publicKey = pair ? await this.repository.publicKey(keyId, backing) : undefined;
+      return {
+        keyMaterialId: backing.keyMaterialId,
+        shredKeyId,
+        sealedMaterial: sealed,
+        ...(publicKey === undefined ? {} : { publicKey }),
+      };
+    } finally {
+      bytes.fill(0);
+    }
+  }
+
   /** Destroys the shred key of a backing key that was generated but never recorded. */
   discard(backingKey: NewBackingKey): void {
     this.shredKeys.discard(backingKey.shredKeyId);

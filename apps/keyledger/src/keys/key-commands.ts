@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   bareId,
   decideKey,
@@ -25,6 +25,7 @@ import type { RequestContext } from '../ledger/request-context.js';
 import { refIn, scopeIn } from '../regions/request-region.js';
 import { InitialKeyPolicy } from '../authorization/initial-key-policy.js';
 import { KeyResolver } from './key-resolver.js';
+import { MultiRegionKeys } from './multi-region-keys.js';
 
 export class CreateKeyCommand extends Command<KeyAggregate> {
   constructor(
@@ -36,6 +37,8 @@ export class CreateKeyCommand extends Command<KeyAggregate> {
       keyUsage?: KeyUsage;
       /** A key policy in place of the default one, and whether to skip the lockout safety check. */
       policy?: { text: string; bypassLockoutSafetyCheck: boolean };
+      /** A multi-Region primary key: its id is `mrk-` and 32 hex digits, shared by every replica. */
+      multiRegion?: boolean;
     },
     readonly context: RequestContext,
   ) {
@@ -80,7 +83,7 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
   ) {}
 
   async execute({ input, context }: CreateKeyCommand): Promise<KeyAggregate> {
-    const keyId = randomUUID();
+    const keyId = input.multiRegion ? `mrk-${randomBytes(16).toString('hex')}` : randomUUID();
     const keySpec = input.keySpec ?? 'SYMMETRIC_DEFAULT';
     const backingKey = input.origin === 'AWS_KMS' ? await this.backingKeys.generateFor(keyId, keySpec) : undefined;
     const { region } = context;
@@ -96,6 +99,7 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand, KeyAg
       keyUsage: input.keyUsage ?? 'ENCRYPT_DECRYPT',
       tags: input.tags,
       backingKey,
+      multiRegion: input.multiRegion === true,
       now: this.clock.now(),
     };
     try {
@@ -128,6 +132,7 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyCh
     private readonly backingKeys: BackingKeys,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
+    private readonly multiRegion: MultiRegionKeys,
   ) {}
 
   async execute({ keyId: keyIdInput, change, context }: ChangeKeyCommand): Promise<KeyChangeOutcome> {
@@ -161,6 +166,7 @@ export class ChangeKeyHandler implements ICommandHandler<ChangeKeyCommand, KeyCh
       'destroyedShredKeyIds' in e.data ? (e.data.destroyedShredKeyIds ?? []) : [],
     );
     if (destroyed.length > 0) this.backingKeys.destroy(ref, destroyed);
+    if (outcome.events.length > 0) await this.multiRegion.afterChange(outcome.state, outcome.events, context);
     return { state: outcome.state, events: outcome.events };
   }
 }

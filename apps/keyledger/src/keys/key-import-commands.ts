@@ -25,6 +25,7 @@ import {
   type WrappingKeySpec,
 } from '@keyledger/ledger';
 import { CLOCK, IMPORT_TOKEN_KEY, SHRED_VAULT } from '../infrastructure/tokens.js';
+import { MultiRegionKeys } from './multi-region-keys.js';
 import { BackingKeys } from '../cryptography/backing-keys.js';
 import { ShredKeyPool } from '../cryptography/shred-key-pool.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
@@ -152,6 +153,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
     private readonly backingKeys: BackingKeys,
     @Inject(IMPORT_TOKEN_KEY) private readonly tokenKey: Buffer,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly multiRegion: MultiRegionKeys,
   ) {}
 
   async execute({
@@ -177,6 +179,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
     const unwrapped = this.unwrap(keyId, importTokenId, parameters, input.encryptedKeyMaterial, loaded.state.keySpec);
     const { material, publicKey } = acceptImportedMaterial(loaded.state.keySpec, unwrapped);
     const keyMaterialId = importedKeyMaterialId(keyId, material);
+    const sharedKeyMaterialIds = await this.multiRegion.sharedKeyMaterialIds(loaded.state);
     const { shredKeyId, sealed: sealedMaterial } = this.shredKeys.seal(material, { keyId, keyMaterialId });
     try {
       const outcome = await this.repository.decideOnKey(
@@ -195,6 +198,7 @@ export class ImportKeyMaterialHandler implements ICommandHandler<
               validTo: input.validTo,
               keyMaterialDescription: input.keyMaterialDescription,
               publicKey,
+              ...(sharedKeyMaterialIds === undefined ? {} : { sharedKeyMaterialIds }),
               now,
             },
             state,

@@ -2,7 +2,9 @@ import {
   algorithmsOf,
   aliasArnOf,
   findBackingKey,
+  keyArnOf,
   keyStateOf,
+  multiRegionKeyTypeOf,
   type AliasAggregate,
   type KeyAggregate,
   type KmsScope,
@@ -15,8 +17,25 @@ import type { Page } from '../ledger/paging.js';
 /** The specs CustomerMasterKeySpec (deprecated) can name, from the wire model; newer specs leave it out. */
 const CUSTOMER_MASTER_KEY_SPECS: ReadonlySet<string> = new Set(CustomerMasterKeySpec.enum);
 
-/** AWS's KeyMetadata structure, with the algorithm lists of the key's spec and usage. */
-export function keyMetadata(key: KeyAggregate, scope: Pick<KmsScope, 'accountId'>): Record<string, unknown> {
+/** AWS's MultiRegionConfiguration: `replicaRegions` are every replica's, as the primary records them. */
+function multiRegionConfiguration(key: KeyAggregate, accountId: string, replicaRegions: readonly string[]) {
+  const member = (region: string) => ({ Arn: keyArnOf({ region, accountId }, key.keyId), Region: region });
+  return {
+    MultiRegionKeyType: multiRegionKeyTypeOf(key),
+    PrimaryKey: member(key.multiRegion!.primaryRegion),
+    ReplicaKeys: replicaRegions.map(member),
+  };
+}
+
+/**
+ * AWS's KeyMetadata structure, with the algorithm lists of the key's spec and usage. A multi-Region
+ * replica does not keep its siblings: `replicaRegions` (from its primary) says which there are.
+ */
+export function keyMetadata(
+  key: KeyAggregate,
+  scope: Pick<KmsScope, 'accountId'>,
+  replicaRegions: readonly string[] = key.multiRegion?.replicaRegions ?? [],
+): Record<string, unknown> {
   const state = keyStateOf(key);
   const current = key.currentKeyMaterialId ? findBackingKey(key, key.currentKeyMaterialId) : undefined;
   const symmetric = key.keySpec === 'SYMMETRIC_DEFAULT';
@@ -38,7 +57,10 @@ export function keyMetadata(key: KeyAggregate, scope: Pick<KmsScope, 'accountId'
     CustomerMasterKeySpec: CUSTOMER_MASTER_KEY_SPECS.has(key.keySpec) ? key.keySpec : undefined,
     KeySpec: key.keySpec,
     ...algorithmsOf(key.keySpec, key.keyUsage),
-    MultiRegion: false,
+    MultiRegion: key.multiRegion !== null,
+    MultiRegionConfiguration: key.multiRegion
+      ? multiRegionConfiguration(key, scope.accountId, replicaRegions)
+      : undefined,
     // AWS names the current material only of the keys it rotates: symmetric encryption keys.
     CurrentKeyMaterialId: symmetric ? (key.currentKeyMaterialId ?? undefined) : undefined,
   };

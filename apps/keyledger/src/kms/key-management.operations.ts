@@ -5,6 +5,7 @@ import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CONFIG } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, CreateKeyCommand, type KeyChange } from '../keys/key-commands.js';
 import { GetKeyQuery, ListKeysQuery } from '../keys/key-queries.js';
+import { MultiRegionKeys } from '../keys/multi-region-keys.js';
 import { page } from '../ledger/paging.js';
 import type { RequestContext } from '../ledger/request-context.js';
 import { keyMetadata, pageFields, rotationEntries } from './aws-responses.js';
@@ -38,6 +39,7 @@ export class KeyManagementOperations {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
+    private readonly multiRegion: MultiRegionKeys,
   ) {}
 
   readonly handlers: OperationFamily<KeyManagementOperation> = {
@@ -51,6 +53,7 @@ export class KeyManagementOperations {
             tags: (input.Tags ?? []).map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),
             keySpec,
             keyUsage,
+            multiRegion: input.MultiRegion === true,
             ...(input.Policy === undefined
               ? {}
               : {
@@ -65,9 +68,10 @@ export class KeyManagementOperations {
       );
       return { KeyMetadata: keyMetadata(key, this.config) };
     },
-    DescribeKey: async (input, context) => ({
-      KeyMetadata: keyMetadata(await this.key(input.KeyId, true, context), this.config),
-    }),
+    DescribeKey: async (input, context) => {
+      const key = await this.key(input.KeyId, true, context);
+      return { KeyMetadata: keyMetadata(key, this.config, await this.multiRegion.replicaRegionsOf(key)) };
+    },
     ListKeys: async (input, context) => {
       const listed = await this.queries.execute(new ListKeysQuery(context.region, input.Limit, input.Marker));
       return { Keys: listed.items.map((k) => ({ KeyId: k.keyId, KeyArn: k.state.arn })), ...pageFields(listed) };
@@ -84,7 +88,9 @@ export class KeyManagementOperations {
       ),
     DisableKeyRotation: (input, context) => this.change(input.KeyId, { type: 'DisableKeyRotation' }, context),
     GetKeyRotationStatus: async (input, context) => {
-      const key = await this.key(input.KeyId, false, context);
+      const asked = await this.key(input.KeyId, false, context);
+      // Rotation settings are shared by a multi-Region key's members: its primary keeps them.
+      const key = (await this.multiRegion.primaryOf(asked)) ?? asked;
       // AWS rotates symmetric encryption keys only, and says so for the others.
       if (key.keySpec !== SYMMETRIC_DEFAULT)
         throw new DomainError(
@@ -92,7 +98,7 @@ export class KeyManagementOperations {
           `${key.arn} key spec is ${key.keySpec} which is not valid for this operation.`,
         );
       return {
-        KeyId: key.arn,
+        KeyId: asked.arn,
         KeyRotationEnabled: key.rotationEnabled,
         RotationPeriodInDays: key.rotationEnabled ? (key.rotationPeriodInDays ?? undefined) : undefined,
         NextRotationDate:

@@ -21,7 +21,6 @@ export function checkCreateKey(input: OperationInput<'CreateKey'>) {
   const origin = input.Origin ?? 'AWS_KMS';
   if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL')
     throw new DomainError('Unsupported', `Origin ${origin} is not supported: use AWS_KMS or EXTERNAL.`);
-  if (input.MultiRegion) throw new DomainError('Unsupported', 'Multi-Region keys are not supported.');
   if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
     throw new DomainError('Unsupported', 'Custom key stores are not supported.');
   return resolved;

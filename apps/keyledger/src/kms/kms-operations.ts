@@ -8,6 +8,7 @@ import { CryptographicOperations } from './cryptographic.operations.js';
 import { ImportOperations } from './import.operations.js';
 import { KeyAccessOperations } from './key-access.operations.js';
 import { KeyManagementOperations } from './key-management.operations.js';
+import { MultiRegionOperations } from './multi-region.operations.js';
 import type { Output, OperationTable } from './operation-table.js';
 import { UsageOperations } from '../usage/usage.operations.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
@@ -27,6 +28,7 @@ export class KmsOperations {
     asymmetric: AsymmetricOperations,
     keyAccess: KeyAccessOperations,
     usage: UsageOperations,
+    multiRegion: MultiRegionOperations,
     private readonly recorder: UsageRecorder,
   ) {
     this.table = {
@@ -37,6 +39,7 @@ export class KmsOperations {
       ...asymmetric.handlers,
       ...keyAccess.handlers,
       ...usage.handlers,
+      ...multiRegion.handlers,
     };
   }
 

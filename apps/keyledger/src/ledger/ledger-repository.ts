@@ -24,6 +24,12 @@ import { LedgerView, type Versioned } from '@keyledger/read-models';
 import { CLOCK, EVENT_STORE } from '../infrastructure/tokens.js';
 import type { RequestContext } from './request-context.js';
 
+/** The events that record a backing key's sealed form (a replica's arrive from its primary). */
+const SEALING_EVENTS: ReadonlySet<string> = new Set([
+  'KeyMaterialGenerated',
+  'KeyMaterialImported',
+  'KeyMaterialArrived',
+]);
 const NO_HEAD: ChainHead = { revision: NO_STREAM, lastHash: null };
 const settled = (): void => undefined;
 
@@ -125,7 +131,7 @@ export class LedgerRepository {
       throw error;
     }
     for (const event of events) {
-      if (event.type !== 'KeyMaterialGenerated' && event.type !== 'KeyMaterialImported') continue;
+      if (!SEALING_EVENTS.has(event.type)) continue;
       const data = event.data as { keyMaterialId?: unknown; shredKeyId?: unknown; sealedMaterial?: unknown };
       if (data.keyMaterialId === backing.keyMaterialId && data.shredKeyId === backing.shredKeyId) return data;
     }

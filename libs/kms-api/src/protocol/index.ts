@@ -11,6 +11,7 @@ export {
 } from './operations.js';
 export * from './request-dtos.js';
 export * from './grant-request-dtos.js';
+export * from './multi-region-request-dtos.js';
 export { serializeResponse } from './serialize.js';
 export { CustomerMasterKeySpec } from './model-shapes.js';
 export { fieldsOf, type FieldSpec, type Shape } from './shapes.js';

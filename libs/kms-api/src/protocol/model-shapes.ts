@@ -21,6 +21,7 @@ const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_O
 export const KeyIdType = str('KeyIdType', { min: 1, max: 2048 });
 export const AliasNameType = str('AliasNameType', { min: 1, max: 256, pattern: '^[a-zA-Z0-9:/_-]+$' });
 export const DescriptionType = str('DescriptionType', { min: 0, max: 8192 });
+export const RegionType = str('RegionType', { min: 1, max: 32, pattern: '^([a-z]+-){2,3}\\d+$' });
 export const PolicyType = str('PolicyType', {
   min: 1,
   max: 131072,

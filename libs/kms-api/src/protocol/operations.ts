@@ -1,5 +1,6 @@
 import { KmsError } from './kms-error.js';
 import * as grants from './grant-request-dtos.js';
+import * as multiRegion from './multi-region-request-dtos.js';
 import * as dto from './request-dtos.js';
 
 /**
@@ -75,6 +76,8 @@ export const OPERATIONS = {
   ListRetirableGrants: op(grants.ListRetirableGrantsRequest, 'read'),
   RetireGrant: op(grants.RetireGrantRequest, 'admin'),
   RevokeGrant: op(grants.RevokeGrantRequest, 'admin'),
+  ReplicateKey: op(multiRegion.ReplicateKeyRequest, 'admin'),
+  UpdatePrimaryRegion: op(multiRegion.UpdatePrimaryRegionRequest, 'admin'),
 } as const;
 
 export type OperationName = keyof typeof OPERATIONS;

@@ -63,7 +63,7 @@ export class RecipientInfo {
   @Member(AttestationDocumentType) AttestationDocument?: Buffer;
 }
 const TagShape = structure('Tag', () => Tag);
-const TagList = listOf('TagList', TagShape);
+export const TagList = listOf('TagList', TagShape);
 const RecipientInfoShape = structure('RecipientInfo', () => RecipientInfo);
 
 export class CreateKeyRequest {

@@ -216,10 +216,10 @@ describe('serialisation errors', () => {
 
 describe('operations and parsed input', () => {
   it('UnknownOperationException for operations Keyledger does not serve', () => {
-    const e = failure(() => parseRequest('ReplicateKey', {}));
+    const e = failure(() => parseRequest('CreateCustomKeyStore', {}));
     expect([e.type, e.message, e.statusCode]).toEqual([
       'UnknownOperationException',
-      'Operation ReplicateKey is not supported.',
+      'Operation CreateCustomKeyStore is not supported.',
       400,
     ]);
     expect(failure(() => parseRequest('toString', {})).type).toBe('UnknownOperationException');
@@ -230,7 +230,8 @@ describe('operations and parsed input', () => {
   it('parseTarget reads X-Amz-Target', () => {
     expect(parseTarget('TrentService.Decrypt')).toBe('Decrypt');
     expect(failure(() => parseTarget('DynamoDB_20120810.GetItem')).type).toBe('UnknownOperationException');
-    expect(failure(() => parseTarget('TrentService.ReplicateKey')).type).toBe('UnknownOperationException');
+    expect(failure(() => parseTarget('TrentService.CreateCustomKeyStore')).type).toBe('UnknownOperationException');
+    expect(parseTarget('TrentService.ReplicateKey')).toBe('ReplicateKey');
     expect(failure(() => parseTarget(undefined)).type).toBe('UnknownOperationException');
   });
 
@@ -277,6 +278,7 @@ interface Sample {
 const PATTERNED_SAMPLES: Readonly<Record<string, string>> = {
   ServicePrincipalType: 'kms.amazonaws.com',
   GrantConstraintSourceArnType: 'arn:aws:s3:us-east-1:111122223333:bucket',
+  RegionType: 'eu-west-1',
 };
 
 function validSample(shape: Shape): Sample {
@@ -377,7 +379,7 @@ function fastOutcome(op: string, wire: object): 'ok' | 'invalid' {
 
 describe('compiled rules agree with the class-validator DTOs', () => {
   it('covers every operation of the table', () => {
-    expect(OPERATION_NAMES).toHaveLength(46);
+    expect(OPERATION_NAMES).toHaveLength(48);
     for (const name of OPERATION_NAMES) expect(fieldsOf(OPERATIONS[name].request).length, name).toBeGreaterThan(0);
   });
 

@@ -43,6 +43,8 @@ export const KEY_ACTIONS: readonly string[] = [
   'ListGrants',
   'RetireGrant',
   'RevokeGrant',
+  'ReplicateKey',
+  'UpdatePrimaryRegion',
 ].map((op) => `kms:${op}`);
 
 export type AccessReason =
