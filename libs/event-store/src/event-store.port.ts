@@ -170,6 +170,14 @@ export interface EventStore {
    */
   checkConnection(deadlineMs: number): Promise<void>;
 
+  /**
+   * The position of the last committed event ('start' when there is none), for a store
+   * whose positions count events (the embedded one: 1, 2, 3…), so that a position's
+   * distance to it is a number of events. Absent where positions are log offsets
+   * (EventStoreDB), whose differences count bytes, not events.
+   */
+  headPosition?(): Promise<bigint | 'start'>;
+
   close(): Promise<void>;
 }
 
