@@ -49,7 +49,7 @@ describe('ciphertext codec refusals', () => {
     expect(() => encodeHeader({ ...fields, salt: randomBytes(31) })).toThrow(new RangeError('salt must be 32 bytes'));
     expect(() => encodeHeader({ ...fields, iv: randomBytes(13) })).toThrow(new RangeError('iv must be 12 bytes'));
     expect(() => encodeHeader({ ...fields, keyId: keyId.toUpperCase() })).toThrow(
-      new TypeError('keyId must be a lowercase UUID'),
+      new TypeError('keyId must be a lowercase UUID or a multi-Region mrk- id'),
     );
     expect(() => encodeHeader({ ...fields, keyMaterialId: keyMaterialId.slice(1) })).toThrow(
       new TypeError('keyMaterialId must be 64 lowercase hex digits'),
@@ -74,9 +74,9 @@ describe('ciphertext codec refusals', () => {
     expect(short.message).toBe('ciphertext is too short');
   });
 
-  it('refuses to decrypt parsed fields of a version it does not know, even when the bytes are version 1', () => {
+  it('refuses to decrypt parsed fields of a version it does not know (3), even when the bytes are version 1', () => {
     const parsed = parseCiphertext(encrypt({ backingKey, keyId, keyMaterialId, plaintext: Buffer.from('secret') }));
-    const error = errorOf(() => decrypt({ backingKey, parsed: { ...parsed, version: 2 as 1 } }));
+    const error = errorOf(() => decrypt({ backingKey, parsed: { ...parsed, version: 3 } }));
     expect(error).toMatchObject({ reason: 'UNSUPPORTED_VERSION' });
     expect(error.message).toBe('ciphertext format version is not supported');
     expect(decrypt({ backingKey, parsed })).toEqual(Buffer.from('secret'));

@@ -59,10 +59,13 @@ describe('shred vault refusals', () => {
     expect(error.message).toBe('a shred key with id "fresh-1, taken, fresh-2" already exists');
     expect(vault.has('fresh-1')).toBe(false);
     expect(vault.has('fresh-2')).toBe(false);
-    const keys = vault.createMany(['a', 'b']);
-    expect(keys.map((key) => key.length)).toEqual([32, 32]);
-    expect(vault.get('a')).toEqual(keys[0]);
-    expect(vault.get('b')).toEqual(keys[1]);
+    const created = vault.createMany(['a', 'b']);
+    expect(created.map(({ id, key }) => [id, key.length])).toEqual([
+      ['a', 32],
+      ['b', 32],
+    ]);
+    expect(vault.get('a')).toEqual(created[0]!.key);
+    expect(vault.get('b')).toEqual(created[1]!.key);
   });
 
   it('says which key cannot be unwrapped, and why, keeping the cause', () => {

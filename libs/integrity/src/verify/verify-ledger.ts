@@ -103,11 +103,12 @@ export async function verifyLedger(
       const page = await readPage(after);
       const seqBefore = eventsChecked;
       hashes.startIfLong(page.length, pageSize, options.startHashPool);
-      for (let i = 0; i < page.length; i++) checkEvent(page[i]!, i);
+      page.forEach(checkEvent);
       hashes.page(page, seqBefore);
       await hashes.yieldToWorker();
-      if (page.length > 0) {
-        after = page[page.length - 1]!.position;
+      const last = page.at(-1);
+      if (last !== undefined) {
+        after = last.position;
         options.onProgress?.(eventsChecked);
       }
       if (page.length < pageSize) break;
