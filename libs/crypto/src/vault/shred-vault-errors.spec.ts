@@ -64,8 +64,8 @@ describe('shred vault refusals', () => {
       ['a', 32],
       ['b', 32],
     ]);
-    expect(vault.get('a')).toEqual(created[0]?.key);
-    expect(vault.get('b')).toEqual(created[1]?.key);
+    expect(vault.get('a')).toEqual(created[0]!.key);
+    expect(vault.get('b')).toEqual(created[1]!.key);
   });
 
   it('says which key cannot be unwrapped, and why, keeping the cause', () => {
