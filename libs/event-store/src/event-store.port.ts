@@ -120,7 +120,11 @@ export interface SubscribeToAllOptions {
 }
 
 export interface Subscription {
-  /** Stops delivery; resolves once no handler call is in flight. */
+  /**
+   * Stops delivery; resolves once no handler call is in flight. Called by a handler of this subscription
+   * before its first await, it resolves at once; a handler that calls it after an await must not await it
+   * (it would wait for itself).
+   */
   unsubscribe(): Promise<void>;
 }
 

@@ -29,7 +29,9 @@ export const ledgerSchemas = {
       arn: str,
       region: str,
       asOf: time,
-      keyState: { enum: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Deleted'] },
+      keyState: {
+        enum: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingReplicaDeletion', 'PendingImport', 'Deleted'],
+      },
       enabled: bool,
       origin: str,
       description: str,
@@ -89,6 +91,10 @@ export const ledgerSchemas = {
     type: 'object',
     properties: {
       asOf: time,
+      usageTrackingStartedAt: {
+        ...nullableTime,
+        description: 'When usage recording began (null: never); a key with no last use may have been used before it',
+      },
       keys: {
         type: 'array',
         items: {
@@ -112,6 +118,11 @@ export const ledgerSchemas = {
             validTo: nullableTime,
             keySpec: str,
             keyUsage: str,
+            lastUsedAt: {
+              ...nullableTime,
+              description: 'The last successful use at or before asOf, from the usage ledger (to the minute)',
+            },
+            lastOperation: { ...nullableStr, description: 'The operation of that last use' },
           },
         },
       },

@@ -169,14 +169,14 @@ export class SqliteEventStore implements EventStore {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
-    const outcomes: Outcome[] = new Array(batch.length);
+    let settled: Array<{ pending: PendingAppend; outcome: Outcome }>;
     const recordedAt = Date.now();
     const isolate = batch.length > 1;
     let committed = false;
     try {
       this.beginImmediate.run();
       try {
-        for (let i = 0; i < batch.length; i++) outcomes[i] = this.applyOne(batch[i], recordedAt, isolate);
+        settled = batch.map((pending) => ({ pending, outcome: this.applyOne(pending, recordedAt, isolate) }));
         this.commit.run();
         committed = true;
       } finally {
@@ -188,12 +188,11 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     let anyWritten = false;
-    for (let i = 0; i < batch.length; i++) {
-      const outcome = outcomes[i];
-      if (outcome instanceof Error) batch[i].reject(outcome);
+    for (const { pending, outcome } of settled) {
+      if (outcome instanceof Error) pending.reject(outcome);
       else {
         anyWritten = true;
-        batch[i].resolve(outcome);
+        pending.resolve(outcome);
       }
     }
     // Subscribers read what was committed one turn later: the appenders' own
@@ -270,12 +269,10 @@ export class SqliteEventStore implements EventStore {
     if (expected !== NO_STREAM && typeof expected !== 'bigint') return undefined;
     const from = expected === NO_STREAM ? 0 : Number(expected) + 1;
     const rows = this.selectIdsFrom.all(pending.streamName, from, pending.events.length) as [number, string][];
-    if (rows.length !== pending.events.length) return undefined;
-    for (let i = 0; i < rows.length; i++) if (!sameEventId(rows[i]![1], pending.events[i]!.id)) return undefined;
-    return {
-      nextExpectedRevision: BigInt(from + rows.length - 1),
-      position: BigInt(rows[rows.length - 1]![0]),
-    };
+    const last = rows.at(-1);
+    if (last === undefined || rows.length !== pending.events.length) return undefined;
+    if (!pending.events.every((event, i) => sameEventId(rows[i]?.[1] ?? '', event.id))) return undefined;
+    return { nextExpectedRevision: BigInt(from + rows.length - 1), position: BigInt(last[0]) };
   }
 
   private notifyCommitted(): void {
@@ -322,9 +319,7 @@ export class SqliteEventStore implements EventStore {
   /** @internal Synchronous so a subscription can read and register for the next commit with nothing in between. */
   readAllSync(after: bigint | 'start', maxCount: number): RecordedEvent[] {
     const rows = this.selectAllAfter.all(after === 'start' ? 0 : Number(after), toLimit(maxCount)) as EventRow[];
-    const events: RecordedEvent[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) events[i] = toRecordedEvent(rows[i], this.filePath);
-    return events;
+    return rows.map((row) => toRecordedEvent(row, this.filePath));
   }
 
   async readAllJson(options: ReadAllOptions = {}): Promise<RecordedEventJson[]> {
@@ -336,19 +331,14 @@ export class SqliteEventStore implements EventStore {
     ) as Array<
       [position: number, stream: string, revision: number, type: string, data: string, metadata: string | null]
     >;
-    const events: RecordedEventJson[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      events[i] = {
-        streamName: row[1],
-        type: row[3],
-        revision: BigInt(row[2]),
-        position: BigInt(row[0]),
-        dataJson: row[4],
-        metadataJson: row[5] ?? '{}',
-      };
-    }
-    return events;
+    return rows.map((row) => ({
+      streamName: row[1],
+      type: row[3],
+      revision: BigInt(row[2]),
+      position: BigInt(row[0]),
+      dataJson: row[4],
+      metadataJson: row[5] ?? '{}',
+    }));
   }
 
   async streamRevision(streamName: string): Promise<CurrentRevision> {

@@ -1,4 +1,4 @@
-import { UUID_PATTERN } from '../common-constants.js';
+import { isKmsKeyId } from '../common-constants.js';
 import { DomainError } from '../domain-error.js';
 
 /** Where this server's keys live: every ARN it builds or accepts names this account and region. */
@@ -41,19 +41,19 @@ export function parseKeyIdentifier(
   if (input.startsWith('arn:')) {
     const arn = ARN.exec(input);
     if (!arn || arn[1] !== ARN_PARTITION) return invalidArn(input);
-    const [, , region, account, resource] = arn;
-    if (region !== scope.region) return invalidArn(region!);
+    const [, , region = '', account, resource = ''] = arn;
+    if (region !== scope.region) return invalidArn(region);
     if (account !== scope.accountId) return invalidArn(input);
-    if (resource!.startsWith(KEY_PREFIX)) name = resource!.slice(KEY_PREFIX.length);
-    else if (resource!.startsWith(ALIAS_PREFIX)) name = resource!;
+    if (resource.startsWith(KEY_PREFIX)) name = resource.slice(KEY_PREFIX.length);
+    else if (resource.startsWith(ALIAS_PREFIX)) name = resource;
     else return invalidArn(input);
-    fromArn = resource!.startsWith(KEY_PREFIX);
+    fromArn = resource.startsWith(KEY_PREFIX);
   }
   if (!fromArn && name.startsWith(ALIAS_PREFIX)) {
     if (!options.allowAlias) return invalidKeyId(input);
     return { kind: 'alias', aliasName: name };
   }
-  if (!UUID_PATTERN.test(name)) return invalidKeyId(input);
+  if (!isKmsKeyId(name)) return invalidKeyId(input);
   return { kind: 'key', keyId: name };
 }
 

@@ -1,8 +1,17 @@
-import { DAY_MS, DomainError, keyStateOf, type BackingKey, type KeyAggregate } from '@keyledger/ledger';
+import type { EventStore } from '@keyledger/event-store';
+import {
+  DAY_MS,
+  DomainError,
+  isPendingDeletion,
+  keyStateOf,
+  type BackingKey,
+  type KeyAggregate,
+} from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
 import { becameCurrentAt, currentBacking, keyStateName, type KeyStateName } from './key-state-as-of.js';
 import { iso, round2, timeOf } from './query-support.js';
 import { aliasNamesIn, checkRegion } from './regional-keys.js';
+import { lastSuccessfulUse, usageTrackingStart } from './usage/usage-rows.js';
 
 export interface InventoryKey {
   keyId: string;
@@ -23,10 +32,15 @@ export interface InventoryKey {
   validTo: string | null;
   keySpec: string;
   keyUsage: string;
+  /** The last successful use at or before asOf, from the usage ledger; null: none recorded since tracking began. */
+  lastUsedAt: string | null;
+  lastOperation: string | null;
 }
 
 export interface InventoryReport {
   asOf: string;
+  /** When usage recording began (null: never): a key with no last use may have been used before it. */
+  usageTrackingStartedAt: string | null;
   keys: InventoryKey[];
 }
 
@@ -60,6 +74,7 @@ export interface RotationComplianceReport {
 /** Reports over every key as of a time, of every region or of one. */
 export class LedgerReports {
   constructor(
+    private readonly store: EventStore,
     private readonly states: AsOfStates,
     /** Where keys of unqualified streams (every ledger written before regions) belong. */
     private readonly homeRegion: string,
@@ -79,6 +94,7 @@ export class LedgerReports {
     const keys: InventoryKey[] = [];
     for (const state of states) {
       const current = currentBacking(state);
+      const lastUse = await lastSuccessfulUse(this.store, state.keyId, at);
       keys.push({
         keyId: state.keyId,
         arn: state.arn,
@@ -98,9 +114,11 @@ export class LedgerReports {
         validTo: current ? iso(current.validTo) : null,
         keySpec: state.keySpec,
         keyUsage: state.keyUsage,
+        lastUsedAt: lastUse?.at ?? null,
+        lastOperation: lastUse?.operation ?? null,
       });
     }
-    return { asOf: asOf.toISOString(), keys };
+    return { asOf: asOf.toISOString(), usageTrackingStartedAt: await usageTrackingStart(this.store), keys };
   }
 
   /**
@@ -136,7 +154,7 @@ export class LedgerReports {
       let reason: RotationComplianceReason;
       // AWS rotates symmetric encryption keys only: for the others rotation is not applicable (exempt).
       if (state.keySpec !== 'SYMMETRIC_DEFAULT') reason = 'NOT_APPLICABLE';
-      else if (keyState === 'PendingDeletion') reason = 'PENDING_DELETION';
+      else if (isPendingDeletion(keyState)) reason = 'PENDING_DELETION';
       else if (keyState === 'Disabled' || keyState === 'PendingImport' || !current) reason = 'DISABLED';
       else if (young) reason = youngMaterialReason(state, current);
       else if (current.origin === 'EXTERNAL')
