@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_DIR, log, machine, newRootKeyBase64, round, runChild, serverEnv, tempDir } from './lib/common.js';
 import { LedgerGenerator } from './lib/generate.js';
+import { run as runDecryptBesideRsa } from './parts/decrypt-beside-rsa.js';
 import { run as runHttpCrypto } from './parts/http-crypto.js';
 import { run as runLifecycle } from './parts/lifecycle.js';
 import { run as runScaling } from './parts/scaling.js';
@@ -20,6 +21,9 @@ const CONFIG = {
   httpConnections: num('BENCH_HTTP_CONNECTIONS', 64),
   httpSeconds: num('BENCH_HTTP_SECONDS', 3),
   httpWarmupSeconds: num('BENCH_HTTP_WARMUP_SECONDS', 2),
+  // Latency, not throughput: fewer connections, so the p99 is not all queueing.
+  rsaBesideConnections: num('BENCH_RSA_BESIDE_CONNECTIONS', 8),
+  rsaBesideCreateKeys: num('BENCH_RSA_BESIDE_CREATE_KEYS', 2),
   inProcessSeconds: num('BENCH_INPROCESS_SECONDS', 1.5),
   lifecycleConcurrency: num('BENCH_LIFECYCLE_CONCURRENCY', 32),
   lifecycleSeconds: num('BENCH_LIFECYCLE_SECONDS', 2),
@@ -70,6 +74,12 @@ const FIGURES = {
     unit: 'req/s',
     floor: 'bare Fastify + 1 HMAC-SHA-256 (key in memory)',
     goal: { ratio: '>=', value: 0.5 },
+  },
+  decrypt_p99_beside_rsa_create_key: {
+    figure: 'p99 of Decrypts over HTTP while RSA-4096 CreateKeys run beside them',
+    unit: 'ms',
+    floor: 'p99 of the same Decrypts alone, same server, same run',
+    goal: { ratio: '<=', value: 2 },
   },
   decrypt_in_process: {
     figure: 'Decrypt in process (KmsOperations → QueryBus, no HTTP)',
@@ -358,6 +368,16 @@ async function main() {
         connections: CONFIG.httpConnections,
         durationSec: CONFIG.httpSeconds,
         warmupSec: CONFIG.httpWarmupSeconds,
+      }),
+    );
+
+    await section('rsa-beside', () =>
+      runDecryptBesideRsa({
+        rounds: CONFIG.rounds,
+        connections: CONFIG.rsaBesideConnections,
+        durationSec: CONFIG.httpSeconds,
+        warmupSec: CONFIG.httpWarmupSeconds,
+        createKeyConcurrency: CONFIG.rsaBesideCreateKeys,
       }),
     );
 

@@ -1,13 +1,13 @@
 import { SignatureV4 } from '@smithy/signature-v4';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, spawnServer, type ServerProcess } from '../observability/server-process.js';
 import { Sha256 } from '../support/sha256.js';
-import { admitted, exchange, keepAliveExchange } from './raw-http.js';
+import { admitted, keepAliveExchange } from './raw-http.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIAOVERLOADADMIN001', secretAccessKey: 'overload-secret-0123456789abcdef' };
 const BUSY_CONNECTIONS = 500;
@@ -45,13 +45,41 @@ async function signedListKeys(url: URL): Promise<string> {
 }
 
 /**
- * The server in its own process, so the load this test generates does not share its event loop.
- * SKIPPED (WIP, for the HTTP-edge performance work): the bound is not met today. Measured on the
- * shared 2-core machine, access log on: 7,463 ms once, over 120 s another time (the in-process
- * test in overload.e2e.spec.ts logs 3,473 ms). Unskip when the edge answers a new connection's
- * health check within the timeout.
+ * The probe as a load balancer sends it: from another process, on a new connection, timed by
+ * the prober itself (curl's time_total, connect included), so the test's own event loop,
+ * busy with the 500 connections, is not part of the figure.
  */
-// Skipped: the 1 s bound is not met yet (7.5 s measured here); unskip once the edge meets it (issue 11 point 16).
+function healthCheck(url: URL): Promise<{ status: number; ms: number }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'curl',
+      ['-s', '-o', '/dev/null', '-w', '%{http_code} %{time_total}', '--max-time', '60', new URL('/healthz', url).href],
+      (error, stdout) => {
+        if (error) return reject(error);
+        const [status, seconds] = stdout.trim().split(' ');
+        resolve({ status: Number(status), ms: Number(seconds) * 1000 });
+      },
+    );
+  });
+}
+
+/**
+ * The server in its own process, so the load this test generates does not share its event loop.
+ * SKIPPED: the bound is not met on this machine. Measured 2026-11-29, shared 2-core machine, access
+ * log on: 9,144 ms with the probe sent from the test's own process (load average 15-18), then
+ * 16,838 ms with the probe sent by curl from another process (load average 18.5-19), so the wait is
+ * the server's, not the test client's. Where it goes: the server's event loop turns are long, not
+ * blocked. Each turn reads the next request of every busy connection and begins up to
+ * KEYLEDGER_MAX_IN_FLIGHT (256) of them, each verified (SigV4), answered and logged, before the loop
+ * gets back to the listening socket; the new connection is accepted in one turn and its request read
+ * in the next. At a load average of 18 on 2 cores the server process gets about a tenth of a core,
+ * so two such turns take seconds. /healthz itself costs nothing: it is Fastify's own route, never
+ * shed, and no framework code runs for it. What would meet the bound is a turn bounded in time
+ * rather than in requests (shed the rest of a turn past a few tens of milliseconds), measured on a
+ * machine that is not oversubscribed. The in-process test (overload.e2e.spec.ts) keeps asserting the
+ * 200 without the bound.
+ */
+// Skipped: the 1 s bound is not met here (16.8 s measured at load average 19); see the comment above.
 describe.skip('/healthz on a new connection within a health check timeout at 500 busy connections (issue 11, point 16)', () => {
   let server: ServerProcess;
   let dataDir: string;
@@ -88,14 +116,21 @@ describe.skip('/healthz on a new connection within a health check timeout at 500
         for (let i = 0; i < REQUESTS_PER_CONNECTION; i++) {
           const pending = keepAliveExchange(socket, request);
           if (i === 0 && ++started === BUSY_CONNECTIONS) allBusy();
-          await pending;
+          // A connection the server closed (its keep-alive or request deadline, on a starved machine)
+          // ends that connection's load; it is the health check that is under test.
+          if (
+            !(await pending.then(
+              () => true,
+              () => false,
+            ))
+          )
+            return;
         }
       }),
     );
     await busy;
-    const t0 = performance.now();
-    const health = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
-    const healthMs = performance.now() - t0;
+    const health = await healthCheck(url);
+    const healthMs = health.ms;
     await load;
     for (const s of sockets) s.destroy();
     console.log(`healthz on a new connection at ${BUSY_CONNECTIONS} busy connections: ${healthMs.toFixed(0)} ms`);

@@ -39,7 +39,8 @@ export interface InfrastructureOptions {
 /**
  * The edges the domain is wired to: the event store, the root key, the shred
  * vault, the principals, the clock, and the in-memory ledger view kept current
- * by the store subscription. The view is caught up before the server listens.
+ * by the store subscription. The view is caught up before the server serves
+ * (main.ts listens earlier, behind the startup gate).
  */
 @Global()
 @Module({})

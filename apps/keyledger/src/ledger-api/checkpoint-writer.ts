@@ -29,7 +29,7 @@ export class CheckpointWriter implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Before the server listens: a new ledger's first event is its genesis checkpoint.
+    // Before the server serves: a new ledger's first event is its genesis checkpoint.
     const genesis = await this.checkpoints.writeGenesis();
     if (genesis) this.written(genesis);
     // Events appended before this start (a server stopped before its round) are covered too.

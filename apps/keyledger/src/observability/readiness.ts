@@ -31,8 +31,8 @@ const OK: Check = { ok: true };
 /**
  * Whether this server can do its work now, for `/readyz`: the store answers a read and
  * took its last append, the data directory (vault, view snapshot, embedded ledger) can be
- * written and has room, and the view still follows the store. The view is caught up before
- * the server listens, so a server that answers has done its start-up replay. A refused
+ * written and has room, and the view still follows the store. Until the view has caught up
+ * at start, the startup gate (http/startup-gate.ts) answers /readyz instead. A refused
  * checkpoint is reported but does not take the server out of service: keys still work,
  * and every instance of a cluster would refuse alike (README, Operations).
  */

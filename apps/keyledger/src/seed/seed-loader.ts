@@ -14,7 +14,7 @@ type Wire = Record<string, unknown>;
 
 /**
  * KEYLEDGER_SEED_FILE: the keys and aliases a development or test environment
- * starts with, created before the server listens. Each goes through the KMS
+ * starts with, created before the server serves (while /readyz still says it is starting). Each goes through the KMS
  * operations as a signed request would (parsed and validated the same way), so
  * each creation is an ordinary ledger event, under the actor `keyledger:seed`.
  * A key whose alias exists is left as it is: a restart creates nothing.
