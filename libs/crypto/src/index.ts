@@ -1,4 +1,4 @@
-export { isKeyId, isKeyMaterialId } from './identifiers.js';
+export { isKeyId, isKeyMaterialId, isMultiRegionKeyId } from './identifiers.js';
 
 export type { RootKeyProvider } from './root-key/root-key-provider.js';
 export { RootKeyError, RootKeyUnwrapError } from './root-key/root-key-provider.js';
@@ -28,6 +28,7 @@ export type {
 export {
   CIPHERTEXT_MAGIC,
   CIPHERTEXT_VERSION,
+  CIPHERTEXT_VERSION_MULTI_REGION,
   CIPHERTEXT_HEADER_LENGTH,
   CIPHERTEXT_OVERHEAD,
   encodeHeader,

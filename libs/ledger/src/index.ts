@@ -29,3 +29,7 @@ export * from './key/key-grant-decider.js';
 export * from './principals/principal-directory.js';
 export * from './usage/usage-events.js';
 export * from './identifiers/regions.js';
+export * from './key/multi-region-events.js';
+export * from './key/multi-region-state.js';
+export * from './key/multi-region-decider.js';
+export * from './key/key-tag-rules.js';

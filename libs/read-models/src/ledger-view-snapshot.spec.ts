@@ -66,6 +66,8 @@ const key: KeyAggregate = {
   supersededShredKeyIds: ['q'],
   keySpec: 'RSA_2048',
   keyUsage: 'SIGN_VERIFY',
+  multiRegion: { primaryRegion: 'us-east-1', replicaRegions: ['ap-south-1'] },
+  pendingReplicaDeletion: true,
 };
 
 describe('ledger view snapshot codec', () => {

@@ -5,8 +5,8 @@ import { MAC_LENGTH, macHolds, type SnapshotSeal } from './snapshot-seal.js';
 import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
 import type { LedgerViewContents } from './ledger-view.js';
 
-// v8: a key's fold carries its region. An older snapshot is ignored and the view rebuilt from the log.
-const FORMAT = 'keyledger/ledger-view-snapshot/v8';
+// v8: a key's fold carries its region; v9: its multi-Region role. An older snapshot is ignored and the view rebuilt.
+const FORMAT = 'keyledger/ledger-view-snapshot/v9';
 
 /**
  * Where the ledger view had got to, and what it held then: the projection's
@@ -71,6 +71,8 @@ type KeyTuple = [
   KeyAggregate['keySpec'],
   KeyAggregate['keyUsage'],
   KeyAggregate['region'],
+  KeyAggregate['multiRegion'],
+  KeyAggregate['pendingReplicaDeletion'],
 ];
 
 /** [keyId, revision, lastHash, key] */
@@ -192,6 +194,8 @@ export function packKey(k: KeyAggregate): KeyTuple {
     k.keySpec,
     k.keyUsage,
     k.region,
+    k.multiRegion,
+    k.pendingReplicaDeletion,
   ];
 }
 
@@ -221,6 +225,8 @@ export function unpackKey(t: KeyTuple): KeyAggregate {
     keySpec: word(t[21]),
     keyUsage: word(t[22]),
     region: word(t[23]),
+    multiRegion: t[24],
+    pendingReplicaDeletion: t[25],
   };
 }
 

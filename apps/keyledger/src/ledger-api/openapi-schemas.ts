@@ -29,7 +29,9 @@ export const ledgerSchemas = {
       arn: str,
       region: str,
       asOf: time,
-      keyState: { enum: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Deleted'] },
+      keyState: {
+        enum: ['Enabled', 'Disabled', 'PendingDeletion', 'PendingReplicaDeletion', 'PendingImport', 'Deleted'],
+      },
       enabled: bool,
       origin: str,
       description: str,

@@ -125,7 +125,7 @@ describe('ciphertext codec', () => {
     badMagic[0] = 0x01;
     expect(expectInvalid(() => parseCiphertext(badMagic)).reason).toBe('NOT_KEYLEDGER_CIPHERTEXT');
     const badVersion = Buffer.from(blob);
-    badVersion[1] = 0x02;
+    badVersion[1] = 0x03;
     expect(expectInvalid(() => parseCiphertext(badVersion)).reason).toBe('UNSUPPORTED_VERSION');
     const authFailure = expectInvalid(() => open(blob, { purpose: 'other', tenant: 'acme' }));
     expect(authFailure.reason).toBe('AUTHENTICATION_FAILED');

@@ -1,15 +1,17 @@
 import { createCipheriv, createDecipheriv, hkdfSync, KeyObject, randomFillSync } from 'node:crypto';
-import { isKeyId, isKeyMaterialId } from '../identifiers.js';
+import { isKeyId, isKeyMaterialId, isMultiRegionKeyId } from '../identifiers.js';
 import { encodeEncryptionContextShared, type EncryptionContext } from './encryption-context.js';
 import { InvalidCiphertextError } from './invalid-ciphertext-error.js';
 
 /*
- * Layout of format version 1 (see docs/ciphertext-format.md):
+ * Layout of format versions 1 and 2 (see docs/ciphertext-format.md). They differ only in
+ * how the 16 key id bytes read: version 1 names a single-Region key (a UUID), version 2 a
+ * multi-Region key (`mrk-` and the 32 hex digits), which every replica decrypts.
  *
  *   offset  size  field
  *        0     1  magic 0x4B ('K')
- *        1     1  format version (0x01)
- *        2    16  KMS key id (UUID, raw bytes)
+ *        1     1  format version (0x01 or 0x02)
+ *        2    16  KMS key id (UUID or mrk- digits, raw bytes)
  *       18    32  KeyMaterialId (raw bytes)
  *       50    32  HKDF salt (random)
  *       82    12  AES-GCM IV (random)
@@ -19,7 +21,11 @@ import { InvalidCiphertextError } from './invalid-ciphertext-error.js';
  * Header = bytes [0, 94). AAD = header || encodeEncryptionContext(context).
  */
 export const CIPHERTEXT_MAGIC = 0x4b;
+/** The single-Region format: what every ciphertext of a UUID key is, and stays readable forever. */
 export const CIPHERTEXT_VERSION = 1;
+/** The multi-Region format: the key id bytes are an `mrk-` id's digits. */
+export const CIPHERTEXT_VERSION_MULTI_REGION = 2;
+const MULTI_REGION_PREFIX = 'mrk-';
 
 const OFFSET_VERSION = 1;
 const OFFSET_KEY_ID = 2;
@@ -38,11 +44,16 @@ export const CIPHERTEXT_OVERHEAD = CIPHERTEXT_HEADER_LENGTH + TAG_BYTES;
 const BACKING_KEY_BYTES = 32;
 // The version is part of the info so that a future format can never derive the same
 // per-message key from the same backing key and salt.
-const MESSAGE_KEY_INFO_V1 = Buffer.from('keyledger/ciphertext/message-key/aes-256-gcm\0\x01', 'latin1');
+const MESSAGE_KEY_INFO = new Map<number, Buffer>(
+  [CIPHERTEXT_VERSION, CIPHERTEXT_VERSION_MULTI_REGION].map((v) => [
+    v,
+    Buffer.from(`keyledger/ciphertext/message-key/aes-256-gcm\0${String.fromCharCode(v)}`, 'latin1'),
+  ]),
+);
 
 export interface ParsedCiphertext {
   readonly version: number;
-  /** Lowercase UUID of the KMS key that made the ciphertext. */
+  /** The KMS key that made the ciphertext: a lowercase UUID (version 1) or an `mrk-` id (version 2). */
   readonly keyId: string;
   /** 64 lowercase hex digits: the backing key that made the ciphertext. */
   readonly keyMaterialId: string;
@@ -103,12 +114,13 @@ export function encodeHeader(fields: CiphertextHeaderFields): Buffer {
 export function parseCiphertext(blob: Buffer): ParsedCiphertext {
   if (!Buffer.isBuffer(blob) || blob.length < 2) throw new InvalidCiphertextError('TOO_SHORT');
   if (blob[0] !== CIPHERTEXT_MAGIC) throw new InvalidCiphertextError('NOT_KEYLEDGER_CIPHERTEXT');
-  if (blob[OFFSET_VERSION] !== CIPHERTEXT_VERSION) throw new InvalidCiphertextError('UNSUPPORTED_VERSION');
+  const version = blob[OFFSET_VERSION]!;
+  if (!MESSAGE_KEY_INFO.has(version)) throw new InvalidCiphertextError('UNSUPPORTED_VERSION');
   if (blob.length < CIPHERTEXT_OVERHEAD) throw new InvalidCiphertextError('TOO_SHORT');
   const tagStart = blob.length - TAG_BYTES;
   return {
-    version: CIPHERTEXT_VERSION,
-    keyId: formatKeyId(blob.toString('hex', OFFSET_KEY_ID, OFFSET_KEY_ID + KEY_ID_BYTES)),
+    version,
+    keyId: formatKeyId(version, blob.toString('hex', OFFSET_KEY_ID, OFFSET_KEY_ID + KEY_ID_BYTES)),
     keyMaterialId: blob.toString('hex', OFFSET_KEY_MATERIAL_ID, OFFSET_KEY_MATERIAL_ID + KEY_MATERIAL_ID_BYTES),
     header: blob.subarray(0, CIPHERTEXT_HEADER_LENGTH),
     salt: blob.subarray(OFFSET_SALT, OFFSET_SALT + SALT_BYTES),
@@ -128,7 +140,11 @@ export function encrypt(input: EncryptInput): Buffer {
   writeHeaderIds(out, input.keyId, input.keyMaterialId);
   randomFillSync(out, OFFSET_SALT, SALT_BYTES + IV_BYTES);
 
-  const messageKey = deriveMessageKey(backingKey, out.subarray(OFFSET_SALT, OFFSET_SALT + SALT_BYTES));
+  const messageKey = deriveMessageKey(
+    backingKey,
+    out[OFFSET_VERSION]!,
+    out.subarray(OFFSET_SALT, OFFSET_SALT + SALT_BYTES),
+  );
   const cipher = createCipheriv('aes-256-gcm', messageKey, out.subarray(OFFSET_IV, OFFSET_IV + IV_BYTES), {
     authTagLength: TAG_BYTES,
   });
@@ -147,10 +163,10 @@ export function encrypt(input: EncryptInput): Buffer {
 export function decrypt(input: DecryptInput): Buffer {
   const { backingKey, parsed } = input;
   assertBackingKey(backingKey);
-  if (parsed.version !== CIPHERTEXT_VERSION) throw new InvalidCiphertextError('UNSUPPORTED_VERSION');
+  if (!MESSAGE_KEY_INFO.has(parsed.version)) throw new InvalidCiphertextError('UNSUPPORTED_VERSION');
   const context = encodeEncryptionContextShared(input.encryptionContext);
 
-  const messageKey = deriveMessageKey(backingKey, parsed.salt);
+  const messageKey = deriveMessageKey(backingKey, parsed.version, parsed.salt);
   const decipher = createDecipheriv('aes-256-gcm', messageKey, parsed.iv, { authTagLength: TAG_BYTES });
   messageKey.fill(0);
   decipher.setAuthTag(parsed.tag);
@@ -170,8 +186,8 @@ export function decrypt(input: DecryptInput): Buffer {
  * A fresh key per message means the 2^32-messages limit of random GCM IVs applies to
  * each derived key (used once), not to the backing key, which may encrypt for years.
  */
-function deriveMessageKey(backingKey: BackingKeyInput, salt: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', backingKey, salt, MESSAGE_KEY_INFO_V1, 32));
+function deriveMessageKey(backingKey: BackingKeyInput, version: number, salt: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', backingKey, salt, MESSAGE_KEY_INFO.get(version)!, 32));
 }
 
 function buildAad(headerSource: Buffer, context: Buffer): Buffer {
@@ -182,15 +198,18 @@ function buildAad(headerSource: Buffer, context: Buffer): Buffer {
 }
 
 function writeHeaderIds(target: Buffer, keyId: string, keyMaterialId: string): void {
-  if (!isKeyId(keyId)) throw new TypeError('keyId must be a lowercase UUID');
+  if (!isKeyId(keyId)) throw new TypeError('keyId must be a lowercase UUID or a multi-Region mrk- id');
   if (!isKeyMaterialId(keyMaterialId)) throw new TypeError('keyMaterialId must be 64 lowercase hex digits');
+  const multiRegion = isMultiRegionKeyId(keyId);
   target[0] = CIPHERTEXT_MAGIC;
-  target[OFFSET_VERSION] = CIPHERTEXT_VERSION;
-  target.write(keyId.replaceAll('-', ''), OFFSET_KEY_ID, KEY_ID_BYTES, 'hex');
+  target[OFFSET_VERSION] = multiRegion ? CIPHERTEXT_VERSION_MULTI_REGION : CIPHERTEXT_VERSION;
+  const digits = multiRegion ? keyId.slice(MULTI_REGION_PREFIX.length) : keyId.replaceAll('-', '');
+  target.write(digits, OFFSET_KEY_ID, KEY_ID_BYTES, 'hex');
   target.write(keyMaterialId, OFFSET_KEY_MATERIAL_ID, KEY_MATERIAL_ID_BYTES, 'hex');
 }
 
-function formatKeyId(hex: string): string {
+function formatKeyId(version: number, hex: string): string {
+  if (version === CIPHERTEXT_VERSION_MULTI_REGION) return `${MULTI_REGION_PREFIX}${hex}`;
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 

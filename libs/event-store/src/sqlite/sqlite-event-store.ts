@@ -1,7 +1,6 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
 import { prepareAppend, validateExpectedRevision, validateStreamName } from '../append-validation.js';
 import type { PreparedEvent } from '../append-validation.js';
 import {
@@ -62,12 +61,10 @@ type Outcome = AppendResult | Error;
  * (BEGIN IMMEDIATE serialises writers, the busy timeout waits for the lock) but
  * does not wake this process's subscribers until this process commits something.
  *
- * Sending the same event ids again at the same expected revision (a retry
- * whose first answer was lost) succeeds with the first append's result and
- * writes nothing, as on EventStoreDB; any other reuse of an event id is
- * rejected with InvalidAppendError.
- *
- * Constructed one way: `new SqliteEventStore(file)` (or createEventStore).
+ * Sending the same event ids again at the same expected revision (a retry whose first
+ * answer was lost) succeeds with the first append's result and writes nothing, as on
+ * EventStoreDB; any other reuse of an event id is
+ * rejected with InvalidAppendError. Made by `new SqliteEventStore(file)` (or createEventStore).
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: SqliteDatabase;
@@ -354,6 +351,12 @@ export class SqliteEventStore implements EventStore {
   async storeIdentity(): Promise<StoreIdentity> {
     this.assertOpen();
     return this.identity;
+  }
+
+  /** Positions are the rowid, dense from 1: the head is also the number of events. */
+  async headPosition(): Promise<bigint | 'start'> {
+    const head = this.db.prepare('SELECT MAX(position) FROM events').pluck().get() as number | null;
+    return head === null ? 'start' : BigInt(head);
   }
 
   /** The file is local: open means reachable. */

@@ -1,5 +1,5 @@
 import { DomainError, type Decision } from '../domain-error.js';
-import type { KeyState } from '../key/key-state.js';
+import { isPendingDeletion, type KeyState } from '../key/key-state.js';
 import type { AliasEvent } from './alias-events.js';
 import { MAX_ALIASES_PER_KEY } from '../quotas.js';
 
@@ -87,8 +87,7 @@ export function validateAliasName(aliasName: string): DomainError | undefined {
 }
 
 function refuseTarget(target: AliasTarget): DomainError | undefined {
-  if (target.keyState === 'PendingDeletion')
-    return new DomainError('InvalidState', `${target.arn} is pending deletion.`);
+  if (isPendingDeletion(target.keyState)) return new DomainError('InvalidState', `${target.arn} is pending deletion.`);
   if (target.aliasCount >= MAX_ALIASES_PER_KEY)
     return new DomainError(
       'LimitExceeded',

@@ -30,6 +30,17 @@ describe('key id and ARN parser', () => {
     expect(parseKeyIdentifier(KEY_ID, SCOPE, NO_ALIASES)).toEqual({ kind: 'key', keyId: KEY_ID });
   });
 
+  it("given a multi-Region key id or its ARN, then that key; a malformed mrk id gets AWS's text", () => {
+    const mrk = 'mrk-1234abcd12ab34cd56ef1234567890ab';
+    expect(parseKeyIdentifier(mrk, SCOPE, NO_ALIASES)).toEqual({ kind: 'key', keyId: mrk });
+    expect(parseKeyIdentifier(keyArnOf(SCOPE, mrk), SCOPE, NO_ALIASES)).toEqual({ kind: 'key', keyId: mrk });
+    expect(refusal(parseKeyIdentifier('mrk-fake-key-id', SCOPE, NO_ALIASES)).message).toBe(
+      "Invalid keyId 'mrk-fake-key-id'",
+    );
+    expect(refusal(parseKeyIdentifier(`${mrk}0`, SCOPE, NO_ALIASES)).code).toBe('NotFound');
+    expect(refusal(parseKeyIdentifier(mrk.toUpperCase(), SCOPE, NO_ALIASES)).code).toBe('NotFound');
+  });
+
   it('given an alias name or alias ARN where aliases are taken, then the alias', () => {
     expect(parseKeyIdentifier('alias/app/prod', SCOPE, ALIASES)).toEqual({
       kind: 'alias',

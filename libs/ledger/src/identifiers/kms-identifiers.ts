@@ -1,4 +1,4 @@
-import { UUID_PATTERN } from '../common-constants.js';
+import { isKmsKeyId } from '../common-constants.js';
 import { DomainError } from '../domain-error.js';
 
 /** Where this server's keys live: every ARN it builds or accepts names this account and region. */
@@ -53,7 +53,7 @@ export function parseKeyIdentifier(
     if (!options.allowAlias) return invalidKeyId(input);
     return { kind: 'alias', aliasName: name };
   }
-  if (!UUID_PATTERN.test(name)) return invalidKeyId(input);
+  if (!isKmsKeyId(name)) return invalidKeyId(input);
   return { kind: 'key', keyId: name };
 }
 

@@ -1,6 +1,6 @@
 import { DomainError } from '../domain-error.js';
 import { keyErrors } from './key-guards.js';
-import { findBackingKey, keyStateOf, type BackingKey, type KeyAggregate } from './key-state.js';
+import { findBackingKey, isPendingDeletion, keyStateOf, type BackingKey, type KeyAggregate } from './key-state.js';
 
 /**
  * Why a ciphertext naming backing key `keyMaterialId` of this key cannot be
@@ -25,7 +25,7 @@ export function decryptableBacking(key: KeyAggregate | undefined, keyMaterialId:
   const backing = findBackingKey(key, keyMaterialId);
   if (!backing) return 'KEY_MATERIAL_NOT_CREATED';
   const state = keyStateOf(key);
-  if (state === 'PendingDeletion') return 'KEY_PENDING_DELETION';
+  if (isPendingDeletion(state)) return 'KEY_PENDING_DELETION';
   // hasMaterial is false once imported material is deleted or expires, and once the key is destroyed.
   if (!backing.hasMaterial || state === 'PendingImport') return 'KEY_MATERIAL_NOT_IMPORTED';
   if (state === 'Disabled') return 'KEY_DISABLED';

@@ -1,5 +1,6 @@
 import type { ExpirationModel, Origin, Tag } from './key-events.js';
 import type { KeyUsage, ServedKeySpec } from './key-specs.js';
+import type { MultiRegionCommand } from './multi-region-decider.js';
 
 /**
  * Commands carry everything decide needs, including the time and any freshly
@@ -28,8 +29,11 @@ export type KeyCommand =
       tags: Tag[];
       /** Required for origin AWS_KMS; absent for EXTERNAL (material comes by import). */
       backingKey?: NewBackingKey;
+      /** A multi-Region primary key (its id is an `mrk-` id). */
+      multiRegion?: boolean;
       now: Date;
     }
+  | MultiRegionCommand
   | (KeyChangeCommand & {
       /** The ARN the key was asked by: the decider's NotFound names it when there is no such key. */
       arn?: string;
@@ -72,6 +76,11 @@ export type KeyChangeCommand =
       keyMaterialDescription?: string;
       /** Key pairs only: derived from the imported private key. */
       publicKey?: string;
+      /**
+       * A multi-Region replica only: the KeyMaterialIds of the material imported into its primary.
+       * A replica takes the same material as its primary, nothing else.
+       */
+      sharedKeyMaterialIds?: readonly string[];
       now: Date;
     }
   | { type: 'DeleteImportedKeyMaterial'; keyMaterialId?: string; now: Date }

@@ -10,12 +10,14 @@ import {
   type KeyCommand,
   type NewBackingKey,
 } from './key-commands.js';
-import { MAX_TAGS_PER_KEY } from '../quotas.js';
-import type { KeyEvent, Tag } from './key-events.js';
+import type { KeyEvent } from './key-events.js';
+import { validateTags } from './key-tag-rules.js';
 import { keyErrors, requireEnabled, requireLiveKey, requireNotPendingDeletion } from './key-guards.js';
 import { decideImport } from './key-import-decider.js';
 import { dueWork } from './due-work.js';
-import { keyStateOf, type KeyAggregate } from './key-state.js';
+import { decideMultiRegion, isMultiRegionCommand, multiRegionErrors } from './multi-region-decider.js';
+import { isReplica, multiRegionKeyTypeOf } from './multi-region-state.js';
+import { isPendingDeletion, keyStateOf, type KeyAggregate } from './key-state.js';
 import { deadShredKeyIds, everyShredKeyId } from './shred-keys.js';
 
 const iso = (time: Date | number): string => new Date(time).toISOString();
@@ -58,24 +60,12 @@ function rotatedTo(
   };
 }
 
-/** AWS's tag rules, with its recorded texts: a tag key appears once per key, a new value replaces the old. */
-function validateTags(key: KeyAggregate, tags: Tag[]): DomainError | undefined {
-  for (const tag of tags) {
-    if (tag.TagKey.toLowerCase().startsWith('aws:'))
-      return new DomainError('Tag', 'Tags beginning with aws: are reserved');
-  }
-  const given = new Set<string>();
-  for (const tag of tags) {
-    if (given.has(tag.TagKey)) return new DomainError('Tag', 'Duplicate tag keys');
-    given.add(tag.TagKey);
-  }
-  let total = given.size;
-  for (const t of key.tags) if (!given.has(t.TagKey)) total++;
-  if (total > MAX_TAGS_PER_KEY) return new DomainError('Tag', 'Too many tags');
-  return undefined;
-}
+/** Rotation is a shared property of a multi-Region key: only its primary rotates or changes the settings. */
+const replicaRotation = (key: KeyAggregate) =>
+  isReplica(key) ? multiRegionErrors.replicaRotation(key.arn) : undefined;
 
 export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyEvent> {
+  if (isMultiRegionCommand(command)) return decideMultiRegion(command, key);
   if (command.type === 'CreateKey') {
     if (key.exists) return new DomainError('AlreadyExists', `Key '${command.arn}' already exists`);
     const tagError = validateTags(key, command.tags);
@@ -93,6 +83,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
         origin: command.origin,
         tags: command.tags,
         createdAt: iso(command.now),
+        ...(command.multiRegion ? { multiRegion: { primaryRegion: command.region } } : {}),
       },
     };
     if (command.origin === 'EXTERNAL') return [created];
@@ -117,7 +108,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     case 'EnableKey':
     case 'DisableKey': {
       const state = keyStateOf(key);
-      if (state === 'PendingDeletion') return keyErrors.pendingDeletion(key);
+      if (isPendingDeletion(state)) return keyErrors.pendingDeletion(key);
       if (state === 'PendingImport') return keyErrors.pendingImport(key);
       const enable = command.type === 'EnableKey';
       // Already in the asked state: AWS answers success and nothing happened, so nothing is recorded.
@@ -132,7 +123,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'EnableKeyRotation': {
-      const unsupported = notRotatable(key, specNotValid(key));
+      const unsupported = notRotatable(key, specNotValid(key)) ?? replicaRotation(key);
       if (unsupported) return unsupported;
       if (key.origin !== 'AWS_KMS') return keyErrors.originNotValid(key);
       const refused = requireEnabled(key);
@@ -153,7 +144,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'DisableKeyRotation': {
-      const unsupported = notRotatable(key, specNotValid(key));
+      const unsupported = notRotatable(key, specNotValid(key)) ?? replicaRotation(key);
       if (unsupported) return unsupported;
       if (key.origin !== 'AWS_KMS') return keyErrors.originNotValid(key);
       const refused = requireEnabled(key);
@@ -164,7 +155,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
 
     case 'RotateKeyOnDemand': {
       // AWS answers a non-symmetric key with an empty message (recorded).
-      const unsupported = notRotatable(key, '');
+      const unsupported = notRotatable(key, '') ?? replicaRotation(key);
       if (unsupported) return unsupported;
       const refused = requireEnabled(key);
       if (refused) return refused;
@@ -204,13 +195,16 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'ScheduleKeyDeletion': {
-      if (key.deletionDate !== null) return keyErrors.pendingDeletion(key);
+      if (key.deletionDate !== null || key.pendingReplicaDeletion) return keyErrors.pendingDeletion(key);
       const window = command.pendingWindowInDays ?? DEFAULT_PENDING_WINDOW_DAYS;
       if (!Number.isInteger(window) || window < MIN_PENDING_WINDOW_DAYS || window > MAX_PENDING_WINDOW_DAYS)
         return new DomainError(
           'Validation',
           `PendingWindowInDays must be between ${MIN_PENDING_WINDOW_DAYS} and ${MAX_PENDING_WINDOW_DAYS}.`,
         );
+      // AWS: a primary with replicas waits for them; its waiting period begins when the last one is deleted.
+      if (multiRegionKeyTypeOf(key) === 'PRIMARY' && key.multiRegion!.replicaRegions.length > 0)
+        return [{ type: 'KeyDeletionAwaitingReplicas', data: { pendingWindowInDays: window } }];
       return [
         {
           type: 'KeyDeletionScheduled',
@@ -220,7 +214,7 @@ export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyE
     }
 
     case 'CancelKeyDeletion': {
-      if (key.deletionDate === null) return keyErrors.notPendingDeletion(key);
+      if (key.deletionDate === null && !key.pendingReplicaDeletion) return keyErrors.notPendingDeletion(key);
       return [{ type: 'KeyDeletionCanceled', data: {} }];
     }
 

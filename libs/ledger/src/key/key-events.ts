@@ -5,6 +5,7 @@
  */
 
 import type { KeyUsage, ServedKeySpec } from './key-specs.js';
+import { MULTI_REGION_KEY_EVENT_TYPES, type MultiRegionKeyEvent } from './multi-region-events.js';
 
 export type Origin = 'AWS_KMS' | 'EXTERNAL';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
@@ -28,6 +29,8 @@ export interface KeyCreated {
     origin: Origin;
     tags: Tag[];
     createdAt: string;
+    /** Multi-Region keys only: the region of the primary when this key was created (its own, for a primary). */
+    multiRegion?: { primaryRegion: string };
   };
 }
 
@@ -192,7 +195,8 @@ export type KeyEvent =
   | KeyMaterialDeleted
   | KeyMaterialExpired
   | KeyImportParametersExpired
-  | OrphanShredKeysDestroyed;
+  | OrphanShredKeysDestroyed
+  | MultiRegionKeyEvent;
 
 export type KeyEventType = KeyEvent['type'];
 
@@ -216,6 +220,7 @@ export const KEY_EVENT_TYPES: readonly KeyEventType[] = [
   'KeyMaterialExpired',
   'KeyImportParametersExpired',
   'OrphanShredKeysDestroyed',
+  ...MULTI_REGION_KEY_EVENT_TYPES,
 ];
 
 /** Fields of event data that hold sealed secrets: dropped from every outward view of history. */

@@ -20,7 +20,8 @@ export function requireLiveKey(key: KeyAggregate, arn = key.arn): DomainError | 
 
 /** Refuses a key pending deletion (the state AWS treats as frozen for management). */
 export function requireNotPendingDeletion(key: KeyAggregate): DomainError | undefined {
-  return requireLiveKey(key) ?? (key.deletionDate !== null ? keyErrors.pendingDeletion(key) : undefined);
+  const pending = key.deletionDate !== null || key.pendingReplicaDeletion;
+  return requireLiveKey(key) ?? (pending ? keyErrors.pendingDeletion(key) : undefined);
 }
 
 /** Enabled, in AWS's order of refusal: pending deletion, pending import, disabled. */
@@ -29,6 +30,7 @@ export function requireEnabled(key: KeyAggregate): DomainError | undefined {
   if (dead) return dead;
   switch (keyStateOf(key)) {
     case 'PendingDeletion':
+    case 'PendingReplicaDeletion':
       return keyErrors.pendingDeletion(key);
     case 'PendingImport':
       return keyErrors.pendingImport(key);

@@ -133,6 +133,14 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
       const existing = findBackingKey(key, command.keyMaterialId);
       const importType =
         command.importType ?? (key.backingKeys.length === 0 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
+      const shared = command.sharedKeyMaterialIds;
+      if (shared !== undefined && !shared.includes(command.keyMaterialId))
+        return new DomainError(
+          'IncorrectKeyMaterial',
+          shared.length === 0
+            ? `${key.arn} is a multi-Region replica key: import the key material into its primary key first.`
+            : `${key.arn} is a multi-Region replica key: import the key material of its primary key.`,
+        );
       if (command.expectedKeyMaterialId !== undefined && command.expectedKeyMaterialId !== command.keyMaterialId)
         return new DomainError(
           'IncorrectKeyMaterial',

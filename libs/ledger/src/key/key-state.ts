@@ -1,9 +1,10 @@
 import { findIn, withAppended, withChanges, withEach } from './backing-key-index.js';
 import type { ExpirationModel, KeyEvent, Origin, RotationType, Tag } from './key-events.js';
 import { spend } from './shred-keys.js';
+import { evolveMultiRegion, type MultiRegionRole } from './multi-region-state.js';
 import type { KeyUsage, ServedKeySpec } from './key-specs.js';
 
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingReplicaDeletion' | 'PendingImport';
 
 /**
  * What a backing key is right now. `CURRENT`, `NON_CURRENT` and `PENDING_ROTATION`
@@ -74,6 +75,10 @@ export interface KeyAggregate {
   supersededShredKeyIds: readonly string[];
   keySpec: ServedKeySpec;
   keyUsage: KeyUsage;
+  /** Multi-Region keys only (null for a single-Region key): where the primary is and, on the primary, its replicas. */
+  multiRegion: MultiRegionRole | null;
+  /** A primary scheduled for deletion while replicas remain: its waiting period has not begun (AWS). */
+  pendingReplicaDeletion: boolean;
 }
 
 export const initialKeyState = (): KeyAggregate => ({
@@ -101,12 +106,19 @@ export const initialKeyState = (): KeyAggregate => ({
   supersededShredKeyIds: [],
   keySpec: 'SYMMETRIC_DEFAULT',
   keyUsage: 'ENCRYPT_DECRYPT',
+  multiRegion: null,
+  pendingReplicaDeletion: false,
 });
 
 const ms = (iso: string): number => Date.parse(iso);
 
+/** Both ways of waiting for deletion: for the waiting period, or (a primary) for its replicas to go. */
+export const isPendingDeletion = (state: KeyState): boolean =>
+  state === 'PendingDeletion' || state === 'PendingReplicaDeletion';
+
 /** AWS's KeyState, derived: pending deletion wins, then a key without usable current material. */
 export function keyStateOf(key: KeyAggregate): KeyState {
+  if (key.pendingReplicaDeletion) return 'PendingReplicaDeletion';
   if (key.deletionDate !== null) return 'PendingDeletion';
   if (key.origin === 'EXTERNAL' && !currentMaterialUsable(key)) return 'PendingImport';
   return key.enabled ? 'Enabled' : 'Disabled';
@@ -139,6 +151,7 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         tags: d.tags,
         keySpec: d.keySpec,
         keyUsage: d.keyUsage,
+        multiRegion: d.multiRegion ? { primaryRegion: d.multiRegion.primaryRegion, replicaRegions: [] } : null,
       };
     }
     case 'KeyMaterialGenerated': {
@@ -221,10 +234,11 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         enabled: false,
         deletionDate: ms(event.data.deletionDate),
         pendingWindowInDays: event.data.pendingWindowInDays,
+        pendingReplicaDeletion: false,
       };
     case 'KeyDeletionCanceled':
       // AWS: a key whose deletion is canceled comes back Disabled.
-      return { ...key, deletionDate: null, pendingWindowInDays: null, enabled: false };
+      return { ...key, deletionDate: null, pendingWindowInDays: null, enabled: false, pendingReplicaDeletion: false };
     case 'KeyDeleted':
       return {
         ...key,
@@ -316,6 +330,12 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         ]),
       };
     }
+    case 'KeyReplicated':
+    case 'KeyMaterialArrived':
+    case 'KeyPrimaryRegionUpdated':
+    case 'KeyReplicaDeleted':
+    case 'KeyDeletionAwaitingReplicas':
+      return evolveMultiRegion(key, event);
     default:
       // Facts of other folds on the key's stream (key policy, grants) leave the lifecycle as it is.
       return key;

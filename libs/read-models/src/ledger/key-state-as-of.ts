@@ -5,12 +5,13 @@ import {
   keyStateOf,
   type BackingKey,
   type KeyAggregate,
+  type KeyState,
 } from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
 import { iso, timeOf, type LedgerQueryOptions } from './query-support.js';
 import { aliasNamesIn, regionalKey } from './regional-keys.js';
 
-export type KeyStateName = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Deleted';
+export type KeyStateName = KeyState | 'Deleted';
 
 export interface KeyMaterialAsOf {
   keyMaterialId: string;

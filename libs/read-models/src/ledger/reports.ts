@@ -1,5 +1,12 @@
 import type { EventStore } from '@keyledger/event-store';
-import { DAY_MS, DomainError, keyStateOf, type BackingKey, type KeyAggregate } from '@keyledger/ledger';
+import {
+  DAY_MS,
+  DomainError,
+  isPendingDeletion,
+  keyStateOf,
+  type BackingKey,
+  type KeyAggregate,
+} from '@keyledger/ledger';
 import type { AsOfStates } from './as-of-states.js';
 import { becameCurrentAt, currentBacking, keyStateName, type KeyStateName } from './key-state-as-of.js';
 import { iso, round2, timeOf } from './query-support.js';
@@ -147,7 +154,7 @@ export class LedgerReports {
       let reason: RotationComplianceReason;
       // AWS rotates symmetric encryption keys only: for the others rotation is not applicable (exempt).
       if (state.keySpec !== 'SYMMETRIC_DEFAULT') reason = 'NOT_APPLICABLE';
-      else if (keyState === 'PendingDeletion') reason = 'PENDING_DELETION';
+      else if (isPendingDeletion(keyState)) reason = 'PENDING_DELETION';
       else if (keyState === 'Disabled' || keyState === 'PendingImport' || !current) reason = 'DISABLED';
       else if (young) reason = youngMaterialReason(state, current);
       else if (current.origin === 'EXTERNAL')

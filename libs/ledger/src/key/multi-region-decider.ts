@@ -1,0 +1,187 @@
+import { DAY_MS } from '../common-constants.js';
+import { DomainError, type Decision } from '../domain-error.js';
+import type { KeyEvent, Origin, Tag } from './key-events.js';
+import { keyErrors, requireEnabled, requireLiveKey } from './key-guards.js';
+import type { KeyUsage, ServedKeySpec } from './key-specs.js';
+import type { KeyAggregate } from './key-state.js';
+import { validateTags } from './key-tag-rules.js';
+import type { KeyMaterialArrived, KeyPrimaryRegionUpdated } from './multi-region-events.js';
+import { multiRegionKeyTypeOf } from './multi-region-state.js';
+
+/** A backing key of the primary on its way to a replica, already sealed under the replica's own shred key. */
+export type BackingKeyArrival = Omit<KeyMaterialArrived['data'], 'arrivedAt' | 'fromRegion'>;
+
+/**
+ * The commands of multi-Region keys. The handlers run them on the streams they name:
+ * ReplicateKey, UpdatePrimaryRegion and ForgetReplica on the primary's, the others on
+ * the stream of the replica (or member) they change.
+ */
+export type MultiRegionCommand =
+  | {
+      type: 'CreateReplica';
+      keyId: string;
+      arn: string;
+      accountId: string;
+      region: string;
+      description: string;
+      tags: Tag[];
+      /** The shared properties, as the primary has them. */
+      primary: { region: string; keySpec: ServedKeySpec; keyUsage: KeyUsage; origin: Origin };
+      arrivals: BackingKeyArrival[];
+      now: Date;
+    }
+  | { type: 'ReplicateKey'; replicaRegion: string; replicaArn: string; arn?: string; now: Date }
+  | { type: 'ReceiveBackingKeys'; fromRegion: string; arrivals: BackingKeyArrival[]; now: Date }
+  | {
+      type: 'UpdatePrimaryRegion';
+      primaryRegion: string;
+      /** The replica that is to become the primary, as loaded (undefined: none in that region). */
+      newPrimary: KeyAggregate | undefined;
+      newPrimaryArn: string;
+      arn?: string;
+      now: Date;
+    }
+  | { type: 'FollowPrimaryRegion'; update: KeyPrimaryRegionUpdated['data']; now: Date }
+  | { type: 'ForgetReplica'; replicaRegion: string; now: Date };
+
+export type MultiRegionCommandType = MultiRegionCommand['type'];
+
+const MULTI_REGION_COMMANDS: ReadonlySet<string> = new Set<MultiRegionCommandType>([
+  'CreateReplica',
+  'ReplicateKey',
+  'ReceiveBackingKeys',
+  'UpdatePrimaryRegion',
+  'FollowPrimaryRegion',
+  'ForgetReplica',
+]);
+
+export const isMultiRegionCommand = (command: { type: string }): command is MultiRegionCommand =>
+  MULTI_REGION_COMMANDS.has(command.type);
+
+const iso = (time: Date | number): string => new Date(time).toISOString();
+
+export const multiRegionErrors = {
+  notMultiRegion: (arn: string) =>
+    new DomainError('Unsupported', `${arn} is not a multi-Region key: this operation supports multi-Region keys only.`),
+  notPrimary: (arn: string) =>
+    new DomainError('Unsupported', `${arn} is a multi-Region replica key: this operation takes the primary key.`),
+  replicaRotation: (arn: string) =>
+    new DomainError(
+      'Unsupported',
+      `${arn} is a multi-Region replica key: rotation is a shared property, managed on the primary key.`,
+    ),
+};
+
+/** The stream's key must be the primary of a multi-Region key. */
+function requirePrimary(key: KeyAggregate, arn: string): DomainError | undefined {
+  const dead = requireLiveKey(key, arn);
+  if (dead) return dead;
+  const role = multiRegionKeyTypeOf(key);
+  if (role === undefined) return multiRegionErrors.notMultiRegion(key.arn);
+  if (role === 'REPLICA') return multiRegionErrors.notPrimary(key.arn);
+  return undefined;
+}
+
+function arrivalsOf(arrivals: BackingKeyArrival[], fromRegion: string, now: Date): KeyEvent[] {
+  return arrivals.map((a) => ({ type: 'KeyMaterialArrived', data: { ...a, fromRegion, arrivedAt: iso(now) } }));
+}
+
+export function decideMultiRegion(command: MultiRegionCommand, key: KeyAggregate): Decision<KeyEvent> {
+  switch (command.type) {
+    case 'CreateReplica': {
+      if (key.exists) return new DomainError('AlreadyExists', `Key '${command.arn}' already exists`);
+      const tagError = validateTags(key, command.tags);
+      if (tagError) return tagError;
+      const { primary } = command;
+      const created: KeyEvent = {
+        type: 'KeyCreated',
+        data: {
+          keyId: command.keyId,
+          arn: command.arn,
+          accountId: command.accountId,
+          region: command.region,
+          description: command.description,
+          keyUsage: primary.keyUsage,
+          keySpec: primary.keySpec,
+          origin: primary.origin,
+          tags: command.tags,
+          createdAt: iso(command.now),
+          multiRegion: { primaryRegion: primary.region },
+        },
+      };
+      return [created, ...arrivalsOf(command.arrivals, primary.region, command.now)];
+    }
+
+    case 'ReplicateKey': {
+      const refused = requirePrimary(key, command.arn ?? key.arn);
+      if (refused) return refused;
+      if (key.pendingReplicaDeletion || key.deletionDate !== null) return keyErrors.pendingDeletion(key);
+      const { replicaRegion } = command;
+      if (replicaRegion === key.region || key.multiRegion!.replicaRegions.includes(replicaRegion))
+        return new DomainError('AlreadyExists', `Key '${command.replicaArn}' already exists`);
+      return [{ type: 'KeyReplicated', data: { replicaRegion, replicatedAt: iso(command.now) } }];
+    }
+
+    case 'ReceiveBackingKeys': {
+      // A deleted replica takes nothing more; one pending deletion still does (its deletion may be canceled).
+      if (!key.exists || key.deleted || multiRegionKeyTypeOf(key) !== 'REPLICA') return [];
+      const held = new Set(key.backingKeys.map((b) => b.keyMaterialId));
+      const fresh = command.arrivals.filter((a) => !held.has(a.keyMaterialId));
+      return arrivalsOf(fresh, command.fromRegion, command.now);
+    }
+
+    case 'UpdatePrimaryRegion': {
+      const refused = requirePrimary(key, command.arn ?? key.arn);
+      if (refused) return refused;
+      const { primaryRegion, newPrimary } = command;
+      if (primaryRegion === key.region)
+        return new DomainError('Validation', `${key.arn} is already the primary key in ${primaryRegion}.`);
+      if (!key.multiRegion!.replicaRegions.includes(primaryRegion) || !newPrimary || !newPrimary.exists)
+        return keyErrors.notFound(command.newPrimaryArn);
+      // AWS: both the primary and the replica must be Enabled when the operation starts.
+      const notEnabled = requireEnabled(key) ?? requireEnabled(newPrimary);
+      if (notEnabled) return notEnabled;
+      const replicaRegions = [...key.multiRegion!.replicaRegions.filter((r) => r !== primaryRegion), key.region];
+      return [
+        {
+          type: 'KeyPrimaryRegionUpdated',
+          data: {
+            primaryRegion,
+            previousPrimaryRegion: key.region,
+            replicaRegions,
+            rotation: {
+              enabled: key.rotationEnabled,
+              periodInDays: key.rotationPeriodInDays,
+              nextRotationDate: key.nextRotationDate === null ? null : iso(key.nextRotationDate),
+              onDemandRotations: key.onDemandRotations,
+            },
+            updatedAt: iso(command.now),
+          },
+        },
+      ];
+    }
+
+    case 'FollowPrimaryRegion':
+      if (!key.exists || key.deleted || !key.multiRegion) return [];
+      return [{ type: 'KeyPrimaryRegionUpdated', data: command.update }];
+
+    case 'ForgetReplica': {
+      if (!key.exists || key.deleted || !key.multiRegion?.replicaRegions.includes(command.replicaRegion)) return [];
+      const forgotten: KeyEvent = {
+        type: 'KeyReplicaDeleted',
+        data: { replicaRegion: command.replicaRegion, deletedAt: iso(command.now) },
+      };
+      const lastReplica = key.multiRegion.replicaRegions.length === 1;
+      if (!key.pendingReplicaDeletion || !lastReplica || key.pendingWindowInDays === null) return [forgotten];
+      // The last replica is gone: the primary's waiting period begins now (AWS).
+      const window = key.pendingWindowInDays;
+      return [
+        forgotten,
+        {
+          type: 'KeyDeletionScheduled',
+          data: { deletionDate: iso(command.now.getTime() + window * DAY_MS), pendingWindowInDays: window },
+        },
+      ];
+    }
+  }
+}

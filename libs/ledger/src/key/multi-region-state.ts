@@ -1,0 +1,91 @@
+import { withAppended, withChanges } from './backing-key-index.js';
+import type { BackingKey, KeyAggregate } from './key-state.js';
+import type { MultiRegionKeyEvent } from './multi-region-events.js';
+
+/** Where a multi-Region key's primary is; `replicaRegions` is kept by the primary (a replica's may be stale). */
+export interface MultiRegionRole {
+  primaryRegion: string;
+  replicaRegions: readonly string[];
+}
+
+export type MultiRegionKeyType = 'PRIMARY' | 'REPLICA';
+
+/** PRIMARY or REPLICA for a multi-Region key; undefined for a single-Region one. */
+export function multiRegionKeyTypeOf(key: KeyAggregate): MultiRegionKeyType | undefined {
+  if (!key.multiRegion) return undefined;
+  return key.multiRegion.primaryRegion === key.region ? 'PRIMARY' : 'REPLICA';
+}
+
+export const isReplica = (key: KeyAggregate): boolean => multiRegionKeyTypeOf(key) === 'REPLICA';
+
+const ms = (iso: string): number => Date.parse(iso);
+
+function withRole(key: KeyAggregate, change: (role: MultiRegionRole) => MultiRegionRole): KeyAggregate {
+  return key.multiRegion ? { ...key, multiRegion: change(key.multiRegion) } : key;
+}
+
+export function evolveMultiRegion(key: KeyAggregate, event: MultiRegionKeyEvent): KeyAggregate {
+  switch (event.type) {
+    case 'KeyReplicated':
+      return withRole(key, (role) => ({ ...role, replicaRegions: [...role.replicaRegions, event.data.replicaRegion] }));
+    case 'KeyReplicaDeleted':
+      return withRole(key, (role) => ({
+        ...role,
+        replicaRegions: role.replicaRegions.filter((r) => r !== event.data.replicaRegion),
+      }));
+    case 'KeyDeletionAwaitingReplicas':
+      // AWS reports a key pending deletion as not enabled; no deletion date until the last replica goes.
+      return {
+        ...key,
+        enabled: false,
+        pendingReplicaDeletion: true,
+        pendingWindowInDays: event.data.pendingWindowInDays,
+      };
+    case 'KeyMaterialArrived': {
+      const d = event.data;
+      const arrived: BackingKey = {
+        keyMaterialId: d.keyMaterialId,
+        origin: 'AWS_KMS',
+        hasMaterial: true,
+        shredKeyId: d.shredKeyId,
+        // For a replica, a backing key exists from when it arrived: what "held since" answers.
+        createdAt: ms(d.arrivedAt),
+        state: d.current ? 'CURRENT' : 'NON_CURRENT',
+        rotationDate: d.rotationDate === null ? null : ms(d.rotationDate),
+        rotationType: d.rotationType,
+        importState: null,
+        expirationModel: null,
+        validTo: null,
+        description: null,
+      };
+      const previous = d.current && key.currentKeyMaterialId !== d.keyMaterialId ? key.currentKeyMaterialId : null;
+      const backingKeys = withChanges(withAppended(key.backingKeys, arrived), [
+        [previous, (b) => (b.state === 'CURRENT' ? { ...b, state: 'NON_CURRENT' } : b)],
+      ]);
+      return {
+        ...key,
+        backingKeys,
+        currentKeyMaterialId: d.current ? d.keyMaterialId : key.currentKeyMaterialId,
+        lastRotatedAt: d.current && d.rotationDate !== null ? ms(d.rotationDate) : key.lastRotatedAt,
+      };
+    }
+    case 'KeyPrimaryRegionUpdated': {
+      const d = event.data;
+      const becomesPrimary = d.primaryRegion === key.region;
+      const moved = withRole(key, () => ({
+        primaryRegion: d.primaryRegion,
+        replicaRegions: becomesPrimary ? d.replicaRegions : [],
+      }));
+      // The shared rotation settings live on the primary: the scheduler rotates only there.
+      return becomesPrimary
+        ? {
+            ...moved,
+            rotationEnabled: d.rotation.enabled,
+            rotationPeriodInDays: d.rotation.periodInDays,
+            nextRotationDate: d.rotation.nextRotationDate === null ? null : ms(d.rotation.nextRotationDate),
+            onDemandRotations: d.rotation.onDemandRotations,
+          }
+        : { ...moved, rotationEnabled: false, nextRotationDate: null };
+    }
+  }
+}
