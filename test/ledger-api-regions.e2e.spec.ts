@@ -1,6 +1,7 @@
 import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageRecorder } from '@keyledger/app';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 import { Sha256 } from './support/sha256.js';
 
@@ -104,6 +105,19 @@ describe('the ledger API across regions', () => {
     const page = await get('/v1/audit/events', { keyId: eu, region: 'eu-west-1' });
     const streams = new Set(page.json.events.map((e: { streamName: string }) => e.streamName));
     expect([...streams].sort()).toEqual([`alias-alias/app@eu-west-1`, `key-${eu}@eu-west-1`]);
+  });
+
+  // Last, as it flushes usage records (which the audit events above would include).
+  it("the inventory's last use of each key is its own region's", async () => {
+    // The eu key encrypted once, the home key never.
+    await h.app.get(UsageRecorder).flush();
+    const used = await get('/v1/reports/inventory');
+    expect(
+      used.json.keys.map((k: { region: string; lastOperation: string | null }) => [k.region, k.lastOperation]),
+    ).toEqual([
+      ['us-east-1', null],
+      ['eu-west-1', 'Encrypt'],
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   DomainError,
   isPendingDeletion,
   keyStateOf,
+  regionalId,
   type BackingKey,
   type KeyAggregate,
 } from '@keyledger/ledger';
@@ -94,7 +95,8 @@ export class LedgerReports {
     const keys: InventoryKey[] = [];
     for (const state of states) {
       const current = currentBacking(state);
-      const lastUse = await lastSuccessfulUse(this.store, state.keyId, at);
+      // Each region's key has its own usage stream, named by its regional id.
+      const lastUse = await lastSuccessfulUse(this.store, regionalId(state.keyId, state.region, this.homeRegion), at);
       keys.push({
         keyId: state.keyId,
         arn: state.arn,
