@@ -17,6 +17,7 @@ import {
 import { parseCiphertext } from '@keyledger/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from './support/failure.js';
+import { ledgerGet } from './support/ledger-api-request.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'] as const;
@@ -29,6 +30,8 @@ describe('a multi-Region key across three regions, through @aws-sdk/client-kms',
   let h: Harness;
   const kms = {} as Record<Region, KMSClient>;
   let keyId: string;
+  let beforeRotation: string;
+  let rotatedAt: string;
   const describeIn = async (region: Region) =>
     (await kms[region].send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
   const encryptIn = async (region: Region, text: string) =>
@@ -131,7 +134,12 @@ describe('a multi-Region key across three regions, through @aws-sdk/client-kms',
     ).toMatchObject({ name: 'UnsupportedOperationException' });
     const before = await encryptIn('eu-west-1', 'before rotation');
     await kms['us-east-1'].send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: 90 }));
+    h.clock.advance(60_000);
+    beforeRotation = h.clock.now().toISOString();
+    h.clock.advance(60_000);
+    clientsAt();
     await kms['us-east-1'].send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    rotatedAt = h.clock.now().toISOString();
     const rotated = (await describeIn('us-east-1')).CurrentKeyMaterialId!;
     for (const region of ['eu-west-1', 'ap-southeast-2'] as const) {
       const rotations = (await kms[region].send(new ListKeyRotationsCommand({ KeyId: keyId }))).Rotations!;
@@ -148,6 +156,38 @@ describe('a multi-Region key across three regions, through @aws-sdk/client-kms',
     expect(parseCiphertext(Buffer.from(before)).keyMaterialId).not.toBe(rotated);
     expect(await decryptIn('us-east-1', after)).toBe('after rotation');
     expect(await decryptIn('us-east-1', before)).toBe('before rotation');
+  });
+
+  it('the ledger shows, as of any time, which backing keys each member held and since when', async () => {
+    const original = (await ledgerGet(h, `/v1/keys/${keyId}/replication`, { asOf: beforeRotation })).json;
+    const now = (await ledgerGet(h, `/v1/keys/${keyId}/replication`)).json;
+    expect(original.primaryRegion).toBe('us-east-1');
+    expect(original.members.map((m: { region: string }) => m.region)).toEqual([
+      'us-east-1',
+      'eu-west-1',
+      'ap-southeast-2',
+    ]);
+    const rotated = (await describeIn('us-east-1')).CurrentKeyMaterialId!;
+    for (const member of original.members) {
+      expect(member.backingKeys).toHaveLength(1);
+      expect(member.backingKeys[0].current).toBe(true);
+    }
+    for (const member of now.members) {
+      expect(
+        member.backingKeys.map((b: { keyMaterialId: string; current: boolean }) => [b.current, b.keyMaterialId]),
+      ).toEqual([
+        [false, original.members[0].backingKeys[0].keyMaterialId],
+        [true, rotated],
+      ]);
+      // Generated on the primary and arrived in each replica at the rotation.
+      expect(member.backingKeys[1].heldSince).toBe(rotatedAt);
+    }
+    expect(now.members[1]).toMatchObject({ multiRegionKeyType: 'REPLICA', arn: arn('eu-west-1', keyId) });
+
+    const inventory = (await ledgerGet(h, '/v1/reports/inventory', { region: 'eu-west-1' })).json;
+    const row = inventory.keys.find((k: { keyId: string }) => k.keyId === keyId);
+    expect(row).toMatchObject({ region: 'eu-west-1', primaryRegion: 'us-east-1' });
+    expect((await ledgerGet(h, '/v1/keys/not-an-mrk/replication')).status).toBe(400);
   });
 
   it('UpdatePrimaryRegion moves the primary role; every member follows it', async () => {
