@@ -15,6 +15,9 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { parseCiphertext } from '@keyledger/crypto';
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from './support/failure.js';
 import { ledgerGet } from './support/ledger-api-request.js';
@@ -188,6 +191,22 @@ describe('a multi-Region key across three regions, through @aws-sdk/client-kms',
     const row = inventory.keys.find((k: { keyId: string }) => k.keyId === keyId);
     expect(row).toMatchObject({ region: 'eu-west-1', primaryRegion: 'us-east-1' });
     expect((await ledgerGet(h, '/v1/keys/not-an-mrk/replication')).status).toBe(400);
+
+    // The CLI asks the same question of the running server (it signs with the machine's clock,
+    // which the test has moved only two minutes from).
+    const bin = join(resolve(import.meta.dirname, '..'), 'apps/keyledger/bin/keyledger.js');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [bin, 'replication', keyId, '--as-of', beforeRotation, '--url', h.url],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_ACCESS_KEY_ID: ADMIN.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: ADMIN.secretAccessKey,
+        },
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual(original);
   });
 
   it('UpdatePrimaryRegion moves the primary role; every member follows it', async () => {

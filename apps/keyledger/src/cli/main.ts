@@ -12,6 +12,7 @@ import { backingKeysCommand, deletionImpactCommand, usageCommand } from './comma
 import {
   decryptabilityCommand,
   historyCommand,
+  replicationCommand,
   reportCommand,
   stateCommand,
   verifyCommand,
@@ -21,6 +22,7 @@ export const COMMANDS: Command[] = [
   verifyCommand,
   historyCommand,
   stateCommand,
+  replicationCommand,
   decryptabilityCommand,
   reportCommand,
   accessCommand,
