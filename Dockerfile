@@ -35,6 +35,8 @@ EXPOSE 8080
 # HOST=0.0.0.0 needs KEYLEDGER_TLS_CERT/KEYLEDGER_TLS_KEY, or KEYLEDGER_ALLOW_PLAINTEXT_HTTP=1
 # behind a proxy that terminates TLS: the server refuses to start otherwise.
 # The probe speaks HTTPS when TLS is set; over loopback it need not check the certificate's name.
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \
-  CMD node -e "const t=!!process.env.KEYLEDGER_TLS_CERT;require(t?'node:https':'node:http').get({host:'127.0.0.1',port:process.env.PORT||8080,path:'/healthz',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
+# Readiness, as in the compose file: healthy once the view has caught up, and while the store
+# answers and takes writes; /healthz (liveness) would call a server still replaying healthy.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=5 \
+  CMD node -e "const t=!!process.env.KEYLEDGER_TLS_CERT;require(t?'node:https':'node:http').get({host:'127.0.0.1',port:process.env.PORT||8080,path:'/readyz',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
 CMD ["node", "apps/keyledger/dist/main.js"]

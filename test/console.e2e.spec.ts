@@ -48,6 +48,7 @@ const story = {} as {
   disabled: string;
   ciphertext: string;
   encryptedAt: number;
+  lastDecryptAt: number;
 };
 
 beforeAll(async () => {
@@ -73,6 +74,7 @@ beforeAll(async () => {
   await h.kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }));
   clock.advanceDays(10);
   await h.kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }));
+  story.lastDecryptAt = clock.now().getTime();
   story.other = await create('console: alias target');
   await h.kms.send(new UpdateAliasCommand({ AliasName: 'alias/console-app', TargetKeyId: story.other }));
   clock.advanceDays(10);
@@ -143,6 +145,14 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
       await table.locator(`tr[data-key-id="${keyId}"]`).waitFor();
     expect(await table.locator(`tr[data-key-id="${story.other}"]`).textContent()).toContain('alias/console-app');
     expect(await table.locator(`tr[data-key-id="${story.disabled}"]`).textContent()).toContain('Disabled');
+    // The last use of each, from the usage ledger: through the AWS SDK above, or never.
+    const lastUse = (keyId: string) => table.locator(`tr[data-key-id="${keyId}"] [data-testid="last-use"]`);
+    const usedAt = (keyId: string) => lastUse(keyId).locator('time').getAttribute('datetime');
+    expect(await usedAt(story.rotated)).toBe(new Date(story.lastDecryptAt).toISOString());
+    expect(await lastUse(story.rotated).textContent()).toContain('Decrypt');
+    expect(await usedAt(story.disabled)).toBe(new Date(story.encryptedAt).toISOString());
+    expect(await lastUse(story.disabled).textContent()).toContain('Encrypt');
+    expect(await lastUse(story.other).textContent()).toBe('never');
   });
 
   it('turns the list into the inventory as of a time, and filters it', async () => {
@@ -152,8 +162,9 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
     const rows = page.locator('[data-testid="keys"] tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().getAttribute('data-key-id')).toBe(story.rotated);
-    // Then, the alias still pointed at it.
+    // Then, the alias still pointed at it, and it had not been used yet.
     expect(await rows.first().textContent()).toContain('alias/console-app');
+    expect(await rows.first().getByTestId('last-use').textContent()).toBe('never');
     await asOf.fill('');
     await asOf.press('Enter');
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(3);

@@ -333,3 +333,40 @@ describe('a backing key last used long before the window', () => {
     expect(Date.parse(byId[old].lastUse.at)).toBeLessThan(Date.parse(from));
   });
 });
+
+describe('GET /v1/reports/inventory', () => {
+  it("gives each key's last use as of the report's time: none before it was used, none for a key never used", async () => {
+    const idle = await createKey();
+    const used = await createKey();
+    const beforeUse = h.clock.now().toISOString();
+    h.clock.advance(120_000);
+    await encrypt(h.client(APP), used);
+    await flush();
+    const usedAt = h.clock.now().getTime();
+    h.clock.advance(120_000);
+    const report = async (query: Record<string, string>) => {
+      const answer = await get('/v1/reports/inventory', query);
+      expect(answer.status, answer.text).toBe(200);
+      return answer.json as {
+        usageTrackingStartedAt: string | null;
+        keys: Array<{ keyId: string; lastUsedAt: string | null; lastOperation: string | null }>;
+      };
+    };
+    const row = (r: Awaited<ReturnType<typeof report>>, id: string) => r.keys.find((k) => k.keyId === id)!;
+    const now = await report({});
+    expect(row(now, used)).toMatchObject({ lastOperation: 'Encrypt' });
+    expect(Date.parse(row(now, used).lastUsedAt!)).toBe(usedAt);
+    expect(row(now, idle)).toMatchObject({ lastUsedAt: null, lastOperation: null });
+    expect(Date.parse(now.usageTrackingStartedAt!)).toBeLessThanOrEqual(usedAt);
+    // As of before its use, the key had not been used.
+    expect(row(await report({ asOf: beforeUse }), used)).toMatchObject({ lastUsedAt: null, lastOperation: null });
+
+    const csv = await get('/v1/reports/inventory', { format: 'csv' });
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]!.endsWith(',lastUsedAt,lastOperation')).toBe(true);
+    expect(lines.find((line) => line.startsWith(`${used},`))).toMatch(
+      new RegExp(`,${row(now, used).lastUsedAt!.replace(/\./g, '\\.')},Encrypt$`),
+    );
+    expect(lines.find((line) => line.startsWith(`${idle},`))).toMatch(/,,$/);
+  });
+});

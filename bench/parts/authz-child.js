@@ -52,7 +52,10 @@ function heavyPolicy() {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
-const context = (authorization) => ({
+// The request's region is the home region (what the edge resolves for the bench's signed requests): keys and
+// ciphertexts are looked up in it.
+const context = (region, authorization) => ({
+  region,
   actor: { principal: user('admin'), accessKeyId: ADMIN.accessKeyId, sourceAddress: '127.0.0.1' },
   requestId: randomUUID(),
   ...(authorization === undefined ? {} : { authorization }),
@@ -125,8 +128,8 @@ async function main() {
     const inProcess = (blob) => {
       const input = { CiphertextBlob: Buffer.from(blob, 'base64') };
       return async () => {
-        const allowed = await authorization.enforce('Decrypt', input, admin, '127.0.0.1');
-        await table.Decrypt(input, context(allowed));
+        const allowed = await authorization.enforce('Decrypt', input, admin, '127.0.0.1', config.region);
+        await table.Decrypt(input, context(config.region, allowed));
       };
     };
     // Signed once per side (a signature stays valid for 15 minutes): the loop measures the server.

@@ -1,7 +1,7 @@
 // The usage ledger's two figures (issue 13):
 // - Decrypt over HTTP with usage recording, against the same build with recording off
 //   (KEYLEDGER_USAGE_RECORDING=off, a switch that exists for this figure): two server processes side by
-//   side, one autocannon process, the load alternating between them (K F K F K F) as in http-crypto.js;
+//   side, one autocannon process, the load alternating between them (K F, F K, …);
 // - usage events written per hour under a steady mixed load (usage-volume-child.js), against the bound
 //   distinct (key, backing key, principal, operation) combinations × 60.
 import { randomBytes } from 'node:crypto';
@@ -60,9 +60,15 @@ async function decryptWithRecording({ rounds, connections, durationSec, warmupSe
     await load(off.info.port, offReq, warmupSec);
     const k = [];
     const f = [];
+    // The order alternates (K F, F K, …): whichever side runs first in a round gets no edge over the rounds.
     for (let r = 0; r < rounds; r++) {
-      k.push(await load(on.info.port, onReq, durationSec));
-      f.push(await load(off.info.port, offReq, durationSec));
+      if (r % 2 === 0) {
+        k.push(await load(on.info.port, onReq, durationSec));
+        f.push(await load(off.info.port, offReq, durationSec));
+      } else {
+        f.push(await load(off.info.port, offReq, durationSec));
+        k.push(await load(on.info.port, onReq, durationSec));
+      }
     }
     for (const x of [...k, ...f])
       if (x.non2xx || x.errors || x.wrongStatus) throw new Error(`Decrypt: ${x.non2xx} non-2xx, ${x.errors} errors`);

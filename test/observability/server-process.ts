@@ -15,6 +15,8 @@ export interface ServerProcess {
   listening: Promise<string>;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
+  /** Resolves with the first match of `pattern` in standard output, as soon as it is written. */
+  printed(pattern: RegExp): Promise<RegExpExecArray>;
 }
 
 /** The built server in its own process, as `npm start` runs it, with only `env` (and PATH) set. */
@@ -26,6 +28,7 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
   });
   let out = '';
   let err = '';
+  const watchers = new Set<() => void>();
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const listening = new Promise<string>((resolveUrl, reject) => {
     const look = () => {
@@ -35,10 +38,25 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       look();
+      for (const watch of watchers) watch();
     });
     child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
     void exited.then((code) => reject(new Error(`server exited with ${code}: ${out}${err}`)));
   });
   listening.catch(() => undefined);
-  return { child, stdout: () => out, stderr: () => err, listening, exited };
+  const printed = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolveMatch, reject) => {
+      const watch = () => {
+        const match = pattern.exec(out);
+        if (!match) return;
+        watchers.delete(watch);
+        resolveMatch(match);
+      };
+      watchers.add(watch);
+      watch();
+      void exited.then((code) =>
+        reject(new Error(`server exited with ${code} before printing ${pattern}: ${out}${err}`)),
+      );
+    });
+  return { child, stdout: () => out, stderr: () => err, listening, exited, printed };
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { chromium, type Browser, type BrowserContext, type Request } from 'playwright-core';
 import { ADMIN, type Harness } from './keyledger-harness.js';
@@ -10,13 +11,45 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = resolve(ROOT, 'test/artifacts');
 
-/** The console's static files, built as `npm run build` builds them (the server reads them when it starts). */
+const BUILD = resolve(ROOT, 'apps/console/build');
+
+/**
+ * The console's static files, built as `npm run build` builds them (the server reads them when it starts).
+ * Several test files build it at once: each builds into a directory of its own, then moves every file into
+ * the served build one atomic rename at a time, so a server starting meanwhile reads whole files (the same
+ * sources give the same files) and never an emptied build.
+ */
 export function buildConsole(): void {
-  // Vitest sets NODE_ENV=test, which Vite would carry into the bundle: the test must load what ships.
-  const env = { ...process.env, NODE_ENV: 'production' };
-  execFileSync('npm', ['run', 'build', '-w', '@keyledger/console'], { cwd: ROOT, stdio: 'pipe', env });
-  if (!existsSync(resolve(ROOT, 'apps/console/build/index.html')))
-    throw new Error('the console build has no index.html');
+  const out = mkdtempSync(join(tmpdir(), 'keyledger-console-build-'));
+  // Staged beside the build, on its file system (a rename is atomic only there), out of the server's sight.
+  mkdirSync(join(ROOT, 'node_modules/.cache'), { recursive: true });
+  const staging = mkdtempSync(join(ROOT, 'node_modules/.cache/keyledger-console-staging-'));
+  try {
+    // Vitest sets NODE_ENV=test, which Vite would carry into the bundle: the test must load what ships.
+    const env = { ...process.env, NODE_ENV: 'production' };
+    const args = ['run', 'build', '-w', '@keyledger/console', '--', '--outDir', out, '--emptyOutDir'];
+    execFileSync('npm', args, { cwd: ROOT, stdio: 'pipe', env });
+    if (!existsSync(join(out, 'index.html'))) throw new Error('the console build has no index.html');
+    const built = filesUnder(out);
+    // index.html last: it names the assets, which are then all in place.
+    for (const file of [...built.filter((f) => f !== 'index.html'), 'index.html']) {
+      mkdirSync(dirname(join(BUILD, file)), { recursive: true });
+      const staged = join(staging, file.replaceAll('/', '_'));
+      copyFileSync(join(out, file), staged);
+      renameSync(staged, join(BUILD, file));
+    }
+    // Assets of an older build (other sources) would be served too: they go.
+    for (const file of filesUnder(BUILD)) if (!built.includes(file)) rmSync(join(BUILD, file), { force: true });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
 }
 
 /** Debian's Chromium, headless. No browser is ever downloaded: .ci/run installs the package when it is missing. */

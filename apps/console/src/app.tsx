@@ -105,7 +105,7 @@ function Page({ route, access }: { route: Route; access: Access }) {
     );
   switch (route.path[0] ?? 'keys') {
     case 'keys':
-      return route.path[1] ? <KeyPage route={route} /> : <KeysPage />;
+      return route.path[1] ? <KeyPage route={route} keyId={route.path[1]} /> : <KeysPage />;
     case 'decryptability':
       return <DecryptabilityPage />;
     case 'reports':

@@ -129,8 +129,9 @@ export const cell = (value: unknown): string =>
 
 /** A table of whatever columns the rows have (the ARN is left out: the key id is there). */
 export function RowsTable({ rows, empty }: { rows: Row[]; empty: string }) {
-  if (rows.length === 0) return <p class="muted">{empty}</p>;
-  const columns = Object.keys(rows[0]).filter((c) => c !== 'arn');
+  const [first] = rows;
+  if (first === undefined) return <p class="muted">{empty}</p>;
+  const columns = Object.keys(first).filter((c) => c !== 'arn');
   return (
     <div class="table-wrap">
       <table>

@@ -75,7 +75,7 @@ export async function signRequest(
   signingDate: Date,
 ): Promise<Record<string, string>> {
   const signer = new SignatureV4({ service: 'kms', region, credentials, sha256: WebCryptoSha256 });
-  const [hostname, port] = request.host.split(':');
+  const [hostname = '', port] = request.host.split(':');
   const signed = await signer.sign(
     {
       method: request.method,

@@ -74,10 +74,13 @@ export interface InventoryKey {
   keyUsage?: string;
   region?: string;
   lastUsedAt?: string | null;
+  lastOperation?: string | null;
 }
 
 export interface InventoryReport {
   asOf: string;
+  /** Absent from servers from before the inventory had last use. */
+  usageTrackingStartedAt?: string | null;
   keys: InventoryKey[];
 }
 

@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import { AwsErrorFilter, KMS_DIALECT } from './edge/aws-error.filter.js';
 import { clientErrorHandler, createEdgeServer } from './http/edge-server.js';
 import { installLoadShedding } from './http/load-shedding.js';
+import type { StartupGate } from './http/startup-gate.js';
 import type { InfrastructureOptions } from './infrastructure/infrastructure.module.js';
 import { KeyledgerMetrics } from './observability/metrics.js';
 import { OperatorLog } from './observability/operator-log.js';
@@ -18,6 +19,11 @@ export interface CreateServerOptions extends InfrastructureOptions {
   logger?: LoggerService | LogLevel[] | false;
   /** Where the access log and the server's lines go; default: standard output and error. */
   log?: OperatorLog;
+  /**
+   * For a server that listens before it is initialised (main.ts): the gate answers health
+   * checks and 503s until opened. Without one, the caller listens once the app is ready.
+   */
+  startupGate?: StartupGate;
 }
 
 /**
@@ -33,7 +39,7 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
     serverFactory: (handler: RequestListener) =>
-      createEdgeServer(config, handler, {
+      createEdgeServer(config, options.startupGate?.hold(handler) ?? handler, {
         refused: (reason) => metrics.connectionRefused(reason),
         gate: (gate) => metrics.source({ openConnections: gate.open }),
       }),
@@ -49,6 +55,13 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
   // First, so that every answer is logged and counted, the ones load shedding gives included.
   installRequestObservation(fastify, log, metrics);
   installLoadShedding(fastify, config.limits.maxInFlight);
+  if (options.startupGate)
+    // Fastify closes only a server it made listen itself; this one listened before Fastify was ready.
+    fastify.addHook('onClose', (_instance, done) => {
+      if (!fastify.server.listening) return done();
+      fastify.server.close(() => done());
+      fastify.server.closeIdleConnections();
+    });
   // SDKs correct their signing clock from the Date header, so it must come from the clock SigV4 is checked against.
   const clock = options.clock ?? systemClock;
   // A callback hook, not an async one: one promise less on every response. The text changes once a second.

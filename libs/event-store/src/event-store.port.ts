@@ -120,7 +120,11 @@ export interface SubscribeToAllOptions {
 }
 
 export interface Subscription {
-  /** Stops delivery; resolves once no handler call is in flight. */
+  /**
+   * Stops delivery; resolves once no handler call is in flight. Called by a handler of this subscription
+   * before its first await, it resolves at once; a handler that calls it after an await must not await it
+   * (it would wait for itself).
+   */
   unsubscribe(): Promise<void>;
 }
 
@@ -165,6 +169,14 @@ export interface EventStore {
    * a start-up can report a wrong or unreachable store instead of waiting.
    */
   checkConnection(deadlineMs: number): Promise<void>;
+
+  /**
+   * The position of the last committed event ('start' when there is none), for a store
+   * whose positions count events (the embedded one: 1, 2, 3…), so that a position's
+   * distance to it is a number of events. Absent where positions are log offsets
+   * (EventStoreDB), whose differences count bytes, not events.
+   */
+  headPosition?(): Promise<bigint | 'start'>;
 
   close(): Promise<void>;
 }

@@ -123,11 +123,11 @@ export function EventTable({
 
 /** A key's stream opens the key's page; other streams (aliases, checkpoints, usage) are named. */
 function Stream({ name }: { name: string }) {
-  const key = /^key-(.+)$/.exec(name);
-  if (key)
+  const keyId = /^key-(.+)$/.exec(name)?.[1];
+  if (keyId !== undefined)
     return (
-      <a class="mono small" href={`#/keys/${encodeURIComponent(key[1])}`} title={name}>
-        key {shortId(key[1])}
+      <a class="mono small" href={`#/keys/${encodeURIComponent(keyId)}`} title={name}>
+        key {shortId(keyId)}
       </a>
     );
   return <span class="small">{name}</span>;

@@ -24,8 +24,7 @@ export async function keyEvents(keyId: string, signal: AbortSignal): Promise<Led
   return events;
 }
 
-export function KeyPage({ route }: { route: Route }) {
-  const keyId = route.path[1];
+export function KeyPage({ route, keyId }: { route: Route; keyId: string }) {
   const loaded = useLoad(
     async (signal) => {
       const [events, now] = await Promise.all([
@@ -136,6 +135,11 @@ function KeyLifeView({
           <li>
             <span class="swatch alias-span" /> alias points here
           </li>
+          {life.grants.length > 0 && (
+            <li>
+              <span class="swatch grant-span" /> grant in force
+            </li>
+          )}
           <li>
             <span class="swatch marker" /> policy, grant, alias or rotation change
           </li>

@@ -66,8 +66,13 @@ export function KeysPage() {
             <>
               <p class="muted">
                 {keys.length} of {value.keys.length} keys, as of <When iso={value.asOf} />
+                <UsageTracking since={value.usageTrackingStartedAt} />
               </p>
-              <KeyTable keys={keys} asOf={asOf === null ? undefined : value.asOf} />
+              <KeyTable
+                keys={keys}
+                asOf={asOf === null ? undefined : value.asOf}
+                withUse={value.usageTrackingStartedAt !== undefined}
+              />
             </>
           );
         }}
@@ -76,8 +81,19 @@ export function KeysPage() {
   );
 }
 
-function KeyTable({ keys, asOf }: { keys: InventoryKey[]; asOf?: string }) {
-  const hasUse = keys.some((k) => k.lastUsedAt !== undefined);
+/** What "never" means in the last-use column: no use recorded since then (older uses are not known). */
+function UsageTracking({ since }: { since: string | null | undefined }) {
+  if (since === undefined) return null;
+  if (since === null) return <>; no use recorded yet</>;
+  return (
+    <>
+      ; uses recorded since <When iso={since} />
+    </>
+  );
+}
+
+/** withUse: the server's inventory has the last use (one from before it had does not: the column is hidden). */
+function KeyTable({ keys, asOf, withUse }: { keys: InventoryKey[]; asOf?: string; withUse: boolean }) {
   return (
     <div class="table-wrap">
       <table data-testid="keys">
@@ -90,7 +106,7 @@ function KeyTable({ keys, asOf }: { keys: InventoryKey[]; asOf?: string }) {
             <th scope="col">State</th>
             <th scope="col">Rotation</th>
             <th scope="col">Backing keys</th>
-            {hasUse && <th scope="col">Last use</th>}
+            {withUse && <th scope="col">Last use</th>}
             <th scope="col">Created</th>
           </tr>
         </thead>
@@ -111,9 +127,9 @@ function KeyTable({ keys, asOf }: { keys: InventoryKey[]; asOf?: string }) {
               </td>
               <td>{key.rotationEnabled ? `every ${key.rotationPeriodInDays} d` : 'off'}</td>
               <td class="num">{key.keyMaterialCount}</td>
-              {hasUse && (
-                <td>
-                  <When iso={key.lastUsedAt} />
+              {withUse && (
+                <td data-testid="last-use">
+                  <LastUse row={key} />
                 </td>
               )}
               <td>
@@ -124,5 +140,16 @@ function KeyTable({ keys, asOf }: { keys: InventoryKey[]; asOf?: string }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** A key's last use then, or none: none since usage recording began (the list's caption says when). */
+function LastUse({ row }: { row: InventoryKey }) {
+  if (row.lastUsedAt === null || row.lastUsedAt === undefined) return <span class="muted">never</span>;
+  return (
+    <>
+      <When iso={row.lastUsedAt} />
+      {row.lastOperation && <div class="muted small">{row.lastOperation}</div>}
+    </>
   );
 }

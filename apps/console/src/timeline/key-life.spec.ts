@@ -139,7 +139,7 @@ describe('keyLife: a key history as lanes', () => {
   it('marks policy and grant changes, and orders events by time whatever order they came in', () => {
     const life = keyLife(
       KEY,
-      [event('GrantCreated', day(4), {}), event('KeyPolicyChanged', day(2), {}), created()],
+      [event('GrantCreated', day(4), { grantId: 'g1' }), event('KeyPolicyChanged', day(2), {}), created()],
       day(10),
     );
     expect(life.markers.map((m) => [m.kind, m.at])).toEqual([
@@ -147,5 +147,60 @@ describe('keyLife: a key history as lanes', () => {
       ['grant', day(4)],
     ]);
     expect(life.states[0]).toMatchObject({ state: 'Enabled', from: day(0) });
+  });
+
+  it('names who made each change: the principal of the request, none for the server itself', () => {
+    const by = (e: LedgerEvent, principal: string) => ({
+      ...e,
+      actor: { principal, accessKeyId: null, sourceAddress: null },
+    });
+    const life = keyLife(
+      KEY,
+      [created(), by(event('KeyPolicyChanged', day(2)), 'arn:aws:iam::1:user/admin'), rotated('m2', day(3))],
+      day(10),
+    );
+    expect(life.markers.map((m) => [m.label, m.actor])).toEqual([
+      ['Key policy changed', 'arn:aws:iam::1:user/admin'],
+      ['Rotated (ON_DEMAND)', null],
+    ]);
+  });
+
+  it('draws each grant from its creation to its retirement or revocation; one never ended runs to the end', () => {
+    const grant = (id: string, at: number) =>
+      event('GrantCreated', at, {
+        grantId: id,
+        name: id === 'g1' ? 'batch' : null,
+        granteePrincipal: `arn:${id}`,
+        operations: ['Decrypt'],
+      });
+    const life = keyLife(
+      KEY,
+      [
+        created(),
+        grant('g1', day(1)),
+        grant('g2', day(2)),
+        grant('g3', day(3)),
+        event('GrantRetired', day(5), { grantId: 'g1' }),
+        event('GrantRevoked', day(6), { grantId: 'g2' }),
+        // A second end of the same grant (or one of a grant never seen) changes nothing.
+        event('GrantRevoked', day(7), { grantId: 'g1' }),
+        event('GrantRevoked', day(7), { grantId: 'unknown' }),
+      ],
+      day(10),
+    );
+    expect(life.grants.map((g) => [g.grantId, g.name, g.grantee, g.operations, g.from, g.to, g.ended])).toEqual([
+      ['g1', 'batch', 'arn:g1', ['Decrypt'], day(1), day(5), 'retired'],
+      ['g2', null, 'arn:g2', ['Decrypt'], day(2), day(6), 'revoked'],
+      ['g3', null, 'arn:g3', ['Decrypt'], day(3), day(10), null],
+    ]);
+    expect(life.markers.filter((m) => m.kind === 'grant').map((m) => m.label)).toEqual([
+      'Grant g1 created for arn:g1',
+      'Grant g2 created for arn:g2',
+      'Grant g3 created for arn:g3',
+      'Grant g1 retired',
+      'Grant g2 revoked',
+      'Grant g1 revoked',
+      'Grant unknown revoked',
+    ]);
   });
 });

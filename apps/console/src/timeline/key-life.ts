@@ -24,16 +24,28 @@ export interface AliasLane {
   spans: Span[];
 }
 
+/** A grant from its creation to its retirement or revocation (or the end of the timeline while it lasts). */
+export interface GrantLane extends Span {
+  grantId: string;
+  name: string | null;
+  grantee: string;
+  operations: string[];
+  ended: 'retired' | 'revoked' | null;
+}
+
 export interface Marker {
   at: number;
   kind: 'alias' | 'policy' | 'grant' | 'rotation' | 'other';
   label: string;
+  /** The principal whose request made the change (null when the ledger has none: the server's own doing). */
+  actor: string | null;
 }
 
 export interface KeyLife extends Span {
   materials: MaterialLane[];
   states: StateBand[];
   aliases: AliasLane[];
+  grants: GrantLane[];
   markers: Marker[];
 }
 
@@ -52,13 +64,15 @@ const STATE_AFTER: Record<string, string> = {
 export function keyLife(keyId: string, events: readonly LedgerEvent[], now: number): KeyLife {
   const sorted = [...events].sort((a, b) => timeOf(a) - timeOf(b) || Number(a.position) - Number(b.position));
   const created = sorted.find((e) => e.type === 'KeyCreated');
-  const from = created ? timeOf(created) : sorted.length > 0 ? timeOf(sorted[0]) : now;
+  const first = created ?? sorted[0];
+  const from = first ? timeOf(first) : now;
   const deleted = sorted.find((e) => e.type === 'KeyDeleted');
   const to = Math.max(deleted ? timeOf(deleted) : now, from + 1);
 
   const materials = new Map<string, MaterialLane>();
   const states: StateBand[] = [];
   const aliasSpans = new Map<string, Span[]>();
+  const grants = new Map<string, GrantLane>();
   const markers: Marker[] = [];
   let current: MaterialLane | null = null;
 
@@ -91,10 +105,18 @@ export function keyLife(keyId: string, events: readonly LedgerEvent[], now: numb
     if (last && last.to === to) last.to = at;
   };
 
+  const endGrant = (data: Record<string, unknown>, at: number, why: 'retired' | 'revoked') => {
+    const lane = grants.get(str(data.grantId) ?? '');
+    if (lane && lane.ended === null) Object.assign(lane, { to: at, ended: why });
+  };
+
   for (const event of sorted) {
     const at = timeOf(event);
     const data = event.data;
+    const mark = (kind: Marker['kind'], label: string) =>
+      markers.push({ at, kind, label, actor: event.actor?.principal ?? null });
     const isKeyStream = event.streamName === undefined || event.streamName === `key-${keyId}`;
+    const stateAfter = isKeyStream && Object.hasOwn(STATE_AFTER, event.type) ? STATE_AFTER[event.type] : undefined;
     if (event.type === 'KeyCreated') {
       setState(data.origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled', at);
     } else if (event.type === 'KeyMaterialGenerated' || event.type === 'KeyMaterialImported') {
@@ -114,38 +136,53 @@ export function keyLife(keyId: string, events: readonly LedgerEvent[], now: numb
       if (event.type === 'KeyMaterialImported' && states.at(-1)?.state === 'PendingImport') setState('Enabled', at);
     } else if (event.type === 'KeyRotated') {
       makeCurrent(materials.get(str(data.keyMaterialId) ?? ''), at);
-      markers.push({ at, kind: 'rotation', label: `Rotated (${str(data.rotationType) ?? 'rotation'})` });
+      mark('rotation', `Rotated (${str(data.rotationType) ?? 'rotation'})`);
     } else if (event.type === 'KeyMaterialDeleted') {
       endLane(str(data.keyMaterialId), at, 'deleted');
       if (materials.size > 0 && [...materials.values()].every((m) => m.ended !== null)) setState('PendingImport', at);
     } else if (event.type === 'KeyMaterialExpired') {
       endLane(str(data.keyMaterialId), at, 'expired');
       if ([...materials.values()].every((m) => m.ended !== null)) setState('PendingImport', at);
-    } else if (event.type in STATE_AFTER && isKeyStream) {
-      setState(STATE_AFTER[event.type], at);
+    } else if (stateAfter !== undefined) {
+      setState(stateAfter, at);
       if (event.type === 'KeyDeleted')
         for (const lane of materials.values()) endLane(lane.keyMaterialId, at, 'key deleted');
     } else if (event.type === 'AliasCreated') {
       const name = str(data.aliasName) ?? '?';
       aliasStart(name, at);
-      markers.push({ at, kind: 'alias', label: `${name} created here` });
+      mark('alias', `${name} created here`);
     } else if (event.type === 'AliasMoved') {
       const name = str(data.aliasName) ?? '?';
       if (data.toKeyId === keyId) {
         aliasStart(name, at);
-        markers.push({ at, kind: 'alias', label: `${name} moved here from ${str(data.fromKeyId) ?? '?'}` });
+        mark('alias', `${name} moved here from ${str(data.fromKeyId) ?? '?'}`);
       } else {
         aliasEnd(name, at);
-        markers.push({ at, kind: 'alias', label: `${name} moved to ${str(data.toKeyId) ?? '?'}` });
+        mark('alias', `${name} moved to ${str(data.toKeyId) ?? '?'}`);
       }
     } else if (event.type === 'AliasDeleted') {
       const name = str(data.aliasName) ?? '?';
       aliasEnd(name, at);
-      markers.push({ at, kind: 'alias', label: `${name} deleted` });
+      mark('alias', `${name} deleted`);
     } else if (event.type === 'KeyPolicyChanged') {
-      markers.push({ at, kind: 'policy', label: 'Key policy changed' });
-    } else if (event.type.startsWith('Grant')) {
-      markers.push({ at, kind: 'grant', label: `${event.type.replace('Grant', 'Grant ')}` });
+      mark('policy', 'Key policy changed');
+    } else if (event.type === 'GrantCreated') {
+      const grantId = str(data.grantId) ?? '?';
+      const lane: GrantLane = {
+        grantId,
+        name: str(data.name),
+        grantee: str(data.granteePrincipal) ?? '?',
+        operations: Array.isArray(data.operations) ? data.operations.map(String) : [],
+        from: at,
+        to,
+        ended: null,
+      };
+      grants.set(grantId, lane);
+      mark('grant', `Grant ${grantId} created for ${lane.grantee}`);
+    } else if (event.type === 'GrantRetired' || event.type === 'GrantRevoked') {
+      const why = event.type === 'GrantRetired' ? 'retired' : 'revoked';
+      endGrant(data, at, why);
+      mark('grant', `Grant ${str(data.grantId) ?? '?'} ${why}`);
     }
   }
   return {
@@ -154,6 +191,7 @@ export function keyLife(keyId: string, events: readonly LedgerEvent[], now: numb
     materials: [...materials.values()],
     states,
     aliases: [...aliasSpans].map(([aliasName, spans]) => ({ aliasName, spans })),
+    grants: [...grants.values()],
     markers,
   };
 }

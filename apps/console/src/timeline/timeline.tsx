@@ -5,7 +5,7 @@ import { shortId } from '../components.js';
 import './timeline.css';
 import { utc } from '../time.js';
 import type { UsageGroup } from '../types.js';
-import type { KeyLife, Span } from './key-life.js';
+import type { GrantLane, KeyLife, Marker, Span } from './key-life.js';
 
 const ROW = 26;
 const AXIS = 28;
@@ -31,7 +31,9 @@ function useWidth(): [RefObject<HTMLDivElement | null>, number] {
   const [width, setWidth] = useState(900);
   useEffect(() => {
     if (!ref.current) return;
-    const observer = new ResizeObserver(([entry]) => setWidth(Math.max(320, Math.floor(entry.contentRect.width))));
+    const observer = new ResizeObserver(([entry]) => {
+      if (entry) setWidth(Math.max(320, Math.floor(entry.contentRect.width)));
+    });
     observer.observe(ref.current);
     return () => observer.disconnect();
   }, []);
@@ -39,6 +41,13 @@ function useWidth(): [RefObject<HTMLDivElement | null>, number] {
 }
 
 const range = (span: Span) => `${utc(new Date(span.from))} to ${utc(new Date(span.to))}`;
+
+const markerLabel = (m: Marker) => `${m.label}, ${utc(new Date(m.at))}${m.actor ? `, by ${m.actor}` : ''}`;
+
+const grantLabel = (g: GrantLane) =>
+  `Grant ${g.grantId}${g.name ? ` (${g.name})` : ''} for ${g.grantee}: ${g.operations.join(', ')}; from ${utc(
+    new Date(g.from),
+  )}${g.ended ? `, ${g.ended} ${utc(new Date(g.to))}` : ''}`;
 
 /**
  * The key's life as lanes over time: its state, one lane per backing key (darker while it was the current one),
@@ -55,8 +64,9 @@ export function Timeline({ life, cursor, onCursor, mark, usage }: Props) {
     .range([labelWidth, width - 12]);
   const ticks = x.ticks(Math.max(2, Math.floor((width - labelWidth) / 130)));
   const format = x.tickFormat();
-  const usageRow = usage === undefined ? -1 : 1 + life.materials.length + life.aliases.length;
-  const rows = 1 + life.materials.length + life.aliases.length + (usage === undefined ? 0 : 1) + 1;
+  const grantRow = 1 + life.materials.length + life.aliases.length;
+  const usageRow = usage === undefined ? -1 : grantRow + life.grants.length;
+  const rows = grantRow + life.grants.length + (usage === undefined ? 0 : 1) + 1;
   const height = AXIS + rows * ROW + 8;
   const rowY = (i: number) => AXIS + i * ROW;
   const px = (t: number) => x(new Date(Math.min(Math.max(t, life.from), life.to)));
@@ -155,6 +165,27 @@ export function Timeline({ life, cursor, onCursor, mark, usage }: Props) {
             ))}
           </g>
         ))}
+        {life.grants.map((grant, i) => (
+          <g
+            class={`row grant${grant.ended ? ' ended' : ''}`}
+            data-lane="grant"
+            data-grant-id={grant.grantId}
+            transform={`translate(0,${rowY(grantRow + i)})`}
+            tabindex={0}
+            aria-label={grantLabel(grant)}
+          >
+            <title>{grantLabel(grant)}</title>
+            <text class="row-label" x={8} y={ROW / 2 + 4}>
+              {shortId(`grant ${grant.name ?? grant.grantId}`, prefix + 8)}
+            </text>
+            <rect class="grant-span" x={px(grant.from)} y={(ROW - BAR) / 2 + 2} width={w(grant)} height={BAR - 4} />
+            {grant.ended && (
+              <text class="end" x={px(grant.to) + 4} y={ROW / 2 + 4}>
+                {grant.ended}
+              </text>
+            )}
+          </g>
+        ))}
         {usage !== undefined && (
           <g class="row usage" data-testid="usage-row" transform={`translate(0,${rowY(usageRow)})`}>
             <text class="row-label" x={8} y={ROW / 2 + 4}>
@@ -173,9 +204,9 @@ export function Timeline({ life, cursor, onCursor, mark, usage }: Props) {
               data-marker={m.kind}
               transform={`translate(${px(m.at)},${ROW / 2})`}
               tabindex={0}
-              aria-label={`${m.label}, ${utc(new Date(m.at))}`}
+              aria-label={markerLabel(m)}
             >
-              <title>{`${m.label} — ${utc(new Date(m.at))}`}</title>
+              <title>{markerLabel(m)}</title>
               <path d="M0,-7 L6,0 L0,7 L-6,0 Z" />
             </g>
           ))}

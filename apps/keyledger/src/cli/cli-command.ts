@@ -38,7 +38,7 @@ export interface Command {
 function attachNegativeNumbers(options: OptionSpec, args: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+    const arg = args[i] ?? '';
     const next = args[i + 1];
     const name = arg.startsWith('--') ? arg.slice(2) : undefined;
     if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
@@ -69,6 +69,13 @@ export function parseCommandLine(command: Command, args: string[]): { values: Op
     throw new UsageError(`unexpected argument '${parsed.positionals[max]}'`, command.name);
   }
   return { values, positionals: parsed.positionals };
+}
+
+/** The positional argument at `index`: present whenever the command's `positionals.min` covers it. */
+export function argument(positionals: readonly string[], index: number, command: Command): string {
+  const value = positionals[index];
+  if (value === undefined) throw new UsageError(`missing argument: ${command.positionals.names}`, command.name);
+  return value;
 }
 
 /** A point in time from --as-of (or another time option): an ISO 8601 date or date-time; default now. */

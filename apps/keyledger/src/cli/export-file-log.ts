@@ -37,7 +37,7 @@ export class ExportFileLog implements LedgerLog {
       if (next.value.trim() === '') continue;
       page.push(this.parse(next.value));
     }
-    if (page.length > 0) this.lastPosition = page[page.length - 1]!.position;
+    this.lastPosition = page.at(-1)?.position ?? this.lastPosition;
     return page;
   }
 

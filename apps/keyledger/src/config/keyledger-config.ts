@@ -112,7 +112,7 @@ const isLoopback = (host: string): boolean =>
 
 function readPem(env: NodeJS.ProcessEnv, name: string): Buffer {
   try {
-    return readFileSync(env[name]!);
+    return readFileSync(env[name] ?? '');
   } catch (error) {
     throw new ConfigError(`${name} '${env[name]}' cannot be read (${(error as NodeJS.ErrnoException).code})`);
   }

@@ -35,7 +35,8 @@ export class ConsoleController {
   @Get('*')
   file(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const url = request.raw.url ?? '/';
-    const path = url.split('?')[0].replace(/^\/console\/?/, '');
+    const [pathname = ''] = url.split('?');
+    const path = pathname.replace(/^\/console\/?/, '');
     return this.send(request, reply, path === '' ? 'index.html' : path);
   }
 

@@ -31,8 +31,7 @@ export class ShredKeyPool implements OnApplicationShutdown {
   private take(): ShredKey {
     if (this.ready.length === 0) {
       const ids = Array.from({ length: BATCH }, () => `pool/${randomUUID()}`);
-      const keys = this.vault.createMany(ids);
-      this.ready = ids.map((id, i) => ({ id, key: keys[i]! }));
+      this.ready = this.vault.createMany(ids);
     }
     return this.ready.pop()!;
   }

@@ -1,8 +1,11 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
+/** `fe80::1%eth0` without its zone index. */
+const withoutZone = (address: string): string => address.split('%', 1)[0] ?? address;
+
 /** Eight 16-bit groups of an IPv6 address in its full form, or undefined when it is not one. */
 function hextets(address: string): number[] | undefined {
-  let text = address.split('%', 1)[0]!;
+  let text = withoutZone(address);
   // An IPv4 tail (::ffff:192.0.2.1, 64:ff9b::192.0.2.1) is two groups.
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
   if (v4 !== undefined) {
@@ -27,11 +30,12 @@ function hextets(address: string): number[] | undefined {
  * as a dual-stack socket reports IPv4 clients) is its IPv4 address.
  */
 export function connectionSource(address: string): string {
-  if (!isIPv6(address.split('%', 1)[0]!)) return address;
+  if (!isIPv6(withoutZone(address))) return address;
   const groups = hextets(address);
   if (!groups) return address;
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff)
-    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+  const [, , , , , mapped, high = 0, low = 0] = groups;
+  if (groups.slice(0, 5).every((g) => g === 0) && mapped === 0xffff)
+    return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
   return `${groups
     .slice(0, 4)
     .map((g) => g.toString(16))

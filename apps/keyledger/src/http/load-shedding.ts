@@ -12,8 +12,13 @@ const CLOSING: AwsError = {
   message: 'The server is shutting down. The request can be retried.',
 };
 
-/** Cheap, and what a load balancer asks on a fresh connection: it must answer under load. */
-const isHealthCheck = (method: string, url: string): boolean => method === 'GET' && url.startsWith('/healthz');
+/**
+ * What a load balancer asks on a fresh connection: shedding it would take a busy instance out
+ * of service, which makes it busier still. Both are cheap: /healthz touches nothing, and
+ * /readyz evaluates its checks at most once a second, however often it is asked.
+ */
+const isHealthCheck = (method: string, url: string): boolean =>
+  method === 'GET' && (url.startsWith('/healthz') || url.startsWith('/readyz'));
 
 /**
  * Bounds the requests being served at once, and those begun in one turn of the event

@@ -19,6 +19,8 @@ export const INVENTORY_COLUMNS = [
   'validTo',
   'keySpec',
   'keyUsage',
+  'lastUsedAt',
+  'lastOperation',
 ];
 export const COMPLIANCE_COLUMNS = [
   'keyId',

@@ -262,11 +262,11 @@ export class LedgerApiController {
       const url = request.raw.url ?? '/';
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
-      const alias = /^\/v1\/aliases\/(alias\/.+)\/events$/.exec(path);
-      if (request.method === 'GET' && alias) {
+      const alias = /^\/v1\/aliases\/(alias\/.+)\/events$/.exec(path)?.[1];
+      if (request.method === 'GET' && alias !== undefined) {
         let name: string;
         try {
-          name = decodeURIComponent(alias[1]!);
+          name = decodeURIComponent(alias);
         } catch {
           throw validation('The alias name is not valid percent-encoding');
         }

@@ -127,6 +127,10 @@ export const ledgerSchemas = {
     type: 'object',
     properties: {
       asOf: time,
+      usageTrackingStartedAt: {
+        ...nullableTime,
+        description: 'When usage recording began (null: never); a key with no last use may have been used before it',
+      },
       keys: {
         type: 'array',
         items: {
@@ -151,6 +155,11 @@ export const ledgerSchemas = {
             validTo: nullableTime,
             keySpec: str,
             keyUsage: str,
+            lastUsedAt: {
+              ...nullableTime,
+              description: 'The last successful use at or before asOf, from the usage ledger (to the minute)',
+            },
+            lastOperation: { ...nullableStr, description: 'The operation of that last use' },
           },
         },
       },

@@ -158,7 +158,7 @@ export const openApiDocument = {
     '/v1/reports/inventory': {
       get: {
         operationId: 'inventory',
-        summary: 'Every key that existed at asOf',
+        summary: 'Every key that existed at asOf, with its last use then (from the usage ledger)',
         parameters: [asOfParam, regionFilter, formatParam],
         responses: { ...ok(ref('InventoryReport'), true), ...errors },
       },

@@ -192,7 +192,8 @@ export class LedgerRepository {
       const recorded = await this.store.readStream(kind.streamName(id));
       let state = kind.initial();
       for (const event of recorded) state = kind.evolve(state, { type: event.type, data: event.data } as unknown as E);
-      const last = recorded[recorded.length - 1]!;
+      const last = recorded.at(-1);
+      if (last === undefined) return undefined;
       const versioned = { state, revision: last.revision, lastHash: integrityOf(last.metadata)?.hash ?? null };
       kind.remember(this.view, id, versioned);
       return versioned;

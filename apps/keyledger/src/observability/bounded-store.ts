@@ -77,6 +77,7 @@ export function boundedStore(
     subscribeToAll: (options, handler) => store.subscribeToAll(options, handler),
     storeIdentity: () => store.storeIdentity(),
     checkConnection: (deadlineMs) => store.checkConnection(deadlineMs),
+    ...(store.headPosition && { headPosition: store.headPosition.bind(store) }),
     close: () => store.close(),
   };
 }

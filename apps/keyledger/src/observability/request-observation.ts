@@ -30,7 +30,7 @@ function claimedAccessKeyId(request: FastifyRequest): string | undefined {
 
 function classify(request: FastifyRequest): { api: string; operation: string } {
   const url = request.url;
-  const path = url.split('?', 1)[0]!;
+  const [path = url] = url.split('?', 1);
   if (request.method === 'POST' && path === '/') {
     const target = request.headers['x-amz-target'];
     const name =

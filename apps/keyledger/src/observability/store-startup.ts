@@ -23,7 +23,7 @@ export interface StoreStartupOptions {
 }
 
 const reasonOf = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]!.trim()}` : String(error);
+  error instanceof Error ? `${error.name}: ${(error.message.split('\n', 1)[0] ?? '').trim()}` : String(error);
 
 /**
  * Waits until the store answers a read, retrying with back-off while it is

@@ -18,14 +18,13 @@ import {
   type Clock,
   type KeyLastUsage,
   type TrackedOperation,
-  type KeyUsageEvent,
 } from '@keyledger/ledger';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE } from '../infrastructure/tokens.js';
-import { UsageAggregator, type UsageObservation } from './usage-aggregator.js';
+import { UsageAggregator, type KeyUsageBatch } from './usage-aggregator.js';
 import { keysUsed, keyTried } from './usage-observations.js';
 import type { RequestContext } from '../ledger/request-context.js';
-import { scopeIn } from '../regions/request-region.js';
+import { refIn, scopeIn } from '../regions/request-region.js';
 
 /** The actor of usage batches: Keyledger writes them; each aggregate names the principal who used the key. */
 const USAGE_ACTOR = { principal: 'keyledger:usage', accessKeyId: null, sourceAddress: null };
@@ -127,17 +126,17 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     context: RequestContext,
     errorCode?: string,
   ): void {
-    const use: UsageObservation = {
+    this.aggregator.record({
       region: context.region,
       keyId: key.keyId,
       keyMaterialId: key.keyMaterialId,
       principal: context.actor.principal,
-      operation: operation as UsageObservation['operation'],
-      at: this.clock.now(),
+      operation: operation as TrackedOperation,
+      at: this.clock.now().getTime(),
       requestId: context.requestId,
       sourceAddress: context.actor.sourceAddress,
-    };
-    this.aggregator.record(errorCode === undefined ? use : { ...use, errorCode });
+      errorCode,
+    });
   }
 
   /** Appends what was counted since the last flush; a batch that fails is kept for the next one. */
@@ -146,19 +145,19 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     return this.flushing;
   }
 
-  /** The key's last successful use: this process's own first, else the ledger's. */
-  async lastUse(keyId: string): Promise<KeyLastUsage | undefined> {
-    const known = this.aggregator.lastUse(keyId);
+  /** The regional key's last successful use: this process's own first, else the ledger's. */
+  async lastUse(keyId: string, region: string): Promise<KeyLastUsage | undefined> {
+    const known = this.aggregator.lastUse(keyId, region);
     if (known !== undefined) return known;
     // Read newest first, and only as far back as a later use could still be.
-    const found = await lastSuccessfulUse(this.store, keyId, Number.POSITIVE_INFINITY);
+    const found = await lastSuccessfulUse(this.store, refIn(this.config, region, keyId), Number.POSITIVE_INFINITY);
     if (found === null) return undefined;
     const last: KeyLastUsage = {
       operation: found.operation as TrackedOperation,
       at: found.at,
       requestId: found.requestId,
     };
-    this.aggregator.rememberLastUse(keyId, last);
+    this.aggregator.rememberLastUse(keyId, region, last);
     return last;
   }
 
@@ -173,34 +172,36 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async appendPending(): Promise<void> {
-    const byKey = this.aggregator.drain();
-    if (byKey.size === 0) return;
+    const batches = this.aggregator.drain();
+    if (batches.length === 0) return;
     if (this.trackingToRecord !== undefined) {
       try {
         await this.recordTrackingStart(this.trackingToRecord);
       } catch (error) {
-        for (const events of byKey.values()) this.aggregator.restore(events);
+        for (const batch of batches) this.aggregator.restore(batch.events);
         this.logger.warn(`usage tracking start not appended yet (${(error as Error).name}); kept for the next flush`);
         return;
       }
     }
     const time = this.clock.now().toISOString();
     await Promise.all(
-      [...byKey].map(async ([keyId, events]) => {
+      batches.map(async (batch) => {
         try {
-          await this.appendBatch(keyId, events, time);
+          await this.appendBatch(batch, time);
         } catch (error) {
-          this.aggregator.restore(events);
+          this.aggregator.restore(batch.events);
           this.logger.warn(
-            `usage of key ${keyId} not appended yet (${(error as Error).name}); kept for the next flush`,
+            `usage of key ${batch.keyId} in ${batch.region} not appended yet (${(error as Error).name}); ` +
+              'kept for the next flush',
           );
         }
       }),
     );
   }
 
-  private appendBatch(keyId: string, events: KeyUsageEvent[], time: string): Promise<void> {
-    const streamName = usageStream(keyId);
+  /** One regional key's batch, on its own usage stream (a home-region key's keeps the name it always had). */
+  private appendBatch({ region, keyId, events }: KeyUsageBatch, time: string): Promise<void> {
+    const streamName = usageStream(refIn(this.config, region, keyId));
     return appendChained(this.store, streamName, async () => {
       const [head] = await this.read(streamName, { direction: 'backwards', maxCount: 1 });
       return {

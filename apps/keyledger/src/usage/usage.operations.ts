@@ -15,7 +15,7 @@ export class UsageOperations {
   readonly handlers: OperationFamily<'GetKeyLastUsage'> = {
     GetKeyLastUsage: async (input, { region }) => {
       const key = (await this.queries.execute(new GetKeyQuery(input.KeyId, true, region))).state;
-      const last = await this.recorder.lastUse(key.keyId);
+      const last = await this.recorder.lastUse(key.keyId, region);
       const created = new Date(key.createdAt);
       const trackedSince = this.recorder.trackingStartedAt;
       return {

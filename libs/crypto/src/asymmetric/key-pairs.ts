@@ -48,8 +48,10 @@ function generate(options: PairOptions): Promise<GeneratedKeyPair> {
  * which runs on libuv's thread pool instead of stalling every other request.
  */
 export async function generateKeyPairFor(spec: KeyPairSpec): Promise<GeneratedKeyPair> {
-  if (spec in RSA_BITS) return generate({ type: 'rsa', modulusLength: RSA_BITS[spec]! });
-  if (spec in CURVES) return generate({ type: 'ec', namedCurve: CURVES[spec]! });
+  const modulusLength = Object.hasOwn(RSA_BITS, spec) ? RSA_BITS[spec] : undefined;
+  if (modulusLength !== undefined) return generate({ type: 'rsa', modulusLength });
+  const namedCurve = Object.hasOwn(CURVES, spec) ? CURVES[spec] : undefined;
+  if (namedCurve !== undefined) return generate({ type: 'ec', namedCurve });
   if (spec === 'ECC_NIST_EDWARDS25519') return generate({ type: 'ed25519' });
   throw new RangeError(`no key pair for spec ${String(spec)}`);
 }

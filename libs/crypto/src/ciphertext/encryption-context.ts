@@ -31,10 +31,9 @@ export function encodeEncryptionContextShared(context?: EncryptionContext | null
   const keys = Object.keys(context);
   if (keys.length === 0) return EMPTY_CONTEXT_ENCODING;
 
-  const pairs: { key: Buffer; value: Buffer }[] = new Array(keys.length);
+  const pairs: { key: Buffer; value: Buffer }[] = [];
   let size = 4;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
+  for (const key of keys) {
     const value = context[key];
     // Values are never echoed: encryption context is not secret, but it is the caller's data.
     if (!isWellFormedString(key))
@@ -42,7 +41,7 @@ export function encodeEncryptionContextShared(context?: EncryptionContext | null
     if (!isWellFormedString(value))
       throw new InvalidEncryptionContextError('encryption context values must be well-formed strings');
     const pair = { key: Buffer.from(key, 'utf8'), value: Buffer.from(value, 'utf8') };
-    pairs[i] = pair;
+    pairs.push(pair);
     size += 8 + pair.key.length + pair.value.length;
   }
   // UTF-8 byte order, not JS (UTF-16 code unit) order: the two differ for characters

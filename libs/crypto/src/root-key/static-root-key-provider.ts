@@ -23,6 +23,7 @@ export class StaticRootKeyProvider extends LocalRootKeyProvider {
         );
       }
       return new StaticRootKeyProvider(key);
+      // Stryker disable next-line BlockStatement: zeroes the decoded copy, which no caller can see
     } finally {
       key.fill(0);
     }

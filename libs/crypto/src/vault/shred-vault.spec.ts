@@ -153,9 +153,13 @@ describe('ShredVault.createMany', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keyledger-vault-many-'));
     const vault = ShredVault.open(dir, StaticRootKeyProvider.fromKey(randomBytes(32)));
     try {
-      const keys = vault.createMany(['a', 'b', 'c']);
-      expect(keys.map((k) => k.length)).toEqual([32, 32, 32]);
-      expect(vault.get('b')!.equals(keys[1]!)).toBe(true);
+      const created = vault.createMany(['a', 'b', 'c']);
+      expect(created.map(({ id, key }) => [id, key.length])).toEqual([
+        ['a', 32],
+        ['b', 32],
+        ['c', 32],
+      ]);
+      expect(vault.get('b')!.equals(created[1]!.key)).toBe(true);
       expect(() => vault.createMany(['d', 'a'])).toThrow(ShredKeyExistsError);
       expect(vault.has('d')).toBe(false);
     } finally {

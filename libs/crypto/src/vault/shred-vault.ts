@@ -106,16 +106,16 @@ export class ShredVault {
    * Creates a key for each id in one transaction (one durable commit for all):
    * all or none, ShredKeyExistsError if any id is taken.
    */
-  createMany(ids: readonly string[]): Buffer[] {
+  createMany(ids: readonly string[]): Array<{ id: string; key: Buffer }> {
     for (const id of ids) assertId(id);
-    const keys = ids.map(() => randomBytes(SHRED_KEY_BYTES));
+    const created = ids.map((id) => ({ id, key: randomBytes(SHRED_KEY_BYTES) }));
     try {
-      this.#insertAll(ids.map((id, i) => [id, this.#rootKey.wrap(keys[i]!, wrapContext(id))]));
+      this.#insertAll(created.map(({ id, key }) => [id, this.#rootKey.wrap(key, wrapContext(id))]));
     } catch (error) {
-      for (const key of keys) key.fill(0);
+      for (const { key } of created) key.fill(0);
       throw error;
     }
-    return keys;
+    return created;
   }
 
   /** The existing key for `id`, or a new one stored under it. */

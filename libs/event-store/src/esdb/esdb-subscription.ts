@@ -170,12 +170,14 @@ export class EsdbSubscription implements Subscription {
   }
 
   async unsubscribe(): Promise<void> {
+    // Asked before the first await: the handler marker covers only the handler's synchronous part.
+    const fromOwnHandler = isInsideHandlerOf(this);
     this.stopped = true;
     this.cancelSleep?.();
     const live = this.live;
     this.live = undefined;
     await stopLive(live);
-    if (isInsideHandlerOf(this)) return;
+    if (fromOwnHandler) return;
     await this.finished;
   }
 }

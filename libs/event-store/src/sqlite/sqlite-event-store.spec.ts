@@ -66,6 +66,31 @@ describe('SqliteEventStore specifics', () => {
     expect(all.map((e) => e.streamName)).toEqual(['a', 'b', 'b', 'c', 'a']);
   });
 
+  it('gives the position of the last committed event as its head, and start when there is none', async () => {
+    expect(await store.headPosition()).toBe('start');
+    await store.appendToStream('a', [{ type: 'T', data: {} }]);
+    await store.appendToStream('b', [
+      { type: 'T', data: {} },
+      { type: 'T', data: {} },
+    ]);
+    expect(await store.headPosition()).toBe(3n);
+  });
+
+  it('lets the event loop in between the pages of a long catch-up, so a server replaying still answers', async () => {
+    // Three pages and a bit: a catch-up that never yielded would run them all before any immediate.
+    const events = Array.from({ length: 3100 }, () => ({ type: 'T', data: {} }));
+    await store.appendToStream('a', events);
+    let delivered = 0;
+    let deliveredWhenLoopRan = -1;
+    setImmediate(() => (deliveredWhenLoopRan = delivered));
+    await new Promise<void>((caughtUp) => {
+      store.subscribeToAll({}, { onEvent: () => void delivered++, onCaughtUp: caughtUp });
+    });
+    expect(delivered).toBe(3100);
+    expect(deliveredWhenLoopRan).toBeGreaterThan(0);
+    expect(deliveredWhenLoopRan).toBeLessThan(3100);
+  });
+
   it('rejects an event id already stored, writing nothing of that append, while the rest of its batch commits', async () => {
     const id = randomUUID();
     await store.appendToStream('a', [{ id, type: 'T', data: {} }]);

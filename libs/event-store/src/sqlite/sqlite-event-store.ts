@@ -1,7 +1,6 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
 import { prepareAppend, validateExpectedRevision, validateStreamName } from '../append-validation.js';
 import type { PreparedEvent } from '../append-validation.js';
 import {
@@ -62,12 +61,10 @@ type Outcome = AppendResult | Error;
  * (BEGIN IMMEDIATE serialises writers, the busy timeout waits for the lock) but
  * does not wake this process's subscribers until this process commits something.
  *
- * Sending the same event ids again at the same expected revision (a retry
- * whose first answer was lost) succeeds with the first append's result and
- * writes nothing, as on EventStoreDB; any other reuse of an event id is
- * rejected with InvalidAppendError.
- *
- * Constructed one way: `new SqliteEventStore(file)` (or createEventStore).
+ * Sending the same event ids again at the same expected revision (a retry whose first
+ * answer was lost) succeeds with the first append's result and writes nothing, as on
+ * EventStoreDB; any other reuse of an event id is
+ * rejected with InvalidAppendError. Made by `new SqliteEventStore(file)` (or createEventStore).
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: SqliteDatabase;
@@ -172,14 +169,14 @@ export class SqliteEventStore implements EventStore {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
-    const outcomes: Outcome[] = new Array(batch.length);
+    let settled: Array<{ pending: PendingAppend; outcome: Outcome }>;
     const recordedAt = Date.now();
     const isolate = batch.length > 1;
     let committed = false;
     try {
       this.beginImmediate.run();
       try {
-        for (let i = 0; i < batch.length; i++) outcomes[i] = this.applyOne(batch[i], recordedAt, isolate);
+        settled = batch.map((pending) => ({ pending, outcome: this.applyOne(pending, recordedAt, isolate) }));
         this.commit.run();
         committed = true;
       } finally {
@@ -191,12 +188,11 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     let anyWritten = false;
-    for (let i = 0; i < batch.length; i++) {
-      const outcome = outcomes[i];
-      if (outcome instanceof Error) batch[i].reject(outcome);
+    for (const { pending, outcome } of settled) {
+      if (outcome instanceof Error) pending.reject(outcome);
       else {
         anyWritten = true;
-        batch[i].resolve(outcome);
+        pending.resolve(outcome);
       }
     }
     // Subscribers read what was committed one turn later: the appenders' own
@@ -273,12 +269,10 @@ export class SqliteEventStore implements EventStore {
     if (expected !== NO_STREAM && typeof expected !== 'bigint') return undefined;
     const from = expected === NO_STREAM ? 0 : Number(expected) + 1;
     const rows = this.selectIdsFrom.all(pending.streamName, from, pending.events.length) as [number, string][];
-    if (rows.length !== pending.events.length) return undefined;
-    for (let i = 0; i < rows.length; i++) if (!sameEventId(rows[i]![1], pending.events[i]!.id)) return undefined;
-    return {
-      nextExpectedRevision: BigInt(from + rows.length - 1),
-      position: BigInt(rows[rows.length - 1]![0]),
-    };
+    const last = rows.at(-1);
+    if (last === undefined || rows.length !== pending.events.length) return undefined;
+    if (!pending.events.every((event, i) => sameEventId(rows[i]?.[1] ?? '', event.id))) return undefined;
+    return { nextExpectedRevision: BigInt(from + rows.length - 1), position: BigInt(last[0]) };
   }
 
   private notifyCommitted(): void {
@@ -325,9 +319,7 @@ export class SqliteEventStore implements EventStore {
   /** @internal Synchronous so a subscription can read and register for the next commit with nothing in between. */
   readAllSync(after: bigint | 'start', maxCount: number): RecordedEvent[] {
     const rows = this.selectAllAfter.all(after === 'start' ? 0 : Number(after), toLimit(maxCount)) as EventRow[];
-    const events: RecordedEvent[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) events[i] = toRecordedEvent(rows[i], this.filePath);
-    return events;
+    return rows.map((row) => toRecordedEvent(row, this.filePath));
   }
 
   async readAllJson(options: ReadAllOptions = {}): Promise<RecordedEventJson[]> {
@@ -339,19 +331,14 @@ export class SqliteEventStore implements EventStore {
     ) as Array<
       [position: number, stream: string, revision: number, type: string, data: string, metadata: string | null]
     >;
-    const events: RecordedEventJson[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      events[i] = {
-        streamName: row[1],
-        type: row[3],
-        revision: BigInt(row[2]),
-        position: BigInt(row[0]),
-        dataJson: row[4],
-        metadataJson: row[5] ?? '{}',
-      };
-    }
-    return events;
+    return rows.map((row) => ({
+      streamName: row[1],
+      type: row[3],
+      revision: BigInt(row[2]),
+      position: BigInt(row[0]),
+      dataJson: row[4],
+      metadataJson: row[5] ?? '{}',
+    }));
   }
 
   async streamRevision(streamName: string): Promise<CurrentRevision> {
@@ -364,6 +351,12 @@ export class SqliteEventStore implements EventStore {
   async storeIdentity(): Promise<StoreIdentity> {
     this.assertOpen();
     return this.identity;
+  }
+
+  /** Positions are the rowid, dense from 1: the head is also the number of events. */
+  async headPosition(): Promise<bigint | 'start'> {
+    const head = this.db.prepare('SELECT MAX(position) FROM events').pluck().get() as number | null;
+    return head === null ? 'start' : BigInt(head);
   }
 
   /** The file is local: open means reachable. */

@@ -60,6 +60,9 @@ export class SqliteSubscription implements Subscription {
           if (result !== undefined && typeof (result as Promise<void>).then === 'function') await result;
           this.cursor = event.position;
         }
+        // A full page means more to read: let the loop's I/O in (a health check on a server
+        // catching up, a new connection) before the next one, or a long replay holds it all.
+        if (page.length === SUBSCRIPTION_PAGE_SIZE) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       this.stopped = true;

@@ -25,7 +25,12 @@ export class MerkleHeads {
 
   constructor() {
     for (let b = 0; b < BUCKETS; b++) this.nodes[BUCKETS + b] = EMPTY;
-    for (let i = BUCKETS - 1; i >= 1; i--) this.nodes[i] = node(this.nodes[2 * i]!, this.nodes[2 * i + 1]!);
+    for (let i = BUCKETS - 1; i >= 1; i--) this.nodes[i] = this.parentHash(i);
+  }
+
+  /** Node i's hash from its two children (every index below 2 × BUCKETS is filled in the constructor). */
+  private parentHash(i: number): Buffer {
+    return node(this.nodes[2 * i] ?? EMPTY, this.nodes[2 * i + 1] ?? EMPTY);
   }
 
   get size(): number {
@@ -34,7 +39,7 @@ export class MerkleHeads {
 
   get(streamName: string): { revision: bigint; hash: string } | undefined {
     const b = this.bucketOf.get(streamName);
-    return b === undefined ? undefined : this.buckets[b]!.get(streamName);
+    return b === undefined ? undefined : this.buckets[b]?.get(streamName);
   }
 
   set(streamName: string, revision: bigint, hash: string): void {
@@ -59,7 +64,7 @@ export class MerkleHeads {
 
   delete(streamName: string): void {
     const b = this.bucketOf.get(streamName);
-    if (b === undefined || !this.buckets[b]!.delete(streamName)) return;
+    if (b === undefined || !this.buckets[b]?.delete(streamName)) return;
     this.bucketOf.delete(streamName);
     this.streams--;
     this.dirty.add(b);
@@ -69,11 +74,12 @@ export class MerkleHeads {
   root(): string {
     for (const b of this.dirty) {
       let i = BUCKETS + b;
-      this.nodes[i] = bucketHash(this.buckets[b]!);
-      for (i >>= 1; i >= 1; i >>= 1) this.nodes[i] = node(this.nodes[2 * i]!, this.nodes[2 * i + 1]!);
+      const bucket = this.buckets[b];
+      this.nodes[i] = bucket === undefined ? EMPTY : bucketHash(bucket);
+      for (i >>= 1; i >= 1; i >>= 1) this.nodes[i] = this.parentHash(i);
     }
     this.dirty.clear();
-    return this.nodes[1]!.toString('hex');
+    return (this.nodes[1] ?? EMPTY).toString('hex');
   }
 
   /** Every head, for a v1 comparison or a copy. */
@@ -102,8 +108,8 @@ export function merkleLeafHash(streamName: string, revision: bigint | string, ha
 }
 
 function bucketIndex(streamName: string): number {
-  const digest = createHash('sha256').update(streamName, 'utf8').digest();
-  return (digest[0]! << 4) | (digest[1]! >> 4);
+  // The first 12 bits of the name's SHA-256.
+  return createHash('sha256').update(streamName, 'utf8').digest().readUInt16BE(0) >> 4;
 }
 
 function node(left: Buffer, right: Buffer): Buffer {
@@ -112,19 +118,16 @@ function node(left: Buffer, right: Buffer): Buffer {
 
 function bucketHash(bucket: Map<string, Leaf>): Buffer {
   if (bucket.size === 0) return EMPTY;
-  const names = [...bucket.keys()].sort();
-  const leaves = names.map((name) => {
-    const leaf = bucket.get(name)!;
-    leaf.leafHash ??= merkleLeafHash(name, leaf.revision, leaf.hash);
-    return leaf.leafHash;
-  });
+  const leaves = [...bucket]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, leaf]) => (leaf.leafHash ??= merkleLeafHash(name, leaf.revision, leaf.hash)));
   return treeHash(leaves, 0, leaves.length);
 }
 
 /** RFC 6962 Merkle tree hash of leaves[from, to), to > from. */
 function treeHash(leaves: Buffer[], from: number, to: number): Buffer {
   const n = to - from;
-  if (n === 1) return leaves[from]!;
+  if (n === 1) return leaves[from] ?? EMPTY;
   let k = 1;
   while (k * 2 < n) k *= 2;
   return node(treeHash(leaves, from, from + k), treeHash(leaves, from + k, to));

@@ -1,4 +1,4 @@
-import { HASH_JOB_LENGTH, hashMatches, type HashJobs, type HashMismatch } from './hash-check.js';
+import { hashMatches, type HashJobs, type HashMismatch } from './hash-check.js';
 import { startHashPool, type HashPool } from './hash-pool.js';
 import { dataOf, type ScanEvent } from './scan-event.js';
 
@@ -61,8 +61,11 @@ export class HashRecompute {
       );
     } else {
       for (const i of toHash) {
-        const event = page[i]!;
-        if (!hashMatches(event.streamName, event.revision, event.type, dataOf(event), event.metadata)) {
+        const event = page[i];
+        if (
+          event !== undefined &&
+          !hashMatches(event.streamName, event.revision, event.type, dataOf(event), event.metadata)
+        ) {
           this.note({
             seq: seqBefore + i + 1,
             streamName: event.streamName,
@@ -97,17 +100,19 @@ export class HashRecompute {
 }
 
 function toJobs(page: ScanEvent[], toHash: number[], seqBefore: number): HashJobs {
-  const jobs: HashJobs = new Array(toHash.length * HASH_JOB_LENGTH);
-  for (let j = 0, k = 0; j < toHash.length; j++, k += HASH_JOB_LENGTH) {
-    const i = toHash[j]!;
-    const event = page[i]!;
-    jobs[k] = seqBefore + i + 1;
-    jobs[k + 1] = event.streamName;
-    jobs[k + 2] = event.revision.toString();
-    jobs[k + 3] = event.position.toString();
-    jobs[k + 4] = event.type;
-    jobs[k + 5] = event.dataJson ?? JSON.stringify(event.data);
-    jobs[k + 6] = event.metadataJson ?? JSON.stringify(event.metadata);
+  const jobs: HashJobs = [];
+  for (const i of toHash) {
+    const event = page[i];
+    if (event === undefined) continue;
+    jobs.push(
+      seqBefore + i + 1,
+      event.streamName,
+      event.revision.toString(),
+      event.position.toString(),
+      event.type,
+      event.dataJson ?? JSON.stringify(event.data),
+      event.metadataJson ?? JSON.stringify(event.metadata),
+    );
   }
   return jobs;
 }

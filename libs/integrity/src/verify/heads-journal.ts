@@ -45,7 +45,7 @@ export class HeadsJournal {
   /** Seq of the last recorded event at or before `position`; undefined when the journal no longer reaches back. */
   seqAtPosition(position: bigint): number | undefined {
     let seq = this.count;
-    while (seq > 0 && this.positions[(seq - 1) % JOURNAL_CAPACITY]! > position) {
+    while (seq > 0 && (this.positions[(seq - 1) % JOURNAL_CAPACITY] ?? -1n) > position) {
       seq--;
       if (!this.reaches(seq)) return undefined;
     }
@@ -57,8 +57,9 @@ export class HeadsJournal {
     const then = new Map<string, PreviousHead>();
     for (let seq = this.count; seq > covered; seq--) {
       const i = (seq - 1) % JOURNAL_CAPACITY;
-      const revision = this.revisions[i];
-      then.set(this.streams[i]!, revision === undefined ? undefined : { revision, hash: this.hashes[i]! });
+      const [stream, revision, hash] = [this.streams[i], this.revisions[i], this.hashes[i]];
+      if (stream === undefined) continue;
+      then.set(stream, revision === undefined || hash === undefined ? undefined : { revision, hash });
     }
     return then;
   }

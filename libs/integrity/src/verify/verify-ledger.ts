@@ -3,6 +3,7 @@ import { CHECKPOINT_STREAM } from '../checkpoints/checkpoint-format.js';
 import type { CheckpointKeys } from '../checkpoints/checkpoint-keys.js';
 import { CheckpointStreamCheck } from './checkpoint-stream-check.js';
 import { chainedTo } from './hash-check.js';
+import type { HashPool } from './hash-pool.js';
 import { HashRecompute } from './hash-recompute.js';
 import { HeadsJournal } from './heads-journal.js';
 import { dataOf, pageReader, type LedgerLog, type ScanEvent } from './scan-event.js';
@@ -32,6 +33,11 @@ export interface VerifyOptions {
    * hash (`checkpointHash`) or by the position it covers (`position`).
    */
   expect?: string[];
+  /**
+   * Starts the hash pool when the ledger proves longer than one page; default: the compiled
+   * worker beside this module. A seam for tests that decide the order of its answers.
+   */
+  startHashPool?: () => HashPool | undefined;
 }
 
 /**
@@ -96,12 +102,13 @@ export async function verifyLedger(
     for (;;) {
       const page = await readPage(after);
       const seqBefore = eventsChecked;
-      hashes.startIfLong(page.length, pageSize);
-      for (let i = 0; i < page.length; i++) checkEvent(page[i]!, i);
+      hashes.startIfLong(page.length, pageSize, options.startHashPool);
+      page.forEach(checkEvent);
       hashes.page(page, seqBefore);
       await hashes.yieldToWorker();
-      if (page.length > 0) {
-        after = page[page.length - 1]!.position;
+      const last = page.at(-1);
+      if (last !== undefined) {
+        after = last.position;
         options.onProgress?.(eventsChecked);
       }
       if (page.length < pageSize) break;

@@ -69,9 +69,7 @@ export function canonicalQuery(params: readonly QueryParam[], exclude?: string):
   const kept = exclude === undefined ? params.slice() : params.filter((p) => p.rawKey !== exclude);
   // Code-unit order of the encoded (ASCII) strings is byte order, as SigV4 requires.
   kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-  let out = '';
-  for (let i = 0; i < kept.length; i++) out += `${i === 0 ? '' : '&'}${kept[i].key}=${kept[i].value}`;
-  return out;
+  return kept.map((p) => `${p.key}=${p.value}`).join('&');
 }
 
 export function headerValue(headers: RequestHeaders, lowerName: string): string | string[] | undefined {

@@ -89,12 +89,12 @@ export interface Credential {
 
 export function parseCredential(credential: string): Credential {
   const parts = credential.split('/');
+  const [accessKeyId = '', date = '', region = '', service = '', terminator] = parts;
   if (parts.length !== 5) {
     throw KmsError.incompleteSignature(
       `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
     );
   }
-  const [accessKeyId, date, region, service, terminator] = parts;
   if (accessKeyId === '') throw KmsError.incompleteSignature('Credential must name an access key id.');
   if (!/^\d{8}$/.test(date)) {
     throw KmsError.incompleteSignature(`Credential date must be in the form YYYYMMDD, got '${date}'.`);
@@ -159,12 +159,8 @@ export function parseAmzDate(value: string): number {
 function readAmzDate(value: string): number {
   const m = AMZ_DATE_RE.exec(value);
   if (m === null) return NaN;
-  const year = +m[1];
-  const month = +m[2];
-  const day = +m[3];
-  const hour = +m[4];
-  const minute = +m[5];
-  const second = +m[6];
+  // The pattern has six groups, so the defaults never apply.
+  const [year = NaN, month = NaN, day = NaN, hour = NaN, minute = NaN, second = NaN] = m.slice(1).map(Number);
   // Date.UTC would roll 20260230 over into March: such a date is refused instead.
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return NaN;

@@ -26,8 +26,9 @@ export function decodeBase64Strict(text: string): Buffer | undefined {
     const c = text.charCodeAt(i);
     if (c >= 128 || ALPHABET[c] === 0) return undefined;
   }
-  if (pad === 2 && !LAST_BEFORE_TWO_PAD.has(text[dataEnd - 1])) return undefined;
-  if (pad === 1 && !LAST_BEFORE_ONE_PAD.has(text[dataEnd - 1])) return undefined;
+  const last = text.charAt(dataEnd - 1);
+  if (pad === 2 && !LAST_BEFORE_TWO_PAD.has(last)) return undefined;
+  if (pad === 1 && !LAST_BEFORE_ONE_PAD.has(last)) return undefined;
   return Buffer.from(text, 'base64');
 }
 

@@ -250,11 +250,9 @@ function compileList(shape: ListShape): Converter {
 
 function compileStructure(dto: object): StructConverter {
   const fields = fieldsOf(dto).map((f) => ({ ...f, convert: compileShape(f.shape) }));
-  const n = fields.length;
   return (obj, prefix, violations) => {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) {
-      const f = fields[i];
+    for (const f of fields) {
       const raw = obj[f.wireName];
       const path = prefix + f.memberName;
       if (raw === undefined || raw === null) {

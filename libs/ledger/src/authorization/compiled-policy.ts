@@ -71,7 +71,8 @@ function notPrincipalMatcher(set: PrincipalSet): (arn: string, accountId: string
 
 function listMatcher(patterns: readonly string[], make: (pattern: string) => Matcher): Matcher {
   const matchers = patterns.map(make);
-  if (matchers.length === 1) return matchers[0];
+  const [only] = matchers;
+  if (only !== undefined && matchers.length === 1) return only;
   return (value) => {
     for (const m of matchers) if (m(value)) return true;
     return false;
@@ -102,14 +103,14 @@ function resourceMatcher(resource: string[] | null, notResource: string[] | null
 }
 
 function delegation(document: PolicyDocument): string | null {
-  if (document.statements.length !== 1) return null;
   const [s] = document.statements;
+  if (s === undefined || document.statements.length !== 1) return null;
   const single = (list: string[] | null, value: string) => list !== null && list.length === 1 && list[0] === value;
   if (s.effect !== 'Allow' || s.conditions.length > 0 || s.principal === null || s.principal.anyone) return null;
   if (s.principal.aws.length !== 1 || s.principal.service.length > 0) return null;
   if (!single(s.action, 'kms:*') || !single(s.resource, '*')) return null;
-  const match = /^arn:aws:iam::(\d{12}):root$/.exec(s.principal.aws[0]);
-  return match === null ? null : match[1];
+  const [arn = ''] = s.principal.aws;
+  return /^arn:aws:iam::(\d{12}):root$/.exec(arn)?.[1] ?? null;
 }
 
 export function compilePolicyDocument(document: PolicyDocument, kind: PolicyKind, text: string): CompiledPolicy {

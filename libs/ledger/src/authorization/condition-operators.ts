@@ -81,7 +81,7 @@ const date =
   };
 
 export function parseCidr(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
-  const [address, prefixText, extra] = text.split('/');
+  const [address = '', prefixText, extra] = text.split('/');
   if (extra !== undefined) return undefined;
   const version = isIP(address);
   if (version === 0) return undefined;
@@ -154,8 +154,8 @@ export function parseOperator(name: string): ParsedOperator | undefined {
     ifExists = true;
     rest = rest.slice(0, -'IfExists'.length);
   }
-  if (!Object.prototype.hasOwnProperty.call(BASE, rest)) return undefined;
-  const base = BASE[rest];
+  const base = Object.prototype.hasOwnProperty.call(BASE, rest) ? BASE[rest] : undefined;
+  if (base === undefined) return undefined;
   if (base.kind === 'null' && (set !== null || ifExists)) return undefined;
   return { name, base: rest, set, ifExists, kind: base.kind, negated: base.negated, compile: base.compile };
 }

@@ -54,7 +54,8 @@ export function compileClause(clause: ConditionClause): ConditionTest {
 export function compileConditions(clauses: readonly ConditionClause[]): ConditionTest | null {
   if (clauses.length === 0) return null;
   const tests = clauses.map(compileClause);
-  if (tests.length === 1) return tests[0];
+  const [only] = tests;
+  if (only !== undefined && tests.length === 1) return only;
   return (request) => {
     for (const t of tests) if (!t(request)) return false;
     return true;

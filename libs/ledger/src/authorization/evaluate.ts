@@ -85,8 +85,9 @@ export function evaluateAuthorization(input: AuthorizationInput): AuthorizationD
   if (keyPolicy !== null) {
     if (keyPolicy.delegatesAllTo !== null && request.action.startsWith('kms:')) {
       // AWS's default key policy: one statement, read without walking it.
-      if (keyPolicy.delegatesAllTo === request.accountId)
-        keyAllows = [{ statement: keyPolicy.statements[0], via: 'account' }];
+      const [statement] = keyPolicy.statements;
+      if (keyPolicy.delegatesAllTo === request.accountId && statement !== undefined)
+        keyAllows = [{ statement, via: 'account' }];
     } else {
       ({ allows: keyAllows, denies: keyDenies } = matchStatements(keyPolicy, request));
     }

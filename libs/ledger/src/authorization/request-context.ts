@@ -77,8 +77,9 @@ export function contextLookup(conditionKey: string): ContextLookup {
     return (r) => {
       const context = r.encryptionContext;
       if (context === undefined || !Object.prototype.hasOwnProperty.call(context, contextKey)) return undefined;
-      return [context[contextKey]];
+      const value = context[contextKey];
+      return value === undefined ? undefined : [value];
     };
   }
-  return Object.prototype.hasOwnProperty.call(KEYS, lower) ? KEYS[lower] : absent;
+  return (Object.prototype.hasOwnProperty.call(KEYS, lower) ? KEYS[lower] : undefined) ?? absent;
 }

@@ -35,8 +35,10 @@ export function arnMatcher(pattern: string): Matcher {
   return (value) => {
     const valueParts = splitArn(value);
     if (valueParts === undefined) return false;
-    for (let i = 0; i < 6; i++) if (!matchers[i](valueParts[i])) return false;
-    return true;
+    return matchers.every((matches, i) => {
+      const part = valueParts[i];
+      return part !== undefined && matches(part);
+    });
   };
 }
 

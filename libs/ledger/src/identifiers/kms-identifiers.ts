@@ -41,13 +41,13 @@ export function parseKeyIdentifier(
   if (input.startsWith('arn:')) {
     const arn = ARN.exec(input);
     if (!arn || arn[1] !== ARN_PARTITION) return invalidArn(input);
-    const [, , region, account, resource] = arn;
-    if (region !== scope.region) return invalidArn(region!);
+    const [, , region = '', account, resource = ''] = arn;
+    if (region !== scope.region) return invalidArn(region);
     if (account !== scope.accountId) return invalidArn(input);
-    if (resource!.startsWith(KEY_PREFIX)) name = resource!.slice(KEY_PREFIX.length);
-    else if (resource!.startsWith(ALIAS_PREFIX)) name = resource!;
+    if (resource.startsWith(KEY_PREFIX)) name = resource.slice(KEY_PREFIX.length);
+    else if (resource.startsWith(ALIAS_PREFIX)) name = resource;
     else return invalidArn(input);
-    fromArn = resource!.startsWith(KEY_PREFIX);
+    fromArn = resource.startsWith(KEY_PREFIX);
   }
   if (!fromArn && name.startsWith(ALIAS_PREFIX)) {
     if (!options.allowAlias) return invalidKeyId(input);

@@ -42,11 +42,16 @@ function quoted(key: string): string {
  */
 interface Shape {
   keys: string[];
-  /** Indexes into `keys`, in canonical (sorted) order, the skipped member left out. */
-  order: number[];
-  /** `{"name":` for the first member written, `,"name":` for the others. */
-  opening: string[];
-  following: string[];
+  /** In canonical (sorted) order, the skipped member left out. */
+  members: ShapeMember[];
+}
+
+interface ShapeMember {
+  name: string;
+  /** `{"name":` when it is the first member written. */
+  opening: string;
+  /** `,"name":` otherwise. */
+  following: string;
 }
 
 const MAX_SHAPE_KEYS = 32;
@@ -63,10 +68,10 @@ function shapeOf(keys: string[], skip: string | undefined): Shape | undefined {
     shapesBySkip.set(skip, byFirst);
   }
   const n = keys.length;
-  const candidates = byFirst.get(keys[0]!);
+  const [firstKey = ''] = keys;
+  const candidates = byFirst.get(firstKey);
   if (candidates !== undefined) {
-    next: for (let s = 0; s < candidates.length; s++) {
-      const shape = candidates[s]!;
+    next: for (const shape of candidates) {
       const known = shape.keys;
       if (known.length !== n) continue;
       for (let i = 1; i < n; i++) if (known[i] !== keys[i]) continue next;
@@ -79,17 +84,13 @@ function shapeOf(keys: string[], skip: string | undefined): Shape | undefined {
     (candidates !== undefined && candidates.length >= MAX_SHAPES_PER_FIRST_KEY)
   )
     return undefined;
-  const order: number[] = [];
-  for (let i = 0; i < n; i++) if (keys[i] !== skip) order.push(i);
-  // The same order as Array.prototype.sort on the names: UTF-16 code units.
-  order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  // Array.prototype.sort's order on the names: UTF-16 code units.
+  const names = keys.filter((name) => name !== skip).sort();
   const shape: Shape = {
     keys: keys.slice(),
-    order,
-    opening: order.map((i) => `{${quoted(keys[i]!)}:`),
-    following: order.map((i) => `,${quoted(keys[i]!)}:`),
+    members: names.map((name) => ({ name, opening: `{${quoted(name)}:`, following: `,${quoted(name)}:` })),
   };
-  if (candidates === undefined) byFirst.set(keys[0]!, [shape]);
+  if (candidates === undefined) byFirst.set(firstKey, [shape]);
   else candidates.push(shape);
   shapeCount++;
   return shape;
@@ -126,12 +127,11 @@ function appendObject(out: string, object: Record<string, unknown>, skip: string
   if (keys.length === 0) return out + '{}';
   const shape = shapeOf(keys, skip);
   if (shape === undefined) return appendObjectSorting(out, object, keys, skip);
-  const { order, opening, following } = shape;
   let first = true;
-  for (let j = 0; j < order.length; j++) {
-    const member = object[keys[order[j]!]!];
+  for (const { name, opening, following } of shape.members) {
+    const member = object[name];
     if (member === undefined) continue;
-    out += first ? opening[j]! : following[j]!;
+    out += first ? opening : following;
     first = false;
     out = appendCanonical(out, member);
   }
@@ -147,8 +147,7 @@ function appendObjectSorting(
   if (keys.length > 1) keys.sort();
   out += '{';
   let first = true;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  for (const key of keys) {
     if (key === skip) continue;
     const member = object[key];
     if (member === undefined) continue;

@@ -21,8 +21,7 @@ const INDEX_FROM = 8;
 function scanFor(all: readonly BackingKey[], keyMaterialId: string): number {
   // Newest first. Ids are unique within a key (fresh ids are random; importing known
   // material replaces its record), so the order only matters for speed.
-  for (let i = all.length - 1; i >= 0; i--) if (all[i]!.keyMaterialId === keyMaterialId) return i;
-  return -1;
+  return all.findLastIndex((backingKey) => backingKey.keyMaterialId === keyMaterialId);
 }
 
 /** The position of the backing key `keyMaterialId` in `all`, or -1. */
@@ -30,13 +29,12 @@ function positionOf(all: readonly BackingKey[], keyMaterialId: string): number {
   if (all.length < INDEX_FROM) return scanFor(all, keyMaterialId);
   // The current backing key is almost always the newest: found without the index.
   const last = all.length - 1;
-  if (all[last]!.keyMaterialId === keyMaterialId) return last;
+  if (all[last]?.keyMaterialId === keyMaterialId) return last;
   let index = backingKeyIndex.get(all);
   if (!index) {
     // An array not derived through these functions from an indexed one (a restored snapshot,
     // a history that just grew past INDEX_FROM): indexed once, then carried forward.
-    index = new Map();
-    for (let i = 0; i < all.length; i++) index.set(all[i]!.keyMaterialId, i);
+    index = new Map(all.map((backingKey, i) => [backingKey.keyMaterialId, i]));
     backingKeyIndex.set(all, index);
   }
   const hint = index.get(keyMaterialId);
@@ -85,7 +83,8 @@ export function withChanges(all: readonly BackingKey[], changes: readonly Backin
     const at = positionOf(all, keyMaterialId);
     if (at < 0) continue;
     next ??= all.slice();
-    next[at] = change(next[at]!);
+    const current = next[at];
+    if (current !== undefined) next[at] = change(current);
   }
   return next ? sameIdsAs(next, all) : all;
 }

@@ -229,6 +229,7 @@ export function parseGrantToken(token: string): { keyId: string; grantId: string
   const body = token.slice(TOKEN_PREFIX.length + 1);
   if (!/^[A-Za-z0-9_-]+$/.test(body)) return invalid;
   const parts = Buffer.from(body, 'base64url').toString('utf8').split('/');
-  if (parts.length !== 3 || parts.some((p) => p === '')) return invalid;
-  return { keyId: parts[0], grantId: parts[1] };
+  const [keyId, grantId] = parts;
+  if (parts.length !== 3 || parts.some((p) => p === '') || keyId === undefined || grantId === undefined) return invalid;
+  return { keyId, grantId };
 }

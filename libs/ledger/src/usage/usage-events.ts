@@ -72,8 +72,12 @@ export interface UsageTrackingStarted {
 
 export const USAGE_TRACKING_STREAM = 'usage-tracking';
 
-/** Each key's usage has a stream of its own, so one key's usage is read without the others'. */
-export const usageStream = (keyId: string): string => `${USAGE_STREAM_PREFIX}${keyId}`;
+/**
+ * Each regional key's usage has a stream of its own, so one key's usage is read without the others'. Named by
+ * the key's regional id (identifiers/regions.ts): a home-region key's stream is `usage-<keyId>`, as before
+ * regions, and a multi-Region key's replica in eu-west-1 has `usage-<keyId>@eu-west-1`.
+ */
+export const usageStream = (regionalKeyId: string): string => `${USAGE_STREAM_PREFIX}${regionalKeyId}`;
 
 /** The last successful use of a key, as GetKeyLastUsage answers it. */
 export interface KeyLastUsage {

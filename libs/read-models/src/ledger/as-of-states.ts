@@ -55,7 +55,7 @@ export class AsOfStates {
     for (;;) {
       const page = await this.store.readAll({ after, maxCount: LOG_PAGE });
       for (const event of page) this.view.applyRecorded(event);
-      if (page.length > 0) after = page[page.length - 1]!.position;
+      after = page.at(-1)?.position ?? after;
       if (page.length < LOG_PAGE) break;
     }
     this.readPosition = after;
@@ -91,12 +91,8 @@ export class AsOfStates {
     await this.catchUp();
     const keyIds = this.view.keyIds();
     // Per key, in creation order: its state, null (did not exist), or undefined (replay it).
-    const found: Array<KeyAggregate | null | undefined> = new Array(keyIds.length);
-    const replay: string[] = [];
-    for (let i = 0; i < keyIds.length; i++) {
-      found[i] = this.fromView(keyIds[i]!, at);
-      if (found[i] === undefined) replay.push(keyIds[i]!);
-    }
+    const found = keyIds.map((keyId) => ({ keyId, state: this.fromView(keyId, at) }));
+    const replay = found.filter(({ state }) => state === undefined).map(({ keyId }) => keyId);
     const past = new Map<string, KeyAggregate>();
     if (replay.length > REPLAY_PER_STREAM_LIMIT) {
       for (const [keyId, state] of await this.foldAllAt(new Set(replay), at)) past.set(keyId, state);
@@ -107,8 +103,8 @@ export class AsOfStates {
       }
     }
     const states: KeyAggregate[] = [];
-    for (let i = 0; i < keyIds.length; i++) {
-      const state = found[i] === undefined ? past.get(keyIds[i]!) : found[i];
+    for (const entry of found) {
+      const state = entry.state === undefined ? past.get(entry.keyId) : entry.state;
       if (state && state.exists) states.push(state);
     }
     return states;
@@ -165,8 +161,9 @@ export class AsOfStates {
         }
         states.set(keyId, applyKeyEvent(states.get(keyId) ?? initialKeyState(), event));
       }
-      if (page.length < LOG_PAGE) return states;
-      after = page[page.length - 1]!.position;
+      const last = page.at(-1);
+      if (last === undefined || page.length < LOG_PAGE) return states;
+      after = last.position;
     }
   }
 }

@@ -92,7 +92,7 @@ export class AuditQuery {
     const aliases = this.states.view.times
       .aliasNamesEver(keyId)
       .filter((ref) => regionOf(ref, this.options.region) === key.region);
-    const usage = usageStream(keyId);
+    const usage = usageStream(key.ref);
     const own = [keyStreamName(key.ref), usage];
     const streams = [...own, ...aliases.map(aliasStreamName)];
     const all: RecordedEvent[] = [];
@@ -101,7 +101,8 @@ export class AuditQuery {
         for (const event of await this.store.readStream(stream)) {
           if (after !== 'start' && event.position <= after) continue;
           if (!own.includes(stream) && !aliasEventConcerns(event, keyId)) continue;
-          // Usage streams are per key id; each aggregate names the region it was counted in.
+          // Usage streams are per regional key; a home-region stream written before that may hold another
+          // region's aggregates, and each names the region it was counted in.
           if (stream === usage && (event.data as { region?: unknown }).region !== key.region) continue;
           if (matches(event)) all.push(event);
         }
@@ -113,7 +114,7 @@ export class AuditQuery {
     const page = all.slice(0, limit);
     return {
       events: page.map(toAuditEvent),
-      nextCursor: all.length > limit ? page[page.length - 1]!.position.toString() : null,
+      nextCursor: all.length > limit ? (page.at(-1)?.position.toString() ?? null) : null,
     };
   }
 }

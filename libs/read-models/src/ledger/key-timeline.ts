@@ -34,10 +34,11 @@ export class KeyTimeline {
 
   /** Appends events in stream order; returns false (and takes nothing) if they do not follow on. */
   append(recorded: readonly RecordedEvent[]): boolean {
-    if (recorded.length > 0 && recorded[0]!.revision !== this.revision + 1n) return false;
+    const [first] = recorded;
+    if (first !== undefined && first.revision !== this.revision + 1n) return false;
     for (const event of recorded) {
       const time = eventTimeMs(event);
-      const previousMax = this.prefixMax.length === 0 ? -Infinity : this.prefixMax[this.prefixMax.length - 1]!;
+      const previousMax = this.prefixMax.at(-1) ?? -Infinity;
       this.events.push({ type: event.type, data: event.data });
       this.prefixMax.push(time > previousMax ? time : previousMax);
       this.last = applyKeyEvent(this.last, event);
@@ -53,7 +54,7 @@ export class KeyTimeline {
     let hi = this.prefixMax.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.prefixMax[mid]! <= asOfMs) lo = mid + 1;
+      if ((this.prefixMax[mid] ?? Infinity) <= asOfMs) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -64,8 +65,8 @@ export class KeyTimeline {
     const count = this.countAt(asOfMs);
     if (count === this.events.length) return { state: this.last, count };
     const base = Math.floor(count / SNAPSHOT_EVERY);
-    let state = this.snapshots[base]!;
-    for (let i = base * SNAPSHOT_EVERY; i < count; i++) state = applyKeyEvent(state, this.events[i]!);
+    let state = this.snapshots[base] ?? initialKeyState();
+    for (const event of this.events.slice(base * SNAPSHOT_EVERY, count)) state = applyKeyEvent(state, event);
     return { state, count };
   }
 }

@@ -41,7 +41,7 @@ export class LedgerQueries {
     this.states = new AsOfStates(store, shared);
     this.history = new StreamHistory(store, options, this.states);
     this.decryptabilityQuery = new DecryptabilityQuery(this.states, options);
-    this.reports = new LedgerReports(this.states, options.region);
+    this.reports = new LedgerReports(store, this.states, options.region);
     this.audit = new AuditQuery(store, this.states, options);
   }
 

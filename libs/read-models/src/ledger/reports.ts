@@ -1,3 +1,4 @@
+import type { EventStore } from '@keyledger/event-store';
 import {
   DAY_MS,
   DomainError,
@@ -10,6 +11,7 @@ import type { AsOfStates } from './as-of-states.js';
 import { becameCurrentAt, currentBacking, keyStateName, type KeyStateName } from './key-state-as-of.js';
 import { iso, round2, timeOf } from './query-support.js';
 import { aliasNamesIn, checkRegion } from './regional-keys.js';
+import { lastSuccessfulUse, usageTrackingStart } from './usage/usage-rows.js';
 
 export interface InventoryKey {
   keyId: string;
@@ -32,10 +34,15 @@ export interface InventoryKey {
   validTo: string | null;
   keySpec: string;
   keyUsage: string;
+  /** The last successful use at or before asOf, from the usage ledger; null: none recorded since tracking began. */
+  lastUsedAt: string | null;
+  lastOperation: string | null;
 }
 
 export interface InventoryReport {
   asOf: string;
+  /** When usage recording began (null: never): a key with no last use may have been used before it. */
+  usageTrackingStartedAt: string | null;
   keys: InventoryKey[];
 }
 
@@ -71,6 +78,7 @@ export interface RotationComplianceReport {
 /** Reports over every key as of a time, of every region or of one. */
 export class LedgerReports {
   constructor(
+    private readonly store: EventStore,
     private readonly states: AsOfStates,
     /** Where keys of unqualified streams (every ledger written before regions) belong. */
     private readonly homeRegion: string,
@@ -90,6 +98,7 @@ export class LedgerReports {
     const keys: InventoryKey[] = [];
     for (const state of states) {
       const current = currentBacking(state);
+      const lastUse = await lastSuccessfulUse(this.store, state.keyId, at);
       keys.push({
         keyId: state.keyId,
         arn: state.arn,
@@ -110,9 +119,11 @@ export class LedgerReports {
         validTo: current ? iso(current.validTo) : null,
         keySpec: state.keySpec,
         keyUsage: state.keyUsage,
+        lastUsedAt: lastUse?.at ?? null,
+        lastOperation: lastUse?.operation ?? null,
       });
     }
-    return { asOf: asOf.toISOString(), keys };
+    return { asOf: asOf.toISOString(), usageTrackingStartedAt: await usageTrackingStart(this.store), keys };
   }
 
   /**

@@ -37,7 +37,7 @@ export function encodePath(segments: string[]): string {
 export function canonicalQuery(params: Record<string, string | undefined>): string {
   return Object.entries(params)
     .filter((entry): entry is [string, string] => entry[1] !== undefined)
-    .map(([k, v]) => [uriEscape(k), uriEscape(v)])
+    .map(([k, v]) => [uriEscape(k), uriEscape(v)] as const)
     .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
@@ -63,12 +63,11 @@ export function signRequest(
     'x-amz-date': amzDate,
     'x-amz-content-sha256': payloadHash,
   };
-  const names = Object.keys(headers)
-    .map((n) => n.toLowerCase())
-    .sort();
-  const lowered = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  const canonicalHeaders = names.map((n) => `${n}:${lowered[n].trim().replace(/\s+/g, ' ')}\n`).join('');
-  const signedHeaders = names.join(';');
+  const lowered = Object.entries(headers)
+    .map(([name, value]) => [name.toLowerCase(), value.trim().replace(/\s+/g, ' ')] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const canonicalHeaders = lowered.map(([name, value]) => `${name}:${value}\n`).join('');
+  const signedHeaders = lowered.map(([name]) => name).join(';');
   // Every service but S3 signs the path encoded a second time: '/a%2Fb' as '/a%252Fb'.
   const canonicalPath = uriEscape(request.url.pathname).replace(/%2F/g, '/');
   const canonicalRequest = [

@@ -1,7 +1,7 @@
 import { DomainError, parseKeyIdentifier } from '@keyledger/ledger';
 import { AccessReplay, accessReviewCsv } from '../../authorization/access-replay.js';
 import { parseJson } from '../api/ledger-api-client.js';
-import { parseAsOf, type Command, type CommandInput } from '../cli-command.js';
+import { argument, parseAsOf, type Command, type CommandInput } from '../cli-command.js';
 import { UsageError } from '../cli-errors.js';
 import { toJsonText, writeOut } from '../cli-output.js';
 import {
@@ -56,7 +56,7 @@ statement Sid or grant id that allows each one and its conditions, as JSON.
 ${CONNECTION_HELP}`,
   async run(input) {
     const asOf = parseAsOf(input.values['as-of'], 'access');
-    const keyId = input.positionals[0];
+    const keyId = argument(input.positionals, 0, accessCommand);
     const api = apiClientOf(input.values, input.io.env, 'access');
     const result = api
       ? parseJson(await api.get(['v1', 'keys', keyId, 'access'], { asOf: asOf.toISOString() }))
@@ -90,11 +90,14 @@ ${CONNECTION_HELP}`,
   async run(input) {
     const { values } = input;
     const asOf = parseAsOf(values['as-of'], 'simulate');
-    const [principal, action, keyId] = (['principal', 'action', 'key-id'] as const).map((name) => {
+    const required = (name: 'principal' | 'action' | 'key-id'): string => {
       const value = values[name];
       if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`, 'simulate');
       return value;
-    });
+    };
+    const principal = required('principal');
+    const action = required('action');
+    const keyId = required('key-id');
     let encryptionContext: Record<string, string> | undefined;
     if (values['encryption-context'] !== undefined) {
       try {

@@ -3,7 +3,14 @@ import { toCsv } from '@keyledger/read-models';
 import { ACCESS_REVIEW_COLUMNS } from '../../authorization/access-replay.js';
 import { COMPLIANCE_COLUMNS, INVENTORY_COLUMNS } from '../../ledger-api/openapi.js';
 import { parseJson } from '../api/ledger-api-client.js';
-import { parseAsOf, parseFormat, parsePositiveInteger, type Command, type CommandInput } from '../cli-command.js';
+import {
+  argument,
+  parseAsOf,
+  parseFormat,
+  parsePositiveInteger,
+  type Command,
+  type CommandInput,
+} from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
 import { toJsonText, writeOut } from '../cli-output.js';
 import {
@@ -47,7 +54,7 @@ ${KEY_REGION_HELP}
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
-    const keyId = positionals[0];
+    const keyId = argument(positionals, 0, historyCommand);
     const region = keyRegionOf(values);
     const api = apiClientOf(values, io.env, 'history');
     const result = api
@@ -75,7 +82,7 @@ ${KEY_REGION_HELP}
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
-    const keyId = positionals[0];
+    const keyId = argument(positionals, 0, stateCommand);
     const asOf = parseAsOf(values['as-of'], 'state');
     const region = keyRegionOf(values);
     const api = apiClientOf(values, io.env, 'state');
@@ -152,7 +159,7 @@ ${CONNECTION_HELP}`,
     const { values, io, positionals } = input;
     const asOf = parseAsOf(values['as-of'], 'decryptability');
     const api = apiClientOf(values, io.env, 'decryptability');
-    const blob = readBlob(positionals[0]);
+    const blob = readBlob(argument(positionals, 0, decryptabilityCommand));
     const keyId = values['key-id'] as string | undefined;
     const region = keyRegionOf(values);
     const result = api
@@ -200,7 +207,7 @@ export const reportCommand: Command = {
        keyledger report access-review [--as-of <time>] [--format json|csv] […]
 
   inventory                every key that existed at --as-of, with aliases, state,
-                           rotation and key material age
+                           rotation, key material age and last use
   rotation-compliance      whether each key's current key material is at most
                            --max-age-days old (default ${DEFAULT_MAX_AGE_DAYS}) at --as-of, and why not
   access-review            every principal × key × operation it could call at --as-of,
@@ -214,7 +221,7 @@ ${UNUSED_KEYS_HELP}
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
-    const kind = positionals[0] as ReportKind;
+    const kind = argument(positionals, 0, reportCommand) as ReportKind;
     if (!REPORT_KINDS.includes(kind)) {
       throw new UsageError(`unknown report '${kind}': choose ${REPORT_KINDS.join(' or ')}`, 'report');
     }

@@ -3,6 +3,7 @@ import { toCsv, UsageQueries } from '@keyledger/read-models';
 import { UNUSED_KEYS_COLUMNS, USAGE_COLUMNS } from '../../usage/usage-openapi.js';
 import { parseJson } from '../api/ledger-api-client.js';
 import {
+  argument,
   parseAsOf,
   parseFormat,
   parsePositiveInteger,
@@ -83,7 +84,7 @@ Usage is appended every KEYLEDGER_USAGE_FLUSH_MS: the last interval may not be i
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
-    const keyId = positionals[0];
+    const keyId = argument(positionals, 0, usageCommand);
     const from = optionalTime(values, 'from', 'usage');
     const to = optionalTime(values, 'to', 'usage');
     const format = parseFormat(values.format, 'usage');
@@ -124,7 +125,7 @@ data can be re-encrypted before the material is deleted or expires.
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
-    const keyId = positionals[0];
+    const keyId = argument(positionals, 0, backingKeysCommand);
     const from = optionalTime(values, 'from', 'backing-keys');
     const to = optionalTime(values, 'to', 'backing-keys');
     const api = apiClientOf(values, io.env, 'backing-keys');
@@ -152,7 +153,7 @@ last, the aliases that point at it, and refused attempts.
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
-    const keyId = positionals[0];
+    const keyId = argument(positionals, 0, deletionImpactCommand);
     const n = days(values, 'deletion-impact', 30);
     const api = apiClientOf(values, io.env, 'deletion-impact');
     const result = api

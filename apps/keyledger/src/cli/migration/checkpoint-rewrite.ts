@@ -1,4 +1,10 @@
-import { StreamNotFoundError, type EventStore, type JsonObject, type RecordedEvent } from '@keyledger/event-store';
+import {
+  StreamNotFoundError,
+  type EventStore,
+  type EventToAppend,
+  type JsonObject,
+  type RecordedEvent,
+} from '@keyledger/event-store';
 import {
   CHECKPOINT_STREAM,
   CheckpointTranslator,
@@ -11,11 +17,13 @@ import {
 import { integrityOf } from '@keyledger/ledger';
 import { CliFailure } from '../cli-errors.js';
 
-/** What one copied event becomes in the target. */
-export interface EventBody {
-  data: JsonObject;
-  metadata: JsonObject;
-}
+/** An event copied as it is. */
+export const asAppended = ({ id, type, data, metadata }: RecordedEvent): EventToAppend => ({
+  id,
+  type,
+  data,
+  metadata,
+});
 
 async function readWholeStream(store: EventStore, streamName: string): Promise<RecordedEvent[]> {
   try {
@@ -105,19 +113,24 @@ export class CheckpointRewrite {
     return cut;
   }
 
-  /** The bodies to append for a run: checkpoint events translated, all others as they are. */
-  bodiesOf(run: RecordedEvent[]): EventBody[] {
-    if (run[0]?.streamName !== CHECKPOINT_STREAM) return run.map(({ data, metadata }) => ({ data, metadata }));
+  /** What to append for a run: checkpoint events translated, all others as they are. */
+  toAppend(run: RecordedEvent[]): EventToAppend[] {
+    if (run[0]?.streamName !== CHECKPOINT_STREAM) return run.map(asAppended);
     return run.map((event) => {
       const body = this.translator.translate(event as unknown as CheckpointEventCopy, (p) => this.targetPositionOf(p));
       this.rewritten++;
-      return { data: body.data as unknown as JsonObject, metadata: body.metadata as JsonObject };
+      return {
+        id: event.id,
+        type: event.type,
+        data: body.data as unknown as JsonObject,
+        metadata: body.metadata as JsonObject,
+      };
     });
   }
 
   /** A run is in the target; its last event sits at `position` there. */
   appended(run: RecordedEvent[], position: bigint): void {
-    const last = run[run.length - 1];
+    const last = run.at(-1);
     if (last && this.referenced.has(last.position)) this.targetPositions.set(last.position, position);
   }
 
@@ -143,8 +156,7 @@ export class CheckpointRewrite {
         target.readAll({ after: targetAfter, maxCount: pageSize }),
       ]);
       const [fromSource, fromTarget] = pages;
-      for (let i = 0; i < fromSource.length; i++) {
-        const s: RecordedEvent = fromSource[i]!;
+      for (const [i, s] of fromSource.entries()) {
         const t: RecordedEvent | undefined = fromTarget[i];
         if (s.position > upTo) return;
         if (!t) return;

@@ -14,9 +14,10 @@ export async function* allEvents(store: EventStore, pageSize: number): AsyncGene
   let after: bigint | 'start' = 'start';
   for (;;) {
     const page = await store.readAll({ after, maxCount: pageSize });
-    if (page.length === 0) return;
+    const last = page.at(-1);
+    if (last === undefined) return;
     yield* page;
-    after = page[page.length - 1].position;
+    after = last.position;
   }
 }
 

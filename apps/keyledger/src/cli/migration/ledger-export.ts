@@ -30,13 +30,14 @@ export async function exportLedger(
   let events = 0;
   for (;;) {
     const page = await store.readAll({ after, maxCount: PAGE_SIZE });
-    if (page.length === 0) break;
+    const last = page.at(-1);
+    if (last === undefined) break;
     let chunk = '';
     for (const event of page) chunk += `${exportLine(event)}\n`;
     // Honour back-pressure: a large ledger piped into a slow consumer must not pile up in memory.
     if (!out.write(chunk)) await once(out, 'drain');
     events += page.length;
-    after = page[page.length - 1].position;
+    after = last.position;
     onProgress?.(events);
   }
   return { events };

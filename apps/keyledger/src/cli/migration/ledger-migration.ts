@@ -10,7 +10,7 @@ import {
 } from '@keyledger/event-store';
 import type { CheckpointKeys } from '@keyledger/integrity';
 import { CliFailure } from '../cli-errors.js';
-import { CheckpointRewrite } from './checkpoint-rewrite.js';
+import { asAppended, CheckpointRewrite } from './checkpoint-rewrite.js';
 import { loadCheckpoint, saveCheckpoint, type EventRef, type MigrationCheckpoint } from './migration-checkpoint.js';
 
 const RECENT_EVENTS_KEPT = 16;
@@ -106,6 +106,10 @@ export function appendSizeOf(event: RecordedEvent): number {
  * revisions: each run is one append, cut where it would pass maxAppendBytes.
  * An event heavier than maxAppendBytes on its own cannot be appended at all.
  */
+/** Consecutive events of one stream, appended together. */
+type RunOfEvents = [RecordedEvent, ...RecordedEvent[]];
+const hasEvents = (run: RecordedEvent[]): run is RunOfEvents => run.length > 0;
+
 export function splitIntoRuns(events: RecordedEvent[], maxAppendBytes = Number.POSITIVE_INFINITY): RecordedEvent[][] {
   const runs: RecordedEvent[][] = [];
   let runBytes = 0;
@@ -117,8 +121,8 @@ export function splitIntoRuns(events: RecordedEvent[], maxAppendBytes = Number.P
           `(${maxAppendBytes}). Nothing of its batch was written; the target is a resumable copy up to the event before.`,
       );
     }
-    const run = runs[runs.length - 1];
-    const last = run?.[run.length - 1];
+    const run = runs.at(-1);
+    const last = run?.at(-1);
     if (
       run &&
       last &&
@@ -177,15 +181,15 @@ export class LedgerMigration {
         if (limit <= 0) break;
       }
       const page = await options.source.readAll({ after: cursor.sourceAfter, maxCount: limit });
-      if (page.length === 0) {
+      const lastEvent = page.at(-1);
+      if (lastEvent === undefined) {
         complete = true;
         break;
       }
       const runs = splitIntoRuns(page, options.maxAppendBytes);
       const results = await this.appendRuns(this.rewrite ? this.rewrite.cutAtNamedEvents(runs) : runs);
-      const lastEvent = page[page.length - 1];
       cursor.sourceAfter = lastEvent.position;
-      cursor.targetAfter = results[results.length - 1].position;
+      cursor.targetAfter = results.at(-1)?.position ?? cursor.targetAfter;
       cursor.migrated += page.length;
       cursor.recent = [...cursor.recent, ...page.slice(-RECENT_EVENTS_KEPT).map(refOf)].slice(-RECENT_EVENTS_KEPT);
       appendedThisRun += page.length;
@@ -251,8 +255,7 @@ export class LedgerMigration {
       const inTarget = await target.readAll({ after: cursor.targetAfter, maxCount: batchSize });
       if (inTarget.length === 0) return found;
       const inSource = await source.readAll({ after: cursor.sourceAfter, maxCount: inTarget.length });
-      for (let i = 0; i < inTarget.length; i++) {
-        const t = inTarget[i];
+      for (const [i, t] of inTarget.entries()) {
         const s = inSource[i];
         if (!s || !sameEvent(s, t)) {
           throw new CliFailure(
@@ -271,7 +274,8 @@ export class LedgerMigration {
     }
   }
 
-  private async appendRuns(runs: RecordedEvent[][]): Promise<AppendResult[]> {
+  private async appendRuns(all: RecordedEvent[][]): Promise<AppendResult[]> {
+    const runs = all.filter(hasEvents);
     // A rewrite translates a checkpoint only after the events it names are in: one append at a time.
     if (this.options.pipelineAppends && !this.rewrite) {
       const settled = await Promise.allSettled(runs.map((run) => this.appendRun(run)));
@@ -284,13 +288,12 @@ export class LedgerMigration {
     return results;
   }
 
-  private async appendRun(run: RecordedEvent[]): Promise<AppendResult> {
-    const first = run[0];
-    const bodies = this.rewrite ? this.rewrite.bodiesOf(run) : run;
+  private async appendRun(run: RunOfEvents): Promise<AppendResult> {
+    const [first] = run;
     try {
       const result = await this.options.target.appendToStream(
         first.streamName,
-        run.map((e, i) => ({ id: e.id, type: e.type, data: bodies[i]!.data, metadata: bodies[i]!.metadata })),
+        this.rewrite ? this.rewrite.toAppend(run) : run.map(asAppended),
         { expectedRevision: first.revision === 0n ? NO_STREAM : first.revision - 1n },
       );
       this.rewrite?.appended(run, result.position);
