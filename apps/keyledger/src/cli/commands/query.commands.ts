@@ -109,7 +109,7 @@ deleted), and which backing keys it held, each with when it began to hold it
 ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
-    const keyId = positionals[0];
+    const keyId = argument(positionals, 0, replicationCommand);
     const asOf = parseAsOf(values['as-of'], 'replication');
     const api = apiClientOf(values, io.env, 'replication');
     const result = api
