@@ -15,6 +15,7 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { parseCiphertext } from '@keyledger/crypto';
+import { SHRED_VAULT } from '../apps/keyledger/src/infrastructure/tokens.js';
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -262,5 +263,39 @@ describe('a multi-Region key across three regions, through @aws-sdk/client-kms',
     clientsAt();
     expect((await h.scheduler().sweep()).deleted).toBe(1);
     expect(await failure(describeIn('eu-west-1'))).toMatchObject({ name: 'NotFoundException' });
+  });
+});
+
+describe('crypto-shredding stays per member of a multi-Region key', () => {
+  let h: Harness;
+  afterAll(() => h.close());
+
+  it('deleting a replica destroys its own copies only; the primary still decrypts what the replica made', async () => {
+    h = await startKeyledger({ env: { KEYLEDGER_REGIONS: 'us-east-1,eu-west-1' } });
+    const vault = h.app.get<symbol, { has(id: string): boolean }>(SHRED_VAULT);
+    const primary = h.client(ADMIN, 'us-east-1');
+    const keyId = (await primary.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!.KeyId!;
+    await primary.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'eu-west-1' }));
+    const replica = h.client(ADMIN, 'eu-west-1');
+    const blob = (await replica.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('kept') })))
+      .CiphertextBlob!;
+    const shredKeysOf = async (region: string, type: string) =>
+      (await ledgerGet(h, `/v1/keys/${keyId}/events`, { region })).json.events
+        .filter((e: { type: string }) => e.type === type)
+        .map((e: { data: { shredKeyId: string } }) => e.data.shredKeyId);
+    const [replicaShredKey] = await shredKeysOf('eu-west-1', 'KeyMaterialArrived');
+    const [primaryShredKey] = await shredKeysOf('us-east-1', 'KeyMaterialGenerated');
+    expect(replicaShredKey).not.toBe(primaryShredKey);
+
+    await replica.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+    h.clock.advance(8 * DAY);
+    expect((await h.scheduler().sweep()).deleted).toBe(1);
+    expect(vault.has(replicaShredKey)).toBe(false);
+    expect(vault.has(primaryShredKey)).toBe(true);
+    const later = h.client(ADMIN, 'us-east-1');
+    const opened = await later.send(new DecryptCommand({ CiphertextBlob: blob }));
+    expect(Buffer.from(opened.Plaintext!).toString()).toBe('kept');
+    const meta = (await later.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
+    expect(meta.MultiRegionConfiguration!.ReplicaKeys).toEqual([]);
   });
 });
