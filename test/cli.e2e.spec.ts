@@ -453,7 +453,7 @@ describe('keyledger CLI', () => {
       ]);
       expect(early.code, early.stderr).toBe(0);
       const rows = early.stdout.trimEnd().split('\r\n');
-      expect(rows[0]).toMatch(/^keyId,arn,region,aliases,description,/);
+      expect(rows[0]).toMatch(/^keyId,arn,region,primaryRegion,aliases,description,/);
       expect(rows.length).toBe(2);
       expect(rows[1]).toContain(keyA);
 
@@ -468,7 +468,7 @@ describe('keyledger CLI', () => {
       ]);
       expect(compliance.code, compliance.stderr).toBe(0);
       const lines = compliance.stdout.trimEnd().split('\r\n');
-      expect(lines[0]).toBe('keyId,region,compliant,reason,currentKeyMaterialAgeDays,lastRotatedAt');
+      expect(lines[0]).toBe('keyId,region,primaryRegion,compliant,reason,currentKeyMaterialAgeDays,lastRotatedAt');
       // Key A's material became current 390 days ago: automatic rotation is on, so it is overdue.
       expect(lines.find((l) => l.startsWith(keyA))).toContain(',false,OVERDUE,');
     });

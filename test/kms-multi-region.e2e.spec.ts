@@ -15,8 +15,13 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { parseCiphertext } from '@keyledger/crypto';
+import { SHRED_VAULT } from '../apps/keyledger/src/infrastructure/tokens.js';
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from './support/failure.js';
+import { ledgerGet } from './support/ledger-api-request.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'] as const;
@@ -29,6 +34,8 @@ describe('a multi-Region key across three regions, through @aws-sdk/client-kms',
   let h: Harness;
   const kms = {} as Record<Region, KMSClient>;
   let keyId: string;
+  let beforeRotation: string;
+  let rotatedAt: string;
   const describeIn = async (region: Region) =>
     (await kms[region].send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
   const encryptIn = async (region: Region, text: string) =>
@@ -131,7 +138,12 @@ describe('a multi-Region key across three regions, through @aws-sdk/client-kms',
     ).toMatchObject({ name: 'UnsupportedOperationException' });
     const before = await encryptIn('eu-west-1', 'before rotation');
     await kms['us-east-1'].send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: 90 }));
+    h.clock.advance(60_000);
+    beforeRotation = h.clock.now().toISOString();
+    h.clock.advance(60_000);
+    clientsAt();
     await kms['us-east-1'].send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    rotatedAt = h.clock.now().toISOString();
     const rotated = (await describeIn('us-east-1')).CurrentKeyMaterialId!;
     for (const region of ['eu-west-1', 'ap-southeast-2'] as const) {
       const rotations = (await kms[region].send(new ListKeyRotationsCommand({ KeyId: keyId }))).Rotations!;
@@ -148,6 +160,54 @@ describe('a multi-Region key across three regions, through @aws-sdk/client-kms',
     expect(parseCiphertext(Buffer.from(before)).keyMaterialId).not.toBe(rotated);
     expect(await decryptIn('us-east-1', after)).toBe('after rotation');
     expect(await decryptIn('us-east-1', before)).toBe('before rotation');
+  });
+
+  it('the ledger shows, as of any time, which backing keys each member held and since when', async () => {
+    const original = (await ledgerGet(h, `/v1/keys/${keyId}/replication`, { asOf: beforeRotation })).json;
+    const now = (await ledgerGet(h, `/v1/keys/${keyId}/replication`)).json;
+    expect(original.primaryRegion).toBe('us-east-1');
+    expect(original.members.map((m: { region: string }) => m.region)).toEqual([
+      'us-east-1',
+      'eu-west-1',
+      'ap-southeast-2',
+    ]);
+    const rotated = (await describeIn('us-east-1')).CurrentKeyMaterialId!;
+    for (const member of original.members) {
+      expect(member.backingKeys).toHaveLength(1);
+      expect(member.backingKeys[0].current).toBe(true);
+    }
+    for (const member of now.members) {
+      expect(
+        member.backingKeys.map((b: { keyMaterialId: string; current: boolean }) => [b.current, b.keyMaterialId]),
+      ).toEqual([
+        [false, original.members[0].backingKeys[0].keyMaterialId],
+        [true, rotated],
+      ]);
+      // Generated on the primary and arrived in each replica at the rotation.
+      expect(member.backingKeys[1].heldSince).toBe(rotatedAt);
+    }
+    expect(now.members[1]).toMatchObject({ multiRegionKeyType: 'REPLICA', arn: arn('eu-west-1', keyId) });
+
+    const inventory = (await ledgerGet(h, '/v1/reports/inventory', { region: 'eu-west-1' })).json;
+    const row = inventory.keys.find((k: { keyId: string }) => k.keyId === keyId);
+    expect(row).toMatchObject({ region: 'eu-west-1', primaryRegion: 'us-east-1' });
+    expect((await ledgerGet(h, '/v1/keys/not-an-mrk/replication')).status).toBe(400);
+
+    // The CLI asks the same question of the running server (it signs with the machine's clock,
+    // which the test has moved only two minutes from).
+    const bin = join(resolve(import.meta.dirname, '..'), 'apps/keyledger/bin/keyledger.js');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [bin, 'replication', keyId, '--as-of', beforeRotation, '--url', h.url],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_ACCESS_KEY_ID: ADMIN.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: ADMIN.secretAccessKey,
+        },
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual(original);
   });
 
   it('UpdatePrimaryRegion moves the primary role; every member follows it', async () => {
@@ -203,5 +263,39 @@ describe('a multi-Region key across three regions, through @aws-sdk/client-kms',
     clientsAt();
     expect((await h.scheduler().sweep()).deleted).toBe(1);
     expect(await failure(describeIn('eu-west-1'))).toMatchObject({ name: 'NotFoundException' });
+  });
+});
+
+describe('crypto-shredding stays per member of a multi-Region key', () => {
+  let h: Harness;
+  afterAll(() => h.close());
+
+  it('deleting a replica destroys its own copies only; the primary still decrypts what the replica made', async () => {
+    h = await startKeyledger({ env: { KEYLEDGER_REGIONS: 'us-east-1,eu-west-1' } });
+    const vault = h.app.get<symbol, { has(id: string): boolean }>(SHRED_VAULT);
+    const primary = h.client(ADMIN, 'us-east-1');
+    const keyId = (await primary.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!.KeyId!;
+    await primary.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'eu-west-1' }));
+    const replica = h.client(ADMIN, 'eu-west-1');
+    const blob = (await replica.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('kept') })))
+      .CiphertextBlob!;
+    const shredKeysOf = async (region: string, type: string) =>
+      (await ledgerGet(h, `/v1/keys/${keyId}/events`, { region })).json.events
+        .filter((e: { type: string }) => e.type === type)
+        .map((e: { data: { shredKeyId: string } }) => e.data.shredKeyId);
+    const [replicaShredKey] = await shredKeysOf('eu-west-1', 'KeyMaterialArrived');
+    const [primaryShredKey] = await shredKeysOf('us-east-1', 'KeyMaterialGenerated');
+    expect(replicaShredKey).not.toBe(primaryShredKey);
+
+    await replica.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+    h.clock.advance(8 * DAY);
+    expect((await h.scheduler().sweep()).deleted).toBe(1);
+    expect(vault.has(replicaShredKey)).toBe(false);
+    expect(vault.has(primaryShredKey)).toBe(true);
+    const later = h.client(ADMIN, 'us-east-1');
+    const opened = await later.send(new DecryptCommand({ CiphertextBlob: blob }));
+    expect(Buffer.from(opened.Plaintext!).toString()).toBe('kept');
+    const meta = (await later.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
+    expect(meta.MultiRegionConfiguration!.ReplicaKeys).toEqual([]);
   });
 });

@@ -483,7 +483,7 @@ describe('reports', () => {
     expect(csv.type).toMatch(/^text\/csv/);
     const lines = csv.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe(COMPLIANCE_COLUMNS.join(','));
-    expect(lines.find((l) => l.startsWith(rotating))).toMatch(/^[^,]+,us-east-1,false,OVERDUE,40,/);
+    expect(lines.find((l) => l.startsWith(rotating))).toMatch(/^[^,]+,us-east-1,,false,OVERDUE,40,/);
 
     const bad = await get('/v1/reports/rotation-compliance', { maxAgeDays: '0' });
     expect(bad.status).toBe(400);
@@ -624,6 +624,7 @@ describe('access and input', () => {
         '/v1/keys/{keyId}/events',
         '/v1/aliases/{aliasName}/events',
         '/v1/keys/{keyId}',
+        '/v1/keys/{keyId}/replication',
         '/v1/decryptability',
         '/v1/decryptability/batch',
         '/v1/reports/inventory',

@@ -13,6 +13,7 @@ import { backingKeysCommand, deletionImpactCommand, usageCommand } from './comma
 import {
   decryptabilityCommand,
   historyCommand,
+  replicationCommand,
   reportCommand,
   stateCommand,
   verifyCommand,
@@ -22,6 +23,7 @@ export const COMMANDS: Command[] = [
   verifyCommand,
   historyCommand,
   stateCommand,
+  replicationCommand,
   decryptabilityCommand,
   reportCommand,
   accessCommand,

@@ -3,6 +3,7 @@ export const INVENTORY_COLUMNS = [
   'keyId',
   'arn',
   'region',
+  'primaryRegion',
   'aliases',
   'description',
   'origin',
@@ -24,6 +25,7 @@ export const INVENTORY_COLUMNS = [
 export const COMPLIANCE_COLUMNS = [
   'keyId',
   'region',
+  'primaryRegion',
   'compliant',
   'reason',
   'currentKeyMaterialAgeDays',

@@ -100,6 +100,17 @@ export class LedgerApiController {
     });
   }
 
+  @Get('keys/:keyId/replication')
+  replication(
+    @Req() request: FastifyRequest<{ Params: { keyId: string } }>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    return this.serve(request, reply, async () => {
+      const asOf = optionalTime(single(request.query as RawQuery, 'asOf'), 'asOf', () => this.clock.now());
+      return { json: await this.queries.replicationAsOf(request.params.keyId, asOf) };
+    });
+  }
+
   @Post('decryptability')
   decryptability(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.serve(request, reply, async (body) => {

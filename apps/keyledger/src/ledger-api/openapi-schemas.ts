@@ -87,6 +87,42 @@ export const ledgerSchemas = {
       keyState: nullableStr,
     },
   },
+  ReplicationAsOf: {
+    type: 'object',
+    properties: {
+      keyId: str,
+      asOf: time,
+      primaryRegion: str,
+      members: {
+        type: 'array',
+        description: 'Every member that existed by asOf (deleted ones too), the primary first',
+        items: {
+          type: 'object',
+          properties: {
+            region: str,
+            arn: str,
+            multiRegionKeyType: { enum: ['PRIMARY', 'REPLICA'] },
+            keyState: str,
+            createdAt: time,
+            deletedAt: nullableTime,
+            backingKeys: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  keyMaterialId: str,
+                  heldSince: { ...time, description: 'Generated (primary) or arrived (replica)' },
+                  state: str,
+                  current: bool,
+                  hasMaterial: bool,
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
   InventoryReport: {
     type: 'object',
     properties: {
@@ -103,6 +139,7 @@ export const ledgerSchemas = {
             keyId: str,
             arn: str,
             region: str,
+            primaryRegion: { ...nullableStr, description: "A multi-Region key's primary region; null otherwise" },
             aliases: { type: 'array', items: str },
             description: str,
             origin: str,
@@ -149,6 +186,7 @@ export const ledgerSchemas = {
           properties: {
             keyId: str,
             region: str,
+            primaryRegion: { ...nullableStr, description: "A multi-Region key's primary region; null otherwise" },
             compliant: bool,
             reason: {
               enum: [

@@ -71,6 +71,16 @@ export const openApiDocument = {
         responses: { ...ok(ref('KeyStateAsOf')), ...errors, ...notFound },
       },
     },
+    '/v1/keys/{keyId}/replication': {
+      get: {
+        operationId: 'replicationAsOf',
+        summary:
+          'A multi-Region key (mrk- id) across its regions at asOf: each member, its role, when it was created, ' +
+          'and which backing keys it held from when',
+        parameters: [{ ...keyIdParam, description: 'A multi-Region key id (mrk-…)' }, asOfParam],
+        responses: { ...ok(ref('ReplicationAsOf')), ...errors, ...notFound },
+      },
+    },
     '/v1/decryptability': {
       post: {
         operationId: 'decryptability',

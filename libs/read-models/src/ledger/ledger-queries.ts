@@ -6,6 +6,7 @@ import type { HistoryEvent } from './history.js';
 import { keyStateAsOf, type KeyStateAsOf } from './key-state-as-of.js';
 import type { LedgerQueryOptions, SharedLedgerView } from './query-support.js';
 import { LedgerReports, type InventoryReport, type RotationComplianceReport } from './reports.js';
+import { replicationAsOf, type ReplicationAsOf } from './replication.js';
 import { StreamHistory } from './stream-history.js';
 
 export type { LedgerQueryOptions, SharedLedgerView } from './query-support.js';
@@ -13,6 +14,7 @@ export * from './audit.js';
 export * from './decryptability.js';
 export type { KeyMaterialAsOf, KeyStateAsOf, KeyStateName } from './key-state-as-of.js';
 export * from './reports.js';
+export type { ReplicaBackingKey, ReplicationAsOf, ReplicationMember } from './replication.js';
 
 /**
  * The ledger's read-side questions, each answered by its own module: a
@@ -65,6 +67,11 @@ export class LedgerQueries {
 
   keyStateAsOf(keyId: string, asOf: Date, region?: string): Promise<KeyStateAsOf> {
     return keyStateAsOf(this.states, this.options, keyId, asOf, region);
+  }
+
+  /** Every member of a multi-Region key as of `asOf`: its role, and which backing keys it held since when. */
+  replicationAsOf(keyId: string, asOf: Date): Promise<ReplicationAsOf> {
+    return replicationAsOf(this.states, this.options, keyId, asOf);
   }
 
   /** Could this ciphertext have been decrypted at `asOf`, and if not, why not (see DecryptabilityQuery). */

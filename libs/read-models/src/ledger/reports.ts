@@ -18,6 +18,8 @@ export interface InventoryKey {
   keyId: string;
   arn: string;
   region: string;
+  /** A multi-Region key's primary region as of then (null for a single-Region key). */
+  primaryRegion: string | null;
   aliases: string[];
   description: string;
   origin: string;
@@ -59,6 +61,8 @@ export type RotationComplianceReason =
 export interface RotationComplianceKey {
   keyId: string;
   region: string;
+  /** A multi-Region key's primary region, whose rotation its replicas share (null for a single-Region key). */
+  primaryRegion: string | null;
   compliant: boolean;
   reason: RotationComplianceReason;
   currentKeyMaterialAgeDays: number | null;
@@ -101,6 +105,7 @@ export class LedgerReports {
         keyId: state.keyId,
         arn: state.arn,
         region: state.region,
+        primaryRegion: state.multiRegion?.primaryRegion ?? null,
         aliases: aliasNamesIn(aliases.get(state.keyId) ?? [], state.region, this.homeRegion),
         description: state.description,
         origin: state.origin,
@@ -169,6 +174,7 @@ export class LedgerReports {
       keys.push({
         keyId: state.keyId,
         region: state.region,
+        primaryRegion: state.multiRegion?.primaryRegion ?? null,
         compliant,
         reason,
         currentKeyMaterialAgeDays: ageMs === null ? null : round2(ageMs / DAY_MS),

@@ -94,6 +94,32 @@ ${CONNECTION_HELP}`,
   },
 };
 
+export const replicationCommand: Command = {
+  name: 'replication',
+  summary: 'a multi-Region key across its regions at a point in time',
+  positionals: { min: 1, max: 1, names: '<mrk-keyId>' },
+  options: { ...connectionOptions, 'as-of': { type: 'string' } },
+  help: `Usage: keyledger replication <mrk-keyId> [--as-of <time>] [--data-dir <dir> | --url <url>]
+
+Every member of a multi-Region key as of --as-of (ISO 8601, default now): its
+region, whether it was the primary or a replica, when it was created (and
+deleted), and which backing keys it held, each with when it began to hold it
+(generated on the primary, arrived in a replica).
+
+${CONNECTION_HELP}`,
+  async run(input) {
+    const { values, io, positionals } = input;
+    const keyId = argument(positionals, 0, replicationCommand);
+    const asOf = parseAsOf(values['as-of'], 'replication');
+    const api = apiClientOf(values, io.env, 'replication');
+    const result = api
+      ? parseJson(await api.get(['v1', 'keys', keyId, 'replication'], { asOf: asOf.toISOString() }))
+      : await withDirectQueries(values, io, (q) => q.replicationAsOf(keyId, asOf));
+    await printJson(input, result);
+    return 0;
+  },
+};
+
 /** base64 text (as the AWS CLI prints CiphertextBlob), fileb://<path> for raw bytes, or '-' for raw bytes on stdin. */
 function readBlob(argument: string): Buffer {
   if (argument === '-') return readFileSync(0);
