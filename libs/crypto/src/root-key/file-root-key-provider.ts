@@ -46,7 +46,6 @@ export class FileRootKeyProvider extends LocalRootKeyProvider {
     }
     try {
       return new FileRootKeyProvider(key, path, created);
-      // Stryker disable next-line BlockStatement: zeroes the bytes read, which no caller can see
     } finally {
       key.fill(0);
     }

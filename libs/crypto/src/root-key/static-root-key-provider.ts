@@ -23,7 +23,6 @@ export class StaticRootKeyProvider extends LocalRootKeyProvider {
         );
       }
       return new StaticRootKeyProvider(key);
-      // Stryker disable next-line BlockStatement: zeroes the decoded copy, which no caller can see
     } finally {
       key.fill(0);
     }
