@@ -96,11 +96,16 @@ export class LedgerReports {
     const at = timeOf(asOf);
     const states = await this.statesAt(at, region);
     const aliases = this.states.view.times.aliasesByKey(at);
+    const usageTrackingStartedAt = await usageTrackingStart(this.store);
+    // Nothing recorded by `at`, no last use to look for: a ledger without usage pays no read per key.
+    const usageKnown = usageTrackingStartedAt !== null && Date.parse(usageTrackingStartedAt) <= at;
     const keys: InventoryKey[] = [];
     for (const state of states) {
       const current = currentBacking(state);
       // Each region's key has its own usage stream, named by its regional id.
-      const lastUse = await lastSuccessfulUse(this.store, regionalId(state.keyId, state.region, this.homeRegion), at);
+      const lastUse = usageKnown
+        ? await lastSuccessfulUse(this.store, regionalId(state.keyId, state.region, this.homeRegion), at)
+        : null;
       keys.push({
         keyId: state.keyId,
         arn: state.arn,
@@ -125,7 +130,7 @@ export class LedgerReports {
         lastOperation: lastUse?.operation ?? null,
       });
     }
-    return { asOf: asOf.toISOString(), usageTrackingStartedAt: await usageTrackingStart(this.store), keys };
+    return { asOf: asOf.toISOString(), usageTrackingStartedAt, keys };
   }
 
   /**
