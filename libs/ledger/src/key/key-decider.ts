@@ -11,6 +11,7 @@ import {
   type NewBackingKey,
 } from './key-commands.js';
 import type { KeyEvent } from './key-events.js';
+import { iso, keyCreated } from './key-creation.js';
 import { validateTags } from './key-tag-rules.js';
 import { keyErrors, requireEnabled, requireLiveKey, requireNotPendingDeletion } from './key-guards.js';
 import { decideImport } from './key-import-decider.js';
@@ -19,8 +20,6 @@ import { decideMultiRegion, isMultiRegionCommand, multiRegionErrors } from './mu
 import { isReplica, multiRegionKeyTypeOf } from './multi-region-state.js';
 import { isPendingDeletion, keyStateOf, type KeyAggregate } from './key-state.js';
 import { deadShredKeyIds, everyShredKeyId } from './shred-keys.js';
-
-const iso = (time: Date | number): string => new Date(time).toISOString();
 
 function generated(backingKey: NewBackingKey, now: Date): KeyEvent {
   return {
@@ -67,25 +66,20 @@ const replicaRotation = (key: KeyAggregate) =>
 export function decideKey(command: KeyCommand, key: KeyAggregate): Decision<KeyEvent> {
   if (isMultiRegionCommand(command)) return decideMultiRegion(command, key);
   if (command.type === 'CreateKey') {
-    if (key.exists) return new DomainError('AlreadyExists', `Key '${command.arn}' already exists`);
-    const tagError = validateTags(key, command.tags);
-    if (tagError) return tagError;
-    const created: KeyEvent = {
-      type: 'KeyCreated',
-      data: {
-        keyId: command.keyId,
-        arn: command.arn,
-        accountId: command.accountId,
-        region: command.region,
-        description: command.description,
-        keyUsage: command.keyUsage ?? 'ENCRYPT_DECRYPT',
-        keySpec: command.keySpec ?? 'SYMMETRIC_DEFAULT',
-        origin: command.origin,
-        tags: command.tags,
-        createdAt: iso(command.now),
-        ...(command.multiRegion ? { multiRegion: { primaryRegion: command.region } } : {}),
-      },
-    };
+    const created = keyCreated(key, {
+      keyId: command.keyId,
+      arn: command.arn,
+      accountId: command.accountId,
+      region: command.region,
+      description: command.description,
+      keyUsage: command.keyUsage ?? 'ENCRYPT_DECRYPT',
+      keySpec: command.keySpec ?? 'SYMMETRIC_DEFAULT',
+      origin: command.origin,
+      tags: command.tags,
+      now: command.now,
+      ...(command.multiRegion ? { multiRegion: { primaryRegion: command.region } } : {}),
+    });
+    if (created instanceof DomainError) return created;
     if (command.origin === 'EXTERNAL') return [created];
     if (!command.backingKey) throw new Error('CreateKey of origin AWS_KMS needs a backing key');
     return [created, generated(command.backingKey, command.now)];

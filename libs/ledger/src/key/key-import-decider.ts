@@ -9,6 +9,7 @@ import {
 } from './key-commands.js';
 import { dueWork } from './due-work.js';
 import type { KeyEvent } from './key-events.js';
+import { iso } from './key-creation.js';
 import { keyErrors, requireNotPendingDeletion } from './key-guards.js';
 import { findBackingKey, type BackingKey, type ImportParameters, type KeyAggregate } from './key-state.js';
 
@@ -38,8 +39,6 @@ type ImportCommand = Extract<
   KeyCommand,
   { type: 'GetParametersForImport' | 'ImportKeyMaterial' | 'DeleteImportedKeyMaterial' | 'ExpireKeyMaterialIfDue' }
 >;
-
-const iso = (time: Date | number): string => new Date(time).toISOString();
 
 /** Where material can be deleted or expire: imported material that is still there. */
 const isLiveImport = (state: string) => state !== 'DELETED' && state !== 'EXPIRED' && state !== 'DESTROYED';

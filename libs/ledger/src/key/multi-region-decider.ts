@@ -4,7 +4,7 @@ import type { KeyEvent, Origin, Tag } from './key-events.js';
 import { keyErrors, requireEnabled, requireLiveKey } from './key-guards.js';
 import type { KeyUsage, ServedKeySpec } from './key-specs.js';
 import type { KeyAggregate } from './key-state.js';
-import { validateTags } from './key-tag-rules.js';
+import { iso, keyCreated } from './key-creation.js';
 import type { KeyMaterialArrived, KeyPrimaryRegionUpdated } from './multi-region-events.js';
 import { multiRegionKeyTypeOf } from './multi-region-state.js';
 
@@ -58,8 +58,6 @@ const MULTI_REGION_COMMANDS: ReadonlySet<string> = new Set<MultiRegionCommandTyp
 export const isMultiRegionCommand = (command: { type: string }): command is MultiRegionCommand =>
   MULTI_REGION_COMMANDS.has(command.type);
 
-const iso = (time: Date | number): string => new Date(time).toISOString();
-
 export const multiRegionErrors = {
   notMultiRegion: (arn: string) =>
     new DomainError('Unsupported', `${arn} is not a multi-Region key: this operation supports multi-Region keys only.`),
@@ -89,26 +87,21 @@ function arrivalsOf(arrivals: BackingKeyArrival[], fromRegion: string, now: Date
 export function decideMultiRegion(command: MultiRegionCommand, key: KeyAggregate): Decision<KeyEvent> {
   switch (command.type) {
     case 'CreateReplica': {
-      if (key.exists) return new DomainError('AlreadyExists', `Key '${command.arn}' already exists`);
-      const tagError = validateTags(key, command.tags);
-      if (tagError) return tagError;
       const { primary } = command;
-      const created: KeyEvent = {
-        type: 'KeyCreated',
-        data: {
-          keyId: command.keyId,
-          arn: command.arn,
-          accountId: command.accountId,
-          region: command.region,
-          description: command.description,
-          keyUsage: primary.keyUsage,
-          keySpec: primary.keySpec,
-          origin: primary.origin,
-          tags: command.tags,
-          createdAt: iso(command.now),
-          multiRegion: { primaryRegion: primary.region },
-        },
-      };
+      const created = keyCreated(key, {
+        keyId: command.keyId,
+        arn: command.arn,
+        accountId: command.accountId,
+        region: command.region,
+        description: command.description,
+        keyUsage: primary.keyUsage,
+        keySpec: primary.keySpec,
+        origin: primary.origin,
+        tags: command.tags,
+        now: command.now,
+        multiRegion: { primaryRegion: primary.region },
+      });
+      if (created instanceof DomainError) return created;
       return [created, ...arrivalsOf(command.arrivals, primary.region, command.now)];
     }
 
