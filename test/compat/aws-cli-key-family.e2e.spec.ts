@@ -6,12 +6,12 @@
  * missing); skipped, visibly, when there is none. Blobs go in as `fileb://` files and come out base64 in JSON.
  */
 import { createHash, createHmac, createPublicKey, publicEncrypt, constants, verify } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startKeyledger, type Harness } from '../support/keyledger-harness.js';
-import { findAwsClis, runAws, type AwsCli, type CliResult } from './support/aws-cli.js';
+import { startKeyledger, type Harness } from '../support/keyledger-harness.js';
+import { findAwsClis, kmsCommands, type AwsCli } from './support/aws-cli.js';
 
 const clis = findAwsClis();
 const hasAws = clis.length > 0;
@@ -34,25 +34,7 @@ describe.skipIf(!hasAws)(title, { timeout: 180_000 }, () => {
   const targets: Array<AwsCli | undefined> = hasAws ? clis : [undefined];
   targets.forEach((cli, index) => {
     describe(cli?.version ?? 'no AWS CLI', () => {
-      const run = (...args: string[]): Promise<CliResult> =>
-        runAws(
-          cli!,
-          ['kms', ...args, '--endpoint-url', h.url, '--region', 'us-east-1', '--output', 'json'],
-          ADMIN,
-          dir,
-        );
-      // The CLI's JSON output differs per command; each test reads the members it names.
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const ok = async (...args: string[]): Promise<any> => {
-        const result = await run(...args);
-        expect(result, `aws kms ${args.join(' ')}`).toMatchObject({ code: 0 });
-        return result.stdout.trim() ? JSON.parse(result.stdout) : {};
-      };
-      const file = (name: string, bytes: Uint8Array | string) => {
-        const path = join(dir, `${index}-${name}`);
-        writeFileSync(path, bytes);
-        return `fileb://${path}`;
-      };
+      const { run, ok, file } = kmsCommands(cli, index, () => ({ url: h.url, dir }));
       const createKey = async (spec: string, usage: string) =>
         (await ok('create-key', '--key-spec', spec, '--key-usage', usage)).KeyMetadata;
 

@@ -7,12 +7,12 @@
  * base64-encoded in JSON output.
  */
 import { CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startKeyledger, type Harness } from '../support/keyledger-harness.js';
-import { findAwsClis, runAws, type AwsCli, type CliResult } from './support/aws-cli.js';
+import { startKeyledger, type Harness } from '../support/keyledger-harness.js';
+import { findAwsClis, kmsCommands, type AwsCli } from './support/aws-cli.js';
 
 const clis = findAwsClis();
 const hasAws = clis.length > 0;
@@ -41,26 +41,7 @@ describe.skipIf(!hasAws)(title, { timeout: 120_000 }, () => {
   const targets: Array<AwsCli | undefined> = hasAws ? clis : [undefined];
   targets.forEach((cli, index) => {
     describe(cli?.version ?? 'no AWS CLI', () => {
-      const run = (...args: string[]): Promise<CliResult> =>
-        runAws(
-          cli!,
-          ['kms', ...args, '--endpoint-url', h.url, '--region', 'us-east-1', '--output', 'json'],
-          ADMIN,
-          dir,
-        );
-      /** Runs a command that must succeed and returns its parsed JSON output ({} for no output). */
-      // The CLI's JSON output differs per command; each test reads the members it names.
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const ok = async (...args: string[]): Promise<any> => {
-        const result = await run(...args);
-        expect(result, `aws kms ${args.join(' ')}`).toMatchObject({ code: 0 });
-        return result.stdout.trim() ? JSON.parse(result.stdout) : {};
-      };
-      const file = (name: string, bytes: Uint8Array | string) => {
-        const path = join(dir, `${index}-${name}`);
-        writeFileSync(path, bytes);
-        return `fileb://${path}`;
-      };
+      const { run, ok, file } = kmsCommands(cli, index, () => ({ url: h.url, dir }));
       /** A key made through the SDK, so that a test of one CLI command does not need another's output. */
       const sdkKey = async () => {
         const key = (await h.kms.send(new CreateKeyCommand({ Description: `cli ${index}` }))).KeyMetadata!;

@@ -1,4 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { ADMIN } from '../../support/keyledger-harness.js';
 
 export interface AwsCli {
   /** What was run: `aws` from PATH, or an absolute path to a second install. */
@@ -71,4 +75,40 @@ export function runAws(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Where the CLI's calls go, read when a test runs (the server starts in a `beforeAll`). */
+export interface CliTarget {
+  url: string;
+  dir: string;
+}
+
+/**
+ * `aws kms …` against one server as the admin, the way every AWS CLI test calls it: `run` gives the raw result,
+ * `ok` asserts success and parses the JSON output ({} for none), `file` writes bytes the CLI reads as `fileb://`.
+ */
+export function kmsCommands(cli: AwsCli | undefined, index: number, target: () => CliTarget) {
+  const run = (...args: string[]): Promise<CliResult> => {
+    const { url, dir } = target();
+    if (cli === undefined) throw new Error('no AWS CLI on this machine');
+    return runAws(
+      cli,
+      ['kms', ...args, '--endpoint-url', url, '--region', 'us-east-1', '--output', 'json'],
+      ADMIN,
+      dir,
+    );
+  };
+  // The CLI's JSON output differs per command; each test reads the members it names.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const ok = async (...args: string[]): Promise<any> => {
+    const result = await run(...args);
+    expect(result, `aws kms ${args.join(' ')}`).toMatchObject({ code: 0 });
+    return result.stdout.trim() ? JSON.parse(result.stdout) : {};
+  };
+  const file = (name: string, bytes: Uint8Array | string): string => {
+    const path = join(target().dir, `${index}-${name}`);
+    writeFileSync(path, bytes);
+    return `fileb://${path}`;
+  };
+  return { run, ok, file };
 }
