@@ -1,28 +1,8 @@
 import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '@keyledger/app';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
-
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'apps/keyledger/bin/keyledger.js');
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
-  });
-}
+import { cli } from './support/cli-process.js';
 
 // The built CLI (npm run build first), each run its own Node process: slow on a loaded machine.
 describe('keyledger usage, deletion-impact and access take --key-region', { timeout: 120_000 }, () => {

@@ -1,31 +1,13 @@
 import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
-import { execFileSync, spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '@keyledger/app';
 import { ManualClock } from '@keyledger/ledger';
 import { UNUSED_KEYS_COLUMNS, USAGE_COLUMNS } from '../apps/keyledger/src/usage/usage-openapi.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
+import { cli, REPO_ROOT as ROOT } from './support/cli-process.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'apps/keyledger/bin/keyledger.js');
 const DAY = 86_400_000;
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
-  });
-}
 
 // Each test runs the CLI several times, each its own Node process: slow on a loaded machine.
 describe('keyledger usage, backing-keys, deletion-impact, report unused-keys', { timeout: 120_000 }, () => {

@@ -9,7 +9,7 @@ import {
   TagResourceCommand,
   UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   cpSync,
@@ -27,33 +27,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore, LEDGER_FILE_NAME, type RecordedEvent } from '@keyledger/event-store';
 import { ManualClock } from '@keyledger/ledger';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
+import { cli, CLI_BIN as BIN, REPO_ROOT as ROOT } from './support/cli-process.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'apps/keyledger/bin/keyledger.js');
 const DAY = 86_400_000;
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The CLI as a user runs it: its own process, with only the environment given here. */
-function cli(args: string[], env: Record<string, string> = {}, bin = BIN): Promise<CliRun> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
-  });
-}
 
 async function readLedger(dataDir: string): Promise<RecordedEvent[]> {
   const store = new SqliteEventStore(join(dataDir, LEDGER_FILE_NAME));
