@@ -15,6 +15,10 @@ import { ShredKeyPool } from '../cryptography/shred-key-pool.js';
 import { CLOCK, CONFIG, EVENT_STORE, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, ChangeKeyHandler, type KeyChange } from '../keys/key-commands.js';
 import { KeyResolver } from '../keys/key-resolver.js';
+import { MultiRegionKeys } from '../keys/multi-region-keys.js';
+import { Authorizer } from '../authorization/authorizer.js';
+import { InitialKeyPolicy } from '../authorization/initial-key-policy.js';
+import { KeyAccessCache } from '../authorization/key-access-cache.js';
 import { LedgerRepository } from '../ledger/ledger-repository.js';
 import type { RequestContext } from '../ledger/request-context.js';
 import { KeyledgerMetrics } from '../observability/metrics.js';
@@ -55,6 +59,10 @@ beforeEach(async () => {
       ShredKeyPool,
       BackingKeys,
       ChangeKeyHandler,
+      MultiRegionKeys,
+      InitialKeyPolicy,
+      Authorizer,
+      KeyAccessCache,
       KeyledgerMetrics,
       Scheduler,
     ],
