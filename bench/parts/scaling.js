@@ -3,8 +3,9 @@
 // one first start (no view snapshot: full replay), then restarts from the snapshot it
 // left, alternated as in startup.js. Reports each size's figures, the growth from one
 // size to the next against the growth in keys (linear: ratio of ratios ≈ 1), and the
-// marginal bytes of RSS per key. Opt-in (BENCH_SCALE=1): generating 1,000,000 keys
-// alone takes longer than the rest of the bench.
+// marginal bytes of RSS per key. 10,000 and 100,000 keys run by default; the size the
+// rest of the bench generated (`shared`, 100,000 keys) is reused, not generated again.
+// 1,000,000 is opt-in (BENCH_SCALE=1): generating it alone takes about an hour here.
 import { rmSync } from 'node:fs';
 import { log, median, round, tempDir } from '../lib/common.js';
 import { LedgerGenerator } from '../lib/generate.js';
@@ -12,32 +13,46 @@ import { startOnce, removeSnapshots } from './startup.js';
 
 const MB = 1e6;
 
-export async function run({ rounds, rootKey, sizes, backingKeysPerKey, threads, cleanup }) {
+/**
+ * `shared`: `{ keys, dataDir, rootKey, events, ms }` of a data set generated for the other parts, with
+ * the same backing keys per key, used for its size instead of generating one (and left in place).
+ */
+export async function run({ rounds, rootKey, sizes, backingKeysPerKey, threads, cleanup, shared }) {
   const measured = [];
   for (const keys of sizes) {
-    const dataDir = tempDir(`scale-${keys}`);
-    cleanup.push(dataDir);
-    const generator = new LedgerGenerator({ rootKey, keys, backingKeysPerKey, threads });
+    const reuse = shared !== undefined && shared.keys === keys;
+    const dataDir = reuse ? shared.dataDir : tempDir(`scale-${keys}`);
+    const sizeRootKey = reuse ? shared.rootKey : rootKey;
     let generated;
-    try {
-      generated = await generator.keys(dataDir);
-    } finally {
-      await generator.close();
+    if (reuse) generated = { events: shared.events, ms: shared.ms };
+    else {
+      cleanup.push(dataDir);
+      const generator = new LedgerGenerator({ rootKey, keys, backingKeysPerKey, threads });
+      try {
+        generated = await generator.keys(dataDir);
+      } finally {
+        await generator.close();
+      }
     }
-    log(`scaling: generated ${keys.toLocaleString('en')} keys (${generated.events.toLocaleString('en')} events)`);
+    log(
+      `scaling: ${reuse ? 'reused' : 'generated'} ${keys.toLocaleString('en')} keys (${generated.events.toLocaleString('en')} events)`,
+    );
     removeSnapshots(dataDir);
-    const first = await startOnce(dataDir, rootKey);
+    const first = await startOnce(dataDir, sizeRootKey);
     const restarts = [];
-    for (let r = 0; r < rounds; r++) restarts.push(await startOnce(dataDir, rootKey));
-    rmSync(dataDir, { recursive: true, force: true });
+    for (let r = 0; r < rounds; r++) restarts.push(await startOnce(dataDir, sizeRootKey));
+    if (!reuse) rmSync(dataDir, { recursive: true, force: true });
     const entry = {
       keys,
       events: generated.events,
+      reused: reuse,
       generationS: round(generated.ms / 1000, 1),
       firstStartS: round(first.timings.createToReadyMs / 1000, 2),
       restartS: round(median(restarts.map((x) => x.timings.createToReadyMs)) / 1000, 2),
       rssFirstMB: round(first.memory.rss / MB, 0),
       rssRestartMB: round(median(restarts.map((x) => x.memory.rss)) / MB, 0),
+      // Whole-process bytes per key (the fixed cost of the process included): an upper bound.
+      rssBytesPerKeyRestart: round(median(restarts.map((x) => x.memory.rss)) / keys, 0),
       heapUsedRestartMB: round(median(restarts.map((x) => x.memory.heapUsed)) / MB, 0),
     };
     measured.push(entry);
