@@ -27,7 +27,7 @@ const RULES = [
   ['event bus (Nest CQRS, rxjs)', (f, u) => /@nestjs\/cqrs\/dist\/(event-bus|helpers\/default-pubsub)/.test(u)],
   ['subscription and view', (f, u) => /sqlite-subscription|read-models\/dist/.test(u)],
   ['hash chain (canonical JSON, SHA-256)', (f, u) => /ledger\/dist\/(integrity|append)\//.test(u)],
-  ['event store append', (f, u) => /event-store\/dist|observability\/bounded-store/.test(u)],
+  ['event store (append queue, rows read back)', (f, u) => /event-store\/dist|observability\/bounded-store/.test(u)],
   [
     'handler (command, state, material)',
     (f, u) =>
