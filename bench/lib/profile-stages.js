@@ -8,6 +8,9 @@
 const RULES = [
   // The profiler's own stop (serialising the profile) and the bench's IPC: not the server's work.
   ['harness', (f, u) => u === 'node:inspector' || (f === 'profile' && /bench\/lib\/server-child\.js/.test(u))],
+  // The kernel's share of a response (the floor pays it too). On a loaded machine the server is often
+  // preempted here (the write wakes the load generator), so its share of wall-time samples overstates it.
+  ['socket write (writev syscall)', (f, u) => f === 'writev' && u === ''],
   ['crypto: HKDF', (f) => f === 'hkdfSync' || f === 'deriveMessageKey'],
   ['crypto: AES-GCM, ciphertext', (f, u) => /node:internal\/crypto\/cipher|ciphertext-codec/.test(u)],
   [
