@@ -34,7 +34,7 @@ const RULES = [
   [
     'handler (command, state, material)',
     (f, u) =>
-      /keyledger\/dist\/(kms|keys|aliases|ledger|cryptography|regions)\/|libs\/(ledger|crypto)\/dist|@nestjs\/cqrs/.test(
+      /keyledger\/dist\/(kms|keys|aliases|ledger|cryptography|regions)\/|libs\/(ledger|crypto|key-store)\/dist|@nestjs\/cqrs/.test(
         u,
       ),
   ],
