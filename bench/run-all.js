@@ -51,19 +51,19 @@ const FIGURES = {
     figure: 'Decrypt over HTTP (SigV4, 32-byte data key)',
     unit: 'req/s',
     floor: 'bare Fastify + 1 AES-256-GCM decrypt',
-    goal: { ratio: '>=', value: 0.5 },
+    goal: { ratio: '>=', value: 0.6 },
   },
   encrypt_http: {
     figure: 'Encrypt over HTTP (SigV4, 32-byte plaintext)',
     unit: 'req/s',
     floor: 'bare Fastify + 1 AES-256-GCM encrypt',
-    goal: { ratio: '>=', value: 0.5 },
+    goal: { ratio: '>=', value: 0.6 },
   },
   generate_data_key_http: {
     figure: 'GenerateDataKey over HTTP (AES_256)',
     unit: 'req/s',
     floor: 'bare Fastify + random 32 B + 1 AES-256-GCM encrypt',
-    goal: { ratio: '>=', value: 0.5 },
+    goal: { ratio: '>=', value: 0.6 },
   },
   sign_http: {
     figure: 'Sign over HTTP (ECC_NIST_P256, ECDSA_SHA_256, 32-byte message)',
@@ -93,7 +93,7 @@ const FIGURES = {
     figure: 'CreateKey over HTTP, sequential',
     unit: 'ops/s',
     floor: 'raw better-sqlite3 durable commits/s',
-    goal: { value: '>=', target: 1000 },
+    goal: { value: '>=', target: 1000, alsoRatio: 0.3 },
   },
   lifecycle_CreateKey_concurrent: {
     figure: 'CreateKey over HTTP, concurrent',
@@ -105,7 +105,7 @@ const FIGURES = {
     figure: 'RotateKeyOnDemand over HTTP, sequential',
     unit: 'ops/s',
     floor: 'raw better-sqlite3 durable commits/s',
-    goal: { value: '>=', target: 1000 },
+    goal: { value: '>=', target: 1000, alsoRatio: 0.3 },
   },
   lifecycle_RotateKeyOnDemand_concurrent: {
     figure: 'RotateKeyOnDemand over HTTP, concurrent',
@@ -117,7 +117,7 @@ const FIGURES = {
     figure: 'UpdateAlias over HTTP, sequential',
     unit: 'ops/s',
     floor: 'raw better-sqlite3 durable commits/s',
-    goal: { value: '>=', target: 1000 },
+    goal: { value: '>=', target: 1000, alsoRatio: 0.3 },
   },
   lifecycle_UpdateAlias_concurrent: {
     figure: 'UpdateAlias over HTTP, concurrent',
@@ -264,6 +264,11 @@ function judge(row) {
   } else {
     goal = `${g.value} ${g.target} ${spec.unit}`;
     met = g.value === '>=' ? row.value >= g.target : row.value <= g.target;
+    // Issue 16: a sequential lifecycle operation also owes a share of the raw single-commit floor.
+    if (g.alsoRatio !== undefined) {
+      goal += ` and ratio >= ${g.alsoRatio}`;
+      met = met && row.ratio >= g.alsoRatio;
+    }
   }
   return {
     id: row.id,
