@@ -89,3 +89,18 @@ export function evolveMultiRegion(key: KeyAggregate, event: MultiRegionKeyEvent)
     }
   }
 }
+
+/**
+ * The key whose automatic-rotation settings and rotation history a key's rotation is judged by. AWS manages
+ * a multi-Region key's rotation on its primary and shares it with every replica, so a replica's own settings
+ * (always off) say nothing: its primary's do. `primaryOf` finds the member in a region (undefined: not there,
+ * as of the time asked about); a single-Region key, a primary, or a replica without its primary answer itself.
+ */
+export function rotationHolderOf(
+  key: KeyAggregate,
+  primaryOf: (region: string) => KeyAggregate | undefined,
+): KeyAggregate {
+  if (multiRegionKeyTypeOf(key) !== 'REPLICA') return key;
+  const primary = primaryOf(key.multiRegion!.primaryRegion);
+  return primary && primary.exists && !primary.deleted && primary.keyId === key.keyId ? primary : key;
+}
