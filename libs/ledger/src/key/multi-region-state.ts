@@ -104,3 +104,16 @@ export function rotationHolderOf(
   const primary = primaryOf(key.multiRegion!.primaryRegion);
   return primary && primary.exists && !primary.deleted && primary.keyId === key.keyId ? primary : key;
 }
+
+/**
+ * The primary's backing keys a replica is to be given and does not hold (`held`: its KeyMaterialIds): generated
+ * material that can still be opened. Imported material is imported into each replica by its owner (AWS).
+ */
+export function backingKeysToDeliver(primary: KeyAggregate, held: ReadonlySet<string>): BackingKey[] {
+  return primary.backingKeys.filter((b) => !held.has(b.keyMaterialId) && b.hasMaterial && b.origin === 'AWS_KMS');
+}
+
+/** Whether a live replica lacks a backing key its primary would deliver: a delivery cut short, to repair. */
+export const replicaLacksBackingKeys = (primary: KeyAggregate, replica: KeyAggregate): boolean =>
+  !replica.deleted &&
+  backingKeysToDeliver(primary, new Set(replica.backingKeys.map((b) => b.keyMaterialId))).length > 0;
