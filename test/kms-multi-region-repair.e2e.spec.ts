@@ -25,7 +25,7 @@ import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness
 
 const DAY = 86_400_000;
 // No periodic sweep while a test holds a window open: only the sweeps the tests start (and the start-up one).
-const ENV = { KEYLEDGER_REGIONS: 'us-east-1,eu-west-1', KEYLEDGER_SCHEDULER_INTERVAL_MS: String(DAY) };
+const ENV = { KEYLEDGER_REGIONS: 'us-east-1,eu-west-1,ap-southeast-2', KEYLEDGER_SCHEDULER_INTERVAL_MS: String(DAY) };
 
 /**
  * A multi-Region change is appended to the primary's stream, then to each replica's. These tests make the
@@ -129,5 +129,35 @@ describe('multi-Region writes cut short between regions are finished by the star
     expect(await h.scheduler().sweep()).toMatchObject({ repaired: 0 });
     const again = await kms('us-east-1').send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: 'eu-west-1' }));
     expect(again.ReplicaKeyMetadata!.KeyState).toBe('Enabled');
+  });
+
+  it('a replica made while its primary never recorded it (ReplicateKey cut short) is recorded and given every backing key', async () => {
+    const region = 'ap-southeast-2';
+    // The replica's stream as a crash right after its KeyCreated leaves it: no backing key copied yet.
+    await appendOnlyTo(region, (now) => ({
+      type: 'CreateReplica',
+      keyId,
+      arn: keyArnOf({ region, accountId: h.config.accountId }, keyId),
+      accountId: h.config.accountId,
+      region,
+      description: 'cut short',
+      tags: [],
+      primary: { region: 'us-east-1', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS' },
+      arrivals: [],
+      now,
+    }));
+    const regions = async () =>
+      (await describeIn('us-east-1')).MultiRegionConfiguration!.ReplicaKeys!.map((r) => r.Region).sort();
+    expect(await regions()).toEqual(['eu-west-1']);
+    expect((await describeIn(region)).CurrentKeyMaterialId).toBeUndefined();
+
+    expect(await h.scheduler().sweep()).toMatchObject({ repaired: 1 });
+    expect(await regions()).toEqual(['ap-southeast-2', 'eu-west-1']);
+    expect((await describeIn(region)).CurrentKeyMaterialId).toBe((await describeIn('us-east-1')).CurrentKeyMaterialId);
+    const blob = (await kms('us-east-1').send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('found') })))
+      .CiphertextBlob!;
+    const opened = await kms(region).send(new DecryptCommand({ CiphertextBlob: blob }));
+    expect(Buffer.from(opened.Plaintext!).toString()).toBe('found');
+    expect(await h.scheduler().sweep()).toMatchObject({ repaired: 0 });
   });
 });

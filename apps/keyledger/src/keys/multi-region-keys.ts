@@ -39,8 +39,9 @@ export interface ReplicatedKey {
   policyText: string;
 }
 
-/** What a repair recorded: replicas whose completed deletion the primary learnt, replicas given backing keys. */
+/** What a repair recorded: replicas the primary learnt of, or of whose deletion; replicas given backing keys. */
 export interface RepairReport {
+  replicasRecorded: number;
   replicasForgotten: number;
   replicasDelivered: number;
 }
@@ -117,9 +118,10 @@ export class MultiRegionKeys {
       for (const a of arrivals) this.backingKeys.discard(a);
       throw error;
     }
+    // Recorded once, whoever gets there first: this request, or a sweep's repair that found the replica first.
     const recorded = await this.repository.decideOnKey(
       primary.ref,
-      (state) => decideKey(replicate(this.clock.now()), state),
+      (state) => decideKey({ type: 'RecordReplica', replicaRegion, now: this.clock.now() }, state),
       context,
     );
     // A rotation between the copy and the record reaches the new replica here.
@@ -231,15 +233,31 @@ export class MultiRegionKeys {
 
   /**
    * Finishes multi-Region writes a crash cut short. A change is appended to the primary's stream first, then
-   * to each replica's, so a crash in between leaves a replica without a backing key the primary has, or a
-   * primary still listing a replica whose deletion completed (which would refuse replicating there again).
+   * to each replica's (ReplicateKey: the replica's first), so a crash in between leaves a replica the primary
+   * does not list (`unlistedRegions`, which the caller found), a replica without a backing key the primary
+   * has, or a primary still listing a replica whose deletion completed (refusing to replicate there again).
    * Each step is an ordinary decision on the stream it changes, with its expected revision, and decides
    * nothing when nothing is missing: running it twice, or on two servers, records each fact once.
    */
-  async repair(primaryRef: string, context: RequestContext): Promise<RepairReport> {
-    const report: RepairReport = { replicasForgotten: 0, replicasDelivered: 0 };
+  async repair(
+    primaryRef: string,
+    context: RequestContext,
+    unlistedRegions: readonly string[] = [],
+  ): Promise<RepairReport> {
+    const report: RepairReport = { replicasRecorded: 0, replicasForgotten: 0, replicasDelivered: 0 };
     let primary = (await this.repository.loadKey(primaryRef))?.state;
     if (!primary || primary.deleted || multiRegionKeyTypeOf(primary) !== 'PRIMARY') return report;
+    for (const region of unlistedRegions) {
+      const replica = (await this.repository.loadKey(this.refOf(primary, region)))?.state;
+      if (!replica || replica.deleted || replica.multiRegion?.primaryRegion !== primary.region) continue;
+      const recorded = await this.repository.decideOnKey(
+        primaryRef,
+        (state) => decideKey({ type: 'RecordReplica', replicaRegion: region, now: this.clock.now() }, state),
+        context,
+      );
+      primary = recorded.state;
+      if (recorded.events.length > 0) report.replicasRecorded++;
+    }
     for (const region of primary.multiRegion!.replicaRegions) {
       const replica = (await this.repository.loadKey(this.refOf(primary, region)))?.state;
       if (!replica?.deleted) continue;

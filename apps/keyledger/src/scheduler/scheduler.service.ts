@@ -118,13 +118,14 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       const expiring = due.expiringMaterial.length + due.expiringImportParameters.length;
       if (expiring > 0 && (await this.apply(ref, { type: 'ExpireKeyMaterialIfDue' }))) acted.expired.push(ref);
       if (due.rotate && (await this.apply(ref, { type: 'RotateKeyIfDue' }))) acted.rotated.push(ref);
-      if (this.cutShort(key) && (await this.repair(ref))) acted.repaired.push(ref);
+      const cut = this.cutShort(ref, key);
+      if (cut && (await this.repair(cut.primaryRef, cut.unlisted))) acted.repaired.push(cut.primaryRef);
     }
     const report: SweepReport = {
       rotated: acted.rotated.length,
       deleted: acted.deleted.length,
       expired: acted.expired.length,
-      repaired: acted.repaired.length,
+      repaired: new Set(acted.repaired).size,
     };
     this.metrics.schedulerRan(report);
     // The keys by id, so that an operator can follow each one in its history.
@@ -132,7 +133,9 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     if (report.deleted > 0) this.logger.log(`deleted ${report.deleted} keys: ${named(acted.deleted)}`);
     if (report.expired > 0) this.logger.log(`expired material of ${report.expired} keys: ${named(acted.expired)}`);
     if (report.repaired > 0)
-      this.logger.warn(`finished interrupted multi-Region writes of ${report.repaired} keys: ${named(acted.repaired)}`);
+      this.logger.warn(
+        `finished interrupted multi-Region writes of ${report.repaired} keys: ${named([...new Set(acted.repaired)])}`,
+      );
     return report;
   }
 
@@ -150,23 +153,36 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /**
-   * Whether a multi-Region primary's last cross-region write looks cut short, as the view has its replicas:
-   * one lacks a backing key, or was deleted while the primary still lists it. Only those are repaired (from
-   * the store, not the view), so a pass over a ledger with nothing to finish reads nothing more.
+   * Whether a multi-Region write looks cut short, as the view has the members: a primary's replica lacks a
+   * backing key, or was deleted while the primary still lists it; or a live replica is not listed by its
+   * primary. Answers the primary to repair (from the store, not the view), so a pass over a ledger with
+   * nothing to finish reads nothing more.
    */
-  private cutShort(key: KeyAggregate): boolean {
-    if (key.deleted || multiRegionKeyTypeOf(key) !== 'PRIMARY') return false;
-    return key.multiRegion!.replicaRegions.some((region) => {
-      const replica = this.view.key(refIn(this.config, region, key.keyId))?.state;
-      return replica === undefined || replica.deleted || replicaLacksBackingKeys(key, replica);
-    });
+  private cutShort(ref: string, key: KeyAggregate): { primaryRef: string; unlisted: string[] } | undefined {
+    if (key.deleted) return undefined;
+    const role = multiRegionKeyTypeOf(key);
+    if (role === 'PRIMARY') {
+      const short = key.multiRegion!.replicaRegions.some((region) => {
+        const replica = this.view.key(refIn(this.config, region, key.keyId))?.state;
+        return replica === undefined || replica.deleted || replicaLacksBackingKeys(key, replica);
+      });
+      return short ? { primaryRef: ref, unlisted: [] } : undefined;
+    }
+    if (role !== 'REPLICA') return undefined;
+    const primaryRef = refIn(this.config, key.multiRegion!.primaryRegion, key.keyId);
+    const primary = this.view.key(primaryRef)?.state;
+    if (!primary || primary.deleted || multiRegionKeyTypeOf(primary) !== 'PRIMARY') return undefined;
+    return primary.multiRegion!.replicaRegions.includes(key.region)
+      ? undefined
+      : { primaryRef, unlisted: [key.region] };
   }
 
-  private async repair(ref: string): Promise<boolean> {
+  private async repair(ref: string, unlisted: string[]): Promise<boolean> {
     const { region, id: keyId } = placeOf(this.config, ref);
     try {
-      const done = await this.multiRegion.repair(ref, { actor: SCHEDULER_ACTOR, requestId: randomUUID(), region });
-      return done.replicasForgotten + done.replicasDelivered > 0;
+      const context = { actor: SCHEDULER_ACTOR, requestId: randomUUID(), region };
+      const done = await this.multiRegion.repair(ref, context, unlisted);
+      return done.replicasRecorded + done.replicasForgotten + done.replicasDelivered > 0;
     } catch (error) {
       this.logger.warn(`multi-Region repair of ${keyId} failed: ${error instanceof Error ? error.name : 'error'}`);
       return false;

@@ -31,6 +31,8 @@ export type MultiRegionCommand =
       now: Date;
     }
   | { type: 'ReplicateKey'; replicaRegion: string; replicaArn: string; arn?: string; now: Date }
+  /** The replica in `replicaRegion` was created: the primary lists it (once), whoever gets there first. */
+  | { type: 'RecordReplica'; replicaRegion: string; now: Date }
   | { type: 'ReceiveBackingKeys'; fromRegion: string; arrivals: BackingKeyArrival[]; now: Date }
   | {
       type: 'UpdatePrimaryRegion';
@@ -49,6 +51,7 @@ export type MultiRegionCommandType = MultiRegionCommand['type'];
 const MULTI_REGION_COMMANDS: ReadonlySet<string> = new Set<MultiRegionCommandType>([
   'CreateReplica',
   'ReplicateKey',
+  'RecordReplica',
   'ReceiveBackingKeys',
   'UpdatePrimaryRegion',
   'FollowPrimaryRegion',
@@ -120,6 +123,15 @@ export function decideMultiRegion(command: MultiRegionCommand, key: KeyAggregate
       const { replicaRegion } = command;
       if (replicaRegion === key.region || key.multiRegion!.replicaRegions.includes(replicaRegion))
         return new DomainError('AlreadyExists', `Key '${command.replicaArn}' already exists`);
+      return [{ type: 'KeyReplicated', data: { replicaRegion, replicatedAt: iso(command.now) } }];
+    }
+
+    case 'RecordReplica': {
+      // ReplicateKey's rules were checked before the replica was made; this records a fact that already holds,
+      // so it is never refused. Nothing if already listed: ReplicateKey's own record or a repair got there first.
+      const { replicaRegion } = command;
+      if (multiRegionKeyTypeOf(key) !== 'PRIMARY' || key.deleted) return [];
+      if (replicaRegion === key.region || key.multiRegion!.replicaRegions.includes(replicaRegion)) return [];
       return [{ type: 'KeyReplicated', data: { replicaRegion, replicatedAt: iso(command.now) } }];
     }
 

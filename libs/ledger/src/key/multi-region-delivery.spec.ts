@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyEvent } from './key-events.js';
 import { evolveKey, initialKeyState, type KeyAggregate } from './key-state.js';
+import { decideKey } from './key-decider.js';
 import { backingKeysToDeliver, replicaLacksBackingKeys } from './multi-region-state.js';
 
 // Which of a primary's backing keys a replica is owed: what delivery copies, and what the repair of a
@@ -81,5 +82,31 @@ describe('the backing keys a replica is owed', () => {
     expect(replicaLacksBackingKeys(primary, complete)).toBe(false);
     const gone = evolveKey(short, { type: 'KeyDeleted', data: { deletedAt: T0, destroyedShredKeyIds: [] } });
     expect(replicaLacksBackingKeys(primary, gone)).toBe(false);
+  });
+});
+
+describe('a replica made while its primary did not record it (ReplicateKey cut short)', () => {
+  const record = (replicaRegion: string) => ({ type: 'RecordReplica', replicaRegion, now: new Date(T0) }) as const;
+  const primary = keyWith('AWS_KMS', generated(1));
+
+  it('given a primary not listing it, RecordReplica lists it, even on a primary pending deletion', () => {
+    expect(decideKey(record('eu-west-1'), primary)).toEqual([
+      { type: 'KeyReplicated', data: { replicaRegion: 'eu-west-1', replicatedAt: T0 } },
+    ]);
+    const pending = evolveKey(primary, {
+      type: 'KeyDeletionScheduled',
+      data: { deletionDate: T0, pendingWindowInDays: 7 },
+    });
+    expect(decideKey(record('eu-west-1'), pending)).toHaveLength(1);
+  });
+
+  it('records nothing where it is listed already, for its own region, on a replica or a deleted primary', () => {
+    const listed = (decideKey(record('eu-west-1'), primary) as KeyEvent[]).reduce(evolveKey, primary);
+    expect(decideKey(record('eu-west-1'), listed)).toEqual([]);
+    expect(decideKey(record('us-east-1'), primary)).toEqual([]);
+    const replica = { ...primary, region: 'eu-west-1' };
+    expect(decideKey(record('ap-south-1'), replica)).toEqual([]);
+    const deleted = evolveKey(primary, { type: 'KeyDeleted', data: { deletedAt: T0, destroyedShredKeyIds: [] } });
+    expect(decideKey(record('eu-west-1'), deleted)).toEqual([]);
   });
 });
