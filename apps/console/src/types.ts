@@ -89,6 +89,8 @@ export interface Decryptability {
   reason: string;
   keyId: string | null;
   keyMaterialId: string | null;
+  /** The region the question was asked in (absent from older servers). */
+  region?: string;
   asOf: string;
   keyState: string | null;
 }

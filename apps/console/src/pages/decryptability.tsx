@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ledgerJson, pathPart } from '../api.js';
 import { Busy, ErrorNote, Section, Shown, useLoad, When } from '../components.js';
-import { href } from '../router.js';
+import { keyHref } from '../key-link.js';
+import { inRegion, type KeyRef } from '../key-ref.js';
 import { parseInstant } from '../time.js';
 import { keyLife } from '../timeline/key-life.js';
 import { Timeline } from '../timeline/timeline.js';
@@ -110,7 +111,7 @@ function Verdict({ result }: { result: Decryptability }) {
         <dd class="mono">
           {result.keyId ? (
             <a
-              href={href(['keys', result.keyId], {
+              href={keyHref(keyOf(result, result.keyId), {
                 at: result.asOf,
                 material: result.keyMaterialId ?? undefined,
                 reason: result.reason,
@@ -127,22 +128,27 @@ function Verdict({ result }: { result: Decryptability }) {
         <dt>Backing key</dt>
         <dd class="mono small">{result.keyMaterialId ?? '—'}</dd>
       </dl>
-      {result.keyId && <MarkedTimeline keyId={result.keyId} result={result} />}
+      {result.keyId && <MarkedTimeline keyRef={keyOf(result, result.keyId)} result={result} />}
     </Section>
   );
 }
 
+/** The key that judged the ciphertext: in the region the question was asked in (older servers name none). */
+const keyOf = (result: Decryptability, keyId: string): KeyRef =>
+  result.region === undefined ? { keyId } : { keyId, region: result.region };
+
 /** The key's timeline with that backing key and that instant marked. */
-function MarkedTimeline({ keyId, result }: { keyId: string; result: Decryptability }) {
+function MarkedTimeline({ keyRef, result }: { keyRef: KeyRef; result: Decryptability }) {
+  const { keyId, region } = keyRef;
   const loaded = useLoad(
     async (signal) => {
       const [events, now] = await Promise.all([
-        keyEvents(keyId, signal),
-        ledgerJson<KeyStateAsOf>(`keys/${pathPart(keyId)}`, { signal }),
+        keyEvents(keyRef, signal),
+        ledgerJson<KeyStateAsOf>(`keys/${pathPart(keyId)}`, { query: inRegion(keyRef), signal }),
       ]);
       return keyLife(keyId, events, Date.parse(now.asOf));
     },
-    [keyId],
+    [keyId, region],
   );
   const at = Date.parse(result.asOf);
   return (

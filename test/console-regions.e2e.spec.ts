@@ -1,0 +1,144 @@
+import {
+  CreateGrantCommand,
+  CreateKeyCommand,
+  DisableKeyCommand,
+  EncryptCommand,
+  ReplicateKeyCommand,
+  RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
+import { UsageRecorder } from '@keyledger/app';
+import { ManualClock } from '@keyledger/ledger';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConsole, isolatedContext, launchChromium, type SeenRequest } from './support/console-browser.js';
+import { ledgerGet } from './support/ledger-api-request.js';
+import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
+
+// The console's key page for keys outside the home region (us-east-1): a key of eu-west-1, and a multi-Region key
+// whose primary and replicas are drawn side by side.
+
+const DAY = 86_400_000;
+const REGIONS = 'us-east-1,eu-west-1,ap-southeast-2';
+const APP_ARN = 'arn:aws:iam::111122223333:user/app';
+
+let h: Harness;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let seen: () => Promise<SeenRequest[]>;
+let blocked: string[];
+
+// A key of eu-west-1, used once, granted to the app, then disabled. A multi-Region key made in us-east-1 and
+// replicated to eu-west-1 and ap-southeast-2; the Sydney replica is deleted; then the primary rotates, so the
+// backing key it rotates to reaches Europe and never Sydney.
+const story = {} as { euKey: string; mrk: string; original: string; rotated: string };
+
+beforeAll(async () => {
+  buildConsole();
+  const clock = new ManualClock(Date.now() - 20 * DAY);
+  h = await startKeyledger({ clock, env: { KEYLEDGER_REGIONS: REGIONS } });
+  // The SDK signs at an offset fixed per client: a client per region per position of the clock.
+  const kms = (region: string): KMSClient => h.client(ADMIN, region);
+
+  const eu = kms('eu-west-1');
+  story.euKey = (await eu.send(new CreateKeyCommand({ Description: 'console: in Europe' }))).KeyMetadata!.KeyId!;
+  await eu.send(new EncryptCommand({ KeyId: story.euKey, Plaintext: Buffer.from('eu record') }));
+  await eu.send(
+    new CreateGrantCommand({ KeyId: story.euKey, GranteePrincipal: APP_ARN, Operations: ['Decrypt'], Name: 'eu-app' }),
+  );
+
+  const primary = kms('us-east-1');
+  const created = await primary.send(new CreateKeyCommand({ MultiRegion: true, Description: 'console: everywhere' }));
+  story.mrk = created.KeyMetadata!.KeyId!;
+  story.original = created.KeyMetadata!.CurrentKeyMaterialId!;
+  for (const region of ['eu-west-1', 'ap-southeast-2'])
+    await primary.send(new ReplicateKeyCommand({ KeyId: story.mrk, ReplicaRegion: region }));
+  await kms('ap-southeast-2').send(new ScheduleKeyDeletionCommand({ KeyId: story.mrk, PendingWindowInDays: 7 }));
+  clock.advanceDays(8);
+  expect((await h.scheduler().sweep()).deleted).toBe(1);
+  clock.advanceDays(1);
+  await kms('us-east-1').send(new RotateKeyOnDemandCommand({ KeyId: story.mrk }));
+  clock.advanceDays(1);
+  await kms('eu-west-1').send(new DisableKeyCommand({ KeyId: story.euKey }));
+  clock.advance(3_600_000);
+  await h.app.get(UsageRecorder).flush();
+  const now = (await ledgerGet(h, `/v1/keys/${story.mrk}`, {})).json as { currentKeyMaterialId: string };
+  story.rotated = now.currentKeyMaterialId;
+
+  browser = await launchChromium();
+  ({ context, seen, blocked } = await isolatedContext(browser, h.url));
+  page = await context.newPage();
+  await page.goto(`${h.url}/console`);
+  await page.getByLabel('Access key id').fill(ADMIN.accessKeyId);
+  await page.getByLabel('Secret access key').fill(ADMIN.secretAccessKey);
+  // Kept in the tab: the reload below must find the same page, signed in.
+  await page.getByLabel(/Keep me signed in in this tab/).check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await h?.close();
+});
+
+/** The keys list's row of a key in a region (a multi-Region key has a row per region). */
+const row = (keyId: string, region: string) =>
+  page.locator(`tr[data-key-id="${keyId}"]`, { has: page.locator('td', { hasText: new RegExp(`^${region}$`) }) });
+
+describe('the console: keys of other regions, and multi-Region keys', { timeout: 90_000 }, () => {
+  it('opens a key of another region from the keys list, and shows its state, usage and access there', async () => {
+    await page.getByTestId('keys').waitFor();
+    const before = (await seen()).length;
+    await row(story.euKey, 'eu-west-1').getByRole('link', { name: story.euKey }).click();
+    await page.getByTestId('as-of').waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/keys/${story.euKey}?region=eu-west-1`);
+    expect(await page.getByTestId('as-of-state').textContent()).toBe('Disabled');
+    expect(await page.locator('.key-head').textContent()).toContain('eu-west-1');
+    // Its timeline: the state band turns Disabled; one backing key.
+    expect(await page.locator('rect.band').evaluateAll((r) => r.map((b) => b.getAttribute('class')))).toEqual([
+      'band state-Enabled',
+      'band state-Disabled',
+    ]);
+    expect(await page.locator('[data-lane="material"]').count()).toBe(1);
+    const usage = page.locator('section[aria-labelledby="usage-title"]');
+    await expect.poll(() => usage.count()).toBe(1);
+    expect(await usage.textContent()).toContain('1 uses, 0 refused');
+    expect(await usage.locator('tbody tr').first().textContent()).toContain('Encrypt');
+    const access = page.locator('section[aria-labelledby="access-title"]');
+    await expect.poll(() => access.count()).toBe(1);
+    expect(await access.textContent()).toContain('eu-app');
+    // Every question the page asked about this key named its region.
+    const asked = (await seen()).slice(before).filter((r) => r.url.includes(story.euKey));
+    expect(asked.map((r) => new URL(r.url).pathname).sort()).toEqual(
+      [
+        '/v1/audit/events',
+        `/v1/keys/${story.euKey}`,
+        `/v1/keys/${story.euKey}`,
+        `/v1/keys/${story.euKey}/access`,
+        `/v1/keys/${story.euKey}/backing-keys`,
+        `/v1/keys/${story.euKey}/usage`,
+        `/v1/keys/${story.euKey}/usage`,
+      ].sort(),
+    );
+    for (const request of asked) expect(new URL(request.url).searchParams.get('region')).toBe('eu-west-1');
+  });
+
+  it('keeps the region on a reload: the URL is the whole of the page state', async () => {
+    await page.reload();
+    await page.getByTestId('as-of').waitFor();
+    expect(await page.getByTestId('as-of-state').textContent()).toBe('Disabled');
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('sent the secret nowhere and asked nothing of anyone but the server', async () => {
+    for (const request of await seen()) {
+      const everything = `${request.url}\n${JSON.stringify(request.headers)}\n${request.body ?? ''}`;
+      expect(everything).not.toContain(ADMIN.secretAccessKey);
+    }
+    expect(blocked).toEqual([]);
+  });
+});
