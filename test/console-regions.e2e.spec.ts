@@ -8,11 +8,18 @@ import {
   ScheduleKeyDeletionCommand,
   type KMSClient,
 } from '@aws-sdk/client-kms';
+import { resolve } from 'node:path';
 import { UsageRecorder } from '@keyledger/app';
 import { ManualClock } from '@keyledger/ledger';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConsole, isolatedContext, launchChromium, type SeenRequest } from './support/console-browser.js';
+import {
+  ARTIFACTS,
+  buildConsole,
+  isolatedContext,
+  launchChromium,
+  type SeenRequest,
+} from './support/console-browser.js';
 import { ledgerGet } from './support/ledger-api-request.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
@@ -132,6 +139,79 @@ describe('the console: keys of other regions, and multi-Region keys', { timeout:
     await page.getByTestId('as-of').waitFor();
     expect(await page.getByTestId('as-of-state').textContent()).toBe('Disabled');
     expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
+  it("draws a multi-Region key's regions side by side: state, backing keys, and what a replica lacks", async () => {
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Keys' }).click();
+    await row(story.mrk, 'eu-west-1').getByRole('link', { name: story.mrk }).click();
+    const replicas = page.locator('section[aria-labelledby="replicas-title"]');
+    await replicas.locator('li.replica').first().waitFor();
+    // The server's own answer, which the page draws.
+    const answer = (await ledgerGet(h, `/v1/keys/${story.mrk}/replication`, {})).json as {
+      members: Array<{ region: string; keyState: string }>;
+    };
+    const columns = replicas.locator('li.replica');
+    expect(await columns.evaluateAll((li) => li.map((c) => c.getAttribute('data-region')))).toEqual([
+      'us-east-1',
+      'eu-west-1',
+      'ap-southeast-2',
+    ]);
+    expect(answer.members.map((m) => m.region)).toEqual(['us-east-1', 'eu-west-1', 'ap-southeast-2']);
+    const column = (region: string) => replicas.locator(`li.replica[data-region="${region}"]`);
+    // This page's own region is the one marked current.
+    expect(await column('eu-west-1').getAttribute('aria-current')).toBe('page');
+    expect(await column('us-east-1').getAttribute('aria-current')).toBeNull();
+    for (const member of answer.members)
+      expect(await column(member.region).getByTestId('replica-state').textContent()).toBe(member.keyState);
+    expect(answer.members.map((m) => m.keyState)).toEqual(['Enabled', 'Enabled', 'Deleted']);
+
+    const backingKeys = (region: string) =>
+      column(region)
+        .locator('li[data-key-material-id]')
+        .evaluateAll((li) =>
+          li.map((b) => [b.getAttribute('data-key-material-id'), b.textContent?.includes('current') ?? false]),
+        );
+    expect(await backingKeys('us-east-1')).toEqual([
+      [story.original, false],
+      [story.rotated, true],
+    ]);
+    expect(await backingKeys('eu-west-1')).toEqual([
+      [story.original, false],
+      [story.rotated, true],
+    ]);
+    // Sydney was deleted before the rotation: it holds the original only, its material destroyed.
+    expect(await backingKeys('ap-southeast-2')).toEqual([[story.original, true]]);
+    expect(await column('ap-southeast-2').locator('li[data-key-material-id]').textContent()).toContain(
+      'material destroyed',
+    );
+
+    const gaps = (region: string) =>
+      column(region)
+        .getByTestId('replica-gaps')
+        .locator('li[data-gap]')
+        .evaluateAll((li) =>
+          li.map((g) => [g.getAttribute('data-gap'), g.querySelector('abbr')?.getAttribute('title')]),
+        );
+    expect(await column('us-east-1').getByTestId('replica-gaps').count()).toBe(0);
+    expect(await gaps('eu-west-1')).toEqual([]);
+    expect(await column('eu-west-1').getByTestId('replica-gaps').textContent()).toContain(
+      'Nothing: eu-west-1 holds every backing key of the primary',
+    );
+    expect(await gaps('ap-southeast-2')).toEqual([
+      ['material-gone', story.original],
+      ['not-held', story.rotated],
+      ['current-differs', story.rotated],
+    ]);
+    // Drawn, not dumped.
+    expect(await replicas.textContent()).not.toContain('{"');
+    // The replica's own timeline has the two backing keys that arrived from the primary.
+    expect(await page.locator('[data-lane="material"]').count()).toBe(2);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'console-replicas.png'), fullPage: true });
+
+    // Each other region's column opens that region's key.
+    await column('us-east-1').getByRole('link', { name: 'us-east-1' }).click();
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/keys/${story.mrk}?region=us-east-1`);
+    await expect.poll(() => column('us-east-1').getAttribute('aria-current')).toBe('page');
   });
 
   it('sent the secret nowhere and asked nothing of anyone but the server', async () => {

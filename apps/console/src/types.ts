@@ -133,3 +133,29 @@ export interface BackingKeyUse {
   refused: number;
   principals: number;
 }
+
+/** /v1/keys/{mrk}/replication: every member of a multi-Region key as of a time, the primary first. */
+export interface ReplicaBackingKey {
+  keyMaterialId: string;
+  heldSince: string;
+  state: string;
+  current: boolean;
+  hasMaterial: boolean;
+}
+
+export interface ReplicationMember {
+  region: string;
+  arn: string;
+  multiRegionKeyType: 'PRIMARY' | 'REPLICA';
+  keyState: string;
+  createdAt: string;
+  deletedAt: string | null;
+  backingKeys: ReplicaBackingKey[];
+}
+
+export interface ReplicationAsOf {
+  keyId: string;
+  asOf: string;
+  primaryRegion: string;
+  members: ReplicationMember[];
+}

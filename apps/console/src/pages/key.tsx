@@ -8,7 +8,8 @@ import { keyLife } from '../timeline/key-life.js';
 import { Timeline, type TimelineMark } from '../timeline/timeline.js';
 import type { AuditPage, KeyStateAsOf, LedgerEvent } from '../types.js';
 import { AsOfPanel, EventTable } from './key-panels.js';
-import { AccessPanel, ReplicasPanel, UsagePanel, useDailyUsage } from './optional-panels.js';
+import { AccessPanel, UsagePanel, useDailyUsage } from './optional-panels.js';
+import { ReplicasPanel } from './replicas-panel.js';
 
 const MAX_PAGES = 50;
 
@@ -165,7 +166,7 @@ function KeyLifeView({
       </Section>
       <AccessPanel keyRef={keyRef} asOf={cursorIso} />
       <UsagePanel keyRef={keyRef} from={life.from} to={life.to} />
-      <ReplicasPanel keyRef={keyRef} />
+      <ReplicasPanel keyRef={keyRef} here={now.arn.split(':')[3] ?? ''} asOf={cursorIso} />
       <KeyEvents events={events} onPick={setCursor} />
     </>
   );

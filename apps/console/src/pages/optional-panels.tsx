@@ -106,26 +106,6 @@ export function AccessPanel({ keyRef, asOf }: { keyRef: KeyRef; asOf: string }) 
   );
 }
 
-/** A multi-Region key's replicas, side by side. */
-export function ReplicasPanel({ keyRef }: { keyRef: KeyRef }) {
-  const replication = useLoad(
-    // Only a multi-Region key (mrk-) has replicas: another is not asked about.
-    (signal) =>
-      keyRef.keyId.startsWith('mrk-')
-        ? ledgerJson<unknown>(`keys/${pathPart(keyRef.keyId)}/replication`, { signal })
-        : Promise.resolve([]),
-    [keyRef.keyId],
-  );
-  if (replication.state !== 'done') return null;
-  const rows = rowsOf(replication.value);
-  if (rows.length === 0) return null;
-  return (
-    <Section title="Replicas" id="replicas">
-      <RowsTable rows={rows} empty="No replicas." />
-    </Section>
-  );
-}
-
 interface Operation {
   action?: string;
   decision?: string;
