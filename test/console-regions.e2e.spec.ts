@@ -40,7 +40,7 @@ let blocked: string[];
 // A key of eu-west-1, used once, granted to the app, then disabled. A multi-Region key made in us-east-1 and
 // replicated to eu-west-1 and ap-southeast-2; the Sydney replica is deleted; then the primary rotates, so the
 // backing key it rotates to reaches Europe and never Sydney.
-const story = {} as { euKey: string; mrk: string; original: string; rotated: string };
+const story = {} as { euKey: string; mrk: string; original: string; rotated: string; euCiphertext: string };
 
 beforeAll(async () => {
   buildConsole();
@@ -51,7 +51,8 @@ beforeAll(async () => {
 
   const eu = kms('eu-west-1');
   story.euKey = (await eu.send(new CreateKeyCommand({ Description: 'console: in Europe' }))).KeyMetadata!.KeyId!;
-  await eu.send(new EncryptCommand({ KeyId: story.euKey, Plaintext: Buffer.from('eu record') }));
+  const sealed = await eu.send(new EncryptCommand({ KeyId: story.euKey, Plaintext: Buffer.from('eu record') }));
+  story.euCiphertext = Buffer.from(sealed.CiphertextBlob!).toString('base64');
   await eu.send(
     new CreateGrantCommand({ KeyId: story.euKey, GranteePrincipal: APP_ARN, Operations: ['Decrypt'], Name: 'eu-app' }),
   );
@@ -212,6 +213,24 @@ describe('the console: keys of other regions, and multi-Region keys', { timeout:
     await column('us-east-1').getByRole('link', { name: 'us-east-1' }).click();
     await expect.poll(() => new URL(page.url()).hash).toBe(`#/keys/${story.mrk}?region=us-east-1`);
     await expect.poll(() => column('us-east-1').getAttribute('aria-current')).toBe('page');
+  });
+
+  it('checks a ciphertext of a key of another region there, and marks it on that key in its region', async () => {
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Decryptability' }).click();
+    await page.getByLabel('Ciphertext (base64)').fill(story.euCiphertext);
+    await page.getByLabel("Region (empty for the server's own)").fill('eu-west-1');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => page.getByTestId('verdict').textContent()).toBe('Not decryptable');
+    expect(await page.getByTestId('reason').textContent()).toBe('KEY_DISABLED');
+    // Marked on the eu-west-1 key's own timeline, and the link opens that key in its region.
+    await page.locator('.timeline .mark').waitFor();
+    const link = page.getByRole('link', { name: /show on its timeline/ });
+    expect(new URL((await link.getAttribute('href'))!, h.url).hash).toMatch(
+      new RegExp(`^#/keys/${story.euKey}\\?.*region=eu-west-1`),
+    );
+    await link.click();
+    await page.getByTestId('as-of').waitFor();
+    expect(await page.getByTestId('as-of-state').textContent()).toBe('Disabled');
   });
 
   it('sent the secret nowhere and asked nothing of anyone but the server', async () => {

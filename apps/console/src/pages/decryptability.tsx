@@ -23,6 +23,7 @@ const REASONS: Record<string, string> = {
 export function DecryptabilityPage() {
   const [blob, setBlob] = useState('');
   const [keyId, setKeyId] = useState('');
+  const [region, setRegion] = useState('');
   const [when, setWhen] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Decryptability | null>(null);
@@ -37,6 +38,8 @@ export function DecryptabilityPage() {
     try {
       const body: Record<string, string> = { ciphertextBlob: blob.replace(/\s+/g, '') };
       if (keyId.trim() !== '') body.keyId = keyId.trim();
+      // A ciphertext is decrypted by its key in a region: a multi-Region key's replicas each answer for their own.
+      if (region.trim() !== '') body.region = region.trim();
       if (at !== null) body.asOf = at.toISOString();
       setResult(await ledgerJson<Decryptability>('decryptability', { body: JSON.stringify(body) }));
     } catch (err) {
@@ -69,6 +72,16 @@ export function DecryptabilityPage() {
             name="keyId"
             value={keyId}
             onInput={(e) => setKeyId((e.currentTarget as HTMLInputElement).value)}
+          />
+        </label>
+        <label>
+          Region (empty for the server's own)
+          <input
+            type="text"
+            name="region"
+            value={region}
+            placeholder="eu-west-1"
+            onInput={(e) => setRegion((e.currentTarget as HTMLInputElement).value)}
           />
         </label>
         <label>
