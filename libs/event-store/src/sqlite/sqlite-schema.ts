@@ -17,9 +17,10 @@ export function storeId(db: SqliteDatabase): string {
 /**
  * Each version's step, applied in order in one transaction per step. v2 gives every event its stream's
  * category (streamCategory: the name before its first '-'), computed, not stored in the row, and an index
- * of (position, category): a read that leaves out a category (StreamFilter) walks the index, a few bytes an
- * event, and fetches only the rows it keeps. An existing file gets it on its first open by this build, which
- * indexes every event once; an older build refuses the migrated file (it understands v1 only).
+ * on it, whose entries are in (category, position) order: a read that leaves out a category (StreamFilter)
+ * merges the index ranges of the categories it keeps and fetches only their rows, so the events it leaves
+ * out cost it nothing however many there are. An existing file gets it on its first open by this build,
+ * which indexes every event once; an older build refuses the migrated file (it understands v1 only).
  */
 const STEPS: Record<number, string> = {
   // position is the rowid: events are never deleted and a rolled-back insert
@@ -39,7 +40,7 @@ const STEPS: Record<number, string> = {
   2: `
     ALTER TABLE events ADD COLUMN category TEXT GENERATED ALWAYS AS
       (CASE WHEN instr(stream, '-') > 1 THEN substr(stream, 1, instr(stream, '-') - 1) END) VIRTUAL;
-    CREATE INDEX events_by_position_category ON events (position, category);`,
+    CREATE INDEX events_by_category ON events (category);`,
 };
 
 export function migrateSchema(db: SqliteDatabase, filePath: string): void {

@@ -120,6 +120,30 @@ describe('SqliteEventStore stream filter', () => {
     expect(checkpoints).toEqual([]);
   });
 
+  it('keeps the same events in the same order when the log holds more categories than it merges', async () => {
+    const store = openStore();
+    const expected: string[] = [];
+    const appends: Promise<unknown>[] = [];
+    // Made in one turn, so one commit; positions follow the order of the calls.
+    for (let i = 0; i < 450; i++) {
+      appends.push(store.appendToStream(`usage-${i}`, [evt('KeyUsageRecorded')]));
+      appends.push(store.appendToStream(`c${i}-1`, [evt('E')]));
+      expected.push(`c${i}-1:E`);
+    }
+    await Promise.all(appends);
+    await store.appendToStream('nocategory', [evt('N')]);
+    expected.push('nocategory:N');
+    const pages: RecordedEvent[][] = [];
+    for (let after = 0n; ;) {
+      const page = await store.readAll({ after, maxCount: 100, filter: USAGE });
+      pages.push(page);
+      if (page.length < 100) break;
+      after = page.at(-1)!.position;
+    }
+    expect(pages.map((p) => p.length)).toEqual([100, 100, 100, 100, 51]);
+    expect(types(pages.flat())).toEqual(expected);
+  });
+
   it('passes a left-out tail up to the head, live as well as in the catch-up', async () => {
     const store = openStore();
     await store.appendToStream('key-1', [evt('KeyCreated')]);
