@@ -1,7 +1,9 @@
-import type { EventStore, RecordedEvent, Subscription } from '@keyledger/event-store';
+import { passesFilter } from '@keyledger/event-store';
+import type { EventStore, RecordedEvent, Subscription, SubscriptionHandler } from '@keyledger/event-store';
 import type { LedgerView } from './ledger-view.js';
 import { readLedgerViewSnapshot, removeLedgerViewSnapshot, writeLedgerViewSnapshot } from './ledger-view-snapshot.js';
 import type { SnapshotSeal } from './snapshot-seal.js';
+import { VIEW_STREAMS } from './view-streams.js';
 
 export interface LedgerProjectionOptions {
   /** Where the view's snapshot (its stored checkpoint) lives; none: replay from the start every time. */
@@ -24,9 +26,18 @@ export interface LedgerProjectionOptions {
  * EventStoreDB) appends reaches the view too, in order, and nothing is lost.
  * Its checkpoint is a snapshot of the view with the position it is exact as of:
  * a restart loads it and subscribes from there.
+ *
+ * The catch-up reads with VIEW_STREAMS, so a month of usage costs a start next to nothing; then a live
+ * subscription from where the catch-up passed delivers every event, as the reactions (onLiveEvent: checkpoint
+ * rounds, lag) need every append, usage flushes included. `position` is how far the log has been passed;
+ * the snapshot keeps the last event the view took, which a restart can check is still there.
  */
 export class LedgerProjection {
   private subscription: Subscription | undefined;
+  private catchUpEnded: Promise<void> | undefined;
+  /** How far the log has been passed: the last event delivered, or past a left-out tail. */
+  private passedPosition: bigint | 'start' = 'start';
+  // The last event the view took (one VIEW_STREAMS lets through), the one before it, and its id: the snapshot's.
   private lastPosition: bigint | 'start' = 'start';
   private previousPosition: bigint | 'start' = 'start';
   private lastEventId = '';
@@ -52,24 +63,16 @@ export class LedgerProjection {
   /** Resolves once every event committed before the call has been applied. */
   async start(): Promise<void> {
     await this.restore();
-    let caughtUp = false;
     await new Promise<void>((resolve, reject) => {
-      this.subscription = this.store.subscribeToAll(
-        { after: this.lastPosition },
+      const catchUp = this.store.subscribeToAll(
+        { after: this.lastPosition, filter: VIEW_STREAMS },
         {
-          onEvent: (event) => {
-            this.view.applyRecorded(event);
-            this.previousPosition = this.lastPosition;
-            this.lastPosition = event.position;
-            this.lastEventId = event.id;
-            // Not while catching up: rewriting the whole view every N events of a replay
-            // is what made a first start slow. One snapshot follows the catch-up instead.
-            if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY) && caughtUp)
-              this.snapshot();
-            if (caughtUp) this.options.onLiveEvent?.(event);
-          },
+          onEvent: (event) => void this.take(event),
+          onCheckpoint: (position) => this.pass(position),
           onCaughtUp: () => {
-            caughtUp = true;
+            // Called from the catch-up's own loop: it delivers nothing after this.
+            this.catchUpEnded = catchUp.unsubscribe();
+            this.subscription = this.store.subscribeToAll({ after: this.passedPosition }, this.live());
             this.compactAfterLongCatchUp();
             resolve();
           },
@@ -79,7 +82,40 @@ export class LedgerProjection {
           },
         },
       );
+      this.subscription = catchUp;
     });
+  }
+
+  /** After the catch-up: every event, the view taking those it reads, the reactions fed with all. */
+  private live(): SubscriptionHandler {
+    return {
+      onEvent: (event) => {
+        // Live only: rewriting the whole view every N events of a replay is what
+        // made a first start slow. One snapshot follows the catch-up instead.
+        if (this.take(event) && this.sinceSnapshot >= (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY))
+          this.snapshot();
+        this.options.onLiveEvent?.(event);
+      },
+      onError: (error) => {
+        this.failure = error;
+      },
+    };
+  }
+
+  /** Applies an event the view reads; passes one it does not. Says whether the view took it. */
+  private take(event: RecordedEvent): boolean {
+    this.pass(event.position);
+    if (!passesFilter(event.streamName, VIEW_STREAMS)) return false;
+    this.view.applyRecorded(event);
+    this.previousPosition = this.lastPosition;
+    this.lastPosition = event.position;
+    this.lastEventId = event.id;
+    this.sinceSnapshot++;
+    return true;
+  }
+
+  private pass(position: bigint): void {
+    if (this.passedPosition === 'start' || position > this.passedPosition) this.passedPosition = position;
   }
 
   /** Why the view stopped following the store, if its subscription ended with an error: it is then stale. */
@@ -87,8 +123,9 @@ export class LedgerProjection {
     return this.failure;
   }
 
+  /** How far the view has followed the log: past every event up to here, including those it does not read. */
   get position(): bigint | 'start' {
-    return this.lastPosition;
+    return this.passedPosition;
   }
 
   /** The position the view was restored from at start, if it started from a snapshot. */
@@ -104,6 +141,7 @@ export class LedgerProjection {
   /** Stops the subscription and leaves a snapshot for the next start. */
   async stop(): Promise<void> {
     await this.subscription?.unsubscribe();
+    await this.catchUpEnded;
     this.subscription = undefined;
     if (this.sinceSnapshot > 0) this.snapshot();
   }
@@ -157,7 +195,12 @@ export class LedgerProjection {
     if (!file) return;
     const snapshot = readLedgerViewSnapshot(file, this.options.snapshotSeal!, (why) => (this.ignoredSnapshot = why));
     if (!snapshot) return;
-    const [atPosition] = await this.store.readAll({ after: snapshot.previousPosition, maxCount: 1 });
+    // The event the view took after the one before it: events it does not read may lie between.
+    const [atPosition] = await this.store.readAll({
+      after: snapshot.previousPosition,
+      maxCount: 1,
+      filter: VIEW_STREAMS,
+    });
     if (!atPosition || atPosition.position !== snapshot.position || atPosition.id !== snapshot.eventId) {
       this.ignoredSnapshot = `${file} was made at position ${snapshot.position}, where this store does not hold event ${snapshot.eventId}`;
       removeLedgerViewSnapshot(file);
@@ -167,6 +210,7 @@ export class LedgerProjection {
     this.lastPosition = snapshot.position;
     this.previousPosition = snapshot.previousPosition;
     this.lastEventId = snapshot.eventId;
+    this.passedPosition = snapshot.position;
     this.restoredFrom = snapshot.position;
   }
 }

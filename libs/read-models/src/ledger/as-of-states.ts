@@ -1,6 +1,7 @@
 import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyledger/event-store';
 import { initialKeyState, keyIdOfStream, keyStreamName, type KeyAggregate } from '@keyledger/ledger';
 import { LedgerView } from '../ledger-view.js';
+import { VIEW_STREAMS } from '../view-streams.js';
 import { eventTimeMs } from './history.js';
 import { applyKeyEvent, KeyTimeline } from './key-timeline.js';
 import { LOG_PAGE, type SharedLedgerView } from './query-support.js';
@@ -53,7 +54,7 @@ export class AsOfStates {
     const fed = this.shared?.position() ?? 'start';
     let after = later(this.readPosition, fed);
     for (;;) {
-      const page = await this.store.readAll({ after, maxCount: LOG_PAGE });
+      const page = await this.store.readAll({ after, maxCount: LOG_PAGE, filter: VIEW_STREAMS });
       for (const event of page) this.view.applyRecorded(event);
       after = page.at(-1)?.position ?? after;
       if (page.length < LOG_PAGE) break;
@@ -151,7 +152,7 @@ export class AsOfStates {
     const stopped = new Set<string>();
     let after: bigint | 'start' = 'start';
     for (;;) {
-      const page = await this.store.readAll({ after, maxCount: LOG_PAGE });
+      const page = await this.store.readAll({ after, maxCount: LOG_PAGE, filter: VIEW_STREAMS });
       for (const event of page) {
         const keyId = keyIdOfStream(event.streamName);
         if (keyId === undefined || !keyIds.has(keyId) || stopped.has(keyId)) continue;
