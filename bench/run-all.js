@@ -454,8 +454,8 @@ async function main() {
     await section('usage-startup', () =>
       runUsageStartup({
         rounds: CONFIG.rounds,
-        keys: num('BENCH_USAGE_KEYS', 1000),
-        days: num('BENCH_USAGE_DAYS', 30),
+        keys: num('BENCH_USAGE_START_KEYS', 1000),
+        days: num('BENCH_USAGE_START_DAYS', 30),
         before: env.BENCH_USAGE_BEFORE,
         cpuProfDir: env.BENCH_CPU_PROF_DIR,
         keep: env.BENCH_USAGE_DATA,
