@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_STREAM, SqliteEventStore, type RecordedEvent } from '@keyledger/event-store';
+import { KeyStateCache } from '@keyledger/key-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerProjection } from './ledger-projection.js';
-import { LedgerView } from './ledger-view.js';
+import { TimeIndex } from './time-index.js';
 
 const SEAL = { macKey: Buffer.alloc(32, 7), storeIdentity: 'test-store' };
 const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -26,8 +27,8 @@ const created = {
 const described = (description: string) => ({ type: 'KeyDescriptionUpdated', data: { description } });
 const used = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'KeyUsageRecorded', data: { count: i } }));
 
-/** A view that records the streams of the events handed to it. */
-class SeenStreams extends LedgerView {
+/** A cache that records the streams of the events handed to it. */
+class SeenStreams extends KeyStateCache {
   readonly seen: string[] = [];
   override applyRecorded(event: RecordedEvent): void {
     this.seen.push(event.streamName);
@@ -35,13 +36,13 @@ class SeenStreams extends LedgerView {
   }
 }
 
-describe('LedgerProjection over a ledger with usage streams', () => {
+describe('LedgerProjection over a ledger with usage streams (the cache and index read none)', () => {
   let dir: string;
   let store: SqliteEventStore;
   const projections: LedgerProjection[] = [];
   const snapshotFile = () => join(dir, 'ledger-view.snapshot');
-  const project = (view: LedgerView, onLiveEvent?: (e: RecordedEvent) => void) => {
-    const projection = new LedgerProjection(store, view, {
+  const project = (cache: KeyStateCache, onLiveEvent?: (e: RecordedEvent) => void) => {
+    const projection = new LedgerProjection(store, cache, new TimeIndex(), {
       snapshotSeal: SEAL,
       snapshotFile: snapshotFile(),
       ...(onLiveEvent && { onLiveEvent }),
@@ -103,7 +104,7 @@ describe('LedgerProjection over a ledger with usage streams', () => {
     await store.appendToStream(`usage-${KEY}`, used(3));
     await store.appendToStream(`key-${KEY}`, [described('one')], { expectedRevision: 0n });
     await store.appendToStream(`usage-${KEY}`, used(2));
-    const first = project(new LedgerView());
+    const first = project(new KeyStateCache());
     await first.start();
     await first.stop();
 
@@ -117,7 +118,7 @@ describe('LedgerProjection over a ledger with usage streams', () => {
     // Live, after usage and a key event: the next restart still finds the snapshot good.
     let applied!: () => void;
     const done = new Promise<void>((resolve) => (applied = resolve));
-    const witness = project(new LedgerView(), (e) => e.type === 'KeyDescriptionUpdated' && applied());
+    const witness = project(new KeyStateCache(), (e) => e.type === 'KeyDescriptionUpdated' && applied());
     await witness.start();
     await store.appendToStream(`usage-${KEY}`, used(2), { expectedRevision: 4n });
     await store.appendToStream(`key-${KEY}`, [described('two')], { expectedRevision: 1n });

@@ -102,7 +102,7 @@ export class AuditQuery {
     const wantsOthers = !types || [...types].some((type) => !USAGE_EVENT_TYPES.has(type));
     // Alias events name the bare key id: only the aliases of the key's own region concern it.
     const aliases = wantsOthers
-      ? this.states.view.times.aliasNamesEver(keyId).filter((ref) => regionOf(ref, this.options.region) === key.region)
+      ? this.states.times.aliasNamesEver(keyId).filter((ref) => regionOf(ref, this.options.region) === key.region)
       : [];
     const usage = usageStream(key.ref);
     const own = keyStreamName(key.ref);
