@@ -10,12 +10,15 @@ import type { ContractContext } from './event-store.contract.js';
  * in them nor in the way.
  */
 function streams() {
-  const left = `lo${randomUUID().replaceAll('-', '')}`;
+  const unique = randomUUID().replaceAll('-', '');
+  // A '.' in the category: a filter built as a pattern must match it as itself, not as any character.
+  const left = `lo.${unique}`;
   return {
     filter: { excludeCategories: [left] } satisfies StreamFilter,
     leftOut: `${left}-1`,
     leftOutToo: `${left}-2@eu-west-1`,
     samePrefix: `${left}x-1`,
+    lookalike: `lo_${unique}-1`,
     noCategory: left,
     kept: uniqueStream('kept'),
   };
@@ -33,14 +36,15 @@ export function streamFilterContract(ctx: ContractContext): void {
       await ctx.store.appendToStream(s.leftOutToo, [evt('X2')]);
       await ctx.store.appendToStream(s.noCategory, [evt('N0')]);
       await ctx.store.appendToStream(s.leftOut, [evt('X3')]);
+      await ctx.store.appendToStream(s.lookalike, [evt('L0')]);
       await ctx.store.appendToStream(s.kept, [evt('K1')]);
       const mine = new Set(Object.values(s).filter((v): v is string => typeof v === 'string'));
       const types = (events: RecordedEvent[]) => events.filter((e) => mine.has(e.streamName)).map((e) => e.type);
 
       const filtered = await ctx.store.readAll({ after: marker.position, maxCount: 10_000, filter: s.filter });
-      expect(types(filtered)).toEqual(['K0', 'P0', 'N0', 'K1']);
+      expect(types(filtered)).toEqual(['K0', 'P0', 'N0', 'L0', 'K1']);
       const unfiltered = await ctx.store.readAll({ after: marker.position, maxCount: 10_000 });
-      expect(types(unfiltered)).toEqual(['K0', 'X0', 'X1', 'P0', 'X2', 'N0', 'X3', 'K1']);
+      expect(types(unfiltered)).toEqual(['K0', 'X0', 'X1', 'P0', 'X2', 'N0', 'X3', 'L0', 'K1']);
 
       // Two kept events a page, whatever lies between them; the next page starts after the last one.
       const paged: RecordedEvent[] = [];
@@ -52,7 +56,7 @@ export function streamFilterContract(ctx: ContractContext): void {
         if (page.length < 2) break;
         after = page[1].position;
       }
-      expect(types(paged)).toEqual(['K0', 'P0', 'N0', 'K1']);
+      expect(types(paged)).toEqual(['K0', 'P0', 'N0', 'L0', 'K1']);
       expect(types(paged.slice(0, 2))).toEqual(types(paged).slice(0, 2));
     });
 
@@ -84,6 +88,7 @@ export function streamFilterContract(ctx: ContractContext): void {
           {
             onEvent: (event) => {
               if (event.streamName === s.leftOut) seen.push(`left out: ${event.type}`);
+              if (event.streamName === s.lookalike) seen.push(event.type);
               if (event.streamName !== s.kept) return;
               seen.push(event.type);
               order.push('event');
@@ -111,9 +116,10 @@ export function streamFilterContract(ctx: ContractContext): void {
       expect(fromCheckpoint.filter((e) => e.streamName === s.leftOut)).toEqual([]);
 
       await ctx.store.appendToStream(s.leftOut, [evt('X3')]);
+      await ctx.store.appendToStream(s.lookalike, [evt('L0')]);
       await ctx.store.appendToStream(s.kept, [evt('K1')]);
       await withTimeout(liveSeen, 'never saw the live kept event');
-      expect(seen).toEqual(['K0', 'K1']);
+      expect(seen).toEqual(['K0', 'L0', 'K1']);
     });
 
     it('a subscription without a filter still delivers every stream', async () => {
