@@ -103,6 +103,14 @@ describe('PutKeyPolicy refusals, with their texts', () => {
     });
   });
 
+  it('a statement without a principal: a key policy must name one (an identity policy must not)', () => {
+    const noPrincipal = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] });
+    expect(refusal(put(noPrincipal))).toEqual({
+      code: 'MalformedPolicyDocument',
+      message: 'Each statement in the key policy must contain one or more principals.',
+    });
+  });
+
   it('records the bypass flag false when it was not given as true', () => {
     const [change] = put(aliceMay({ Resource: '*' })) as Array<{ data: { bypassPolicyLockoutSafetyCheck: boolean } }>;
     expect(change!.data.bypassPolicyLockoutSafetyCheck).toBe(false);
