@@ -147,6 +147,13 @@ describe('CreateGrant: what is recorded', () => {
     ]);
   });
 
+  it('given one constraint member left undefined, checks and keeps the other', () => {
+    const [event] = ok(
+      create({ constraints: { EncryptionContextEquals: undefined, EncryptionContextSubset: { a: '1' } } }),
+    ).events;
+    expect(event!.data.constraints).toEqual({ EncryptionContextSubset: { a: '1' } });
+  });
+
   it('given constraints with no map in them, records no constraints; keeps each map that is given', () => {
     const [none] = ok(create({ constraints: {} })).events;
     expect(none!.data.constraints).toBeNull();

@@ -52,6 +52,7 @@ function keyPolicyChanged(command: SetKeyPolicy): Decision<KeyPolicyChanged> {
       accountId: caller.accountId,
       resource: command.keyArn,
       currentTime: command.now.getTime(),
+      // Stryker disable next-line ConditionalExpression: the request context reads sourceIp: undefined as absent
       ...(caller.sourceIp === undefined ? {} : { sourceIp: caller.sourceIp }),
     },
     caller.identityPolicies,
