@@ -124,7 +124,7 @@ const FIGURES = {
     goal: { value: '>=', target: 1000 },
   },
   rebuild_read_models: {
-    figure: 'Rebuild every read model (LedgerView + its TimeIndex)',
+    figure: 'Rebuild every read model (KeyStateCache + TimeIndex)',
     unit: 'events/s',
     floor: 'raw SELECT pages + JSON.parse of the same events',
     goal: { ratio: '>=', value: 0.3 },

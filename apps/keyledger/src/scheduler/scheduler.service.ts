@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { ShredVault } from '@keyledger/crypto';
 import { deadShredKeyIds, dueWork, SCHEDULER_ACTOR, type Clock, type KeyAggregate } from '@keyledger/ledger';
-import { LedgerView } from '@keyledger/read-models';
+import { KeyStateCache } from '@keyledger/key-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, type KeyChange } from '../keys/key-commands.js';
@@ -41,7 +41,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
 
   constructor(
     private readonly commands: CommandBus,
-    private readonly view: LedgerView,
+    private readonly cache: KeyStateCache,
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
@@ -91,8 +91,8 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   private async sweepOnce(): Promise<SweepReport> {
     const now = this.clock.now().getTime();
     const acted = { rotated: [] as string[], deleted: [] as string[], expired: [] as string[] };
-    for (const ref of [...this.view.keyIds()]) {
-      const key = this.view.key(ref)?.state;
+    for (const ref of [...this.cache.keyIds()]) {
+      const key = this.cache.key(ref)?.state;
       if (!key || !key.exists) continue;
       await this.destroyOrphans(ref, key);
       const due = dueWork(key, now);
