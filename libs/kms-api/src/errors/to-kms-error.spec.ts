@@ -106,6 +106,7 @@ describe('KmsError helpers: the AWS name, status 400 and the message of each', (
 
   it('is recognised by its brand only: not null, not a plain object, not a lookalike with the brand false', () => {
     expect(KmsError.is(null)).toBe(false);
+    expect(KmsError.is(undefined)).toBe(false);
     expect(KmsError.is('ValidationException')).toBe(false);
     expect(KmsError.is({ [Symbol.for('keyledger.KmsError')]: false })).toBe(false);
     expect(KmsError.is({ [Symbol.for('keyledger.KmsError')]: true })).toBe(true);
