@@ -18,6 +18,8 @@ const FILE_FLOORS = {
   'libs/ledger/src/key/multi-region-decider.ts': 99, // 100%
   'libs/ledger/src/alias/alias-decider.ts': 99, // 100%
   'libs/ledger/src/key/key-import-decider.ts': 99, // 100%
+  'libs/ledger/src/authorization/grants.ts': 99, // 100%
+  'libs/ledger/src/authorization/lockout.ts': 99, // 100%
   'libs/kms-api/src/errors/to-kms-error.ts': 99, // 100%
   'libs/kms-api/src/protocol/kms-error.ts': 99, // 100%
   'libs/kms-api/src/protocol/blob.ts': 96, // 97.9%
