@@ -13,6 +13,7 @@ import { run as runLifecycle } from './parts/lifecycle.js';
 import { run as runScaling } from './parts/scaling.js';
 import { run as runStartup } from './parts/startup.js';
 import { run as runUsage } from './parts/usage.js';
+import { run as runUsageStartup } from './parts/usage-startup.js';
 
 const env = process.env;
 const num = (name, fallback) => (env[name] === undefined || env[name] === '' ? fallback : Number(env[name]));
@@ -226,6 +227,18 @@ const FIGURES = {
     unit: 'req/s',
     floor: 'the same build with KEYLEDGER_USAGE_RECORDING=off',
     goal: { ratio: '>=', value: 0.97 },
+  },
+  usage_cold_start_first: {
+    figure: 'Cold start, first start, 1,000 keys + a month of usage (720,000 usage events)',
+    unit: 's',
+    floor: 'the same start on the same keys without usage',
+    goal: { ratio: '<=', value: 1.1 },
+  },
+  usage_cold_start_restart: {
+    figure: 'Cold start, restart from snapshot, 1,000 keys + a month of usage',
+    unit: 's',
+    floor: 'the same start on the same keys without usage',
+    goal: { ratio: '<=', value: 1.1 },
   },
   usage_events_per_hour: {
     figure: 'Usage events per hour, 1,000 keys × 10 principals, steady mixed load',
@@ -442,6 +455,17 @@ async function main() {
         connections: CONFIG.httpConnections,
         durationSec: CONFIG.httpSeconds,
         warmupSec: CONFIG.httpWarmupSeconds,
+      }),
+    );
+
+    await section('usage-startup', () =>
+      runUsageStartup({
+        rounds: CONFIG.rounds,
+        keys: num('BENCH_USAGE_START_KEYS', 1000),
+        days: num('BENCH_USAGE_START_DAYS', 30),
+        before: env.BENCH_USAGE_BEFORE,
+        cpuProfDir: env.BENCH_CPU_PROF_DIR,
+        keep: env.BENCH_USAGE_DATA,
       }),
     );
 

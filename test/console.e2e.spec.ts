@@ -185,7 +185,7 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
   });
 
   it('draws a key rotated twice as three backing-key lanes, with the alias moving away', async () => {
-    await page.locator(`a[href="#/keys/${story.rotated}"]`).click();
+    await page.locator(`a[href="#/keys/${story.rotated}?region=us-east-1"]`).click();
     await page.getByTestId('as-of').waitFor();
     const lanes = page.locator('[data-lane="material"]');
     expect(await lanes.count()).toBe(3);

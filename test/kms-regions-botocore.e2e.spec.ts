@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { botocorePython, run } from './support/botocore.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
-const run = promisify(execFile);
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
 
 /**
@@ -37,18 +35,6 @@ for r in regions:
     }
 print(json.dumps(out))
 `;
-
-async function botocorePython(): Promise<string | undefined> {
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    try {
-      await run(python, ['-c', 'import botocore.session']);
-      return python;
-    } catch {
-      // Try the next one.
-    }
-  }
-  return undefined;
-}
 
 describe('three regions through botocore (the engine of boto3 and the AWS CLI)', () => {
   let h: Harness;

@@ -153,6 +153,7 @@ describe('edge limits configuration', () => {
       maxConnections: 512,
       maxConnectionsPerAddress: 128,
       maxInFlight: 256,
+      turnBudgetMs: 25,
     });
     expect(loadConfig({ KEYLEDGER_MAX_CONNECTIONS: '64' }).limits.maxConnectionsPerAddress).toBe(64);
     expect(() => loadConfig({ KEYLEDGER_MAX_CONNECTIONS: '64', KEYLEDGER_MAX_CONNECTIONS_PER_ADDRESS: '65' })).toThrow(
@@ -160,5 +161,12 @@ describe('edge limits configuration', () => {
     );
     expect(() => loadConfig({ KEYLEDGER_REQUEST_TIMEOUT_MS: '600001' })).toThrow(/KEYLEDGER_REQUEST_TIMEOUT_MS/);
     expect(() => loadConfig({ KEYLEDGER_BODY_LIMIT_BYTES: '1000' })).toThrow(/KEYLEDGER_BODY_LIMIT_BYTES/);
+    // 0 turns the bound on a turn's time off (http/turn-pacing.ts); past 10 s it would bound nothing a client sees.
+    expect(loadConfig({ KEYLEDGER_TURN_BUDGET_MS: '0' }).limits.turnBudgetMs).toBe(0);
+    expect(loadConfig({ KEYLEDGER_TURN_BUDGET_MS: '10000' }).limits.turnBudgetMs).toBe(10_000);
+    expect(() => loadConfig({ KEYLEDGER_TURN_BUDGET_MS: '10001' })).toThrow(
+      "KEYLEDGER_TURN_BUDGET_MS must be an integer from 0 to 10000, got '10001'",
+    );
+    expect(() => loadConfig({ KEYLEDGER_TURN_BUDGET_MS: '-1' })).toThrow(/KEYLEDGER_TURN_BUDGET_MS/);
   });
 });

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
+import { keyHref } from './key-link.js';
 import { local, utc } from './time.js';
 
 /** A time in UTC, with the viewer's local time next to it. */
@@ -147,7 +148,7 @@ export function RowsTable({ rows, empty }: { rows: Row[]; empty: string }) {
             <tr>
               {columns.map((c) => (
                 <td class={typeof row[c] === 'number' ? 'num' : undefined}>
-                  <Cell column={c} value={row[c]} />
+                  <Cell column={c} value={row[c]} region={row.region} />
                 </td>
               ))}
             </tr>
@@ -160,11 +161,11 @@ export function RowsTable({ rows, empty }: { rows: Row[]; empty: string }) {
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-/** A key id opens its page; a time shows in UTC and local time; the rest as text. */
-function Cell({ column, value }: { column: string; value: unknown }) {
+/** A key id opens its page (in the row's region, if it names one); a time shows in UTC and local time. */
+function Cell({ column, value, region }: { column: string; value: unknown; region: unknown }) {
   if (column === 'keyId' && typeof value === 'string')
     return (
-      <a class="mono nowrap" href={`#/keys/${encodeURIComponent(value)}`}>
+      <a class="mono nowrap" href={keyHref(typeof region === 'string' ? { keyId: value, region } : { keyId: value })}>
         {value}
       </a>
     );

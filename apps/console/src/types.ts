@@ -89,6 +89,8 @@ export interface Decryptability {
   reason: string;
   keyId: string | null;
   keyMaterialId: string | null;
+  /** The region the question was asked in (absent from older servers). */
+  region?: string;
   asOf: string;
   keyState: string | null;
 }
@@ -130,4 +132,30 @@ export interface BackingKeyUse {
   count: number;
   refused: number;
   principals: number;
+}
+
+/** /v1/keys/{mrk}/replication: every member of a multi-Region key as of a time, the primary first. */
+export interface ReplicaBackingKey {
+  keyMaterialId: string;
+  heldSince: string;
+  state: string;
+  current: boolean;
+  hasMaterial: boolean;
+}
+
+export interface ReplicationMember {
+  region: string;
+  arn: string;
+  multiRegionKeyType: 'PRIMARY' | 'REPLICA';
+  keyState: string;
+  createdAt: string;
+  deletedAt: string | null;
+  backingKeys: ReplicaBackingKey[];
+}
+
+export interface ReplicationAsOf {
+  keyId: string;
+  asOf: string;
+  primaryRegion: string;
+  members: ReplicationMember[];
 }

@@ -43,6 +43,7 @@ export async function createKeyledgerServer(options: CreateServerOptions): Promi
     serverFactory: (handler: RequestListener) =>
       createEdgeServer(config, options.startupGate?.hold(handler) ?? handler, {
         refused: (reason) => metrics.connectionRefused(reason),
+        shed: () => metrics.requestShed(),
         gate: (gate) => metrics.source({ openConnections: gate.open }),
       }),
     clientErrorHandler: clientErrorHandler(config.limits),

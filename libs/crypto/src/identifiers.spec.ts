@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isKeyId, isKeyMaterialId } from './identifiers.js';
+import { isKeyId, isKeyMaterialId, isMultiRegionKeyId } from './identifiers.js';
 
 describe('identifiers', () => {
   it('a key id is a lowercase UUID and nothing around it', () => {
@@ -16,6 +16,24 @@ describe('identifiers', () => {
     expect(isKeyMaterialId(id)).toBe(true);
     for (const bad of [`0${id}`, `${id}0`, id.slice(1), id.toUpperCase(), 'g'.repeat(64), undefined]) {
       expect(isKeyMaterialId(bad)).toBe(false);
+    }
+  });
+
+  it('a multi-Region key id is mrk- and 32 lowercase hex digits, and only a string is one', () => {
+    const id = `mrk-${randomBytes(16).toString('hex')}`;
+    expect(isMultiRegionKeyId(id)).toBe(true);
+    expect(isKeyId(id)).toBe(true);
+    // An array or object whose text is a valid id is still not an id: the regex alone would take its text.
+    for (const bad of [
+      `x${id}`,
+      `${id}0`,
+      id.toUpperCase(),
+      id.slice(0, -1),
+      randomUUID(),
+      [id],
+      { toString: () => id },
+    ]) {
+      expect(isMultiRegionKeyId(bad)).toBe(false);
     }
   });
 });

@@ -4,6 +4,8 @@
  * held to one contract suite (`contract/event-store.contract.ts`).
  */
 
+import type { StreamFilter } from './stream-filter.js';
+
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -103,13 +105,28 @@ export interface ReadAllOptions {
    */
   after?: bigint | 'start';
   maxCount?: number;
+  /**
+   * Only the events of streams the filter lets through: a page holds up to maxCount of them, fewer when no
+   * more follow. The events left out cost the read next to nothing (see StreamFilter).
+   */
+  filter?: StreamFilter;
 }
+
+/** What readAllJson takes: it serves verify, which reads every event, so it takes no filter. */
+export type ReadAllJsonOptions = Omit<ReadAllOptions, 'filter'>;
 
 export interface SubscriptionHandler {
   /** Awaited before the next event is delivered: back-pressure is the handler's. */
   onEvent(event: RecordedEvent): void | Promise<void>;
   /** Called once, when every event committed before the subscription started has been delivered. */
   onCaughtUp?(): void;
+  /**
+   * With a filter: every event up to `position` has been passed, those after the last one delivered being
+   * left out by the filter. A position this store gave, to resume from (`after`), so a reader's position can
+   * move past a tail of left-out events. Called before onCaughtUp when the history ends in left-out events;
+   * while live, when the store reports passing some (SQLite: after each read; EventStoreDB: every so many).
+   */
+  onCheckpoint?(position: bigint): void;
   /** The subscription ended with an error it could not recover from. */
   onError?(error: Error): void;
 }
@@ -117,6 +134,8 @@ export interface SubscriptionHandler {
 export interface SubscribeToAllOptions {
   /** Exclusive: deliver events strictly after this position. Default 'start'. */
   after?: bigint | 'start';
+  /** History and live events alike: only those of streams the filter lets through (see onCheckpoint). */
+  filter?: StreamFilter;
 }
 
 export interface Subscription {
@@ -148,7 +167,7 @@ export interface EventStore {
    * embedded store gives the stored text; EventStoreDB's adapter serialises
    * what the client parsed, which JSON.parse turns back into readAll's values.
    */
-  readAllJson(options?: ReadAllOptions): Promise<RecordedEventJson[]>;
+  readAllJson(options?: ReadAllJsonOptions): Promise<RecordedEventJson[]>;
 
   /** Catch-up subscription: history, then onCaughtUp, then live events until unsubscribed. */
   subscribeToAll(options: SubscribeToAllOptions, handler: SubscriptionHandler): Subscription;
@@ -182,3 +201,4 @@ export interface EventStore {
 }
 
 export * from './event-store.errors.js';
+export * from './stream-filter.js';

@@ -1,4 +1,5 @@
-import type { EventStore, RecordedEvent, Subscription } from '@keyledger/event-store';
+import { passesFilter } from '@keyledger/event-store';
+import type { EventStore, RecordedEvent, Subscription, SubscriptionHandler } from '@keyledger/event-store';
 import type { KeyStateCache } from '@keyledger/key-store';
 import {
   readProjectionSnapshot,
@@ -8,6 +9,7 @@ import {
 } from './projection-snapshot.js';
 import type { SnapshotSeal } from './snapshot-seal.js';
 import type { TimeIndex } from './time-index.js';
+import { PROJECTED_STREAMS } from './projected-streams.js';
 
 export interface LedgerProjectionOptions {
   /** Where the snapshot (its stored checkpoint) lives; none: replay from the start every time. */
@@ -31,9 +33,18 @@ export interface LedgerProjectionOptions {
  * them too, in order, and nothing is lost. Its checkpoint is a snapshot of both
  * with the position they are exact as of: a restart loads it and subscribes
  * from there.
+ *
+ * The catch-up reads with PROJECTED_STREAMS, so a month of usage costs a start next to nothing; then a live
+ * subscription from where the catch-up passed delivers every event, as the reactions (onLiveEvent: checkpoint
+ * rounds, lag) need every append, usage flushes included. `position` is how far the log has been passed;
+ * the snapshot keeps the last event the cache and index took, which a restart can check is still there.
  */
 export class LedgerProjection {
   private subscription: Subscription | undefined;
+  private catchUpEnded: Promise<void> | undefined;
+  /** How far the log has been passed: the last event delivered, or past a left-out tail. */
+  private passedPosition: bigint | 'start' = 'start';
+  // The last event taken (one PROJECTED_STREAMS lets through), the one taken before it, and its id: the snapshot's.
   private lastPosition: bigint | 'start' = 'start';
   private previousPosition: bigint | 'start' = 'start';
   private lastEventId = '';
@@ -60,25 +71,16 @@ export class LedgerProjection {
   /** Resolves once every event committed before the call has been applied. */
   async start(): Promise<void> {
     await this.restore();
-    let caughtUp = false;
     await new Promise<void>((resolve, reject) => {
-      this.subscription = this.store.subscribeToAll(
-        { after: this.lastPosition },
+      const catchUp = this.store.subscribeToAll(
+        { after: this.lastPosition, filter: PROJECTED_STREAMS },
         {
-          onEvent: (event) => {
-            this.cache.applyRecorded(event);
-            this.times.applyRecorded(event);
-            this.previousPosition = this.lastPosition;
-            this.lastPosition = event.position;
-            this.lastEventId = event.id;
-            // Not while catching up: rewriting the whole snapshot every N events of a replay
-            // is what made a first start slow. One snapshot follows the catch-up instead.
-            if (++this.sinceSnapshot >= (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY) && caughtUp)
-              this.snapshot();
-            if (caughtUp) this.options.onLiveEvent?.(event);
-          },
+          onEvent: (event) => void this.take(event),
+          onCheckpoint: (position) => this.pass(position),
           onCaughtUp: () => {
-            caughtUp = true;
+            // Called from the catch-up's own loop: it delivers nothing after this.
+            this.catchUpEnded = catchUp.unsubscribe();
+            this.subscription = this.store.subscribeToAll({ after: this.passedPosition }, this.live());
             this.compactAfterLongCatchUp();
             resolve();
           },
@@ -88,7 +90,41 @@ export class LedgerProjection {
           },
         },
       );
+      this.subscription = catchUp;
     });
+  }
+
+  /** After the catch-up: every event, the cache and index taking those they read, the reactions fed with all. */
+  private live(): SubscriptionHandler {
+    return {
+      onEvent: (event) => {
+        // Live only: rewriting the whole snapshot every N events of a replay is what
+        // made a first start slow. One snapshot follows the catch-up instead.
+        if (this.take(event) && this.sinceSnapshot >= (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY))
+          this.snapshot();
+        this.options.onLiveEvent?.(event);
+      },
+      onError: (error) => {
+        this.failure = error;
+      },
+    };
+  }
+
+  /** Applies an event the cache and index read; passes one they do not. Says whether it was taken. */
+  private take(event: RecordedEvent): boolean {
+    this.pass(event.position);
+    if (!passesFilter(event.streamName, PROJECTED_STREAMS)) return false;
+    this.cache.applyRecorded(event);
+    this.times.applyRecorded(event);
+    this.previousPosition = this.lastPosition;
+    this.lastPosition = event.position;
+    this.lastEventId = event.id;
+    this.sinceSnapshot++;
+    return true;
+  }
+
+  private pass(position: bigint): void {
+    if (this.passedPosition === 'start' || position > this.passedPosition) this.passedPosition = position;
   }
 
   /** Why the projection stopped following the store, if its subscription ended with an error: it is then stale. */
@@ -96,8 +132,9 @@ export class LedgerProjection {
     return this.failure;
   }
 
+  /** How far the projection has followed the log: past every event up to here, including those it does not read. */
   get position(): bigint | 'start' {
-    return this.lastPosition;
+    return this.passedPosition;
   }
 
   /** The position the projection was restored from at start, if it started from a snapshot. */
@@ -113,6 +150,7 @@ export class LedgerProjection {
   /** Stops the subscription and leaves a snapshot for the next start. */
   async stop(): Promise<void> {
     await this.subscription?.unsubscribe();
+    await this.catchUpEnded;
     this.subscription = undefined;
     if (this.sinceSnapshot > 0) this.snapshot();
   }
@@ -166,7 +204,12 @@ export class LedgerProjection {
     if (!file) return;
     const snapshot = readProjectionSnapshot(file, this.options.snapshotSeal!, (why) => (this.ignoredSnapshot = why));
     if (!snapshot) return;
-    const [atPosition] = await this.store.readAll({ after: snapshot.previousPosition, maxCount: 1 });
+    // The event taken after the one taken before it: events the projection does not read may lie between.
+    const [atPosition] = await this.store.readAll({
+      after: snapshot.previousPosition,
+      maxCount: 1,
+      filter: PROJECTED_STREAMS,
+    });
     if (!atPosition || atPosition.position !== snapshot.position || atPosition.id !== snapshot.eventId) {
       this.ignoredSnapshot = `${file} was made at position ${snapshot.position}, where this store does not hold event ${snapshot.eventId}`;
       removeProjectionSnapshot(file);
@@ -176,6 +219,7 @@ export class LedgerProjection {
     this.lastPosition = snapshot.position;
     this.previousPosition = snapshot.previousPosition;
     this.lastEventId = snapshot.eventId;
+    this.passedPosition = snapshot.position;
     this.restoredFrom = snapshot.position;
   }
 

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ledgerJson, pathPart } from '../api.js';
 import { Busy, ErrorNote, Section, Shown, useLoad, When } from '../components.js';
-import { href } from '../router.js';
+import { keyHref } from '../key-link.js';
+import { inRegion, type KeyRef } from '../key-ref.js';
 import { parseInstant } from '../time.js';
 import { keyLife } from '../timeline/key-life.js';
 import { Timeline } from '../timeline/timeline.js';
@@ -22,6 +23,7 @@ const REASONS: Record<string, string> = {
 export function DecryptabilityPage() {
   const [blob, setBlob] = useState('');
   const [keyId, setKeyId] = useState('');
+  const [region, setRegion] = useState('');
   const [when, setWhen] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Decryptability | null>(null);
@@ -36,6 +38,8 @@ export function DecryptabilityPage() {
     try {
       const body: Record<string, string> = { ciphertextBlob: blob.replace(/\s+/g, '') };
       if (keyId.trim() !== '') body.keyId = keyId.trim();
+      // A ciphertext is decrypted by its key in a region: a multi-Region key's replicas each answer for their own.
+      if (region.trim() !== '') body.region = region.trim();
       if (at !== null) body.asOf = at.toISOString();
       setResult(await ledgerJson<Decryptability>('decryptability', { body: JSON.stringify(body) }));
     } catch (err) {
@@ -68,6 +72,16 @@ export function DecryptabilityPage() {
             name="keyId"
             value={keyId}
             onInput={(e) => setKeyId((e.currentTarget as HTMLInputElement).value)}
+          />
+        </label>
+        <label>
+          Region (empty for the server's own)
+          <input
+            type="text"
+            name="region"
+            value={region}
+            placeholder="eu-west-1"
+            onInput={(e) => setRegion((e.currentTarget as HTMLInputElement).value)}
           />
         </label>
         <label>
@@ -110,7 +124,7 @@ function Verdict({ result }: { result: Decryptability }) {
         <dd class="mono">
           {result.keyId ? (
             <a
-              href={href(['keys', result.keyId], {
+              href={keyHref(keyOf(result, result.keyId), {
                 at: result.asOf,
                 material: result.keyMaterialId ?? undefined,
                 reason: result.reason,
@@ -127,22 +141,27 @@ function Verdict({ result }: { result: Decryptability }) {
         <dt>Backing key</dt>
         <dd class="mono small">{result.keyMaterialId ?? '—'}</dd>
       </dl>
-      {result.keyId && <MarkedTimeline keyId={result.keyId} result={result} />}
+      {result.keyId && <MarkedTimeline keyRef={keyOf(result, result.keyId)} result={result} />}
     </Section>
   );
 }
 
+/** The key that judged the ciphertext: in the region the question was asked in (older servers name none). */
+const keyOf = (result: Decryptability, keyId: string): KeyRef =>
+  result.region === undefined ? { keyId } : { keyId, region: result.region };
+
 /** The key's timeline with that backing key and that instant marked. */
-function MarkedTimeline({ keyId, result }: { keyId: string; result: Decryptability }) {
+function MarkedTimeline({ keyRef, result }: { keyRef: KeyRef; result: Decryptability }) {
+  const { keyId, region } = keyRef;
   const loaded = useLoad(
     async (signal) => {
       const [events, now] = await Promise.all([
-        keyEvents(keyId, signal),
-        ledgerJson<KeyStateAsOf>(`keys/${pathPart(keyId)}`, { signal }),
+        keyEvents(keyRef, signal),
+        ledgerJson<KeyStateAsOf>(`keys/${pathPart(keyId)}`, { query: inRegion(keyRef), signal }),
       ]);
       return keyLife(keyId, events, Date.parse(now.asOf));
     },
-    [keyId],
+    [keyId, region],
   );
   const at = Date.parse(result.asOf);
   return (

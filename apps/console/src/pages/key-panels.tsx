@@ -1,4 +1,6 @@
 import { shortId, When } from '../components.js';
+import { keyHref } from '../key-link.js';
+import { keyOfStream } from '../key-ref.js';
 import type { KeyStateAsOf, LedgerEvent } from '../types.js';
 
 export function AsOfPanel({ state }: { state: KeyStateAsOf }) {
@@ -123,11 +125,12 @@ export function EventTable({
 
 /** A key's stream opens the key's page; other streams (aliases, checkpoints, usage) are named. */
 function Stream({ name }: { name: string }) {
-  const keyId = /^key-(.+)$/.exec(name)?.[1];
-  if (keyId !== undefined)
+  const key = keyOfStream(name);
+  if (key !== null)
     return (
-      <a class="mono small" href={`#/keys/${encodeURIComponent(keyId)}`} title={name}>
-        key {shortId(keyId)}
+      <a class="mono small" href={keyHref(key)} title={name}>
+        key {shortId(key.keyId)}
+        {key.region !== undefined && ` in ${key.region}`}
       </a>
     );
   return <span class="small">{name}</span>;

@@ -1,22 +1,25 @@
 import { useMemo, useState } from 'preact/hooks';
 import { ledgerJson, pathPart } from '../api.js';
 import { Section, Shown, useLoad } from '../components.js';
+import { inRegion, type KeyRef } from '../key-ref.js';
 import { href, type Route } from '../router.js';
 import { parseInstant } from '../time.js';
 import { keyLife } from '../timeline/key-life.js';
 import { Timeline, type TimelineMark } from '../timeline/timeline.js';
 import type { AuditPage, KeyStateAsOf, LedgerEvent } from '../types.js';
 import { AsOfPanel, EventTable } from './key-panels.js';
-import { AccessPanel, ReplicasPanel, UsagePanel, useDailyUsage } from './optional-panels.js';
+import { AccessPanel, UsagePanel, useDailyUsage } from './optional-panels.js';
+import { ReplicasPanel } from './replicas-panel.js';
 
 const MAX_PAGES = 50;
 
 /** Every event of the key, its aliases' events that concern it included, oldest first. */
-export async function keyEvents(keyId: string, signal: AbortSignal): Promise<LedgerEvent[]> {
+export async function keyEvents(key: KeyRef, signal: AbortSignal): Promise<LedgerEvent[]> {
   const events: LedgerEvent[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await ledgerJson<AuditPage>('audit/events', { query: { keyId, limit: '1000', cursor }, signal });
+    const query = { keyId: key.keyId, ...inRegion(key), limit: '1000', cursor };
+    const answer = await ledgerJson<AuditPage>('audit/events', { query, signal });
     events.push(...answer.events);
     if (answer.nextCursor === null) break;
     cursor = answer.nextCursor;
@@ -24,45 +27,52 @@ export async function keyEvents(keyId: string, signal: AbortSignal): Promise<Led
   return events;
 }
 
+/** The key of the page's URL: `#/keys/<id>?region=<region>` (no region: the home region's key). */
 export function KeyPage({ route, keyId }: { route: Route; keyId: string }) {
+  const region = route.params.get('region') ?? undefined;
   const loaded = useLoad(
     async (signal) => {
+      const key = { keyId, region };
       const [events, now] = await Promise.all([
-        keyEvents(keyId, signal),
-        ledgerJson<KeyStateAsOf>(`keys/${pathPart(keyId)}`, { signal }),
+        keyEvents(key, signal),
+        ledgerJson<KeyStateAsOf>(`keys/${pathPart(keyId)}`, { query: inRegion(key), signal }),
       ]);
       return { events, now };
     },
-    [keyId],
+    [keyId, region],
   );
   return (
     <>
       <p class="crumbs">
         <a href={href(['keys'])}>Keys</a> / <span class="mono">{keyId}</span>
+        {region !== undefined && <span class="muted"> in {region}</span>}
       </p>
       <Shown load={loaded}>
-        {({ events, now }) => <KeyLifeView keyId={now.keyId} events={events} now={now} route={route} />}
+        {({ events, now }) => (
+          <KeyLifeView keyRef={{ keyId: now.keyId, region }} events={events} now={now} route={route} />
+        )}
       </Shown>
     </>
   );
 }
 
 function KeyLifeView({
-  keyId,
+  keyRef,
   events,
   now,
   route,
 }: {
-  keyId: string;
+  keyRef: KeyRef;
   events: LedgerEvent[];
   now: KeyStateAsOf;
   route: Route;
 }) {
+  const { keyId } = keyRef;
   const nowMs = Date.parse(now.asOf);
   const life = useMemo(() => keyLife(keyId, events, nowMs), [keyId, events, nowMs]);
   const markAt = parseInstant(route.params.get('at') ?? '');
   const [cursor, setCursor] = useState<number>(markAt?.getTime() ?? life.to);
-  const usage = useDailyUsage(keyId, life.from, life.to);
+  const usage = useDailyUsage(keyRef, life.from, life.to);
   const [typed, setTyped] = useState<string | null>(null);
   const mark: TimelineMark | null =
     markAt === null
@@ -74,8 +84,9 @@ function KeyLifeView({
         };
   const cursorIso = new Date(cursor).toISOString();
   const asOf = useLoad(
-    (signal) => ledgerJson<KeyStateAsOf>(`keys/${pathPart(keyId)}`, { query: { asOf: cursorIso }, signal }),
-    [keyId, cursorIso],
+    (signal) =>
+      ledgerJson<KeyStateAsOf>(`keys/${pathPart(keyId)}`, { query: { asOf: cursorIso, ...inRegion(keyRef) }, signal }),
+    [keyId, keyRef.region, cursorIso],
   );
   const applyTyped = () => {
     if (typed === null) return;
@@ -90,8 +101,8 @@ function KeyLifeView({
           {now.aliases[0] ?? 'Key'} <span class="mono small">{keyId}</span>
         </h1>
         <p class="muted">
-          {now.description || 'No description'} · {now.keySpec ?? 'SYMMETRIC_DEFAULT'} · {now.origin} ·{' '}
-          <span class={`pill state-${now.keyState}`}>{now.keyState}</span>
+          {now.description || 'No description'} · {now.arn.split(':')[3]} · {now.keySpec ?? 'SYMMETRIC_DEFAULT'} ·{' '}
+          {now.origin} · <span class={`pill state-${now.keyState}`}>{now.keyState}</span>
         </p>
       </header>
       <Section title="Timeline" id="timeline">
@@ -153,9 +164,9 @@ function KeyLifeView({
       <Section title="State at the cursor" id="as-of">
         <Shown load={asOf}>{(state) => <AsOfPanel state={state} />}</Shown>
       </Section>
-      <AccessPanel keyId={keyId} asOf={cursorIso} />
-      <UsagePanel keyId={keyId} from={life.from} to={life.to} />
-      <ReplicasPanel keyId={keyId} />
+      <AccessPanel keyRef={keyRef} asOf={cursorIso} />
+      <UsagePanel keyRef={keyRef} from={life.from} to={life.to} />
+      <ReplicasPanel keyRef={keyRef} here={now.arn.split(':')[3] ?? ''} asOf={cursorIso} />
       <KeyEvents events={events} onPick={setCursor} />
     </>
   );

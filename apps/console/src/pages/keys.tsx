@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
 import { ledgerJson } from '../api.js';
 import { CreateKeyHint, Shown, useLoad, When } from '../components.js';
-import { href } from '../router.js';
+import { keyHref } from '../key-link.js';
 import { parseInstant } from '../time.js';
 import type { InventoryKey, InventoryReport } from '../types.js';
 
-const regionOf = (key: InventoryKey) => key.region ?? key.arn.split(':')[3] ?? '—';
+const regionOf = (key: InventoryKey): string | undefined => key.region ?? key.arn.split(':')[3];
 
 function matches(key: InventoryKey, search: string, state: string): boolean {
   if (state !== '' && key.keyState !== state) return false;
@@ -114,13 +114,13 @@ function KeyTable({ keys, asOf, withUse }: { keys: InventoryKey[]; asOf?: string
           {keys.map((key) => (
             <tr key={key.keyId} data-key-id={key.keyId}>
               <td>
-                <a class="mono" href={href(['keys', key.keyId], { at: asOf })}>
+                <a class="mono" href={keyHref({ keyId: key.keyId, region: regionOf(key) }, { at: asOf })}>
                   {key.keyId}
                 </a>
                 <div class="muted small">{key.description}</div>
               </td>
               <td>{key.aliases.join(', ') || '—'}</td>
-              <td>{regionOf(key)}</td>
+              <td>{regionOf(key) ?? '—'}</td>
               <td>{key.keySpec ?? 'SYMMETRIC_DEFAULT'}</td>
               <td>
                 <span class={`pill state-${key.keyState}`}>{key.keyState}</span>

@@ -1,40 +1,42 @@
 import { ledgerJson, pathPart } from '../api.js';
 import { rowsOf, RowsTable, Section, shortId, useLoad, When } from '../components.js';
+import { inRegion, type KeyRef } from '../key-ref.js';
 import type { BackingKeyUse, UsageReport } from '../types.js';
 
 /**
- * Panels for ledger endpoints that may not be on every server (usage, access, multi-Region replicas). Each
+ * Panels for ledger endpoints that may not be on every server (usage, access). Each
  * asks; an endpoint this server does not have answers 404 and its panel stays hidden, so the console shows
  * them as soon as the server has them.
  */
 
 /** The key's daily use since it was created, for the timeline's usage row; null where there is no usage ledger. */
-export function useDailyUsage(keyId: string, from: number, to: number): UsageReport | null {
+export function useDailyUsage(key: KeyRef, from: number, to: number): UsageReport | null {
   const usage = useLoad(
     (signal) =>
-      ledgerJson<UsageReport>(`keys/${pathPart(keyId)}/usage`, {
-        query: { groupBy: 'day', from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+      ledgerJson<UsageReport>(`keys/${pathPart(key.keyId)}/usage`, {
+        query: { groupBy: 'day', from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...inRegion(key) },
         signal,
       }),
-    [keyId, from, to],
+    [key.keyId, key.region, from, to],
   );
   return usage.state === 'done' ? usage.value : null;
 }
 
 /** Who used the key for what, and each backing key's last use: what to re-encrypt before material goes. */
-export function UsagePanel({ keyId, from, to }: { keyId: string; from: number; to: number }) {
-  const query = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+export function UsagePanel({ keyRef, from, to }: { keyRef: KeyRef; from: number; to: number }) {
+  const { keyId, region } = keyRef;
+  const query = { from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...inRegion(keyRef) };
   const byPrincipal = useLoad(
     (signal) =>
       ledgerJson<UsageReport>(`keys/${pathPart(keyId)}/usage`, {
         query: { ...query, groupBy: 'principal,operation' },
         signal,
       }),
-    [keyId, from, to],
+    [keyId, region, from, to],
   );
   const backing = useLoad(
     (signal) => ledgerJson<{ backingKeys: BackingKeyUse[] }>(`keys/${pathPart(keyId)}/backing-keys`, { query, signal }),
-    [keyId, from, to],
+    [keyId, region, from, to],
   );
   if (byPrincipal.state !== 'done') return null;
   const report = byPrincipal.value;
@@ -81,10 +83,14 @@ export function UsagePanel({ keyId, from, to }: { keyId: string; from: number; t
 }
 
 /** Who could use the key at the cursor: the policy in force, grants, and each principal's operations. */
-export function AccessPanel({ keyId, asOf }: { keyId: string; asOf: string }) {
+export function AccessPanel({ keyRef, asOf }: { keyRef: KeyRef; asOf: string }) {
   const access = useLoad(
-    (signal) => ledgerJson<Record<string, unknown>>(`keys/${pathPart(keyId)}/access`, { query: { asOf }, signal }),
-    [keyId, asOf],
+    (signal) =>
+      ledgerJson<Record<string, unknown>>(`keys/${pathPart(keyRef.keyId)}/access`, {
+        query: { asOf, ...inRegion(keyRef) },
+        signal,
+      }),
+    [keyRef.keyId, keyRef.region, asOf],
   );
   if (access.state !== 'done') return null;
   return (
@@ -96,22 +102,6 @@ export function AccessPanel({ keyId, asOf }: { keyId: string; asOf: string }) {
           <RowsTable rows={access.value.grants as Array<Record<string, unknown>>} empty="No active grants." />
         </>
       )}
-    </Section>
-  );
-}
-
-/** A multi-Region key's replicas, side by side. */
-export function ReplicasPanel({ keyId }: { keyId: string }) {
-  const replication = useLoad(
-    (signal) => ledgerJson<unknown>(`keys/${pathPart(keyId)}/replication`, { signal }),
-    [keyId],
-  );
-  if (replication.state !== 'done') return null;
-  const rows = rowsOf(replication.value);
-  if (rows.length === 0) return null;
-  return (
-    <Section title="Replicas" id="replicas">
-      <RowsTable rows={rows} empty="No replicas." />
     </Section>
   );
 }

@@ -1,3 +1,4 @@
+import { keyOfStream } from '../key-ref.js';
 import type { LedgerEvent } from '../types.js';
 
 /** A key's history, read from its events into what the timeline draws. Pure: no DOM, no requests. */
@@ -9,7 +10,7 @@ export interface Span {
 
 export interface MaterialLane extends Span {
   keyMaterialId: string;
-  origin: 'generated' | 'imported';
+  origin: 'generated' | 'imported' | 'replicated';
   /** When this backing key was the one new ciphertexts used. */
   current: Span[];
   ended: 'deleted' | 'expired' | 'key deleted' | null;
@@ -115,10 +116,21 @@ export function keyLife(keyId: string, events: readonly LedgerEvent[], now: numb
     const data = event.data;
     const mark = (kind: Marker['kind'], label: string) =>
       markers.push({ at, kind, label, actor: event.actor?.principal ?? null });
-    const isKeyStream = event.streamName === undefined || event.streamName === `key-${keyId}`;
+    // The answer holds one region's key: its stream is `key-<id>`, or `key-<id>@<region>` outside the home region.
+    const isKeyStream = event.streamName === undefined || keyOfStream(event.streamName)?.keyId === keyId;
     const stateAfter = isKeyStream && Object.hasOwn(STATE_AFTER, event.type) ? STATE_AFTER[event.type] : undefined;
     if (event.type === 'KeyCreated') {
       setState(data.origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled', at);
+    } else if (event.type === 'KeyMaterialArrived') {
+      // A multi-Region replica's backing key, from its primary: held from its arrival, current if the primary's is.
+      const id = str(data.keyMaterialId);
+      if (id === null || materials.has(id)) continue;
+      const lane: MaterialLane = { keyMaterialId: id, origin: 'replicated', from: at, to, current: [], ended: null };
+      materials.set(id, lane);
+      if (data.current !== true) continue;
+      makeCurrent(lane, at);
+      // What arrives with the replica's creation is its starting set; what arrives later, a rotation.
+      if (at > from) mark('rotation', `Rotated on the primary in ${str(data.fromRegion) ?? '?'}`);
     } else if (event.type === 'KeyMaterialGenerated' || event.type === 'KeyMaterialImported') {
       const id = str(data.keyMaterialId);
       if (id === null || materials.has(id)) continue;

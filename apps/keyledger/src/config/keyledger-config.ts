@@ -59,6 +59,8 @@ export interface EdgeLimits {
   maxConnectionsPerAddress: number;
   /** Requests being served at once; one more is answered 503 ThrottlingException at once. */
   maxInFlight: number;
+  /** Milliseconds one event-loop turn spends on requests; the rest wait for a later turn (turn-pacing.ts). 0: off. */
+  turnBudgetMs: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +106,7 @@ function edgeLimits(env: NodeJS.ProcessEnv): EdgeLimits {
       maxConnections,
     ),
     maxInFlight: integer(env, 'KEYLEDGER_MAX_IN_FLIGHT', 256, 1, 1_000_000),
+    turnBudgetMs: integer(env, 'KEYLEDGER_TURN_BUDGET_MS', 25, 0, 10_000),
   };
 }
 

@@ -4,10 +4,12 @@ import type { Socket } from 'node:net';
 import type { EdgeLimits, KeyledgerConfig } from '../config/keyledger-config.js';
 import { answerAndClose, type AwsError } from './aws-error-shape.js';
 import { gateConnections, type ConnectionGate } from './connection-gate.js';
+import { paceRequests } from './turn-pacing.js';
 
-/** What the metrics learn from the edge: each refused connection, and the gate to count open ones. */
+/** What the metrics learn from the edge: each refused connection and shed request, and the gate to count open ones. */
 export interface EdgeObserver {
   refused?(reason: 'total' | 'per_source'): void;
+  shed?(): void;
   gate?(gate: ConnectionGate): void;
 }
 
@@ -16,7 +18,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 
 /**
  * The HTTP or HTTPS server Fastify runs on, with the request deadline, the
- * keep-alive timeout and the connection gate in place before the first byte.
+ * keep-alive timeout and the connection gate in place before the first byte,
+ * and each turn of the event loop bounded in time (turn-pacing.ts).
  */
 export function createEdgeServer(
   config: Pick<KeyledgerConfig, 'limits' | 'tls'>,
@@ -32,9 +35,14 @@ export function createEdgeServer(
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     maxHeaderSize: MAX_HEADER_BYTES,
   };
+  const paced = paceRequests(
+    handler,
+    { turnBudgetMs: limits.turnBudgetMs, maxWaiting: limits.maxConnections },
+    observer.shed,
+  );
   const server = config.tls
-    ? createHttpsServer({ ...timeouts, ...config.tls, handshakeTimeout: limits.requestTimeoutMs }, handler)
-    : createHttpServer(timeouts, handler);
+    ? createHttpsServer({ ...timeouts, ...config.tls, handshakeTimeout: limits.requestTimeoutMs }, paced)
+    : createHttpServer(timeouts, paced);
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   // Sockets past the gate are answered and dropped within a second; this ceiling bounds
   // the file handles even while a flood of them lingers (and, with TLS, while handshaking).

@@ -17,7 +17,7 @@ const CLOSING: AwsError = {
  * of service, which makes it busier still. Both are cheap: /healthz touches nothing, and
  * /readyz evaluates its checks at most once a second, however often it is asked.
  */
-const isHealthCheck = (method: string, url: string): boolean =>
+export const isHealthCheck = (method: string, url: string): boolean =>
   method === 'GET' && (url.startsWith('/healthz') || url.startsWith('/readyz'));
 
 /**

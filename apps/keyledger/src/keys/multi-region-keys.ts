@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  backingKeysToDeliver,
   decideKey,
   defaultKeyPolicyText,
   DomainError,
@@ -36,6 +37,13 @@ export interface ReplicatedKey {
   /** Every replica of the key, the new one among them. */
   replicaRegions: readonly string[];
   policyText: string;
+}
+
+/** What a repair recorded: replicas the primary learnt of, or of whose deletion; replicas given backing keys. */
+export interface RepairReport {
+  replicasRecorded: number;
+  replicasForgotten: number;
+  replicasDelivered: number;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -110,9 +118,10 @@ export class MultiRegionKeys {
       for (const a of arrivals) this.backingKeys.discard(a);
       throw error;
     }
+    // Recorded once, whoever gets there first: this request, or a sweep's repair that found the replica first.
     const recorded = await this.repository.decideOnKey(
       primary.ref,
-      (state) => decideKey(replicate(this.clock.now()), state),
+      (state) => decideKey({ type: 'RecordReplica', replicaRegion, now: this.clock.now() }, state),
       context,
     );
     // A rotation between the copy and the record reaches the new replica here.
@@ -222,6 +231,48 @@ export class MultiRegionKeys {
     return changed;
   }
 
+  /**
+   * Finishes multi-Region writes a crash cut short. A change is appended to the primary's stream first, then
+   * to each replica's (ReplicateKey: the replica's first), so a crash in between leaves a replica the primary
+   * does not list (`unlistedRegions`, which the caller found), a replica without a backing key the primary
+   * has, or a primary still listing a replica whose deletion completed (refusing to replicate there again).
+   * Each step is an ordinary decision on the stream it changes, with its expected revision, and decides
+   * nothing when nothing is missing: running it twice, or on two servers, records each fact once.
+   */
+  async repair(
+    primaryRef: string,
+    context: RequestContext,
+    unlistedRegions: readonly string[] = [],
+  ): Promise<RepairReport> {
+    const report: RepairReport = { replicasRecorded: 0, replicasForgotten: 0, replicasDelivered: 0 };
+    let primary = (await this.repository.loadKey(primaryRef))?.state;
+    if (!primary || primary.deleted || multiRegionKeyTypeOf(primary) !== 'PRIMARY') return report;
+    for (const region of unlistedRegions) {
+      const replica = (await this.repository.loadKey(this.refOf(primary, region)))?.state;
+      if (!replica || replica.deleted || replica.multiRegion?.primaryRegion !== primary.region) continue;
+      const recorded = await this.repository.decideOnKey(
+        primaryRef,
+        (state) => decideKey({ type: 'RecordReplica', replicaRegion: region, now: this.clock.now() }, state),
+        context,
+      );
+      primary = recorded.state;
+      if (recorded.events.length > 0) report.replicasRecorded++;
+    }
+    for (const region of primary.multiRegion!.replicaRegions) {
+      const replica = (await this.repository.loadKey(this.refOf(primary, region)))?.state;
+      if (!replica?.deleted) continue;
+      const forgot = await this.repository.decideOnKey(
+        primaryRef,
+        (state) => decideKey({ type: 'ForgetReplica', replicaRegion: region, now: this.clock.now() }, state),
+        context,
+      );
+      primary = forgot.state;
+      if (forgot.events.length > 0) report.replicasForgotten++;
+    }
+    report.replicasDelivered = (await this.deliver(primary, context)).size;
+    return report;
+  }
+
   /** The regions of every replica of a multi-Region key (kept by its primary); empty for any other key. */
   async replicaRegionsOf(key: KeyAggregate): Promise<readonly string[]> {
     if (!key.multiRegion) return [];
@@ -244,7 +295,7 @@ export class MultiRegionKeys {
     return (primary?.backingKeys ?? []).filter((b) => b.origin === 'EXTERNAL').map((b) => b.keyMaterialId);
   }
 
-  /** Generated material is copied; imported material is imported into each replica by its owner (as in AWS). */
+  /** Copies of the backing keys a replica lacks, each sealed under a new shred key of the replica's own. */
   private async arrivalsFor(
     primaryRef: string,
     primary: KeyAggregate,
@@ -252,8 +303,7 @@ export class MultiRegionKeys {
   ): Promise<BackingKeyArrival[]> {
     const arrivals: BackingKeyArrival[] = [];
     try {
-      for (const b of primary.backingKeys) {
-        if (held.has(b.keyMaterialId) || !b.hasMaterial || b.origin !== 'AWS_KMS') continue;
+      for (const b of backingKeysToDeliver(primary, held)) {
         const copy = await this.backingKeys.copy(primaryRef, b, primary.keySpec);
         arrivals.push({
           ...copy,

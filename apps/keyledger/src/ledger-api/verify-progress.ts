@@ -59,10 +59,12 @@ export async function streamVerify(
   const line = (value: unknown) => out.write(`${JSON.stringify(value)}\n`);
   const step = eventsTotal === null ? 0 : Math.max(1, Math.floor(eventsTotal / 100));
   let told = 0;
+  let checked = 0;
   line({ progress: { eventsChecked: 0, eventsTotal } satisfies VerifyProgress });
   const sent = reply.status(200).header('content-type', NDJSON_TYPE).header('cache-control', 'no-store').send(out);
   try {
     const result = await run((eventsChecked) => {
+      checked = eventsChecked;
       if (abandoned) throw new VerifyAbandoned();
       if (eventsChecked - told < step) return;
       told = eventsChecked;
@@ -70,7 +72,10 @@ export async function streamVerify(
     });
     line({ result });
   } catch (error) {
-    if (!(error instanceof VerifyAbandoned)) {
+    // An operator can see a verify cancelled, and how much of the ledger it had read.
+    if (error instanceof VerifyAbandoned)
+      logger.log(`verify stopped: its caller went away after ${checked} of ${eventsTotal ?? 'unknown'} events`);
+    else {
       const wire = ledgerWireError(error);
       // As the error filter does for an answer not yet begun: the kind of fault, never its text.
       if (wire.statusCode >= 500)

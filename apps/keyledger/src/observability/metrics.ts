@@ -44,6 +44,7 @@ export class KeyledgerMetrics implements StoreObserver {
   private readonly appendLatency: Histogram<'outcome'>;
   private readonly appendedEvents: Counter;
   private readonly refusedConnections: Counter<'reason'>;
+  private readonly shedRequests: Counter;
   private readonly schedulerRuns: Counter;
   private readonly schedulerActions: Counter<'action'>;
 
@@ -80,6 +81,11 @@ export class KeyledgerMetrics implements StoreObserver {
       name: 'keyledger_connections_refused_total',
       help: 'Connections refused before a byte was read: over the total limit or the per-source limit.',
       labelNames: ['reason'],
+      registers,
+    });
+    this.shedRequests = new Counter({
+      name: 'keyledger_requests_shed_total',
+      help: 'Requests answered 503 ThrottlingException before they were served: more were waiting for a turn than the in-flight limit.',
       registers,
     });
     new Gauge({
@@ -170,6 +176,10 @@ export class KeyledgerMetrics implements StoreObserver {
 
   connectionRefused(reason: 'total' | 'per_source'): void {
     this.refusedConnections.inc({ reason });
+  }
+
+  requestShed(): void {
+    this.shedRequests.inc();
   }
 
   schedulerRan(report: { rotated: number; deleted: number; expired: number }): void {

@@ -136,7 +136,7 @@ describe('Scheduler: what a sweep selects', () => {
 
     // The first two keys are due; the other two are due two days later.
     clock.set(T0 + 90 * DAY + 1);
-    expect(await scheduler.sweep()).toEqual({ rotated: 1, deleted: 1, expired: 0 });
+    expect(await scheduler.sweep()).toEqual({ rotated: 1, deleted: 1, expired: 0, repaired: 0 });
     expect(cache.key(rotateDue)!.state.backingKeys).toHaveLength(2);
     expect(cache.key(deleteDue)!.state.deleted).toBe(true);
     expect(await typesOf(rotateNotYet)).toEqual(before.rotateNotYet);
@@ -145,7 +145,7 @@ describe('Scheduler: what a sweep selects', () => {
 
     // Done work is not done again.
     const recorded = (await store.readAll()).length;
-    expect(await scheduler.sweep()).toEqual({ rotated: 0, deleted: 0, expired: 0 });
+    expect(await scheduler.sweep()).toEqual({ rotated: 0, deleted: 0, expired: 0, repaired: 0 });
     expect((await store.readAll()).length).toBe(recorded);
   });
 
@@ -154,9 +154,9 @@ describe('Scheduler: what a sweep selects', () => {
     await change(keyId, { type: 'ScheduleKeyDeletion', pendingWindowInDays: 7 });
     const deletionDate = cache.key(keyId)!.state.deletionDate!;
     clock.set(deletionDate - 1);
-    expect(await scheduler.sweep()).toEqual({ rotated: 0, deleted: 0, expired: 0 });
+    expect(await scheduler.sweep()).toEqual({ rotated: 0, deleted: 0, expired: 0, repaired: 0 });
     clock.set(deletionDate);
-    expect(await scheduler.sweep()).toEqual({ rotated: 0, deleted: 1, expired: 0 });
+    expect(await scheduler.sweep()).toEqual({ rotated: 0, deleted: 1, expired: 0, repaired: 0 });
     expect(await typesOf(keyId)).toContain('KeyDeleted');
   });
 
@@ -166,6 +166,6 @@ describe('Scheduler: what a sweep selects', () => {
     clock.set(T0 + 8 * DAY);
     const [first, second] = [scheduler.sweep(), scheduler.sweep()];
     expect(second).toBe(first);
-    expect(await first).toEqual({ rotated: 0, deleted: 1, expired: 0 });
+    expect(await first).toEqual({ rotated: 0, deleted: 1, expired: 0, repaired: 0 });
   });
 });

@@ -2,12 +2,21 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { CommandBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { ShredVault } from '@keyledger/crypto';
-import { deadShredKeyIds, dueWork, SCHEDULER_ACTOR, type Clock, type KeyAggregate } from '@keyledger/ledger';
+import {
+  deadShredKeyIds,
+  dueWork,
+  multiRegionKeyTypeOf,
+  replicaLacksBackingKeys,
+  SCHEDULER_ACTOR,
+  type Clock,
+  type KeyAggregate,
+} from '@keyledger/ledger';
 import { KeyStateCache } from '@keyledger/key-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, type KeyChange } from '../keys/key-commands.js';
-import { placeOf } from '../regions/request-region.js';
+import { MultiRegionKeys } from '../keys/multi-region-keys.js';
+import { placeOf, refIn } from '../regions/request-region.js';
 import { KeyledgerMetrics } from '../observability/metrics.js';
 
 /** How many key ids a scheduler line names before it says how many more. */
@@ -21,6 +30,8 @@ export interface SweepReport {
   rotated: number;
   deleted: number;
   expired: number;
+  /** Multi-Region primaries whose interrupted cross-region write was finished. */
+  repaired: number;
 }
 
 /**
@@ -46,6 +57,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
     private readonly metrics: KeyledgerMetrics,
+    private readonly multiRegion: MultiRegionKeys,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -90,7 +102,12 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private async sweepOnce(): Promise<SweepReport> {
     const now = this.clock.now().getTime();
-    const acted = { rotated: [] as string[], deleted: [] as string[], expired: [] as string[] };
+    const acted = {
+      rotated: [] as string[],
+      deleted: [] as string[],
+      expired: [] as string[],
+      repaired: [] as string[],
+    };
     for (const ref of [...this.cache.keyIds()]) {
       const key = this.cache.key(ref)?.state;
       if (!key || !key.exists) continue;
@@ -101,17 +118,24 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       const expiring = due.expiringMaterial.length + due.expiringImportParameters.length;
       if (expiring > 0 && (await this.apply(ref, { type: 'ExpireKeyMaterialIfDue' }))) acted.expired.push(ref);
       if (due.rotate && (await this.apply(ref, { type: 'RotateKeyIfDue' }))) acted.rotated.push(ref);
+      const cut = this.cutShort(ref, key);
+      if (cut && (await this.repair(cut.primaryRef, cut.unlisted))) acted.repaired.push(cut.primaryRef);
     }
     const report: SweepReport = {
       rotated: acted.rotated.length,
       deleted: acted.deleted.length,
       expired: acted.expired.length,
+      repaired: new Set(acted.repaired).size,
     };
     this.metrics.schedulerRan(report);
     // The keys by id, so that an operator can follow each one in its history.
     if (report.rotated > 0) this.logger.log(`rotated ${report.rotated} keys: ${named(acted.rotated)}`);
     if (report.deleted > 0) this.logger.log(`deleted ${report.deleted} keys: ${named(acted.deleted)}`);
     if (report.expired > 0) this.logger.log(`expired material of ${report.expired} keys: ${named(acted.expired)}`);
+    if (report.repaired > 0)
+      this.logger.warn(
+        `finished interrupted multi-Region writes of ${report.repaired} keys: ${named([...new Set(acted.repaired)])}`,
+      );
     return report;
   }
 
@@ -126,6 +150,43 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     if (lingering.length === 0) return;
     if (await this.apply(ref, { type: 'DestroyOrphanShredKeys', shredKeyIds: lingering }))
       this.logger.warn(`destroyed ${lingering.length} orphaned shred keys of ${key.keyId}`);
+  }
+
+  /**
+   * Whether a multi-Region write looks cut short, as the view has the members: a primary's replica lacks a
+   * backing key, or was deleted while the primary still lists it; or a live replica is not listed by its
+   * primary. Answers the primary to repair (from the store, not the view), so a pass over a ledger with
+   * nothing to finish reads nothing more.
+   */
+  private cutShort(ref: string, key: KeyAggregate): { primaryRef: string; unlisted: string[] } | undefined {
+    if (key.deleted) return undefined;
+    const role = multiRegionKeyTypeOf(key);
+    if (role === 'PRIMARY') {
+      const short = key.multiRegion!.replicaRegions.some((region) => {
+        const replica = this.cache.key(refIn(this.config, region, key.keyId))?.state;
+        return replica === undefined || replica.deleted || replicaLacksBackingKeys(key, replica);
+      });
+      return short ? { primaryRef: ref, unlisted: [] } : undefined;
+    }
+    if (role !== 'REPLICA') return undefined;
+    const primaryRef = refIn(this.config, key.multiRegion!.primaryRegion, key.keyId);
+    const primary = this.cache.key(primaryRef)?.state;
+    if (!primary || primary.deleted || multiRegionKeyTypeOf(primary) !== 'PRIMARY') return undefined;
+    return primary.multiRegion!.replicaRegions.includes(key.region)
+      ? undefined
+      : { primaryRef, unlisted: [key.region] };
+  }
+
+  private async repair(ref: string, unlisted: string[]): Promise<boolean> {
+    const { region, id: keyId } = placeOf(this.config, ref);
+    try {
+      const context = { actor: SCHEDULER_ACTOR, requestId: randomUUID(), region };
+      const done = await this.multiRegion.repair(ref, context, unlisted);
+      return done.replicasRecorded + done.replicasForgotten + done.replicasDelivered > 0;
+    } catch (error) {
+      this.logger.warn(`multi-Region repair of ${keyId} failed: ${error instanceof Error ? error.name : 'error'}`);
+      return false;
+    }
   }
 
   /** `ref`: the key's ledger id; the change is made as a request in the key's region would make it. */

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
+import { RsaGenerationThread } from './rsa-generation-thread.js';
 
 /** The key pairs Node's crypto makes, by AWS KeySpec name. */
 export type KeyPairSpec =
@@ -28,7 +29,11 @@ export interface GeneratedKeyPair {
 
 type PairOptions = { type: 'rsa'; modulusLength: number } | { type: 'ec'; namedCurve: string } | { type: 'ed25519' };
 
+/** One for the process: RSA generations queue on it rather than each taking a core (rsa-generation-thread.ts). */
+const rsaThread = new RsaGenerationThread();
+
 function generate(options: PairOptions): Promise<GeneratedKeyPair> {
+  if (options.type === 'rsa') return rsaThread.generate(options.modulusLength);
   const encodings = {
     publicKeyEncoding: { type: 'spki', format: 'der' },
     privateKeyEncoding: { type: 'pkcs8', format: 'der' },
@@ -36,16 +41,15 @@ function generate(options: PairOptions): Promise<GeneratedKeyPair> {
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, publicKeyDer: Buffer, privateKeyDer: Buffer) =>
       error ? reject(error) : resolve({ privateKeyDer, publicKeyDer });
-    if (options.type === 'rsa')
-      generateKeyPair('rsa', { modulusLength: options.modulusLength, publicExponent: 0x10001, ...encodings }, done);
-    else if (options.type === 'ec') generateKeyPair('ec', { namedCurve: options.namedCurve, ...encodings }, done);
+    if (options.type === 'ec') generateKeyPair('ec', { namedCurve: options.namedCurve, ...encodings }, done);
     else generateKeyPair('ed25519', encodings, done);
   });
 }
 
 /**
- * A fresh key pair. Asynchronous: RSA-4096 takes hundreds of milliseconds of prime search,
- * which runs on libuv's thread pool instead of stalling every other request.
+ * A fresh key pair. Asynchronous: RSA-4096 takes hundreds of milliseconds of prime search, which
+ * runs on a thread of its own at a lower priority (EC and Edwards keys, which take well under a
+ * millisecond, on libuv's thread pool) instead of stalling every other request.
  */
 export async function generateKeyPairFor(spec: KeyPairSpec): Promise<GeneratedKeyPair> {
   const modulusLength = Object.hasOwn(RSA_BITS, spec) ? RSA_BITS[spec] : undefined;

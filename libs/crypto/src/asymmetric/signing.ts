@@ -35,6 +35,10 @@ const DIGEST_INFO: Record<Hash, Buffer> = {
  * whole messages (it hashes them itself); a precomputed digest can be signed only where the
  * padding is a plain prefix, PKCS#1 v1.5 (privateEncrypt over the DigestInfo). Ed25519ph
  * needs OpenSSL 3.2; Node 20 bundles 3.0.
+ * ECDSA over a digest was checked on Node 20.20 / OpenSSL 3.0 (2026-11-30): `sign(null, digest, ecKey)`
+ * hashes with SHA-256 like `sign('sha256', …)`, so `openssl pkeyutl -verify` over the digest refuses the
+ * result; `privateEncrypt` refuses EC keys; WebCrypto's ECDSA requires a hash. Signing a digest as it is
+ * needs `crypto.signDigest`, proposed upstream (nodejs/node#62345, nodejs/node#60263), not in Node 20.
  */
 export function signingUnsupportedReason(
   algorithm: SignatureAlgorithm,

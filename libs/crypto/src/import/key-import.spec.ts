@@ -184,6 +184,22 @@ describe('import tokens', () => {
     expect(readImportToken(tokenKey, token, keyId)).toBe(importTokenId);
   });
 
+  it('a multi-Region key has tokens too, bound to its id and never to the UUID of the same digits', () => {
+    const digits = randomUUID().replace(/-/g, '');
+    const mrk = `mrk-${digits}`;
+    const token = issueImportToken(tokenKey, mrk, importTokenId);
+    expect(token.length).toBe(5 + 16 + 16 + 32);
+    expect(token.subarray(0, 5).toString('latin1')).toBe('KLIM1');
+    expect(readImportToken(tokenKey, token, mrk)).toBe(importTokenId);
+    const sameDigits = digits.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    const issuedFor = new InvalidImportTokenError('The import token was issued for another key.');
+    expect(() => readImportToken(tokenKey, token, sameDigits)).toThrow(issuedFor);
+    expect(() => readImportToken(tokenKey, issueImportToken(tokenKey, sameDigits, importTokenId), mrk)).toThrow(
+      issuedFor,
+    );
+    expect(() => readImportToken(tokenKey, token, `mrk-${randomUUID().replace(/-/g, '')}`)).toThrow(issuedFor);
+  });
+
   it('given a token issued for another key, refuses it as such', () => {
     const token = issueImportToken(tokenKey, randomUUID(), importTokenId);
     expect(() => readImportToken(tokenKey, token, keyId)).toThrow(

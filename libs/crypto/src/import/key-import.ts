@@ -8,6 +8,7 @@ import {
   privateDecrypt,
   timingSafeEqual,
 } from 'node:crypto';
+import { isMultiRegionKeyId } from '../identifiers.js';
 
 /**
  * Bring-your-own-key wrapping, as AWS KMS defines it: the caller wraps 256-bit
@@ -122,6 +123,10 @@ function privateKeyModulusBytes(privateKeyDer: Buffer): number {
 }
 
 const TOKEN_MAGIC = Buffer.from('KLIT1', 'latin1');
+/** A multi-Region key's token holds its id's 32 digits; its own magic keeps it from a UUID of the same digits. */
+const MULTI_REGION_TOKEN_MAGIC = Buffer.from('KLIM1', 'latin1');
+const magicOf = (keyId: string): Buffer => (isMultiRegionKeyId(keyId) ? MULTI_REGION_TOKEN_MAGIC : TOKEN_MAGIC);
+const keyIdBytes = (keyId: string): Buffer => uuidBytes(isMultiRegionKeyId(keyId) ? keyId.slice('mrk-'.length) : keyId);
 const UUID_HEX = /^[0-9a-f]{32}$/;
 
 /**
@@ -130,20 +135,22 @@ const UUID_HEX = /^[0-9a-f]{32}$/;
  * another key. Its validity period lives in the ledger event, not the token.
  */
 export function issueImportToken(tokenKey: Buffer, keyId: string, importTokenId: string): Buffer {
-  const body = Buffer.concat([TOKEN_MAGIC, uuidBytes(keyId), uuidBytes(importTokenId)]);
+  const body = Buffer.concat([magicOf(keyId), keyIdBytes(keyId), uuidBytes(importTokenId)]);
   return Buffer.concat([body, createHmac('sha256', tokenKey).update(body).digest()]);
 }
 
 /** The import token id of a token issued for `keyId`, or InvalidImportTokenError. */
 export function readImportToken(tokenKey: Buffer, token: Buffer, keyId: string): string {
   const bodyLength = TOKEN_MAGIC.length + 32;
-  if (token.length !== bodyLength + 32 || !token.subarray(0, TOKEN_MAGIC.length).equals(TOKEN_MAGIC))
+  const magic = token.subarray(0, TOKEN_MAGIC.length);
+  if (token.length !== bodyLength + 32 || !(magic.equals(TOKEN_MAGIC) || magic.equals(MULTI_REGION_TOKEN_MAGIC)))
     throw new InvalidImportTokenError('The import token is not valid.');
   const body = token.subarray(0, bodyLength);
   const mac = createHmac('sha256', tokenKey).update(body).digest();
   if (!timingSafeEqual(mac, token.subarray(bodyLength)))
     throw new InvalidImportTokenError('The import token is not valid.');
-  if (!body.subarray(TOKEN_MAGIC.length, TOKEN_MAGIC.length + 16).equals(uuidBytes(keyId)))
+  const issuedFor = body.subarray(TOKEN_MAGIC.length, TOKEN_MAGIC.length + 16);
+  if (!magic.equals(magicOf(keyId)) || !issuedFor.equals(keyIdBytes(keyId)))
     throw new InvalidImportTokenError('The import token was issued for another key.');
   return uuidString(body.subarray(TOKEN_MAGIC.length + 16, bodyLength));
 }

@@ -269,7 +269,7 @@ export class FakeEsdbClient {
     };
   }
 
-  subscribeToAll(options: { fromPosition?: Position | 'start'; filter?: { regex?: string } } = {}) {
+  subscribeToAll(options: { fromPosition?: Position | 'start'; filter?: { regex?: string; filterOn?: string } } = {}) {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const client = this;
     this.subscribeCalls.push(options.fromPosition ?? START);
@@ -295,7 +295,9 @@ export class FakeEsdbClient {
         while (!ended) {
           // Exclusive of fromPosition, like the server.
           const next = client.log.find(
-            (e) => (!cursor || e.position.commit > cursor.commit) && (!regex || regex.test(e.type)),
+            (e) =>
+              (!cursor || e.position.commit > cursor.commit) &&
+              (!regex || regex.test(options.filter?.filterOn === 'streamName' ? e.streamId : e.type)),
           );
           if (!next) {
             await new Promise<void>((resolve) => (wake = resolve));

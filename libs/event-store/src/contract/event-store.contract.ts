@@ -11,6 +11,7 @@ import {
 } from '../event-store.port.js';
 import type { EventStore, JsonObject, RecordedEvent, Subscription } from '../event-store.port.js';
 import { evt, rejection, uniqueStream } from './contract-helpers.js';
+import { streamFilterContract } from './stream-filter.contract.js';
 import { subscribeToAllContract } from './subscribe-to-all.contract.js';
 
 export interface ContractContext {
@@ -380,5 +381,6 @@ export function eventStoreContract(name: string, factory: () => Promise<Contract
     });
 
     subscribeToAllContract(ctx);
+    streamFilterContract(ctx);
   });
 }

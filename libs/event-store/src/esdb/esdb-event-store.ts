@@ -30,6 +30,7 @@ import type {
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  ReadAllJsonOptions,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -39,6 +40,7 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../event-store.port.js';
+import { passesFilter, validateStreamFilter, type StreamFilter } from '../stream-filter.js';
 import { appendCredentialsOf, normaliseConnectionString } from './esdb-connection-string.js';
 import { toPortError } from './esdb-errors.js';
 import { withDeadline } from './esdb-read-deadline.js';
@@ -214,13 +216,15 @@ export class EsdbEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
+    validateStreamFilter(options.filter);
     const maxCount = options.maxCount ?? DEFAULT_READ_ALL_MAX_COUNT;
-    const { events } = await this.readAllPositioned(positionAfter(options.after ?? 'start'), maxCount);
+    const after = positionAfter(options.after ?? 'start');
+    const { events } = await this.readAllPositioned(after, maxCount, undefined, options.filter);
     return events.map((p) => p.event);
   }
 
-  async readAllJson(options: ReadAllOptions = {}): Promise<RecordedEventJson[]> {
-    const events = await this.readAll(options);
+  async readAllJson(options: ReadAllJsonOptions = {}): Promise<RecordedEventJson[]> {
+    const events = await this.readAll({ after: options.after, maxCount: options.maxCount });
     return events.map((e) => ({
       streamName: e.streamName,
       type: e.type,
@@ -234,8 +238,9 @@ export class EsdbEventStore implements EventStore {
   /**
    * Up to maxCount non-system events strictly after `after`. EventStoreDB's
    * readAll starts at its position inclusively and system events are filtered
-   * here (readAll takes no server-side filter), so it pages until it has
-   * enough or reaches the end. `atEnd` says the end of $all was reached.
+   * here (the 6.x client's readAll sends no server-side filter), so it pages until it has
+   * enough or reaches the end. `atEnd` says the end of $all was reached, and then `passed` is the last
+   * position read, which a filter's left-out tail may put past the last event returned.
    * Reads have no deadline in the 6.x client (deadline: Infinity): with
    * `deadlineMs`, a page not read by then is cancelled and fails as unavailable.
    */
@@ -243,7 +248,8 @@ export class EsdbEventStore implements EventStore {
     after: Position | undefined,
     maxCount: number,
     deadlineMs?: number,
-  ): Promise<{ events: PositionedEvent[]; atEnd: boolean }> {
+    filter?: StreamFilter,
+  ): Promise<{ events: PositionedEvent[]; atEnd: boolean; passed?: Position }> {
     const events: PositionedEvent[] = [];
     let cursor = after;
     while (events.length < maxCount) {
@@ -263,6 +269,7 @@ export class EsdbEventStore implements EventStore {
             if (!at) continue;
             lastSeen = at;
             if (cursor && comparePositions(at, cursor) <= 0) continue;
+            if (!passesFilter(resolved.event!.streamId, filter)) continue;
             const positioned = toPositioned(resolved);
             if (positioned) events.push(positioned);
           }
@@ -270,7 +277,10 @@ export class EsdbEventStore implements EventStore {
       } catch (error) {
         throw toPortError(error, cursor ? { position: cursor.commit } : {});
       }
-      if (seen < pageSize || !lastSeen) return { events: events.slice(0, maxCount), atEnd: events.length <= maxCount };
+      if (seen < pageSize || !lastSeen) {
+        const atEnd = events.length <= maxCount;
+        return { events: events.slice(0, maxCount), atEnd, ...(atEnd && { passed: lastSeen ?? cursor }) };
+      }
       cursor = lastSeen;
     }
     return { events: events.slice(0, maxCount), atEnd: false };
@@ -349,8 +359,13 @@ export class EsdbEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
-    const subscription = new EsdbSubscription(this, positionAfter(options.after ?? 'start'), handler, (s) =>
-      this.subscriptions.delete(s),
+    validateStreamFilter(options.filter);
+    const subscription = new EsdbSubscription(
+      this,
+      positionAfter(options.after ?? 'start'),
+      options.filter,
+      handler,
+      (s) => this.subscriptions.delete(s),
     );
     this.subscriptions.add(subscription);
     return subscription;

@@ -1,8 +1,9 @@
-import { START, excludeSystemEvents } from '@eventstore/db-client';
+import { START, excludeSystemEvents, streamNameFilter } from '@eventstore/db-client';
 import type { AllStreamSubscription, Position, ReadPosition } from '@eventstore/db-client';
 import { EventStoreUnavailableError } from '../event-store.port.js';
 import type { Subscription, SubscriptionHandler } from '../event-store.port.js';
 import { isInsideHandlerOf, runInHandler } from '../handler-context.js';
+import type { StreamFilter } from '../stream-filter.js';
 import { isRetryable, toPortError } from './esdb-errors.js';
 import { comparePositions, toPositioned } from './esdb-positions.js';
 import type { PositionedEvent } from './esdb-positions.js';
@@ -51,6 +52,7 @@ export class EsdbSubscription implements Subscription {
   constructor(
     private readonly store: EsdbEventStore,
     private cursor: Position | undefined,
+    private readonly filter: StreamFilter | undefined,
     private readonly handler: SubscriptionHandler,
     private readonly onFinished: (s: EsdbSubscription) => void,
   ) {
@@ -79,16 +81,21 @@ export class EsdbSubscription implements Subscription {
     while (!this.stopped) {
       try {
         if (!caughtUp) {
-          const { events, atEnd } = await this.store.readAllPositioned(
+          const { events, atEnd, passed } = await this.store.readAllPositioned(
             this.cursor,
             CATCH_UP_PAGE_SIZE,
             this.remainingStartupMs(),
+            this.filter,
           );
           for (const positioned of events) {
             if (this.stopped) return;
             await this.deliver(positioned);
           }
           failures = 0;
+          if (this.filter && passed && (!this.cursor || comparePositions(passed, this.cursor) > 0)) {
+            this.cursor = passed;
+            this.handler.onCheckpoint?.(passed.commit);
+          }
           if (atEnd) {
             caughtUp = true;
             this.handler.onCaughtUp?.();
@@ -97,7 +104,7 @@ export class EsdbSubscription implements Subscription {
         }
         const live = this.store.client.subscribeToAll({
           fromPosition: (this.cursor ?? START) as ReadPosition,
-          filter: excludeSystemEvents(),
+          filter: liveFilter(this.filter),
         });
         this.live = live;
         if (this.stopped) break;
@@ -180,6 +187,18 @@ export class EsdbSubscription implements Subscription {
     if (fromOwnHandler) return;
     await this.finished;
   }
+}
+
+/**
+ * Live, the server leaves the filter's categories out: a stream-name regex that also keeps the store's own
+ * '$' streams out, which an event-type filter (excludeSystemEvents) does without a filter. Positions passed
+ * while live are not reported (onCheckpoint): the client calls its checkpoint callback ahead of the events
+ * still buffered before it.
+ */
+function liveFilter(filter: StreamFilter | undefined) {
+  if (!filter || filter.excludeCategories.length === 0) return excludeSystemEvents();
+  const categories = filter.excludeCategories.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  return streamNameFilter({ regex: `^(?!\\$|(?:${categories})-)` });
 }
 
 /**

@@ -1,8 +1,12 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
-import { prepareAppend, validateExpectedRevision, validateStreamName } from '../append-validation.js';
-import type { PreparedEvent } from '../append-validation.js';
+import {
+  prepareAppend,
+  validateExpectedRevision,
+  validateStreamName,
+  type PreparedEvent,
+} from '../append-validation.js';
 import {
   ANY,
   EventStoreError,
@@ -18,6 +22,7 @@ import type {
   EventStore,
   EventToAppend,
   ExpectedRevision,
+  ReadAllJsonOptions,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -27,8 +32,16 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../event-store.port.js';
-import { COLUMNS, isConstraintViolation, toLimit, toRecordedEvent, translateSqliteError } from './sqlite-rows.js';
-import type { EventRow } from './sqlite-rows.js';
+import { validateStreamFilter, type StreamFilter } from '../stream-filter.js';
+import { SqliteLogReads, type LogPage } from './sqlite-log-reads.js';
+import {
+  COLUMNS,
+  isConstraintViolation,
+  toLimit,
+  toRecordedEvent,
+  translateSqliteError,
+  type EventRow,
+} from './sqlite-rows.js';
 import { migrateSchema, storeId } from './sqlite-schema.js';
 import { SqliteSubscription } from './sqlite-subscription.js';
 
@@ -78,9 +91,8 @@ export class SqliteEventStore implements EventStore {
   private readonly selectLastRevision: Statement;
   private readonly selectStreamForwards: Statement;
   private readonly selectStreamBackwards: Statement;
-  private readonly selectAllAfter: Statement;
-  private readonly selectAllJsonAfter: Statement;
   private readonly selectIdsFrom: Statement;
+  private readonly log: SqliteLogReads;
   private readonly identity: StoreIdentity;
 
   private queue: PendingAppend[] = [];
@@ -120,17 +132,10 @@ export class SqliteEventStore implements EventStore {
     this.selectStreamBackwards = this.db
       .prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
       .raw();
-    this.selectAllAfter = this.db
-      .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
-      .raw();
-    this.selectAllJsonAfter = this.db
-      .prepare(
-        'SELECT position, stream, revision, type, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
-      )
-      .raw();
     this.selectIdsFrom = this.db
       .prepare('SELECT position, id FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?')
       .raw();
+    this.log = new SqliteLogReads(this.db, filePath);
   }
 
   /** The pragmas in effect on this connection (for tests and diagnostics). */
@@ -313,32 +318,20 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    return this.readAllSync(options.after ?? 'start', options.maxCount ?? DEFAULT_READ_ALL_MAX_COUNT);
+    validateStreamFilter(options.filter);
+    const after = options.after === undefined || options.after === 'start' ? 0 : Number(options.after);
+    return this.log.page(after, options.maxCount ?? DEFAULT_READ_ALL_MAX_COUNT, options.filter).events;
   }
 
   /** @internal Synchronous so a subscription can read and register for the next commit with nothing in between. */
-  readAllSync(after: bigint | 'start', maxCount: number): RecordedEvent[] {
-    const rows = this.selectAllAfter.all(after === 'start' ? 0 : Number(after), toLimit(maxCount)) as EventRow[];
-    return rows.map((row) => toRecordedEvent(row, this.filePath));
+  readAllSync(after: bigint | 'start', maxCount: number, filter?: StreamFilter): LogPage {
+    return this.log.page(after === 'start' ? 0 : Number(after), maxCount, filter);
   }
 
-  async readAllJson(options: ReadAllOptions = {}): Promise<RecordedEventJson[]> {
+  async readAllJson(options: ReadAllJsonOptions = {}): Promise<RecordedEventJson[]> {
     this.assertOpen();
-    const after = options.after ?? 'start';
-    const rows = this.selectAllJsonAfter.all(
-      after === 'start' ? 0 : Number(after),
-      toLimit(options.maxCount ?? DEFAULT_READ_ALL_MAX_COUNT),
-    ) as Array<
-      [position: number, stream: string, revision: number, type: string, data: string, metadata: string | null]
-    >;
-    return rows.map((row) => ({
-      streamName: row[1],
-      type: row[3],
-      revision: BigInt(row[2]),
-      position: BigInt(row[0]),
-      dataJson: row[4],
-      metadataJson: row[5] ?? '{}',
-    }));
+    const after = options.after === undefined || options.after === 'start' ? 0 : Number(options.after);
+    return this.log.json(after, options.maxCount ?? DEFAULT_READ_ALL_MAX_COUNT);
   }
 
   async streamRevision(streamName: string): Promise<CurrentRevision> {
@@ -355,8 +348,8 @@ export class SqliteEventStore implements EventStore {
 
   /** Positions are the rowid, dense from 1: the head is also the number of events. */
   async headPosition(): Promise<bigint | 'start'> {
-    const head = this.db.prepare('SELECT MAX(position) FROM events').pluck().get() as number | null;
-    return head === null ? 'start' : BigInt(head);
+    const head = this.log.head();
+    return head === 0 ? 'start' : BigInt(head);
   }
 
   /** The file is local: open means reachable. */
@@ -366,7 +359,8 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
-    const subscription = new SqliteSubscription(this, options.after ?? 'start', handler, (s) =>
+    validateStreamFilter(options.filter);
+    const subscription = new SqliteSubscription(this, options.after ?? 'start', options.filter, handler, (s) =>
       this.subscriptions.delete(s),
     );
     this.subscriptions.add(subscription);

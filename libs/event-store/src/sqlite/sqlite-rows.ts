@@ -1,5 +1,5 @@
 import { DamagedEventError, EventStoreError, InvalidAppendError } from '../event-store.port.js';
-import type { RecordedEvent } from '../event-store.port.js';
+import type { RecordedEvent, RecordedEventJson } from '../event-store.port.js';
 
 // Row layout of every SELECT below, read in raw (array) mode because building
 // keyed row objects costs more than the query on the readAll hot path.
@@ -34,6 +34,20 @@ export function toRecordedEvent(row: EventRow, file: string): RecordedEvent {
     recordedAt: new Date(row[7]),
     revision: BigInt(row[2]),
     position: BigInt(row[0]),
+  };
+}
+
+/** A row of readAllJson's SELECT: position, stream, revision, type, data, metadata. */
+export type EventJsonRow = [number, string, number, string, string, string | null];
+
+export function toRecordedEventJson(row: EventJsonRow): RecordedEventJson {
+  return {
+    streamName: row[1],
+    type: row[3],
+    revision: BigInt(row[2]),
+    position: BigInt(row[0]),
+    dataJson: row[4],
+    metadataJson: row[5] ?? '{}',
   };
 }
 

@@ -1,13 +1,18 @@
-import type { RecordedEvent, Subscription, SubscriptionHandler } from '../event-store.port.js';
+import type { Subscription, SubscriptionHandler } from '../event-store.port.js';
 import { isInsideHandlerOf, runInHandler } from '../handler-context.js';
+import type { StreamFilter } from '../stream-filter.js';
+import type { LogPage } from './sqlite-log-reads.js';
 
 /** Page size of a subscription's reads: large enough to amortise the query, small enough to bound memory. */
 const SUBSCRIPTION_PAGE_SIZE = 1024;
 
 /** What a subscription needs of the embedded store. */
 export interface CommittedLog {
-  /** Synchronous, so a subscription can read and register for the next commit with nothing in between. */
-  readAllSync(after: bigint | 'start', maxCount: number): RecordedEvent[];
+  /**
+   * Synchronous, so a subscription can read and register for the next commit with nothing in between. With a
+   * filter, a page that is not full also says how far it looked (`passed`).
+   */
+  readAllSync(after: bigint | 'start', maxCount: number, filter?: StreamFilter): LogPage;
   /** Registers a one-shot wake-up for the next commit; returns its canceller. */
   onNextCommit(wake: () => void): () => void;
 }
@@ -26,6 +31,7 @@ export class SqliteSubscription implements Subscription {
   constructor(
     private readonly store: CommittedLog,
     private cursor: bigint | 'start',
+    private readonly filter: StreamFilter | undefined,
     private readonly handler: SubscriptionHandler,
     private readonly onFinished: (s: SqliteSubscription) => void,
   ) {
@@ -38,8 +44,9 @@ export class SqliteSubscription implements Subscription {
     let caughtUp = false;
     try {
       while (!this.stopped) {
-        const page = this.store.readAllSync(this.cursor, SUBSCRIPTION_PAGE_SIZE);
+        const { events: page, passed } = this.store.readAllSync(this.cursor, SUBSCRIPTION_PAGE_SIZE, this.filter);
         if (page.length === 0) {
+          if (passed !== undefined) this.pass(passed);
           if (!caughtUp) {
             caughtUp = true;
             this.handler.onCaughtUp?.();
@@ -60,6 +67,7 @@ export class SqliteSubscription implements Subscription {
           if (result !== undefined && typeof (result as Promise<void>).then === 'function') await result;
           this.cursor = event.position;
         }
+        if (passed !== undefined && !this.stopped) this.pass(passed);
         // A full page means more to read: let the loop's I/O in (a health check on a server
         // catching up, a new connection) before the next one, or a long replay holds it all.
         if (page.length === SUBSCRIPTION_PAGE_SIZE) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -70,6 +78,13 @@ export class SqliteSubscription implements Subscription {
       if (this.handler.onError) this.handler.onError(err);
       else process.emitWarning(`Event store subscription ended: ${err.message}`);
     }
+  }
+
+  /** Moves past events the filter left out, up to `passed`, and says so. */
+  private pass(passed: bigint): void {
+    if (this.cursor !== 'start' && passed <= this.cursor) return;
+    this.cursor = passed;
+    this.handler.onCheckpoint?.(passed);
   }
 
   unsubscribe(): Promise<void> {

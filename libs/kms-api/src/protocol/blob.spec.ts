@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Strict } from './blob.js';
+import { decodeBase64Strict, encodeBase64 } from './blob.js';
 
 describe('decodeBase64Strict', () => {
   it('round-trips every length', () => {
@@ -25,8 +25,20 @@ describe('decodeBase64Strict', () => {
       'QR==',
       'aGk=aGk=',
       'é123',
+      // U+0080 and U+00FF: the first and last code past ASCII, outside the alphabet table.
+      'AAA\u0080',
+      '\u00ffAAA',
     ]) {
       expect(decodeBase64Strict(bad), bad).toBeUndefined();
     }
+  });
+});
+
+describe('encodeBase64', () => {
+  it('encodes a Buffer, and a Uint8Array through its own view only, never the bytes around it', () => {
+    expect(encodeBase64(Buffer.from('hi'))).toBe('aGk=');
+    const around = Buffer.from('xxhiyy');
+    expect(encodeBase64(new Uint8Array(around.buffer, around.byteOffset + 2, 2))).toBe('aGk=');
+    expect(encodeBase64(new Uint8Array(0))).toBe('');
   });
 });

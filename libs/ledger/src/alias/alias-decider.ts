@@ -119,8 +119,8 @@ export function decideAlias(command: AliasCommand, alias: AliasAggregate): Decis
       ];
     }
     case 'UpdateAlias': {
-      if (!alias.exists || alias.targetKeyId === null)
-        return new DomainError('NotFound', `Alias ${command.aliasArn} is not found.`);
+      // An alias names a key exactly while it exists (evolveAlias).
+      if (alias.targetKeyId === null) return new DomainError('NotFound', `Alias ${command.aliasArn} is not found.`);
       // Pointing an alias at the key it already names adds none.
       const refused =
         alias.targetKeyId === command.target.keyId
@@ -140,8 +140,8 @@ export function decideAlias(command: AliasCommand, alias: AliasAggregate): Decis
       ];
     }
     case 'DeleteAlias': {
-      if (!alias.exists || alias.targetKeyId === null)
-        return new DomainError('NotFound', `Alias ${command.aliasArn} is not found.`);
+      // An alias names a key exactly while it exists (evolveAlias).
+      if (alias.targetKeyId === null) return new DomainError('NotFound', `Alias ${command.aliasArn} is not found.`);
       return [
         { type: 'AliasDeleted', data: { aliasName: command.aliasName, targetKeyId: alias.targetKeyId, deletedAt: at } },
       ];

@@ -17,6 +17,13 @@ describe('grant constraints', () => {
     expect(constraintsHold(null, undefined)).toBe(true);
   });
 
+  it('keys are folded to lower case, not upper: straße and STRASSE are different keys (ß upper-cases to SS)', () => {
+    // Decided: toLowerCase, so one character never becomes two (a char-by-char comparison without case agrees).
+    const subset = { EncryptionContextSubset: { straße: 'x' } };
+    expect(constraintsHold(subset, { STRASSE: 'x' })).toBe(false);
+    expect(constraintsHold(subset, { STRAßE: 'x' })).toBe(true);
+  });
+
   it('a child grant must be at least as strict as the grant that let it be created', () => {
     const parentSubset = { EncryptionContextSubset: { a: '1' } };
     expect(atLeastAsStrict(null, null)).toBe(true);

@@ -47,8 +47,9 @@ export function evolveKeyAccess(access: KeyAccess, event: KeyEvent | KeyAccessEv
   switch (event.type) {
     case 'KeyCreated': {
       const accountId = event.data.accountId;
+      // A replica made again on its stream starts afresh: nothing of the deleted one's access carries over.
       return {
-        ...access,
+        ...initialKeyAccess(),
         exists: true,
         accountId,
         policyText: defaultKeyPolicyText(accountId),

@@ -40,9 +40,6 @@ type ImportCommand = Extract<
   { type: 'GetParametersForImport' | 'ImportKeyMaterial' | 'DeleteImportedKeyMaterial' | 'ExpireKeyMaterialIfDue' }
 >;
 
-/** Where material can be deleted or expire: imported material that is still there. */
-const isLiveImport = (state: string) => state !== 'DELETED' && state !== 'EXPIRED' && state !== 'DESTROYED';
-
 /**
  * Bring-your-own-key. Imported material differs from generated material in one
  * way: it can be deleted or expire, and importing the same material again (same
@@ -146,9 +143,9 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
           'The key material does not match the KeyMaterialId in the request.',
         );
       if (importType === 'EXISTING_KEY_MATERIAL') {
-        // Re-import restores material the key already knows; anything else is different material.
-        const target = command.expectedKeyMaterialId ?? command.keyMaterialId;
-        if (!existing || existing.keyMaterialId !== target)
+        // Re-import restores material the key already knows; anything else is different material. (An expected
+        // id other than the material's was refused above, so `existing` is the one asked for.)
+        if (!existing)
           return new DomainError(
             'IncorrectKeyMaterial',
             `The key material is not the key material previously imported into ${key.arn}.`,
@@ -194,14 +191,15 @@ export function decideImport(command: ImportCommand, key: KeyAggregate): Decisio
 
     case 'DeleteImportedKeyMaterial': {
       const id = command.keyMaterialId ?? key.currentKeyMaterialId;
+      // Stryker disable next-line ConditionalExpression: findBackingKey finds nothing for null; this narrows the type
       const backing = id === null ? undefined : findBackingKey(key, id);
       if (!backing)
         return new DomainError(
           'NotFound',
           id === null ? `${key.arn} has no key material.` : `Key material ${id} is not associated with ${key.arn}.`,
         );
-      // Deleting what is already gone changes nothing and records nothing.
-      if (!isLiveImport(backing.state) || !backing.hasMaterial) return [];
+      // Deleting what is already gone (deleted, expired or destroyed: no material) changes nothing, records nothing.
+      if (!backing.hasMaterial) return [];
       return [
         {
           type: 'KeyMaterialDeleted',

@@ -37,6 +37,7 @@ export function policyNameError(policyName: string | undefined): DomainError | u
 function keyPolicyChanged(command: SetKeyPolicy): Decision<KeyPolicyChanged> {
   const nameError = policyNameError(command.policyName);
   if (nameError) return nameError;
+  // Stryker disable next-line StringLiteral: Buffer.byteLength reads '' as utf8
   if (Buffer.byteLength(command.policy, 'utf8') > MAX_KEY_POLICY_BYTES) {
     return new DomainError('LimitExceeded', `The key policy exceeds the quota of ${MAX_KEY_POLICY_BYTES} bytes.`);
   }
@@ -51,6 +52,7 @@ function keyPolicyChanged(command: SetKeyPolicy): Decision<KeyPolicyChanged> {
       accountId: caller.accountId,
       resource: command.keyArn,
       currentTime: command.now.getTime(),
+      // Stryker disable next-line ConditionalExpression: the request context reads sourceIp: undefined as absent
       ...(caller.sourceIp === undefined ? {} : { sourceIp: caller.sourceIp }),
     },
     caller.identityPolicies,

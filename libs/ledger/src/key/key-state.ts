@@ -1,6 +1,6 @@
 import { findIn, withAppended, withChanges, withEach } from './backing-key-index.js';
 import type { ExpirationModel, KeyEvent, Origin, RotationType, Tag } from './key-events.js';
-import { spend } from './shred-keys.js';
+import { everyShredKeyId, spend } from './shred-keys.js';
 import { evolveMultiRegion, type MultiRegionRole } from './multi-region-state.js';
 import type { KeyUsage, ServedKeySpec } from './key-specs.js';
 
@@ -138,6 +138,9 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
   switch (event.type) {
     case 'KeyCreated': {
       const d = event.data;
+      // On a stream whose key was deleted (a multi-Region replica made again): a new key, with nothing of
+      // the old one but the shred keys its events recorded, which crypto-shredding must still account for.
+      if (key.exists) key = { ...initialKeyState(), supersededShredKeyIds: everyShredKeyId(key) };
       return {
         ...key,
         exists: true,

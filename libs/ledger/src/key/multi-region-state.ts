@@ -89,3 +89,31 @@ export function evolveMultiRegion(key: KeyAggregate, event: MultiRegionKeyEvent)
     }
   }
 }
+
+/**
+ * The key whose automatic-rotation settings and rotation history a key's rotation is judged by. AWS manages
+ * a multi-Region key's rotation on its primary and shares it with every replica, so a replica's own settings
+ * (always off) say nothing: its primary's do. `primaryOf` finds the member in a region (undefined: not there,
+ * as of the time asked about); a single-Region key, a primary, or a replica without its primary answer itself.
+ */
+export function rotationHolderOf(
+  key: KeyAggregate,
+  primaryOf: (region: string) => KeyAggregate | undefined,
+): KeyAggregate {
+  if (multiRegionKeyTypeOf(key) !== 'REPLICA') return key;
+  const primary = primaryOf(key.multiRegion!.primaryRegion);
+  return primary && primary.exists && !primary.deleted && primary.keyId === key.keyId ? primary : key;
+}
+
+/**
+ * The primary's backing keys a replica is to be given and does not hold (`held`: its KeyMaterialIds): generated
+ * material that can still be opened. Imported material is imported into each replica by its owner (AWS).
+ */
+export function backingKeysToDeliver(primary: KeyAggregate, held: ReadonlySet<string>): BackingKey[] {
+  return primary.backingKeys.filter((b) => !held.has(b.keyMaterialId) && b.hasMaterial && b.origin === 'AWS_KMS');
+}
+
+/** Whether a live replica lacks a backing key its primary would deliver: a delivery cut short, to repair. */
+export const replicaLacksBackingKeys = (primary: KeyAggregate, replica: KeyAggregate): boolean =>
+  !replica.deleted &&
+  backingKeysToDeliver(primary, new Set(replica.backingKeys.map((b) => b.keyMaterialId))).length > 0;

@@ -1,6 +1,7 @@
 import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyledger/event-store';
 import { initialKeyState, keyIdOfStream, keyStreamName, type KeyAggregate } from '@keyledger/ledger';
 import { KeyStateCache } from '@keyledger/key-store';
+import { PROJECTED_STREAMS } from '../projected-streams.js';
 import { TimeIndex } from '../time-index.js';
 import { eventTimeMs } from './history.js';
 import { applyKeyEvent, KeyTimeline } from './key-timeline.js';
@@ -56,7 +57,7 @@ export class AsOfStates {
     const fed = this.shared?.position() ?? 'start';
     let after = later(this.readPosition, fed);
     for (;;) {
-      const page = await this.store.readAll({ after, maxCount: LOG_PAGE });
+      const page = await this.store.readAll({ after, maxCount: LOG_PAGE, filter: PROJECTED_STREAMS });
       for (const event of page) {
         this.cache.applyRecorded(event);
         this.times.applyRecorded(event);
@@ -157,7 +158,7 @@ export class AsOfStates {
     const stopped = new Set<string>();
     let after: bigint | 'start' = 'start';
     for (;;) {
-      const page = await this.store.readAll({ after, maxCount: LOG_PAGE });
+      const page = await this.store.readAll({ after, maxCount: LOG_PAGE, filter: PROJECTED_STREAMS });
       for (const event of page) {
         const keyId = keyIdOfStream(event.streamName);
         if (keyId === undefined || !keyIds.has(keyId) || stopped.has(keyId)) continue;

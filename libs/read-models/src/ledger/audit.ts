@@ -1,4 +1,4 @@
-import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyledger/event-store';
+import type { EventStore, RecordedEvent } from '@keyledger/event-store';
 import {
   aliasStreamName,
   DEFAULT_PAGE_SIZE,
@@ -12,6 +12,7 @@ import type { AsOfStates } from './as-of-states.js';
 import { eventTimeMs, toAuditEvent, type AuditEvent } from './history.js';
 import { LOG_PAGE, timeOf, type LedgerQueryOptions } from './query-support.js';
 import { regionalKey, type RegionalKey } from './regional-keys.js';
+import { streamsAfter } from './streams-after.js';
 
 export interface AuditFilter {
   from?: Date;
@@ -59,8 +60,10 @@ export class AuditQuery {
       throw new DomainError('Validation', `limit must be an integer from 1 to ${MAX_AUDIT_LIMIT}`);
     const after = parseCursor(filter.cursor);
     const matches = auditMatcher(filter);
-    if (filter.keyId !== undefined)
-      return this.ofKey(regionalKey(this.options, filter.keyId, filter.region), after, limit, matches);
+    if (filter.keyId !== undefined) {
+      const key = regionalKey(this.options, filter.keyId, filter.region);
+      return this.ofKey(key, after, limit, matches, typesOf(filter));
+    }
 
     const events: AuditEvent[] = [];
     let position: bigint | 'start' = after;
@@ -80,41 +83,44 @@ export class AuditQuery {
     }
   }
 
+  /**
+   * The key's own stream, its usage stream and the streams of the aliases that pointed at it, merged in log
+   * order from the cursor and read only as far as the page needs (one event past it, to tell whether there
+   * is more); a type filter that names no usage type (or only usage types) leaves the usage stream (or the
+   * others) unread.
+   */
   private async ofKey(
     key: RegionalKey,
     after: bigint | 'start',
     limit: number,
     matches: (event: RecordedEvent) => boolean,
+    types: Set<string> | undefined,
   ): Promise<AuditPage> {
     await this.states.catchUp();
     const { keyId } = key;
+    const wantsUsage = !types || [...types].some((type) => USAGE_EVENT_TYPES.has(type));
+    const wantsOthers = !types || [...types].some((type) => !USAGE_EVENT_TYPES.has(type));
     // Alias events name the bare key id: only the aliases of the key's own region concern it.
-    const aliases = this.states.times
-      .aliasNamesEver(keyId)
-      .filter((ref) => regionOf(ref, this.options.region) === key.region);
+    const aliases = wantsOthers
+      ? this.states.times.aliasNamesEver(keyId).filter((ref) => regionOf(ref, this.options.region) === key.region)
+      : [];
     const usage = usageStream(key.ref);
-    const own = [keyStreamName(key.ref), usage];
-    const streams = [...own, ...aliases.map(aliasStreamName)];
-    const all: RecordedEvent[] = [];
-    for (const stream of streams) {
-      try {
-        for (const event of await this.store.readStream(stream)) {
-          if (after !== 'start' && event.position <= after) continue;
-          if (!own.includes(stream) && !aliasEventConcerns(event, keyId)) continue;
-          // Usage streams are per regional key; a home-region stream written before that may hold another
-          // region's aggregates, and each names the region it was counted in.
-          if (stream === usage && (event.data as { region?: unknown }).region !== key.region) continue;
-          if (matches(event)) all.push(event);
-        }
-      } catch (error) {
-        if (!(error instanceof StreamNotFoundError)) throw error;
-      }
+    const own = keyStreamName(key.ref);
+    const streams = [...(wantsOthers ? [own] : []), ...(wantsUsage ? [usage] : []), ...aliases.map(aliasStreamName)];
+    const found: RecordedEvent[] = [];
+    for await (const { stream, event } of streamsAfter(this.store, streams, after)) {
+      if (stream !== own && stream !== usage && !aliasEventConcerns(event, keyId)) continue;
+      // Usage streams are per regional key; a home-region stream written before that may hold another
+      // region's aggregates, and each names the region it was counted in.
+      if (stream === usage && (event.data as { region?: unknown }).region !== key.region) continue;
+      if (!matches(event)) continue;
+      found.push(event);
+      if (found.length > limit) break;
     }
-    all.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
-    const page = all.slice(0, limit);
+    const page = found.slice(0, limit);
     return {
       events: page.map(toAuditEvent),
-      nextCursor: all.length > limit ? (page.at(-1)?.position.toString() ?? null) : null,
+      nextCursor: found.length > limit ? (page.at(-1)?.position.toString() ?? null) : null,
     };
   }
 }
@@ -126,11 +132,17 @@ function parseCursor(cursor: string | undefined): bigint | 'start' {
   return BigInt(cursor);
 }
 
+/** The event types a filter names, or undefined for any. */
+function typesOf(filter: AuditFilter): Set<string> | undefined {
+  return filter.type === undefined || filter.type === ''
+    ? undefined
+    : new Set(filter.type.split(',').map((t) => t.trim()));
+}
+
 function auditMatcher(filter: AuditFilter): (event: RecordedEvent) => boolean {
   const from = filter.from === undefined ? -Infinity : timeOf(filter.from);
   const to = filter.to === undefined ? Infinity : timeOf(filter.to);
-  const types =
-    filter.type === undefined || filter.type === '' ? undefined : new Set(filter.type.split(',').map((t) => t.trim()));
+  const types = typesOf(filter);
   const actor = filter.actor === undefined || filter.actor === '' ? undefined : filter.actor;
   const timed = from !== -Infinity || to !== Infinity;
   return (event) => {

@@ -2,9 +2,11 @@ import type { EventStore } from '@keyledger/event-store';
 import {
   DAY_MS,
   DomainError,
+  findBackingKey,
   isPendingDeletion,
   keyStateOf,
   regionalId,
+  rotationHolderOf,
   type BackingKey,
   type KeyAggregate,
 } from '@keyledger/ledger';
@@ -85,23 +87,29 @@ export class LedgerReports {
     private readonly homeRegion: string,
   ) {}
 
+  /** The keys of `region` (all when undefined) at `at`, and for each, the key its rotation is judged by. */
   private async statesAt(at: number, region: string | undefined) {
     const inRegion = checkRegion(region);
-    const states = await this.states.statesAt(at);
-    return inRegion === undefined ? states : states.filter((s) => s.region === inRegion);
+    const all = await this.states.statesAt(at);
+    // A replica's primary may be in a region the report leaves out: it is looked for among all keys.
+    const byPlace = new Map(all.map((s) => [`${s.region} ${s.keyId}`, s]));
+    const rotationOf = (state: KeyAggregate) =>
+      rotationHolderOf(state, (primaryRegion) => byPlace.get(`${primaryRegion} ${state.keyId}`));
+    return { states: inRegion === undefined ? all : all.filter((s) => s.region === inRegion), rotationOf };
   }
 
   /** Every key that existed at `asOf` (deleted ones too, as Deleted), in creation order. */
   async inventory(asOf: Date, region?: string): Promise<InventoryReport> {
     const at = timeOf(asOf);
-    const states = await this.statesAt(at, region);
+    const { states, rotationOf } = await this.statesAt(at, region);
     const aliases = this.states.times.aliasesByKey(at);
     const usageTrackingStartedAt = await usageTrackingStart(this.store);
     // Nothing recorded by `at`, no last use to look for: a ledger without usage pays no read per key.
     const usageKnown = usageTrackingStartedAt !== null && Date.parse(usageTrackingStartedAt) <= at;
     const keys: InventoryKey[] = [];
     for (const state of states) {
-      const current = currentBacking(state);
+      const rotation = rotationOf(state);
+      const current = sharedBacking(rotation, currentBacking(state));
       // Each region's key has its own usage stream, named by its regional id.
       const lastUse = usageKnown
         ? await lastSuccessfulUse(this.store, regionalId(state.keyId, state.region, this.homeRegion), at)
@@ -116,10 +124,10 @@ export class LedgerReports {
         origin: state.origin,
         keyState: keyStateName(state),
         createdAt: new Date(state.createdAt).toISOString(),
-        rotationEnabled: state.rotationEnabled,
-        rotationPeriodInDays: state.rotationPeriodInDays,
+        rotationEnabled: rotation.rotationEnabled,
+        rotationPeriodInDays: rotation.rotationPeriodInDays,
         lastRotatedAt: iso(state.lastRotatedAt),
-        nextRotationDate: iso(state.nextRotationDate),
+        nextRotationDate: iso(rotation.nextRotationDate),
         keyMaterialCount: state.backingKeys.length,
         currentKeyMaterialAgeDays: current ? round2((at - becameCurrentAt(current)) / DAY_MS) : null,
         deletionDate: iso(state.deletionDate),
@@ -153,13 +161,15 @@ export class LedgerReports {
     if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0 || maxAgeDays > 36_500)
       throw new DomainError('Validation', 'maxAgeDays must be a number of days from 1 to 36500');
     const at = timeOf(asOf);
-    const states = await this.statesAt(at, region);
+    const { states, rotationOf } = await this.statesAt(at, region);
     const keys: RotationComplianceKey[] = [];
     const byReason: Record<string, number> = {};
     let compliantCount = 0;
     for (const state of states) {
       if (state.deleted) continue;
-      const current = currentBacking(state);
+      // A replica is judged by its primary's rotation, and its material's age by when the primary made it.
+      const rotation = rotationOf(state);
+      const current = sharedBacking(rotation, currentBacking(state));
       const ageMs = current ? at - becameCurrentAt(current) : null;
       const keyState = keyStateOf(state);
       const young = ageMs !== null && ageMs <= maxAgeDays * DAY_MS;
@@ -168,10 +178,10 @@ export class LedgerReports {
       if (state.keySpec !== 'SYMMETRIC_DEFAULT') reason = 'NOT_APPLICABLE';
       else if (isPendingDeletion(keyState)) reason = 'PENDING_DELETION';
       else if (keyState === 'Disabled' || keyState === 'PendingImport' || !current) reason = 'DISABLED';
-      else if (young) reason = youngMaterialReason(state, current);
+      else if (young) reason = youngMaterialReason(rotation, current);
       else if (current.origin === 'EXTERNAL')
         reason = current.validTo !== null ? 'MATERIAL_EXPIRING' : 'IMPORTED_MATERIAL';
-      else reason = state.rotationEnabled ? 'OVERDUE' : 'ROTATION_DISABLED';
+      else reason = rotation.rotationEnabled ? 'OVERDUE' : 'ROTATION_DISABLED';
       // Exempt, or the material is young enough whatever made it so.
       const compliant = reason === 'PENDING_DELETION' || reason === 'DISABLED' || reason === 'NOT_APPLICABLE' || young;
       if (compliant) compliantCount++;
@@ -193,6 +203,14 @@ export class LedgerReports {
       keys,
     };
   }
+}
+
+/**
+ * A replica's backing key as the key its rotation is judged by holds it: the replica's copy is dated from its
+ * arrival, the material itself from when the primary made it current.
+ */
+function sharedBacking(rotation: KeyAggregate, own: BackingKey | undefined): BackingKey | undefined {
+  return own && (findBackingKey(rotation, own.keyMaterialId) ?? own);
 }
 
 /** Why material at most maxAgeDays old is that young: a rotation made it, or the key is young and never rotated. */
