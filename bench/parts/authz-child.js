@@ -9,12 +9,11 @@
 // Env: the server config (loadConfig), BENCH_ROUNDS, BENCH_AUTHZ_OPS (per side per round),
 // BENCH_AUTHZ_HTTP_OPS. Run alone: `node bench/parts/authz-child.js` after `npm run build`,
 // with KEYLEDGER_DATA_DIR etc. set (bench/run-all.js sets them).
-import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createKeyledgerServer, loadConfig, PRINCIPALS } from '@keyledger/app';
-import { KmsOperations } from '../../apps/keyledger/dist/kms/kms-operations.js';
+import { randomBytes } from 'node:crypto';
+import { PRINCIPALS } from '@keyledger/app';
 import { KmsRequestAuthorization } from '../../apps/keyledger/dist/authorization/kms-request-authorization.js';
-import { ACCOUNT_ID, ADMIN, childMain, median, round } from '../lib/common.js';
+import { ADMIN, childMain, median, round } from '../lib/common.js';
+import { benchUser as user, interleaved, withInProcessApp } from '../lib/in-process-app.js';
 import { callKms, signKms } from '../lib/sign.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -22,7 +21,6 @@ const OPS = Number(process.env.BENCH_AUTHZ_OPS ?? 5000);
 const HTTP_OPS = Number(process.env.BENCH_AUTHZ_HTTP_OPS ?? 1000);
 const STATEMENTS = 20;
 const GRANTS = 100;
-const user = (name) => `arn:aws:iam::${ACCOUNT_ID}:user/${name}`;
 
 /** 20 statements, most with conditions, none of which names the admin until the last: the walk is the whole policy. */
 function heavyPolicy() {
@@ -52,30 +50,6 @@ function heavyPolicy() {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
-// The request's region is the home region (what the edge resolves for the bench's signed requests): keys and
-// ciphertexts are looked up in it.
-const context = (region, authorization) => ({
-  region,
-  actor: { principal: user('admin'), accessKeyId: ADMIN.accessKeyId, sourceAddress: '127.0.0.1' },
-  requestId: randomUUID(),
-  ...(authorization === undefined ? {} : { authorization }),
-});
-
-/** `count` ops of each side, alternating which goes first; mean ms per op per side. */
-async function interleaved(count, sides) {
-  const names = Object.keys(sides);
-  const reversed = [...names].reverse();
-  const total = Object.fromEntries(names.map((n) => [n, 0]));
-  for (let i = 0; i < count; i++) {
-    for (const name of i % 2 === 0 ? names : reversed) {
-      const t = performance.now();
-      await sides[name]();
-      total[name] += performance.now() - t;
-    }
-  }
-  return Object.fromEntries(names.map((n) => [n, total[n] / count]));
-}
-
 async function rounds(count, sides) {
   await interleaved(Math.max(10, Math.floor(count / 5)), sides);
   const heavy = [];
@@ -101,13 +75,9 @@ const figure = (id, measured, details) => ({
   },
 });
 
-async function main() {
-  const config = loadConfig(process.env);
-  const app = await createKeyledgerServer({ config, logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
-  try {
+function main() {
+  return withInProcessApp({ listen: true }, async ({ app, config, table, context }) => {
     const port = Number(new URL(await app.getUrl()).port);
-    const table = app.get(KmsOperations).table;
     const authorization = app.get(KmsRequestAuthorization);
     const admin = app.get(PRINCIPALS).lookup(ADMIN.accessKeyId);
     const light = (await callKms(port, 'CreateKey', {})).KeyMetadata.KeyId;
@@ -129,7 +99,7 @@ async function main() {
       const input = { CiphertextBlob: Buffer.from(blob, 'base64') };
       return async () => {
         const allowed = await authorization.enforce('Decrypt', input, admin, '127.0.0.1', config.region);
-        await table.Decrypt(input, context(config.region, allowed));
+        await table.Decrypt(input, context(allowed));
       };
     };
     // Signed once per side (a signature stays valid for 15 minutes): the loop measures the server.
@@ -161,9 +131,7 @@ async function main() {
         method,
       }),
     ];
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 if (process.send === undefined) {

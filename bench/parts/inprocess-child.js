@@ -7,26 +7,15 @@
 //                                      1,000 backing keys vs the same on a fresh key
 // Env: the server config (loadConfig), BENCH_ROUNDS, BENCH_SECONDS; depth: BENCH_DEPTH,
 // BENCH_DEPTH_ROTATIONS (per side per round), BENCH_DEPTH_DECRYPTS (per side per round).
-import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createKeyledgerServer, loadConfig } from '@keyledger/app';
-import { KmsOperations } from '../../apps/keyledger/dist/kms/kms-operations.js';
+import { randomBytes } from 'node:crypto';
 import { CryptoOperations } from '../../apps/keyledger/dist/cryptography/crypto-operations.js';
 import { childMain, median, round } from '../lib/common.js';
 import { floorOpenHkdf, floorSealHkdf } from '../lib/floor-cipher.js';
+import { interleaved, withInProcessApp } from '../lib/in-process-app.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
 const mode = process.argv[2];
-
-const context = () => ({
-  actor: {
-    principal: 'arn:aws:iam::111122223333:user/admin',
-    accessKeyId: 'AKIAKEYLEDGERBENCH01',
-    sourceAddress: '127.0.0.1',
-  },
-  requestId: randomUUID(),
-});
 
 /** Calls `op` back to back (awaiting each) for about `seconds`; returns ops/s. */
 async function rate(op, seconds = SECONDS) {
@@ -40,19 +29,8 @@ async function rate(op, seconds = SECONDS) {
   return (n / (performance.now() - t)) * 1000;
 }
 
-async function withApp(fn) {
-  const config = loadConfig(process.env);
-  const app = await createKeyledgerServer({ config, logger: ['error'] });
-  await app.init();
-  try {
-    return await fn(app, app.get(KmsOperations).table);
-  } finally {
-    await app.close();
-  }
-}
-
 async function decryptFigure() {
-  return withApp(async (app, table) => {
+  return withInProcessApp({}, async ({ app, config, table, context }) => {
     const crypto = app.get(CryptoOperations);
     const keyId = (await table.CreateKey({}, context())).KeyMetadata.KeyId;
     const dataKey = randomBytes(32);
@@ -65,7 +43,13 @@ async function decryptFigure() {
     const floorBlob = floorSealHkdf(backingKey, dataKey);
     const viaTable = () => table.Decrypt({ CiphertextBlob }, context());
     const direct = () =>
-      crypto.decrypt({ ciphertextBlob: CiphertextBlob, encryptionContext: undefined, keyId: undefined, dryRun: false });
+      crypto.decrypt({
+        region: config.region,
+        ciphertextBlob: CiphertextBlob,
+        encryptionContext: undefined,
+        keyId: undefined,
+        dryRun: false,
+      });
     const raw = async () => floorOpenHkdf(backingKey, floorBlob);
     await rate(viaTable, 0.5);
     await rate(raw, 0.5);
@@ -91,27 +75,6 @@ async function decryptFigure() {
   });
 }
 
-/**
- * Runs one op of each of `sides` per step, `count` steps, and returns each side's
- * mean ms per op. Odd steps run the sides in reverse (A B, B A, A B, …; with three,
- * A B C, C B A, …), so the first and last sides each go first half the time and
- * follow the same neighbours: neither always runs right after the other's fsync or
- * into the same GC. Each op is timed alone with performance.now(), summed per side.
- */
-async function interleaved(count, sides) {
-  const names = Object.keys(sides);
-  const reversed = [...names].reverse();
-  const total = Object.fromEntries(names.map((n) => [n, 0]));
-  for (let i = 0; i < count; i++) {
-    for (const name of i % 2 === 0 ? names : reversed) {
-      const t = performance.now();
-      await sides[name]();
-      total[name] += performance.now() - t;
-    }
-  }
-  return Object.fromEntries(names.map((n) => [n, total[n] / count]));
-}
-
 async function depthFigure() {
   const BACKING_KEYS = Number(process.env.BENCH_DEPTH ?? 1000);
   const ROTATIONS = Number(process.env.BENCH_DEPTH_ROTATIONS ?? 150);
@@ -122,7 +85,7 @@ async function depthFigure() {
   const method =
     'interleaved per op, deep and fresh in turn (deep, fresh, fresh, deep, …: each side goes first half the time), ' +
     'each op timed alone with performance.now(), summed per side per round; value and floor are medians of the per-round means';
-  return withApp(async (_app, table) => {
+  return withInProcessApp({}, async ({ table, context }) => {
     const dataKey = randomBytes(32);
     const newKey = async () => (await table.CreateKey({}, context())).KeyMetadata.KeyId;
     const encryptUnder = async (keyId) =>

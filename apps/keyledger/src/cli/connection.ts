@@ -33,6 +33,11 @@ export const API_OPTIONS_HELP = `API mode asks a running server through its sign
   --secret-access-key <s>  default: $AWS_SECRET_ACCESS_KEY
   --region <region>        default: $KEYLEDGER_REGION, $AWS_REGION or us-east-1`;
 
+/** Every ledger question can be asked either way: of the ledger files, or of a running server. */
+export const connectionOptions: OptionSpec = { ...storeOptions, ...apiOptions };
+
+export const CONNECTION_HELP = `${STORE_OPTIONS_HELP}\n\n${API_OPTIONS_HELP}`;
+
 export function dataDirOf(values: OptionValues, env: NodeJS.ProcessEnv): string {
   return resolve((values['data-dir'] as string | undefined) || env.KEYLEDGER_DATA_DIR || './data');
 }
@@ -93,21 +98,30 @@ function checkServerUrl(url: string, command: string): void {
     throw new UsageError(`--url '${url}' must be the server's address alone, without a path or query`, command);
 }
 
+/** The account and home region direct mode reads the ledger as: the server's own defaults, from the same env. */
+export function directScope(values: OptionValues, env: NodeJS.ProcessEnv) {
+  return { region: regionOf(values, env), accountId: env.KEYLEDGER_ACCOUNT_ID || '111122223333', clock: systemClock };
+}
+
+/** Runs `body` over the direct-mode store and closes the store whatever happens. */
+export async function withDirectStore<T>(
+  values: OptionValues,
+  io: CliIo,
+  body: (store: EventStore) => Promise<T>,
+): Promise<T> {
+  const store = openDirectStore(values, io.env);
+  try {
+    return await body(store);
+  } finally {
+    await store.close();
+  }
+}
+
 /** Runs `body` over the direct-mode queries and closes the store whatever happens. */
-export async function withDirectQueries<T>(
+export function withDirectQueries<T>(
   values: OptionValues,
   io: CliIo,
   body: (queries: LedgerQueries) => Promise<T>,
 ): Promise<T> {
-  const store = openDirectStore(values, io.env);
-  try {
-    const queries = new LedgerQueries(store, {
-      region: regionOf(values, io.env),
-      accountId: io.env.KEYLEDGER_ACCOUNT_ID || '111122223333',
-      clock: systemClock,
-    });
-    return await body(queries);
-  } finally {
-    await store.close();
-  }
+  return withDirectStore(values, io, (store) => body(new LedgerQueries(store, directScope(values, io.env))));
 }

@@ -16,6 +16,8 @@ const str = (name: string, rest: Omit<StringShape, 'kind' | 'name'> = {}): Strin
   name,
   ...rest,
 });
+const int = (name: string, min: number, max: number): IntegerShape => ({ kind: 'integer', name, min, max });
+const blob = (name: string, min: number, max: number): BlobShape => ({ kind: 'blob', name, min, max });
 const ENCRYPTION_ALGORITHMS = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
 
 export const KeyIdType = str('KeyIdType', { min: 1, max: 2048 });
@@ -159,34 +161,19 @@ export const DataKeyPairSpec = str('DataKeyPairSpec', {
   ],
 });
 
-export const LimitType: IntegerShape = { kind: 'integer', name: 'LimitType', min: 1, max: 1000 };
-export const RotationPeriodInDaysType: IntegerShape = {
-  kind: 'integer',
-  name: 'RotationPeriodInDaysType',
-  min: 90,
-  max: 2560,
-};
-export const PendingWindowInDaysType: IntegerShape = {
-  kind: 'integer',
-  name: 'PendingWindowInDaysType',
-  min: 1,
-  max: 365,
-};
-export const NumberOfBytesType: IntegerShape = { kind: 'integer', name: 'NumberOfBytesType', min: 1, max: 1024 };
+export const LimitType = int('LimitType', 1, 1000);
+export const RotationPeriodInDaysType = int('RotationPeriodInDaysType', 90, 2560);
+export const PendingWindowInDaysType = int('PendingWindowInDaysType', 1, 365);
+export const NumberOfBytesType = int('NumberOfBytesType', 1, 1024);
 
 export const BooleanType: BooleanShape = { kind: 'boolean', name: 'BooleanType' };
 export const NullableBooleanType: BooleanShape = { kind: 'boolean', name: 'NullableBooleanType' };
 export const DateType: TimestampShape = { kind: 'timestamp', name: 'DateType' };
 
-export const PlaintextType: BlobShape = { kind: 'blob', name: 'PlaintextType', min: 1, max: 4096 };
-export const CiphertextType: BlobShape = { kind: 'blob', name: 'CiphertextType', min: 1, max: 6144 };
-export const PublicKeyType: BlobShape = { kind: 'blob', name: 'PublicKeyType', min: 1, max: 8192 };
-export const AttestationDocumentType: BlobShape = {
-  kind: 'blob',
-  name: 'AttestationDocumentType',
-  min: 1,
-  max: 262144,
-};
+export const PlaintextType = blob('PlaintextType', 1, 4096);
+export const CiphertextType = blob('CiphertextType', 1, 6144);
+export const PublicKeyType = blob('PublicKeyType', 1, 8192);
+export const AttestationDocumentType = blob('AttestationDocumentType', 1, 262144);
 
 export const EncryptionContextType: MapShape = {
   kind: 'map',

@@ -1,57 +1,30 @@
-import { DomainError, systemClock } from '@keyledger/ledger';
+import { DomainError } from '@keyledger/ledger';
 import { checkRegion, regionalKey } from '@keyledger/read-models';
 import { AccessReplay, accessReviewCsv } from '../../authorization/access-replay.js';
-import { parseJson } from '../api/ledger-api-client.js';
 import { argument, parseAsOf, type Command, type CommandInput } from '../cli-command.js';
 import { UsageError } from '../cli-errors.js';
-import { toJsonText, writeOut } from '../cli-output.js';
-import {
-  API_OPTIONS_HELP,
-  STORE_OPTIONS_HELP,
-  apiClientOf,
-  apiOptions,
-  openDirectStore,
-  regionOf,
-  storeOptions,
-} from '../connection.js';
+import { CONNECTION_HELP, connectionOptions, directScope, withDirectStore } from '../connection.js';
+import { KEY_REGION, KEY_REGION_HELP, keyRegionOf, printAnswer, printReport, regionQuery } from '../ledger-question.js';
 
 /**
  * Who could use a key, as of any time: the CLI face of GET /v1/keys/{id}/access, POST /v1/access/simulate
  * and GET /v1/reports/access-review. Direct mode replays the ledger files; API mode asks a running server.
  */
-const connectionOptions = { ...storeOptions, ...apiOptions };
-const CONNECTION_HELP = `${STORE_OPTIONS_HELP}\n\n${API_OPTIONS_HELP}`;
-
-async function withAccess<T>(input: CommandInput, body: (access: AccessReplay) => Promise<T>): Promise<T> {
-  const store = openDirectStore(input.values, input.io.env);
-  try {
-    return await body(new AccessReplay(store));
-  } finally {
-    await store.close();
-  }
+function withAccess<T>(input: CommandInput, body: (access: AccessReplay) => Promise<T>): Promise<T> {
+  return withDirectStore(input.values, input.io, (store) => body(new AccessReplay(store)));
 }
-
-// As in query.commands.ts: --region is the signing region of --url; the key's region is --key-region.
-const KEY_REGION = { 'key-region': { type: 'string' } } as const;
-const KEY_REGION_HELP = `  --key-region <region>    the key's region (default: a key ARN's own, else KEYLEDGER_REGION)`;
-const keyRegionOf = (input: CommandInput) => input.values['key-region'] as string | undefined;
-const regionQuery = (region: string | undefined): Record<string, string> => (region === undefined ? {} : { region });
 
 /**
  * The ledger id of a key id or key ARN in --key-region (else the ARN's own region, else the home region), for
  * direct mode (the server parses it itself in API mode).
  */
 function keyRefOf(input: CommandInput, value: string, command: string): string {
-  const options = {
-    region: regionOf(input.values, input.io.env),
-    accountId: input.io.env.KEYLEDGER_ACCOUNT_ID || '111122223333',
-    clock: systemClock,
-  };
+  const options = directScope(input.values, input.io.env);
   let region: string | undefined;
   try {
-    region = checkRegion(keyRegionOf(input));
+    region = checkRegion(keyRegionOf(input.values));
   } catch {
-    throw new UsageError(`--key-region '${keyRegionOf(input)}' is not a region name`, command);
+    throw new UsageError(`--key-region '${keyRegionOf(input.values)}' is not a region name`, command);
   }
   try {
     return regionalKey(options, value, region).ref;
@@ -79,17 +52,14 @@ ${CONNECTION_HELP}`,
   async run(input) {
     const asOf = parseAsOf(input.values['as-of'], 'access');
     const keyId = argument(input.positionals, 0, accessCommand);
-    const api = apiClientOf(input.values, input.io.env, 'access');
-    const result = api
-      ? parseJson(
-          await api.get(['v1', 'keys', keyId, 'access'], {
-            asOf: asOf.toISOString(),
-            ...regionQuery(keyRegionOf(input)),
-          }),
-        )
-      : await withAccess(input, (a) => a.whoCould(keyRefOf(input, keyId, 'access'), asOf.getTime()));
-    await writeOut(input.io.stdout, `${toJsonText(result)}\n`);
-    return 0;
+    return printAnswer(input, 'access', {
+      api: (client) =>
+        client.get(['v1', 'keys', keyId, 'access'], {
+          asOf: asOf.toISOString(),
+          ...regionQuery(keyRegionOf(input.values)),
+        }),
+      direct: () => withAccess(input, (a) => a.whoCould(keyRefOf(input, keyId, 'access'), asOf.getTime())),
+    });
   },
 };
 
@@ -144,35 +114,35 @@ ${CONNECTION_HELP}`,
       ...(encryptionContext === undefined ? {} : { encryptionContext }),
       ...(sourceIp === undefined ? {} : { sourceIp }),
     };
-    const api = apiClientOf(values, input.io.env, 'simulate');
-    const result = api
-      ? parseJson(
-          await api.post(['v1', 'access', 'simulate'], {
-            ...question,
-            keyId,
-            asOf: asOf.toISOString(),
-            ...regionQuery(keyRegionOf(input)),
-          }),
-        )
-      : await withAccess(input, (a) =>
+    return printAnswer(input, 'simulate', {
+      api: (client) =>
+        client.post(['v1', 'access', 'simulate'], {
+          ...question,
+          keyId,
+          asOf: asOf.toISOString(),
+          ...regionQuery(keyRegionOf(input.values)),
+        }),
+      direct: () =>
+        withAccess(input, (a) =>
           a.simulate({ ...question, keyId: keyRefOf(input, keyId, 'simulate'), asOf: asOf.getTime() }),
-        );
-    await writeOut(input.io.stdout, `${toJsonText(result)}\n`);
-    return 0;
+        ),
+    });
   },
 };
 
 /** `keyledger report access-review`: every principal × key × allowed operation at --as-of. */
-export async function accessReviewReport(input: CommandInput, asOf: Date, format: 'json' | 'csv'): Promise<string> {
-  const api = apiClientOf(input.values, input.io.env, 'report');
-  if (api) {
-    const response = await api.get(['v1', 'reports', 'access-review'], {
+export function accessReviewReport(input: CommandInput, asOf: Date, format: 'json' | 'csv'): Promise<number> {
+  return printReport(input, 'report', format, {
+    api: (client) =>
+      client.get(['v1', 'reports', 'access-review'], {
+        asOf: asOf.toISOString(),
+        format,
+        ...regionQuery(keyRegionOf(input.values)),
+      }),
+    direct: async () => ({
       asOf: asOf.toISOString(),
-      format,
-      ...regionQuery(keyRegionOf(input)),
-    });
-    return format === 'json' ? `${toJsonText(parseJson(response))}\n` : response.text;
-  }
-  const rows = await withAccess(input, (a) => a.accessReview(asOf.getTime(), keyRegionOf(input)));
-  return format === 'json' ? `${toJsonText({ asOf: asOf.toISOString(), rows })}\n` : accessReviewCsv(rows);
+      rows: await withAccess(input, (a) => a.accessReview(asOf.getTime(), keyRegionOf(input.values))),
+    }),
+    csv: (report) => accessReviewCsv(report.rows),
+  });
 }

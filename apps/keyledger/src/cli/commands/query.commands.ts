@@ -2,40 +2,22 @@ import { readFileSync } from 'node:fs';
 import { toCsv } from '@keyledger/read-models';
 import { ACCESS_REVIEW_COLUMNS } from '../../authorization/access-replay.js';
 import { COMPLIANCE_COLUMNS, INVENTORY_COLUMNS } from '../../ledger-api/openapi.js';
-import { parseJson } from '../api/ledger-api-client.js';
-import {
-  argument,
-  parseAsOf,
-  parseFormat,
-  parsePositiveInteger,
-  type Command,
-  type CommandInput,
-} from '../cli-command.js';
+import { argument, parseAsOf, parseFormat, parsePositiveInteger, type Command } from '../cli-command.js';
 import { CliFailure, UsageError } from '../cli-errors.js';
-import { toJsonText, writeOut } from '../cli-output.js';
+import { CONNECTION_HELP, connectionOptions, withDirectQueries } from '../connection.js';
 import {
-  API_OPTIONS_HELP,
-  STORE_OPTIONS_HELP,
-  apiClientOf,
-  apiOptions,
-  storeOptions,
-  withDirectQueries,
-} from '../connection.js';
+  KEY_REGION,
+  KEY_REGION_HELP,
+  csvRows,
+  keyRegionOf,
+  printAnswer,
+  printReport,
+  regionQuery,
+} from '../ledger-question.js';
 import { accessReviewReport } from './access.commands.js';
 import { UNUSED_KEYS_HELP, unusedKeysReport } from './usage.commands.js';
 
 export { verifyCommand } from './verify.command.js';
-
-const connectionOptions = { ...storeOptions, ...apiOptions };
-const CONNECTION_HELP = `${STORE_OPTIONS_HELP}\n\n${API_OPTIONS_HELP}`;
-
-const printJson = (input: CommandInput, value: unknown) => writeOut(input.io.stdout, `${toJsonText(value)}\n`);
-
-// --region is the signing region of --url; the region a question is about is --key-region.
-const KEY_REGION = { 'key-region': { type: 'string' } } as const;
-const KEY_REGION_HELP = `  --key-region <region>    the key's region (default: a key ARN's own, else KEYLEDGER_REGION)`;
-const keyRegionOf = (values: CommandInput['values']) => values['key-region'] as string | undefined;
-const regionQuery = (region: string | undefined): Record<string, string> => (region === undefined ? {} : { region });
 
 export const historyCommand: Command = {
   name: 'history',
@@ -56,12 +38,10 @@ ${CONNECTION_HELP}`,
     const { values, io, positionals } = input;
     const keyId = argument(positionals, 0, historyCommand);
     const region = keyRegionOf(values);
-    const api = apiClientOf(values, io.env, 'history');
-    const result = api
-      ? parseJson(await api.get(['v1', 'keys', keyId, 'events'], regionQuery(region)))
-      : await withDirectQueries(values, io, (q) => q.keyHistory(keyId, region));
-    await printJson(input, result);
-    return 0;
+    return printAnswer(input, 'history', {
+      api: (client) => client.get(['v1', 'keys', keyId, 'events'], regionQuery(region)),
+      direct: () => withDirectQueries(values, io, (q) => q.keyHistory(keyId, region)),
+    });
   },
 };
 
@@ -85,12 +65,10 @@ ${CONNECTION_HELP}`,
     const keyId = argument(positionals, 0, stateCommand);
     const asOf = parseAsOf(values['as-of'], 'state');
     const region = keyRegionOf(values);
-    const api = apiClientOf(values, io.env, 'state');
-    const result = api
-      ? parseJson(await api.get(['v1', 'keys', keyId], { asOf: asOf.toISOString(), ...regionQuery(region) }))
-      : await withDirectQueries(values, io, (q) => q.keyStateAsOf(keyId, asOf, region));
-    await printJson(input, result);
-    return 0;
+    return printAnswer(input, 'state', {
+      api: (client) => client.get(['v1', 'keys', keyId], { asOf: asOf.toISOString(), ...regionQuery(region) }),
+      direct: () => withDirectQueries(values, io, (q) => q.keyStateAsOf(keyId, asOf, region)),
+    });
   },
 };
 
@@ -111,12 +89,10 @@ ${CONNECTION_HELP}`,
     const { values, io, positionals } = input;
     const keyId = argument(positionals, 0, replicationCommand);
     const asOf = parseAsOf(values['as-of'], 'replication');
-    const api = apiClientOf(values, io.env, 'replication');
-    const result = api
-      ? parseJson(await api.get(['v1', 'keys', keyId, 'replication'], { asOf: asOf.toISOString() }))
-      : await withDirectQueries(values, io, (q) => q.replicationAsOf(keyId, asOf));
-    await printJson(input, result);
-    return 0;
+    return printAnswer(input, 'replication', {
+      api: (client) => client.get(['v1', 'keys', keyId, 'replication'], { asOf: asOf.toISOString() }),
+      direct: () => withDirectQueries(values, io, (q) => q.replicationAsOf(keyId, asOf)),
+    });
   },
 };
 
@@ -158,22 +134,23 @@ ${CONNECTION_HELP}`,
   async run(input) {
     const { values, io, positionals } = input;
     const asOf = parseAsOf(values['as-of'], 'decryptability');
-    const api = apiClientOf(values, io.env, 'decryptability');
-    const blob = readBlob(argument(positionals, 0, decryptabilityCommand));
     const keyId = values['key-id'] as string | undefined;
     const region = keyRegionOf(values);
-    const result = api
-      ? parseJson(
-          await api.post(['v1', 'decryptability'], {
-            ciphertextBlob: blob.toString('base64'),
-            asOf: asOf.toISOString(),
-            ...(keyId === undefined ? {} : { keyId }),
-            ...regionQuery(region),
-          }),
-        )
-      : await withDirectQueries(values, io, (q) => q.decryptability(blob, asOf, keyId, region));
-    await printJson(input, result);
-    return 0;
+    // Read once the connection options are known good, as each mode asks: '-' consumes stdin.
+    const blob = () => readBlob(argument(positionals, 0, decryptabilityCommand));
+    return printAnswer(input, 'decryptability', {
+      api: async (client) =>
+        client.post(['v1', 'decryptability'], {
+          ciphertextBlob: blob().toString('base64'),
+          asOf: asOf.toISOString(),
+          ...(keyId === undefined ? {} : { keyId }),
+          ...regionQuery(region),
+        }),
+      direct: async () => {
+        const ciphertext = blob();
+        return withDirectQueries(values, io, (q) => q.decryptability(ciphertext, asOf, keyId, region));
+      },
+    });
   },
 };
 
@@ -233,27 +210,19 @@ ${CONNECTION_HELP}`,
       throw new UsageError('--max-age-days only applies to rotation-compliance', 'report');
     }
     const maxAgeDays = parsePositiveInteger(values['max-age-days'], 'max-age-days', 'report') ?? DEFAULT_MAX_AGE_DAYS;
-    if (kind === 'access-review') {
-      await writeOut(io.stdout, await accessReviewReport(input, asOf, format));
-      return 0;
-    }
+    if (kind === 'access-review') return accessReviewReport(input, asOf, format);
     const region = keyRegionOf(values);
-    const api = apiClientOf(values, io.env, 'report');
-    if (api) {
-      const query: Record<string, string> = { asOf: asOf.toISOString(), format, ...regionQuery(region) };
-      if (kind === 'rotation-compliance') query.maxAgeDays = String(maxAgeDays);
-      const response = await api.get(['v1', 'reports', kind], query);
-      const text = format === 'json' ? `${toJsonText(parseJson(response))}\n` : response.text;
-      await writeOut(io.stdout, text);
-      return 0;
-    }
-    const text = await withDirectQueries(values, io, async (q) => {
-      const report =
-        kind === 'inventory' ? await q.inventory(asOf, region) : await q.rotationCompliance(asOf, maxAgeDays, region);
-      if (format === 'json') return `${toJsonText(report)}\n`;
-      return toCsv(report.keys as unknown as Array<Record<string, unknown>>, REPORT_COLUMNS[kind]);
+    return printReport(input, 'report', format, {
+      api: (client) => {
+        const query: Record<string, string> = { asOf: asOf.toISOString(), format, ...regionQuery(region) };
+        if (kind === 'rotation-compliance') query.maxAgeDays = String(maxAgeDays);
+        return client.get(['v1', 'reports', kind], query);
+      },
+      direct: () =>
+        withDirectQueries(values, io, async (q) =>
+          kind === 'inventory' ? await q.inventory(asOf, region) : await q.rotationCompliance(asOf, maxAgeDays, region),
+        ),
+      csv: (report) => toCsv(csvRows(report.keys), REPORT_COLUMNS[kind]),
     });
-    await writeOut(io.stdout, text);
-    return 0;
   },
 };

@@ -1,7 +1,5 @@
-import { systemClock } from '@keyledger/ledger';
 import { toCsv, UsageQueries } from '@keyledger/read-models';
 import { UNUSED_KEYS_COLUMNS, USAGE_COLUMNS } from '../../usage/usage-openapi.js';
-import { parseJson } from '../api/ledger-api-client.js';
 import {
   argument,
   parseAsOf,
@@ -13,39 +11,22 @@ import {
   type OptionValues,
 } from '../cli-command.js';
 import { UsageError } from '../cli-errors.js';
-import { toJsonText, writeOut } from '../cli-output.js';
+import { CONNECTION_HELP, connectionOptions, directScope, withDirectStore } from '../connection.js';
 import {
-  API_OPTIONS_HELP,
-  STORE_OPTIONS_HELP,
-  apiClientOf,
-  apiOptions,
-  openDirectStore,
-  regionOf,
-  storeOptions,
-} from '../connection.js';
+  KEY_REGION,
+  KEY_REGION_HELP,
+  csvRows,
+  keyRegionOf,
+  printAnswer,
+  printReport,
+  regionQuery,
+} from '../ledger-question.js';
 
-const connectionOptions = { ...storeOptions, ...apiOptions };
-// As in query.commands.ts: --region is the signing region of --url; the key's region is --key-region.
-const KEY_REGION = { 'key-region': { type: 'string' } } as const;
-const KEY_REGION_HELP = `  --key-region <region>    the key's region (default: a key ARN's own, else KEYLEDGER_REGION)`;
-const keyRegionOf = (values: OptionValues) => values['key-region'] as string | undefined;
-const regionQuery = (region: string | undefined): Record<string, string> => (region === undefined ? {} : { region });
-const CONNECTION_HELP = `${STORE_OPTIONS_HELP}\n\n${API_OPTIONS_HELP}`;
 const MAX_DAYS = 36_500;
 
 /** Runs `body` over the usage questions on the ledger files and closes the store whatever happens. */
-async function withDirectUsage<T>(values: OptionValues, io: CliIo, body: (usage: UsageQueries) => Promise<T>) {
-  const store = openDirectStore(values, io.env);
-  try {
-    const options = {
-      region: regionOf(values, io.env),
-      accountId: io.env.KEYLEDGER_ACCOUNT_ID || '111122223333',
-      clock: systemClock,
-    };
-    return await body(new UsageQueries(store, options));
-  } finally {
-    await store.close();
-  }
+function withDirectUsage<T>(values: OptionValues, io: CliIo, body: (usage: UsageQueries) => Promise<T>) {
+  return withDirectStore(values, io, (store) => body(new UsageQueries(store, directScope(values, io.env))));
 }
 
 /** --from/--to as given, or undefined for the server's default window. */
@@ -58,10 +39,6 @@ function days(values: OptionValues, command: string, fallback: number): number {
   if (n > MAX_DAYS) throw new UsageError(`--days must be at most ${MAX_DAYS}`, command);
   return n;
 }
-
-const printJson = (input: CommandInput, value: unknown) => writeOut(input.io.stdout, `${toJsonText(value)}\n`);
-
-const rows = (items: readonly object[]) => items as unknown as Array<Record<string, unknown>>;
 
 export const usageCommand: Command = {
   name: 'usage',
@@ -97,24 +74,18 @@ ${CONNECTION_HELP}`,
     const format = parseFormat(values.format, 'usage');
     const groupBy = values['group-by'] as string | undefined;
     const region = keyRegionOf(values);
-    const api = apiClientOf(values, io.env, 'usage');
-    if (api) {
-      const response = await api.get(['v1', 'keys', keyId, 'usage'], {
-        from: from?.toISOString(),
-        to: to?.toISOString(),
-        groupBy,
-        format,
-        ...regionQuery(region),
-      });
-      await writeOut(io.stdout, format === 'json' ? `${toJsonText(parseJson(response))}\n` : response.text);
-      return 0;
-    }
-    const report = await withDirectUsage(values, io, (q) => q.keyUsage(keyId, { from, to, groupBy, region }));
-    await writeOut(
-      io.stdout,
-      format === 'json' ? `${toJsonText(report)}\n` : toCsv(rows(report.groups), USAGE_COLUMNS),
-    );
-    return 0;
+    return printReport(input, 'usage', format, {
+      api: (client) =>
+        client.get(['v1', 'keys', keyId, 'usage'], {
+          from: from?.toISOString(),
+          to: to?.toISOString(),
+          groupBy,
+          format,
+          ...regionQuery(region),
+        }),
+      direct: () => withDirectUsage(values, io, (q) => q.keyUsage(keyId, { from, to, groupBy, region })),
+      csv: (report) => toCsv(csvRows(report.groups), USAGE_COLUMNS),
+    });
   },
 };
 
@@ -140,18 +111,15 @@ ${CONNECTION_HELP}`,
     const region = keyRegionOf(values);
     const from = optionalTime(values, 'from', 'backing-keys');
     const to = optionalTime(values, 'to', 'backing-keys');
-    const api = apiClientOf(values, io.env, 'backing-keys');
-    const result = api
-      ? parseJson(
-          await api.get(['v1', 'keys', keyId, 'backing-keys'], {
-            from: from?.toISOString(),
-            to: to?.toISOString(),
-            ...regionQuery(region),
-          }),
-        )
-      : await withDirectUsage(values, io, (q) => q.backingKeys(keyId, { from, to, region }));
-    await printJson(input, result);
-    return 0;
+    return printAnswer(input, 'backing-keys', {
+      api: (client) =>
+        client.get(['v1', 'keys', keyId, 'backing-keys'], {
+          from: from?.toISOString(),
+          to: to?.toISOString(),
+          ...regionQuery(region),
+        }),
+      direct: () => withDirectUsage(values, io, (q) => q.backingKeys(keyId, { from, to, region })),
+    });
   },
 };
 
@@ -175,12 +143,11 @@ ${CONNECTION_HELP}`,
     const keyId = argument(positionals, 0, deletionImpactCommand);
     const n = days(values, 'deletion-impact', 30);
     const region = keyRegionOf(values);
-    const api = apiClientOf(values, io.env, 'deletion-impact');
-    const result = api
-      ? parseJson(await api.get(['v1', 'keys', keyId, 'deletion-impact'], { days: String(n), ...regionQuery(region) }))
-      : await withDirectUsage(values, io, (q) => q.deletionImpact(keyId, n, region));
-    await printJson(input, result);
-    return 0;
+    return printAnswer(input, 'deletion-impact', {
+      api: (client) =>
+        client.get(['v1', 'keys', keyId, 'deletion-impact'], { days: String(n), ...regionQuery(region) }),
+      direct: () => withDirectUsage(values, io, (q) => q.deletionImpact(keyId, n, region)),
+    });
   },
 };
 
@@ -195,20 +162,9 @@ export async function unusedKeysReport(input: CommandInput): Promise<number> {
   const n = days(values, 'report', 90);
   const format = parseFormat(values.format, 'report');
   const region = keyRegionOf(values);
-  const api = apiClientOf(values, io.env, 'report');
-  if (api) {
-    const response = await api.get(['v1', 'reports', 'unused-keys'], {
-      days: String(n),
-      format,
-      ...regionQuery(region),
-    });
-    await writeOut(io.stdout, format === 'json' ? `${toJsonText(parseJson(response))}\n` : response.text);
-    return 0;
-  }
-  const report = await withDirectUsage(values, io, (q) => q.unusedKeys(n, region));
-  await writeOut(
-    io.stdout,
-    format === 'json' ? `${toJsonText(report)}\n` : toCsv(rows(report.keys), UNUSED_KEYS_COLUMNS),
-  );
-  return 0;
+  return printReport(input, 'report', format, {
+    api: (client) => client.get(['v1', 'reports', 'unused-keys'], { days: String(n), format, ...regionQuery(region) }),
+    direct: () => withDirectUsage(values, io, (q) => q.unusedKeys(n, region)),
+    csv: (report) => toCsv(csvRows(report.keys), UNUSED_KEYS_COLUMNS),
+  });
 }
