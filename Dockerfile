@@ -12,6 +12,7 @@ COPY libs/ledger/package.json libs/ledger/
 COPY libs/crypto/package.json libs/crypto/
 COPY libs/kms-api/package.json libs/kms-api/
 COPY libs/integrity/package.json libs/integrity/
+COPY libs/key-store/package.json libs/key-store/
 COPY libs/read-models/package.json libs/read-models/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.build.json nest-cli.json ./

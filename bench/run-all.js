@@ -36,12 +36,14 @@ const CONFIG = {
   // defaults takes ~150 s here, most of it filling and reading 1,000,000 events;
   // run-all passes BENCH_READ_ALL_EVENTS=300000 to keep the whole run under 10 minutes.
   storeReadAllEvents: num('BENCH_STORE_READ_ALL_EVENTS', 300_000),
-  // The scaling row generates its own data sets (1,000,000 keys alone takes longer than the rest): opt-in.
-  scale: env.BENCH_SCALE === '1',
-  scaleSizes: (env.BENCH_SCALE_KEYS ?? '10000,100000,1000000').split(',').map(Number),
+  // The scaling row: 10,000 keys generated for it, 100,000 the shared data set below; 1,000,000 keys
+  // takes about an hour to generate here, so it is opt-in (BENCH_SCALE=1). BENCH_SCALE_KEYS overrides the sizes.
+  scaleSizes: (env.BENCH_SCALE_KEYS ?? (env.BENCH_SCALE === '1' ? '10000,100000,1000000' : '10000,100000'))
+    .split(',')
+    .map(Number),
   only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : undefined,
 };
-const wanted = (part) => (part === 'scaling' ? CONFIG.scale : !CONFIG.only || CONFIG.only.includes(part));
+const wanted = (part) => !CONFIG.only || CONFIG.only.includes(part);
 
 // What each figure is, its unit, its floor and its goal.
 const FIGURES = {
@@ -49,19 +51,19 @@ const FIGURES = {
     figure: 'Decrypt over HTTP (SigV4, 32-byte data key)',
     unit: 'req/s',
     floor: 'bare Fastify + 1 AES-256-GCM decrypt',
-    goal: { ratio: '>=', value: 0.5 },
+    goal: { ratio: '>=', value: 0.6 },
   },
   encrypt_http: {
     figure: 'Encrypt over HTTP (SigV4, 32-byte plaintext)',
     unit: 'req/s',
     floor: 'bare Fastify + 1 AES-256-GCM encrypt',
-    goal: { ratio: '>=', value: 0.5 },
+    goal: { ratio: '>=', value: 0.6 },
   },
   generate_data_key_http: {
     figure: 'GenerateDataKey over HTTP (AES_256)',
     unit: 'req/s',
     floor: 'bare Fastify + random 32 B + 1 AES-256-GCM encrypt',
-    goal: { ratio: '>=', value: 0.5 },
+    goal: { ratio: '>=', value: 0.6 },
   },
   sign_http: {
     figure: 'Sign over HTTP (ECC_NIST_P256, ECDSA_SHA_256, 32-byte message)',
@@ -91,7 +93,7 @@ const FIGURES = {
     figure: 'CreateKey over HTTP, sequential',
     unit: 'ops/s',
     floor: 'raw better-sqlite3 durable commits/s',
-    goal: { value: '>=', target: 1000 },
+    goal: { value: '>=', target: 1000, alsoRatio: 0.3 },
   },
   lifecycle_CreateKey_concurrent: {
     figure: 'CreateKey over HTTP, concurrent',
@@ -103,7 +105,7 @@ const FIGURES = {
     figure: 'RotateKeyOnDemand over HTTP, sequential',
     unit: 'ops/s',
     floor: 'raw better-sqlite3 durable commits/s',
-    goal: { value: '>=', target: 1000 },
+    goal: { value: '>=', target: 1000, alsoRatio: 0.3 },
   },
   lifecycle_RotateKeyOnDemand_concurrent: {
     figure: 'RotateKeyOnDemand over HTTP, concurrent',
@@ -115,7 +117,7 @@ const FIGURES = {
     figure: 'UpdateAlias over HTTP, sequential',
     unit: 'ops/s',
     floor: 'raw better-sqlite3 durable commits/s',
-    goal: { value: '>=', target: 1000 },
+    goal: { value: '>=', target: 1000, alsoRatio: 0.3 },
   },
   lifecycle_UpdateAlias_concurrent: {
     figure: 'UpdateAlias over HTTP, concurrent',
@@ -124,7 +126,7 @@ const FIGURES = {
     goal: { value: '>=', target: 1000 },
   },
   rebuild_read_models: {
-    figure: 'Rebuild every read model (LedgerView + its TimeIndex)',
+    figure: 'Rebuild every read model (KeyStateCache + TimeIndex)',
     unit: 'events/s',
     floor: 'raw SELECT pages + JSON.parse of the same events',
     goal: { ratio: '>=', value: 0.3 },
@@ -262,6 +264,11 @@ function judge(row) {
   } else {
     goal = `${g.value} ${g.target} ${spec.unit}`;
     met = g.value === '>=' ? row.value >= g.target : row.value <= g.target;
+    // Issue 16: a sequential lifecycle operation also owes a share of the raw single-commit floor.
+    if (g.alsoRatio !== undefined) {
+      goal += ` and ratio >= ${g.alsoRatio}`;
+      met = met && row.ratio >= g.alsoRatio;
+    }
   }
   return {
     id: row.id,
@@ -443,7 +450,8 @@ async function main() {
     const keysDir = tempDir('keys');
     const eventsDir = tempDir('events');
     cleanup.push(keysDir, eventsDir);
-    if (wanted('startup') || wanted('rebuild') || wanted('ledger')) {
+    let shared;
+    if (wanted('startup') || wanted('rebuild') || wanted('ledger') || wanted('scaling')) {
       const t = performance.now();
       log(
         `— generating ${CONFIG.keys.toLocaleString('en')} keys × ${CONFIG.backingKeysPerKey} backing keys, then a copy grown to ${CONFIG.rebuildEvents.toLocaleString('en')} events`,
@@ -456,6 +464,7 @@ async function main() {
       });
       try {
         const keys = await generator.keys(keysDir);
+        shared = { keys: CONFIG.keys, dataDir: keysDir, rootKey, events: keys.events, ms: keys.ms };
         log(`generated ${keys.events.toLocaleString('en')} events in ${round(keys.ms / 1000, 1)} s`);
         let grown;
         if (wanted('rebuild') || wanted('ledger')) {
@@ -513,6 +522,7 @@ async function main() {
         backingKeysPerKey: CONFIG.backingKeysPerKey,
         threads: CONFIG.generatorThreads,
         cleanup,
+        shared,
       }),
     );
   } finally {

@@ -16,7 +16,7 @@ import { filter, firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackingKeys } from '../apps/keyledger/src/cryptography/backing-keys.js';
 import { SHRED_VAULT } from '../apps/keyledger/src/infrastructure/tokens.js';
-import { LedgerRepository } from '../apps/keyledger/src/ledger/ledger-repository.js';
+import { LedgerRepository } from '@keyledger/key-store';
 import { LedgerEventRecorded } from '../apps/keyledger/src/reactions/ledger-event-recorded.js';
 import { refIn } from '../apps/keyledger/src/regions/request-region.js';
 import { failure } from './support/failure.js';
@@ -47,7 +47,6 @@ describe('multi-Region writes cut short between regions are finished by the star
       .decideOnKey(refIn(h.config, region, keyId), (state) => decideKey(command(h.clock.now()), state), {
         actor: SCHEDULER_ACTOR,
         requestId: randomUUID(),
-        region,
       });
 
   beforeAll(async () => {

@@ -2,7 +2,9 @@
 //   node server-child.js keyledger   → createKeyledgerServer(loadConfig(process.env)) + listen
 //   node server-child.js floor       → a bare Fastify server: parse the same JSON, one AES-256-GCM op
 // Reports `{ type: 'ready', port, timings }` over IPC; answers `{ type: 'rss' }` with
-// memory after a forced GC (run with --expose-gc); exits on `{ type: 'stop' }`.
+// memory after a forced GC (run with --expose-gc), `{ type: 'cpu' }` with process.cpuUsage()
+// (CPU time, not wall time: the figure a shared machine distorts least) and
+// `{ type: 'profile' }` (below); exits on `{ type: 'stop' }`.
 import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 
@@ -150,6 +152,27 @@ function memory() {
   };
 }
 
+// A CPU profile of a window the parent chooses (the load, not the start-up):
+// `{ type: 'profile', action: 'start', intervalUs? }`, then `{ type: 'profile', action: 'stop', file }`.
+let inspector;
+async function profile({ action, intervalUs = 200, file }) {
+  if (!inspector) {
+    const { Session } = await import('node:inspector/promises');
+    inspector = new Session();
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+  }
+  if (action === 'start') {
+    await inspector.post('Profiler.setSamplingInterval', { interval: intervalUs });
+    await inspector.post('Profiler.start');
+    return { started: true };
+  }
+  const { profile: result } = await inspector.post('Profiler.stop');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, JSON.stringify(result));
+  return { file };
+}
+
 // The parent went away: go too, never linger as an orphan.
 process.on('disconnect', () => process.exit(0));
 
@@ -164,6 +187,8 @@ try {
       }
     }
     if (message?.type === 'rss') process.send({ id: message.id, value: memory() });
+    if (message?.type === 'cpu') process.send({ id: message.id, value: process.cpuUsage() });
+    if (message?.type === 'profile') process.send({ id: message.id, value: await profile(message) });
   });
   process.send({ type: 'ready', port: server.port, timings: server.timings });
 } catch (error) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { BENCH_DIR, log, median, newRootKeyBase64, round, serverEnv, startService, tempDir } from '../lib/common.js';
 import { floorSeal } from '../lib/floor-cipher.js';
 import { callKms, signKms } from '../lib/sign.js';
+import { hasWrk, runWrk } from '../lib/wrk.js';
 
 const SERVER = join(BENCH_DIR, 'lib', 'server-child.js');
 const LOADGEN = join(BENCH_DIR, 'lib', 'loadgen-child.js');
@@ -105,6 +106,29 @@ export async function run({ rounds, connections, durationSec, warmupSec }) {
       log(
         `${figure.operation} over HTTP: ${Math.round(value)} req/s vs floor ${Math.round(floorValue)} req/s (ratio ${round(ratio)})`,
       );
+      // The same figure under wrk, where it is installed: the same signed bytes, the same alternation.
+      let wrk;
+      if (hasWrk() && process.env.BENCH_WRK !== '0') {
+        const wrkLoad = (port, request) =>
+          runWrk({ url: `http://127.0.0.1:${port}`, request, connections, durationSec });
+        const wk = [];
+        const wf = [];
+        for (let r = 0; r < rounds; r++) {
+          wk.push(await wrkLoad(kPort, kReq));
+          wf.push(await wrkLoad(fPort, fReq));
+        }
+        for (const x of [...wk, ...wf])
+          if (x.non2xx) throw new Error(`${figure.operation} under wrk: ${x.non2xx} non-2xx`);
+        wrk = {
+          value: median(wk.map((x) => x.requestsPerSec)),
+          floor: median(wf.map((x) => x.requestsPerSec)),
+          ratio: median(wk.map((x, i) => x.requestsPerSec / wf[i].requestsPerSec)),
+          rounds: wk.map((x, i) => ({ keyledger: round(x.requestsPerSec, 0), floor: round(wf[i].requestsPerSec, 0) })),
+        };
+        log(
+          `${figure.operation} over HTTP under wrk: ${Math.round(wrk.value)} req/s vs floor ${Math.round(wrk.floor)} req/s (ratio ${round(wrk.ratio)})`,
+        );
+      }
       results.push({
         id: figure.id,
         value,
@@ -116,6 +140,7 @@ export async function run({ rounds, connections, durationSec, warmupSec }) {
           rounds: k.map((x, i) => ({ keyledger: round(x.requestsPerSec, 0), floor: round(f[i].requestsPerSec, 0) })),
           keyledgerLatencyMs: k[Math.floor(k.length / 2)].latencyMs,
           floorLatencyMs: f[Math.floor(f.length / 2)].latencyMs,
+          ...(wrk === undefined ? {} : { wrk }),
         },
       });
     }

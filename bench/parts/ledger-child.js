@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { NO_STREAM, SqliteEventStore } from '@keyledger/event-store';
 import { integrityOf, keyStreamName, withIntegrity } from '@keyledger/ledger';
 import { verifyLedger } from '@keyledger/integrity';
-import { LedgerProjection, LedgerQueries, LedgerView } from '@keyledger/read-models';
+import { KeyStateCache } from '@keyledger/key-store';
+import { LedgerProjection, LedgerQueries, TimeIndex } from '@keyledger/read-models';
 import { ACCOUNT_ID, REGION, childMain, median, round } from '../lib/common.js';
 
 const [keysFile, eventsFile] = process.argv.slice(2);
@@ -84,7 +85,7 @@ async function stateAsOf() {
 }
 
 /**
- * As the server serves it: the LedgerView is already up (its start-up is the
+ * As the server serves it: the KeyStateCache and TimeIndex are already up (its start-up is the
  * cold-start figure), and the report is built from it. The CLI on a data
  * directory folds its own view first; that is reported apart.
  */
@@ -93,11 +94,12 @@ async function inventory() {
   try {
     gc();
     let t = performance.now();
-    const view = new LedgerView();
-    const projection = new LedgerProjection(store, view);
+    const cache = new KeyStateCache();
+    const times = new TimeIndex();
+    const projection = new LedgerProjection(store, cache, times);
     await projection.start();
     const viewMs = performance.now() - t;
-    const queries = new LedgerQueries(store, options, { view, position: () => projection.position });
+    const queries = new LedgerQueries(store, options, { cache, times, position: () => projection.position });
     t = performance.now();
     const cold = await queries.inventory(new Date());
     const coldMs = performance.now() - t;
@@ -178,10 +180,11 @@ childMain(async () => {
       value: inv.coldMs / 1000,
       details: {
         keys: inv.keys,
-        measured: "first report after the server's LedgerView is up (its build is in the cold-start figures)",
+        measured:
+          "first report after the server's KeyStateCache and TimeIndex are up (their build is in the cold-start figures)",
         ledgerViewBuildSeconds: round(inv.viewMs / 1000, 2),
         cliOnDataDirSeconds: round(inv.ownViewMs / 1000, 2),
-        cliOnDataDirIncludes: 'folding its own LedgerView from the whole ledger, then the report',
+        cliOnDataDirIncludes: 'folding its own cache and time index from the whole ledger, then the report',
       },
     },
     {

@@ -1,4 +1,4 @@
-// Rebuilding every read model from the generated ledger, as start-up does: LedgerView
+// Rebuilding every read model from the generated ledger, as start-up does: KeyStateCache
 // (every key's and alias's fold, and the TimeIndex the ledger API's as-of queries
 // answer from) fed by LedgerProjection over the SqliteEventStore subscription; then
 // the ledger API's first catch-up over that view, as its first query would,
@@ -8,6 +8,7 @@
 //   node rebuild-child.js <ledger.db>    env: BENCH_ROUNDS
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@keyledger/event-store';
+import { KeyStateCache } from '@keyledger/key-store';
 import * as readModels from '@keyledger/read-models';
 import { childMain, median, round } from '../lib/common.js';
 
@@ -20,13 +21,14 @@ async function rebuild() {
   gc();
   const t = performance.now();
   const store = new SqliteEventStore(file);
-  const view = new readModels.LedgerView();
-  const projection = new readModels.LedgerProjection(store, view);
+  const cache = new KeyStateCache();
+  const times = new readModels.TimeIndex();
+  const projection = new readModels.LedgerProjection(store, cache, times);
   await projection.start();
   const viewMs = performance.now() - t;
   const t2 = performance.now();
   const clock = { now: () => new Date() };
-  const shared = { view, position: () => projection.position };
+  const shared = { cache, times, position: () => projection.position };
   await new readModels.LedgerQueries(
     store,
     { region: 'us-east-1', accountId: '111122223333', clock },
@@ -34,7 +36,7 @@ async function rebuild() {
   ).catchUp();
   const queriesMs = performance.now() - t2;
   const ms = performance.now() - t;
-  const keys = view.keyCount;
+  const keys = cache.keyCount;
   const position = projection.position;
   await projection.stop();
   await store.close();
@@ -86,7 +88,7 @@ childMain(async () => {
     details: {
       events,
       keys: k[0].keys,
-      readModels: 'LedgerView with its TimeIndex (LedgerProjection), then LedgerQueries.catchUp() over the shared view',
+      readModels: 'KeyStateCache and TimeIndex (LedgerProjection), then LedgerQueries.catchUp() over them',
       ledgerViewOnlyRatio: round(median(k.map((x, i) => f[i].ms / x.viewMs)), 3),
       rebuildSeconds: k.map((x) => round(x.ms / 1000, 2)),
       ledgerViewSeconds: k.map((x) => round(x.viewMs / 1000, 2)),

@@ -1,49 +1,66 @@
 // Restart and resident memory as the ledger grows: 10,000, 100,000 and 1,000,000 keys
 // (× BENCH_BACKING_KEYS backing keys), each generated into its own data dir. Per size:
-// one first start (no view snapshot: full replay), then restarts from the snapshot it
-// left, alternated as in startup.js. Reports each size's figures, the growth from one
+// a first start where no view snapshot is there yet (full replay), then restarts from
+// the snapshot. Reports each size's figures, the growth from one
 // size to the next against the growth in keys (linear: ratio of ratios ≈ 1), and the
-// marginal bytes of RSS per key. Opt-in (BENCH_SCALE=1): generating 1,000,000 keys
-// alone takes longer than the rest of the bench.
-import { rmSync } from 'node:fs';
+// marginal bytes of RSS per key. 10,000 and 100,000 keys run by default; the size the
+// rest of the bench generated (`shared`, 100,000 keys) is reused, not generated again.
+// 1,000,000 is opt-in (BENCH_SCALE=1): generating it alone takes about an hour here.
+import { readdirSync, rmSync } from 'node:fs';
 import { log, median, round, tempDir } from '../lib/common.js';
 import { LedgerGenerator } from '../lib/generate.js';
-import { startOnce, removeSnapshots } from './startup.js';
+import { startOnce } from './startup.js';
 
 const MB = 1e6;
 
-export async function run({ rounds, rootKey, sizes, backingKeysPerKey, threads, cleanup }) {
+/**
+ * `shared`: `{ keys, dataDir, rootKey, events, ms }` of a data set generated for the other parts, with
+ * the same backing keys per key, used for its size instead of generating one (and left in place).
+ */
+export async function run({ rounds, rootKey, sizes, backingKeysPerKey, threads, cleanup, shared }) {
   const measured = [];
   for (const keys of sizes) {
-    const dataDir = tempDir(`scale-${keys}`);
-    cleanup.push(dataDir);
-    const generator = new LedgerGenerator({ rootKey, keys, backingKeysPerKey, threads });
+    const reuse = shared !== undefined && shared.keys === keys;
+    const dataDir = reuse ? shared.dataDir : tempDir(`scale-${keys}`);
+    const sizeRootKey = reuse ? shared.rootKey : rootKey;
     let generated;
-    try {
-      generated = await generator.keys(dataDir);
-    } finally {
-      await generator.close();
+    if (reuse) generated = { events: shared.events, ms: shared.ms };
+    else {
+      cleanup.push(dataDir);
+      const generator = new LedgerGenerator({ rootKey, keys, backingKeysPerKey, threads });
+      try {
+        generated = await generator.keys(dataDir);
+      } finally {
+        await generator.close();
+      }
     }
-    log(`scaling: generated ${keys.toLocaleString('en')} keys (${generated.events.toLocaleString('en')} events)`);
-    removeSnapshots(dataDir);
-    const first = await startOnce(dataDir, rootKey);
+    log(
+      `scaling: ${reuse ? 'reused' : 'generated'} ${keys.toLocaleString('en')} keys (${generated.events.toLocaleString('en')} events)`,
+    );
+    // The row is about restarts. A first start is made (and reported) only where no view snapshot is
+    // there yet: the shared set, after the startup part, has one, and its first start is that part's figure.
+    const hasSnapshot = readdirSync(dataDir).some((name) => name.includes('.snapshot'));
+    const first = hasSnapshot ? undefined : await startOnce(dataDir, sizeRootKey);
     const restarts = [];
-    for (let r = 0; r < rounds; r++) restarts.push(await startOnce(dataDir, rootKey));
-    rmSync(dataDir, { recursive: true, force: true });
+    for (let r = 0; r < rounds; r++) restarts.push(await startOnce(dataDir, sizeRootKey));
+    if (!reuse) rmSync(dataDir, { recursive: true, force: true });
     const entry = {
       keys,
       events: generated.events,
+      reused: reuse,
       generationS: round(generated.ms / 1000, 1),
-      firstStartS: round(first.timings.createToReadyMs / 1000, 2),
+      firstStartS: first ? round(first.timings.createToReadyMs / 1000, 2) : null,
       restartS: round(median(restarts.map((x) => x.timings.createToReadyMs)) / 1000, 2),
-      rssFirstMB: round(first.memory.rss / MB, 0),
+      rssFirstMB: first ? round(first.memory.rss / MB, 0) : null,
       rssRestartMB: round(median(restarts.map((x) => x.memory.rss)) / MB, 0),
+      // Whole-process bytes per key (the fixed cost of the process included): an upper bound.
+      rssBytesPerKeyRestart: round(median(restarts.map((x) => x.memory.rss)) / keys, 0),
       heapUsedRestartMB: round(median(restarts.map((x) => x.memory.heapUsed)) / MB, 0),
     };
     measured.push(entry);
     log(
-      `scaling: ${keys.toLocaleString('en')} keys: first start ${entry.firstStartS} s, restart ${entry.restartS} s, ` +
-        `RSS ${entry.rssFirstMB} / ${entry.rssRestartMB} MB`,
+      `scaling: ${keys.toLocaleString('en')} keys: first start ${entry.firstStartS ?? '(not made)'} s, ` +
+        `restart ${entry.restartS} s, RSS ${entry.rssFirstMB ?? '—'} / ${entry.rssRestartMB} MB`,
     );
   }
   // Growth between consecutive sizes, against the growth in keys, and the marginal bytes per key.

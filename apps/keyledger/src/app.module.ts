@@ -33,7 +33,7 @@ import { KeyManagementOperations } from './kms/key-management.operations.js';
 import { KmsOperations } from './kms/kms-operations.js';
 import { AsymmetricOperations } from './kms/asymmetric.operations.js';
 import { RsaEncryption } from './cryptography/rsa-encryption.js';
-import { LedgerRepository } from './ledger/ledger-repository.js';
+import { LedgerRepository } from '@keyledger/key-store';
 import { LedgerApiModule } from './ledger-api/ledger-api.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { KeyledgerMetrics } from './observability/metrics.js';

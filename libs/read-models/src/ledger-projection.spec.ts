@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_STREAM, SqliteEventStore, type EventStore, type RecordedEvent } from '@keyledger/event-store';
+import { KeyStateCache } from '@keyledger/key-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerProjection } from './ledger-projection.js';
-import { LedgerView } from './ledger-view.js';
-import { readLedgerViewSnapshot, writeLedgerViewSnapshot } from './ledger-view-snapshot.js';
+import { readProjectionSnapshot, writeProjectionSnapshot } from './projection-snapshot.js';
+import { TimeIndex } from './time-index.js';
 
 const SEAL = { macKey: Buffer.alloc(32, 7), storeIdentity: 'test-store' };
 
@@ -27,10 +28,10 @@ const created = (keyId: string) => ({
 });
 const described = (description: string) => ({ type: 'KeyDescriptionUpdated', data: { description } });
 
-/** A view that says when it has applied an event, so a test awaits that instead of polling for it. */
-class AppliedEvents extends LedgerView {
+/** A cache that says when it has applied an event, so a test awaits that instead of polling for it. */
+class AppliedEvents extends KeyStateCache {
   #waiting: Array<(event: RecordedEvent) => void> = [];
-  /** Resolves with the next event this view applies. */
+  /** Resolves with the next event this cache applies. */
   next(): Promise<RecordedEvent> {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
@@ -55,34 +56,44 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
 
   it('restarts from its snapshot and applies only what came after', async () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('one')], { expectedRevision: NO_STREAM });
-    const first = new LedgerProjection(store, new LedgerView(), { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
+    const first = new LedgerProjection(store, new KeyStateCache(), new TimeIndex(), {
+      snapshotSeal: SEAL,
+      snapshotFile: snapshotFile(),
+    });
     await first.start();
     await first.stop();
     expect(existsSync(snapshotFile())).toBe(true);
 
     await store.appendToStream(`key-${KEY}`, [described('two')], { expectedRevision: 1n });
-    const view = new LedgerView();
-    const second = new LedgerProjection(store, view, { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
+    const view = new KeyStateCache();
+    const times = new TimeIndex();
+    const second = new LedgerProjection(store, view, times, { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
     await second.start();
     expect(second.restoredPosition).toBe(2n);
     expect(view.key(KEY)).toMatchObject({ revision: 2n, state: { description: 'two' } });
     expect(view.keyIds()).toEqual([KEY]);
+    // The time index comes back from the snapshot too, then follows the log.
+    expect(times.key(KEY)).toMatchObject({ revision: 2n, complete: true });
     await second.stop();
   });
 
-  it('ignores an edited snapshot, says why, and replays the view from the log', async () => {
+  it('ignores an edited snapshot, says why, and replays from the log', async () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('one')], { expectedRevision: NO_STREAM });
-    const first = new LedgerProjection(store, new LedgerView(), { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
+    const first = new LedgerProjection(store, new KeyStateCache(), new TimeIndex(), {
+      snapshotSeal: SEAL,
+      snapshotFile: snapshotFile(),
+    });
     await first.start();
     await first.stop();
     // Someone with write access to the data directory but not the root key edits the view.
-    const taken = readLedgerViewSnapshot(snapshotFile(), SEAL)!;
+    const taken = readProjectionSnapshot(snapshotFile(), SEAL)!;
     const [[keyId, entry]] = taken.contents.keys;
     taken.contents.keys = [[keyId, { ...entry, state: { ...entry.state, description: 'forged' } }]];
-    writeLedgerViewSnapshot(snapshotFile(), taken, { ...SEAL, macKey: Buffer.alloc(32, 9) });
+    writeProjectionSnapshot(snapshotFile(), taken, { ...SEAL, macKey: Buffer.alloc(32, 9) });
 
-    const view = new LedgerView();
-    const second = new LedgerProjection(store, view, { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
+    const view = new KeyStateCache();
+    const times = new TimeIndex();
+    const second = new LedgerProjection(store, view, times, { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
     await second.start();
     expect(second.snapshotIgnored).toContain('fails its MAC check');
     expect(second.restoredPosition).toBeUndefined();
@@ -95,7 +106,8 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
       expectedRevision: NO_STREAM,
     });
     const view = new AppliedEvents();
-    const projection = new LedgerProjection(store, view, {
+    const times = new TimeIndex();
+    const projection = new LedgerProjection(store, view, times, {
       snapshotSeal: SEAL,
       snapshotFile: snapshotFile(),
       snapshotEvery: 2,
@@ -103,7 +115,7 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     await projection.start();
     expect(existsSync(snapshotFile())).toBe(true); // before any stop
     expect(view.key(KEY)).toMatchObject({ revision: 2n, state: { description: 'two' } });
-    expect(view.times.key(KEY)).toMatchObject({ revision: 2n, complete: true });
+    expect(times.key(KEY)).toMatchObject({ revision: 2n, complete: true });
     const applied = view.next();
     await store.appendToStream(`key-${KEY}`, [described('three')], { expectedRevision: 2n });
     expect((await applied).position).toBe(4n);
@@ -113,7 +125,7 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
 
   it('after a long catch-up from an older snapshot, writes the newer snapshot while starting', async () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY)], { expectedRevision: NO_STREAM });
-    const first = new LedgerProjection(store, new LedgerView(), {
+    const first = new LedgerProjection(store, new KeyStateCache(), new TimeIndex(), {
       snapshotSeal: SEAL,
       snapshotFile: snapshotFile(),
       snapshotEvery: 2,
@@ -121,8 +133,9 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     await first.start();
     await first.stop();
     await store.appendToStream(`key-${KEY}`, [described('one'), described('two')], { expectedRevision: 0n });
-    const view = new LedgerView();
-    const second = new LedgerProjection(store, view, {
+    const view = new KeyStateCache();
+    const times = new TimeIndex();
+    const second = new LedgerProjection(store, view, times, {
       snapshotSeal: SEAL,
       snapshotFile: snapshotFile(),
       snapshotEvery: 2,
@@ -132,7 +145,10 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     expect(second.snapshotFailure).toBeUndefined();
     expect(view.key(KEY)).toMatchObject({ revision: 2n, state: { description: 'two' } });
     // Before any stop, the file already holds the caught-up view.
-    const third = new LedgerProjection(store, new LedgerView(), { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
+    const third = new LedgerProjection(store, new KeyStateCache(), new TimeIndex(), {
+      snapshotSeal: SEAL,
+      snapshotFile: snapshotFile(),
+    });
     await third.start();
     expect(third.restoredPosition).toBe(3n);
     await third.stop();
@@ -143,7 +159,10 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the snapshot')], {
       expectedRevision: NO_STREAM,
     });
-    const first = new LedgerProjection(store, new LedgerView(), { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
+    const first = new LedgerProjection(store, new KeyStateCache(), new TimeIndex(), {
+      snapshotSeal: SEAL,
+      snapshotFile: snapshotFile(),
+    });
     await first.start();
     await first.stop();
     await store.close();
@@ -156,8 +175,9 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('from the store')], {
       expectedRevision: NO_STREAM,
     });
-    const view = new LedgerView();
-    const second = new LedgerProjection(store, view, { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
+    const view = new KeyStateCache();
+    const times = new TimeIndex();
+    const second = new LedgerProjection(store, view, times, { snapshotSeal: SEAL, snapshotFile: snapshotFile() });
     await second.start();
     expect(second.restoredPosition).toBeUndefined();
     expect(view.key(KEY)?.state.description).toBe('from the store');

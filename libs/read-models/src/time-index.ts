@@ -1,18 +1,27 @@
-import { ALIAS_EVENT_TYPES, aliasTargetAfter, type AliasEvent } from '@keyledger/ledger';
+import type { RecordedEvent } from '@keyledger/event-store';
+import {
+  ALIAS_EVENT_TYPES,
+  ALIAS_STREAM_PREFIX,
+  aliasTargetAfter,
+  keyIdOfStream,
+  type AliasEvent,
+} from '@keyledger/ledger';
+import { eventTimeMs } from './ledger/history.js';
 
 const ALIAS_TYPES = new Set<string>(ALIAS_EVENT_TYPES);
 
 /**
- * When things happened, beside the LedgerView's current folds: each key's
+ * When things happened, beside the KeyStateCache's current folds: each key's
  * creation time and latest event time, and each alias's targets over time.
  * With them an as-of question about a key that has not changed since T is
- * answered from the view's current fold, and only keys changed after T are
+ * answered from the cache's current fold, and only keys changed after T are
  * replayed. Times are domain times (each event's `metadata.time`).
  *
- * Every update names the stream revision it comes from, so applying an event
- * twice (the subscription delivers what a handler or a query already applied)
- * changes nothing. A key revision that skips one marks the key's times
- * incomplete: queries then replay that stream rather than trust them.
+ * Fed only from the log, in log order (the subscription, a query's catch-up
+ * read). Every update names the stream revision it comes from, so applying an
+ * event twice (the subscription delivers what a query already read) changes
+ * nothing. A key revision that skips one marks the key's times incomplete:
+ * queries then replay that stream rather than trust them.
  */
 export interface KeyTimes {
   /** Revision of the last event whose time is counted; -1n before any. */
@@ -62,49 +71,42 @@ export class TimeIndex {
     }
   }
 
+  /** One recorded event from any stream, in log order; streams without times are passed by. */
+  applyRecorded(event: RecordedEvent): void {
+    const keyId = keyIdOfStream(event.streamName);
+    if (keyId !== undefined) {
+      this.keyEvent(keyId, event.revision, event.type, eventTimeMs(event));
+    } else if (event.streamName.startsWith(ALIAS_STREAM_PREFIX)) {
+      const aliasName = event.streamName.slice(ALIAS_STREAM_PREFIX.length);
+      this.aliasEvent(aliasName, event.revision, event.type, event.data as Record<string, unknown>, eventTimeMs(event));
+    }
+  }
+
   key(keyId: string): KeyTimes | undefined {
     return this.keys.get(keyId);
   }
 
-  /**
-   * `inLogOrder`: the caller feeds every event in log order (the subscription,
-   * a read of the log), so a skipped revision is lost for good. A handler's own
-   * append may run ahead of events it has not been fed yet; those arrive later
-   * in order, so its out-of-turn event is left for then.
-   */
-  keyEvent(keyId: string, revision: bigint, type: string, timeMs: number, inLogOrder: boolean): void {
+  /** Events come in log order, so a skipped revision is lost for good: the key's times are then incomplete. */
+  keyEvent(keyId: string, revision: bigint, type: string, timeMs: number): void {
     let times = this.keys.get(keyId);
     if (!times) {
-      if (!inLogOrder && revision !== 0n) return;
       times = { revision: -1n, createdMs: Infinity, maxTimeMs: -Infinity, complete: true };
       this.keys.set(keyId, times);
     }
     if (revision <= times.revision) return;
-    if (revision !== times.revision + 1n) {
-      if (!inLogOrder) return;
-      times.complete = false;
-    }
+    if (revision !== times.revision + 1n) times.complete = false;
     times.revision = revision;
     if (type === 'KeyCreated' && times.createdMs === Infinity) times.createdMs = timeMs;
     if (timeMs > times.maxTimeMs) times.maxTimeMs = timeMs;
   }
 
-  aliasEvent(
-    aliasName: string,
-    revision: bigint,
-    type: string,
-    data: Record<string, unknown>,
-    timeMs: number,
-    inLogOrder: boolean,
-  ): void {
+  aliasEvent(aliasName: string, revision: bigint, type: string, data: Record<string, unknown>, timeMs: number): void {
     let times = this.aliases.get(aliasName);
     if (!times) {
-      if (!inLogOrder && revision !== 0n) return;
       times = { revision: -1n, points: [] };
       this.aliases.set(aliasName, times);
     }
     if (revision <= times.revision) return;
-    if (revision !== times.revision + 1n && !inLogOrder) return;
     times.revision = revision;
     if (!ALIAS_TYPES.has(type)) return;
     const target = aliasTargetAfter({ type, data } as AliasEvent);

@@ -8,11 +8,11 @@ import {
   type AliasTarget,
   type Clock,
 } from '@keyledger/ledger';
-import { LedgerView } from '@keyledger/read-models';
+import { KeyStateCache } from '@keyledger/key-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { KeyResolver } from '../keys/key-resolver.js';
-import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { LedgerRepository } from '@keyledger/key-store';
 import type { RequestContext } from '../ledger/request-context.js';
 import { refIn, scopeIn } from '../regions/request-region.js';
 import { aliasesOfKeyIn } from '../regions/regional-listing.js';
@@ -41,7 +41,7 @@ export class ChangeAliasHandler implements ICommandHandler<ChangeAliasCommand, v
   constructor(
     private readonly repository: LedgerRepository,
     private readonly keys: KeyResolver,
-    private readonly view: LedgerView,
+    private readonly cache: KeyStateCache,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
@@ -56,8 +56,8 @@ export class ChangeAliasHandler implements ICommandHandler<ChangeAliasCommand, v
     if (change.type !== 'DeleteAlias') {
       // Aliases point at keys, never at other aliases: AWS takes a key id or key ARN here.
       const key = await this.keys.resolve(change.targetKeyId, { allowAlias: false, region });
-      // From the view: two racing CreateAliases on one key may both pass at 49 (the quota is a bound, not a count).
-      const aliasCount = aliasesOfKeyIn(this.view, this.config, region, key.keyId).length;
+      // From the cache: two racing CreateAliases on one key may both pass at 49 (the quota is a bound, not a count).
+      const aliasCount = aliasesOfKeyIn(this.cache, this.config, region, key.keyId).length;
       target = { keyId: key.keyId, arn: key.state.arn, keyState: keyStateOf(key.state), aliasCount };
     }
     // Alias names are unique per region: each region's alias is a stream of its own.

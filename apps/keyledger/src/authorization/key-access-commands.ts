@@ -21,7 +21,7 @@ import {
 } from '@keyledger/ledger';
 import { CLOCK } from '../infrastructure/tokens.js';
 import { KeyResolver } from '../keys/key-resolver.js';
-import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { LedgerRepository } from '@keyledger/key-store';
 import type { RequestContext } from '../ledger/request-context.js';
 import { Authorizer, type Caller } from './authorizer.js';
 

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { principalArn, type Principal } from '@keyledger/kms-api';
 import { bareId, DomainError, type AuthorizationDecision, type Clock } from '@keyledger/ledger';
-import { LedgerView } from '@keyledger/read-models';
+import { KeyStateCache } from '@keyledger/key-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { KeyResolver } from '../keys/key-resolver.js';
-import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { LedgerRepository } from '@keyledger/key-store';
 import { aliasesOfKeyIn } from '../regions/regional-listing.js';
 import { Authorizer, checkGrantTokens, type Caller, type KeyInRequest } from './authorizer.js';
 import { DECIDED_BY_GRANT, namedKeys } from './kms-request-keys.js';
@@ -24,7 +24,7 @@ export function callerFrom(principal: Principal, accountId: string, sourceIp: st
 
 /**
  * "May this principal do this", asked once per KMS request, after the edge authenticated and parsed it and
- * before its handler runs: the keys the request names are resolved (the view, no replay), and the
+ * before its handler runs: the keys the request names are resolved (the cache, no replay), and the
  * Authorizer evaluates the key policy, the grants and the caller's identity policies. A key that cannot be
  * resolved is left to the handler, which answers NotFound (or the validation error) as AWS does; the
  * request is then judged by the identity policies alone, so a principal with no KMS permission at all is
@@ -36,7 +36,7 @@ export class KmsRequestAuthorization {
     private readonly authorizer: Authorizer,
     private readonly keys: KeyResolver,
     private readonly repository: LedgerRepository,
-    private readonly view: LedgerView,
+    private readonly cache: KeyStateCache,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -82,7 +82,7 @@ export class KmsRequestAuthorization {
     }
     const loaded = await this.repository.loadKey(keyId);
     if (loaded === undefined || !loaded.state.exists) return undefined;
-    const aliases = aliasesOfKeyIn(this.view, this.config, region, bareId(keyId)).map(bareId);
+    const aliases = aliasesOfKeyIn(this.cache, this.config, region, bareId(keyId)).map(bareId);
     return { keyId, revision: loaded.revision, state: loaded.state, aliases };
   }
 }

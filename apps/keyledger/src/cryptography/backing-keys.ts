@@ -25,7 +25,7 @@ import {
   type ServedKeySpec,
 } from '@keyledger/ledger';
 import { SHRED_VAULT } from '../infrastructure/tokens.js';
-import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { LedgerRepository } from '@keyledger/key-store';
 import { ShredKeyPool } from './shred-key-pool.js';
 
 interface OpenedMaterial {

@@ -4,7 +4,7 @@ import { decrypt, encrypt, InvalidCiphertextError, parseCiphertext, type Encrypt
 import { backingKeyForDecrypt, backingKeyForEncrypt, DomainError, type KeyAggregate } from '@keyledger/ledger';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CONFIG } from '../infrastructure/tokens.js';
-import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { LedgerRepository } from '@keyledger/key-store';
 import { refIn } from '../regions/request-region.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { BackingKeys } from './backing-keys.js';

@@ -13,7 +13,8 @@ import { importTokenKeyPurpose, type RootKeyProvider } from '@keyledger/crypto';
 import { loadPrincipals, PrincipalDirectory } from '@keyledger/kms-api';
 import { DEV_BANNER, DEV_PRINCIPAL } from './development-mode.js';
 import { systemClock, type Clock } from '@keyledger/ledger';
-import { LedgerProjection, LedgerView } from '@keyledger/read-models';
+import { KeyStateCache } from '@keyledger/key-store';
+import { LedgerProjection, TimeIndex } from '@keyledger/read-models';
 import { EventBus } from '@nestjs/cqrs';
 import { LedgerEventRecorded } from '../reactions/ledger-event-recorded.js';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
@@ -131,12 +132,19 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
             return loaded.directory;
           },
         },
-        LedgerView,
+        KeyStateCache,
+        TimeIndex,
         {
           provide: LedgerProjection,
-          inject: [EVENT_STORE, LedgerView, DATA_DIR, EventBus],
-          useFactory: async (store: EventStore, view: LedgerView, dir: OpenedDataDir, bus: EventBus) =>
-            new LedgerProjection(store, view, {
+          inject: [EVENT_STORE, KeyStateCache, TimeIndex, DATA_DIR, EventBus],
+          useFactory: async (
+            store: EventStore,
+            cache: KeyStateCache,
+            times: TimeIndex,
+            dir: OpenedDataDir,
+            bus: EventBus,
+          ) =>
+            new LedgerProjection(store, cache, times, {
               snapshotFile: join(config.dataDir, LEDGER_VIEW_SNAPSHOT_FILE),
               snapshotEvery: SNAPSHOT_EVERY_EVENTS,
               snapshotSeal: snapshotSealOf(dir, await store.storeIdentity()),
@@ -153,7 +161,8 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         IMPORT_TOKEN_KEY,
         SHRED_VAULT,
         PRINCIPALS,
-        LedgerView,
+        KeyStateCache,
+        TimeIndex,
         LedgerProjection,
       ],
     };

@@ -1,7 +1,7 @@
 /** Injection tokens for what is not a class of ours. */
 export const CONFIG = Symbol('KeyledgerConfig');
-export const CLOCK = Symbol('Clock');
-export const EVENT_STORE = Symbol('EventStore');
+// The repository's tokens are its library's: one symbol each, whoever injects it.
+export { CLOCK, EVENT_STORE } from '@keyledger/key-store';
 export const ROOT_KEY = Symbol('RootKeyProvider');
 export const SHRED_VAULT = Symbol('ShredVault');
 export const PRINCIPALS = Symbol('PrincipalDirectory');

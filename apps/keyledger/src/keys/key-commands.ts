@@ -20,7 +20,7 @@ import {
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { BackingKeys } from '../cryptography/backing-keys.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
-import { LedgerRepository, type Outcome } from '../ledger/ledger-repository.js';
+import { LedgerRepository, type Outcome } from '@keyledger/key-store';
 import type { RequestContext } from '../ledger/request-context.js';
 import { refIn, scopeIn } from '../regions/request-region.js';
 import { InitialKeyPolicy } from '../authorization/initial-key-policy.js';

@@ -28,7 +28,7 @@ import { CLOCK, IMPORT_TOKEN_KEY, SHRED_VAULT } from '../infrastructure/tokens.j
 import { MultiRegionKeys } from './multi-region-keys.js';
 import { BackingKeys } from '../cryptography/backing-keys.js';
 import { ShredKeyPool } from '../cryptography/shred-key-pool.js';
-import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { LedgerRepository } from '@keyledger/key-store';
 import { KeyResolver } from './key-resolver.js';
 import type { RequestContext } from '../ledger/request-context.js';
 import { acceptImportedMaterial, importedMaterialLength } from './imported-key-material.js';

@@ -1,7 +1,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import type { AliasAggregate } from '@keyledger/ledger';
 import { Inject } from '@nestjs/common';
-import { LedgerView } from '@keyledger/read-models';
+import { KeyStateCache } from '@keyledger/key-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CONFIG } from '../infrastructure/tokens.js';
 import { page, type Page } from '../ledger/paging.js';
@@ -51,27 +51,27 @@ export class GetKeyHandler implements IQueryHandler<GetKeyQuery, ResolvedKey> {
 @QueryHandler(ListKeysQuery)
 export class ListKeysHandler implements IQueryHandler<ListKeysQuery, Page<ResolvedKey>> {
   constructor(
-    private readonly view: LedgerView,
+    private readonly cache: KeyStateCache,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
   async execute(query: ListKeysQuery): Promise<Page<ResolvedKey>> {
-    return page(liveKeysIn(this.view, this.config, query.region), query.limit, query.marker);
+    return page(liveKeysIn(this.cache, this.config, query.region), query.limit, query.marker);
   }
 }
 
 @QueryHandler(ListAliasesQuery)
 export class ListAliasesHandler implements IQueryHandler<ListAliasesQuery, Page<AliasAggregate>> {
   constructor(
-    private readonly view: LedgerView,
+    private readonly cache: KeyStateCache,
     private readonly keys: KeyResolver,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
   async execute(query: ListAliasesQuery): Promise<Page<AliasAggregate>> {
     const { region } = query;
-    if (query.keyId === undefined) return page(aliasesIn(this.view, this.config, region), query.limit, query.marker);
+    if (query.keyId === undefined) return page(aliasesIn(this.cache, this.config, region), query.limit, query.marker);
     const { keyId } = await this.keys.resolve(query.keyId, { allowAlias: false, region });
     return page(
-      aliasStates(this.view, aliasesOfKeyIn(this.view, this.config, region, keyId)),
+      aliasStates(this.cache, aliasesOfKeyIn(this.cache, this.config, region, keyId)),
       query.limit,
       query.marker,
     );

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { aliasArnOf, bareId, DomainError, keyArnOf, parseKeyIdentifier, type KeyAggregate } from '@keyledger/ledger';
-import type { Versioned } from '@keyledger/read-models';
+import type { Versioned } from '@keyledger/key-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CONFIG } from '../infrastructure/tokens.js';
-import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { LedgerRepository } from '@keyledger/key-store';
 import { refIn, scopeIn } from '../regions/request-region.js';
 
 export interface ResolvedKey extends Versioned<KeyAggregate> {

@@ -19,7 +19,7 @@ import { InitialKeyPolicy } from '../authorization/initial-key-policy.js';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { BackingKeys } from '../cryptography/backing-keys.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
-import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { LedgerRepository } from '@keyledger/key-store';
 import type { RequestContext } from '../ledger/request-context.js';
 import { refIn, scopeIn } from '../regions/request-region.js';
 import { KeyResolver } from './key-resolver.js';
@@ -111,7 +111,7 @@ export class MultiRegionKeys {
       const created = await this.repository.decideOnKey(
         replicaRef,
         (state) => policy.after(decideKey(command, state)),
-        { ...context, region: replicaRegion },
+        context,
       );
       replica = created.state;
     } catch (error) {
@@ -162,7 +162,7 @@ export class MultiRegionKeys {
       await this.repository.decideOnKey(
         this.refOf(primary, region),
         (state) => decideKey({ type: 'FollowPrimaryRegion', update: moved.data, now: this.clock.now() }, state),
-        { ...context, region },
+        context,
       );
   }
 
@@ -183,7 +183,7 @@ export class MultiRegionKeys {
           this.refOf(state, primaryRegion),
           (primary) =>
             decideKey({ type: 'ForgetReplica', replicaRegion: state.region, now: this.clock.now() }, primary),
-          { ...context, region: primaryRegion },
+          context,
         );
       }
     } catch (error) {
@@ -217,7 +217,7 @@ export class MultiRegionKeys {
               { type: 'ReceiveBackingKeys', fromRegion: primary.region, arrivals, now: this.clock.now() },
               state,
             ),
-          { ...context, region },
+          context,
         );
         changed.set(region, outcome.state);
         recorded = new Set(outcome.events.map((e) => (e.data as { keyMaterialId?: string }).keyMaterialId ?? ''));

@@ -9,7 +9,7 @@ import {
   type GrantRecord,
   regionOf,
 } from '@keyledger/ledger';
-import { LedgerView } from '@keyledger/read-models';
+import { KeyStateCache } from '@keyledger/key-store';
 import { randomBytes } from 'node:crypto';
 import { KeyAccessCache } from '../authorization/key-access-cache.js';
 import { KeyAccessCommands } from '../authorization/key-access-commands.js';
@@ -56,7 +56,7 @@ export class KeyAccessOperations {
     private readonly keys: KeyResolver,
     private readonly access: KeyAccessCache,
     private readonly commands: KeyAccessCommands,
-    private readonly view: LedgerView,
+    private readonly cache: KeyStateCache,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
   ) {}
 
@@ -136,10 +136,10 @@ export class KeyAccessOperations {
       const retiring = input.RetiringPrincipal;
       if (retiring === undefined) throw new DomainError('Validation', 'RetiringPrincipal is required.');
       const entries = [];
-      for (const keyId of this.view.keyIds()) {
+      for (const keyId of this.cache.keyIds()) {
         // Grants of the request's region only, as AWS lists them.
         if (regionOf(keyId, this.config.region) !== context.region) continue;
-        const key = this.view.key(keyId);
+        const key = this.cache.key(keyId);
         if (key === undefined || !key.state.exists || key.state.deleted) continue;
         const access = await this.access.accessAt(keyId, key.revision);
         for (const g of access.grants) if (g.retiringPrincipal === retiring) entries.push(grantEntry(key.state.arn, g));

@@ -42,8 +42,8 @@ import { CHECKPOINT_KEYS } from './ledger-api.tokens.js';
   exports: [LedgerQueries, LedgerCheckpoints, CheckpointWriter, CheckpointStatus, CHECKPOINT_KEYS],
 })
 /**
- * The queries answer from the server's own LedgerView (which keeps when each
- * stream changed) and replay only keys changed after the time asked about:
+ * The queries answer from the server's own KeyStateCache and TimeIndex (which
+ * keeps when each stream changed) and replay only keys changed after the time asked about:
  * there is no second read model to build at start-up or on a first query.
  */
 export class LedgerApiModule {}

@@ -7,7 +7,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { ShredVault, StaticRootKeyProvider } from '@keyledger/crypto';
 import { createEventStore, type EventStore } from '@keyledger/event-store';
 import { decideKey, keyArnOf, keyStreamName, ManualClock } from '@keyledger/ledger';
-import { LedgerView } from '@keyledger/read-models';
+import { KeyStateCache } from '@keyledger/key-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/keyledger-config.js';
 import { BackingKeys } from '../cryptography/backing-keys.js';
@@ -19,7 +19,7 @@ import { MultiRegionKeys } from '../keys/multi-region-keys.js';
 import { Authorizer } from '../authorization/authorizer.js';
 import { InitialKeyPolicy } from '../authorization/initial-key-policy.js';
 import { KeyAccessCache } from '../authorization/key-access-cache.js';
-import { LedgerRepository } from '../ledger/ledger-repository.js';
+import { LedgerRepository } from '@keyledger/key-store';
 import type { RequestContext } from '../ledger/request-context.js';
 import { KeyledgerMetrics } from '../observability/metrics.js';
 import { Scheduler } from './scheduler.service.js';
@@ -39,7 +39,7 @@ let vault: ShredVault;
 let clock: ManualClock;
 let app: TestingModule;
 let scheduler: Scheduler;
-let view: LedgerView;
+let cache: KeyStateCache;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'keyledger-scheduler-'));
@@ -53,7 +53,7 @@ beforeEach(async () => {
       { provide: SHRED_VAULT, useValue: vault },
       { provide: CLOCK, useValue: clock },
       { provide: CONFIG, useValue: config },
-      LedgerView,
+      KeyStateCache,
       LedgerRepository,
       KeyResolver,
       ShredKeyPool,
@@ -70,7 +70,7 @@ beforeEach(async () => {
   // Registers the command handlers; the scheduler's own start-up sweep finds an empty ledger.
   await app.init();
   scheduler = app.get(Scheduler);
-  view = app.get(LedgerView);
+  cache = app.get(KeyStateCache);
 });
 afterEach(async () => {
   await app.close();
@@ -137,11 +137,11 @@ describe('Scheduler: what a sweep selects', () => {
     // The first two keys are due; the other two are due two days later.
     clock.set(T0 + 90 * DAY + 1);
     expect(await scheduler.sweep()).toEqual({ rotated: 1, deleted: 1, expired: 0, repaired: 0 });
-    expect(view.key(rotateDue)!.state.backingKeys).toHaveLength(2);
-    expect(view.key(deleteDue)!.state.deleted).toBe(true);
+    expect(cache.key(rotateDue)!.state.backingKeys).toHaveLength(2);
+    expect(cache.key(deleteDue)!.state.deleted).toBe(true);
     expect(await typesOf(rotateNotYet)).toEqual(before.rotateNotYet);
     expect(await typesOf(deleteNotYet)).toEqual(before.deleteNotYet);
-    expect(view.key(deleteNotYet)!.state.deleted).toBe(false);
+    expect(cache.key(deleteNotYet)!.state.deleted).toBe(false);
 
     // Done work is not done again.
     const recorded = (await store.readAll()).length;
@@ -152,7 +152,7 @@ describe('Scheduler: what a sweep selects', () => {
   it('does nothing one millisecond before a deletion is due, and deletes at the instant', async () => {
     const keyId = await createKey();
     await change(keyId, { type: 'ScheduleKeyDeletion', pendingWindowInDays: 7 });
-    const deletionDate = view.key(keyId)!.state.deletionDate!;
+    const deletionDate = cache.key(keyId)!.state.deletionDate!;
     clock.set(deletionDate - 1);
     expect(await scheduler.sweep()).toEqual({ rotated: 0, deleted: 0, expired: 0, repaired: 0 });
     clock.set(deletionDate);

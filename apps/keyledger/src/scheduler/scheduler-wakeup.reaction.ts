@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { keyIdOfStream, nextDueAt, type Clock } from '@keyledger/ledger';
-import { LedgerView } from '@keyledger/read-models';
+import { KeyStateCache } from '@keyledger/key-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG } from '../infrastructure/tokens.js';
 import { LedgerEventRecorded } from '../reactions/ledger-event-recorded.js';
@@ -16,7 +16,7 @@ import { Scheduler } from './scheduler.service.js';
 @EventsHandler(LedgerEventRecorded)
 export class SchedulerWakeup implements IEventHandler<LedgerEventRecorded> {
   constructor(
-    private readonly view: LedgerView,
+    private readonly cache: KeyStateCache,
     private readonly scheduler: Scheduler,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
@@ -24,7 +24,7 @@ export class SchedulerWakeup implements IEventHandler<LedgerEventRecorded> {
 
   handle({ event }: LedgerEventRecorded): void {
     const keyId = keyIdOfStream(event.streamName);
-    const key = keyId === undefined ? undefined : this.view.key(keyId)?.state;
+    const key = keyId === undefined ? undefined : this.cache.key(keyId)?.state;
     const at = key ? nextDueAt(key) : null;
     if (at !== null && at < this.clock.now().getTime() + this.config.schedulerIntervalMs) this.scheduler.wakeAt(at);
   }

@@ -11,7 +11,7 @@ import {
   type Clock,
   type KeyAggregate,
 } from '@keyledger/ledger';
-import { LedgerView } from '@keyledger/read-models';
+import { KeyStateCache } from '@keyledger/key-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, type KeyChange } from '../keys/key-commands.js';
@@ -52,7 +52,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
 
   constructor(
     private readonly commands: CommandBus,
-    private readonly view: LedgerView,
+    private readonly cache: KeyStateCache,
     @Inject(SHRED_VAULT) private readonly vault: ShredVault,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
@@ -108,8 +108,8 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       expired: [] as string[],
       repaired: [] as string[],
     };
-    for (const ref of [...this.view.keyIds()]) {
-      const key = this.view.key(ref)?.state;
+    for (const ref of [...this.cache.keyIds()]) {
+      const key = this.cache.key(ref)?.state;
       if (!key || !key.exists) continue;
       await this.destroyOrphans(ref, key);
       const due = dueWork(key, now);
@@ -153,9 +153,9 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /**
-   * Whether a multi-Region write looks cut short, as the view has the members: a primary's replica lacks a
+   * Whether a multi-Region write looks cut short, as the write-side cache has the members: a primary's replica lacks a
    * backing key, or was deleted while the primary still lists it; or a live replica is not listed by its
-   * primary. Answers the primary to repair (from the store, not the view), so a pass over a ledger with
+   * primary. Answers the primary to repair (from the store, not the cache), so a pass over a ledger with
    * nothing to finish reads nothing more.
    */
   private cutShort(ref: string, key: KeyAggregate): { primaryRef: string; unlisted: string[] } | undefined {
@@ -163,14 +163,14 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     const role = multiRegionKeyTypeOf(key);
     if (role === 'PRIMARY') {
       const short = key.multiRegion!.replicaRegions.some((region) => {
-        const replica = this.view.key(refIn(this.config, region, key.keyId))?.state;
+        const replica = this.cache.key(refIn(this.config, region, key.keyId))?.state;
         return replica === undefined || replica.deleted || replicaLacksBackingKeys(key, replica);
       });
       return short ? { primaryRef: ref, unlisted: [] } : undefined;
     }
     if (role !== 'REPLICA') return undefined;
     const primaryRef = refIn(this.config, key.multiRegion!.primaryRegion, key.keyId);
-    const primary = this.view.key(primaryRef)?.state;
+    const primary = this.cache.key(primaryRef)?.state;
     if (!primary || primary.deleted || multiRegionKeyTypeOf(primary) !== 'PRIMARY') return undefined;
     return primary.multiRegion!.replicaRegions.includes(key.region)
       ? undefined

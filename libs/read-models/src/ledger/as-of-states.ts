@@ -1,9 +1,10 @@
 import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyledger/event-store';
 import { initialKeyState, keyIdOfStream, keyStreamName, type KeyAggregate } from '@keyledger/ledger';
-import { LedgerView } from '../ledger-view.js';
+import { KeyStateCache } from '@keyledger/key-store';
+import { TimeIndex } from '../time-index.js';
 import { eventTimeMs } from './history.js';
 import { applyKeyEvent, KeyTimeline } from './key-timeline.js';
-import { LOG_PAGE, type SharedLedgerView } from './query-support.js';
+import { LOG_PAGE, type SharedProjection } from './query-support.js';
 
 /** Timelines are kept for as-of queries up to this many events in all, least recently used dropped first. */
 const TIMELINE_CACHE_EVENTS = 250_000;
@@ -15,31 +16,33 @@ const REPLAY_PER_STREAM_LIMIT = 512;
  * stored state. Times are domain times (each event's `metadata.time`, from the
  * one Clock): the state "as of T" is the fold of a stream's events up to
  * (excluding) the first one after T. A key unchanged since T is answered from
- * the view's current fold; only keys changed after T are replayed.
+ * the cache's current fold; only keys changed after T are replayed.
  */
 export class AsOfStates {
-  readonly view: LedgerView;
+  readonly cache: KeyStateCache;
+  readonly times: TimeIndex;
   private readonly timelines = new Map<string, KeyTimeline>();
   private timelineEvents = 0;
   private readPosition: bigint | 'start' = 'start';
   private reading: Promise<void> = Promise.resolve();
 
   /**
-   * Over `shared`, the server's own LedgerView: there is no second read model
-   * to build. Without it (the CLI on a data directory), a view of its own,
+   * Over `shared`, the server's own cache and time index: there is nothing
+   * else to build. Without it (the CLI on a data directory), its own,
    * and the first question reads the whole log once.
    */
   constructor(
     private readonly store: EventStore,
-    private readonly shared?: SharedLedgerView,
+    private readonly shared?: SharedProjection,
   ) {
-    this.view = shared?.view ?? new LedgerView();
+    this.cache = shared?.cache ?? new KeyStateCache();
+    this.times = shared?.times ?? new TimeIndex();
   }
 
   /**
-   * Brings the view up to everything committed before the call, whatever
+   * Brings the cache and time index up to everything committed before the call, whatever
    * process wrote it: one indexed read when nothing is new. Applying an event
-   * the feed also delivers changes nothing (the view checks revisions).
+   * the feed also delivers changes nothing (both check revisions).
    * Concurrent callers queue, so each sees what preceded its call.
    */
   catchUp(): Promise<void> {
@@ -54,7 +57,10 @@ export class AsOfStates {
     let after = later(this.readPosition, fed);
     for (;;) {
       const page = await this.store.readAll({ after, maxCount: LOG_PAGE });
-      for (const event of page) this.view.applyRecorded(event);
+      for (const event of page) {
+        this.cache.applyRecorded(event);
+        this.times.applyRecorded(event);
+      }
       after = page.at(-1)?.position ?? after;
       if (page.length < LOG_PAGE) break;
     }
@@ -62,24 +68,24 @@ export class AsOfStates {
   }
 
   /**
-   * The key as of `at` when the view can tell without a replay: its current
+   * The key as of `at` when the cache can tell without a replay: its current
    * fold if nothing happened to it after `at`, null if it did not exist by
    * then; undefined when only a replay can tell.
    */
-  fromView(keyId: string, at: number): KeyAggregate | null | undefined {
-    const times = this.view.times.key(keyId);
-    // The view has read the whole log: a key it never saw does not exist.
+  fromCache(keyId: string, at: number): KeyAggregate | null | undefined {
+    const times = this.times.key(keyId);
+    // The index has read the whole log: a key it never saw does not exist.
     if (!times) return null;
     if (!times.complete) return undefined;
     if (times.createdMs > at) return null;
     if (at < times.maxTimeMs) return undefined;
-    const entry = this.view.key(keyId);
+    const entry = this.cache.key(keyId);
     return entry && entry.revision === times.revision ? entry.state : undefined;
   }
 
   /** The key as of `at`, or undefined when it had not been created by then. */
   async stateAt(keyId: string, at: number): Promise<KeyAggregate | undefined> {
-    const known = this.fromView(keyId, at);
+    const known = this.fromCache(keyId, at);
     if (known !== undefined) return known ?? undefined;
     const timeline = await this.timeline(keyId);
     const { state } = timeline.stateAt(at);
@@ -89,9 +95,9 @@ export class AsOfStates {
   /** Every key that existed at `at`, in creation order, folded as of `at`. */
   async statesAt(at: number): Promise<KeyAggregate[]> {
     await this.catchUp();
-    const keyIds = this.view.keyIds();
+    const keyIds = this.cache.keyIds();
     // Per key, in creation order: its state, null (did not exist), or undefined (replay it).
-    const found = keyIds.map((keyId) => ({ keyId, state: this.fromView(keyId, at) }));
+    const found = keyIds.map((keyId) => ({ keyId, state: this.fromCache(keyId, at) }));
     const replay = found.filter(({ state }) => state === undefined).map(({ keyId }) => keyId);
     const past = new Map<string, KeyAggregate>();
     if (replay.length > REPLAY_PER_STREAM_LIMIT) {
@@ -116,7 +122,7 @@ export class AsOfStates {
       this.timelines.delete(keyId); // re-inserted below: most recently used last
       this.timelineEvents -= timeline.length;
     }
-    const knownRevision = this.view.times.key(keyId)?.revision ?? -1n;
+    const knownRevision = this.times.key(keyId)?.revision ?? -1n;
     if (!timeline || timeline.revision < knownRevision) {
       timeline ??= new KeyTimeline();
       const stream = keyStreamName(keyId);

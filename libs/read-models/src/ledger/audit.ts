@@ -89,7 +89,7 @@ export class AuditQuery {
     await this.states.catchUp();
     const { keyId } = key;
     // Alias events name the bare key id: only the aliases of the key's own region concern it.
-    const aliases = this.states.view.times
+    const aliases = this.states.times
       .aliasNamesEver(keyId)
       .filter((ref) => regionOf(ref, this.options.region) === key.region);
     const usage = usageStream(key.ref);

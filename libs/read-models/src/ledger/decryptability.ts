@@ -89,7 +89,7 @@ export class DecryptabilityQuery {
     if (namedKeyId !== undefined) {
       const { ref } = regionalKey(this.options, namedKeyId, region);
       const rsa = (key: KeyAggregate) => rsaDecryptability(key, ciphertextBlob, asOfIso);
-      const known = this.states.fromView(ref, at);
+      const known = this.states.fromCache(ref, at);
       if (known !== undefined && known !== null && isRsaKeySpec(known.keySpec)) return rsa(known);
       if (known === undefined)
         return this.states
@@ -120,7 +120,7 @@ export class DecryptabilityQuery {
     // The ciphertext names its key by id: the key of that id in the region asked about.
     const ref = regionalId(keyId, region, this.options.region);
     // The common case (asking about now) needs no await: a batch of 1000 stays synchronous.
-    const known = this.states.fromView(ref, at);
+    const known = this.states.fromCache(ref, at);
     if (known !== undefined) return finish(known ?? undefined);
     return this.states.stateAt(ref, at).then(finish);
   }

@@ -55,11 +55,11 @@ export async function keyStateAsOf(
 ): Promise<KeyStateAsOf> {
   const at = timeOf(asOf);
   await states.catchUp();
-  const key = regionalKey(options, keyId, region, { view: states.view, asOfMs: at });
+  const key = regionalKey(options, keyId, region, { times: states.times, asOfMs: at });
   const state = await states.stateAt(key.ref, at);
   if (!state)
     throw new DomainError('NotFound', `Key '${keyArnOf(key.scope, key.keyId)}' did not exist at ${asOf.toISOString()}`);
-  const aliases = aliasNamesIn(states.view.times.aliasesOf(key.keyId, at), key.region, options.region);
+  const aliases = aliasNamesIn(states.times.aliasesOf(key.keyId, at), key.region, options.region);
   return describe(state, aliases, at);
 }
 

@@ -4,12 +4,12 @@ import { AuditQuery, type AuditFilter, type AuditPage } from './audit.js';
 import { DecryptabilityQuery, type Decryptability, type DecryptabilityItem } from './decryptability.js';
 import type { HistoryEvent } from './history.js';
 import { keyStateAsOf, type KeyStateAsOf } from './key-state-as-of.js';
-import type { LedgerQueryOptions, SharedLedgerView } from './query-support.js';
+import type { LedgerQueryOptions, SharedProjection } from './query-support.js';
 import { LedgerReports, type InventoryReport, type RotationComplianceReport } from './reports.js';
 import { replicationAsOf, type ReplicationAsOf } from './replication.js';
 import { StreamHistory } from './stream-history.js';
 
-export type { LedgerQueryOptions, SharedLedgerView } from './query-support.js';
+export type { LedgerQueryOptions, SharedProjection } from './query-support.js';
 export * from './audit.js';
 export * from './decryptability.js';
 export type { KeyMaterialAsOf, KeyStateAsOf, KeyStateName } from './key-state-as-of.js';
@@ -30,13 +30,13 @@ export class LedgerQueries {
   private readonly audit: AuditQuery;
 
   /**
-   * Over `shared`, the server's own LedgerView (see AsOfStates); without it
-   * the queries fold a view of their own.
+   * Over `shared`, the server's own cache and time index (see AsOfStates);
+   * without it the queries fold their own.
    */
   constructor(
     store: EventStore,
     private readonly options: LedgerQueryOptions,
-    shared?: SharedLedgerView,
+    shared?: SharedProjection,
   ) {
     this.states = new AsOfStates(store, shared);
     this.history = new StreamHistory(store, options, this.states);
@@ -45,7 +45,7 @@ export class LedgerQueries {
     this.audit = new AuditQuery(store, this.states, options);
   }
 
-  /** Brings the view up to everything committed before the call. */
+  /** Brings the cache and time index up to everything committed before the call. */
   catchUp(): Promise<void> {
     return this.states.catchUp();
   }

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { SqliteEventStore, type EventStore, type JsonObject } from '@keyledger/event-store';
 import { integrityOf, ManualClock, withIntegrity, type Actor } from '@keyledger/ledger';
 import { encodeHeader } from '@keyledger/crypto';
+import { KeyStateCache } from '@keyledger/key-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerQueries } from './ledger-queries.js';
-import { LedgerView } from '../ledger-view.js';
+import { TimeIndex } from '../time-index.js';
 import { LedgerProjection } from '../ledger-projection.js';
 import { toCsv } from './csv.js';
 
@@ -237,18 +238,19 @@ describe('as-of fold', () => {
   });
 });
 
-describe('queries over a shared ledger view', () => {
+describe('queries over a shared key-state cache and time index', () => {
   it("answer from the projection's view, read what its feed has not delivered, and replay only what changed after T", async () => {
     await seed();
-    const view = new LedgerView();
-    const projection = new LedgerProjection(store, view);
+    const view = new KeyStateCache();
+    const times = new TimeIndex();
+    const projection = new LedgerProjection(store, view, times);
     await projection.start();
     await projection.stop(); // the feed stops here: what follows reaches the view only through the queries' own read
     const fedTo = projection.position;
     const q = new LedgerQueries(
       store,
       { region: 'us-east-1', accountId: '111122223333', clock: new ManualClock(at(100)) },
-      { view, position: () => fedTo },
+      { cache: view, times, position: () => fedTo },
     );
     await writer.append(`key-${KEY_A}`, [{ type: 'KeyEnabled', data: {} }], at(40));
     expect((await q.keyStateAsOf(KEY_A, at(41))).keyState).toBe('Enabled');
@@ -269,15 +271,19 @@ describe('queries over a shared ledger view', () => {
     await seed();
     const SEAL = { macKey: Buffer.alloc(32, 3), storeIdentity: 'spec-store' };
     const snapshotFile = join(dir, 'view.snapshot');
-    const first = new LedgerProjection(store, new LedgerView(), { snapshotFile, snapshotSeal: SEAL });
+    const first = new LedgerProjection(store, new KeyStateCache(), new TimeIndex(), {
+      snapshotFile,
+      snapshotSeal: SEAL,
+    });
     await first.start();
     await first.stop();
-    const view = new LedgerView();
-    const second = new LedgerProjection(store, view, { snapshotFile, snapshotSeal: SEAL });
+    const view = new KeyStateCache();
+    const times = new TimeIndex();
+    const second = new LedgerProjection(store, view, times, { snapshotFile, snapshotSeal: SEAL });
     await second.start();
     expect(second.restoredPosition).toBeDefined();
     const options = { region: 'us-east-1', accountId: '111122223333', clock: new ManualClock(at(100)) };
-    const restored = new LedgerQueries(store, options, { view, position: () => second.position });
+    const restored = new LedgerQueries(store, options, { cache: view, times, position: () => second.position });
     const replayed = new LedgerQueries(store, options);
     for (const day of [0.5, 5, 12, 16, 30]) {
       expect(await restored.inventory(at(day))).toEqual(await replayed.inventory(at(day)));

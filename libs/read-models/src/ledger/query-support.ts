@@ -1,5 +1,6 @@
-import { aliasArnOf, DomainError, keyArnOf, parseKeyIdentifier, type Clock } from '@keyledger/ledger';
-import type { LedgerView } from '../ledger-view.js';
+import type { KeyStateCache } from '@keyledger/key-store';
+import { DomainError, keyArnOf, parseKeyIdentifier, type Clock } from '@keyledger/ledger';
+import type { TimeIndex } from '../time-index.js';
 
 export interface LedgerQueryOptions {
   /** The home region: of unqualified streams, and of a question that names none. */
@@ -9,11 +10,13 @@ export interface LedgerQueryOptions {
 }
 
 /**
- * A LedgerView kept by someone else (the server's projection) and the log
- * position its feed has reached: the queries read only what lies beyond it.
+ * The key-state cache and time index kept by someone else (the server's
+ * projection) and the log position its feed has reached: the queries read only
+ * what lies beyond it.
  */
-export interface SharedLedgerView {
-  view: LedgerView;
+export interface SharedProjection {
+  cache: KeyStateCache;
+  times: TimeIndex;
   position(): bigint | 'start';
 }
 
@@ -28,24 +31,6 @@ export function keyIdOf(options: LedgerQueryOptions, keyId: string): string {
   const parsed = parseKeyIdentifier(keyId, options, { allowAlias: false });
   if (parsed instanceof DomainError) throw parsed;
   return (parsed as { keyId: string }).keyId;
-}
-
-/**
- * A key id, key ARN, alias name or alias ARN, as the KMS API accepts them where a key
- * is named: an alias names the key it pointed at as of `asOfMs` (the time asked
- * about), so that a question about the past follows the alias as it was then.
- */
-export function keyIdAt(options: LedgerQueryOptions, view: LedgerView, keyId: string, asOfMs: number): string {
-  const parsed = parseKeyIdentifier(keyId, options, { allowAlias: true });
-  if (parsed instanceof DomainError) throw parsed;
-  if (parsed.kind === 'key') return parsed.keyId;
-  const target = view.times.aliasTargetAt(parsed.aliasName, asOfMs);
-  if (target === null)
-    throw new DomainError(
-      'NotFound',
-      `Alias ${aliasArnOf(options, parsed.aliasName)} is not found at ${new Date(asOfMs).toISOString()}.`,
-    );
-  return target;
 }
 
 export const keyArn = (options: LedgerQueryOptions, keyId: string): string => keyArnOf(options, keyId);

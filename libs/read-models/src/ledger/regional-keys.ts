@@ -8,7 +8,7 @@ import {
   regionOf,
   type KmsScope,
 } from '@keyledger/ledger';
-import type { LedgerView } from '../ledger-view.js';
+import type { TimeIndex } from '../time-index.js';
 import type { LedgerQueryOptions } from './query-support.js';
 
 /** A key as the ledger API names it: its id, the region it is asked about, and its ledger id there. */
@@ -33,9 +33,9 @@ const arnRegion = (input: string): string | undefined => {
   return region !== undefined && isRegionName(region) ? region : undefined;
 };
 
-/** Where aliases are taken: the view whose time index says where an alias pointed, and when. */
+/** Where aliases are taken: the time index that says where an alias pointed, and when. */
 export interface AliasesAt {
-  view: LedgerView;
+  times: TimeIndex;
   asOfMs: number;
 }
 
@@ -57,7 +57,7 @@ export function regionalKey(
   let keyId: string;
   if (parsed.kind === 'key') keyId = parsed.keyId;
   else {
-    const target = aliases!.view.times.aliasTargetAt(
+    const target = aliases!.times.aliasTargetAt(
       regionalId(parsed.aliasName, inRegion, options.region),
       aliases!.asOfMs,
     );

@@ -56,7 +56,7 @@ export async function replicationAsOf(
   const at = timeOf(asOf);
   await states.catchUp();
   const members: KeyAggregate[] = [];
-  for (const ref of states.view.keyIds()) {
+  for (const ref of states.cache.keyIds()) {
     if (bareId(ref) !== keyId) continue;
     const state = await states.stateAt(ref, at);
     if (state?.multiRegion) members.push(state);

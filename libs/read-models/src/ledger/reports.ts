@@ -102,7 +102,7 @@ export class LedgerReports {
   async inventory(asOf: Date, region?: string): Promise<InventoryReport> {
     const at = timeOf(asOf);
     const { states, rotationOf } = await this.statesAt(at, region);
-    const aliases = this.states.view.times.aliasesByKey(at);
+    const aliases = this.states.times.aliasesByKey(at);
     const usageTrackingStartedAt = await usageTrackingStart(this.store);
     // Nothing recorded by `at`, no last use to look for: a ledger without usage pays no read per key.
     const usageKnown = usageTrackingStartedAt !== null && Date.parse(usageTrackingStartedAt) <= at;

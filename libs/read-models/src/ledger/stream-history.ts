@@ -22,7 +22,7 @@ export class StreamHistory {
     const namesAlias = keyId.startsWith('alias/') || keyId.includes(':alias/');
     if (namesAlias) await this.states.catchUp();
     const key = regionalKey(this.options, keyId, region, {
-      view: this.states.view,
+      times: this.states.times,
       asOfMs: this.options.clock.now().getTime(),
     });
     try {

@@ -47,7 +47,7 @@ export async function unusedKeys(context: UsageContext, days: number, region?: s
   const states = (await context.states.statesAt(window.to)).filter(
     (state) => inRegion === undefined || state.region === inRegion,
   );
-  const aliases = context.states.view.times.aliasesByKey(window.to);
+  const aliases = context.states.times.aliasesByKey(window.to);
   const trackingStartedAt = await usageTrackingStart(context.store);
   const keys: UnusedKey[] = [];
   for (const state of states) {

@@ -51,6 +51,6 @@ export const usageRefOf = (context: UsageContext, key: KeyAggregate): string =>
 
 /** The aliases of the key's own region that pointed at it at `atMs`, as plain alias names. */
 export const aliasesOfKey = (context: UsageContext, key: KeyAggregate, atMs: number): string[] =>
-  aliasNamesIn(context.states.view.times.aliasesOf(key.keyId, atMs), key.region, context.options.region);
+  aliasNamesIn(context.states.times.aliasesOf(key.keyId, atMs), key.region, context.options.region);
 
 export const isoOf = (ms: number): string => new Date(ms).toISOString();

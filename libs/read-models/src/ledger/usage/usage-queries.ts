@@ -1,6 +1,6 @@
 import type { EventStore } from '@keyledger/event-store';
 import { AsOfStates } from '../as-of-states.js';
-import type { LedgerQueryOptions, SharedLedgerView } from '../query-support.js';
+import type { LedgerQueryOptions, SharedProjection } from '../query-support.js';
 import { backingKeyUsage, type BackingKeysReport } from './backing-key-usage.js';
 import { deletionImpact, type DeletionImpact } from './deletion-impact.js';
 import { keyUsage, type KeyUsageFilter, type KeyUsageReport } from './key-usage.js';
@@ -14,8 +14,8 @@ import type { UsageContext } from './usage-context.js';
 export class UsageQueries {
   private readonly context: UsageContext;
 
-  /** Over `shared`, the server's own LedgerView; without it (the CLI on a data directory) a view of its own. */
-  constructor(store: EventStore, options: LedgerQueryOptions, shared?: SharedLedgerView) {
+  /** Over `shared`, the server's own cache and time index; without it (the CLI on a data directory) its own. */
+  constructor(store: EventStore, options: LedgerQueryOptions, shared?: SharedProjection) {
     this.context = { store, options, states: new AsOfStates(store, shared) };
   }
 

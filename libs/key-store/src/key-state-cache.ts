@@ -12,8 +12,6 @@ import {
   type KeyAggregate,
   type KeyEvent,
 } from '@keyledger/ledger';
-import { eventTimeMs } from './ledger/history.js';
-import { TimeIndex, type TimeIndexContents } from './time-index.js';
 
 export interface Versioned<S> {
   state: S;
@@ -23,24 +21,23 @@ export interface Versioned<S> {
   lastHash: string | null;
 }
 
-export interface LedgerViewContents {
+export interface KeyStateCacheContents {
   keys: Array<[string, Versioned<KeyAggregate>]>;
   aliases: Array<[string, Versioned<AliasAggregate>]>;
   keyOrder: string[];
-  times: TimeIndexContents;
 }
 
 /**
- * Current state of every key and alias, folded from their streams and exact as
- * of a known revision per stream. It is what Decrypt replays from: a ciphertext
+ * The write side's cache of current state: every key and alias, folded from
+ * their streams and exact as of a known revision per stream. Decisions start
+ * from it (the repository's first attempt trusts it; a stale entry only costs
+ * a lost race and a fresh read) and Decrypt replays from it: a ciphertext
  * names its key and backing key, and the key's folded stream says whether that
- * backing key may be used. Fed by the store subscription, and by command
- * handlers right after their own appends so a change is honoured by the very
- * next request this process serves. Its TimeIndex says when each stream last
- * changed, which is what lets the ledger API answer "as of T" from these folds.
+ * backing key may be used. Fed by the store subscription, and by the
+ * repository right after its own appends so a change is honoured by the very
+ * next request this process serves.
  */
-export class LedgerView {
-  readonly times = new TimeIndex();
+export class KeyStateCache {
   private readonly keys = new Map<string, Versioned<KeyAggregate>>();
   private readonly aliases = new Map<string, Versioned<AliasAggregate>>();
   /** Key id -> alias names pointing at it, for ListAliases and reports. */
@@ -49,18 +46,13 @@ export class LedgerView {
   private readonly keyOrder: string[] = [];
   private readonly keysSeen = new Set<string>();
 
-  /** Everything the view holds, for a snapshot; `restore` takes it back. */
-  contents(): LedgerViewContents {
-    return {
-      keys: [...this.keys],
-      aliases: [...this.aliases],
-      keyOrder: [...this.keyOrder],
-      times: this.times.contents(),
-    };
+  /** Everything the cache holds, for a snapshot; `restore` takes it back. */
+  contents(): KeyStateCacheContents {
+    return { keys: [...this.keys], aliases: [...this.aliases], keyOrder: [...this.keyOrder] };
   }
 
-  /** Replaces whatever the view holds with a snapshot's contents. */
-  restore(contents: LedgerViewContents): void {
+  /** Replaces whatever the cache holds with a snapshot's contents. */
+  restore(contents: KeyStateCacheContents): void {
     this.keys.clear();
     this.aliases.clear();
     this.aliasesByKey.clear();
@@ -72,7 +64,6 @@ export class LedgerView {
       this.aliases.set(name, entry);
       this.indexAlias(name, null, entry.state.targetKeyId);
     }
-    this.times.restore(contents.times);
   }
 
   key(keyId: string): Versioned<KeyAggregate> | undefined {
@@ -104,18 +95,9 @@ export class LedgerView {
     const stream = event.streamName;
     const keyId = keyIdOfStream(stream);
     if (keyId !== undefined) {
-      this.times.keyEvent(keyId, event.revision, event.type, eventTimeMs(event), true);
       this.foldKey(keyId, [event as unknown as KeyEvent], event.revision, integrityOf(event.metadata)?.hash ?? null);
     } else if (stream.startsWith(ALIAS_STREAM_PREFIX)) {
       const aliasName = stream.slice(ALIAS_STREAM_PREFIX.length);
-      this.times.aliasEvent(
-        aliasName,
-        event.revision,
-        event.type,
-        event.data as Record<string, unknown>,
-        eventTimeMs(event),
-        true,
-      );
       this.foldAlias(
         aliasName,
         [event as unknown as AliasEvent],
@@ -126,21 +108,12 @@ export class LedgerView {
   }
 
   /**
-   * A handler's own events, just appended: the first has revision
-   * `firstRevision`, the last has integrity hash `lastHash`, and all were
-   * recorded at domain time `timeMs`. Events the view already has are skipped;
-   * a gap means the view missed something, so the entry is dropped and the
-   * next read replays the stream from the store.
+   * The repository's own events, just appended: the first has revision
+   * `firstRevision`, the last has integrity hash `lastHash`. Events the cache
+   * already has are skipped; a gap means the cache missed something, so the
+   * entry is dropped and the next read replays the stream from the store.
    */
-  applyKeyEvents(
-    keyId: string,
-    events: readonly KeyEvent[],
-    firstRevision: bigint,
-    lastHash: string | null,
-    timeMs: number,
-  ): void {
-    let revision = firstRevision;
-    for (const event of events) this.times.keyEvent(keyId, revision++, event.type, timeMs, false);
+  applyKeyEvents(keyId: string, events: readonly KeyEvent[], firstRevision: bigint, lastHash: string | null): void {
     this.foldKey(keyId, events, firstRevision, lastHash);
   }
 
@@ -149,11 +122,7 @@ export class LedgerView {
     events: readonly AliasEvent[],
     firstRevision: bigint,
     lastHash: string | null,
-    timeMs: number,
   ): void {
-    let revision = firstRevision;
-    for (const event of events)
-      this.times.aliasEvent(aliasName, revision++, event.type, event.data as Record<string, unknown>, timeMs, false);
     this.foldAlias(aliasName, events, firstRevision, lastHash);
   }
 

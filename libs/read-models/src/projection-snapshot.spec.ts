@@ -6,12 +6,12 @@ import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
 import {
   packBackingKey,
   packKey,
-  readLedgerViewSnapshot,
+  readProjectionSnapshot,
   unpackBackingKey,
   unpackKey,
-  writeLedgerViewSnapshot,
-  type LedgerViewSnapshot,
-} from './ledger-view-snapshot.js';
+  writeProjectionSnapshot,
+  type ProjectionSnapshot,
+} from './projection-snapshot.js';
 
 const SEAL = { macKey: Buffer.alloc(32, 7), storeIdentity: 'test-store' };
 
@@ -89,7 +89,7 @@ describe('ledger view snapshot codec', () => {
             { state: { ...key, keyId: `k${i}` }, revision: BigInt(i), lastHash: i % 2 ? `h${i}` : null },
           ] as const,
       );
-      const snapshot: LedgerViewSnapshot = {
+      const snapshot: ProjectionSnapshot = {
         position: 42n,
         eventId: 'event',
         previousPosition: 41n,
@@ -122,11 +122,11 @@ describe('ledger view snapshot codec', () => {
           },
         },
       };
-      writeLedgerViewSnapshot(file, snapshot, SEAL);
-      expect(readLedgerViewSnapshot(file, SEAL)).toEqual(snapshot);
+      writeProjectionSnapshot(file, snapshot, SEAL);
+      expect(readProjectionSnapshot(file, SEAL)).toEqual(snapshot);
       const whole = readFileSync(file);
       const reasons: string[] = [];
-      const read = () => readLedgerViewSnapshot(file, SEAL, (why) => reasons.push(why));
+      const read = () => readProjectionSnapshot(file, SEAL, (why) => reasons.push(why));
       writeFileSync(file, whole.subarray(0, whole.length - 3));
       expect(read()).toBeUndefined();
       writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
@@ -144,7 +144,7 @@ describe('ledger view snapshot codec', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keyledger-snapshot-'));
     try {
       const file = join(dir, 'view.snapshot');
-      const snapshot: LedgerViewSnapshot = {
+      const snapshot: ProjectionSnapshot = {
         position: 7n,
         eventId: 'event',
         previousPosition: 'start',
@@ -155,22 +155,22 @@ describe('ledger view snapshot codec', () => {
           times: { keys: [], aliases: [] },
         },
       };
-      writeLedgerViewSnapshot(file, snapshot, SEAL);
+      writeProjectionSnapshot(file, snapshot, SEAL);
       const whole = readFileSync(file);
       // Every byte, the MAC's own included: one flipped bit anywhere and the file is refused.
       for (let i = 0; i < whole.length; i++) {
         const flipped = Buffer.from(whole);
         flipped[i]! ^= 1 << (i % 8);
         writeFileSync(file, flipped);
-        expect(readLedgerViewSnapshot(file, SEAL)).toBeUndefined();
+        expect(readProjectionSnapshot(file, SEAL)).toBeUndefined();
       }
       writeFileSync(file, whole);
-      expect(readLedgerViewSnapshot(file, SEAL)).toEqual(snapshot);
+      expect(readProjectionSnapshot(file, SEAL)).toEqual(snapshot);
       const reasons: string[] = [];
       expect(
-        readLedgerViewSnapshot(file, { ...SEAL, macKey: Buffer.alloc(32, 8) }, (w) => reasons.push(w)),
+        readProjectionSnapshot(file, { ...SEAL, macKey: Buffer.alloc(32, 8) }, (w) => reasons.push(w)),
       ).toBeUndefined();
-      expect(readLedgerViewSnapshot(file, { ...SEAL, storeIdentity: 'other' }, (w) => reasons.push(w))).toBeUndefined();
+      expect(readProjectionSnapshot(file, { ...SEAL, storeIdentity: 'other' }, (w) => reasons.push(w))).toBeUndefined();
       expect(reasons).toEqual([
         `${file} fails its MAC check (damaged, edited, cut short, of an older format, or made under another root key)`,
         `${file} was made from store test-store, not from other`,

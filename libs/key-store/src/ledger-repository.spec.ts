@@ -13,39 +13,37 @@ import {
   type KeyAggregate,
   type KeyCommand,
 } from '@keyledger/ledger';
-import { LedgerView } from '@keyledger/read-models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LedgerRepository } from './ledger-repository.js';
-import type { RequestContext } from './request-context.js';
+import { KeyStateCache } from './key-state-cache.js';
+import { LedgerRepository, type AppendContext } from './ledger-repository.js';
 
 /*
  * The one command path: load once, decide, append with the loaded revision as the expected one,
  * and on a lost race decide again on state read fresh from the store, a bounded number of times.
- * Over a real SQLite store in a temp dir; "another server" is a second repository with its own view
+ * Over a real SQLite store in a temp dir; "another server" is a second repository with its own cache
  * over the same store.
  */
 let dir: string;
 let store: EventStore;
 let clock: ManualClock;
 let repository: LedgerRepository;
-let view: LedgerView;
+let cache: KeyStateCache;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'keyledger-repository-'));
   store = createEventStore({ dataDir: dir });
   clock = new ManualClock('2026-11-29T12:00:00.000Z');
-  view = new LedgerView();
-  repository = new LedgerRepository(store, clock, view);
+  cache = new KeyStateCache();
+  repository = new LedgerRepository(store, clock, cache);
 });
 afterEach(async () => {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const context = (requestId: string = randomUUID()): RequestContext => ({
+const context = (requestId: string = randomUUID()): AppendContext => ({
   actor: { principal: 'arn:aws:iam::111122223333:user/alice', accessKeyId: 'AKIA', sourceAddress: null },
   requestId,
-  region: 'eu-west-1',
 });
 
 const createKey = (keyId: string): KeyCommand => ({
@@ -86,13 +84,13 @@ describe('LedgerRepository: load, decide, append with the expected revision', ()
     ]);
     expect(integrityOf(events[1]!.metadata)!.previousHash).toBe(integrityOf(events[0]!.metadata)!.hash);
     expect(events[1]!.metadata).toMatchObject({ requestId: 'req-2', time: '2026-11-29T12:00:00.000Z' });
-    // The view learns the append at once: the next request decides on it without reading the store.
-    expect(view.key(keyId)).toMatchObject({ revision: 1n, state: { description: 'second' } });
+    // The cache learns the append at once: the next request decides on it without reading the store.
+    expect(cache.key(keyId)).toMatchObject({ revision: 1n, state: { description: 'second' } });
   });
 
-  it('given a stale view, loses the race once and decides again on the state read from the store', async () => {
+  it('given a stale cache, loses the race once and decides again on the state read from the store', async () => {
     const keyId = await created();
-    const otherServer = new LedgerRepository(store, clock, new LedgerView());
+    const otherServer = new LedgerRepository(store, clock, new KeyStateCache());
     await otherServer.decideOnKey(keyId, (s) => decideKey(describeAs('theirs'), s), context());
 
     const seen: Array<string | null> = [];
@@ -109,19 +107,19 @@ describe('LedgerRepository: load, decide, append with the expected revision', ()
     const events = await store.readStream(keyStreamName(keyId));
     expect(events).toHaveLength(3);
     expect(integrityOf(events[2]!.metadata)!.previousHash).toBe(integrityOf(events[1]!.metadata)!.hash);
-    expect(view.key(keyId)).toMatchObject({ revision: 2n, state: { description: 'mine' } });
+    expect(cache.key(keyId)).toMatchObject({ revision: 2n, state: { description: 'mine' } });
   });
 
   it('gives up with Conflict after exactly the bounded number of lost races, having written nothing of its own', async () => {
     const keyId = await created();
-    const otherServer = new LedgerRepository(store, clock, new LedgerView());
+    const otherServer = new LedgerRepository(store, clock, new KeyStateCache());
     // Another server appends between every load and append of this one: a real lost race, each time.
     const racing: EventStore = Object.create(store) as EventStore;
     racing.appendToStream = async (...args) => {
       await otherServer.decideOnKey(keyId, (s) => decideKey(describeAs(`theirs ${randomUUID()}`), s), context());
       return store.appendToStream(...args);
     };
-    const loser = new LedgerRepository(racing, clock, new LedgerView());
+    const loser = new LedgerRepository(racing, clock, new KeyStateCache());
     let attempts = 0;
     const mine = context('mine');
     const refusal = loser.decideOnKey(
@@ -167,11 +165,11 @@ describe('LedgerRepository: load, decide, append with the expected revision', ()
     );
     expect(outcomes.map((o) => o.revision)).toEqual([1n, 2n, 3n]);
     expect(decisions).toBe(3);
-    expect(view.key(keyId)?.state.description).toBe('c');
+    expect(cache.key(keyId)?.state.description).toBe('c');
   });
 
   it('creates without reading, and when the new id is taken after all, decides again on what the store holds', async () => {
-    const keyId = await created(new LedgerRepository(store, clock, new LedgerView()));
+    const keyId = await created(new LedgerRepository(store, clock, new KeyStateCache()));
     const seen: boolean[] = [];
     const again = repository.decideOnKey(
       keyId,

@@ -11,6 +11,7 @@ import {
   integrityOf,
   keyStreamName,
   type AliasAggregate,
+  type Actor,
   type AliasEvent,
   type BackingKey,
   type ChainHead,
@@ -20,9 +21,8 @@ import {
   type KeyAggregate,
   type KeyEvent,
 } from '@keyledger/ledger';
-import { LedgerView, type Versioned } from '@keyledger/read-models';
-import { CLOCK, EVENT_STORE } from '../infrastructure/tokens.js';
-import type { RequestContext } from './request-context.js';
+import { KeyStateCache, type Versioned } from './key-state-cache.js';
+import { CLOCK, EVENT_STORE } from './tokens.js';
 
 /** The events that record a backing key's sealed form (a replica's arrive from its primary). */
 const SEALING_EVENTS: ReadonlySet<string> = new Set([
@@ -32,6 +32,12 @@ const SEALING_EVENTS: ReadonlySet<string> = new Set([
 ]);
 const NO_HEAD: ChainHead = { revision: NO_STREAM, lastHash: null };
 const settled = (): void => undefined;
+
+/** Who is asking, as recorded in each appended event's metadata (the edge's request context has more). */
+export interface AppendContext {
+  actor: Actor;
+  requestId: string;
+}
 
 export interface Outcome<S, E> {
   state: S;
@@ -43,40 +49,33 @@ interface StreamKind<S, E extends { type: string; data: object }> {
   streamName(id: string): string;
   initial(): S;
   evolve(state: S, event: E): S;
-  cached(view: LedgerView, id: string): Versioned<S> | undefined;
-  remember(view: LedgerView, id: string, versioned: Versioned<S>): void;
-  applied(
-    view: LedgerView,
-    id: string,
-    events: E[],
-    firstRevision: bigint,
-    lastHash: string | null,
-    timeMs: number,
-  ): void;
+  cached(cache: KeyStateCache, id: string): Versioned<S> | undefined;
+  remember(cache: KeyStateCache, id: string, versioned: Versioned<S>): void;
+  applied(cache: KeyStateCache, id: string, events: E[], firstRevision: bigint, lastHash: string | null): void;
 }
 
 const keyKind: StreamKind<KeyAggregate, KeyEvent> = {
   streamName: keyStreamName,
   initial: initialKeyState,
   evolve: evolveKey,
-  cached: (view, id) => view.key(id),
-  remember: (view, id, v) => view.setKey(id, v),
-  applied: (view, id, events, first, hash, timeMs) => view.applyKeyEvents(id, events, first, hash, timeMs),
+  cached: (cache, id) => cache.key(id),
+  remember: (cache, id, v) => cache.setKey(id, v),
+  applied: (cache, id, events, first, hash) => cache.applyKeyEvents(id, events, first, hash),
 };
 
 const aliasKind: StreamKind<AliasAggregate, AliasEvent> = {
   streamName: aliasStreamName,
   initial: initialAliasState,
   evolve: evolveAlias,
-  cached: (view, id) => view.alias(id),
-  remember: (view, id, v) => view.setAlias(id, v),
-  applied: (view, id, events, first, hash, timeMs) => view.applyAliasEvents(id, events, first, hash, timeMs),
+  cached: (cache, id) => cache.alias(id),
+  remember: (cache, id, v) => cache.setAlias(id, v),
+  applied: (cache, id, events, first, hash) => cache.applyAliasEvents(id, events, first, hash),
 };
 
 /**
  * Load a stream, decide, append with the loaded revision as the expected one,
  * and on a lost race decide again on fresh state, a bounded number of times.
- * The first attempt trusts the LedgerView (exact as of its revision; a stale one
+ * The first attempt trusts the KeyStateCache (exact as of its revision; a stale one
  * simply loses the race); retries replay the stream from the store.
  */
 @Injectable()
@@ -87,7 +86,7 @@ export class LedgerRepository {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly view: LedgerView,
+    private readonly cache: KeyStateCache,
   ) {}
 
   loadKey(keyId: string, fresh = false): Promise<Versioned<KeyAggregate> | undefined> {
@@ -142,7 +141,7 @@ export class LedgerRepository {
   decideOnKey(
     keyId: string,
     decide: (key: KeyAggregate) => Decision<KeyEvent>,
-    context: RequestContext,
+    context: AppendContext,
     options: { expectNew?: boolean } = {},
   ): Promise<Outcome<KeyAggregate, KeyEvent>> {
     return this.run(keyKind, keyId, decide, context, options.expectNew === true);
@@ -151,13 +150,13 @@ export class LedgerRepository {
   /**
    * A command that reads more of a key's stream than its lifecycle (who may use it: policy, grants) folds
    * the stream its own way. Such commands are rare, so the fold is replayed from the store each time; the
-   * view still learns the appended events, which the lifecycle fold passes by.
+   * cache still learns the appended events, which the lifecycle fold passes by.
    */
   decideOnKeyStream<S, E extends { type: string; data: object }>(
     keyId: string,
     fold: { initial(): S; evolve(state: S, event: E): S },
     decide: (state: S) => Decision<E>,
-    context: RequestContext,
+    context: AppendContext,
   ): Promise<Outcome<S, E>> {
     const kind: StreamKind<S, E> = {
       streamName: keyStreamName,
@@ -165,8 +164,8 @@ export class LedgerRepository {
       evolve: fold.evolve,
       cached: () => undefined,
       remember: settled,
-      applied: (view, id, events, first, hash, timeMs) =>
-        view.applyKeyEvents(id, events as unknown as KeyEvent[], first, hash, timeMs),
+      applied: (cache, id, events, first, hash) =>
+        cache.applyKeyEvents(id, events as unknown as KeyEvent[], first, hash),
     };
     return this.run(kind, keyId, decide, context);
   }
@@ -174,7 +173,7 @@ export class LedgerRepository {
   decideOnAlias(
     aliasName: string,
     decide: (alias: AliasAggregate) => Decision<AliasEvent>,
-    context: RequestContext,
+    context: AppendContext,
   ): Promise<Outcome<AliasAggregate, AliasEvent>> {
     return this.run(aliasKind, aliasName, decide, context);
   }
@@ -185,7 +184,7 @@ export class LedgerRepository {
     fresh: boolean,
   ): Promise<Versioned<S> | undefined> {
     if (!fresh) {
-      const cached = kind.cached(this.view, id);
+      const cached = kind.cached(this.cache, id);
       if (cached) return cached;
     }
     try {
@@ -195,7 +194,7 @@ export class LedgerRepository {
       const last = recorded.at(-1);
       if (last === undefined) return undefined;
       const versioned = { state, revision: last.revision, lastHash: integrityOf(last.metadata)?.hash ?? null };
-      kind.remember(this.view, id, versioned);
+      kind.remember(this.cache, id, versioned);
       return versioned;
     } catch (error) {
       if (error instanceof StreamNotFoundError) return undefined;
@@ -212,7 +211,7 @@ export class LedgerRepository {
     kind: StreamKind<S, E>,
     id: string,
     decide: (state: S) => Decision<E>,
-    context: RequestContext,
+    context: AppendContext,
     expectNew = false,
   ): Promise<Outcome<S, E>> {
     const streamName = kind.streamName(id);
@@ -232,7 +231,7 @@ export class LedgerRepository {
     id: string,
     streamName: string,
     decide: (state: S) => Decision<E>,
-    context: RequestContext,
+    context: AppendContext,
     expectNew: boolean,
   ): Promise<Outcome<S, E>> {
     return appendChained<Outcome<S, E>>(this.store, streamName, async (attempt) => {
@@ -250,14 +249,14 @@ export class LedgerRepository {
           metadata: this.metadata(context, now),
         },
         onAppended: (appended) => {
-          kind.applied(this.view, id, decision, appended.firstRevision, appended.lastHash, now.getTime());
+          kind.applied(this.cache, id, decision, appended.firstRevision, appended.lastHash);
           return { state: decision.reduce(kind.evolve, state), events: decision, revision: appended.revision };
         },
       };
     });
   }
 
-  private metadata(context: RequestContext, now: Date): Record<string, unknown> {
+  private metadata(context: AppendContext, now: Date): Record<string, unknown> {
     const metadata: EventMetadata = {
       actor: context.actor,
       requestId: context.requestId,

@@ -3,25 +3,31 @@ import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync
 import { deserialize, serialize } from 'node:v8';
 import { MAC_LENGTH, macHolds, type SnapshotSeal } from './snapshot-seal.js';
 import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
-import type { LedgerViewContents } from './ledger-view.js';
+import type { KeyStateCacheContents } from '@keyledger/key-store';
+import type { TimeIndexContents } from './time-index.js';
 
 // v8: a key's fold carries its region; v9: its multi-Region role. An older snapshot is ignored and the view rebuilt.
 const FORMAT = 'keyledger/ledger-view-snapshot/v9';
 
+/** What the projection keeps: the write side's key-state cache and the read side's time index. */
+export interface ProjectedContents extends KeyStateCacheContents {
+  times: TimeIndexContents;
+}
+
 /**
- * Where the ledger view had got to, and what it held then: the projection's
- * stored checkpoint. Replaying a large ledger from its first event takes longer
+ * Where the projection had got to, and what it held then: its stored
+ * checkpoint. Replaying a large ledger from its first event takes longer
  * than a server may take to start, so the view starts from its snapshot and
  * reads only what came after. The snapshot holds no secret the events do not
  * already hold (material is sealed in both).
  */
-export interface LedgerViewSnapshot {
+export interface ProjectionSnapshot {
   /** Global position of the last event the view had applied from the subscription. */
   position: bigint;
   /** The id of that event, and the position before it: they prove the store still holds that history. */
   eventId: string;
   previousPosition: bigint | 'start';
-  contents: LedgerViewContents;
+  contents: ProjectedContents;
 }
 
 /*
@@ -93,10 +99,10 @@ interface Header {
 
 type Chunk =
   | { section: 'keys'; items: KeyEntryTuple[] }
-  | { section: 'aliases'; items: LedgerViewContents['aliases'] }
+  | { section: 'aliases'; items: ProjectedContents['aliases'] }
   | { section: 'keyOrder'; items: string[] }
   | { section: 'keyTimes'; items: KeyTimesTuple[] }
-  | { section: 'aliasTimes'; items: LedgerViewContents['times']['aliases'] }
+  | { section: 'aliasTimes'; items: ProjectedContents['times']['aliases'] }
   | { section: 'end' };
 
 /**
@@ -230,7 +236,7 @@ export function unpackKey(t: KeyTuple): KeyAggregate {
   };
 }
 
-function* chunks(contents: LedgerViewContents): Generator<Chunk> {
+function* chunks(contents: ProjectedContents): Generator<Chunk> {
   for (let i = 0; i < contents.keys.length; i += CHUNK_ITEMS)
     yield {
       section: 'keys',
@@ -267,7 +273,7 @@ function writeChunk(fd: number, mac: Hmac, value: unknown): void {
 }
 
 /** The file: the chunks, then an HMAC-SHA256 of every byte before it. */
-export function writeLedgerViewSnapshot(file: string, snapshot: LedgerViewSnapshot, seal: SnapshotSeal): void {
+export function writeProjectionSnapshot(file: string, snapshot: ProjectionSnapshot, seal: SnapshotSeal): void {
   const header: Header = {
     format: FORMAT,
     position: snapshot.position,
@@ -315,11 +321,11 @@ function chunkReader(fd: number, end: number): () => unknown {
  * is reported through `ignored`, with why: it is damage or tampering worth a warning.
  * Nothing in the file is deserialized before its MAC has been checked.
  */
-export function readLedgerViewSnapshot(
+export function readProjectionSnapshot(
   file: string,
   seal: SnapshotSeal,
   ignored: (reason: string) => void = () => {},
-): LedgerViewSnapshot | undefined {
+): ProjectionSnapshot | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -344,7 +350,7 @@ export function readLedgerViewSnapshot(
       ignored(`${file} was made from store ${header.storeIdentity}, not from ${seal.storeIdentity}`);
       return undefined;
     }
-    const contents: LedgerViewContents = { keys: [], aliases: [], keyOrder: [], times: { keys: [], aliases: [] } };
+    const contents: ProjectedContents = { keys: [], aliases: [], keyOrder: [], times: { keys: [], aliases: [] } };
     for (;;) {
       const chunk = next() as Chunk | undefined;
       if (chunk === undefined) {
@@ -389,6 +395,6 @@ export function readLedgerViewSnapshot(
   }
 }
 
-export function removeLedgerViewSnapshot(file: string): void {
+export function removeProjectionSnapshot(file: string): void {
   rmSync(file, { force: true });
 }

@@ -1,0 +1,3 @@
+export * from './key-state-cache.js';
+export * from './ledger-repository.js';
+export * from './tokens.js';
