@@ -153,9 +153,9 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /**
-   * Whether a multi-Region write looks cut short, as the view has the members: a primary's replica lacks a
+   * Whether a multi-Region write looks cut short, as the write-side cache has the members: a primary's replica lacks a
    * backing key, or was deleted while the primary still lists it; or a live replica is not listed by its
-   * primary. Answers the primary to repair (from the store, not the view), so a pass over a ledger with
+   * primary. Answers the primary to repair (from the store, not the cache), so a pass over a ledger with
    * nothing to finish reads nothing more.
    */
   private cutShort(ref: string, key: KeyAggregate): { primaryRef: string; unlisted: string[] } | undefined {
