@@ -77,4 +77,54 @@ describe('keyLife of a key in another region', () => {
       ['rotation', day(4), 'Rotated on the primary in us-east-1'],
     ]);
   });
+
+  it('draws a replica deleted and made again as two lives: lanes anew, no rotation for its starting set, alive to the end', () => {
+    const life = keyLife(
+      KEY,
+      [
+        event('KeyCreated', day(0)),
+        arrived('m1', day(0), true),
+        event('KeyDeletionScheduled', day(1)),
+        event('KeyDeleted', day(8)),
+        event('KeyCreated', day(9)),
+        arrived('m1', day(9), false),
+        arrived('m2', day(9), true),
+        arrived('m3', day(12), true),
+      ],
+      day(20),
+    );
+    expect(life.to).toBe(day(20));
+    expect(life.materials.map((m) => [m.keyMaterialId, m.from, m.to, m.ended])).toEqual([
+      ['m1', day(0), day(8), 'key deleted'],
+      ['m1', day(9), day(20), null],
+      ['m2', day(9), day(20), null],
+      ['m3', day(12), day(20), null],
+    ]);
+    expect(life.materials.map((m) => m.current)).toEqual([
+      [{ from: day(0), to: day(8) }],
+      [],
+      [{ from: day(9), to: day(12) }],
+      [{ from: day(12), to: day(20) }],
+    ]);
+    expect(life.states.map((b) => [b.state, b.from, b.to])).toEqual([
+      ['Enabled', day(0), day(1)],
+      ['PendingDeletion', day(1), day(8)],
+      ['Deleted', day(8), day(9)],
+      ['Enabled', day(9), day(20)],
+    ]);
+    expect(life.markers.map((m) => [m.kind, m.at, m.label])).toEqual([
+      ['other', day(9), 'Made again: a new replica on this stream'],
+      ['rotation', day(12), 'Rotated on the primary in us-east-1'],
+    ]);
+  });
+
+  it('ends the timeline at the deletion when no later life began', () => {
+    const life = keyLife(
+      KEY,
+      [event('KeyCreated', day(0)), arrived('m1', day(0), true), event('KeyDeleted', day(3))],
+      day(20),
+    );
+    expect(life.to).toBe(day(3));
+    expect(life.markers).toEqual([]);
+  });
 });

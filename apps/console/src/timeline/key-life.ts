@@ -67,10 +67,29 @@ export function keyLife(keyId: string, events: readonly LedgerEvent[], now: numb
   const created = sorted.find((e) => e.type === 'KeyCreated');
   const first = created ?? sorted[0];
   const from = first ? timeOf(first) : now;
-  const deleted = sorted.find((e) => e.type === 'KeyDeleted');
-  const to = Math.max(deleted ? timeOf(deleted) : now, from + 1);
+  // A multi-Region replica deleted and made again lives twice on one stream: the timeline ends only when the
+  // last life did.
+  const lastCreated = sorted.findLast((e) => e.type === 'KeyCreated');
+  const deleted = sorted.findLast((e) => e.type === 'KeyDeleted');
+  const ended = deleted !== undefined && (lastCreated === undefined || timeOf(deleted) >= timeOf(lastCreated));
+  const to = Math.max(ended ? timeOf(deleted) : now, from + 1);
 
+  /** Every lane drawn, in order; `materials` holds each backing key's latest lane. */
+  const lanes: MaterialLane[] = [];
   const materials = new Map<string, MaterialLane>();
+  /** When the life the events are in began, and how many backing keys it has had. */
+  let lifeStart = from;
+  let lifeLanes = 0;
+  /** A backing key already drawn in this life; one the key's deletion ended belongs to an earlier life. */
+  const drawn = (id: string): boolean => {
+    const lane = materials.get(id);
+    return lane !== undefined && lane.ended !== 'key deleted';
+  };
+  const addLane = (lane: MaterialLane): void => {
+    lanes.push(lane);
+    materials.set(lane.keyMaterialId, lane);
+    lifeLanes += 1;
+  };
   const states: StateBand[] = [];
   const aliasSpans = new Map<string, Span[]>();
   const grants = new Map<string, GrantLane>();
@@ -120,20 +139,25 @@ export function keyLife(keyId: string, events: readonly LedgerEvent[], now: numb
     const isKeyStream = event.streamName === undefined || keyOfStream(event.streamName)?.keyId === keyId;
     const stateAfter = isKeyStream && Object.hasOwn(STATE_AFTER, event.type) ? STATE_AFTER[event.type] : undefined;
     if (event.type === 'KeyCreated') {
+      if (event !== created) {
+        lifeStart = at;
+        lifeLanes = 0;
+        mark('other', 'Made again: a new replica on this stream');
+      }
       setState(data.origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled', at);
     } else if (event.type === 'KeyMaterialArrived') {
       // A multi-Region replica's backing key, from its primary: held from its arrival, current if the primary's is.
       const id = str(data.keyMaterialId);
-      if (id === null || materials.has(id)) continue;
+      if (id === null || drawn(id)) continue;
       const lane: MaterialLane = { keyMaterialId: id, origin: 'replicated', from: at, to, current: [], ended: null };
-      materials.set(id, lane);
+      addLane(lane);
       if (data.current !== true) continue;
       makeCurrent(lane, at);
       // What arrives with the replica's creation is its starting set; what arrives later, a rotation.
-      if (at > from) mark('rotation', `Rotated on the primary in ${str(data.fromRegion) ?? '?'}`);
+      if (at > lifeStart) mark('rotation', `Rotated on the primary in ${str(data.fromRegion) ?? '?'}`);
     } else if (event.type === 'KeyMaterialGenerated' || event.type === 'KeyMaterialImported') {
       const id = str(data.keyMaterialId);
-      if (id === null || materials.has(id)) continue;
+      if (id === null || drawn(id)) continue;
       const lane: MaterialLane = {
         keyMaterialId: id,
         origin: event.type === 'KeyMaterialGenerated' ? 'generated' : 'imported',
@@ -142,9 +166,9 @@ export function keyLife(keyId: string, events: readonly LedgerEvent[], now: numb
         current: [],
         ended: null,
       };
-      materials.set(id, lane);
+      addLane(lane);
       // The first backing key is current from the start; later ones become current when a rotation says so.
-      if (current === null && materials.size === 1) makeCurrent(lane, at);
+      if (current === null && lifeLanes === 1) makeCurrent(lane, at);
       if (event.type === 'KeyMaterialImported' && states.at(-1)?.state === 'PendingImport') setState('Enabled', at);
     } else if (event.type === 'KeyRotated') {
       makeCurrent(materials.get(str(data.keyMaterialId) ?? ''), at);
@@ -200,7 +224,7 @@ export function keyLife(keyId: string, events: readonly LedgerEvent[], now: numb
   return {
     from,
     to,
-    materials: [...materials.values()],
+    materials: lanes,
     states,
     aliases: [...aliasSpans].map(([aliasName, spans]) => ({ aliasName, spans })),
     grants: [...grants.values()],
