@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SqliteEventStore, type EventStore } from '@keyledger/event-store';
 import { ManualClock } from '@keyledger/ledger';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { countedReads } from '../testing/counted-reads.js';
 import { LedgerQueries } from './ledger-queries.js';
 
 const KEY = '11111111-2222-4333-8444-555555555555';
@@ -31,22 +32,6 @@ const used = (minute: number, region = 'us-east-1') => ({
   data: { region, keyId: KEY, operation: 'Decrypt', principal: 'arn:aws:iam::111122223333:user/app', count: 1 },
   metadata: time(minute),
 });
-
-/** The real store, counting the events each stream read hands back. */
-function counting(store: EventStore): { store: EventStore; read: Map<string, number> } {
-  const read = new Map<string, number>();
-  const proxy = new Proxy(store, {
-    get(target, name, receiver) {
-      if (name !== 'readStream') return Reflect.get(target, name, receiver);
-      return async (stream: string, options?: object) => {
-        const events = await target.readStream(stream, options);
-        read.set(stream, (read.get(stream) ?? 0) + events.length);
-        return events;
-      };
-    },
-  });
-  return { store: proxy, read };
-}
 
 describe('audit events of one key over a long usage stream', () => {
   let dir: string;
@@ -81,7 +66,7 @@ describe('audit events of one key over a long usage stream', () => {
     new LedgerQueries(s, { region: 'us-east-1', accountId: '111122223333', clock: new ManualClock(new Date(T0)) });
 
   it('reads as much of the usage stream as its page needs, from the cursor on', async () => {
-    const { store: seen, read } = counting(store);
+    const { store: seen, read } = countedReads(store);
     const q = queries(seen);
     const first = await q.auditEvents({ keyId: KEY, limit: 5 });
     expect(first.events.map((e) => e.type)).toEqual(['KeyCreated', ...Array(4).fill('KeyUsageRecorded')]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SqliteEventStore, type JsonObject } from '@keyledger/event-store';
 import { usageStream } from '@keyledger/ledger';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { countedReads } from '../../testing/counted-reads.js';
 import { FLUSH_CLOCK_SKEW_MS, lastSuccessfulUse, usageIn } from './usage-rows.js';
 
 const KEY = '11111111-2222-4333-8444-555555555555';
@@ -119,5 +120,23 @@ describe('the last successful use', () => {
     await flushed(T0, [{ at: T0 + 9 * DAY, requestId: 'impossible' }]);
     await flushed(T0 + 2 * DAY, [{ at: T0 + 2 * DAY - 1000, requestId: 'real' }]);
     expect((await lastSuccessfulUse(store, KEY, T0 + 10 * DAY))?.requestId).toBe('real');
+  });
+
+  it("reads a few events of a hot key's stream, not the whole of it, and still finds a use further back", async () => {
+    // An hour's batch for 30 days, then a week of refusals only: the last success is 168 batches back.
+    for (let h = 0; h < 30 * 24; h++) await flushed(T0 + (h + 1) * 3_600_000, [{ at: T0 + h * 3_600_000 + 1000 }]);
+    const { store: seen, read } = countedReads(store);
+    expect((await lastSuccessfulUse(seen, KEY, T0 + 31 * DAY))?.at).toBe(iso(T0 + (30 * 24 - 1) * 3_600_000 + 1000));
+    expect(read.get(usageStream(KEY))).toBeLessThan(20);
+    const refusedFrom = T0 + 30 * DAY;
+    for (let h = 0; h < 7 * 24; h++)
+      await flushed(refusedFrom + (h + 1) * 3_600_000, [
+        { at: refusedFrom + h * 3_600_000 + 1000, errorCode: 'AccessDeniedException' },
+      ]);
+    read.clear();
+    expect((await lastSuccessfulUse(seen, KEY, T0 + 40 * DAY))?.at).toBe(iso(T0 + (30 * 24 - 1) * 3_600_000 + 1000));
+    const events = read.get(usageStream(KEY)) ?? 0;
+    expect(events).toBeGreaterThan(7 * 24);
+    expect(events).toBeLessThan(30 * 24 + 7 * 24);
   });
 });
