@@ -45,7 +45,7 @@ function rowOf(event: RecordedEvent): UsageRow | undefined {
  * hot key's stream holds thousands: reading a whole log page first made the inventory read every key's
  * month of usage. Pages then grow fourfold up to LOG_PAGE, so a long scan still reads in large pages.
  */
-const FIRST_BACKWARD_PAGE = 16;
+const FIRST_BACKWARD_PAGE = 4;
 
 /**
  * A key's usage stream newest batch first, page by page, until `stop` says that nothing older can matter
