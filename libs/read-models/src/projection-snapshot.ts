@@ -6,7 +6,7 @@ import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
 import type { KeyStateCacheContents } from '@keyledger/key-store';
 import type { TimeIndexContents } from './time-index.js';
 
-// v8: a key's fold carries its region; v9: its multi-Region role. An older snapshot is ignored and the view rebuilt.
+// v8: a key's fold carries its region; v9: its multi-Region role. An older snapshot is ignored and replayed.
 const FORMAT = 'keyledger/ledger-view-snapshot/v9';
 
 /** What the projection keeps: the write side's key-state cache and the read side's time index. */
@@ -15,14 +15,12 @@ export interface ProjectedContents extends KeyStateCacheContents {
 }
 
 /**
- * Where the projection had got to, and what it held then: its stored
- * checkpoint. Replaying a large ledger from its first event takes longer
- * than a server may take to start, so the view starts from its snapshot and
- * reads only what came after. The snapshot holds no secret the events do not
- * already hold (material is sealed in both).
+ * Where the projection had got to, and what it held then: its stored checkpoint. Replaying a large ledger
+ * takes longer than a server may take to start, so it starts from its snapshot and reads only what came
+ * after. The snapshot holds no secret the events do not already hold (material is sealed in both).
  */
 export interface ProjectionSnapshot {
-  /** Global position of the last event the view had applied from the subscription. */
+  /** Global position of the last event the projection had applied from the subscription. */
   position: bigint;
   /** The id of that event, and the position before it: they prove the store still holds that history. */
   eventId: string;
