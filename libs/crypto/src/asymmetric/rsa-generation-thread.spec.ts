@@ -39,18 +39,15 @@ describe('RsaGenerationThread', () => {
     expect(new Set(pairs.map((pair) => pair.publicKeyDer.toString('hex'))).size).toBe(3);
   });
 
-  it.runIf(process.platform === 'linux')(
-    'runs at the priority it was given, on a thread of its own (only Linux gives a thread its own priority)',
-    async () => {
-      const niceBefore = threadNiceValues();
-      expect(niceBefore).not.toContain(13);
-      await thread(13).generate(2048);
-      const niceAfter = threadNiceValues();
-      expect(niceAfter.filter((nice) => nice === 13)).toHaveLength(1);
-      // The calling thread keeps its own.
-      expect(niceAfter).toContain(niceBefore[0]);
-    },
-  );
+  it.runIf(process.platform === 'linux')('runs at its own priority on its own thread (Linux only)', async () => {
+    const niceBefore = threadNiceValues();
+    expect(niceBefore).not.toContain(13);
+    await thread(13).generate(2048);
+    const niceAfter = threadNiceValues();
+    expect(niceAfter.filter((nice) => nice === 13)).toHaveLength(1);
+    // The calling thread keeps its own.
+    expect(niceAfter).toContain(niceBefore[0]);
+  });
 
   it('refuses a size it cannot make, and keeps working', async () => {
     const shared = thread();
