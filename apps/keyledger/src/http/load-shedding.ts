@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { awsErrorJson, CONTENT_TYPE, type AwsError } from './aws-error-shape.js';
 
-const SHED: AwsError = {
+/** The answer to a request the server is too busy to serve: here, and before the framework in turn-pacing.ts. */
+export const SHED: AwsError = {
   status: 503,
   type: 'ThrottlingException',
   message: 'The server is serving as many requests as it can. Retry with back-off.',

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { awsErrorJson, CONTENT_TYPE, type AwsError } from './aws-error-shape.js';
-import { isHealthCheck } from './load-shedding.js';
+import { awsErrorJson, CONTENT_TYPE } from './aws-error-shape.js';
+import { isHealthCheck, SHED } from './load-shedding.js';
 
 export interface PacingLimits {
   /** Milliseconds of one event-loop turn spent on requests before the rest wait for a later turn; 0: off. */
@@ -11,11 +11,6 @@ export interface PacingLimits {
   maxWaiting: number;
 }
 
-const SHED: AwsError = {
-  status: 503,
-  type: 'ThrottlingException',
-  message: 'The server is serving as many requests as it can. Retry with back-off.',
-};
 const SHED_BODY = awsErrorJson(SHED);
 
 type Waiting = [IncomingMessage, ServerResponse];
