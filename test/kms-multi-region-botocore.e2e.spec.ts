@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { botocorePython, run } from './support/botocore.js';
+import { botocoreJson, botocorePython } from './support/botocore.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
@@ -53,16 +53,12 @@ describe('a multi-Region key through botocore (the engine of boto3 and the AWS C
   afterAll(() => h.close());
 
   it('create, replicate, decrypt across regions, rotate on the primary, move the primary', async () => {
-    if (python === undefined) return expect.fail('botocore is not importable: install awscli (Debian) to run this');
-    const { stdout } = await run(python, [
-      '-c',
-      BOTOCORE_MULTI_REGION,
+    const out = await botocoreJson(python, BOTOCORE_MULTI_REGION, [
       h.url,
       ADMIN.accessKeyId,
       ADMIN.secretAccessKey,
       ...REGIONS,
     ]);
-    const out = JSON.parse(stdout);
     const keyId: string = out.keyId;
     const arn = (region: string) => `arn:aws:kms:${region}:111122223333:key/${keyId}`;
     expect(keyId).toMatch(/^mrk-[0-9a-f]{32}$/);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { botocorePython, run } from './support/botocore.js';
+import { botocoreJson, botocorePython } from './support/botocore.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
@@ -47,16 +47,12 @@ describe('three regions through botocore (the engine of boto3 and the AWS CLI)',
   afterAll(() => h.close());
 
   it('keys, aliases and ARNs per region', async () => {
-    if (python === undefined) return expect.fail('botocore is not importable: install awscli (Debian) to run this');
-    const { stdout } = await run(python, [
-      '-c',
-      BOTOCORE_REGIONS,
+    const out = (await botocoreJson(python, BOTOCORE_REGIONS, [
       h.url,
       ADMIN.accessKeyId,
       ADMIN.secretAccessKey,
       ...REGIONS,
-    ]);
-    const out = JSON.parse(stdout) as Record<
+    ])) as Record<
       string,
       { arn: string; keyId: string; listed: string[]; aliases: string[][]; foreign: string | null }
     >;

@@ -18,3 +18,14 @@ export async function botocorePython(): Promise<string | undefined> {
   }
   return undefined;
 }
+
+/** Runs a botocore script with the given arguments and returns what it printed, as JSON. */
+export async function botocoreJson(
+  python: string | undefined,
+  script: string,
+  args: string[],
+): Promise<ReturnType<typeof JSON.parse>> {
+  if (python === undefined) throw new Error('botocore is not importable: install awscli (Debian) to run this');
+  const { stdout } = await run(python, ['-c', script, ...args]);
+  return JSON.parse(stdout);
+}
