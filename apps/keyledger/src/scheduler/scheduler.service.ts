@@ -121,11 +121,13 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       const cut = this.cutShort(ref, key);
       if (cut && (await this.repair(cut.primaryRef, cut.unlisted))) acted.repaired.push(cut.primaryRef);
     }
+    // A primary is repaired once however many of its members pointed at it.
+    const repaired = [...new Set(acted.repaired)];
     const report: SweepReport = {
       rotated: acted.rotated.length,
       deleted: acted.deleted.length,
       expired: acted.expired.length,
-      repaired: new Set(acted.repaired).size,
+      repaired: repaired.length,
     };
     this.metrics.schedulerRan(report);
     // The keys by id, so that an operator can follow each one in its history.
@@ -133,9 +135,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     if (report.deleted > 0) this.logger.log(`deleted ${report.deleted} keys: ${named(acted.deleted)}`);
     if (report.expired > 0) this.logger.log(`expired material of ${report.expired} keys: ${named(acted.expired)}`);
     if (report.repaired > 0)
-      this.logger.warn(
-        `finished interrupted multi-Region writes of ${report.repaired} keys: ${named([...new Set(acted.repaired)])}`,
-      );
+      this.logger.warn(`finished interrupted multi-Region writes of ${report.repaired} keys: ${named(repaired)}`);
     return report;
   }
 
