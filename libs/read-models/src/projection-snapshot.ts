@@ -5,6 +5,7 @@ import { MAC_LENGTH, macHolds, type SnapshotSeal } from './snapshot-seal.js';
 import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
 import type { KeyStateCacheContents } from '@keyledger/key-store';
 import type { TimeIndexContents } from './time-index.js';
+import { NONE, word } from './snapshot-words.js';
 
 // v8: a key's fold carries its region; v9: its multi-Region role. An older snapshot is ignored and replayed.
 const FORMAT = 'keyledger/ledger-view-snapshot/v9';
@@ -111,33 +112,6 @@ type Chunk =
  */
 const CHUNK_ITEMS = 256;
 
-// The deserializer makes a new string for every occurrence of a word: 300,000
-// backing keys each carried their own copies of 'AWS_KMS', 'NON_CURRENT', ...
-const WORDS = new Map<string, string>(
-  [
-    'AWS_KMS',
-    'EXTERNAL',
-    'CURRENT',
-    'NON_CURRENT',
-    'PENDING_ROTATION',
-    'DELETED',
-    'EXPIRED',
-    'DESTROYED',
-    'AUTOMATIC',
-    'ON_DEMAND',
-    'IMPORTED',
-    'PENDING_IMPORT',
-    'KEY_MATERIAL_EXPIRES',
-    'KEY_MATERIAL_DOES_NOT_EXPIRE',
-    '',
-  ].map((w) => [w, w]),
-);
-function word<T extends string | null>(value: T): T {
-  return value === null ? value : ((WORDS.get(value) as T | undefined) ?? value);
-}
-
-const NONE: readonly string[] = Object.freeze([]);
-
 export function packBackingKey(b: BackingKey): BackingKeyTuple {
   return [
     b.keyMaterialId,
@@ -203,10 +177,15 @@ export function packKey(k: KeyAggregate): KeyTuple {
   ];
 }
 
-export function unpackKey(t: KeyTuple): KeyAggregate {
+/**
+ * `keyId` is the string the caller already holds for this key, and the current backing key's id is taken from
+ * its backing key: the deserializer makes a copy of every occurrence, and at 100,000 keys the copies were 25 MB.
+ */
+export function unpackKey(t: KeyTuple, keyId = t[1]): KeyAggregate {
+  const backingKeys = t[17].map(unpackBackingKey);
   return {
     exists: t[0],
-    keyId: t[1],
+    keyId: t[1] === keyId ? keyId : t[1],
     arn: t[2],
     origin: word(t[3]),
     description: word(t[4]),
@@ -221,8 +200,8 @@ export function unpackKey(t: KeyTuple): KeyAggregate {
     nextRotationDate: t[13],
     onDemandRotations: t[14],
     lastRotatedAt: t[15],
-    currentKeyMaterialId: t[16],
-    backingKeys: t[17].map(unpackBackingKey),
+    currentKeyMaterialId: backingKeys.find((b) => b.keyMaterialId === t[16])?.keyMaterialId ?? t[16],
+    backingKeys,
     tags: t[18],
     importParameters: t[19],
     supersededShredKeyIds: t[20].length === 0 ? NONE : t[20],
@@ -349,6 +328,8 @@ export function readProjectionSnapshot(
       return undefined;
     }
     const contents: ProjectedContents = { keys: [], aliases: [], keyOrder: [], times: { keys: [], aliases: [] } };
+    // One string per key id, shared by the sections that name it (see unpackKey).
+    const ids = new Map<string, string>();
     for (;;) {
       const chunk = next() as Chunk | undefined;
       if (chunk === undefined) {
@@ -357,18 +338,20 @@ export function readProjectionSnapshot(
       }
       switch (chunk.section) {
         case 'keys':
-          for (const [keyId, revision, lastHash, key] of chunk.items)
-            contents.keys.push([keyId, { state: unpackKey(key), revision, lastHash }]);
+          for (const [keyId, revision, lastHash, key] of chunk.items) {
+            ids.set(keyId, keyId);
+            contents.keys.push([keyId, { state: unpackKey(key, keyId), revision, lastHash }]);
+          }
           break;
         case 'aliases':
           for (const item of chunk.items) contents.aliases.push(item);
           break;
         case 'keyOrder':
-          for (const item of chunk.items) contents.keyOrder.push(item);
+          for (const item of chunk.items) contents.keyOrder.push(ids.get(item) ?? item);
           break;
         case 'keyTimes':
           for (const [keyId, revision, createdMs, maxTimeMs, complete] of chunk.items)
-            contents.times.keys.push([keyId, { revision, createdMs, maxTimeMs, complete }]);
+            contents.times.keys.push([ids.get(keyId) ?? keyId, { revision, createdMs, maxTimeMs, complete }]);
           break;
         case 'aliasTimes':
           for (const item of chunk.items) contents.times.aliases.push(item);
