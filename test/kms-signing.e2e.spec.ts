@@ -175,18 +175,7 @@ describe('signing and MAC keys through the AWS SDK', () => {
       name: 'ValidationException',
       message: 'Digest is invalid length for algorithm ECDSA_SHA_256.',
     });
-    const eccDigest = await failure(
-      kms.send(
-        new SignCommand({
-          KeyId: ecc.KeyId,
-          Message: digest,
-          MessageType: 'DIGEST',
-          SigningAlgorithm: 'ECDSA_SHA_256',
-        }),
-      ),
-    );
-    expect(eccDigest.name).toBe('UnsupportedOperationException');
-    expect(eccDigest.message).toContain('MessageType DIGEST with ECDSA_SHA_256 is not supported');
+    // DIGEST with ECDSA, PSS and Ed25519ph: kms-signing-digest.e2e.spec.ts.
   });
 
   it('refuses the wrong usage, the wrong algorithm and a non-signing key, with AWS texts', async () => {
