@@ -7,8 +7,9 @@ import type { KeyStateCacheContents } from '@keyledger/key-store';
 import type { TimeIndexContents } from './time-index.js';
 import { NONE, word } from './snapshot-words.js';
 
-// v8: a key's fold carries its region; v9: its multi-Region role. An older snapshot is ignored and replayed.
-const FORMAT = 'keyledger/ledger-view-snapshot/v9';
+// v8: a key's fold carries its region; v9: its multi-Region role; v10: the role's last primary move. An older
+// snapshot is ignored and replayed.
+const FORMAT = 'keyledger/ledger-view-snapshot/v10';
 
 /** What the projection keeps: the write side's key-state cache and the read side's time index. */
 export interface ProjectedContents extends KeyStateCacheContents {
