@@ -60,6 +60,10 @@ export class AsOfStates {
   private async readNew(): Promise<void> {
     const fed = this.shared?.position() ?? 'start';
     let after = later(this.readPosition, fed);
+    // Where the store's positions count events (SQLite), its head tells in one indexed read whether anything
+    // is new: most as-of questions then read nothing more, and a filtered read learns it passed a left-out tail.
+    const head = await this.store.headPosition?.();
+    if (head === 'start' || (head !== undefined && after !== 'start' && head <= after)) return;
     // From the shared projection's position, only what its feed has not delivered yet lies ahead: read whole,
     // so the last uses are as exact as the keys. From the start (no projection), a month of usage would be.
     const lastUses = after === 'start' ? undefined : this.lastUses;
@@ -74,7 +78,8 @@ export class AsOfStates {
       after = page.at(-1)?.position ?? after;
       if (page.length < LOG_PAGE) break;
     }
-    this.readPosition = after;
+    // Every event up to the head read first is in the pages or was left out by the filter.
+    this.readPosition = head === undefined ? after : later(after, head);
   }
 
   /**
