@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH_DIR, newRootKeyBase64, serverEnv, startService, tempDir } from './lib/common.js';
+import { BENCH_DIR, newRootKeyBase64, serverEnv, serviceGroup, tempDir } from './lib/common.js';
 import { floorSeal } from './lib/floor-cipher.js';
 import { profileStages, stageTable } from './lib/profile-stages.js';
 import { callKms, signKms } from './lib/sign.js';
@@ -85,13 +85,8 @@ async function profileOne(name, server, loadgen, requests) {
   return file;
 }
 
-const services = [];
+const { start, stopAll } = serviceGroup();
 try {
-  const start = async (...args) => {
-    const service = await startService(...args);
-    services.push(service);
-    return service;
-  };
   const keyledger = await start(SERVER, {
     args: ['keyledger'],
     env: serverEnv({
@@ -109,5 +104,5 @@ try {
   }
   console.log(`\nprofiles: ${files.join(', ')}`);
 } finally {
-  await Promise.all(services.map((s) => s.stop()));
+  await stopAll();
 }

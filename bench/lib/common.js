@@ -126,6 +126,19 @@ export async function childMain(main) {
  * `{ type: 'ready', ... }`. `request(msg)` sends a message and waits for the
  * reply carrying the same `id`.
  */
+/** Services started together and stopped together: `start` is startService, remembered for `stopAll`. */
+export function serviceGroup() {
+  const services = [];
+  return {
+    start: async (...args) => {
+      const service = await startService(...args);
+      services.push(service);
+      return service;
+    },
+    stopAll: () => Promise.all(services.map((s) => s.stop())),
+  };
+}
+
 export function startService(script, { args = [], execArgv = [], env = {}, timeoutMs = 120_000 } = {}) {
   return new Promise((resolve, reject) => {
     const spawnedAt = performance.now();

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH_DIR, log, median, newRootKeyBase64, round, serverEnv, startService, tempDir } from '../lib/common.js';
+import { BENCH_DIR, log, median, newRootKeyBase64, round, serverEnv, serviceGroup, tempDir } from '../lib/common.js';
 import { floorSeal } from '../lib/floor-cipher.js';
 import { callKms, signKms } from '../lib/sign.js';
 import { hasWrk, runWrk } from '../lib/wrk.js';
@@ -19,13 +19,8 @@ export async function run({ rounds, connections, durationSec, warmupSec }) {
   const dataDir = tempDir('http');
   const rootKey = newRootKeyBase64();
   const floorKey = randomBytes(32);
-  const services = [];
+  const { start, stopAll } = serviceGroup();
   try {
-    const start = async (...args) => {
-      const service = await startService(...args);
-      services.push(service);
-      return service;
-    };
     const keyledger = await start(SERVER, { args: ['keyledger'], env: serverEnv({ dataDir, rootKey }) });
     const floor = await start(SERVER, { args: ['floor'], env: { BENCH_FLOOR_KEY: floorKey.toString('base64') } });
     const loadgen = await start(LOADGEN);
@@ -146,7 +141,7 @@ export async function run({ rounds, connections, durationSec, warmupSec }) {
     }
     return results;
   } finally {
-    await Promise.all(services.map((s) => s.stop()));
+    await stopAll();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -15,7 +15,7 @@ import {
   round,
   runChild,
   serverEnv,
-  startService,
+  serviceGroup,
   tempDir,
 } from '../lib/common.js';
 import { callKms, signKms } from '../lib/sign.js';
@@ -26,13 +26,8 @@ const LOADGEN = join(BENCH_DIR, 'lib', 'loadgen-child.js');
 async function decryptWithRecording({ rounds, connections, durationSec, warmupSec }) {
   const onDir = tempDir('usage-on');
   const offDir = tempDir('usage-off');
-  const services = [];
+  const { start, stopAll } = serviceGroup();
   try {
-    const start = async (...args) => {
-      const service = await startService(...args);
-      services.push(service);
-      return service;
-    };
     // Recording on at the server's defaults: the timer flushes every 10 s while the load runs.
     const on = await start(SERVER, {
       args: ['keyledger'],
@@ -90,7 +85,7 @@ async function decryptWithRecording({ rounds, connections, durationSec, warmupSe
       },
     };
   } finally {
-    await Promise.all(services.map((s) => s.stop()));
+    await stopAll();
     rmSync(onDir, { recursive: true, force: true });
     rmSync(offDir, { recursive: true, force: true });
   }
