@@ -12,7 +12,8 @@ import {
   RetireGrantCommand,
   RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from './support/failure.js';
@@ -45,8 +46,10 @@ const ONLY_APP = JSON.stringify({
 
 describe('key policies and grants, enforced on every request (issue 12)', () => {
   let h: Harness;
+  // The principals file holds the test principals' secrets: in its own directory, removed after the file's tests.
+  const principalsDir = mkdtempSync(join(tmpdir(), 'keyledger-authz-principals-'));
   beforeAll(async () => {
-    const principalsFile = join(process.env.TMPDIR ?? '/tmp', `keyledger-authz-principals-${process.pid}.json`);
+    const principalsFile = join(principalsDir, 'principals.json');
     writeFileSync(
       principalsFile,
       JSON.stringify({
@@ -61,7 +64,10 @@ describe('key policies and grants, enforced on every request (issue 12)', () => 
     );
     h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principalsFile } });
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await h.close();
+    rmSync(principalsDir, { recursive: true, force: true });
+  });
 
   it('a key policy that lets only one key-user decrypt: the other key-user is refused with AWS text', async () => {
     const key = (await h.kms.send(new CreateKeyCommand({ Policy: ONLY_APP }))).KeyMetadata!;
