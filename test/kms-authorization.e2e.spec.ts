@@ -12,11 +12,9 @@ import {
   RetireGrantCommand,
   RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from './support/failure.js';
+import { writePrincipalsFile, type PrincipalsFile } from './support/principals-file.js';
 import { startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const APP = { accessKeyId: 'AKIAAUTHZAPPUSER0001', secretAccessKey: 'authz-app-secret-0123456789abcdef' };
@@ -46,27 +44,19 @@ const ONLY_APP = JSON.stringify({
 
 describe('key policies and grants, enforced on every request (issue 12)', () => {
   let h: Harness;
-  // The principals file holds the test principals' secrets: in its own directory, removed after the file's tests.
-  const principalsDir = mkdtempSync(join(tmpdir(), 'keyledger-authz-principals-'));
+  let principals: PrincipalsFile;
   beforeAll(async () => {
-    const principalsFile = join(principalsDir, 'principals.json');
-    writeFileSync(
-      principalsFile,
-      JSON.stringify({
-        principals: [
-          { name: 'app', role: 'key-user', ...APP },
-          { name: 'other', role: 'key-user', ...OTHER },
-          { name: 'audit', role: 'auditor', ...AUDIT },
-          { name: 'encryptor', policy: ENCRYPT_ONLY, ...ENCRYPTOR },
-        ],
-      }),
-      { mode: 0o600 },
-    );
-    h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principalsFile } });
+    principals = writePrincipalsFile([
+      { name: 'app', role: 'key-user', ...APP },
+      { name: 'other', role: 'key-user', ...OTHER },
+      { name: 'audit', role: 'auditor', ...AUDIT },
+      { name: 'encryptor', policy: ENCRYPT_ONLY, ...ENCRYPTOR },
+    ]);
+    h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principals.path } });
   });
   afterAll(async () => {
     await h.close();
-    rmSync(principalsDir, { recursive: true, force: true });
+    principals.remove();
   });
 
   it('a key policy that lets only one key-user decrypt: the other key-user is refused with AWS text', async () => {

@@ -8,10 +8,9 @@ import {
   ListRetirableGrantsCommand,
   RetireGrantCommand,
 } from '@aws-sdk/client-kms';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from './support/failure.js';
+import { writePrincipalsFile, type PrincipalsFile } from './support/principals-file.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const APP = { accessKeyId: 'AKIAREGIONSAPPUSER01', secretAccessKey: 'regions-app-secret-0123456789abcd' };
@@ -37,24 +36,21 @@ const ONLY_APP = JSON.stringify({
 /** Policies and grants are the key's, in its region: enforcement reads them from the key's regional stream. */
 describe('key policies and grants outside the home region', () => {
   let h: Harness;
+  let principals: PrincipalsFile;
   beforeAll(async () => {
-    const principalsFile = join(process.env.TMPDIR ?? '/tmp', `keyledger-regions-principals-${process.pid}.json`);
-    writeFileSync(
-      principalsFile,
-      JSON.stringify({
-        principals: [
-          { name: 'app', role: 'key-user', ...APP },
-          { name: 'other', role: 'key-user', ...OTHER },
-          { name: 'audit', role: 'auditor', ...AUDIT },
-        ],
-      }),
-      { mode: 0o600 },
-    );
+    principals = writePrincipalsFile([
+      { name: 'app', role: 'key-user', ...APP },
+      { name: 'other', role: 'key-user', ...OTHER },
+      { name: 'audit', role: 'auditor', ...AUDIT },
+    ]);
     h = await startKeyledger({
-      env: { KEYLEDGER_PRINCIPALS_FILE: principalsFile, KEYLEDGER_REGIONS: `us-east-1,${EU}` },
+      env: { KEYLEDGER_PRINCIPALS_FILE: principals.path, KEYLEDGER_REGIONS: `us-east-1,${EU}` },
     });
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await h.close();
+    principals.remove();
+  });
 
   it('a key policy of a key in eu-west-1 decides who may use it there', async () => {
     const admin = h.client(ADMIN, EU);

@@ -5,10 +5,9 @@ import {
   EncryptCommand,
   ListKeysCommand,
 } from '@aws-sdk/client-kms';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from './support/failure.js';
+import { writePrincipalsFile, type PrincipalsFile } from './support/principals-file.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const KEY_USER = { accessKeyId: 'AKIAKEYLEDGERUSER001', secretAccessKey: 'key-user-secret-0123456789abcdef' };
@@ -26,21 +25,18 @@ async function post(url: string, body: string, headers: Record<string, string>) 
 
 describe('SigV4 and roles', () => {
   let h: Harness;
+  let principals: PrincipalsFile;
   beforeAll(async () => {
-    const principalsFile = join(process.env.TMPDIR ?? '/tmp', `keyledger-principals-${process.pid}.json`);
-    writeFileSync(
-      principalsFile,
-      JSON.stringify({
-        principals: [
-          { name: 'app', role: 'key-user', ...KEY_USER },
-          { name: 'audit', role: 'auditor', ...AUDITOR },
-        ],
-      }),
-      { mode: 0o600 },
-    );
-    h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principalsFile } });
+    principals = writePrincipalsFile([
+      { name: 'app', role: 'key-user', ...KEY_USER },
+      { name: 'audit', role: 'auditor', ...AUDITOR },
+    ]);
+    h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principals.path } });
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await h.close();
+    principals.remove();
+  });
 
   it('an unsigned request is refused with MissingAuthenticationTokenException', async () => {
     const res = await post(h.url, '{}', { 'x-amz-target': 'TrentService.ListKeys' });
