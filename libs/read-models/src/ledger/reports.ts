@@ -113,10 +113,10 @@ export class LedgerReports {
     for (const state of states) {
       const rotation = rotationOf(state);
       const current = sharedBacking(rotation, currentBacking(state));
-      // Each region's key has its own usage stream, named by its regional id.
-      const lastUse = usageKnown
-        ? await lastUseAt(this.store, this.states.lastUses, regionalId(state.keyId, state.region, this.homeRegion), at)
-        : null;
+      // Each region's key has its own usage stream, named by its regional id. Kept in memory, no await.
+      const ref = usageKnown ? regionalId(state.keyId, state.region, this.homeRegion) : undefined;
+      let lastUse = ref === undefined ? null : this.states.lastUses?.lastUseAsOf(ref, at);
+      if (lastUse === undefined) lastUse = await lastUseAt(this.store, this.states.lastUses, ref!, at);
       keys.push({
         keyId: state.keyId,
         arn: state.arn,
