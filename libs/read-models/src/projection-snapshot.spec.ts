@@ -66,7 +66,7 @@ const key: KeyAggregate = {
   supersededShredKeyIds: ['q'],
   keySpec: 'RSA_2048',
   keyUsage: 'SIGN_VERIFY',
-  multiRegion: { primaryRegion: 'us-east-1', replicaRegions: ['ap-south-1'] },
+  multiRegion: { primaryRegion: 'us-east-1', replicaRegions: ['ap-south-1'], lastPrimaryMove: null },
   pendingReplicaDeletion: true,
 };
 

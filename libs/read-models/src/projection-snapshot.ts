@@ -17,9 +17,9 @@ import type { TimeIndexContents } from './time-index.js';
 
 export { packBackingKey, packKey, unpackBackingKey, unpackKey } from './snapshot-tuples.js';
 
-// v8: a key's fold carries its region; v9: its multi-Region role; v10: each key's last use. An older
-// snapshot is ignored and replayed.
-const FORMAT = 'keyledger/ledger-view-snapshot/v10';
+// v8: a key's fold carries its region; v9: its multi-Region role; v10: the role's last primary move; v11: each
+// key's last use. An older snapshot is ignored and replayed.
+const FORMAT = 'keyledger/ledger-view-snapshot/v11';
 
 /** What the projection keeps: the write side's key-state cache, the read side's time index and last uses. */
 export interface ProjectedContents extends KeyStateCacheContents {
@@ -199,6 +199,8 @@ export function readProjectionSnapshot(
       times: { keys: [], aliases: [] },
       lastUses: { whole: header.lastUsesWhole, keys: [] },
     };
+    // One string per key id, shared by the sections that name it (see unpackKey).
+    const ids = new Map<string, string>();
     for (;;) {
       const chunk = next() as Chunk | undefined;
       if (chunk === undefined) {
@@ -207,18 +209,20 @@ export function readProjectionSnapshot(
       }
       switch (chunk.section) {
         case 'keys':
-          for (const [keyId, revision, lastHash, key] of chunk.items)
-            contents.keys.push([keyId, { state: unpackKey(key), revision, lastHash }]);
+          for (const [keyId, revision, lastHash, key] of chunk.items) {
+            ids.set(keyId, keyId);
+            contents.keys.push([keyId, { state: unpackKey(key, keyId), revision, lastHash }]);
+          }
           break;
         case 'aliases':
           for (const item of chunk.items) contents.aliases.push(item);
           break;
         case 'keyOrder':
-          for (const item of chunk.items) contents.keyOrder.push(item);
+          for (const item of chunk.items) contents.keyOrder.push(ids.get(item) ?? item);
           break;
         case 'keyTimes':
           for (const [keyId, revision, createdMs, maxTimeMs, complete] of chunk.items)
-            contents.times.keys.push([keyId, { revision, createdMs, maxTimeMs, complete }]);
+            contents.times.keys.push([ids.get(keyId) ?? keyId, { revision, createdMs, maxTimeMs, complete }]);
           break;
         case 'aliasTimes':
           for (const item of chunk.items) contents.times.aliases.push(item);
