@@ -68,4 +68,18 @@ describe('LastUseIndex', () => {
     expect(restored.lastUse('k')?.requestId).toBe('before whole');
     expect(restored.lastUse('other')).toBeNull();
   });
+
+  it('as of a time, answers only what no older use could change: a later kept use leaves it to the stream', () => {
+    const index = new LastUseIndex();
+    const ms = (day: number) => Date.parse(at(day));
+    expect(index.lastUseAsOf('k', ms(9))).toBeUndefined();
+    index.learn('k', { at: at(5), operation: 'Encrypt', principal: 'p', requestId: 'r5' });
+    expect(index.lastUseAsOf('k', ms(5))?.requestId).toBe('r5');
+    expect(index.lastUseAsOf('k', ms(5) - 1)).toBeUndefined();
+    index.learn('never', null);
+    expect(index.lastUseAsOf('never', ms(1))).toBeNull();
+    expect(index.lastUseAsOf('unknown', ms(9))).toBeUndefined();
+    index.markWhole();
+    expect(index.lastUseAsOf('unknown', ms(9))).toBeNull();
+  });
 });

@@ -50,6 +50,17 @@ export class LastUseIndex {
     return this.whole ? null : undefined;
   }
 
+  /**
+   * The key's last use at or before `atMs` when the index can tell without a read: null (none), the use, or
+   * undefined when the key is not known or its last use is later (only its stream tells what came before).
+   */
+  lastUseAsOf(ref: string, atMs: number): LastSuccess | null | undefined {
+    const kept = this.known.get(ref);
+    if (kept === undefined) return this.whole ? null : undefined;
+    if (kept === null) return null;
+    return kept.atMs <= atMs ? successOf(kept) : undefined;
+  }
+
   /** One recorded event of any stream, in log order; only successful uses change anything. */
   applyRecorded(event: RecordedEvent): void {
     if (event.type !== 'KeyUsageRecorded' || !event.streamName.startsWith(USAGE_STREAM_PREFIX)) return;

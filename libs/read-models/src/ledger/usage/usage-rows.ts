@@ -151,9 +151,12 @@ export async function lastUseAt(
   at: number,
 ): Promise<LastSuccess | null> {
   if (index === undefined) return lastSuccessfulUse(store, keyId, at);
-  let known = index.lastUse(keyId);
-  if (known === undefined) known = index.learn(keyId, await lastSuccessfulUse(store, keyId, Number.POSITIVE_INFINITY));
-  if (known === null || Date.parse(known.at) <= at) return known;
+  const known = index.lastUseAsOf(keyId, at);
+  if (known !== undefined) return known;
+  if (index.lastUse(keyId) === undefined) {
+    const learnt = index.learn(keyId, await lastSuccessfulUse(store, keyId, Number.POSITIVE_INFINITY));
+    if (learnt === null || Date.parse(learnt.at) <= at) return learnt;
+  }
   return lastSuccessfulUse(store, keyId, at);
 }
 
