@@ -22,7 +22,8 @@ export async function boto3Json(
   script: string,
   args: string[],
 ): Promise<ReturnType<typeof JSON.parse>> {
-  if (python === undefined) throw new Error('boto3 is not importable: install python3-boto3 (Debian) to run this');
-  const { stdout } = await run(python, ['-c', script, ...args]);
+  if (python === undefined)
+    throw new Error('boto3 is not importable: pip install boto3 (or Debian python3-boto3) to run this');
+  const { stdout } = await run(python, ['-c', script, ...args], { maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout);
 }
