@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refIn } from '../apps/keyledger/src/regions/request-region.js';
 import { failure } from './support/failure.js';
 import { ledgerGet } from './support/ledger-api-request.js';
+import { metricSample } from './support/metric-sample.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const DAY = 86_400_000;
@@ -87,10 +88,7 @@ describe('an UpdatePrimaryRegion cut short between regions is finished by the sc
       primary,
       replicas: REGIONS.filter((r) => r !== primary).sort(),
     }));
-  const scrape = async (): Promise<number | undefined> => {
-    const line = (await ledgerGet(h, '/metrics')).text.split('\n').find((l) => l.startsWith(`${REPAIRS} `));
-    return line === undefined ? undefined : Number(line.slice(REPAIRS.length + 1));
-  };
+  const scrape = () => metricSample(h, REPAIRS);
 
   beforeAll(async () => {
     h = await startKeyledger({ env: ENV });

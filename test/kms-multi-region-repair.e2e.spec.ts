@@ -21,11 +21,13 @@ import { LedgerEventRecorded } from '../apps/keyledger/src/reactions/ledger-even
 import { refIn } from '../apps/keyledger/src/regions/request-region.js';
 import { failure } from './support/failure.js';
 import { ledgerGet } from './support/ledger-api-request.js';
+import { metricSample } from './support/metric-sample.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const DAY = 86_400_000;
 // No periodic sweep while a test holds a window open: only the sweeps the tests start (and the start-up one).
 const ENV = { KEYLEDGER_REGIONS: 'us-east-1,eu-west-1,ap-southeast-2', KEYLEDGER_SCHEDULER_INTERVAL_MS: String(DAY) };
+const repairs = (repair: string) => `keyledger_multi_region_repairs_total{repair="${repair}"}`;
 
 /**
  * A multi-Region change is appended to the primary's stream, then to each replica's. These tests make the
@@ -93,8 +95,12 @@ describe('multi-Region writes cut short between regions are finished by the star
     expect(after.slice(before)).toMatchObject([
       { type: 'KeyMaterialArrived', data: { keyMaterialId: rotatedTo, current: true, fromRegion: 'us-east-1' } },
     ]);
+    // Counted by what was repaired, in the restarted server's own metrics; a second sweep counts nothing more.
+    expect(await metricSample(h, repairs('backing_keys_delivered'))).toBe(1);
     expect(await h.scheduler().sweep()).toMatchObject({ repaired: 0 });
     expect(await eventsOf('eu-west-1')).toHaveLength(after.length);
+    expect(await metricSample(h, repairs('backing_keys_delivered'))).toBe(1);
+    expect(await metricSample(h, repairs('replica_forgotten'))).toBeUndefined();
     expect((await ledgerGet(h, '/v1/audit/verify')).json).toMatchObject({ ok: true });
   });
 
@@ -121,8 +127,9 @@ describe('multi-Region writes cut short between regions are finished by the star
     const { destroyedShredKeyIds } = deleted.events[0]!.data as { destroyedShredKeyIds: string[] };
     expect(destroyedShredKeyIds.some((id) => vault.has(id))).toBe(true);
 
-    expect(await h.scheduler().sweep()).toMatchObject({ repaired: 1 });
+    expect(await h.scheduler().sweep()).toMatchObject({ repaired: 1, repairs: { replicasForgotten: 1 } });
     expect(await listed()).toEqual([]);
+    expect(await metricSample(h, repairs('replica_forgotten'))).toBe(1);
     // What the crash also left behind: the deleted replica's shred keys, destroyed by the same sweep.
     expect(destroyedShredKeyIds.some((id) => vault.has(id))).toBe(false);
     expect(await h.scheduler().sweep()).toMatchObject({ repaired: 0 });
@@ -150,8 +157,13 @@ describe('multi-Region writes cut short between regions are finished by the star
     expect(await regions()).toEqual(['eu-west-1']);
     expect((await describeIn(region)).CurrentKeyMaterialId).toBeUndefined();
 
-    expect(await h.scheduler().sweep()).toMatchObject({ repaired: 1 });
+    expect(await h.scheduler().sweep()).toMatchObject({
+      repaired: 1,
+      repairs: { replicasRecorded: 1, replicasDelivered: 1 },
+    });
     expect(await regions()).toEqual(['ap-southeast-2', 'eu-west-1']);
+    expect(await metricSample(h, repairs('replica_recorded'))).toBe(1);
+    expect(await metricSample(h, repairs('backing_keys_delivered'))).toBe(2);
     expect((await describeIn(region)).CurrentKeyMaterialId).toBe((await describeIn('us-east-1')).CurrentKeyMaterialId);
     const blob = (await kms('us-east-1').send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('found') })))
       .CiphertextBlob!;

@@ -109,6 +109,31 @@ describe('primaryMoveToFinish: which member is the primary, and who has still to
     });
   });
 
+  it('given a move and the move back, the later wins by time though each names the other as its primary', () => {
+    const { us, eu, ap, move: first } = movedOnce();
+    const back = decideMove(record(eu, first), record(us, first), 20);
+    // eu-west-1 gave the role back and crashed: us-east-1 and ap-southeast-2 heard of the first move only.
+    const members = [record(us, first), record(eu, back), record(ap, first)];
+    expect(primaryMoveToFinish(members)).toEqual({ move: back, followers: ['us-east-1', 'ap-south-1'] });
+    expect(primaryMoveToFinish([...members].reverse())).toEqual({
+      move: back,
+      followers: ['us-east-1', 'ap-south-1'],
+    });
+  });
+
+  it('given three moves, the latest wins by time though it does not follow the one it is compared with', () => {
+    const { us, eu, ap, move: first } = movedOnce();
+    const second = decideMove(record(eu, first), record(ap, first), 20);
+    const third = decideMove(record(record(ap, first), second), record(us, first), 30);
+    // us-east-1 missed the second move, eu-west-1 the third, which ap-south-1 decided before crashing.
+    const members = [
+      record(us, first),
+      record(record(record(ap, first), second), third),
+      record(record(eu, first), second),
+    ];
+    expect(primaryMoveToFinish(members)).toEqual({ move: third, followers: ['us-east-1', 'eu-west-1'] });
+  });
+
   it('given two moves in one millisecond, the one decided by the primary the other made is the later', () => {
     const { us, eu, ap, move: first } = movedOnce();
     const second = decideMove(record(eu, first), record(ap, first), 10);
@@ -144,6 +169,15 @@ describe('primaryMoveToFinish: which member is the primary, and who has still to
     const { us, eu, ap, move } = movedOnce();
     expect(primaryMoveToFinish([record(us, move), record(eu, move), deleted(ap)])).toBeUndefined();
     expect(primaryMoveToFinish([record(us, move), record(eu, move), initialKeyState()])).toBeUndefined();
+  });
+
+  it('given a key of the same id that is not multi-Region among them, then it is no member and records nothing', () => {
+    const { us, eu, ap, move } = movedOnce();
+    const single = given(created('sa-east-1', null));
+    expect(primaryMoveToFinish([record(us, move), single, eu, ap])).toEqual({
+      move,
+      followers: ['eu-west-1', 'ap-south-1'],
+    });
   });
 
   it('given the new primary deleted, or not among the members, then nothing is decided', () => {

@@ -25,7 +25,8 @@ export const isSameMove = (a: PrimaryMove, b: PrimaryMove): boolean =>
 function isLaterMove(a: PrimaryMove, b: PrimaryMove): boolean {
   const at = Date.parse(a.updatedAt);
   const bt = Date.parse(b.updatedAt);
-  if (at !== bt) return at > bt;
+  if (at > bt) return true;
+  if (at < bt) return false;
   return a.previousPrimaryRegion === b.primaryRegion;
 }
 
