@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { constants, createHash, sign, verify, type KeyObject } from 'node:crypto';
+import { constants, createHash, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,6 +178,34 @@ describe('signing a precomputed digest (DIGEST) with ECDSA, RSASSA-PSS and PKCS#
     // Above the modulus: OpenSSL refuses the block, and the refusal is a false, not an error.
     expect(verifySignature(publicKey, { ...input, message: digest }, Buffer.alloc(256, 0xff))).toBe(false);
     expect(verifySignature(publicKey, { ...input, message: digest }, Buffer.alloc(256, 1))).toBe(false);
+  });
+
+  it('PSS with a modulus of 8n+1 bits: the encoding is a byte shorter than the modulus, and still verifies', () => {
+    // RFC 8017 §9.1.1: emLen = ceil((modBits - 1) / 8). Only at 8n+1 bits is it k - 1 (here 129 of 130 bytes).
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1033 });
+    const input = { algorithm: 'RSASSA_PSS_SHA_256' as const, messageType: 'DIGEST' as const };
+    const digest = digestOf('RSASSA_PSS_SHA_256');
+    const signature = signMessage(privateKey, { ...input, message: digest });
+    expect(signature).toHaveLength(130);
+    const nodeKey = { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+    expect(verify('sha256', message, nodeKey, signature)).toBe(true);
+    expect(verifySignature(publicKey, { ...input, message: digest }, signature)).toBe(true);
+    const nodeSigned = sign('sha256', message, { ...nodeKey, key: privateKey });
+    expect(verifySignature(publicKey, { ...input, message: digest }, nodeSigned)).toBe(true);
+  });
+
+  it('refuses a PSS signature one octet short, even where the octet dropped was a leading zero', () => {
+    // With 1033 bits the top octet of a signature is 0 or 1: about one signature in two starts with 0.
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1033 });
+    const input = { algorithm: 'RSASSA_PSS_SHA_256' as const, messageType: 'DIGEST' as const };
+    const digest = digestOf('RSASSA_PSS_SHA_256');
+    let signature = signMessage(privateKey, { ...input, message: digest });
+    for (let tries = 0; signature[0] !== 0 && tries < 64; tries++)
+      signature = signMessage(privateKey, { ...input, message: digest });
+    expect(signature[0]).toBe(0);
+    expect(verifySignature(publicKey, { ...input, message: digest }, signature)).toBe(true);
+    // The same integer, but not k octets (RFC 8017 §8.1.2 step 1).
+    expect(verifySignature(publicKey, { ...input, message: digest }, signature.subarray(1))).toBe(false);
   });
 
   it('refuses ECDSA over a digest with a key that is not on one of the four curves', () => {
