@@ -42,8 +42,13 @@ for spec, algorithm in [('RSA_2048', 'RSASSA_PSS_SHA_256'), ('ECC_NIST_P384', 'E
     check = lambda data, kind, signature: kms.verify(KeyId=key['KeyId'], Message=data, MessageType=kind,
                                                       Signature=signature, SigningAlgorithm=algorithm)['SignatureValid']
     digest = hashlib.new('sha' + algorithm[-3:], message).digest()
-    raw = sign(message, 'RAW')
-    case = {'algorithms': key['SigningAlgorithms'], 'raw': b64(raw), 'rawVerified': check(message, 'RAW', raw)}
+    case = {'algorithms': key['SigningAlgorithms']}
+    if algorithm == 'ED25519_PH_SHA_512':
+        case['rawRefused'] = refused(lambda: sign(message, 'RAW'))
+    else:
+        raw = sign(message, 'RAW')
+        case['raw'] = b64(raw)
+        case['rawVerified'] = check(message, 'RAW', raw)
     if algorithm != 'ED25519_SHA_512':
         signed = sign(digest, 'DIGEST')
         case['digest'] = b64(signed)
@@ -140,15 +145,19 @@ describe('the key family through boto3 (the AWS SDK for Python)', () => {
     expect(verify(null, message, spki(pure.publicKey), sig(pure.raw))).toBe(true);
     const ph = signing.ED25519_PH_SHA_512;
     const raw32 = spki(ph.publicKey).export({ format: 'der', type: 'spki' }).subarray(-32);
-    expect(ed25519ph.verify(sig(ph.raw), message, raw32)).toBe(true);
     const digest = createHash('sha512').update(message).digest();
     expect(ed25519ph.verify(sig(ph.digest), digest, raw32)).toBe(true);
+    // AWS: ED25519_PH_SHA_512 requires MessageType DIGEST.
+    expect(ph.rawRefused).toEqual([
+      'ValidationException',
+      'MessageType RAW is not valid for signing algorithm ED25519_PH_SHA_512.',
+    ]);
 
     for (const algorithm of ['RSASSA_PSS_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_256', 'ED25519_PH_SHA_512']) {
       const { rawVerified, digestVerified, rawAsDigest, tampered } = signing[algorithm];
       expect({ algorithm, rawVerified, digestVerified, tampered }).toEqual({
         algorithm,
-        rawVerified: true,
+        rawVerified: algorithm === 'ED25519_PH_SHA_512' ? undefined : true,
         digestVerified: true,
         // botocore reports AWS's empty message as an empty string.
         tampered: ['KMSInvalidSignatureException', ''],

@@ -209,7 +209,7 @@ describe('Sign and Verify with MessageType DIGEST through the AWS SDK', () => {
     },
   );
 
-  it('Ed25519ph: DIGEST and RAW signatures round-trip, and verify with the public key from GetPublicKey', async () => {
+  it('Ed25519ph: DIGEST signatures round-trip and verify with the public key from GetPublicKey; RAW is refused', async () => {
     const keyId = await keyOf('ECC_NIST_EDWARDS25519');
     const digest = digestOf('ED25519_PH_SHA_512');
     const publicKey = (await publicKeyDerOf(keyId)).subarray(-32);
@@ -220,18 +220,20 @@ describe('Sign and Verify with MessageType DIGEST through the AWS SDK', () => {
       SignatureValid: true,
       SigningAlgorithm: 'ED25519_PH_SHA_512',
     });
-    const ofMessage = await signed(keyId, 'ED25519_PH_SHA_512', 'RAW', message);
-    expect(ed25519ph.verify(ofMessage, message, publicKey)).toBe(true);
-    expect(await verified(keyId, 'ED25519_PH_SHA_512', 'RAW', message, ofMessage)).toMatchObject({
-      SignatureValid: true,
-    });
+    // AWS: ED25519_PH_SHA_512 "requires KMS MessageType:DIGEST", for Sign and Verify alike.
+    const rawRefusal = {
+      name: 'ValidationException',
+      message: 'MessageType RAW is not valid for signing algorithm ED25519_PH_SHA_512.',
+    };
+    expect(await failure(signed(keyId, 'ED25519_PH_SHA_512', 'RAW', message))).toMatchObject(rawRefusal);
+    expect(await failure(verified(keyId, 'ED25519_PH_SHA_512', 'RAW', message, ofDigest))).toMatchObject(rawRefusal);
     const tampered = Buffer.from(digest);
     tampered[63]! ^= 1;
     expect((await failure(verified(keyId, 'ED25519_PH_SHA_512', 'DIGEST', tampered, ofDigest))).name).toBe(
       'KMSInvalidSignatureException',
     );
-    const pure = await signed(keyId, 'ED25519_SHA_512', 'RAW', message);
-    expect((await failure(verified(keyId, 'ED25519_PH_SHA_512', 'RAW', message, pure))).name).toBe(
+    const pure = await signed(keyId, 'ED25519_SHA_512', 'RAW', digest);
+    expect((await failure(verified(keyId, 'ED25519_PH_SHA_512', 'DIGEST', digest, pure))).name).toBe(
       'KMSInvalidSignatureException',
     );
   });

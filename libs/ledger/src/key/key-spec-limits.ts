@@ -21,7 +21,8 @@ export type MessageType = 'RAW' | 'DIGEST';
 /**
  * The message of a Sign or Verify, checked as AWS checks it. RAW messages are bounded by the
  * model (4096 bytes) at the edge. PureEdDSA (ED25519_SHA_512) signs the whole message, so a
- * digest cannot stand in for it.
+ * digest cannot stand in for it; AWS's HashEdDSA (ED25519_PH_SHA_512) takes only a DIGEST
+ * (the Sign API reference: it "requires KMS MessageType:DIGEST").
  */
 export function checkSigningMessage(
   algorithm: SigningAlgorithm,
@@ -29,6 +30,8 @@ export function checkSigningMessage(
   messageLength: number,
 ): MessageType | DomainError {
   const type = messageType ?? 'RAW';
+  if (type === 'RAW' && algorithm === 'ED25519_PH_SHA_512')
+    return new DomainError('Validation', `MessageType RAW is not valid for signing algorithm ${algorithm}.`);
   if (type === 'RAW') return 'RAW';
   if (type !== 'DIGEST')
     return new DomainError('Validation', `MessageType ${type} is valid only with ML-DSA signing algorithms.`);

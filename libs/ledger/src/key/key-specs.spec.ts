@@ -167,6 +167,15 @@ describe('message and plaintext limits', () => {
     expect(DIGEST_LENGTH.RSASSA_PSS_SHA_512).toBe(64);
   });
 
+  it('refuses a RAW message for HashEdDSA, as AWS does, named or by default', () => {
+    for (const type of ['RAW', undefined]) {
+      const error = refusal(checkSigningMessage('ED25519_PH_SHA_512', type, 64));
+      expect(error.code).toBe('Validation');
+      expect(error.message).toBe('MessageType RAW is not valid for signing algorithm ED25519_PH_SHA_512.');
+    }
+    expect(checkSigningMessage('ED25519_PH_SHA_512', 'DIGEST', 64)).toBe('DIGEST');
+  });
+
   it('refuses a digest for PureEdDSA and EXTERNAL_MU outside ML-DSA', () => {
     expect(refusal(checkSigningMessage('ED25519_SHA_512', 'DIGEST', 64)).code).toBe('Validation');
     expect(refusal(checkSigningMessage('ECDSA_SHA_256', 'EXTERNAL_MU', 64)).code).toBe('Validation');
