@@ -27,6 +27,25 @@ const FILE_FLOORS = {
   'libs/ledger/src/key/key-import-decider.ts': 99, // 100%
   'libs/ledger/src/authorization/grants.ts': 99, // 100%
   'libs/ledger/src/authorization/lockout.ts': 99, // 100%
+  // The key folder but the deciders and multi-region files, against every ledger spec
+  // (MUTATION_SPECS='libs/ledger/src/**/*.spec.ts'), 2026-11-30, after that session's specs.
+  'libs/ledger/src/key/backing-key-index.ts': 79, // 80.0% (50 mutants)
+  'libs/ledger/src/key/decrypt-refusal.ts': 99, // 100.0% (55 mutants)
+  'libs/ledger/src/key/due-work.ts': 95, // 96.6% (116 mutants)
+  // The two event-type lists: module-level constants, left NoCoverage by incremental reuse from the first run,
+  // before a spec imported them (key-state-fold.spec.ts); a fresh run sees them as static.
+  'libs/ledger/src/key/key-access-events.ts': 0, // 0.0% (5 mutants)
+  'libs/ledger/src/key/key-access-state.ts': 99, // 100.0% (51 mutants)
+  'libs/ledger/src/key/key-commands.ts': 99, // 100.0% (0 mutants)
+  'libs/ledger/src/key/key-creation.ts': 99, // 100.0% (10 mutants)
+  'libs/ledger/src/key/key-events.ts': 0, // 0.0% (23 mutants)
+  'libs/ledger/src/key/key-guards.ts': 99, // 100.0% (34 mutants)
+  'libs/ledger/src/key/key-spec-limits.ts': 99, // 100.0% (48 mutants)
+  'libs/ledger/src/key/key-specs.ts': 94, // 96.0% (99 mutants)
+  'libs/ledger/src/key/key-state.ts': 94, // 95.9% (268 mutants)
+  'libs/ledger/src/key/key-tag-rules.ts': 99, // 100.0% (24 mutants)
+  'libs/ledger/src/key/key-usage.ts': 90, // 91.4% (35 mutants)
+  'libs/ledger/src/key/shred-keys.ts': 94, // 95.8% (24 mutants)
   'libs/kms-api/src/errors/to-kms-error.ts': 99, // 100%
   'libs/kms-api/src/protocol/kms-error.ts': 99, // 100%
   'libs/kms-api/src/protocol/blob.ts': 96, // 97.9%

@@ -26,9 +26,12 @@ function scanFor(all: readonly BackingKey[], keyMaterialId: string): number {
 
 /** The position of the backing key `keyMaterialId` in `all`, or -1. */
 function positionOf(all: readonly BackingKey[], keyMaterialId: string): number {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: scan and index find the same position
   if (all.length < INDEX_FROM) return scanFor(all, keyMaterialId);
   // The current backing key is almost always the newest: found without the index.
+  // Stryker disable next-line ArithmeticOperator: a wrong last position only misses the shortcut, and the index answers
   const last = all.length - 1;
+  // Stryker disable next-line OptionalChaining: `all` has at least INDEX_FROM entries here
   if (all[last]?.keyMaterialId === keyMaterialId) return last;
   let index = backingKeyIndex.get(all);
   if (!index) {
@@ -51,8 +54,10 @@ export function findIn(all: readonly BackingKey[], keyMaterialId: string): Backi
 
 /** `next` has the ids of `from` at the same positions: it shares `from`'s index, if any. */
 function sameIdsAs(next: readonly BackingKey[], from: readonly BackingKey[]): readonly BackingKey[] {
+  // Stryker disable next-line ConditionalExpression,BlockStatement: an unshared index is rebuilt at first lookup
   if (from.length >= INDEX_FROM) {
     const index = backingKeyIndex.get(from);
+    // Stryker disable next-line ConditionalExpression: an unshared index is rebuilt at first lookup
     if (index) backingKeyIndex.set(next, index);
   }
   return next;
@@ -62,8 +67,10 @@ function sameIdsAs(next: readonly BackingKey[], from: readonly BackingKey[]): re
 export function withAppended(from: readonly BackingKey[], added: BackingKey): readonly BackingKey[] {
   // concat allocates the exact length once; slice() then push() would copy twice.
   const next = from.concat([added]);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: an unshared index is rebuilt later
   if (from.length >= INDEX_FROM) {
     const index = backingKeyIndex.get(from);
+    // Stryker disable next-line BlockStatement: an unshared index is rebuilt at first lookup
     if (index) {
       index.set(added.keyMaterialId, from.length);
       backingKeyIndex.set(next, index);

@@ -76,6 +76,12 @@ describe('decryptRefusal: why a ciphertext cannot be decrypted, most fundamental
       MAT_1,
       'KEY_MATERIAL_NOT_IMPORTED',
     ],
+    [
+      'live non-current material of a key whose current material was deleted',
+      given(created('EXTERNAL'), imported(MAT_1), imported(MAT_2), materialDeleted(MAT_1)),
+      MAT_2,
+      'KEY_MATERIAL_NOT_IMPORTED',
+    ],
     ['a disabled key', given(...awsKey, disabled), MAT_1, 'KEY_DISABLED'],
     ['an enabled key and its material', given(...awsKey), MAT_1, undefined],
     ['an EXTERNAL key with its material', given(created('EXTERNAL'), imported(MAT_1)), MAT_1, undefined],

@@ -164,3 +164,65 @@ describe('nextDueAt: when dueWork first finds something due', () => {
     expect(nextDueAt(deleted)).toBe(null);
   });
 });
+
+describe('dueWork and nextDueAt: import parameters, spent material, rotation without a date', () => {
+  const issued: KeyEvent = {
+    type: 'KeyImportParametersIssued',
+    data: {
+      importTokenId: 'token-1',
+      wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      wrappingKeySpec: 'RSA_2048',
+      sealedPrivateKey: 'sealed',
+      shredKeyId: 'wrapping-1',
+      publicKeySha256: 'x',
+      issuedAt: iso(T0),
+      validTo: iso(T0 + DAY),
+    },
+  };
+  const parametersExpired: KeyEvent = {
+    type: 'KeyImportParametersExpired',
+    data: { importTokenId: 'token-1', destroyedShredKeyIds: ['wrapping-1'], expiredAt: iso(T0 + DAY) },
+  };
+
+  it('given unused import parameters, when their ValidTo comes, then their expiry is due, and then no more', () => {
+    const key = given(created('EXTERNAL'), issued);
+    expect(nextDueAt(key)).toBe(T0 + DAY);
+    expect(anythingDue(dueWork(key, T0 + DAY))).toBe(true);
+    expect(dueWork(key, T0 + DAY).expiringImportParameters.map((p) => p.importTokenId)).toEqual(['token-1']);
+    expect(anythingDue(dueWork(key, T0 + DAY - 1))).toBe(false);
+    const spent = given(created('EXTERNAL'), issued, parametersExpired);
+    expect(nextDueAt(spent)).toBeNull();
+  });
+
+  it('given material recorded expired, then its past ValidTo is not due again', () => {
+    const key = given(created('EXTERNAL'), imported(MAT_1, T0 + DAY), {
+      type: 'KeyMaterialExpired',
+      data: { keyMaterialId: MAT_1, destroyedShredKeyIds: ['shred-1'], expiredAt: iso(T0 + DAY) },
+    });
+    expect(nextDueAt(key)).toBeNull();
+  });
+
+  it('given material that never expires and a deletion window, then the deletion is next', () => {
+    expect(nextDueAt(given(created('EXTERNAL'), imported(MAT_1, null), deletionScheduled))).toBe(T0 + 7 * DAY);
+  });
+
+  it('given material expiring before the deletion window ends, then the expiry is next', () => {
+    expect(nextDueAt(given(created('EXTERNAL'), imported(MAT_1, T0 + 3 * DAY), deletionScheduled))).toBe(T0 + 3 * DAY);
+  });
+
+  it('given rotation on but its next date cleared by the last automatic rotation, then no rotation is due', () => {
+    const key = given(created(), generated, rotationEnabled, {
+      type: 'KeyRotated',
+      data: {
+        keyMaterialId: MAT_1,
+        previousKeyMaterialId: null,
+        rotationType: 'AUTOMATIC',
+        rotatedAt: iso(T0 + 90 * DAY),
+        nextRotationDate: null,
+      },
+    });
+    expect(key.rotationEnabled).toBe(true);
+    expect(dueWork(key, T0 + 1000 * DAY).rotate).toBe(false);
+    expect(nextDueAt(key)).toBeNull();
+  });
+});

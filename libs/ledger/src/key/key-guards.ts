@@ -36,6 +36,7 @@ export function requireEnabled(key: KeyAggregate): DomainError | undefined {
       return keyErrors.pendingImport(key);
     case 'Disabled':
       return keyErrors.disabled(key);
+    // Stryker disable next-line ConditionalExpression,StringLiteral: falling out of the switch returns undefined too
     case 'Enabled':
       return undefined;
   }

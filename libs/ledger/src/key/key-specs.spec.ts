@@ -10,6 +10,8 @@ import {
 import {
   algorithmsOf,
   isAsymmetricKeySpec,
+  isEccKeySpec,
+  isHmacKeySpec,
   refusedKeySpec,
   requireAlgorithm,
   requireKeyUsage,
@@ -203,5 +205,43 @@ describe('message and plaintext limits', () => {
     expect(checkDataKeyPairSpec('RSA_4096')).toBe('RSA_4096');
     expect(refusal(checkDataKeyPairSpec('SM2')).code).toBe('Unsupported');
     expect(refusal(checkDataKeyPairSpec('HMAC_256')).code).toBe('Validation');
+  });
+});
+
+describe('spec families and refusals, word for word', () => {
+  it('tells the ECC curves from Ed25519, and served HMAC specs from look-alikes', () => {
+    expect(isEccKeySpec('ECC_NIST_P256')).toBe(true);
+    expect(isEccKeySpec('ECC_NIST_EDWARDS25519')).toBe(false);
+    expect(isHmacKeySpec('HMAC_256')).toBe(true);
+    expect(isHmacKeySpec('HMAC_128')).toBe(false);
+    expect(isHmacKeySpec('RSA_2048')).toBe(false);
+  });
+
+  it('refuses both spec fields together, and an unknown spec, with AWS texts', () => {
+    const both = refusal(resolveKeySpecAndUsage({ keySpec: 'RSA_2048', customerMasterKeySpec: 'RSA_2048' }));
+    expect(both.message).toBe(
+      'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated; use KeySpec.',
+    );
+    const unknown = refusal(resolveKeySpecAndUsage({ keySpec: 'AES_256', keyUsage: 'ENCRYPT_DECRYPT' }));
+    expect({ code: unknown.code, message: unknown.message }).toEqual({
+      code: 'Validation',
+      message: 'KeySpec AES_256 is not valid.',
+    });
+  });
+
+  it('words the message-type refusals as AWS does', () => {
+    expect(refusal(checkSigningMessage('ECDSA_SHA_256', 'EXTERNAL_MU', 32)).message).toBe(
+      'MessageType EXTERNAL_MU is valid only with ML-DSA signing algorithms.',
+    );
+    expect(refusal(checkSigningMessage('ED25519_SHA_512', 'DIGEST', 64)).message).toBe(
+      'MessageType DIGEST is not valid for signing algorithm ED25519_SHA_512.',
+    );
+  });
+
+  it('words the KeyPairSpec refusals', () => {
+    expect(refusal(checkDataKeyPairSpec('SM2')).message).toBe(
+      'KeyPairSpec SM2 is offered by AWS KMS only in the China Regions; Keyledger does not serve it.',
+    );
+    expect(refusal(checkDataKeyPairSpec('HMAC_256')).message).toBe('KeyPairSpec HMAC_256 is not valid.');
   });
 });

@@ -3,8 +3,8 @@ import { DomainError } from '../domain-error.js';
 import type { KeyCommand } from './key-commands.js';
 import { decideKey } from './key-decider.js';
 import type { KeyEvent } from './key-events.js';
-import { evolveKey, initialKeyState, type KeyAggregate } from './key-state.js';
-import { deadShredKeyIds, everyShredKeyId } from './shred-keys.js';
+import { evolveKey, initialKeyState, type ImportParameters, type KeyAggregate } from './key-state.js';
+import { deadShredKeyIds, everyShredKeyId, liveShredKeyIds, spend } from './shred-keys.js';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
@@ -131,5 +131,35 @@ describe('shred keys: every one the events recorded is destroyed', () => {
       data: { deletedAt: at(6).toISOString(), destroyedShredKeyIds: [] },
     });
     expect(orphans(['m1', 'wrap/t2'], deleted)).toMatchObject([{ data: { destroyedShredKeyIds: ['m1', 'wrap/t2'] } }]);
+  });
+});
+
+describe('spend and the live shred keys of import parameters', () => {
+  const parameters = (n: number, spent = false): ImportParameters => ({
+    importTokenId: `token-${n}`,
+    wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+    wrappingKeySpec: 'RSA_2048',
+    sealedPrivateKey: 'sealed',
+    shredKeyId: `wrapping-${n}`,
+    validTo: 0,
+    spent,
+  });
+
+  it('spends only the token named, and leaves a spent one as it was', () => {
+    const all = [parameters(1), parameters(2), parameters(3, true)];
+    const after = spend(all, 'token-2');
+    expect(after.map((p) => p.spent)).toEqual([false, true, true]);
+    expect(after[0]).toBe(all[0]);
+    expect(after[2]).toBe(all[2]);
+  });
+
+  it('counts the wrapping key of unspent parameters live, and of spent ones dead', () => {
+    const key: KeyAggregate = {
+      ...initialKeyState(),
+      exists: true,
+      importParameters: [parameters(1), parameters(2, true)],
+    };
+    expect([...liveShredKeyIds(key)]).toEqual(['wrapping-1']);
+    expect(deadShredKeyIds(key)).toEqual(['wrapping-2']);
   });
 });
