@@ -36,6 +36,13 @@ const FILE_FLOORS = {
   'libs/crypto/src/ciphertext/ciphertext-codec.ts': 99, // 100% (96 mutants)
   'libs/crypto/src/ciphertext/encryption-context.ts': 99, // 100% (39)
   'libs/crypto/src/ciphertext/invalid-ciphertext-error.ts': 99, // 100% (2)
+  // Measured before the specs and markers of the same day; each change since can only raise the score.
+  'libs/crypto/src/import/key-import.ts': 95, // 96.8% (120 of 124)
+  'libs/crypto/src/asymmetric/hmac.ts': 99, // 100% (10)
+  'libs/crypto/src/asymmetric/rsa-oaep.ts': 90, // 91.7% (11 of 12)
+  'libs/crypto/src/asymmetric/key-agreement.ts': 71, // 72.2% (13 of 18)
+  'libs/crypto/src/asymmetric/key-pairs.ts': 87, // 88.5% (69 of 78)
+  'libs/crypto/src/asymmetric/rsa-generation-thread.ts': 49, // 50.0% (21 of 42)
 };
 
 const args = process.argv.slice(2);
