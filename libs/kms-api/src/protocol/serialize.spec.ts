@@ -49,6 +49,21 @@ describe('serializeResponse', () => {
 
   it('writes an empty object for operations without output', () => {
     expect(serializeResponse(undefined)).toBe('{}');
+    expect(serializeResponse(null)).toBe('{}');
     expect(serializeResponse({})).toBe('{}');
+  });
+
+  it('writes a null member as null, in objects and lists', () => {
+    expect(serializeResponse({ A: null, L: [null, new Date(1000)] })).toBe('{"A":null,"L":[null,1]}');
+  });
+
+  it('leaves an object with its own JSON form to it, blobs and dates inside included', () => {
+    class Custom {
+      readonly when = new Date(0);
+      toJSON(): string {
+        return 'custom';
+      }
+    }
+    expect(serializeResponse({ C: new Custom() })).toBe('{"C":"custom"}');
   });
 });

@@ -98,12 +98,12 @@ export function fieldsOf(dto: object): readonly FieldSpec[] {
 
 export const toMemberName = (wireName: string): string => wireName.charAt(0).toLowerCase() + wireName.slice(1);
 
-/** Smithy/Java patterns are matched against the whole value here, anchored or not in the model. */
+/**
+ * Smithy/Java patterns are matched against the whole value here, anchored or not in the model. The pattern is wrapped
+ * as written: its own anchors are redundant inside `^(?:…)$`, and cutting a final `$` would break an escaped `\$`.
+ */
 export function compilePattern(pattern: string): RegExp {
-  let body = pattern;
-  if (body.startsWith('^')) body = body.slice(1);
-  if (body.endsWith('$')) body = body.slice(0, -1);
-  return new RegExp(`^(?:${body})$`);
+  return new RegExp(`^(?:${pattern})$`);
 }
 
 const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
