@@ -59,6 +59,21 @@ const FILE_FLOORS = {
   'libs/crypto/src/asymmetric/signing.ts': 99, // 100% (76)
   'libs/crypto/src/asymmetric/digest-signing.ts': 99, // 100% (44)
   'libs/crypto/src/asymmetric/ed25519ph.ts': 99, // 100% (10)
+  // Measured before the specs and markers of the same day; each change since can only raise the score.
+  'libs/crypto/src/import/key-import.ts': 95, // 96.8% (120 of 124)
+  'libs/crypto/src/asymmetric/hmac.ts': 99, // 100% (10)
+  'libs/crypto/src/asymmetric/rsa-oaep.ts': 90, // 91.7% (11 of 12)
+  'libs/crypto/src/asymmetric/key-agreement.ts': 71, // 72.2% (13 of 18)
+  'libs/crypto/src/asymmetric/key-pairs.ts': 87, // 88.5% (69 of 78)
+  'libs/crypto/src/asymmetric/rsa-generation-thread.ts': 49, // 50.0% (21 of 42)
+  'libs/crypto/src/root-key/file-root-key-provider.ts': 81, // 82.8% (77 of 93)
+  'libs/crypto/src/root-key/local-root-key-provider.ts': 99, // 100% (46)
+  'libs/crypto/src/root-key/resolve-root-key-provider.ts': 99, // 100% (11)
+  'libs/crypto/src/root-key/root-key-provider.ts': 99, // 100% (5)
+  'libs/crypto/src/root-key/static-root-key-provider.ts': 95, // 96.2% (25 of 26)
+  'libs/crypto/src/material/key-material-id.ts': 99, // 100% (19)
+  'libs/crypto/src/material/sealed-material.ts': 97, // 98.9% (87 of 88)
+  'libs/crypto/src/vault/shred-vault.ts': 90, // 91.3% (136 of 149)
 };
 
 const args = process.argv.slice(2);

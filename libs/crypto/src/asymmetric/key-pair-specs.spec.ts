@@ -1,6 +1,13 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateKeyPairFor, keyPairSpecOf, type KeyPairSpec } from './key-pairs.js';
+import { deriveSharedSecret } from './key-agreement.js';
+import {
+  generateKeyPairFor,
+  keyPairSpecOf,
+  privateKeyFromDer,
+  publicKeyFromDer,
+  type KeyPairSpec,
+} from './key-pairs.js';
 
 /*
  * Which key pairs have an AWS KeySpec, and which spec names make a key pair: both sides of each rule, so
@@ -26,6 +33,14 @@ describe('keyPairSpecOf', () => {
 });
 
 describe('generateKeyPairFor', () => {
+  it('makes RSA_2048 a 2048-bit RSA pair, exponent 65537, public key from its private key', async () => {
+    const pair = await generateKeyPairFor('RSA_2048');
+    const privateKey = privateKeyFromDer(pair.privateKeyDer);
+    expect(privateKey.asymmetricKeyType).toBe('rsa');
+    expect(privateKey.asymmetricKeyDetails).toMatchObject({ modulusLength: 2048, publicExponent: 65537n });
+    expect(createPublicKey(privateKey).export({ type: 'spki', format: 'der' })).toEqual(pair.publicKeyDer);
+  });
+
   it.each(['RSA_1024', 'ECC_NIST_P224', 'toString', 'constructor', 'hasOwnProperty', ''])(
     'refuses the spec name %j, by text',
     async (spec) => {
@@ -34,4 +49,20 @@ describe('generateKeyPairFor', () => {
       );
     },
   );
+});
+
+describe('deriveSharedSecret', () => {
+  it('agrees only on the EC curves: X25519 keys, though made for Diffie-Hellman, are refused', () => {
+    const ours = generateKeyPairSync('x25519');
+    const theirs = generateKeyPairSync('x25519');
+    const theirsDer = theirs.publicKey.export({ type: 'spki', format: 'der' });
+    expect(deriveSharedSecret(ours.privateKey, theirsDer)).toBeUndefined();
+  });
+
+  it('refuses a key on another curve of the same size (secp256k1 beside P-256)', async () => {
+    const ours = privateKeyFromDer((await generateKeyPairFor('ECC_NIST_P256')).privateKeyDer);
+    const theirs = await generateKeyPairFor('ECC_SECG_P256K1');
+    expect(publicKeyFromDer(theirs.publicKeyDer).asymmetricKeyType).toBe('ec');
+    expect(deriveSharedSecret(ours, theirs.publicKeyDer)).toBeUndefined();
+  });
 });

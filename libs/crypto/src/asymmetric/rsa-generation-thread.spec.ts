@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RsaGenerationThread } from './rsa-generation-thread.js';
 
@@ -9,6 +10,9 @@ const threadNiceValues = (): number[] =>
     const afterName = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return Number(afterName[16]);
   });
+
+/** Ports that hold the process open: a generation thread counts while it has something to answer. */
+const heldPorts = (): number => process.getActiveResourcesInfo().filter((name) => name === 'MessagePort').length;
 
 describe('RsaGenerationThread', () => {
   const threads: RsaGenerationThread[] = [];
@@ -54,6 +58,50 @@ describe('RsaGenerationThread', () => {
     await expect(shared.generate(100)).rejects.toThrow(/^RSA key generation failed: /);
     const pair = await shared.generate(2048);
     expect(createPrivateKey({ key: pair.privateKeyDer, format: 'der', type: 'pkcs8' }).asymmetricKeyType).toBe('rsa');
+  });
+
+  it.runIf(process.platform === 'linux')('uses one thread for every generation, and none once stopped', async () => {
+    const shared = thread(14);
+    await shared.generate(2048);
+    await shared.generate(2048);
+    expect(threadNiceValues().filter((nice) => nice === 14)).toHaveLength(1);
+    await shared.stop();
+    expect(threadNiceValues()).not.toContain(14);
+  });
+
+  it('holds the process open while it has a generation to answer, and not while idle', async () => {
+    const shared = thread();
+    const idle = heldPorts();
+    const first = shared.generate(2048);
+    const second = shared.generate(2048);
+    expect(heldPorts()).toBe(idle + 1);
+    await first;
+    expect(heldPorts()).toBe(idle + 1);
+    await second;
+    expect(heldPorts()).toBe(idle);
+  });
+
+  it('may be stopped before it ever started', async () => {
+    await expect(thread().stop()).resolves.toBeUndefined();
+  });
+
+  it('when its thread dies, refuses what was pending with the exit code, and starts a new one when asked', async () => {
+    const shared = thread();
+    const pending = shared.generate(2048);
+    const refused = expect(pending).rejects.toThrow(/^the RSA key generation thread exited \(\d\)$/);
+    // The private thread, ended from outside as a crash would end it.
+    await (shared as unknown as { worker: Worker }).worker.terminate();
+    await refused;
+    expect((await shared.generate(2048)).publicKeyDer.length).toBeGreaterThan(256);
+  });
+
+  it('answers a generation asked while it stops from a new thread: the old one ending refuses nothing', async () => {
+    const shared = thread();
+    await shared.generate(2048);
+    const stopping = shared.stop();
+    const next = shared.generate(2048);
+    await stopping;
+    expect((await next).publicKeyDer.length).toBeGreaterThan(256);
   });
 
   it('refuses what is pending when stopped, and starts again when asked', async () => {

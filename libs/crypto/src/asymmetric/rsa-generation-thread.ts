@@ -50,9 +50,11 @@ export class RsaGenerationThread {
 
   generate(modulusLength: number): Promise<{ publicKeyDer: Buffer; privateKeyDer: Buffer }> {
     const worker = this.started();
+    // Stryker disable next-line UpdateOperator: the ids only have to differ from each other
     const id = this.nextId++;
-    // Held by what it still has to answer, as a pending thread-pool job would hold the process.
-    if (this.pending.size === 0) worker.ref();
+    // Held by what it still has to answer, as a pending thread-pool job would hold the process (ref() of a thread
+    // already held changes nothing, so no check of the pending count).
+    worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ id, modulusLength });

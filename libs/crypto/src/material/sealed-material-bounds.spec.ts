@@ -63,6 +63,8 @@ describe('sealed material bounds', () => {
     expect(() => openMaterial(Buffer.from(sealed) as unknown as string, shredKey, binding)).toThrow(
       SealedMaterialError,
     );
+    // A symbol cannot even be turned into text: still unopenable, not a TypeError.
+    expect(() => openMaterial(Symbol(sealed) as unknown as string, shredKey, binding)).toThrow(SealedMaterialError);
   });
 
   it('names what failed when it cannot open, and nothing it holds', () => {

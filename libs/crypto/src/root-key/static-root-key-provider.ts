@@ -23,6 +23,7 @@ export class StaticRootKeyProvider extends LocalRootKeyProvider {
         );
       }
       return new StaticRootKeyProvider(key);
+      // Stryker disable next-line BlockStatement: the decoded bytes never leave this function (the constructor copies)
     } finally {
       key.fill(0);
     }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -124,7 +124,45 @@ describe('ShredVault.destroy', () => {
     expect(reopened.has('doomed')).toBe(false);
     expect(rawVaultBytes(dir).includes(wrapped)).toBe(false);
   });
+
+  it('given a reader pinning a WAL left with rows, when the vault is opened, then it refuses and keeps no connection', () => {
+    const dir = tempDir();
+    const rootKey = StaticRootKeyProvider.fromKey(randomBytes(32));
+    ShredVault.open(dir, rootKey).close();
+    const writer = connect(dir);
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.exec("INSERT INTO shred_key (id, wrapped) VALUES ('left-in-wal', x'00')");
+    const reader = connect(dir);
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM shred_key').get();
+
+    expect(() => ShredVault.open(dir, rootKey)).toThrow(
+      new ShredVaultError(
+        'the vault WAL could not be checkpointed because another connection is using vault.db; destroyed keys are deleted but may remain on disk until the next successful checkpoint',
+      ),
+    );
+    // SQLite keeps a closed connection's descriptor while another one in the process holds a lock on the file,
+    // so the count is taken once the others are closed: a connection the failed open kept would hold three.
+    reader.exec('COMMIT');
+    reader.close();
+    writer.close();
+    expect(openVaultFiles(dir)).toEqual([]);
+  });
 });
+
+/** The descriptors this process holds on vault.db and its WAL: each connection holds its own. */
+function openVaultFiles(dir: string): string[] {
+  return readdirSync('/proc/self/fd')
+    .map((fd) => {
+      try {
+        return readlinkSync(join('/proc/self/fd', fd));
+      } catch {
+        return '';
+      }
+    })
+    .filter((target) => target.startsWith(join(dir, 'vault.db')))
+    .sort();
+}
 
 describe('ShredVault schema', () => {
   it('given a vault of a newer schema, refuses to open it and changes nothing', () => {

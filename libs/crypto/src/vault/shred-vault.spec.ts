@@ -155,6 +155,38 @@ describe('ShredVault', () => {
     other.close();
   });
 
+  it('opens under its own root key, not under another; an empty vault opens under any', () => {
+    const dir = tempDir();
+    const rootKey = StaticRootKeyProvider.fromKey(randomBytes(32));
+    const vault = ShredVault.open(dir, rootKey);
+    expect(vault.opensUnderRootKey()).toBe(true);
+    vault.create('k1');
+    expect(vault.opensUnderRootKey()).toBe(true);
+    vault.close();
+    const underAnother = ShredVault.open(dir, StaticRootKeyProvider.fromKey(randomBytes(32)));
+    expect(underAnother.opensUnderRootKey()).toBe(false);
+    underAnother.close();
+    const empty = ShredVault.open(tempDir(), StaticRootKeyProvider.fromKey(randomBytes(32)));
+    expect(empty.opensUnderRootKey()).toBe(true);
+    empty.close();
+  });
+
+  it('truncates the WAL when it closes, though another connection keeps the file open', () => {
+    const dir = tempDir();
+    const vault = ShredVault.open(dir, StaticRootKeyProvider.fromKey(randomBytes(32)));
+    const other = new Database(join(dir, 'vault.db'));
+    other.prepare('SELECT count(*) FROM shred_key').get();
+    try {
+      vault.create('k1');
+      expect(statSync(join(dir, 'vault.db-wal')).size).toBeGreaterThan(0);
+      vault.close();
+      expect(statSync(join(dir, 'vault.db-wal')).size).toBe(0);
+      expect(other.prepare('SELECT count(*) FROM shred_key').pluck().get()).toBe(1);
+    } finally {
+      other.close();
+    }
+  });
+
   it('rejects empty ids', () => {
     const vault = ShredVault.open(tempDir(), StaticRootKeyProvider.fromKey(randomBytes(32)));
     expect(() => vault.create('')).toThrow(TypeError);
