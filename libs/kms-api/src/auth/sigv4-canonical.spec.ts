@@ -115,6 +115,7 @@ describe('headerValue and singleHeader', () => {
     expect(headerValue({ 'x-amz-date': 'd' }, 'x-amz-date')).toBe('d');
     expect(headerValue({ host: 'h', 'X-Amz-Date': 'D' }, 'x-amz-date')).toBe('D');
     expect(headerValue({ 'X-Amz-Datex': 'D' }, 'x-amz-date')).toBeUndefined();
+    expect(headerValue({ 'X-Amz-Datf': 'D' }, 'x-amz-date')).toBeUndefined();
     expect(headerValue({}, 'host')).toBeUndefined();
   });
 
