@@ -110,7 +110,7 @@ describe.skipIf(!hasAws)(title, { timeout: 180_000 }, () => {
         );
       });
 
-      it('ECC_NIST_P256: ECDSA_SHA_256 signatures verify with the CLI and node:crypto; a short digest is refused', async () => {
+      it('ECC_NIST_P256: ECDSA_SHA_256 signatures, RAW and DIGEST, verify with the CLI and node:crypto; a short digest is refused', async () => {
         const key = await createKey('ECC_NIST_P256', 'SIGN_VERIFY');
         expect(key.SigningAlgorithms).toEqual(['ECDSA_SHA_256']);
         const message = Buffer.from('a JWT header and payload');
@@ -145,6 +145,35 @@ describe.skipIf(!hasAws)(title, { timeout: 180_000 }, () => {
         expect(verified.SignatureValid).toBe(true);
 
         const digest = createHash('sha256').update(message).digest();
+        // A precomputed digest, signed as it is: node:crypto verifies the signature over the message itself.
+        const digestSigned = await ok(
+          'sign',
+          '--key-id',
+          key.KeyId,
+          '--message',
+          file('ecc-digest.bin', digest),
+          '--message-type',
+          'DIGEST',
+          '--signing-algorithm',
+          'ECDSA_SHA_256',
+        );
+        const digestSignature = Buffer.from(digestSigned.Signature, 'base64');
+        expect(verify('sha256', message, publicKey, digestSignature)).toBe(true);
+        const digestVerified = await ok(
+          'verify',
+          '--key-id',
+          key.KeyId,
+          '--message',
+          file('ecc-digest.bin', digest),
+          '--message-type',
+          'DIGEST',
+          '--signature',
+          file('ecc-signature.bin', signature),
+          '--signing-algorithm',
+          'ECDSA_SHA_256',
+        );
+        expect(digestVerified.SignatureValid).toBe(true);
+
         const short = await run(
           'sign',
           '--key-id',

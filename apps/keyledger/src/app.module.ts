@@ -20,6 +20,7 @@ import { ServiceIndexController } from './health/service-index.controller.js';
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure/infrastructure.module.js';
 import { ChangeKeyHandler, CreateKeyHandler } from './keys/key-commands.js';
 import { MultiRegionKeys } from './keys/multi-region-keys.js';
+import { MultiRegionRepair } from './keys/multi-region-repair.js';
 import { MultiRegionOperations } from './kms/multi-region.operations.js';
 import { GetParametersForImportHandler, ImportKeyMaterialHandler } from './keys/key-import-commands.js';
 import { KeyResolver } from './keys/key-resolver.js';
@@ -62,6 +63,7 @@ export class AppModule {
         KeyResolver,
         BackingKeys,
         MultiRegionKeys,
+        MultiRegionRepair,
         MultiRegionOperations,
         ShredKeyPool,
         CryptoOperations,

@@ -32,4 +32,5 @@ export * from './identifiers/regions.js';
 export * from './key/multi-region-events.js';
 export * from './key/multi-region-state.js';
 export * from './key/multi-region-decider.js';
+export * from './key/multi-region-primary-move.js';
 export * from './key/key-tag-rules.js';

@@ -1,4 +1,5 @@
-import { passesFilter } from '@keyledger/event-store';
+import { NO_STREAM, passesFilter } from '@keyledger/event-store';
+import { USAGE_TRACKING_STREAM } from '@keyledger/ledger';
 import type { EventStore, RecordedEvent, Subscription, SubscriptionHandler } from '@keyledger/event-store';
 import type { KeyStateCache } from '@keyledger/key-store';
 import {
@@ -7,6 +8,7 @@ import {
   writeProjectionSnapshot,
   type ProjectedContents,
 } from './projection-snapshot.js';
+import { LastUseIndex } from './last-use-index.js';
 import type { SnapshotSeal } from './snapshot-seal.js';
 import type { TimeIndex } from './time-index.js';
 import { PROJECTED_STREAMS } from './projected-streams.js';
@@ -24,7 +26,12 @@ export interface LedgerProjectionOptions {
    * not fed, so reactions never redo what was done before the start.
    */
   onLiveEvent?: (event: RecordedEvent) => void;
+  /** Each key's last use, fed from the usage the live subscription delivers and kept in the snapshot. */
+  lastUses?: LastUseIndex;
 }
+
+/** Events read per page of what the subscription had not delivered at stop. */
+const TAIL_PAGE = 4096;
 
 /**
  * Feeds the write side's KeyStateCache and the ledger API's TimeIndex from the
@@ -53,6 +60,9 @@ export class LedgerProjection {
   private restoredFrom: bigint | undefined;
   private compactionFailure: Error | undefined;
   private ignoredSnapshot: string | undefined;
+  /** Where the snapshot left the log passed; it is rewritten at stop when the log was passed further. */
+  private snapshotPassed: bigint | 'start' = 'start';
+  private readonly lastUses: LastUseIndex;
 
   constructor(
     private readonly store: EventStore,
@@ -61,6 +71,7 @@ export class LedgerProjection {
     private readonly options: LedgerProjectionOptions = {},
   ) {
     if (options.snapshotFile && !options.snapshotSeal) throw new TypeError('snapshotFile needs a snapshotSeal');
+    this.lastUses = options.lastUses ?? new LastUseIndex();
   }
 
   /** Why a snapshot found at start was not used (the projection replayed instead), if one was refused. */
@@ -92,6 +103,20 @@ export class LedgerProjection {
       );
       this.subscription = catchUp;
     });
+    await this.settleLastUses();
+  }
+
+  /**
+   * The catch-up left usage out, so what the last uses know depends on what it passed. From a snapshot that
+   * had passed everything the catch-up found, they are whole as saved; past it, usage may have gone by
+   * unseen, and each key is learnt again from its stream. A log that holds no usage tracking holds no usage
+   * (the recorder writes its start before any batch): every key is known unused.
+   */
+  private async settleLastUses(): Promise<void> {
+    const restored = this.restoredFrom !== undefined;
+    if (restored && this.snapshotPassed !== this.passedPosition) this.lastUses.forgetCompleteness();
+    else if (!restored && (await this.store.streamRevision(USAGE_TRACKING_STREAM)) === NO_STREAM)
+      this.lastUses.markWhole();
   }
 
   /** After the catch-up: every event, the cache and index taking those they read, the reactions fed with all. */
@@ -113,7 +138,10 @@ export class LedgerProjection {
   /** Applies an event the cache and index read; passes one they do not. Says whether it was taken. */
   private take(event: RecordedEvent): boolean {
     this.pass(event.position);
-    if (!passesFilter(event.streamName, PROJECTED_STREAMS)) return false;
+    if (!passesFilter(event.streamName, PROJECTED_STREAMS)) {
+      this.lastUses.applyRecorded(event);
+      return false;
+    }
     this.cache.applyRecorded(event);
     this.times.applyRecorded(event);
     this.previousPosition = this.lastPosition;
@@ -152,7 +180,23 @@ export class LedgerProjection {
     await this.subscription?.unsubscribe();
     await this.catchUpEnded;
     this.subscription = undefined;
-    if (this.sinceSnapshot > 0) this.snapshot();
+    if (!this.failure && this.passedPosition !== 'start') {
+      // Best effort: without the tail the snapshot is as good as before, the next start learns it again.
+      await this.takeTail().catch(() => undefined);
+    }
+    if (this.sinceSnapshot > 0 || this.passedPosition !== this.snapshotPassed) this.snapshot();
+  }
+
+  /**
+   * What was committed but not yet delivered when the subscription stopped (a last usage flush at shutdown):
+   * taken now, so the snapshot has passed the whole log and the next start keeps its last uses.
+   */
+  private async takeTail(): Promise<void> {
+    for (;;) {
+      const page = await this.store.readAll({ after: this.passedPosition, maxCount: TAIL_PAGE });
+      for (const event of page) this.take(event);
+      if (page.length < TAIL_PAGE) return;
+    }
   }
 
   /**
@@ -180,18 +224,20 @@ export class LedgerProjection {
   /** Writes the cache, the time index and the position it is exact as of. */
   snapshot(): void {
     const file = this.options.snapshotFile;
-    if (!file || this.lastPosition === 'start' || this.failure) return;
+    if (!file || this.lastPosition === 'start' || this.passedPosition === 'start' || this.failure) return;
     writeProjectionSnapshot(
       file,
       {
         position: this.lastPosition,
         previousPosition: this.previousPosition,
         eventId: this.lastEventId,
-        contents: { ...this.cache.contents(), times: this.times.contents() },
+        passedPosition: this.passedPosition,
+        contents: { ...this.cache.contents(), times: this.times.contents(), lastUses: this.lastUses.contents() },
       },
       this.options.snapshotSeal!,
     );
     this.sinceSnapshot = 0;
+    this.snapshotPassed = this.passedPosition;
   }
 
   /**
@@ -219,12 +265,14 @@ export class LedgerProjection {
     this.lastPosition = snapshot.position;
     this.previousPosition = snapshot.previousPosition;
     this.lastEventId = snapshot.eventId;
-    this.passedPosition = snapshot.position;
+    this.passedPosition = snapshot.passedPosition;
+    this.snapshotPassed = snapshot.passedPosition;
     this.restoredFrom = snapshot.position;
   }
 
   private restoreContents(contents: ProjectedContents): void {
     this.cache.restore(contents);
     this.times.restore(contents.times);
+    this.lastUses.restore(contents.lastUses);
   }
 }

@@ -66,7 +66,7 @@ const key: KeyAggregate = {
   supersededShredKeyIds: ['q'],
   keySpec: 'RSA_2048',
   keyUsage: 'SIGN_VERIFY',
-  multiRegion: { primaryRegion: 'us-east-1', replicaRegions: ['ap-south-1'] },
+  multiRegion: { primaryRegion: 'us-east-1', replicaRegions: ['ap-south-1'], lastPrimaryMove: null },
   pendingReplicaDeletion: true,
 };
 
@@ -93,6 +93,7 @@ describe('ledger view snapshot codec', () => {
         position: 42n,
         eventId: 'event',
         previousPosition: 41n,
+        passedPosition: 45n,
         contents: {
           keys: keys.map(([id, v]) => [id, v]),
           aliases: [
@@ -119,6 +120,14 @@ describe('ledger view snapshot codec', () => {
               { revision: BigInt(i), createdMs: i, maxTimeMs: i + 1, complete: i !== 3 },
             ]),
             aliases: [['alias/a', { revision: 0n, points: [{ timeMs: 5, target: 'k1' }] }]],
+          },
+          // Every field differs, and a key known never used (null) beside those used.
+          lastUses: {
+            whole: true,
+            keys: keys.map(([id], i) => [
+              id,
+              i % 3 ? { atMs: 1000 + i, operation: `op${i % 7}`, principal: `p${i % 5}`, requestId: `r${i}` } : null,
+            ]),
           },
         },
       };
@@ -148,11 +157,13 @@ describe('ledger view snapshot codec', () => {
         position: 7n,
         eventId: 'event',
         previousPosition: 'start',
+        passedPosition: 7n,
         contents: {
           keys: [['k', { state: key, revision: 3n, lastHash: 'h' }]],
           aliases: [],
           keyOrder: ['k'],
           times: { keys: [], aliases: [] },
+          lastUses: { whole: false, keys: [] },
         },
       };
       writeProjectionSnapshot(file, snapshot, SEAL);

@@ -2,16 +2,29 @@ import { createHmac, type Hmac } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import { MAC_LENGTH, macHolds, type SnapshotSeal } from './snapshot-seal.js';
-import type { BackingKey, KeyAggregate } from '@keyledger/ledger';
 import type { KeyStateCacheContents } from '@keyledger/key-store';
+import type { LastUseContents } from './last-use-index.js';
+import {
+  packKey,
+  packLastUse,
+  unpackKey,
+  unpackLastUse,
+  type KeyEntryTuple,
+  type KeyTimesTuple,
+  type LastUseTuple,
+} from './snapshot-tuples.js';
 import type { TimeIndexContents } from './time-index.js';
 
-// v8: a key's fold carries its region; v9: its multi-Region role. An older snapshot is ignored and replayed.
-const FORMAT = 'keyledger/ledger-view-snapshot/v9';
+export { packBackingKey, packKey, unpackBackingKey, unpackKey } from './snapshot-tuples.js';
 
-/** What the projection keeps: the write side's key-state cache and the read side's time index. */
+// v8: a key's fold carries its region; v9: its multi-Region role; v10: the role's last primary move; v11: each
+// key's last use. An older snapshot is ignored and replayed.
+const FORMAT = 'keyledger/ledger-view-snapshot/v11';
+
+/** What the projection keeps: the write side's key-state cache, the read side's time index and last uses. */
 export interface ProjectedContents extends KeyStateCacheContents {
   times: TimeIndexContents;
+  lastUses: LastUseContents;
 }
 
 /**
@@ -25,64 +38,10 @@ export interface ProjectionSnapshot {
   /** The id of that event, and the position before it: they prove the store still holds that history. */
   eventId: string;
   previousPosition: bigint | 'start';
+  /** How far the log had been passed (usage included): the last uses are exact up to there. */
+  passedPosition: bigint;
   contents: ProjectedContents;
 }
-
-/*
- * Keys and their backing keys are stored as arrays of field values, not as
- * objects: v8.serialize writes every member name of every object, which made
- * most of a 100,000-key snapshot, and objects rebuilt from literals below take
- * less memory than the ones the deserializer grows member by member. The
- * field order is the format; a round-trip spec holds pack and unpack together.
- */
-type BackingKeyTuple = [
-  BackingKey['keyMaterialId'],
-  BackingKey['origin'],
-  BackingKey['hasMaterial'],
-  BackingKey['shredKeyId'],
-  BackingKey['createdAt'],
-  BackingKey['state'],
-  BackingKey['rotationDate'],
-  BackingKey['rotationType'],
-  BackingKey['importState'],
-  BackingKey['expirationModel'],
-  BackingKey['validTo'],
-  BackingKey['description'],
-];
-
-type KeyTuple = [
-  KeyAggregate['exists'],
-  KeyAggregate['keyId'],
-  KeyAggregate['arn'],
-  KeyAggregate['origin'],
-  KeyAggregate['description'],
-  KeyAggregate['createdAt'],
-  KeyAggregate['enabled'],
-  KeyAggregate['deleted'],
-  KeyAggregate['deletedAt'],
-  KeyAggregate['deletionDate'],
-  KeyAggregate['pendingWindowInDays'],
-  KeyAggregate['rotationEnabled'],
-  KeyAggregate['rotationPeriodInDays'],
-  KeyAggregate['nextRotationDate'],
-  KeyAggregate['onDemandRotations'],
-  KeyAggregate['lastRotatedAt'],
-  KeyAggregate['currentKeyMaterialId'],
-  BackingKeyTuple[],
-  KeyAggregate['tags'],
-  KeyAggregate['importParameters'],
-  KeyAggregate['supersededShredKeyIds'],
-  KeyAggregate['keySpec'],
-  KeyAggregate['keyUsage'],
-  KeyAggregate['region'],
-  KeyAggregate['multiRegion'],
-  KeyAggregate['pendingReplicaDeletion'],
-];
-
-/** [keyId, revision, lastHash, key] */
-type KeyEntryTuple = [string, bigint, string | null, KeyTuple];
-/** [keyId, revision, createdMs, maxTimeMs, complete] */
-type KeyTimesTuple = [string, bigint, number, number, boolean];
 
 /**
  * The file: a header chunk, then chunks of each section in order, each a u32 (LE) length and a v8.serialize'd value.
@@ -92,6 +51,8 @@ interface Header {
   position: bigint;
   eventId: string;
   previousPosition: bigint | 'start';
+  passedPosition: bigint;
+  lastUsesWhole: boolean;
   storeIdentity: string;
 }
 
@@ -101,6 +62,7 @@ type Chunk =
   | { section: 'keyOrder'; items: string[] }
   | { section: 'keyTimes'; items: KeyTimesTuple[] }
   | { section: 'aliasTimes'; items: ProjectedContents['times']['aliases'] }
+  | { section: 'lastUses'; items: LastUseTuple[] }
   | { section: 'end' };
 
 /**
@@ -110,129 +72,6 @@ type Chunk =
  * another were kept by the allocator and stayed resident after a snapshot.
  */
 const CHUNK_ITEMS = 256;
-
-// The deserializer makes a new string for every occurrence of a word: 300,000
-// backing keys each carried their own copies of 'AWS_KMS', 'NON_CURRENT', ...
-const WORDS = new Map<string, string>(
-  [
-    'AWS_KMS',
-    'EXTERNAL',
-    'CURRENT',
-    'NON_CURRENT',
-    'PENDING_ROTATION',
-    'DELETED',
-    'EXPIRED',
-    'DESTROYED',
-    'AUTOMATIC',
-    'ON_DEMAND',
-    'IMPORTED',
-    'PENDING_IMPORT',
-    'KEY_MATERIAL_EXPIRES',
-    'KEY_MATERIAL_DOES_NOT_EXPIRE',
-    '',
-  ].map((w) => [w, w]),
-);
-function word<T extends string | null>(value: T): T {
-  return value === null ? value : ((WORDS.get(value) as T | undefined) ?? value);
-}
-
-const NONE: readonly string[] = Object.freeze([]);
-
-export function packBackingKey(b: BackingKey): BackingKeyTuple {
-  return [
-    b.keyMaterialId,
-    b.origin,
-    b.hasMaterial,
-    b.shredKeyId,
-    b.createdAt,
-    b.state,
-    b.rotationDate,
-    b.rotationType,
-    b.importState,
-    b.expirationModel,
-    b.validTo,
-    b.description,
-  ];
-}
-
-export function unpackBackingKey(t: BackingKeyTuple): BackingKey {
-  return {
-    keyMaterialId: t[0],
-    origin: word(t[1]),
-    hasMaterial: t[2],
-    shredKeyId: t[3],
-    createdAt: t[4],
-    state: word(t[5]),
-    rotationDate: t[6],
-    rotationType: word(t[7]),
-    importState: word(t[8]),
-    expirationModel: word(t[9]),
-    validTo: t[10],
-    description: t[11],
-  };
-}
-
-export function packKey(k: KeyAggregate): KeyTuple {
-  return [
-    k.exists,
-    k.keyId,
-    k.arn,
-    k.origin,
-    k.description,
-    k.createdAt,
-    k.enabled,
-    k.deleted,
-    k.deletedAt,
-    k.deletionDate,
-    k.pendingWindowInDays,
-    k.rotationEnabled,
-    k.rotationPeriodInDays,
-    k.nextRotationDate,
-    k.onDemandRotations,
-    k.lastRotatedAt,
-    k.currentKeyMaterialId,
-    k.backingKeys.map(packBackingKey),
-    k.tags,
-    k.importParameters,
-    k.supersededShredKeyIds,
-    k.keySpec,
-    k.keyUsage,
-    k.region,
-    k.multiRegion,
-    k.pendingReplicaDeletion,
-  ];
-}
-
-export function unpackKey(t: KeyTuple): KeyAggregate {
-  return {
-    exists: t[0],
-    keyId: t[1],
-    arn: t[2],
-    origin: word(t[3]),
-    description: word(t[4]),
-    createdAt: t[5],
-    enabled: t[6],
-    deleted: t[7],
-    deletedAt: t[8],
-    deletionDate: t[9],
-    pendingWindowInDays: t[10],
-    rotationEnabled: t[11],
-    rotationPeriodInDays: t[12],
-    nextRotationDate: t[13],
-    onDemandRotations: t[14],
-    lastRotatedAt: t[15],
-    currentKeyMaterialId: t[16],
-    backingKeys: t[17].map(unpackBackingKey),
-    tags: t[18],
-    importParameters: t[19],
-    supersededShredKeyIds: t[20].length === 0 ? NONE : t[20],
-    keySpec: word(t[21]),
-    keyUsage: word(t[22]),
-    region: word(t[23]),
-    multiRegion: t[24],
-    pendingReplicaDeletion: t[25],
-  };
-}
 
 function* chunks(contents: ProjectedContents): Generator<Chunk> {
   for (let i = 0; i < contents.keys.length; i += CHUNK_ITEMS)
@@ -257,6 +96,9 @@ function* chunks(contents: ProjectedContents): Generator<Chunk> {
   const aliasTimes = contents.times.aliases;
   for (let i = 0; i < aliasTimes.length; i += CHUNK_ITEMS)
     yield { section: 'aliasTimes', items: aliasTimes.slice(i, i + CHUNK_ITEMS) };
+  const lastUses = contents.lastUses.keys;
+  for (let i = 0; i < lastUses.length; i += CHUNK_ITEMS)
+    yield { section: 'lastUses', items: lastUses.slice(i, i + CHUNK_ITEMS).map(packLastUse) };
   // A file cut short (a full disk) lacks this and is not taken for a snapshot.
   yield { section: 'end' };
 }
@@ -277,6 +119,8 @@ export function writeProjectionSnapshot(file: string, snapshot: ProjectionSnapsh
     position: snapshot.position,
     eventId: snapshot.eventId,
     previousPosition: snapshot.previousPosition,
+    passedPosition: snapshot.passedPosition,
+    lastUsesWhole: snapshot.contents.lastUses.whole,
     storeIdentity: seal.storeIdentity,
   };
   const temporary = `${file}.${process.pid}.tmp`;
@@ -348,7 +192,15 @@ export function readProjectionSnapshot(
       ignored(`${file} was made from store ${header.storeIdentity}, not from ${seal.storeIdentity}`);
       return undefined;
     }
-    const contents: ProjectedContents = { keys: [], aliases: [], keyOrder: [], times: { keys: [], aliases: [] } };
+    const contents: ProjectedContents = {
+      keys: [],
+      aliases: [],
+      keyOrder: [],
+      times: { keys: [], aliases: [] },
+      lastUses: { whole: header.lastUsesWhole, keys: [] },
+    };
+    // One string per key id, shared by the sections that name it (see unpackKey).
+    const ids = new Map<string, string>();
     for (;;) {
       const chunk = next() as Chunk | undefined;
       if (chunk === undefined) {
@@ -357,27 +209,33 @@ export function readProjectionSnapshot(
       }
       switch (chunk.section) {
         case 'keys':
-          for (const [keyId, revision, lastHash, key] of chunk.items)
-            contents.keys.push([keyId, { state: unpackKey(key), revision, lastHash }]);
+          for (const [keyId, revision, lastHash, key] of chunk.items) {
+            ids.set(keyId, keyId);
+            contents.keys.push([keyId, { state: unpackKey(key, keyId), revision, lastHash }]);
+          }
           break;
         case 'aliases':
           for (const item of chunk.items) contents.aliases.push(item);
           break;
         case 'keyOrder':
-          for (const item of chunk.items) contents.keyOrder.push(item);
+          for (const item of chunk.items) contents.keyOrder.push(ids.get(item) ?? item);
           break;
         case 'keyTimes':
           for (const [keyId, revision, createdMs, maxTimeMs, complete] of chunk.items)
-            contents.times.keys.push([keyId, { revision, createdMs, maxTimeMs, complete }]);
+            contents.times.keys.push([ids.get(keyId) ?? keyId, { revision, createdMs, maxTimeMs, complete }]);
           break;
         case 'aliasTimes':
           for (const item of chunk.items) contents.times.aliases.push(item);
+          break;
+        case 'lastUses':
+          for (const item of chunk.items) contents.lastUses.keys.push(unpackLastUse(item));
           break;
         case 'end':
           return {
             position: header.position,
             eventId: header.eventId,
             previousPosition: header.previousPosition,
+            passedPosition: header.passedPosition,
             contents,
           };
         default:

@@ -14,7 +14,7 @@ import { loadPrincipals, PrincipalDirectory } from '@keyledger/kms-api';
 import { DEV_BANNER, DEV_PRINCIPAL } from './development-mode.js';
 import { systemClock, type Clock } from '@keyledger/ledger';
 import { KeyStateCache } from '@keyledger/key-store';
-import { LedgerProjection, TimeIndex } from '@keyledger/read-models';
+import { LastUseIndex, LedgerProjection, TimeIndex } from '@keyledger/read-models';
 import { EventBus } from '@nestjs/cqrs';
 import { LedgerEventRecorded } from '../reactions/ledger-event-recorded.js';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
@@ -134,13 +134,15 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         },
         KeyStateCache,
         TimeIndex,
+        LastUseIndex,
         {
           provide: LedgerProjection,
-          inject: [EVENT_STORE, KeyStateCache, TimeIndex, DATA_DIR, EventBus],
+          inject: [EVENT_STORE, KeyStateCache, TimeIndex, LastUseIndex, DATA_DIR, EventBus],
           useFactory: async (
             store: EventStore,
             cache: KeyStateCache,
             times: TimeIndex,
+            lastUses: LastUseIndex,
             dir: OpenedDataDir,
             bus: EventBus,
           ) =>
@@ -149,6 +151,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
               snapshotEvery: SNAPSHOT_EVERY_EVENTS,
               snapshotSeal: snapshotSealOf(dir, await store.storeIdentity()),
               onLiveEvent: (event) => bus.publish(new LedgerEventRecorded(event)),
+              lastUses,
             }),
         },
       ],
@@ -163,6 +166,7 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         PRINCIPALS,
         KeyStateCache,
         TimeIndex,
+        LastUseIndex,
         LedgerProjection,
       ],
     };

@@ -39,13 +39,6 @@ export interface ReplicatedKey {
   policyText: string;
 }
 
-/** What a repair recorded: replicas the primary learnt of, or of whose deletion; replicas given backing keys. */
-export interface RepairReport {
-  replicasRecorded: number;
-  replicasForgotten: number;
-  replicasDelivered: number;
-}
-
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /**
@@ -229,48 +222,6 @@ export class MultiRegionKeys {
       for (const a of arrivals) if (!recorded.has(a.keyMaterialId)) this.backingKeys.discard(a);
     }
     return changed;
-  }
-
-  /**
-   * Finishes multi-Region writes a crash cut short. A change is appended to the primary's stream first, then
-   * to each replica's (ReplicateKey: the replica's first), so a crash in between leaves a replica the primary
-   * does not list (`unlistedRegions`, which the caller found), a replica without a backing key the primary
-   * has, or a primary still listing a replica whose deletion completed (refusing to replicate there again).
-   * Each step is an ordinary decision on the stream it changes, with its expected revision, and decides
-   * nothing when nothing is missing: running it twice, or on two servers, records each fact once.
-   */
-  async repair(
-    primaryRef: string,
-    context: RequestContext,
-    unlistedRegions: readonly string[] = [],
-  ): Promise<RepairReport> {
-    const report: RepairReport = { replicasRecorded: 0, replicasForgotten: 0, replicasDelivered: 0 };
-    let primary = (await this.repository.loadKey(primaryRef))?.state;
-    if (!primary || primary.deleted || multiRegionKeyTypeOf(primary) !== 'PRIMARY') return report;
-    for (const region of unlistedRegions) {
-      const replica = (await this.repository.loadKey(this.refOf(primary, region)))?.state;
-      if (!replica || replica.deleted || replica.multiRegion?.primaryRegion !== primary.region) continue;
-      const recorded = await this.repository.decideOnKey(
-        primaryRef,
-        (state) => decideKey({ type: 'RecordReplica', replicaRegion: region, now: this.clock.now() }, state),
-        context,
-      );
-      primary = recorded.state;
-      if (recorded.events.length > 0) report.replicasRecorded++;
-    }
-    for (const region of primary.multiRegion!.replicaRegions) {
-      const replica = (await this.repository.loadKey(this.refOf(primary, region)))?.state;
-      if (!replica?.deleted) continue;
-      const forgot = await this.repository.decideOnKey(
-        primaryRef,
-        (state) => decideKey({ type: 'ForgetReplica', replicaRegion: region, now: this.clock.now() }, state),
-        context,
-      );
-      primary = forgot.state;
-      if (forgot.events.length > 0) report.replicasForgotten++;
-    }
-    report.replicasDelivered = (await this.deliver(primary, context)).size;
-    return report;
   }
 
   /** The regions of every replica of a multi-Region key (kept by its primary); empty for any other key. */

@@ -3,7 +3,6 @@ import {
   deriveSharedSecret,
   generateKeyPairFor,
   generateMac,
-  signingUnsupportedReason,
   signMessage,
   verifyMac,
   verifySignature,
@@ -85,8 +84,6 @@ export class AsymmetricOperations {
     const algorithm = input.SigningAlgorithm as SigningAlgorithm;
     const messageType = checkSigningMessage(algorithm, input.MessageType, input.Message.length);
     if (messageType instanceof DomainError) throw messageType;
-    const unsupported = signingUnsupportedReason(algorithm as SignatureAlgorithm, messageType);
-    if (unsupported !== undefined) throw new DomainError('Unsupported', unsupported);
     if (input.DryRun === true) throw dryRunSucceeded();
     return {
       ...usable,

@@ -2,7 +2,13 @@ import type { FactoryProvider } from '@nestjs/common';
 import type { EventStore } from '@keyledger/event-store';
 import type { Clock } from '@keyledger/ledger';
 import { KeyStateCache } from '@keyledger/key-store';
-import { LedgerProjection, TimeIndex, type LedgerQueryOptions, type SharedProjection } from '@keyledger/read-models';
+import {
+  LastUseIndex,
+  LedgerProjection,
+  TimeIndex,
+  type LedgerQueryOptions,
+  type SharedProjection,
+} from '@keyledger/read-models';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, EVENT_STORE } from '../infrastructure/tokens.js';
 
@@ -13,19 +19,20 @@ type ReadSide<T> = new (store: EventStore, options: LedgerQueryOptions, shared?:
 export function readSideProvider<T>(type: ReadSide<T>): FactoryProvider<T> {
   return {
     provide: type,
-    inject: [EVENT_STORE, CONFIG, CLOCK, KeyStateCache, TimeIndex, LedgerProjection],
+    inject: [EVENT_STORE, CONFIG, CLOCK, KeyStateCache, TimeIndex, LastUseIndex, LedgerProjection],
     useFactory: (
       store: EventStore,
       config: KeyledgerConfig,
       clock: Clock,
       cache: KeyStateCache,
       times: TimeIndex,
+      lastUses: LastUseIndex,
       projection: LedgerProjection,
     ) =>
       new type(
         store,
         { region: config.region, accountId: config.accountId, clock },
-        { cache, times, position: () => projection.position },
+        { cache, times, lastUses, position: () => projection.position },
       ),
   };
 }

@@ -1,9 +1,18 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RepairReport } from '../keys/multi-region-repair.js';
 import type { AppendOutcome, StoreObserver } from './bounded-store.js';
 
 /** Latency buckets in seconds: from a cached Encrypt (well under a millisecond) to a store at its time-out. */
 const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const APPEND_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The label of each kind of multi-Region repair (counts of members changed). */
+const REPAIR_LABELS: readonly [keyof RepairReport, string][] = [
+  ['replicasRecorded', 'replica_recorded'],
+  ['replicasForgotten', 'replica_forgotten'],
+  ['replicasDelivered', 'backing_keys_delivered'],
+  ['primaryMovesRecorded', 'primary_move_recorded'],
+];
 
 /** One answered request, as the access log and the metrics both see it. */
 export interface RequestOutcome {
@@ -47,6 +56,7 @@ export class KeyledgerMetrics implements StoreObserver {
   private readonly shedRequests: Counter;
   private readonly schedulerRuns: Counter;
   private readonly schedulerActions: Counter<'action'>;
+  private readonly multiRegionRepairs: Counter<'repair'>;
 
   constructor(now: () => number = Date.now) {
     const registers = [this.registry];
@@ -148,6 +158,16 @@ export class KeyledgerMetrics implements StoreObserver {
       labelNames: ['action'],
       registers,
     });
+    this.multiRegionRepairs = new Counter({
+      name: 'keyledger_multi_region_repairs_total',
+      help:
+        'Multi-Region writes cut short by a crash that the scheduler finished, by what it recorded: ' +
+        'replica_recorded (a primary listed its replica), replica_forgotten (a primary learnt of a replica deletion), ' +
+        'backing_keys_delivered (a replica got backing keys it lacked), ' +
+        'primary_move_recorded (a member recorded an UpdatePrimaryRegion it had missed).',
+      labelNames: ['repair'],
+      registers,
+    });
   }
 
   /** Wires a source in once the part that knows it exists (the edge server, the checkpoint writer). */
@@ -182,10 +202,14 @@ export class KeyledgerMetrics implements StoreObserver {
     this.shedRequests.inc();
   }
 
-  schedulerRan(report: { rotated: number; deleted: number; expired: number }): void {
+  schedulerRan(report: { rotated: number; deleted: number; expired: number; repairs: RepairReport }): void {
     this.schedulerRuns.inc();
     for (const action of ['rotated', 'deleted', 'expired'] as const)
       if (report[action] > 0) this.schedulerActions.inc({ action }, report[action]);
+    for (const [field, repair] of REPAIR_LABELS) {
+      const count = report.repairs[field];
+      if (count > 0) this.multiRegionRepairs.inc({ repair }, count);
+    }
   }
 
   /** The exposition, and its content type. */

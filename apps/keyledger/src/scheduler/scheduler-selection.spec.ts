@@ -16,6 +16,7 @@ import { CLOCK, CONFIG, EVENT_STORE, SHRED_VAULT } from '../infrastructure/token
 import { ChangeKeyCommand, ChangeKeyHandler, type KeyChange } from '../keys/key-commands.js';
 import { KeyResolver } from '../keys/key-resolver.js';
 import { MultiRegionKeys } from '../keys/multi-region-keys.js';
+import { MultiRegionRepair, NOTHING_REPAIRED } from '../keys/multi-region-repair.js';
 import { Authorizer } from '../authorization/authorizer.js';
 import { InitialKeyPolicy } from '../authorization/initial-key-policy.js';
 import { KeyAccessCache } from '../authorization/key-access-cache.js';
@@ -37,6 +38,15 @@ let dir: string;
 let store: EventStore;
 let vault: ShredVault;
 let clock: ManualClock;
+/** What a sweep reports that rotated and deleted keys and did nothing else. */
+const swept = (rotated: number, deleted: number) => ({
+  rotated,
+  deleted,
+  expired: 0,
+  repaired: 0,
+  repairs: NOTHING_REPAIRED,
+});
+
 let app: TestingModule;
 let scheduler: Scheduler;
 let cache: KeyStateCache;
@@ -60,6 +70,7 @@ beforeEach(async () => {
       BackingKeys,
       ChangeKeyHandler,
       MultiRegionKeys,
+      MultiRegionRepair,
       InitialKeyPolicy,
       Authorizer,
       KeyAccessCache,
@@ -136,7 +147,7 @@ describe('Scheduler: what a sweep selects', () => {
 
     // The first two keys are due; the other two are due two days later.
     clock.set(T0 + 90 * DAY + 1);
-    expect(await scheduler.sweep()).toEqual({ rotated: 1, deleted: 1, expired: 0, repaired: 0 });
+    expect(await scheduler.sweep()).toEqual(swept(1, 1));
     expect(cache.key(rotateDue)!.state.backingKeys).toHaveLength(2);
     expect(cache.key(deleteDue)!.state.deleted).toBe(true);
     expect(await typesOf(rotateNotYet)).toEqual(before.rotateNotYet);
@@ -145,7 +156,7 @@ describe('Scheduler: what a sweep selects', () => {
 
     // Done work is not done again.
     const recorded = (await store.readAll()).length;
-    expect(await scheduler.sweep()).toEqual({ rotated: 0, deleted: 0, expired: 0, repaired: 0 });
+    expect(await scheduler.sweep()).toEqual(swept(0, 0));
     expect((await store.readAll()).length).toBe(recorded);
   });
 
@@ -154,9 +165,9 @@ describe('Scheduler: what a sweep selects', () => {
     await change(keyId, { type: 'ScheduleKeyDeletion', pendingWindowInDays: 7 });
     const deletionDate = cache.key(keyId)!.state.deletionDate!;
     clock.set(deletionDate - 1);
-    expect(await scheduler.sweep()).toEqual({ rotated: 0, deleted: 0, expired: 0, repaired: 0 });
+    expect(await scheduler.sweep()).toEqual(swept(0, 0));
     clock.set(deletionDate);
-    expect(await scheduler.sweep()).toEqual({ rotated: 0, deleted: 1, expired: 0, repaired: 0 });
+    expect(await scheduler.sweep()).toEqual(swept(0, 1));
     expect(await typesOf(keyId)).toContain('KeyDeleted');
   });
 
@@ -166,6 +177,6 @@ describe('Scheduler: what a sweep selects', () => {
     clock.set(T0 + 8 * DAY);
     const [first, second] = [scheduler.sweep(), scheduler.sweep()];
     expect(second).toBe(first);
-    expect(await first).toEqual({ rotated: 0, deleted: 1, expired: 0, repaired: 0 });
+    expect(await first).toEqual(swept(0, 1));
   });
 });

@@ -15,7 +15,12 @@ import { KeyStateCache } from '@keyledger/key-store';
 import type { KeyledgerConfig } from '../config/keyledger-config.js';
 import { CLOCK, CONFIG, SHRED_VAULT } from '../infrastructure/tokens.js';
 import { ChangeKeyCommand, type KeyChange } from '../keys/key-commands.js';
-import { MultiRegionKeys } from '../keys/multi-region-keys.js';
+import {
+  MultiRegionRepair,
+  NOTHING_REPAIRED,
+  repairedAnything,
+  type RepairReport,
+} from '../keys/multi-region-repair.js';
 import { placeOf, refIn } from '../regions/request-region.js';
 import { KeyledgerMetrics } from '../observability/metrics.js';
 
@@ -30,9 +35,18 @@ export interface SweepReport {
   rotated: number;
   deleted: number;
   expired: number;
-  /** Multi-Region primaries whose interrupted cross-region write was finished. */
+  /** Multi-Region keys whose interrupted cross-region write was finished. */
   repaired: number;
+  /** What those repairs recorded, by kind. */
+  repairs: RepairReport;
 }
+
+/**
+ * A multi-Region write the cache shows cut short: around a primary (`ref`), whose replicas are short of
+ * something or unlisted; or a primary move some members missed (`ref`: a member that names as its primary
+ * a member that is not one).
+ */
+type CutShort = { kind: 'around-primary'; ref: string; unlisted: string[] } | { kind: 'primary-move'; ref: string };
 
 /**
  * Does what is due by the clock: automatic rotations, completed deletions and
@@ -57,7 +71,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
     private readonly metrics: KeyledgerMetrics,
-    private readonly multiRegion: MultiRegionKeys,
+    private readonly multiRegion: MultiRegionRepair,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -108,6 +122,7 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       expired: [] as string[],
       repaired: [] as string[],
     };
+    const repairs: RepairReport = { ...NOTHING_REPAIRED };
     for (const ref of [...this.cache.keyIds()]) {
       const key = this.cache.key(ref)?.state;
       if (!key || !key.exists) continue;
@@ -119,15 +134,16 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       if (expiring > 0 && (await this.apply(ref, { type: 'ExpireKeyMaterialIfDue' }))) acted.expired.push(ref);
       if (due.rotate && (await this.apply(ref, { type: 'RotateKeyIfDue' }))) acted.rotated.push(ref);
       const cut = this.cutShort(ref, key);
-      if (cut && (await this.repair(cut.primaryRef, cut.unlisted))) acted.repaired.push(cut.primaryRef);
+      if (cut && (await this.repair(cut, repairs))) acted.repaired.push(placeOf(this.config, cut.ref).id);
     }
-    // A primary is repaired once however many of its members pointed at it.
+    // A key is repaired once however many of its members pointed at it.
     const repaired = [...new Set(acted.repaired)];
     const report: SweepReport = {
       rotated: acted.rotated.length,
       deleted: acted.deleted.length,
       expired: acted.expired.length,
       repaired: repaired.length,
+      repairs,
     };
     this.metrics.schedulerRan(report);
     // The keys by id, so that an operator can follow each one in its history.
@@ -153,12 +169,13 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /**
-   * Whether a multi-Region write looks cut short, as the write-side cache has the members: a primary's replica lacks a
-   * backing key, or was deleted while the primary still lists it; or a live replica is not listed by its
-   * primary. Answers the primary to repair (from the store, not the cache), so a pass over a ledger with
-   * nothing to finish reads nothing more.
+   * Whether a multi-Region write looks cut short, as the write-side cache has the members: a primary's replica
+   * lacks a backing key, or was deleted while the primary still lists it; a live replica is not listed by its
+   * primary; or a replica names as its primary a member that is not one (a move some members missed). Answers
+   * where to start the repair, which reads the store, so a pass over a ledger with nothing to finish reads
+   * nothing more.
    */
-  private cutShort(ref: string, key: KeyAggregate): { primaryRef: string; unlisted: string[] } | undefined {
+  private cutShort(ref: string, key: KeyAggregate): CutShort | undefined {
     if (key.deleted) return undefined;
     const role = multiRegionKeyTypeOf(key);
     if (role === 'PRIMARY') {
@@ -166,23 +183,29 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
         const replica = this.cache.key(refIn(this.config, region, key.keyId))?.state;
         return replica === undefined || replica.deleted || replicaLacksBackingKeys(key, replica);
       });
-      return short ? { primaryRef: ref, unlisted: [] } : undefined;
+      return short ? { kind: 'around-primary', ref, unlisted: [] } : undefined;
     }
     if (role !== 'REPLICA') return undefined;
     const primaryRef = refIn(this.config, key.multiRegion!.primaryRegion, key.keyId);
     const primary = this.cache.key(primaryRef)?.state;
-    if (!primary || primary.deleted || multiRegionKeyTypeOf(primary) !== 'PRIMARY') return undefined;
+    if (!primary) return undefined;
+    if (primary.deleted || multiRegionKeyTypeOf(primary) !== 'PRIMARY') return { kind: 'primary-move', ref };
     return primary.multiRegion!.replicaRegions.includes(key.region)
       ? undefined
-      : { primaryRef, unlisted: [key.region] };
+      : { kind: 'around-primary', ref: primaryRef, unlisted: [key.region] };
   }
 
-  private async repair(ref: string, unlisted: string[]): Promise<boolean> {
-    const { region, id: keyId } = placeOf(this.config, ref);
+  /** Runs one repair, adding what it recorded to `repairs`; whether it recorded anything. */
+  private async repair(cut: CutShort, repairs: RepairReport): Promise<boolean> {
+    const { region, id: keyId } = placeOf(this.config, cut.ref);
     try {
       const context = { actor: SCHEDULER_ACTOR, requestId: randomUUID(), region };
-      const done = await this.multiRegion.repair(ref, context, unlisted);
-      return done.replicasRecorded + done.replicasForgotten + done.replicasDelivered > 0;
+      const done =
+        cut.kind === 'primary-move'
+          ? await this.multiRegion.finishPrimaryMove(cut.ref, context)
+          : await this.multiRegion.repair(cut.ref, context, cut.unlisted);
+      for (const kind of Object.keys(repairs) as (keyof RepairReport)[]) repairs[kind] += done[kind];
+      return repairedAnything(done);
     } catch (error) {
       this.logger.warn(`multi-Region repair of ${keyId} failed: ${error instanceof Error ? error.name : 'error'}`);
       return false;

@@ -92,10 +92,6 @@ describe('UsageAggregator', () => {
       at: '2026-03-01T12:00:10.001Z',
       requestId: 'second',
     });
-    a.rememberLastUse('k1', 'us-east-1', { operation: 'Encrypt', at: '2026-01-01T00:00:00.000Z', requestId: 'ledger' });
-    expect(a.lastUse('k1', 'us-east-1')!.requestId).toBe('second');
-    a.rememberLastUse('k2', 'us-east-1', { operation: 'Encrypt', at: '2026-01-01T00:00:00.000Z', requestId: 'ledger' });
-    expect(a.lastUse('k2', 'us-east-1')!.requestId).toBe('ledger');
   });
   it('given the same key id used in two regions, then each region has its own batch and its own last use', () => {
     const a = new UsageAggregator();

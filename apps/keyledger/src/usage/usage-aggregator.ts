@@ -215,13 +215,6 @@ export class UsageAggregator {
       ? undefined
       : { operation: last.operation, at: new Date(last.at).toISOString(), requestId: last.requestId };
   }
-
-  /** A last use read back from the ledger after a restart; a newer one seen since wins. */
-  rememberLastUse(keyId: string, region: string, last: KeyLastUsage): void {
-    const at = Date.parse(last.at);
-    const known = this.lastUses.get(region)?.get(keyId);
-    if (known === undefined || known.at < at) this.noteLastUse(region, keyId, last.operation, at, last.requestId);
-  }
 }
 
 function eventOf(slot: Slot): KeyUsageEvent {

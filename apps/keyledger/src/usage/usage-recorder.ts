@@ -7,7 +7,7 @@ import {
   type RecordedEvent,
 } from '@keyledger/event-store';
 import { KmsError, parseRequest, toKmsError } from '@keyledger/kms-api';
-import { lastSuccessfulUse } from '@keyledger/read-models';
+import { lastUseAt, LastUseIndex } from '@keyledger/read-models';
 import {
   appendChained,
   isTrackedOperation,
@@ -45,6 +45,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: KeyledgerConfig,
+    private readonly lastUses: LastUseIndex,
   ) {}
 
   /** Since when this ledger records usage; keys made before were tracked from this time, not their creation. */
@@ -145,20 +146,16 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     return this.flushing;
   }
 
-  /** The regional key's last successful use: this process's own first, else the ledger's. */
+  /**
+   * The regional key's last successful use: the newer of this process's own (counted, maybe not flushed yet)
+   * and the ledger's, which the projection keeps for every key (read from its usage stream once if not known).
+   */
   async lastUse(keyId: string, region: string): Promise<KeyLastUsage | undefined> {
-    const known = this.aggregator.lastUse(keyId, region);
-    if (known !== undefined) return known;
-    // Read newest first, and only as far back as a later use could still be.
-    const found = await lastSuccessfulUse(this.store, refIn(this.config, region, keyId), Number.POSITIVE_INFINITY);
-    if (found === null) return undefined;
-    const last: KeyLastUsage = {
-      operation: found.operation as TrackedOperation,
-      at: found.at,
-      requestId: found.requestId,
-    };
-    this.aggregator.rememberLastUse(keyId, region, last);
-    return last;
+    const own = this.aggregator.lastUse(keyId, region);
+    const ref = refIn(this.config, region, keyId);
+    const logged = await lastUseAt(this.store, this.lastUses, ref, Number.POSITIVE_INFINITY);
+    if (logged === null || (own !== undefined && Date.parse(own.at) >= Date.parse(logged.at))) return own;
+    return { operation: logged.operation as TrackedOperation, at: logged.at, requestId: logged.requestId };
   }
 
   /** A stream's events; none for a stream never written (a key never used, a ledger new to usage). */

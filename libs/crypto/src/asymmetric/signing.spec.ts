@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairFor, privateKeyFromDer, publicKeyFromDer, type KeyPairSpec } from './key-pairs.js';
-import { signMessage, signingUnsupportedReason, verifySignature, type SignatureAlgorithm } from './signing.js';
+import { signMessage, verifySignature, type SignatureAlgorithm } from './signing.js';
 
 interface Pair {
   privateKey: KeyObject;
@@ -137,22 +137,13 @@ describe('signing a precomputed digest (DIGEST)', () => {
     },
   );
 
-  it('names why Node 20 cannot sign a digest with ECDSA or PSS, or use Ed25519ph', () => {
-    expect(signingUnsupportedReason('ECDSA_SHA_256', 'DIGEST')).toMatch(
-      /MessageType DIGEST with ECDSA_SHA_256 is not supported/,
-    );
-    expect(signingUnsupportedReason('RSASSA_PSS_SHA_256', 'DIGEST')).toMatch(/not supported/);
-    expect(signingUnsupportedReason('ED25519_PH_SHA_512', 'RAW')).toMatch(/Ed25519ph/);
-    expect(signingUnsupportedReason('RSASSA_PKCS1_V1_5_SHA_256', 'DIGEST')).toBeUndefined();
-    expect(signingUnsupportedReason('ECDSA_SHA_256', 'RAW')).toBeUndefined();
-    const digest = createHash('sha256').update(message).digest();
-    expect(() =>
-      signMessage(pair('ECC_NIST_P256').privateKey, {
-        algorithm: 'ECDSA_SHA_256',
-        messageType: 'DIGEST',
-        message: digest,
-      }),
-    ).toThrow(RangeError);
+  it('refuses a digest for PureEdDSA, which signs the whole message', () => {
+    const digest = createHash('sha512').update(message).digest();
+    const input = { algorithm: 'ED25519_SHA_512' as const, messageType: 'DIGEST' as const, message: digest };
+    const expected = 'ED25519_SHA_512 signs the message itself, not a digest of it.';
+    expect(() => signMessage(pair('ECC_NIST_EDWARDS25519').privateKey, input)).toThrow(expected);
+    const signature = signMessage(pair('ECC_NIST_EDWARDS25519').privateKey, { ...input, messageType: 'RAW' });
+    expect(() => verifySignature(pair('ECC_NIST_EDWARDS25519').publicKey, input, signature)).toThrow(expected);
   });
 });
 

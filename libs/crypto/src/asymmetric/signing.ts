@@ -1,4 +1,13 @@
 import { constants, privateEncrypt, publicDecrypt, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { signEcdsaDigest, signPssDigest, verifyEcdsaDigest, verifyPssDigest } from './digest-signing.js';
+import { signEd25519ph, verifyEd25519ph } from './ed25519ph.js';
+
+/*
+ * RAW messages are signed by node:crypto. A precomputed digest (DIGEST) is signed by node:crypto for
+ * PKCS#1 v1.5 (its padding is a plain prefix, so privateEncrypt over the DigestInfo is the signature), and
+ * for ECDSA and RSASSA-PSS by digest-signing.ts; Ed25519ph, RAW and DIGEST, by ed25519ph.ts: Node 20
+ * cannot do those (the evidence and the lead's decision are in those files).
+ */
 
 export type SignatureAlgorithm =
   | 'RSASSA_PSS_SHA_256'
@@ -30,27 +39,6 @@ const DIGEST_INFO: Record<Hash, Buffer> = {
   sha512: Buffer.from('3051300d060960864801650304020305000440', 'hex'),
 };
 
-/**
- * Why Node 20's crypto cannot do this signing, or undefined when it can. Node signs only
- * whole messages (it hashes them itself); a precomputed digest can be signed only where the
- * padding is a plain prefix, PKCS#1 v1.5 (privateEncrypt over the DigestInfo). Ed25519ph
- * needs OpenSSL 3.2; Node 20 bundles 3.0.
- * ECDSA over a digest was checked on Node 20.20 / OpenSSL 3.0 (2026-11-30): `sign(null, digest, ecKey)`
- * hashes with SHA-256 like `sign('sha256', …)`, so `openssl pkeyutl -verify` over the digest refuses the
- * result; `privateEncrypt` refuses EC keys; WebCrypto's ECDSA requires a hash. Signing a digest as it is
- * needs `crypto.signDigest`, proposed upstream (nodejs/node#62345, nodejs/node#60263), not in Node 20.
- */
-export function signingUnsupportedReason(
-  algorithm: SignatureAlgorithm,
-  messageType: 'RAW' | 'DIGEST',
-): string | undefined {
-  if (algorithm === 'ED25519_PH_SHA_512')
-    return 'Signing algorithm ED25519_PH_SHA_512 (Ed25519ph) is not supported: the OpenSSL 3.0 inside Node 20 has no Ed25519ph. Use ED25519_SHA_512.';
-  if (messageType === 'DIGEST' && !algorithm.startsWith('RSASSA_PKCS1_V1_5'))
-    return `MessageType DIGEST with ${algorithm} is not supported: Node 20's crypto cannot sign or verify a precomputed digest for this algorithm. Send the message itself with MessageType RAW.`;
-  return undefined;
-}
-
 function options(algorithm: SignatureAlgorithm, key: KeyObject) {
   if (algorithm.startsWith('RSASSA_PSS'))
     // AWS uses a salt as long as the digest (RFC 8017's recommendation); MGF1 with the same hash.
@@ -64,21 +52,24 @@ function options(algorithm: SignatureAlgorithm, key: KeyObject) {
   return { key, dsaEncoding: 'der' as const };
 }
 
+/** PureEdDSA signs the whole message: no digest stands in for it (the ledger refuses it before this). */
 function assertSupported(input: SigningInput): void {
-  const reason = signingUnsupportedReason(input.algorithm, input.messageType);
-  if (reason !== undefined) throw new RangeError(reason);
+  if (input.algorithm === 'ED25519_SHA_512' && input.messageType === 'DIGEST')
+    throw new RangeError('ED25519_SHA_512 signs the message itself, not a digest of it.');
 }
 
 export function signMessage(privateKey: KeyObject, input: SigningInput): Buffer {
   assertSupported(input);
   const { algorithm, message } = input;
+  if (algorithm === 'ED25519_PH_SHA_512') return signEd25519ph(privateKey, message);
   if (algorithm === 'ED25519_SHA_512') return sign(null, message, privateKey);
-  if (input.messageType === 'DIGEST')
-    return privateEncrypt(
-      { key: privateKey, padding: constants.RSA_PKCS1_PADDING },
-      Buffer.concat([DIGEST_INFO[hashOf(algorithm)], message]),
-    );
-  return sign(hashOf(algorithm), message, options(algorithm, privateKey));
+  if (input.messageType === 'RAW') return sign(hashOf(algorithm), message, options(algorithm, privateKey));
+  if (algorithm.startsWith('ECDSA')) return signEcdsaDigest(privateKey, message);
+  if (algorithm.startsWith('RSASSA_PSS')) return signPssDigest(privateKey, hashOf(algorithm), message);
+  return privateEncrypt(
+    { key: privateKey, padding: constants.RSA_PKCS1_PADDING },
+    Buffer.concat([DIGEST_INFO[hashOf(algorithm)], message]),
+  );
 }
 
 /** False for any signature that does not verify, malformed ones included: the caller says nothing more. */
@@ -86,13 +77,15 @@ export function verifySignature(publicKey: KeyObject, input: SigningInput, signa
   assertSupported(input);
   const { algorithm, message } = input;
   try {
+    if (algorithm === 'ED25519_PH_SHA_512') return verifyEd25519ph(publicKey, message, signature);
     if (algorithm === 'ED25519_SHA_512') return verify(null, message, publicKey, signature);
-    if (input.messageType === 'DIGEST') {
-      const expected = Buffer.concat([DIGEST_INFO[hashOf(algorithm)], message]);
-      const recovered = publicDecrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature);
-      return recovered.length === expected.length && timingSafeEqual(recovered, expected);
-    }
-    return verify(hashOf(algorithm), message, options(algorithm, publicKey), signature);
+    if (input.messageType === 'RAW')
+      return verify(hashOf(algorithm), message, options(algorithm, publicKey), signature);
+    if (algorithm.startsWith('ECDSA')) return verifyEcdsaDigest(publicKey, message, signature);
+    if (algorithm.startsWith('RSASSA_PSS')) return verifyPssDigest(publicKey, hashOf(algorithm), message, signature);
+    const expected = Buffer.concat([DIGEST_INFO[hashOf(algorithm)], message]);
+    const recovered = publicDecrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature);
+    return recovered.length === expected.length && timingSafeEqual(recovered, expected);
   } catch {
     return false;
   }

@@ -128,6 +128,26 @@ describe('unwrapImportedMaterial', () => {
     },
   );
 
+  it('given a range of lengths (an HMAC key), accepts both ends and refuses one byte outside, naming the range', () => {
+    const hmac224 = { min: 28, max: 64, what: 'an HMAC_224 key' };
+    const refusal = new ImportUnwrapError(
+      'The encrypted key material could not be unwrapped with these import parameters, ' +
+        'or it is not 28 to 64 bytes of key material for an HMAC_224 key.',
+    );
+    for (const alg of algorithms) {
+      for (const length of [28, 64]) {
+        const material = randomBytes(length);
+        const wrapped = wrapFor(alg, pair2048, material);
+        expect(unwrapImportedMaterial(alg, pair2048.privateKeyDer, wrapped, hmac224)).toEqual(material);
+      }
+      for (const length of [27, 65]) {
+        const wrapped = wrapFor(alg, pair2048, randomBytes(length));
+        expect(() => unwrapImportedMaterial(alg, pair2048.privateKeyDer, wrapped, hmac224)).toThrow(refusal);
+      }
+      expect(() => unwrapImportedMaterial(alg, pair2048.privateKeyDer, randomBytes(300), hmac224)).toThrow(refusal);
+    }
+  });
+
   it('answers a wrong length and a failed unwrap with one and the same error, so neither is an oracle', () => {
     const failureOf = (blob: Buffer): Error => {
       try {

@@ -140,6 +140,21 @@ describe('ShredVault', () => {
     vault.close();
   });
 
+  it('has an identity of its own: a UUID made with the vault, kept across reopen, another for another vault', () => {
+    const dir = tempDir();
+    const rootKey = StaticRootKeyProvider.fromKey(randomBytes(32));
+    const vault = ShredVault.open(dir, rootKey);
+    const identity = vault.identity;
+    expect(identity).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    vault.close();
+    const reopened = ShredVault.open(dir, rootKey);
+    expect(reopened.identity).toBe(identity);
+    reopened.close();
+    const other = ShredVault.open(tempDir(), rootKey);
+    expect(other.identity).not.toBe(identity);
+    other.close();
+  });
+
   it('rejects empty ids', () => {
     const vault = ShredVault.open(tempDir(), StaticRootKeyProvider.fromKey(randomBytes(32)));
     expect(() => vault.create('')).toThrow(TypeError);

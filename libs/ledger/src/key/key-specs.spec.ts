@@ -98,14 +98,16 @@ describe('key specs and usages', () => {
     ).toBe('Validation');
   });
 
-  it('refuses SM2 (China Regions) and ML-DSA (no node:crypto implementation) as unsupported, saying why', () => {
+  it('refuses SM2 (China Regions) and ML-DSA (no audited, constant-time library) as unsupported, saying why', () => {
     const sm2 = refusal(resolveKeySpecAndUsage({ keySpec: 'SM2', keyUsage: 'SIGN_VERIFY' }));
     expect(sm2.code).toBe('Unsupported');
     expect(sm2.message).toContain('China Regions');
     for (const spec of ['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87']) {
       const error = refusal(resolveKeySpecAndUsage({ keySpec: spec, keyUsage: 'SIGN_VERIFY' }));
       expect(error.code).toBe('Unsupported');
-      expect(error.message).toContain('ML-DSA');
+      expect(error.message).toBe(
+        `KeySpec ${spec} is not supported: Node 20's crypto has no ML-DSA, and no independently audited ML-DSA library with constant-time signing exists for Node yet, so Keyledger does not hold ML-DSA keys.`,
+      );
     }
     expect(refusedKeySpec('RSA_2048')).toBeUndefined();
   });

@@ -126,10 +126,12 @@ export function refusedKeySpec(spec: string): DomainError | undefined {
       'Unsupported',
       'KeySpec SM2 is offered by AWS KMS only in the China Regions; Keyledger does not serve it.',
     );
+  // Issue 14, the lead's decision (2026-11-30): the only ML-DSA on npm states it is not independently
+  // audited and claims no constant-time signing; the issue asks for a well-kept, reviewed library (README).
   if (spec.startsWith('ML_DSA_'))
     return new DomainError(
       'Unsupported',
-      `KeySpec ${spec} is not supported: Node 20's crypto has no ML-DSA, and Keyledger takes its cryptography only from node:crypto (no pure-JavaScript ML-DSA holds long-lived signing keys here).`,
+      `KeySpec ${spec} is not supported: Node 20's crypto has no ML-DSA, and no independently audited ML-DSA library with constant-time signing exists for Node yet, so Keyledger does not hold ML-DSA keys.`,
     );
   return undefined;
 }

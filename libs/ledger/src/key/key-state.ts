@@ -154,7 +154,9 @@ export function evolveKey(key: KeyAggregate, event: KeyEvent): KeyAggregate {
         tags: d.tags,
         keySpec: d.keySpec,
         keyUsage: d.keyUsage,
-        multiRegion: d.multiRegion ? { primaryRegion: d.multiRegion.primaryRegion, replicaRegions: [] } : null,
+        multiRegion: d.multiRegion
+          ? { primaryRegion: d.multiRegion.primaryRegion, replicaRegions: [], lastPrimaryMove: null }
+          : null,
       };
     }
     case 'KeyMaterialGenerated': {

@@ -6,6 +6,7 @@ import type { KeyUsage, ServedKeySpec } from './key-specs.js';
 import { initialKeyState, type KeyAggregate } from './key-state.js';
 import { iso, keyCreated } from './key-creation.js';
 import type { KeyMaterialArrived, KeyPrimaryRegionUpdated } from './multi-region-events.js';
+import { isSameMove } from './multi-region-primary-move.js';
 import { multiRegionKeyTypeOf } from './multi-region-state.js';
 
 /** A backing key of the primary on its way to a replica, already sealed under the replica's own shred key. */
@@ -174,9 +175,13 @@ export function decideMultiRegion(command: MultiRegionCommand, key: KeyAggregate
       ];
     }
 
-    case 'FollowPrimaryRegion':
+    case 'FollowPrimaryRegion': {
       if (!key.exists || key.deleted || !key.multiRegion) return [];
+      // Recorded already (a repair and a retry, or two servers, carrying the same move): once is the fact.
+      const last = key.multiRegion.lastPrimaryMove;
+      if (last !== null && isSameMove(last, command.update)) return [];
       return [{ type: 'KeyPrimaryRegionUpdated', data: command.update }];
+    }
 
     case 'ForgetReplica': {
       if (!key.exists || key.deleted || !key.multiRegion?.replicaRegions.includes(command.replicaRegion)) return [];

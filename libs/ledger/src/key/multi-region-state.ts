@@ -1,11 +1,16 @@
 import { withAppended, withChanges } from './backing-key-index.js';
 import type { BackingKey, KeyAggregate } from './key-state.js';
-import type { MultiRegionKeyEvent } from './multi-region-events.js';
+import type { KeyPrimaryRegionUpdated, MultiRegionKeyEvent } from './multi-region-events.js';
 
 /** Where a multi-Region key's primary is; `replicaRegions` is kept by the primary (a replica's may be stale). */
 export interface MultiRegionRole {
   primaryRegion: string;
   replicaRegions: readonly string[];
+  /**
+   * The last primary move this member recorded (null: none in this life). Members that disagree about their
+   * primary are put right from it: see primaryMoveToFinish.
+   */
+  lastPrimaryMove: KeyPrimaryRegionUpdated['data'] | null;
 }
 
 export type MultiRegionKeyType = 'PRIMARY' | 'REPLICA';
@@ -75,6 +80,7 @@ export function evolveMultiRegion(key: KeyAggregate, event: MultiRegionKeyEvent)
       const moved = withRole(key, () => ({
         primaryRegion: d.primaryRegion,
         replicaRegions: becomesPrimary ? d.replicaRegions : [],
+        lastPrimaryMove: d,
       }));
       // The shared rotation settings live on the primary: the scheduler rotates only there.
       return becomesPrimary

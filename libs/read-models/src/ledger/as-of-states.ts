@@ -2,6 +2,7 @@ import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@keyle
 import { initialKeyState, keyIdOfStream, keyStreamName, type KeyAggregate } from '@keyledger/ledger';
 import { KeyStateCache } from '@keyledger/key-store';
 import { PROJECTED_STREAMS } from '../projected-streams.js';
+import type { LastUseIndex } from '../last-use-index.js';
 import { TimeIndex } from '../time-index.js';
 import { eventTimeMs } from './history.js';
 import { applyKeyEvent, KeyTimeline } from './key-timeline.js';
@@ -22,6 +23,8 @@ const REPLAY_PER_STREAM_LIMIT = 512;
 export class AsOfStates {
   readonly cache: KeyStateCache;
   readonly times: TimeIndex;
+  /** The shared projection's last uses, if it keeps them: a catch-up read feeds them what it passes. */
+  readonly lastUses: LastUseIndex | undefined;
   private readonly timelines = new Map<string, KeyTimeline>();
   private timelineEvents = 0;
   private readPosition: bigint | 'start' = 'start';
@@ -38,6 +41,7 @@ export class AsOfStates {
   ) {
     this.cache = shared?.cache ?? new KeyStateCache();
     this.times = shared?.times ?? new TimeIndex();
+    this.lastUses = shared?.lastUses;
   }
 
   /**
@@ -56,16 +60,26 @@ export class AsOfStates {
   private async readNew(): Promise<void> {
     const fed = this.shared?.position() ?? 'start';
     let after = later(this.readPosition, fed);
+    // Where the store's positions count events (SQLite), its head tells in one indexed read whether anything
+    // is new: most as-of questions then read nothing more, and a filtered read learns it passed a left-out tail.
+    const head = await this.store.headPosition?.();
+    if (head === 'start' || (head !== undefined && after !== 'start' && head <= after)) return;
+    // From the shared projection's position, only what its feed has not delivered yet lies ahead: read whole,
+    // so the last uses are as exact as the keys. From the start (no projection), a month of usage would be.
+    const lastUses = after === 'start' ? undefined : this.lastUses;
+    const filter = lastUses === undefined ? PROJECTED_STREAMS : undefined;
     for (;;) {
-      const page = await this.store.readAll({ after, maxCount: LOG_PAGE, filter: PROJECTED_STREAMS });
+      const page = await this.store.readAll({ after, maxCount: LOG_PAGE, filter });
       for (const event of page) {
         this.cache.applyRecorded(event);
         this.times.applyRecorded(event);
+        lastUses?.applyRecorded(event);
       }
       after = page.at(-1)?.position ?? after;
       if (page.length < LOG_PAGE) break;
     }
-    this.readPosition = after;
+    // Every event up to the head read first is in the pages or was left out by the filter.
+    this.readPosition = head === undefined ? after : later(after, head);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { KeyStateCache } from '@keyledger/key-store';
 import { DomainError, keyArnOf, parseKeyIdentifier, type Clock } from '@keyledger/ledger';
+import type { LastUseIndex } from '../last-use-index.js';
 import type { TimeIndex } from '../time-index.js';
 
 export interface LedgerQueryOptions {
@@ -17,6 +18,8 @@ export interface LedgerQueryOptions {
 export interface SharedProjection {
   cache: KeyStateCache;
   times: TimeIndex;
+  /** Each key's last use, fed by the same projection; absent, every last use is read from its usage stream. */
+  lastUses?: LastUseIndex;
   position(): bigint | 'start';
 }
 

@@ -14,7 +14,7 @@ import type { AsOfStates } from './as-of-states.js';
 import { becameCurrentAt, currentBacking, keyStateName, type KeyStateName } from './key-state-as-of.js';
 import { iso, round2, timeOf } from './query-support.js';
 import { aliasNamesIn, checkRegion } from './regional-keys.js';
-import { lastSuccessfulUse, usageTrackingStart } from './usage/usage-rows.js';
+import { lastUseAt, usageTrackingStart } from './usage/usage-rows.js';
 
 export interface InventoryKey {
   keyId: string;
@@ -112,7 +112,7 @@ export class LedgerReports {
       const current = sharedBacking(rotation, currentBacking(state));
       // Each region's key has its own usage stream, named by its regional id.
       const lastUse = usageKnown
-        ? await lastSuccessfulUse(this.store, regionalId(state.keyId, state.region, this.homeRegion), at)
+        ? await lastUseAt(this.store, this.states.lastUses, regionalId(state.keyId, state.region, this.homeRegion), at)
         : null;
       keys.push({
         keyId: state.keyId,

@@ -4,4 +4,4 @@ export type { BackingKeyImpact, DeletionImpact, PrincipalImpact } from './deleti
 export * from './key-usage.js';
 export type { UnusedKey, UnusedKeysReport } from './unused-keys.js';
 export { DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS } from './usage-context.js';
-export { lastSuccessfulUse, type LastUse } from './usage-rows.js';
+export { lastSuccessfulUse, lastUseAt, type LastUse } from './usage-rows.js';

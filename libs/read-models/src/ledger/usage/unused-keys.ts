@@ -3,7 +3,8 @@ import { keyStateName } from '../key-state-as-of.js';
 import { round2 } from '../query-support.js';
 import { aliasNamesIn, checkRegion } from '../regional-keys.js';
 import { isoOf, lastDays, usageRefOf, type UsageContext } from './usage-context.js';
-import { lastSuccessfulUse, usageTrackingStart, type LastUse } from './usage-rows.js';
+import type { LastSuccess } from '../../last-use-index.js';
+import { lastUseAt, usageTrackingStart } from './usage-rows.js';
 
 export interface UnusedKey {
   keyId: string;
@@ -52,7 +53,8 @@ export async function unusedKeys(context: UsageContext, days: number, region?: s
   const keys: UnusedKey[] = [];
   for (const state of states) {
     if (keyStateName(state) !== 'Enabled' || state.createdAt > window.from) continue;
-    const last: LastUse | null = await lastSuccessfulUse(context.store, usageRefOf(context, state), window.to);
+    const ref = usageRefOf(context, state);
+    const last: LastSuccess | null = await lastUseAt(context.store, context.states.lastUses, ref, window.to);
     const lastMs = last === null ? null : Date.parse(last.at);
     if (lastMs !== null && lastMs >= window.from) continue;
     keys.push({

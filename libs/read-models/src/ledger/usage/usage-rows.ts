@@ -6,6 +6,7 @@ import {
   type KeyUsageData,
   type UsageTrackingStarted,
 } from '@keyledger/ledger';
+import type { LastSuccess, LastUseIndex } from '../../last-use-index.js';
 import { eventTimeMs } from '../history.js';
 import { LOG_PAGE } from '../query-support.js';
 
@@ -118,7 +119,11 @@ export const lastUseOf = (row: UsageRow): LastUse => ({
  * The key's last successful use at or before `notAfter`, read backwards until no older batch could hold a
  * later one. Refusals are not uses.
  */
-export async function lastSuccessfulUse(store: EventStore, keyId: string, notAfter: number): Promise<LastUse | null> {
+export async function lastSuccessfulUse(
+  store: EventStore,
+  keyId: string,
+  notAfter: number,
+): Promise<LastSuccess | null> {
   let best: UsageRow | undefined;
   await scanUsageBackwards(
     store,
@@ -129,7 +134,27 @@ export async function lastSuccessfulUse(store: EventStore, keyId: string, notAft
     },
     (flushedMs) => best !== undefined && flushedMs < best.lastMs - FLUSH_CLOCK_SKEW_MS,
   );
-  return best === undefined ? null : lastUseOf(best);
+  return best === undefined
+    ? null
+    : { at: best.lastAt, operation: best.operation, principal: best.principal, requestId: best.lastRequestId };
+}
+
+/**
+ * The key's last successful use at or before `at`, as lastSuccessfulUse reads it, from `index` where it can
+ * tell: a key it does not know yet is scanned in full once and remembered; a key whose last use is after
+ * `at` (an inventory of a past time) is scanned as far as that time, as without an index.
+ */
+export async function lastUseAt(
+  store: EventStore,
+  index: LastUseIndex | undefined,
+  keyId: string,
+  at: number,
+): Promise<LastSuccess | null> {
+  if (index === undefined) return lastSuccessfulUse(store, keyId, at);
+  let known = index.lastUse(keyId);
+  if (known === undefined) known = index.learn(keyId, await lastSuccessfulUse(store, keyId, Number.POSITIVE_INFINITY));
+  if (known === null || Date.parse(known.at) <= at) return known;
+  return lastSuccessfulUse(store, keyId, at);
 }
 
 /** When this ledger began recording usage: nothing before it is known. Null while nothing was ever flushed. */

@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { botocoreJson, botocorePython } from './support/botocore.js';
+import { boto3Json, boto3Python } from './support/boto3.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
 
-/**
- * boto3's own engine, botocore, as the AWS CLI ships it (CI installs Debian's awscli; PyPI is not
- * needed): one client per region against one endpoint, as the emulator test suites use them.
- */
-const BOTOCORE_REGIONS = `
-import sys, json, botocore.session
+/** boto3, one client per region against one endpoint, as the emulator test suites use it. */
+const BOTO3_REGIONS = `
+import sys, json, boto3
 url, access, secret = sys.argv[1:4]
 regions = sys.argv[4:]
-session = botocore.session.get_session()
-clients = {r: session.create_client('kms', region_name=r, endpoint_url=url, aws_access_key_id=access,
-                                    aws_secret_access_key=secret) for r in regions}
+clients = {r: boto3.client('kms', region_name=r, endpoint_url=url, aws_access_key_id=access,
+                           aws_secret_access_key=secret) for r in regions}
 made = {r: clients[r].create_key(Description=r)['KeyMetadata'] for r in regions}
 for r in regions:
     clients[r].create_alias(AliasName='alias/boto', TargetKeyId=made[r]['KeyId'])
@@ -36,18 +32,18 @@ for r in regions:
 print(json.dumps(out))
 `;
 
-describe('three regions through botocore (the engine of boto3 and the AWS CLI)', () => {
+describe('three regions through boto3', () => {
   let h: Harness;
   let python: string | undefined;
 
   beforeAll(async () => {
     h = await startKeyledger({ env: { KEYLEDGER_REGIONS: REGIONS.join(',') } });
-    python = await botocorePython();
+    python = await boto3Python();
   });
   afterAll(() => h.close());
 
   it('keys, aliases and ARNs per region', async () => {
-    const out = (await botocoreJson(python, BOTOCORE_REGIONS, [
+    const out = (await boto3Json(python, BOTO3_REGIONS, [
       h.url,
       ADMIN.accessKeyId,
       ADMIN.secretAccessKey,

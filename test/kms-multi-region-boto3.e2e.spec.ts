@@ -1,24 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { botocoreJson, botocorePython } from './support/botocore.js';
+import { boto3Json, boto3Python } from './support/boto3.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
 
-/** A multi-Region key's life through botocore, one client per region against one endpoint. */
-const BOTOCORE_MULTI_REGION = `
-import sys, json, base64, botocore.session
+/** A multi-Region key's life through boto3, one client per region against one endpoint. */
+const BOTO3_MULTI_REGION = `
+import sys, json, boto3
 url, access, secret = sys.argv[1:4]
 primary, *replicas = sys.argv[4:]
-session = botocore.session.get_session()
-kms = {r: session.create_client('kms', region_name=r, endpoint_url=url, aws_access_key_id=access,
-                                aws_secret_access_key=secret) for r in [primary, *replicas]}
+kms = {r: boto3.client('kms', region_name=r, endpoint_url=url, aws_access_key_id=access,
+                       aws_secret_access_key=secret) for r in [primary, *replicas]}
 def config(r, key_id):
     return kms[r].describe_key(KeyId=key_id)['KeyMetadata']['MultiRegionConfiguration']
 def refused(call):
     try:
         call()
         return None
-    except botocore.exceptions.ClientError as e:
+    except kms[primary].exceptions.ClientError as e:
         return [e.response['Error']['Code'], e.response['Error']['Message']]
 out = {}
 created = kms[primary].create_key(MultiRegion=True, Description='boto mrk')['KeyMetadata']
@@ -42,18 +41,18 @@ out['movedPrimary'] = config(primary, key_id)['PrimaryKey']['Region']
 print(json.dumps(out))
 `;
 
-describe('a multi-Region key through botocore (the engine of boto3 and the AWS CLI)', () => {
+describe('a multi-Region key through boto3', () => {
   let h: Harness;
   let python: string | undefined;
 
   beforeAll(async () => {
     h = await startKeyledger({ env: { KEYLEDGER_REGIONS: REGIONS.join(',') } });
-    python = await botocorePython();
+    python = await boto3Python();
   });
   afterAll(() => h.close());
 
   it('create, replicate, decrypt across regions, rotate on the primary, move the primary', async () => {
-    const out = await botocoreJson(python, BOTOCORE_MULTI_REGION, [
+    const out = await boto3Json(python, BOTO3_MULTI_REGION, [
       h.url,
       ADMIN.accessKeyId,
       ADMIN.secretAccessKey,
