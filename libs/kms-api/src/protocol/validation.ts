@@ -102,10 +102,8 @@ function compileString(shape: StringShape): Converter {
       return value;
     }
     stringConstraintFailures(shape, re, value, failures);
-    if (failures.length > 0) {
-      for (const f of failures) violations.push(violation(value, path, f));
-      failures.length = 0;
-    }
+    for (const f of failures) violations.push(violation(value, path, f));
+    failures.length = 0;
     return value;
   };
 }
@@ -190,6 +188,7 @@ function compileShape(shape: Shape): Converter {
       return (value, path, violations) => {
         if (typeof value !== 'object' || value === null || Array.isArray(value))
           throw typeMismatch(value, 'Structure', path);
+        // Stryker disable next-line AssignmentOperator: compiling again gives the same converter; ??= keeps the first
         convert ??= compileStructure(shape.type());
         return convert(value as Record<string, unknown>, `${path}.`, violations);
       };
