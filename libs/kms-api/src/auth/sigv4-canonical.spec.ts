@@ -95,6 +95,7 @@ describe('canonicalQuery', () => {
     expect(canonicalQuery(q('b=1&a=2&a=1&c=0'))).toBe('a=1&a=2&b=1&c=0');
     expect(canonicalQuery(q('a=1&b=2&a=0'))).toBe('a=0&a=1&b=2');
     expect(canonicalQuery(q('x=2&x=10'))).toBe('x=10&x=2');
+    expect(canonicalQuery(q('x=1&x=2'))).toBe('x=1&x=2');
     expect(canonicalQuery(q('k=v&k=v'))).toBe('k=v&k=v');
   });
 
@@ -115,6 +116,7 @@ describe('headerValue and singleHeader', () => {
     expect(headerValue({ 'x-amz-date': 'd' }, 'x-amz-date')).toBe('d');
     expect(headerValue({ host: 'h', 'X-Amz-Date': 'D' }, 'x-amz-date')).toBe('D');
     expect(headerValue({ 'X-Amz-Datex': 'D' }, 'x-amz-date')).toBeUndefined();
+    expect(headerValue({ 'X-Amz-Datf': 'D' }, 'x-amz-date')).toBeUndefined();
     expect(headerValue({}, 'host')).toBeUndefined();
   });
 

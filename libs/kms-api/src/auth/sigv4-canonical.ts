@@ -16,7 +16,7 @@ export function uriEscape(s: string): string {
 }
 
 export function canonicalPath(path: string): string {
-  if (path === '/' || path === '') return '/';
+  if (path === '') return '/';
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;
@@ -30,7 +30,6 @@ export function canonicalPath(path: string): string {
 }
 
 function decodeComponent(s: string): string {
-  if (s.indexOf('%') === -1) return s;
   try {
     return decodeURIComponent(s);
   } catch {
@@ -40,7 +39,7 @@ function decodeComponent(s: string): string {
 }
 
 function plusAsSpace(s: string): string {
-  return s.indexOf('+') === -1 ? s : s.replaceAll('+', ' ');
+  return s.replaceAll('+', ' ');
 }
 
 export interface QueryParam {
@@ -54,7 +53,6 @@ export interface QueryParam {
 // must cover the values the handler sees, so that '+' and '%2B' cannot be swapped under it.
 export function parseQuery(query: string): QueryParam[] {
   const params: QueryParam[] = [];
-  if (query === '') return params;
   for (const part of query.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
@@ -66,7 +64,8 @@ export function parseQuery(query: string): QueryParam[] {
 }
 
 export function canonicalQuery(params: readonly QueryParam[], exclude?: string): string {
-  const kept = exclude === undefined ? params.slice() : params.filter((p) => p.rawKey !== exclude);
+  // filter() copies: the caller's list keeps its order.
+  const kept = params.filter((p) => p.rawKey !== exclude);
   // Code-unit order of the encoded (ASCII) strings is byte order, as SigV4 requires.
   kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   return kept.map((p) => `${p.key}=${p.value}`).join('&');

@@ -89,6 +89,7 @@ export interface Credential {
 
 export function parseCredential(credential: string): Credential {
   const parts = credential.split('/');
+  // Stryker disable next-line StringLiteral: the defaults apply only to fewer than five parts, refused just below
   const [accessKeyId = '', date = '', region = '', service = '', terminator] = parts;
   if (parts.length !== 5) {
     throw KmsError.incompleteSignature(

@@ -121,6 +121,20 @@ describe('verifySigV4: what a signature from the right secret must still not pas
     expect(refusal(() => verifySigV4(req, options()))).toEqual(invalid(MISMATCH));
   });
 
+  it('given a signed header that did not arrive, then its absence is not read as any value, not even "undefined"', () => {
+    const req = request({ headers: { 'x-custom': 'undefined' } });
+    delete req.headers['x-custom'];
+    expect(refusal(() => verifySigV4(req, options()))).toEqual(invalid(MISMATCH));
+  });
+
+  it('given UNSIGNED-PAYLOAD, then the body is still bound: the signature over it does not match', () => {
+    const headers = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+    expect(refusal(() => verifySigV4(request({ headers, payload: 'UNSIGNED-PAYLOAD' }), options()))).toEqual(
+      invalid(MISMATCH),
+    );
+    expect(verifySigV4(request({ headers }), options())).toEqual(accepted);
+  });
+
   it('given a signature in upper-case hex, or not 64 hex digits, then it does not match', () => {
     const req = request();
     const auth = req.headers.authorization as string;

@@ -63,7 +63,6 @@ export interface VerifiedIdentity {
 }
 
 const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 const SIGNATURE_RE = /^[0-9a-f]{64}$/;
@@ -141,7 +140,7 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
 
   // Payload.
   const body = request.body;
-  const bodyHash = body.length === 0 ? EMPTY_SHA256 : hash('sha256', body, 'hex');
+  const bodyHash = hash('sha256', body, 'hex');
   let payloadHash = bodyHash;
   const declaredHash = singleHeader(headers, 'x-amz-content-sha256');
   if (declaredHash !== undefined && declaredHash !== 'UNSIGNED-PAYLOAD') {
@@ -161,11 +160,7 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
     canonicalHeaders += `${name}:${text}\n`;
   }
   const query =
-    params !== undefined
-      ? canonicalQuery(params, 'X-Amz-Signature')
-      : request.query === ''
-        ? ''
-        : canonicalQuery(parseQuery(request.query));
+    params !== undefined ? canonicalQuery(params, 'X-Amz-Signature') : canonicalQuery(parseQuery(request.query));
   const method = request.method.toUpperCase();
   const rest = `${canonicalHeaders}\n${signedHeadersText}\n${payloadHash}`;
   const key = signingKey(secret, credential.date, credential.region, credential.service);

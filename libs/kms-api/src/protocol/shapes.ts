@@ -38,11 +38,12 @@ export interface StringShape {
   readonly pattern?: string;
   readonly enum?: readonly string[];
 }
+/** Every integer and blob of the model has both bounds (model-shapes.ts), so neither is optional. */
 export interface IntegerShape {
   readonly kind: 'integer';
   readonly name: string;
-  readonly min?: number;
-  readonly max?: number;
+  readonly min: number;
+  readonly max: number;
 }
 export interface BooleanShape {
   readonly kind: 'boolean';
@@ -51,8 +52,8 @@ export interface BooleanShape {
 export interface BlobShape {
   readonly kind: 'blob';
   readonly name: string;
-  readonly min?: number;
-  readonly max?: number;
+  readonly min: number;
+  readonly max: number;
 }
 export interface TimestampShape {
   readonly kind: 'timestamp';
@@ -123,19 +124,14 @@ function classValidatorDecorators(shape: Shape): PropertyDecorator[] {
   switch (shape.kind) {
     case 'string':
       return stringDecorators(shape, false);
-    case 'integer': {
-      const out: PropertyDecorator[] = [IsInt()];
-      if (shape.min !== undefined) out.push(Min(shape.min));
-      if (shape.max !== undefined) out.push(Max(shape.max));
-      return out;
-    }
+    case 'integer':
+      return [IsInt(), Min(shape.min), Max(shape.max)];
     case 'boolean':
       return [IsBoolean()];
     case 'timestamp':
       return [IsDate()];
     case 'blob': {
-      const min = shape.min ?? 0;
-      const max = shape.max ?? Number.MAX_SAFE_INTEGER;
+      const { min, max } = shape;
       return [
         ValidateBy({
           name: 'isBlob',
