@@ -10,7 +10,7 @@ import {
 } from 'node:crypto';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boto3Json, boto3Python } from './support/boto3.js';
+import { boto3Json, boto3Python } from './support/python-sdk.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 
 /**

@@ -1,12 +1,9 @@
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 import { Sha256 } from './support/sha256.js';
-
-const run = promisify(execFile);
+import { botocorePython, run } from './support/python-sdk.js';
 
 // Requests written the way a person types them in a shell: an unescaped ':' in a value, parameters
 // out of order, an encoded '/' in a path segment, non-ASCII and repeated parameters, a '+'.
@@ -19,19 +16,6 @@ const REQUESTS: Array<[path: string, status: number]> = [
   ['/v1/audit/events?type=KeyCreated&type=KeyEnabled', 400],
   ['/v1/audit/events?actor=a+b&format=json', 200],
 ];
-
-/** Where botocore is importable: the AWS CLI's Python (CI installs Debian's awscli), or the first python3. */
-async function botocorePython(): Promise<string | undefined> {
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    try {
-      await run(python, ['-c', 'import botocore']);
-      return python;
-    } catch {
-      // Try the next one.
-    }
-  }
-  return undefined;
-}
 
 const BOTOCORE_SIGN = `
 import sys, json, datetime
