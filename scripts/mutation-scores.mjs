@@ -11,7 +11,8 @@ import ts from 'typescript';
 // The level each library reached in the last measured run (README, "Mutation testing"); raise, never lower.
 // A library is judged against it only when the merged reports hold every one of its source files: the score of some
 // files says nothing about the others.
-const FLOORS = { crypto: 79, ledger: 50, 'kms-api': 0 };
+// kms-api: 96.7% on 2026-11-30, every file measured against its own specs (README, "Mutation testing").
+const FLOORS = { crypto: 79, ledger: 50, 'kms-api': 95 };
 
 // Files measured one by one (README, "Mutation testing", by file): each run mutated the file alone against its
 // library's specs (or fewer), so a whole run, with every spec of the three libraries, scores it at least as high.
@@ -120,8 +121,13 @@ function sourceFiles(library) {
     .sort();
 }
 
+// Files whose only code is decorators on class members: Stryker does not mutate decorators, so it makes no
+// mutant there and its report never lists them (checked on 2026-11-30; request-dtos.ts is listed for its other code).
+const DECORATORS_ONLY = new Set(['libs/kms-api/src/protocol/multi-region-request-dtos.ts']);
+
 // A file of types only has no mutant, so Stryker's report never lists it: it is not missing.
 function hasRuntimeCode(file) {
+  if (DECORATORS_ONLY.has(file)) return false;
   const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, removeComments: true },
   });
