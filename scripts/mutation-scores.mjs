@@ -11,8 +11,9 @@ import ts from 'typescript';
 // The level each library reached in the last measured run (README, "Mutation testing"); raise, never lower.
 // A library is judged against it only when the merged reports hold every one of its source files: the score of some
 // files says nothing about the others.
-// kms-api: 96.7% on 2026-11-30, every file measured against its own specs (README, "Mutation testing").
-const FLOORS = { crypto: 79, ledger: 50, 'kms-api': 95 };
+// On 2026-11-30, every file measured against its own library's specs (README, "Mutation testing"): kms-api 96.7%,
+// crypto 92.6%. The ledger's floor is the pre-issue level until all its files are measured.
+const FLOORS = { crypto: 91, ledger: 50, 'kms-api': 95 };
 
 // Files measured one by one (README, "Mutation testing", by file): each run mutated the file alone against its
 // library's specs (or fewer), so a whole run, with every spec of the three libraries, scores it at least as high.
