@@ -60,14 +60,17 @@ describe('RsaGenerationThread', () => {
     expect(createPrivateKey({ key: pair.privateKeyDer, format: 'der', type: 'pkcs8' }).asymmetricKeyType).toBe('rsa');
   });
 
-  it.runIf(process.platform === 'linux')('uses one thread for every generation, and none once stopped', async () => {
-    const shared = thread(14);
-    await shared.generate(2048);
-    await shared.generate(2048);
-    expect(threadNiceValues().filter((nice) => nice === 14)).toHaveLength(1);
-    await shared.stop();
-    expect(threadNiceValues()).not.toContain(14);
-  });
+  it.runIf(process.platform === 'linux')(
+    'uses one thread for every generation, and none once stopped (Linux only: reads /proc)',
+    async () => {
+      const shared = thread(14);
+      await shared.generate(2048);
+      await shared.generate(2048);
+      expect(threadNiceValues().filter((nice) => nice === 14)).toHaveLength(1);
+      await shared.stop();
+      expect(threadNiceValues()).not.toContain(14);
+    },
+  );
 
   it('holds the process open while it has a generation to answer, and not while idle', async () => {
     const shared = thread();

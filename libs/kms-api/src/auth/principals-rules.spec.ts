@@ -195,12 +195,15 @@ describe('loadPrincipals: the bootstrap admin', () => {
   });
 
   // Linux only: /proc/self/fd lists this process's open descriptors (each spec file runs in its own fork).
-  it.runIf(process.platform === 'linux')('given a generated admin file, then no descriptor is left open', () => {
-    const open = () => fs.readdirSync('/proc/self/fd').length;
-    const before = open();
-    loadPrincipals({ dataDir: dir, env: {} });
-    expect(open()).toBe(before);
-  });
+  it.runIf(process.platform === 'linux')(
+    'given a generated admin file, then no descriptor is left open (Linux only: /proc)',
+    () => {
+      const open = () => fs.readdirSync('/proc/self/fd').length;
+      const before = open();
+      loadPrincipals({ dataDir: dir, env: {} });
+      expect(open()).toBe(before);
+    },
+  );
 
   it('given a credentials file that is not a JSON object, or not JSON, then the file is named', () => {
     for (const content of ['[]', 'null', '"text"', '42']) {
