@@ -12,6 +12,7 @@ export default {
     'libs/kms-api/src/**/*.ts',
     '!libs/**/*.spec.ts',
     '!libs/**/index.ts',
+    '!libs/*/src/testing/**',
   ],
   ignorePatterns: ['bench', 'test', 'data', 'reports', 'apps/*/dist', 'libs/*/dist', '**/*.tsbuildinfo'],
   reporters: ['json', 'clear-text', 'progress'],

@@ -106,7 +106,7 @@ for (const reportPath of reportPaths) {
   }
 }
 
-/** Stryker's mutate set, by library: every .ts file under libs/<lib>/src but specs and barrels. */
+/** Stryker's mutate set, by library: every .ts file under libs/<lib>/src but specs, barrels and spec support. */
 function sourceFiles(library) {
   const root = join('libs', library, 'src');
   let names;
@@ -118,6 +118,7 @@ function sourceFiles(library) {
   return names
     .map((name) => join(root, name).replaceAll('\\', '/'))
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts') && !file.endsWith('/index.ts'))
+    .filter((file) => !file.includes('/src/testing/'))
     .filter(hasRuntimeCode)
     .sort();
 }

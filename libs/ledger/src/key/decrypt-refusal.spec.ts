@@ -1,31 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decryptRefusal, decryptRefusalError, type DecryptRefusal } from './decrypt-refusal.js';
 import type { KeyEvent } from './key-events.js';
-import { evolveKey, initialKeyState, type KeyAggregate } from './key-state.js';
+import { type KeyAggregate } from './key-state.js';
 import { backingKeyForDecrypt } from './key-usage.js';
+import { KEY_ARN as ARN, given, keyCreated } from '../testing/key-fixtures.js';
 
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 const MAT_1 = '1'.repeat(64);
 const MAT_2 = '2'.repeat(64);
 const AT = '2026-01-01T00:00:00.000Z';
 
-const given = (...events: KeyEvent[]): KeyAggregate => events.reduce(evolveKey, initialKeyState());
-const created = (origin: 'AWS_KMS' | 'EXTERNAL'): KeyEvent => ({
-  type: 'KeyCreated',
-  data: {
-    keyId: KEY_ID,
-    arn: ARN,
-    accountId: '111122223333',
-    region: 'us-east-1',
-    description: '',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin,
-    tags: [],
-    createdAt: AT,
-  },
-});
 const generated = (id: string): KeyEvent => ({
   type: 'KeyMaterialGenerated',
   data: { keyMaterialId: id, sealedMaterial: 's', shredKeyId: `shred-${id}`, generatedAt: AT },
@@ -54,7 +37,7 @@ const deletionScheduled: KeyEvent = {
   data: { deletionDate: '2026-02-01T00:00:00.000Z', pendingWindowInDays: 30 },
 };
 const deleted: KeyEvent = { type: 'KeyDeleted', data: { deletedAt: AT, destroyedShredKeyIds: [] } };
-const awsKey = [created('AWS_KMS'), generated(MAT_1)];
+const awsKey = [keyCreated('AWS_KMS'), generated(MAT_1)];
 
 describe('decryptRefusal: why a ciphertext cannot be decrypted, most fundamental cause first', () => {
   const cases: Array<[string, KeyAggregate | undefined, string, DecryptRefusal | undefined]> = [
@@ -66,25 +49,25 @@ describe('decryptRefusal: why a ciphertext cannot be decrypted, most fundamental
     ['a key pending deletion', given(...awsKey, deletionScheduled), MAT_1, 'KEY_PENDING_DELETION'],
     [
       'an EXTERNAL key pending import',
-      given(created('EXTERNAL'), imported(MAT_1), materialDeleted(MAT_1)),
+      given(keyCreated('EXTERNAL'), imported(MAT_1), materialDeleted(MAT_1)),
       MAT_1,
       'KEY_MATERIAL_NOT_IMPORTED',
     ],
     [
       'deleted imported material of a disabled key',
-      given(created('EXTERNAL'), imported(MAT_1), disabled, materialDeleted(MAT_1)),
+      given(keyCreated('EXTERNAL'), imported(MAT_1), disabled, materialDeleted(MAT_1)),
       MAT_1,
       'KEY_MATERIAL_NOT_IMPORTED',
     ],
     [
       'live non-current material of a key whose current material was deleted',
-      given(created('EXTERNAL'), imported(MAT_1), imported(MAT_2), materialDeleted(MAT_1)),
+      given(keyCreated('EXTERNAL'), imported(MAT_1), imported(MAT_2), materialDeleted(MAT_1)),
       MAT_2,
       'KEY_MATERIAL_NOT_IMPORTED',
     ],
     ['a disabled key', given(...awsKey, disabled), MAT_1, 'KEY_DISABLED'],
     ['an enabled key and its material', given(...awsKey), MAT_1, undefined],
-    ['an EXTERNAL key with its material', given(created('EXTERNAL'), imported(MAT_1)), MAT_1, undefined],
+    ['an EXTERNAL key with its material', given(keyCreated('EXTERNAL'), imported(MAT_1)), MAT_1, undefined],
   ];
   for (const [situation, key, material, refusal] of cases)
     it(`given ${situation}, when asked, then ${refusal ?? 'nothing refuses'}`, () => {
@@ -116,7 +99,7 @@ describe('Decrypt answers each refusal with AWS exception and text', () => {
   });
 
   it('given a key pending import, then InvalidState "pending import"', () => {
-    const key = given(created('EXTERNAL'), imported(MAT_1), materialDeleted(MAT_1));
+    const key = given(keyCreated('EXTERNAL'), imported(MAT_1), materialDeleted(MAT_1));
     expect(backingKeyForDecrypt(key, MAT_1)).toMatchObject({
       code: 'InvalidState',
       message: `${ARN} is pending import.`,
@@ -124,7 +107,7 @@ describe('Decrypt answers each refusal with AWS exception and text', () => {
   });
 
   it('given deleted non-current material of a usable key, then InvalidState naming the material', () => {
-    const key = given(created('EXTERNAL'), imported(MAT_1), imported(MAT_2), materialDeleted(MAT_2));
+    const key = given(keyCreated('EXTERNAL'), imported(MAT_1), imported(MAT_2), materialDeleted(MAT_2));
     expect(backingKeyForDecrypt(key, MAT_2)).toMatchObject({
       code: 'InvalidState',
       message: `The key material ${MAT_2} of ${ARN} is not imported.`,

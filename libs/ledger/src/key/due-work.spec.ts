@@ -1,31 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { anythingDue, dueWork, nextDueAt } from './due-work.js';
 import type { KeyEvent } from './key-events.js';
-import { evolveKey, initialKeyState, type KeyAggregate } from './key-state.js';
+import { type KeyAggregate } from './key-state.js';
+import { given, keyCreated } from '../testing/key-fixtures.js';
 
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const MAT_1 = '1'.repeat(64);
 const MAT_2 = '2'.repeat(64);
 
-const given = (...events: KeyEvent[]): KeyAggregate => events.reduce(evolveKey, initialKeyState());
-const created = (origin: 'AWS_KMS' | 'EXTERNAL' = 'AWS_KMS'): KeyEvent => ({
-  type: 'KeyCreated',
-  data: {
-    keyId: KEY_ID,
-    arn: `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`,
-    accountId: '111122223333',
-    region: 'us-east-1',
-    description: '',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin,
-    tags: [],
-    createdAt: iso(T0),
-  },
-});
 const generated: KeyEvent = {
   type: 'KeyMaterialGenerated',
   data: { keyMaterialId: MAT_1, sealedMaterial: 's', shredKeyId: 'shred-1', generatedAt: iso(T0) },
@@ -56,12 +40,12 @@ const disabled: KeyEvent = { type: 'KeyDisabled', data: {} };
 
 describe('dueWork: what the clock has made due for a key', () => {
   it('given a fresh key, when asked at any time, then nothing is due', () => {
-    expect(anythingDue(dueWork(given(created(), generated), T0 + 1000 * DAY))).toBe(false);
+    expect(anythingDue(dueWork(given(keyCreated(), generated), T0 + 1000 * DAY))).toBe(false);
     expect(anythingDue(dueWork(given(), T0))).toBe(false);
   });
 
   it('given rotation every 90 days, when the day comes and not before, then rotation is due', () => {
-    const key = given(created(), generated, rotationEnabled);
+    const key = given(keyCreated(), generated, rotationEnabled);
     expect(dueWork(key, T0 + 90 * DAY - 1).rotate).toBe(false);
     expect(dueWork(key, T0 + 90 * DAY)).toEqual({
       completeDeletion: false,
@@ -72,16 +56,16 @@ describe('dueWork: what the clock has made due for a key', () => {
   });
 
   it('given rotation due on a disabled key, then it waits until the key is enabled again', () => {
-    expect(dueWork(given(created(), generated, rotationEnabled, disabled), T0 + 91 * DAY).rotate).toBe(false);
+    expect(dueWork(given(keyCreated(), generated, rotationEnabled, disabled), T0 + 91 * DAY).rotate).toBe(false);
   });
 
   it('given rotation then disabled rotation, then nothing is due', () => {
-    const key = given(created(), generated, rotationEnabled, { type: 'KeyRotationDisabled', data: {} });
+    const key = given(keyCreated(), generated, rotationEnabled, { type: 'KeyRotationDisabled', data: {} });
     expect(anythingDue(dueWork(key, T0 + 365 * DAY))).toBe(false);
   });
 
   it('given a deletion window, when it ends and not before, then deletion alone is due', () => {
-    const key = given(created(), generated, rotationEnabled, deletionScheduled);
+    const key = given(keyCreated(), generated, rotationEnabled, deletionScheduled);
     expect(anythingDue(dueWork(key, T0 + 7 * DAY - 1))).toBe(false);
     expect(dueWork(key, T0 + 100 * DAY)).toEqual({
       completeDeletion: true,
@@ -92,7 +76,7 @@ describe('dueWork: what the clock has made due for a key', () => {
   });
 
   it('given a deleted key, then nothing more is due', () => {
-    const key = given(created(), generated, deletionScheduled, {
+    const key = given(keyCreated(), generated, deletionScheduled, {
       type: 'KeyDeleted',
       data: { deletedAt: iso(T0 + 7 * DAY), destroyedShredKeyIds: [] },
     });
@@ -100,14 +84,14 @@ describe('dueWork: what the clock has made due for a key', () => {
   });
 
   it('given imported material with a ValidTo, when it passes and not before, then that material expires', () => {
-    const key = given(created('EXTERNAL'), imported(MAT_1, T0 + 10 * DAY), imported(MAT_2, null));
+    const key = given(keyCreated('EXTERNAL'), imported(MAT_1, T0 + 10 * DAY), imported(MAT_2, null));
     expect(dueWork(key, T0 + 10 * DAY - 1).expiringMaterial).toEqual([]);
     expect(dueWork(key, T0 + 10 * DAY).expiringMaterial.map((b) => b.keyMaterialId)).toEqual([MAT_1]);
     expect(anythingDue(dueWork(key, T0 + 10 * DAY))).toBe(true);
   });
 
   it('given expired material already recorded, then it is not due again', () => {
-    const key = given(created('EXTERNAL'), imported(MAT_1, T0 + 10 * DAY), {
+    const key = given(keyCreated('EXTERNAL'), imported(MAT_1, T0 + 10 * DAY), {
       type: 'KeyMaterialExpired',
       data: { keyMaterialId: MAT_1, destroyedShredKeyIds: ['shred-1'], expiredAt: iso(T0 + 10 * DAY) },
     });
@@ -115,7 +99,7 @@ describe('dueWork: what the clock has made due for a key', () => {
   });
 
   it('given a key pending deletion whose material reaches ValidTo first, then the material still expires', () => {
-    const key = given(created('EXTERNAL'), imported(MAT_1, T0 + 3 * DAY), deletionScheduled);
+    const key = given(keyCreated('EXTERNAL'), imported(MAT_1, T0 + 3 * DAY), deletionScheduled);
     expect(dueWork(key, T0 + 3 * DAY)).toMatchObject({ completeDeletion: false, rotate: false });
     expect(dueWork(key, T0 + 3 * DAY).expiringMaterial).toHaveLength(1);
   });
@@ -123,24 +107,24 @@ describe('dueWork: what the clock has made due for a key', () => {
 
 describe('nextDueAt: when dueWork first finds something due', () => {
   const cases: Array<[string, KeyAggregate, number | null]> = [
-    ['a fresh key without rotation', given(created(), generated), null],
+    ['a fresh key without rotation', given(keyCreated(), generated), null],
     ['a key that does not exist', given(), null],
-    ['a rotating key: its next rotation', given(created(), generated, rotationEnabled), T0 + 90 * DAY],
-    ['a rotating key, disabled: never, until enabled', given(created(), generated, rotationEnabled, disabled), null],
+    ['a rotating key: its next rotation', given(keyCreated(), generated, rotationEnabled), T0 + 90 * DAY],
+    ['a rotating key, disabled: never, until enabled', given(keyCreated(), generated, rotationEnabled, disabled), null],
     [
       'a rotating key pending deletion: its deletion date, before the rotation',
-      given(created(), generated, rotationEnabled, deletionScheduled),
+      given(keyCreated(), generated, rotationEnabled, deletionScheduled),
       T0 + 7 * DAY,
     ],
     [
       'expiring imported material: its ValidTo',
-      given(created('EXTERNAL'), imported(MAT_1, T0 + 3 * DAY)),
+      given(keyCreated('EXTERNAL'), imported(MAT_1, T0 + 3 * DAY)),
       T0 + 3 * DAY,
     ],
-    ['imported material that does not expire', given(created('EXTERNAL'), imported(MAT_1, null)), null],
+    ['imported material that does not expire', given(keyCreated('EXTERNAL'), imported(MAT_1, null)), null],
     [
       'the earliest of two: the deletion before the material expires',
-      given(created('EXTERNAL'), imported(MAT_2, T0 + 30 * DAY), deletionScheduled),
+      given(keyCreated('EXTERNAL'), imported(MAT_2, T0 + 30 * DAY), deletionScheduled),
       T0 + 7 * DAY,
     ],
   ];
@@ -157,7 +141,7 @@ describe('nextDueAt: when dueWork first finds something due', () => {
   );
 
   it('given the work was done (the key deleted), nothing more is due', () => {
-    const deleted = given(created(), generated, deletionScheduled, {
+    const deleted = given(keyCreated(), generated, deletionScheduled, {
       type: 'KeyDeleted',
       data: { deletedAt: iso(T0 + 7 * DAY), destroyedShredKeyIds: ['shred-1'] },
     });
@@ -185,17 +169,17 @@ describe('dueWork and nextDueAt: import parameters, spent material, rotation wit
   };
 
   it('given unused import parameters, when their ValidTo comes, then their expiry is due, and then no more', () => {
-    const key = given(created('EXTERNAL'), issued);
+    const key = given(keyCreated('EXTERNAL'), issued);
     expect(nextDueAt(key)).toBe(T0 + DAY);
     expect(anythingDue(dueWork(key, T0 + DAY))).toBe(true);
     expect(dueWork(key, T0 + DAY).expiringImportParameters.map((p) => p.importTokenId)).toEqual(['token-1']);
     expect(anythingDue(dueWork(key, T0 + DAY - 1))).toBe(false);
-    const spent = given(created('EXTERNAL'), issued, parametersExpired);
+    const spent = given(keyCreated('EXTERNAL'), issued, parametersExpired);
     expect(nextDueAt(spent)).toBeNull();
   });
 
   it('given material recorded expired, then its past ValidTo is not due again', () => {
-    const key = given(created('EXTERNAL'), imported(MAT_1, T0 + DAY), {
+    const key = given(keyCreated('EXTERNAL'), imported(MAT_1, T0 + DAY), {
       type: 'KeyMaterialExpired',
       data: { keyMaterialId: MAT_1, destroyedShredKeyIds: ['shred-1'], expiredAt: iso(T0 + DAY) },
     });
@@ -203,15 +187,17 @@ describe('dueWork and nextDueAt: import parameters, spent material, rotation wit
   });
 
   it('given material that never expires and a deletion window, then the deletion is next', () => {
-    expect(nextDueAt(given(created('EXTERNAL'), imported(MAT_1, null), deletionScheduled))).toBe(T0 + 7 * DAY);
+    expect(nextDueAt(given(keyCreated('EXTERNAL'), imported(MAT_1, null), deletionScheduled))).toBe(T0 + 7 * DAY);
   });
 
   it('given material expiring before the deletion window ends, then the expiry is next', () => {
-    expect(nextDueAt(given(created('EXTERNAL'), imported(MAT_1, T0 + 3 * DAY), deletionScheduled))).toBe(T0 + 3 * DAY);
+    expect(nextDueAt(given(keyCreated('EXTERNAL'), imported(MAT_1, T0 + 3 * DAY), deletionScheduled))).toBe(
+      T0 + 3 * DAY,
+    );
   });
 
   it('given rotation on but its next date cleared by the last automatic rotation, then no rotation is due', () => {
-    const key = given(created(), generated, rotationEnabled, {
+    const key = given(keyCreated(), generated, rotationEnabled, {
       type: 'KeyRotated',
       data: {
         keyMaterialId: MAT_1,

@@ -3,30 +3,14 @@ import { DomainError } from '../domain-error.js';
 import { keyCreated } from './key-creation.js';
 import type { KeyEvent } from './key-events.js';
 import { requireEnabled } from './key-guards.js';
-import { evolveKey, initialKeyState, type KeyAggregate } from './key-state.js';
+import { type KeyAggregate } from './key-state.js';
+import { KEY_ARN as ARN, KEY_ID, given, keyCreated as keyCreatedEvent } from '../testing/key-fixtures.js';
 
 // requireEnabled is the guard of every cryptographic operation: AWS's order of refusal, one answer per key state.
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 const AT = '2026-01-01T00:00:00.000Z';
 
-const given = (...events: KeyEvent[]): KeyAggregate => events.reduce(evolveKey, initialKeyState());
-const created = (origin: 'AWS_KMS' | 'EXTERNAL'): KeyEvent => ({
-  type: 'KeyCreated',
-  data: {
-    keyId: KEY_ID,
-    arn: ARN,
-    accountId: '111122223333',
-    region: 'us-east-1',
-    description: '',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin,
-    tags: [],
-    createdAt: AT,
-    multiRegion: { primaryRegion: 'us-east-1' },
-  },
-});
+const created = (origin: 'AWS_KMS' | 'EXTERNAL'): KeyEvent =>
+  keyCreatedEvent(origin, { multiRegion: { primaryRegion: 'us-east-1' } });
 const generated: KeyEvent = {
   type: 'KeyMaterialGenerated',
   data: { keyMaterialId: '1'.repeat(64), sealedMaterial: 's', shredKeyId: 'shred-1', generatedAt: AT },

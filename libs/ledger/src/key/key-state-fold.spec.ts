@@ -2,33 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { KEY_ACCESS_EVENT_TYPES, type KeyAccessEvent } from './key-access-events.js';
 import { evolveKeyAccess, initialKeyAccess } from './key-access-state.js';
 import { KEY_EVENT_TYPES, type KeyEvent } from './key-events.js';
-import { evolveKey, findBackingKey, initialKeyState, keyStateOf, type KeyAggregate } from './key-state.js';
+import { evolveKey, findBackingKey, initialKeyState, keyStateOf } from './key-state.js';
+import { given, keyCreated } from '../testing/key-fixtures.js';
 
 // The folds, event by event: given recorded events, then the state the rules read. The deciders' specs reach most
 // of it through decisions; these pin what no decision showed (a fold must replay any recorded history as it was).
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const id = (n: number) => String(n).padStart(64, '0');
 
-const given = (...events: KeyEvent[]): KeyAggregate => events.reduce(evolveKey, initialKeyState());
-const created = (origin: 'AWS_KMS' | 'EXTERNAL' = 'AWS_KMS'): KeyEvent => ({
-  type: 'KeyCreated',
-  data: {
-    keyId: KEY_ID,
-    arn: ARN,
-    accountId: '111122223333',
-    region: 'us-east-1',
-    description: '',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin,
-    tags: [{ TagKey: 'team', TagValue: 'a' }],
-    createdAt: iso(T0),
-  },
-});
+const created = (origin: 'AWS_KMS' | 'EXTERNAL' = 'AWS_KMS'): KeyEvent =>
+  keyCreated(origin, { tags: [{ TagKey: 'team', TagValue: 'a' }] });
 const generated = (n: number): KeyEvent => ({
   type: 'KeyMaterialGenerated',
   data: { keyMaterialId: id(n), sealedMaterial: 's', shredKeyId: `shred-${n}`, generatedAt: iso(T0 + n) },

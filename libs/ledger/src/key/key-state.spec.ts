@@ -1,32 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyEvent } from './key-events.js';
 import { evolveKey, findBackingKey, initialKeyState, type KeyAggregate, type MaterialState } from './key-state.js';
+import { KEY_ID, given, keyCreated } from '../testing/key-fixtures.js';
 
 // The fold's backing-key index (libs/ledger/src/key/key-state.ts) is shared by every
 // array derived from the same history and is only a hint: these tests would catch a
 // lookup that trusted a stale or foreign hint and returned the wrong backing key.
 
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const at = (n: number) => new Date(T0 + n * 60_000).toISOString();
 const id = (n: number | string) => String(n).padStart(64, '0');
 
-const created = (origin: 'AWS_KMS' | 'EXTERNAL' = 'AWS_KMS'): KeyEvent => ({
-  type: 'KeyCreated',
-  data: {
-    keyId: KEY_ID,
-    arn: ARN,
-    accountId: '111122223333',
-    region: 'us-east-1',
-    description: '',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin,
-    tags: [],
-    createdAt: at(0),
-  },
-});
 const generated = (n: number | string): KeyEvent => ({
   type: 'KeyMaterialGenerated',
   data: {
@@ -60,12 +44,11 @@ const imported = (n: number): KeyEvent => ({
   },
 });
 
-const given = (...events: KeyEvent[]): KeyAggregate => events.reduce(evolveKey, initialKeyState());
 const when = (state: KeyAggregate, ...events: KeyEvent[]): KeyAggregate => events.reduce(evolveKey, state);
 
 /** Material 1 generated at creation, then `rotations` on-demand rotations (materials 2 … rotations+1). */
 const keyWithRotations = (rotations: number): KeyAggregate[] => {
-  const states = [given(created(), generated(1))];
+  const states = [given(keyCreated(), generated(1))];
   for (let n = 2; n <= rotations + 1; n++)
     states.push(when(states[states.length - 1]!, generated(n), rotated(n, n - 1)));
   return states;
@@ -103,7 +86,7 @@ describe('key state: finding backing keys', () => {
 
   it('given every state of a 50-rotation history, when later events have been applied, then each earlier state answers as it did', () => {
     // Every state, one per event: the generated-but-not-yet-rotated ones too.
-    const history: KeyEvent[] = [created(), generated(1)];
+    const history: KeyEvent[] = [keyCreated(), generated(1)];
     for (let n = 2; n <= 51; n++) history.push(generated(n), rotated(n, n - 1));
     const states: KeyAggregate[] = [];
     const answersThen: string[][] = [];
@@ -198,7 +181,7 @@ describe('key state: finding backing keys', () => {
   });
 
   it('given an EXTERNAL key with 20 materials, when old ones are deleted, expired and re-imported, then only those change', () => {
-    let state = given(created('EXTERNAL'), imported(1));
+    let state = given(keyCreated('EXTERNAL'), imported(1));
     for (let n = 2; n <= 20; n++) state = when(state, imported(n), rotated(n, n - 1));
     const before = state;
     const deleted = when(before, {

@@ -1,31 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyEvent } from './key-events.js';
-import { evolveKey, initialKeyState, type KeyAggregate } from './key-state.js';
 import { needsNewBackingKey } from './key-usage.js';
+import { given, keyCreated } from '../testing/key-fixtures.js';
 
 // needsNewBackingKey decides whether the handler makes fresh material before deciding: true exactly when the
 // rotation it is about to ask for will record a KeyMaterialGenerated, so a refused rotation leaves no orphan.
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const given = (...events: KeyEvent[]): KeyAggregate => events.reduce(evolveKey, initialKeyState());
-const created = (origin: 'AWS_KMS' | 'EXTERNAL'): KeyEvent => ({
-  type: 'KeyCreated',
-  data: {
-    keyId: KEY_ID,
-    arn: `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`,
-    accountId: '111122223333',
-    region: 'us-east-1',
-    description: '',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin,
-    tags: [],
-    createdAt: iso(T0),
-  },
-});
 const generated: KeyEvent = {
   type: 'KeyMaterialGenerated',
   data: { keyMaterialId: '1'.repeat(64), sealedMaterial: 's', shredKeyId: 'shred-1', generatedAt: iso(T0) },
@@ -52,24 +35,24 @@ const disabled: KeyEvent = { type: 'KeyDisabled', data: {} };
 
 describe('needsNewBackingKey: fresh material only for a rotation that will record it', () => {
   it('given an enabled AWS_KMS key, when rotated on demand, then new material is needed; disabled, it is not', () => {
-    expect(needsNewBackingKey('RotateKeyOnDemand', given(created('AWS_KMS'), generated), T0)).toBe(true);
-    expect(needsNewBackingKey('RotateKeyOnDemand', given(created('AWS_KMS'), generated, disabled), T0)).toBe(false);
+    expect(needsNewBackingKey('RotateKeyOnDemand', given(keyCreated('AWS_KMS'), generated), T0)).toBe(true);
+    expect(needsNewBackingKey('RotateKeyOnDemand', given(keyCreated('AWS_KMS'), generated, disabled), T0)).toBe(false);
   });
 
   it('given an enabled key of imported material, when rotated on demand, then no material is generated for it', () => {
-    const key = given(created('EXTERNAL'), imported);
+    const key = given(keyCreated('EXTERNAL'), imported);
     expect(key.enabled).toBe(true);
     expect(needsNewBackingKey('RotateKeyOnDemand', key, T0)).toBe(false);
   });
 
   it('given automatic rotation, when it is due and not a millisecond before, then new material is needed', () => {
-    const key = given(created('AWS_KMS'), generated, rotationEvery90Days);
+    const key = given(keyCreated('AWS_KMS'), generated, rotationEvery90Days);
     expect(needsNewBackingKey('RotateKeyIfDue', key, T0 + 90 * DAY)).toBe(true);
     expect(needsNewBackingKey('RotateKeyIfDue', key, T0 + 90 * DAY - 1)).toBe(false);
   });
 
   it('given rotation due, when any other command comes, then no material is made', () => {
-    const key = given(created('AWS_KMS'), generated, rotationEvery90Days);
+    const key = given(keyCreated('AWS_KMS'), generated, rotationEvery90Days);
     for (const type of ['EnableKey', 'DisableKey', 'ScheduleKeyDeletion', 'CompleteKeyDeletionIfDue'] as const)
       expect(needsNewBackingKey(type, key, T0 + 90 * DAY)).toBe(false);
   });

@@ -5,34 +5,18 @@ import { decideKey } from './key-decider.js';
 import type { KeyEvent } from './key-events.js';
 import { evolveKey, initialKeyState, type ImportParameters, type KeyAggregate } from './key-state.js';
 import { deadShredKeyIds, everyShredKeyId, liveShredKeyIds, spend } from './shred-keys.js';
+import { given, keyCreated } from '../testing/key-fixtures.js';
 
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const at = (hours: number) => new Date(T0 + hours * 3_600_000);
 const MATERIAL = 'a'.repeat(64);
 
-const given = (...events: KeyEvent[]): KeyAggregate => events.reduce(evolveKey, initialKeyState());
 const then = (state: KeyAggregate, command: KeyCommand): KeyEvent[] => {
   const decision = decideKey(command, state);
   if (decision instanceof DomainError) throw new Error(`${decision.code}: ${decision.message}`);
   return decision;
 };
-const created: KeyEvent = {
-  type: 'KeyCreated',
-  data: {
-    keyId: KEY_ID,
-    arn: ARN,
-    accountId: '111122223333',
-    region: 'us-east-1',
-    description: '',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin: 'EXTERNAL',
-    tags: [],
-    createdAt: at(0).toISOString(),
-  },
-};
+const created = keyCreated('EXTERNAL');
 const issued = (token: string, hour = 0): KeyEvent => ({
   type: 'KeyImportParametersIssued',
   data: {
