@@ -1,0 +1,127 @@
+// What Stryker's incremental mode cannot see, fingerprinted next to the committed baseline
+// (test/mutation/stryker-incremental.json), so that `npm run test:mutation` never reuses results the change made stale.
+// Stryker diffs the mutated files and the spec files only (https://stryker-mutator.io/docs/stryker-js/incremental,
+// "Limitations"); the specs' results also depend on:
+// - the harness: stryker.config.mjs, vitest.config.ts, vitest.mutation.config.ts;
+// - spec support that is neither mutated nor a spec: libs/{ledger,crypto,kms-api}/src/testing/**;
+// - the sources the specs load from a library that is not mutated: libs/event-store/src (append-chained.spec.ts);
+// - the installed version of each npm package those files import (fast-check, vitest, node-forge, ...) and of the
+//   mutation toolchain. Versions, not package-lock.json: a lock file changes with every dependency of the app, and
+//   each change would make every mutant run again (hours), while only these packages can change a spec's verdict.
+// Left out on purpose: the barrels (index.ts: re-exports only; a wrong one fails the dry run, which every run does).
+// Usage: node scripts/mutation-fingerprint.mjs check   exit 1, with one line naming what changed, when it differs
+//        node scripts/mutation-fingerprint.mjs write   after a run that re-tested everything (test:mutation:force)
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const SIDECAR = 'test/mutation/stryker-incremental.fingerprint.json';
+const HARNESS = ['stryker.config.mjs', 'vitest.config.ts', 'vitest.mutation.config.ts'];
+const SPEC_SUPPORT = ['libs/ledger/src/testing', 'libs/crypto/src/testing', 'libs/kms-api/src/testing'];
+const UNMUTATED_SOURCES = ['libs/event-store/src'];
+const IMPORTING = ['libs/ledger/src', 'libs/crypto/src', 'libs/kms-api/src', 'libs/event-store/src'];
+const TOOLCHAIN = [
+  '@stryker-mutator/core',
+  '@stryker-mutator/instrumenter',
+  '@stryker-mutator/vitest-runner',
+  'vitest',
+];
+
+function filesUnder(dir, keep = () => true) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).replaceAll('\\', '/'))
+    .filter(keep)
+    .sort();
+}
+
+const isSource = (file) => file.endsWith('.ts') && !file.endsWith('.spec.ts');
+
+/** npm packages imported (statically or dynamically) by the .ts files under `dirs`: bare specifiers only. */
+function importedPackages(dirs) {
+  const names = new Set();
+  const specifier = /(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s*'([^'.][^']*)'|\bimport\(\s*'([^'.][^']*)'\s*\)/g;
+  for (const file of dirs.flatMap((dir) => filesUnder(dir, (f) => f.endsWith('.ts')))) {
+    for (const [, fromClause, dynamic] of readFileSync(file, 'utf8').matchAll(specifier)) {
+      const spec = fromClause ?? dynamic;
+      if (spec.startsWith('node:') || spec.startsWith('@keyledger/')) continue;
+      const parts = spec.split('/');
+      names.add(spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
+    }
+  }
+  return names;
+}
+
+function installedVersion(name) {
+  try {
+    return JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+/** The fingerprint of the working directory: file → sha256 of its contents, package → installed version. */
+export function fingerprint() {
+  const paths = [
+    ...HARNESS.filter((file) => existsSync(file)),
+    ...SPEC_SUPPORT.flatMap((dir) => filesUnder(dir)),
+    ...UNMUTATED_SOURCES.flatMap((dir) => filesUnder(dir, isSource)),
+  ];
+  const files = Object.fromEntries(
+    paths.map((file) => [file, createHash('sha256').update(readFileSync(file)).digest('hex')]),
+  );
+  const names = [...new Set([...TOOLCHAIN, ...importedPackages(IMPORTING)])].sort();
+  const packages = Object.fromEntries(names.map((name) => [name, installedVersion(name)]));
+  return { files, packages };
+}
+
+/**
+ * What differs between two fingerprints, as names: a file added, removed or changed, a package at another version.
+ * A package imported or no longer imported is not a difference: the file that imports it changed, which Stryker (a
+ * mutated file, a spec) or this fingerprint (a helper) sees.
+ */
+export function differences(recorded, current) {
+  const changed = [];
+  const before = recorded.files ?? {};
+  for (const name of new Set([...Object.keys(before), ...Object.keys(current.files)])) {
+    if (before[name] !== current.files[name]) changed.push(name);
+  }
+  for (const [name, version] of Object.entries(recorded.packages ?? {})) {
+    if (name in current.packages && current.packages[name] !== version) changed.push(name);
+  }
+  return changed.sort();
+}
+
+function check() {
+  if (!existsSync(SIDECAR)) {
+    console.error(
+      `${SIDECAR} is missing: run \`npm run test:mutation:force\` (every mutant) and commit what it writes`,
+    );
+    return 1;
+  }
+  const changed = differences(JSON.parse(readFileSync(SIDECAR, 'utf8')), fingerprint());
+  if (changed.length === 0) return 0;
+  console.error(
+    `The mutation baseline is stale: ${changed.join(', ')} changed since it was written, and Stryker's incremental ` +
+      'mode cannot see that; run `npm run test:mutation:force` and commit test/mutation/ (README, "Mutation testing")',
+  );
+  return 1;
+}
+
+function write() {
+  writeFileSync(SIDECAR, `${JSON.stringify(fingerprint(), null, 2)}\n`);
+  console.log(`${SIDECAR} written`);
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const command = process.argv[2];
+  if (command === 'check') process.exitCode = check();
+  else if (command === 'write') process.exitCode = write();
+  else {
+    console.error('usage: node scripts/mutation-fingerprint.mjs check|write');
+    process.exitCode = 2;
+  }
+}
