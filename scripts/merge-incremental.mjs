@@ -4,7 +4,8 @@
 //
 // Inputs are taken oldest first by modification time, whatever their order on the command line. For each source file
 // (`files`) and each spec file (`testFiles`) one entry is kept: the newest whose `source` is the file as it is on disk
-// now, or else the newest (Stryker then diffs it against the file, as it does with its own incremental file).
+// now, or else the newest (Stryker then diffs it against the file, as it does with its own incremental file); and
+// among those, one the run tested over one it only carried over from its input (a narrowed run writes both).
 // Test ids are numbers unique within one report only, so every test gets a new id, and each mutant's killedBy and
 // coveredBy are mapped by spec file and test name. A reference is dropped when the mutant's run saw its spec file with
 // other contents than the entry kept: Stryker then sees the test as changed and tests that mutant again, instead of
@@ -21,15 +22,22 @@ function currentSource(path) {
   }
 }
 
-/** For each path in `section` ('files' or 'testFiles') of the reports (oldest first): the index of the report kept. */
+// An entry that a run narrowed with --mutate (or MUTATION_SPECS) only carried over from its input, untested: Stryker
+// gives such mutants (and tests) its identifying key as id (file@location, mutator) instead of a number.
+const carriedOver = (items) => items.length > 0 && items.every(({ id }) => !/^\d+$/.test(id));
+
+/**
+ * For each path in `section` ('files' or 'testFiles') of the reports (oldest first): the index of the report kept.
+ * Ranked: the file as it is on disk now first, then an entry the run tested over one it carried over, then the newest.
+ */
 function chooseEntries(reports, section) {
   const chosen = new Map();
   for (const [index, report] of reports.entries()) {
-    for (const path of Object.keys(report[section] ?? {})) {
+    for (const [path, entry] of Object.entries(report[section] ?? {})) {
+      const rank = (e) =>
+        (e.source === currentSource(path) ? 2 : 0) + (carriedOver(e.mutants ?? e.tests ?? []) ? 0 : 1);
       const previous = chosen.get(path);
-      const matches = (i) => reports[i][section][path].source === currentSource(path);
-      // The newest wins, but an entry that matches the file on disk is never replaced by one that does not.
-      if (previous === undefined || matches(index) || !matches(previous)) chosen.set(path, index);
+      if (previous === undefined || rank(entry) >= rank(reports[previous][section][path])) chosen.set(path, index);
     }
   }
   return chosen;

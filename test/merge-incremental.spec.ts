@@ -91,6 +91,24 @@ describe('merge-incremental.mjs', () => {
     expect(merged.testFiles[SPEC]!.source).toBe('spec now');
   });
 
+  it('prefers the run that tested a file over a newer narrowed run that only carried it over', () => {
+    const tested = run('tested.json', 10, {
+      files: { [SOURCE]: { source: 'source now', mutants: [mutant('4', 'Killed')] } },
+      testFiles: {},
+    });
+    // Stryker ids a mutant it carried over, out of a narrowed run's --mutate, by its key instead of a number
+    const carried = run('carried.json', 1, {
+      files: {
+        [SOURCE]: { source: 'source now', mutants: [mutant(`${SOURCE}@1:0-1:6\nBlockStatement: {}`, 'NoCoverage')] },
+      },
+      testFiles: {},
+    });
+
+    const { merged } = merge(tested, carried);
+
+    expect(merged.files[SOURCE]!.mutants.map((m) => m.status)).toEqual(['Killed']);
+  });
+
   it('gives each test one new id and maps the kills of every run to it by spec file and name', () => {
     const first = run('first.json', 10, {
       files: { [SOURCE]: { source: 'source now', mutants: [mutant('0', 'Killed', ['5'])] } },
