@@ -2,7 +2,8 @@
 // (test/mutation/stryker-incremental.json), so that `npm run test:mutation` never reuses results the change made stale.
 // Stryker diffs the mutated files and the spec files only (https://stryker-mutator.io/docs/stryker-js/incremental,
 // "Limitations"); the specs' results also depend on:
-// - the harness: stryker.config.mjs, vitest.config.ts, vitest.mutation.config.ts;
+// - the harness: vitest.config.ts, vitest.mutation.config.ts, and stryker.config.mjs's options but those that cannot
+//   change a verdict (thresholds, concurrency, reporters and report paths, the incremental file itself);
 // - spec support that is neither mutated nor a spec: libs/{ledger,crypto,kms-api}/src/testing/**;
 // - the sources the specs load from a library that is not mutated: libs/event-store/src (append-chained.spec.ts);
 // - the installed version of each npm package those files import (fast-check, vitest, node-forge, ...) and of the
@@ -17,7 +18,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const SIDECAR = 'test/mutation/stryker-incremental.fingerprint.json';
-const HARNESS = ['stryker.config.mjs', 'vitest.config.ts', 'vitest.mutation.config.ts'];
+const STRYKER_CONFIG = 'stryker.config.mjs';
+const HARNESS = ['vitest.config.ts', 'vitest.mutation.config.ts'];
+const NO_VERDICT = ['thresholds', 'concurrency', 'reporters', 'jsonReporter', 'htmlReporter', 'incremental'];
+const NO_VERDICT_TOO = ['incrementalFile', 'tempDirName', 'dryRunTimeoutMinutes'];
 const SPEC_SUPPORT = ['libs/ledger/src/testing', 'libs/crypto/src/testing', 'libs/kms-api/src/testing'];
 const UNMUTATED_SOURCES = ['libs/event-store/src'];
 const IMPORTING = ['libs/ledger/src', 'libs/crypto/src', 'libs/kms-api/src', 'libs/event-store/src'];
@@ -62,16 +66,24 @@ function installedVersion(name) {
   }
 }
 
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+
+/** stryker.config.mjs's options that can change a verdict, hashed: raising a threshold leaves the baseline valid. */
+async function strykerOptions() {
+  if (!existsSync(STRYKER_CONFIG)) return {};
+  const { default: options } = await import(pathToFileURL(STRYKER_CONFIG).href);
+  const kept = Object.entries(options).filter(([name]) => ![...NO_VERDICT, ...NO_VERDICT_TOO].includes(name));
+  return { [STRYKER_CONFIG]: sha256(JSON.stringify(Object.fromEntries(kept))) };
+}
+
 /** The fingerprint of the working directory: file → sha256 of its contents, package → installed version. */
-export function fingerprint() {
+export async function fingerprint() {
   const paths = [
     ...HARNESS.filter((file) => existsSync(file)),
     ...SPEC_SUPPORT.flatMap((dir) => filesUnder(dir)),
     ...UNMUTATED_SOURCES.flatMap((dir) => filesUnder(dir, isSource)),
   ];
-  const files = Object.fromEntries(
-    paths.map((file) => [file, createHash('sha256').update(readFileSync(file)).digest('hex')]),
-  );
+  const files = { ...(await strykerOptions()), ...Object.fromEntries(paths.map((f) => [f, sha256(readFileSync(f))])) };
   const names = [...new Set([...TOOLCHAIN, ...importedPackages(IMPORTING)])].sort();
   const packages = Object.fromEntries(names.map((name) => [name, installedVersion(name)]));
   return { files, packages };
@@ -94,14 +106,14 @@ export function differences(recorded, current) {
   return changed.sort();
 }
 
-function check() {
+async function check() {
   if (!existsSync(SIDECAR)) {
     console.error(
       `${SIDECAR} is missing: run \`npm run test:mutation:force\` (every mutant) and commit what it writes`,
     );
     return 1;
   }
-  const changed = differences(JSON.parse(readFileSync(SIDECAR, 'utf8')), fingerprint());
+  const changed = differences(JSON.parse(readFileSync(SIDECAR, 'utf8')), await fingerprint());
   if (changed.length === 0) return 0;
   console.error(
     `The mutation baseline is stale: ${changed.join(', ')} changed since it was written, and Stryker's incremental ` +
@@ -110,16 +122,16 @@ function check() {
   return 1;
 }
 
-function write() {
-  writeFileSync(SIDECAR, `${JSON.stringify(fingerprint(), null, 2)}\n`);
+async function write() {
+  writeFileSync(SIDECAR, `${JSON.stringify(await fingerprint(), null, 2)}\n`);
   console.log(`${SIDECAR} written`);
   return 0;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const command = process.argv[2];
-  if (command === 'check') process.exitCode = check();
-  else if (command === 'write') process.exitCode = write();
+  if (command === 'check') process.exitCode = await check();
+  else if (command === 'write') process.exitCode = await write();
   else {
     console.error('usage: node scripts/mutation-fingerprint.mjs check|write');
     process.exitCode = 2;

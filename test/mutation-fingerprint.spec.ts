@@ -83,6 +83,16 @@ describe('mutation-fingerprint.mjs', () => {
     expect(err).toContain('run `npm run test:mutation:force` and commit test/mutation/');
   });
 
+  it("ignores stryker.config.mjs's thresholds, workers and report paths, which change no verdict", () => {
+    put('stryker.config.mjs', 'export default { timeoutMS: 10, thresholds: { break: 50 } };\n');
+    fingerprint('write');
+    put('stryker.config.mjs', 'export default { timeoutMS: 10, thresholds: { break: 94 }, concurrency: 2 };\n');
+    expect(fingerprint('check')).toMatchObject({ status: 0, err: '' });
+
+    put('stryker.config.mjs', 'export default { timeoutMS: 20, thresholds: { break: 94 } };\n');
+    expect(fingerprint('check').err).toContain('stale: stryker.config.mjs changed');
+  });
+
   it('fails when a spec helper appears, not when a package is first or last imported', () => {
     fingerprint('write');
     put('libs/crypto/src/wrap.ts', "import forge from 'node-forge';\nexport const wrap = forge;\n");
