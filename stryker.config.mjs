@@ -29,6 +29,8 @@ export default {
   // The initial run (every unit spec of the three libraries) took over Stryker's default 5 minutes on a loaded
   // machine, which ended a run before it tested one mutant.
   dryRunTimeoutMinutes: 15,
-  // The total's floor; each library's own floor is in scripts/mutation-scores.mjs.
-  thresholds: { high: 90, low: 85, break: 50 },
+  // The total's floor, the level reached rounded down less one point (as scripts/mutation-scores.mjs's file floors):
+  // 94.1% in the baseline merged on 2026-11-30 (7,551 mutants: 5,703 killed, 15 timeout, 313 survived, 43 no
+  // coverage). Each library's own floor is in scripts/mutation-scores.mjs.
+  thresholds: { high: 90, low: 85, break: 93 },
 };
