@@ -1,13 +1,13 @@
 import { CreateGrantCommand, CreateKeyCommand, EncryptCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_REVIEW_COLUMNS } from '../apps/keyledger/src/authorization/access-as-of.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 import { Sha256 } from './support/sha256.js';
+import { writePrincipalsFile, type PrincipalsFile } from './support/principals-file.js';
 
 const APP = { accessKeyId: 'AKIAACCESSAPPUSER001', secretAccessKey: 'access-app-secret-0123456789abcdef' };
 const AUDIT = { accessKeyId: 'AKIAACCESSAUDITOR001', secretAccessKey: 'access-audit-secret-0123456789abc' };
@@ -18,18 +18,13 @@ const HOUR = 3_600_000;
 
 let h: Harness;
 let stopped = false;
-let dir: string;
-let principalsFile: string;
+let principals: PrincipalsFile;
 
-function writePrincipals(extra: object[] = []): void {
-  writeFileSync(
-    principalsFile,
-    JSON.stringify({
-      principals: [{ name: 'app', role: 'key-user', ...APP }, { name: 'audit', role: 'auditor', ...AUDIT }, ...extra],
-    }),
-    { mode: 0o600 },
-  );
-}
+const directory = (extra: object[] = []) => [
+  { name: 'app', role: 'key-user', ...APP },
+  { name: 'audit', role: 'auditor', ...AUDIT },
+  ...extra,
+];
 
 /** The ledger API, signed as the SDKs sign (service kms), at the server's clock, as the admin. */
 async function api(method: 'GET' | 'POST', path: string, query: Record<string, string> = {}, body?: unknown) {
@@ -89,10 +84,8 @@ async function whoCould(asOf: string, action = 'kms:Decrypt') {
 
 describe('who could use a key, as of any time (issue 12, point 6)', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'keyledger-access-e2e-'));
-    principalsFile = join(dir, 'principals.json');
-    writePrincipals();
-    h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principalsFile } });
+    principals = writePrincipalsFile(directory());
+    h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principals.path } });
 
     h.clock.advance(HOUR);
     const key = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
@@ -124,18 +117,18 @@ describe('who could use a key, as of any time (issue 12, point 6)', () => {
     // A changed principals file is recorded at the next start.
     h.clock.advance(HOUR);
     await h.stop();
-    writePrincipals([{ name: 'newbie', role: 'key-user', ...NEWBIE }]);
+    principals.rewrite(directory([{ name: 'newbie', role: 'key-user', ...NEWBIE }]));
     h = await startKeyledger({
       dataDir: h.dataDir,
       clock: h.clock,
-      env: { KEYLEDGER_PRINCIPALS_FILE: principalsFile },
+      env: { KEYLEDGER_PRINCIPALS_FILE: principals.path },
     });
     times.directory = new Date(h.clock.now().getTime() + 1000).toISOString();
   });
   afterAll(async () => {
     if (stopped) rmSync(h.dataDir, { recursive: true, force: true });
     else await h.close();
-    rmSync(dir, { recursive: true, force: true });
+    principals?.remove();
   });
 
   it('before and after a PutKeyPolicy, a grant and a principal-directory change', async () => {

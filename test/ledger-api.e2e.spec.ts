@@ -20,8 +20,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_STORE } from '@keyledger/app';
 import { LEDGER_FILE_NAME, type EventStore } from '@keyledger/event-store';
@@ -32,6 +31,7 @@ import { CheckpointWriter } from '../apps/keyledger/src/ledger-api/checkpoint-wr
 import { AUDIT_COLUMNS, COMPLIANCE_COLUMNS, INVENTORY_COLUMNS } from '../apps/keyledger/src/ledger-api/openapi.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 import { Sha256 } from './support/sha256.js';
+import { writePrincipalsFile, type PrincipalsFile } from './support/principals-file.js';
 
 const AUDITOR = { accessKeyId: 'AKIAAUDITOR000000001', secretAccessKey: 'auditor-secret-0123456789abcdef' };
 const KEY_USER = { accessKeyId: 'AKIAKEYUSER000000001', secretAccessKey: 'keyuser-secret-0123456789abcdef' };
@@ -46,7 +46,7 @@ interface Response {
 }
 
 let h: Harness;
-let principalsDir: string;
+let principals: PrincipalsFile;
 
 /** A request to the ledger API signed as the AWS SDKs sign (SigV4, service kms), at the server's clock. */
 async function api(
@@ -97,23 +97,15 @@ const get = (path: string, query?: Record<string, string>, as?: Credentials | nu
 const post = (path: string, body?: unknown, as?: Credentials | null) => api('POST', path, { body, as });
 
 beforeAll(async () => {
-  principalsDir = mkdtempSync(join(tmpdir(), 'keyledger-principals-'));
-  const file = join(principalsDir, 'principals.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      principals: [
-        { name: 'auditor', role: 'auditor', ...AUDITOR },
-        { name: 'app', role: 'key-user', ...KEY_USER },
-      ],
-    }),
-    { mode: 0o600 },
-  );
-  h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: file } });
+  principals = writePrincipalsFile([
+    { name: 'auditor', role: 'auditor', ...AUDITOR },
+    { name: 'app', role: 'key-user', ...KEY_USER },
+  ]);
+  h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principals.path } });
 });
 afterAll(async () => {
   await h.close();
-  rmSync(principalsDir, { recursive: true, force: true });
+  principals?.remove();
 });
 
 const createKey = async (description = 'ledger api test') =>
