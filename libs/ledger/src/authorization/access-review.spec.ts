@@ -180,6 +180,17 @@ describe('operationAccess', () => {
     ]);
   });
 
+  it('one unconditional Deny removes the operation even beside a conditional one', () => {
+    const deny = { Sid: 'NoDecrypt', Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' };
+    const conditional = identityPolicy({ ...deny, Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    for (const denies of [
+      [conditional, identityPolicy(deny)],
+      [identityPolicy(deny), conditional],
+    ]) {
+      expect(access(defaultKeyPolicy(ACCOUNT), principal('dave', rolePolicy('admin'), ...denies))).toBeNull();
+    }
+  });
+
   it('a grant counts only for its grantee and the operations it lists', () => {
     const grants = [
       { grantId: 'g1', granteePrincipal: user('erin'), operations: ['Encrypt'], constraints: null },

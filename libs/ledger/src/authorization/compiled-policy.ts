@@ -106,6 +106,7 @@ function resourceMatcher(resource: string[] | null, notResource: string[] | null
 
 function delegation(document: PolicyDocument): string | null {
   const [s] = document.statements;
+  // Stryker disable next-line ConditionalExpression: s is undefined only when the length is 0, not 1
   if (s === undefined || document.statements.length !== 1) return null;
   const single = (list: string[] | null, value: string) => list !== null && list.length === 1 && list[0] === value;
   if (s.effect !== 'Allow' || s.conditions.length > 0 || s.principal === null || s.principal.anyone) return null;

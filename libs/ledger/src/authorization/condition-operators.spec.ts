@@ -91,6 +91,9 @@ describe('parseOperator', () => {
 describe('parseNumber', () => {
   const valid: Array<[string, number]> = [
     ['5', 5],
+    ['12', 12],
+    ['.25', 0.25],
+    ['1e10', 1e10],
     ['-5', -5],
     ['+5', 5],
     ['5.', 5],
@@ -127,6 +130,10 @@ describe('parseDate', () => {
     '2026-6-1',
     '2026-13-45',
     '2026-06-01x',
+    'Mon 2026-06-01',
+    ' 2026-06-01',
+    'June 1, 2026',
+    '12026-06-01',
   ]) {
     it(`refuses ${JSON.stringify(text)}`, () => expect(parseDate(text)).toBeUndefined());
   }
