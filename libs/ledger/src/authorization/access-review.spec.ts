@@ -180,6 +180,19 @@ describe('operationAccess', () => {
     ]);
   });
 
+  it('a key statement naming the caller is a way in alone, not paired with identity statements', () => {
+    const direct = keyPolicy({
+      Sid: 'Dave',
+      Effect: 'Allow',
+      Principal: { AWS: user('dave') },
+      Action: '*',
+      Resource: '*',
+    });
+    expect(access(direct, principal('dave', rolePolicy('admin')))?.allowedBy).toEqual([
+      [{ kind: 'statement', policy: 'key', sid: 'Dave', index: 0, conditions: [] }],
+    ]);
+  });
+
   it('one unconditional Deny removes the operation even beside a conditional one', () => {
     const deny = { Sid: 'NoDecrypt', Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' };
     const conditional = identityPolicy({ ...deny, Condition: { Bool: { 'aws:SecureTransport': 'false' } } });

@@ -112,6 +112,8 @@ describe('compiled resources', () => {
     [{ Resource: 'arn*' }, KEY, true],
     [{ Resource: '*k1' }, KEY, true],
     [{ Resource: '*k2' }, KEY, false],
+    // Resources are compared with their case (actions are not).
+    [{ Resource: '*K1' }, KEY, false],
     [{ NotResource: KEY }, KEY, false],
     [{ NotResource: KEY }, `${KEY}2`, true],
     [{ NotResource: [`arn:aws:kms:*:${OTHER}:key/*`, KEY] }, KEY, false],

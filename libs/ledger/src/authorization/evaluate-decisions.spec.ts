@@ -112,12 +112,17 @@ describe('evaluateAuthorization: the whole decision', () => {
   });
 
   it('the account allows but no identity policy does: identity-based implicit deny', () => {
-    const result = evaluate({ keyPolicy: compiled('key', ACCOUNT_ALL) });
-    expect([result.decision, result.policyType, result.allowingStatements]).toEqual([
-      'IMPLICIT_DENY',
-      'identity-based',
-      [],
-    ]);
+    const result = evaluate({ keyPolicy: compiled('key', ACCOUNT_ALL), grants: [grant('g1', ['Encrypt'])] });
+    expect(result).toEqual({
+      decision: 'IMPLICIT_DENY',
+      action: 'kms:Decrypt',
+      resource: KEY,
+      principalArn: ALICE,
+      allowingStatements: [],
+      allowingGrants: [],
+      denyingStatements: [],
+      policyType: 'identity-based',
+    });
   });
 
   it('an identity allow without a key policy statement for the caller: resource-based implicit deny', () => {
@@ -207,19 +212,40 @@ describe('evaluateAuthorization: operations on no key', () => {
     expect([result.decision, result.policyType, result.resource]).toEqual(['EXPLICIT_DENY', 'identity-based', '*']);
   });
 
+  it('no identity allow: an identity-based implicit deny that names nothing', () => {
+    const result = evaluateAuthorization({
+      request: request('kms:CreateKey', { resource: '*' }),
+      keyPolicy: null,
+      identityPolicies: [rolePolicy('auditor')],
+      grants: [grant('g1', ['CreateKey'])],
+    });
+    expect(result).toEqual({
+      decision: 'IMPLICIT_DENY',
+      action: 'kms:CreateKey',
+      resource: '*',
+      principalArn: ALICE,
+      allowingStatements: [],
+      allowingGrants: [],
+      denyingStatements: [],
+      policyType: 'identity-based',
+    });
+  });
+
   it('an allow names the identity statements, each direct', () => {
     const result = evaluateAuthorization({
       request: request('kms:CreateKey', { resource: '*' }),
       keyPolicy: null,
       identityPolicies: [IDENTITY_ALLOW, rolePolicy('admin')],
     });
-    expect([result.decision, result.policyType, result.allowingStatements]).toEqual([
+    expect([result.decision, result.policyType, result.allowingGrants, result.denyingStatements]).toEqual([
       'ALLOWED',
       null,
-      [
-        { policy: 'identity', sid: 'IdAllow', index: 0, via: 'direct' },
-        { policy: 'identity', sid: 'KeyledgerAdmin', index: 0, via: 'direct' },
-      ],
+      [],
+      [],
+    ]);
+    expect(result.allowingStatements).toEqual([
+      { policy: 'identity', sid: 'IdAllow', index: 0, via: 'direct' },
+      { policy: 'identity', sid: 'KeyledgerAdmin', index: 0, via: 'direct' },
     ]);
   });
 });

@@ -69,6 +69,15 @@ describe('parsePolicyDocument: principals', () => {
     expect(s.principal).toEqual({ anyone: false, aws: [ROOT], service: ['a.amazonaws.com', 'b.amazonaws.com'] });
   });
 
+  it('"*" is everyone, with no ARN and no service', () => {
+    expect(parse(policy(statement({ Principal: '*' })))).toMatchObject({
+      statements: [{ principal: { anyone: true, aws: [], service: [] } }],
+    });
+    const [s] = (parse(policy(statement({ Principal: '*' }))) as { statements: Array<{ principal: object }> })
+      .statements;
+    expect(s.principal).toStrictEqual({ anyone: true, aws: [], service: [] });
+  });
+
   it('NotPrincipal is read like Principal', () => {
     const doc = parse(policy(statement({ Principal: undefined, NotPrincipal: { AWS: ['111122223333', '*'] } })));
     expect(doc).toMatchObject({ statements: [{ principal: null, notPrincipal: { anyone: true, aws: [ROOT] } }] });

@@ -218,7 +218,7 @@ export function parsePolicyDocument(text: string, kind: PolicyKind): PolicyDocum
     try {
       json = JSON.parse(text);
     } catch {
-      return malformed(POLICY_TEXTS.json);
+      // json stays undefined, refused as not JSON just below.
     }
     if (!isObject(json)) return malformed(POLICY_TEXTS.json);
     for (const field of Object.keys(json)) {
