@@ -185,9 +185,7 @@ describe('who could use a key, as of any time (issue 12, point 6)', () => {
   });
 
   it('the OpenAPI document describes the access routes and the decryptability principal', async () => {
-    const doc = (await (
-      await fetch(`${h.url}/v1/openapi.json`)
-    ).json()) as {
+    const doc = (await (await fetch(`${h.url}/v1/openapi.json`)).json()) as {
       paths: Record<string, unknown>;
       components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }> }> };
     };

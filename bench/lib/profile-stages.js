@@ -47,7 +47,7 @@ const RULES = [
   ],
 ];
 
-export function profileStages(profile) {
+export function profileStages(profile, rules = RULES) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -60,7 +60,7 @@ export function profileStages(profile) {
     if (leaf === '(program)') return 'V8 (program)';
     for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
       const { functionName, url } = byId.get(cur).callFrame;
-      for (const [stage, test] of RULES) if (test(functionName, url)) return stage;
+      for (const [stage, test] of rules) if (test(functionName, url)) return stage;
     }
     return 'other (promises, timers, IPC)';
   };
@@ -89,3 +89,51 @@ export function stageTable({ busyUs, stages }, { requests, cpuUsPerRequest }) {
   }
   return lines;
 }
+
+/**
+ * The stages of a server's start-up (bench/profile-startup.js), for the same innermost-first split: what a
+ * first start (full replay of the log into the view) or a restart (view from its snapshot) spends.
+ */
+export const STARTUP_RULES = [
+  ['harness', (f, u) => u === 'node:inspector' || /bench\/lib\/server-child\.js/.test(u)],
+  [
+    'snapshot write (pack, v8.serialize, HMAC, write, fsync)',
+    (f, u) =>
+      (/read-models\/dist\/projection-snapshot/.test(u) && /^(writeChunk|chunks|write)/.test(f)) ||
+      (/read-models\/dist\/snapshot-tuples/.test(u) && /^pack/.test(f)) ||
+      (/read-models\/dist\/|key-store\/dist\//.test(u) && f === 'contents'),
+  ],
+  [
+    'snapshot read or rebuilt (MAC check, deserialize, unpack)',
+    (f, u) => /read-models\/dist\/(projection-snapshot|snapshot-)/.test(u),
+  ],
+  ['read rows (SQLite)', (f, u) => /event-store\/dist\/sqlite\/sqlite-log-reads/.test(u)],
+  ['rows to events (JSON.parse, BigInt, Date)', (f, u) => /event-store\/dist\/sqlite\/sqlite-rows/.test(u)],
+  [
+    'fold per key (KeyStateCache, evolveKey)',
+    (f, u) => /key-store\/dist\/key-state-cache|ledger\/dist\/(key|alias)\//.test(u),
+  ],
+  ['time index', (f, u) => /read-models\/dist\/(time-index|ledger\/history)/.test(u)],
+  ['last-use index', (f, u) => /read-models\/dist\/last-use-index/.test(u)],
+  [
+    'view restore (cache, index take the contents)',
+    (f, u) => /key-store\/dist\/|read-models\/dist\//.test(u) && f === 'restore',
+  ],
+  [
+    'projection and subscription loop (take, filter, handler)',
+    (f, u) =>
+      /read-models\/dist\/ledger-projection|event-store\/dist\/(sqlite\/sqlite-subscription|handler-context|stream-filter)/.test(
+        u,
+      ),
+  ],
+  ['event store open (schema, pragmas)', (f, u) => /event-store\/dist/.test(u)],
+  [
+    'module loading (import, compile)',
+    (f, u) => /^node:internal\/(modules|bootstrap)|^node:module/.test(u) || f === 'compileFunction',
+  ],
+  [
+    'Nest boot (DI, modules, Fastify, listen)',
+    (f, u) => /node_modules\/(@nestjs|fastify|@fastify|find-my-way|avvio)/.test(u),
+  ],
+  ['keyledger app (config, data dir, vault, other modules)', (f, u) => /keyledger\/dist|libs\/[a-z-]+\/dist/.test(u)],
+];

@@ -11,10 +11,24 @@ import { getHeapSpaceStatistics } from 'node:v8';
 const t0 = performance.now();
 const mode = process.argv[2];
 
+// BENCH_PROFILE_STARTUP=<file>: a CPU profile of the start-up itself (import, create, listen until
+// /healthz answers), started before the app is imported and written once it is ready.
+const startupProfileFile = process.env.BENCH_PROFILE_STARTUP;
+let startupSession;
+if (startupProfileFile) {
+  const { Session } = await import('node:inspector/promises');
+  startupSession = new Session();
+  startupSession.connect();
+  await startupSession.post('Profiler.enable');
+  await startupSession.post('Profiler.setSamplingInterval', { interval: 500 });
+  await startupSession.post('Profiler.start');
+}
+
 async function startKeyledger() {
   await import('reflect-metadata');
   const { createKeyledgerServer, loadConfig } = await import('@keyledger/app');
   const imported = performance.now();
+  const importedCpu = process.cpuUsage();
   const config = loadConfig(process.env);
   const app = await createKeyledgerServer({ config, logger: ['error'] });
   const created = performance.now();
@@ -26,6 +40,13 @@ async function startKeyledger() {
   if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
   await res.text();
   const healthy = performance.now();
+  const readyCpu = process.cpuUsage();
+  if (startupSession) {
+    const { profile: result } = await startupSession.post('Profiler.stop');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(startupProfileFile, JSON.stringify(result));
+    startupSession.disconnect();
+  }
   return {
     port,
     close: () => app.close(),
@@ -36,6 +57,9 @@ async function startKeyledger() {
       healthzMs: healthy - listening,
       // The cold-start figure: createKeyledgerServer + init/listen until /healthz is 200.
       createToReadyMs: healthy - imported,
+      // CPU time (user + system, every thread of the process) over the same span: on a shared machine the
+      // figure the other processes distort least.
+      cpuCreateToReadyMs: (readyCpu.user + readyCpu.system - importedCpu.user - importedCpu.system) / 1000,
       // From the parent's fork() (BENCH_SPAWNED_AT, epoch ms) to ready: adds Node start-up and module loading.
       processToReadyMs: process.env.BENCH_SPAWNED_AT
         ? performance.timeOrigin + healthy - Number(process.env.BENCH_SPAWNED_AT)

@@ -39,7 +39,12 @@ export async function ledgerApi(
   if (body !== undefined) headers['content-type'] = 'application/json';
   let sent = headers;
   if (options.as !== null) {
-    const signer = new SignatureV4({ service: 'kms', region: 'us-east-1', credentials: options.as ?? ADMIN, sha256: Sha256 });
+    const signer = new SignatureV4({
+      service: 'kms',
+      region: 'us-east-1',
+      credentials: options.as ?? ADMIN,
+      sha256: Sha256,
+    });
     const request = { method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query, headers };
     const signed = await signer.sign({ ...request, body }, { signingDate: h.clock.now() });
     sent = signed.headers as Record<string, string>;

@@ -34,6 +34,7 @@ export class SqliteLogReads {
   private readonly merged = new Map<number, Statement>();
   private readonly selectHead: Statement;
   private readonly selectAfter: Statement;
+  private readonly selectBetween: Statement;
   private readonly selectJsonAfter: Statement;
   private readonly selectNextCategory: Statement;
   private readonly snapshot: Transaction<(read: () => LogPage) => LogPage>;
@@ -45,6 +46,9 @@ export class SqliteLogReads {
     this.selectHead = db.prepare('SELECT MAX(position) FROM events').pluck();
     this.selectAfter = db
       .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
+      .raw();
+    this.selectBetween = db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position ASC LIMIT ?`)
       .raw();
     this.selectJsonAfter = db
       .prepare(
@@ -74,8 +78,15 @@ export class SqliteLogReads {
     }
     return this.snapshot(() => {
       const head = this.head();
-      const kept = this.categories().filter((category) => !filter.excludeCategories.includes(category));
-      const rows = this.keptRows(after, head, limit, kept);
+      const categories = this.categories();
+      const kept = categories.filter((category) => !filter.excludeCategories.includes(category));
+      // Nothing in the log to leave out (a ledger without usage): the table in order is the same rows, read
+      // without the category index and the join back to the table, at about half the CPU per row.
+      const rows =
+        // Stryker disable next-line ConditionalExpression: the merged read of every category finds the same rows
+        kept.length === categories.length
+          ? (this.selectBetween.all(after, head, limit) as EventRow[])
+          : this.keptRows(after, head, limit, kept);
       const full = limit >= 0 && rows.length >= limit;
       const events = rows.map((row) => toRecordedEvent(row, this.file));
       return { events, passed: !full && head > after ? BigInt(head) : undefined };

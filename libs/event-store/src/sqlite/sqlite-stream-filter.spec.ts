@@ -144,6 +144,25 @@ describe('SqliteEventStore stream filter', () => {
     expect(types(pages.flat())).toEqual(expected);
   });
 
+  it('reads a log holding nothing it leaves out in order and whole, paged, saying how far it looked', async () => {
+    const store = openStore();
+    await store.appendToStream('key-1', [evt('KeyCreated'), evt('KeyEnabled')]);
+    await store.appendToStream('alias-alias/a', [evt('AliasCreated')]);
+    await store.appendToStream('nocategory', [evt('N')]);
+    const full = store.readAllSync('start', 2, USAGE);
+    expect(types(full.events)).toEqual(['key-1:KeyCreated', 'key-1:KeyEnabled']);
+    expect(full.passed).toBeUndefined();
+    const rest = store.readAllSync(2n, 10, USAGE);
+    expect(types(rest.events)).toEqual(['alias-alias/a:AliasCreated', 'nocategory:N']);
+    expect(rest.passed).toBe(4n);
+    // Once usage is there, the same read leaves it out.
+    await store.appendToStream('usage-1', [evt('KeyUsageRecorded')]);
+    await store.appendToStream('key-1', [evt('KeyDisabled')]);
+    const after = store.readAllSync(4n, 10, USAGE);
+    expect(types(after.events)).toEqual(['key-1:KeyDisabled']);
+    expect(after.passed).toBe(6n);
+  });
+
   it('passes a left-out tail up to the head, live as well as in the catch-up', async () => {
     const store = openStore();
     await store.appendToStream('key-1', [evt('KeyCreated')]);
