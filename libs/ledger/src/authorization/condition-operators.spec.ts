@@ -131,6 +131,8 @@ describe('parseDate', () => {
     '2026-13-45',
     '2026-06-01x',
     'Mon 2026-06-01',
+    '2026-06-1',
+    '2026-06-1T00:00:00Z',
     ' 2026-06-01',
     'June 1, 2026',
     '12026-06-01',
@@ -240,6 +242,8 @@ describe('base operators compare one request value with the policy values', () =
     expect(test('StringNotEquals', ['a'])('a')).toBe(true);
     expect(test('NumericNotEquals', ['5'])('5')).toBe(true);
     expect(test('DateNotEquals', ['5'])('5')).toBe(true);
+    expect(test('DateNotEquals', ['5'])('6')).toBe(false);
+    expect(test('NumericNotEquals', ['5'])('6')).toBe(false);
     expect(test('NotIpAddress', ['10.0.0.0/8'])('10.0.0.1')).toBe(true);
     expect(test('ArnNotLike', ['arn:aws:iam::*:root'])('arn:aws:iam::1:root')).toBe(true);
     expect(test('StringNotEqualsIgnoreCase', ['a'])('A')).toBe(true);

@@ -84,6 +84,8 @@ describe('parsePolicyDocument: principals', () => {
   });
 
   for (const principal of [
+    { Federated: '111122223333' },
+    { CanonicalUser: ROOT },
     { Service: 'cloudtrail' },
     { Service: 'Cloudtrail.amazonaws.com' },
     { Service: 'x.amazonaws.com ' },

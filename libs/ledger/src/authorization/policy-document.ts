@@ -225,6 +225,7 @@ export function parsePolicyDocument(text: string, kind: PolicyKind): PolicyDocum
       if (!TOP_LEVEL.has(field)) return malformed(`Policy contains an unknown element: ${field}.`);
     }
     const version = json.Version;
+    // Stryker disable next-line ConditionalExpression: VERSIONS holds strings only, so has() refuses other types too
     if (version !== undefined && (typeof version !== 'string' || !VERSIONS.has(version))) {
       return malformed('The policy Version must be 2012-10-17 or 2008-10-17.');
     }
