@@ -8,14 +8,13 @@ import {
   RetireGrantCommand,
   RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ManualClock } from '@keyledger/ledger';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, buildConsole, isolatedContext, launchChromium } from './support/console-browser.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
+import { writePrincipalsFile, type PrincipalsFile } from './support/principals-file.js';
 
 // The console's key page and decryptability page for what test/console.e2e.spec.ts does not make: grants, a
 // policy change, and an RSA key (whose ciphertexts do not name their key).
@@ -34,7 +33,7 @@ let context: BrowserContext;
 let page: Page;
 let seen: Awaited<ReturnType<typeof isolatedContext>>['seen'];
 let blocked: string[];
-let principalsDir: string;
+let principals: PrincipalsFile;
 
 // A key whose policy changed on day 2; a grant to the app made on day 1 and retired by the app on day 3; a second
 // grant made on day 1 and revoked by the admin on day 4; a third that still holds. An RSA key encrypted for on
@@ -53,12 +52,8 @@ const story = {} as {
 beforeAll(async () => {
   buildConsole();
   const clock = new ManualClock(Date.now() - 10 * DAY);
-  principalsDir = mkdtempSync(join(tmpdir(), 'keyledger-console-grants-'));
-  const principals = join(principalsDir, 'principals.json');
-  writeFileSync(principals, JSON.stringify({ principals: [{ name: 'app', role: 'key-user', ...APP }] }), {
-    mode: 0o600,
-  });
-  h = await startKeyledger({ clock, env: { KEYLEDGER_PRINCIPALS_FILE: principals } });
+  principals = writePrincipalsFile([{ name: 'app', role: 'key-user', ...APP }]);
+  h = await startKeyledger({ clock, env: { KEYLEDGER_PRINCIPALS_FILE: principals.path } });
   story.start = clock.now().getTime();
   story.keyId = (await h.kms.send(new CreateKeyCommand({ Description: 'console: grants' }))).KeyMetadata!.KeyId!;
   clock.advanceDays(1);
@@ -120,7 +115,7 @@ afterAll(async () => {
   await context?.close();
   await browser?.close();
   await h?.close();
-  rmSync(principalsDir, { recursive: true, force: true });
+  principals?.remove();
 });
 
 describe('the console: grants, policy changes and RSA keys', { timeout: 90_000 }, () => {

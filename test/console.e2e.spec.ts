@@ -9,8 +9,7 @@ import {
   RotateKeyOnDemandCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LEDGER_FILE_NAME } from '@keyledger/event-store';
 import { UsageRecorder } from '@keyledger/app';
@@ -27,6 +26,7 @@ import {
   type SeenRequest,
 } from './support/console-browser.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
+import { writePrincipalsFile, type PrincipalsFile } from './support/principals-file.js';
 
 const DAY = 86_400_000;
 const KEY_USER = { accessKeyId: 'AKIACONSOLEKEYUSER01', secretAccessKey: 'console-key-user-secret-0123456789' };
@@ -38,7 +38,7 @@ let context: BrowserContext;
 let page: Page;
 let seen: () => Promise<SeenRequest[]>;
 let blocked: string[];
-let principalsDir: string;
+let principals: PrincipalsFile;
 let env: Record<string, string>;
 const cspViolations: string[] = [];
 
@@ -58,12 +58,8 @@ beforeAll(async () => {
   buildConsole();
   // The server's clock runs 40 days behind the machine's: the page must sign at the server's time (its Date header).
   const clock = new ManualClock(Date.now() - 40 * DAY);
-  principalsDir = mkdtempSync(join(tmpdir(), 'keyledger-console-'));
-  const principals = join(principalsDir, 'principals.json');
-  writeFileSync(principals, JSON.stringify({ principals: [{ name: 'app', role: 'key-user', ...KEY_USER }] }), {
-    mode: 0o600,
-  });
-  env = { KEYLEDGER_PRINCIPALS_FILE: principals };
+  principals = writePrincipalsFile([{ name: 'app', role: 'key-user', ...KEY_USER }]);
+  env = { KEYLEDGER_PRINCIPALS_FILE: principals.path };
   h = await startKeyledger({ clock, env });
   story.start = clock.now().getTime();
   const create = async (description: string) =>
@@ -111,7 +107,7 @@ afterAll(async () => {
   await context?.close();
   await browser?.close();
   await h?.close();
-  rmSync(principalsDir, { recursive: true, force: true });
+  principals?.remove();
 });
 
 const signIn = async (secret: string, accessKeyId = ADMIN.accessKeyId) => {

@@ -1,13 +1,12 @@
 import { CreateGrantCommand, CreateKeyCommand, EncryptCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_REVIEW_COLUMNS } from '../apps/keyledger/src/authorization/access-as-of.js';
-import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
-import { Sha256 } from './support/sha256.js';
+import { startKeyledger, type Harness } from './support/keyledger-harness.js';
+import { ledgerApi } from './support/ledger-api-request.js';
+import { writePrincipalsFile, type PrincipalsFile } from './support/principals-file.js';
 
 const APP = { accessKeyId: 'AKIAACCESSAPPUSER001', secretAccessKey: 'access-app-secret-0123456789abcdef' };
 const AUDIT = { accessKeyId: 'AKIAACCESSAUDITOR001', secretAccessKey: 'access-audit-secret-0123456789abc' };
@@ -18,39 +17,16 @@ const HOUR = 3_600_000;
 
 let h: Harness;
 let stopped = false;
-let dir: string;
-let principalsFile: string;
+let principals: PrincipalsFile;
 
-function writePrincipals(extra: object[] = []): void {
-  writeFileSync(
-    principalsFile,
-    JSON.stringify({
-      principals: [{ name: 'app', role: 'key-user', ...APP }, { name: 'audit', role: 'auditor', ...AUDIT }, ...extra],
-    }),
-    { mode: 0o600 },
-  );
-}
+const directory = (extra: object[] = []) => [
+  { name: 'app', role: 'key-user', ...APP },
+  { name: 'audit', role: 'auditor', ...AUDIT },
+  ...extra,
+];
 
-/** The ledger API, signed as the SDKs sign (service kms), at the server's clock, as the admin. */
-async function api(method: 'GET' | 'POST', path: string, query: Record<string, string> = {}, body?: unknown) {
-  const url = new URL(h.url);
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { host: url.host };
-  if (text !== undefined) headers['content-type'] = 'application/json';
-  const signer = new SignatureV4({ service: 'kms', region: 'us-east-1', credentials: ADMIN, sha256: Sha256 });
-  const signed = await signer.sign(
-    { method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query, headers, body: text },
-    { signingDate: h.clock.now() },
-  );
-  const qs = new URLSearchParams(query).toString();
-  const res = await fetch(`${h.url}${path}${qs ? `?${qs}` : ''}`, {
-    method,
-    headers: signed.headers as Record<string, string>,
-    body: text,
-  });
-  const raw = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', raw, json: () => JSON.parse(raw) };
-}
+const api = (method: 'GET' | 'POST', path: string, query: Record<string, string> = {}, body?: unknown) =>
+  ledgerApi(h, method, path, { query, body });
 
 interface OperationAccess {
   action: string;
@@ -78,7 +54,7 @@ let ciphertext = '';
 async function whoCould(asOf: string, action = 'kms:Decrypt') {
   const res = await api('GET', `/v1/keys/${keyId}/access`, { asOf });
   expect(res.status).toBe(200);
-  const body = res.json() as { policy: string; grants: Array<{ grantId: string }>; principals: PrincipalAccess[] };
+  const body = res.json as { policy: string; grants: Array<{ grantId: string }>; principals: PrincipalAccess[] };
   const could: Record<string, string[]> = {};
   for (const p of body.principals) {
     const op = p.operations.find((o) => o.action === action);
@@ -89,10 +65,8 @@ async function whoCould(asOf: string, action = 'kms:Decrypt') {
 
 describe('who could use a key, as of any time (issue 12, point 6)', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'keyledger-access-e2e-'));
-    principalsFile = join(dir, 'principals.json');
-    writePrincipals();
-    h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principalsFile } });
+    principals = writePrincipalsFile(directory());
+    h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principals.path } });
 
     h.clock.advance(HOUR);
     const key = (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!;
@@ -124,18 +98,18 @@ describe('who could use a key, as of any time (issue 12, point 6)', () => {
     // A changed principals file is recorded at the next start.
     h.clock.advance(HOUR);
     await h.stop();
-    writePrincipals([{ name: 'newbie', role: 'key-user', ...NEWBIE }]);
+    principals.rewrite(directory([{ name: 'newbie', role: 'key-user', ...NEWBIE }]));
     h = await startKeyledger({
       dataDir: h.dataDir,
       clock: h.clock,
-      env: { KEYLEDGER_PRINCIPALS_FILE: principalsFile },
+      env: { KEYLEDGER_PRINCIPALS_FILE: principals.path },
     });
     times.directory = new Date(h.clock.now().getTime() + 1000).toISOString();
   });
   afterAll(async () => {
     if (stopped) rmSync(h.dataDir, { recursive: true, force: true });
     else await h.close();
-    rmSync(dir, { recursive: true, force: true });
+    principals?.remove();
   });
 
   it('before and after a PutKeyPolicy, a grant and a principal-directory change', async () => {
@@ -163,7 +137,7 @@ describe('who could use a key, as of any time (issue 12, point 6)', () => {
 
   it('simulate at three times: implicit deny, still denied under the new policy, allowed by the grant', async () => {
     const simulate = async (asOf: string, principal = 'audit') =>
-      (await api('POST', '/v1/access/simulate', {}, { principal, action: 'Decrypt', keyId: keyArn, asOf })).json();
+      (await api('POST', '/v1/access/simulate', {}, { principal, action: 'Decrypt', keyId: keyArn, asOf })).json;
     expect(await simulate(times.created)).toMatchObject({
       decision: 'IMPLICIT_DENY',
       principalArn: arn('audit'),
@@ -176,21 +150,21 @@ describe('who could use a key, as of any time (issue 12, point 6)', () => {
       allowingStatements: [expect.objectContaining({ sid: 'AppDecrypts', policy: 'key', via: 'direct' })],
     });
     const bad = await api('POST', '/v1/access/simulate', {}, { principal: 'audit', action: 'Decrypt' });
-    expect([bad.status, bad.json().__type]).toEqual([400, 'ValidationException']);
+    expect([bad.status, bad.json.__type]).toEqual([400, 'ValidationException']);
   });
 
   it('the access review as CSV: every principal × key × operation, with what allows it', async () => {
     const res = await api('GET', '/v1/reports/access-review', { asOf: times.grant, format: 'csv' });
     expect(res.status).toBe(200);
     expect(res.type).toMatch(/^text\/csv/);
-    const lines = res.raw.trim().split(/\r?\n/);
+    const lines = res.text.trim().split(/\r?\n/);
     expect(lines[0]).toBe(ACCESS_REVIEW_COLUMNS.join(','));
     expect(lines).toContain(`audit,${arn('audit')},${keyArn},kms:Decrypt,ALLOWED,grant:${grantId}`);
     expect(lines).toContain(`app,${arn('app')},${keyArn},kms:Decrypt,ALLOWED,key:AppDecrypts`);
     expect(lines.filter((l) => l.startsWith('app,') && l.includes(keyArn)).map((l) => l.split(',')[3])).toEqual([
       'kms:Decrypt',
     ]);
-    const json = (await api('GET', '/v1/reports/access-review', { asOf: times.created })).json();
+    const json = (await api('GET', '/v1/reports/access-review', { asOf: times.created })).json;
     expect(json.rows).toContainEqual(
       expect.objectContaining({ principal: 'app', keyArn, operation: 'kms:Encrypt', decision: 'ALLOWED' }),
     );
@@ -198,7 +172,7 @@ describe('who could use a key, as of any time (issue 12, point 6)', () => {
 
   it('decryptability for a principal: NOT_AUTHORIZED while the key could decrypt but the principal could not', async () => {
     const ask = async (asOf: string, principal?: string) =>
-      (await api('POST', '/v1/decryptability', {}, { ciphertextBlob: ciphertext, asOf, principal })).json();
+      (await api('POST', '/v1/decryptability', {}, { ciphertextBlob: ciphertext, asOf, principal })).json;
     expect(await ask(times.policy)).toMatchObject({ decryptable: true, reason: 'DECRYPTABLE' });
     expect(await ask(times.policy, 'audit')).toMatchObject({
       decryptable: false,

@@ -4,34 +4,15 @@ import {
   GetPublicKeyCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
-import { Sha256 } from './support/sha256.js';
+import { startKeyledger, type Harness } from './support/keyledger-harness.js';
+import { ledgerApi } from './support/ledger-api-request.js';
 
 let h: Harness;
 
-/** A ledger API request signed as the AWS SDKs sign (SigV4, service kms), at the server's clock. */
-async function api(method: 'GET' | 'POST', path: string, body?: unknown, query: Record<string, string> = {}) {
-  const url = new URL(h.url);
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { host: url.host };
-  if (text !== undefined) headers['content-type'] = 'application/json';
-  const signer = new SignatureV4({ service: 'kms', region: 'us-east-1', credentials: ADMIN, sha256: Sha256 });
-  const signed = await signer.sign(
-    { method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query, headers, body: text },
-    { signingDate: h.clock.now() },
-  );
-  const qs = new URLSearchParams(query).toString();
-  const res = await fetch(`${h.url}${path}${qs ? `?${qs}` : ''}`, {
-    method,
-    headers: signed.headers as Record<string, string>,
-    body: text,
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON body read by the assertions
-  return { status: res.status, json: (await res.json()) as any };
-}
+const api = (method: 'GET' | 'POST', path: string, body?: unknown, query: Record<string, string> = {}) =>
+  ledgerApi(h, method, path, { query, body });
 
 beforeAll(async () => {
   h = await startKeyledger();

@@ -1,36 +1,14 @@
 import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageRecorder } from '@keyledger/app';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
-import { Sha256 } from './support/sha256.js';
+import { ledgerApi } from './support/ledger-api-request.js';
 
 let h: Harness;
 
-/** A ledger API request signed as the SDKs sign, for the home region: /v1 answers for every region. */
-async function api(method: 'GET' | 'POST', path: string, query: Record<string, string> = {}, json?: unknown) {
-  const url = new URL(h.url);
-  const body = json === undefined ? undefined : JSON.stringify(json);
-  const headers: Record<string, string> = { host: url.host };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const signer = new SignatureV4({ service: 'kms', region: 'us-east-1', credentials: ADMIN, sha256: Sha256 });
-  const signed = await signer.sign(
-    { method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query, headers, body },
-    { signingDate: h.clock.now() },
-  );
-  const qs = new URLSearchParams(query).toString().replace(/\+/g, '%20');
-  const res = await fetch(`${h.url}${path}${qs ? `?${qs}` : ''}`, {
-    method,
-    headers: signed.headers as Record<string, string>,
-    body,
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    text,
-    json: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined,
-  };
-}
+/** The ledger API, signed for the home region: /v1 answers for every region. */
+const api = (method: 'GET' | 'POST', path: string, query: Record<string, string> = {}, json?: unknown) =>
+  ledgerApi(h, method, path, { query, body: json });
 
 describe('the ledger API across regions', () => {
   let home: string;

@@ -5,7 +5,6 @@ import {
   EnableKeyCommand,
   UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
-import { SignatureV4 } from '@smithy/signature-v4';
 import Database from 'better-sqlite3';
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,8 +15,8 @@ import { LEDGER_FILE_NAME, SqliteEventStore } from '@keyledger/event-store';
 import { integrityOf, withIntegrity, withoutIntegrity } from '@keyledger/ledger';
 import { CheckpointKeys, verifyLedger, type VerifyResult } from '@keyledger/integrity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
-import { Sha256 } from './support/sha256.js';
+import { startKeyledger, type Harness } from './support/keyledger-harness.js';
+import { ledgerApi } from './support/ledger-api-request.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'apps/keyledger/bin/keyledger.js');
@@ -36,25 +35,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 // Each ledger-API answer has its own shape; the tests read the members they assert on.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function signed(h: Harness, method: 'GET' | 'POST', path: string): Promise<{ status: number; json: any }> {
-  const url = new URL(h.url);
-  const signer = new SignatureV4({ service: 'kms', region: 'us-east-1', credentials: ADMIN, sha256: Sha256 });
-  const request = await signer.sign(
-    {
-      method,
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path,
-      query: {},
-      headers: { host: url.host },
-    },
-    { signingDate: h.clock.now() },
-  );
-  const res = await fetch(`${h.url}${path}`, { method, headers: request.headers as Record<string, string> });
-  return { status: res.status, json: await res.json() };
-}
+const signed = (h: Harness, method: 'GET' | 'POST', path: string) => ledgerApi(h, method, path);
 
 /**
  * A ledger with a checkpoint, then stopped; each test tampers with its own copy

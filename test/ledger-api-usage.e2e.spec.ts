@@ -5,22 +5,20 @@ import {
   EncryptCommand,
   RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCiphertext } from '@keyledger/crypto';
 import { UsageRecorder } from '@keyledger/app';
 import { UNUSED_KEYS_COLUMNS, USAGE_COLUMNS } from '../apps/keyledger/src/usage/usage-openapi.js';
 import { startKeyledger, type Harness } from './support/keyledger-harness.js';
 import { ledgerGet } from './support/ledger-api-request.js';
+import { writePrincipalsFile, type PrincipalsFile } from './support/principals-file.js';
 
 const APP = { accessKeyId: 'AKIAUSAGEAPP00000001', secretAccessKey: 'usage-app-secret-0123456789abcdef' };
 const AUDITOR = { accessKeyId: 'AKIAUSAGEAUDITOR0001', secretAccessKey: 'usage-auditor-secret-0123456789ab' };
 const APP_ARN = 'arn:aws:iam::111122223333:user/app';
 
 let h: Harness;
-let principalsDir: string;
+let principalsFile: PrincipalsFile;
 let keyId: string;
 let oldMaterial: string;
 let newMaterial: string;
@@ -33,20 +31,12 @@ const encrypt = async (client: typeof h.kms, id: string) =>
 const createKey = async () => (await h.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
 
 beforeAll(async () => {
-  principalsDir = mkdtempSync(join(tmpdir(), 'keyledger-usage-principals-'));
-  const file = join(principalsDir, 'principals.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      principals: [
-        { name: 'app', role: 'key-user', ...APP },
-        { name: 'usage-auditor', role: 'auditor', ...AUDITOR },
-      ],
-    }),
-    { mode: 0o600 },
-  );
+  principalsFile = writePrincipalsFile([
+    { name: 'app', role: 'key-user', ...APP },
+    { name: 'usage-auditor', role: 'auditor', ...AUDITOR },
+  ]);
   // Flushed when the test says: the ledger then holds exactly what the test did.
-  h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: file, KEYLEDGER_USAGE_FLUSH_MS: '0' } });
+  h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principalsFile.path, KEYLEDGER_USAGE_FLUSH_MS: '0' } });
   const app = h.client(APP);
   keyId = await createKey();
   const first = await encrypt(app, keyId);
@@ -67,7 +57,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.close();
-  rmSync(principalsDir, { recursive: true, force: true });
+  principalsFile?.remove();
 });
 
 describe('GET /v1/keys/{keyId}/usage', () => {

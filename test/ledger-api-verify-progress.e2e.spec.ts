@@ -1,11 +1,9 @@
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../apps/keyledger/src/cli/api/sigv4-signer.js';
 import { ADMIN, startKeyledger, type Harness } from './support/keyledger-harness.js';
 import { ledgerGet } from './support/ledger-api-request.js';
+import { writePrincipalsFile, type PrincipalsFile } from './support/principals-file.js';
 
 // GET /v1/audit/verify streamed as JSON lines (Accept: application/x-ndjson): what the console's verify button
 // shows as "events checked of total" while a large ledger is read.
@@ -19,7 +17,7 @@ interface Line {
 }
 
 let h: Harness;
-let principalsDir: string;
+let principals: PrincipalsFile;
 
 async function streamedVerify(as = ADMIN): Promise<{ status: number; type: string; lines: Line[]; text: string }> {
   const url = new URL('/v1/audit/verify', h.url);
@@ -42,17 +40,13 @@ async function streamedVerify(as = ADMIN): Promise<{ status: number; type: strin
 }
 
 beforeAll(async () => {
-  principalsDir = mkdtempSync(join(tmpdir(), 'keyledger-verify-progress-'));
-  const principals = join(principalsDir, 'principals.json');
-  writeFileSync(principals, JSON.stringify({ principals: [{ name: 'app', role: 'key-user', ...KEY_USER }] }), {
-    mode: 0o600,
-  });
-  h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principals } });
+  principals = writePrincipalsFile([{ name: 'app', role: 'key-user', ...KEY_USER }]);
+  h = await startKeyledger({ env: { KEYLEDGER_PRINCIPALS_FILE: principals.path } });
 });
 
 afterAll(async () => {
   await h?.close();
-  rmSync(principalsDir, { recursive: true, force: true });
+  principals?.remove();
 });
 
 describe('GET /v1/audit/verify with Accept: application/x-ndjson', () => {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 export interface PrincipalsFile {
   /** For KEYLEDGER_PRINCIPALS_FILE. */
   path: string;
+  /** Replaces the file's principals (a changed directory, recorded at the server's next start). */
+  rewrite(principals: readonly object[]): void;
   /** Deletes the file and its directory. */
   remove(): void;
 }
@@ -16,6 +18,8 @@ export interface PrincipalsFile {
 export function writePrincipalsFile(principals: readonly object[]): PrincipalsFile {
   const dir = mkdtempSync(join(tmpdir(), 'keyledger-principals-'));
   const path = join(dir, 'principals.json');
-  writeFileSync(path, JSON.stringify({ principals }), { mode: 0o600 });
-  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const rewrite = (list: readonly object[]) =>
+    writeFileSync(path, JSON.stringify({ principals: list }), { mode: 0o600 });
+  rewrite(principals);
+  return { path, rewrite, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
