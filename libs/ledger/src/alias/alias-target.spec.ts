@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../domain-error.js';
-import { decideAlias, evolveAlias, initialAliasState, type AliasTarget } from './alias-decider.js';
-import type { AliasEvent } from './alias-events.js';
+import { aliasTargetAfter, decideAlias, evolveAlias, initialAliasState, type AliasTarget } from './alias-decider.js';
+import { ALIAS_EVENT_TYPES, type AliasEvent } from './alias-events.js';
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 const aliasName = 'alias/payments';
@@ -37,5 +37,17 @@ describe('an alias target pending deletion', () => {
       initialAliasState(),
     );
     expect((create as DomainError).code).toBe('InvalidState');
+  });
+});
+
+describe('alias event types', () => {
+  it('lists the three events of an alias stream, each naming the key the alias points at after it', () => {
+    expect(ALIAS_EVENT_TYPES).toEqual(['AliasCreated', 'AliasMoved', 'AliasDeleted']);
+    const data = { aliasName, aliasArn, targetKeyId: 'k1', fromKeyId: 'k1', toKeyId: 'k2', at: '' };
+    expect(ALIAS_EVENT_TYPES.map((type) => aliasTargetAfter({ type, data } as unknown as AliasEvent))).toEqual([
+      'k1',
+      'k2',
+      null,
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createEventStore, type EventStore } from '@keyledger/event-store';
 import { DomainError } from '../domain-error.js';
 import { eventHash, integrityOf, withoutIntegrity } from '../integrity/event-hash.js';
-import { appendChained, MAX_APPEND_ATTEMPTS, type ChainHead } from './append-chained.js';
+import { appendChained, chainBatch, MAX_APPEND_ATTEMPTS, type ChainHead } from './append-chained.js';
 
 const STREAM = 'key-1234abcd-12ab-34cd-56ef-1234567890ab';
 const META = { requestId: 'r', time: '2026-01-01T00:00:00.000Z' };
@@ -87,7 +87,10 @@ describe('appendChained: hash-chained append with expected revision and bounded 
       };
     });
     await expect(lost).rejects.toBeInstanceOf(DomainError);
-    await expect(lost).rejects.toMatchObject({ code: 'Conflict' });
+    await expect(lost).rejects.toMatchObject({
+      code: 'Conflict',
+      message: `Too many concurrent changes to ${STREAM}; try again.`,
+    });
     expect(attempts).toBe(MAX_APPEND_ATTEMPTS);
   });
 
@@ -103,5 +106,31 @@ describe('appendChained: hash-chained append with expected revision and bounded 
     });
     await expect(refused).rejects.toMatchObject({ name: 'InvalidAppendError' });
     expect(attempts).toBe(1);
+  });
+});
+
+describe('chainBatch: the events as the store takes them', () => {
+  const head: ChainHead = { revision: 4n, lastHash: 'h4' };
+
+  it('given events with and without an id, then the id is handed on only where given, with the same event', () => {
+    const id = '0f8c3a52-9f3e-4c1e-b0a8-3c1d2e4f5a6b';
+    const { toAppend, lastHash } = chainBatch(STREAM, {
+      head,
+      events: [
+        { id, type: 'A', data: { a: 1 } },
+        { type: 'B', data: { b: 2 } },
+      ],
+      metadata: META,
+    });
+    expect(toAppend[0]).toEqual({ id, type: 'A', data: { a: 1 }, metadata: expect.any(Object) });
+    expect(toAppend[1]).not.toHaveProperty('id');
+    expect(toAppend[1]).toMatchObject({ type: 'B', data: { b: 2 } });
+    const first = eventHash({ streamName: STREAM, revision: 5n, type: 'A', data: { a: 1 }, metadata: META }, 'h4');
+    const second = eventHash({ streamName: STREAM, revision: 6n, type: 'B', data: { b: 2 }, metadata: META }, first);
+    expect(toAppend.map((e) => e.metadata)).toEqual([
+      { ...META, integrity: { previousHash: 'h4', hash: first } },
+      { ...META, integrity: { previousHash: first, hash: second } },
+    ]);
+    expect(lastHash).toBe(second);
   });
 });

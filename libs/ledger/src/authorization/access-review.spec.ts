@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../domain-error.js';
-import { whoCould, type ReviewedPrincipal } from './access-review.js';
+import { operationAccess, whoCould, type ReviewedPrincipal } from './access-review.js';
 import { compilePolicy, type CompiledPolicy } from './compiled-policy.js';
 import { defaultKeyPolicy } from './default-key-policy.js';
 import { rolePolicy } from './role-policies.js';
@@ -18,6 +18,11 @@ const principal = (name: string, ...identityPolicies: CompiledPolicy[]): Reviewe
   principalArn: user(name),
   identityPolicies,
 });
+const identityPolicy = (...Statement: object[]): CompiledPolicy => {
+  const compiled = compilePolicy(JSON.stringify({ Statement }), 'identity');
+  if (compiled instanceof DomainError) throw compiled;
+  return compiled;
+};
 const ops = (access: ReturnType<typeof whoCould>[number]) =>
   Object.fromEntries(access.operations.map((o) => [o.action, o.decision]));
 
@@ -109,5 +114,131 @@ describe('whoCould', () => {
     expect(carol.operations.find((o) => o.action === 'kms:Decrypt')?.allowedBy).toEqual([
       [{ kind: 'grant', grantId: 'g1', constraints: { EncryptionContextSubset: { a: 'b' } } }],
     ]);
+  });
+});
+
+describe('operationAccess', () => {
+  const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+  const account = { Sid: 'Account', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' };
+  const access = (
+    policy: CompiledPolicy,
+    who: ReviewedPrincipal,
+    action = 'kms:Decrypt',
+    grants: Parameters<typeof operationAccess>[3] = [],
+  ) => operationAccess(KEY, ACCOUNT, policy, grants, who, action);
+
+  it('through the account: each identity statement is its own way in, its conditions reported', () => {
+    const conditional = identityPolicy({
+      Sid: 'FromOffice',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+    });
+    const result = access(keyPolicy(account), principal('dave', conditional));
+    expect(result).toEqual({
+      action: 'kms:Decrypt',
+      decision: 'CONDITIONAL',
+      allowedBy: [
+        [
+          { kind: 'statement', policy: 'key', sid: 'Account', index: 0, conditions: [] },
+          {
+            kind: 'statement',
+            policy: 'identity',
+            sid: 'FromOffice',
+            index: 0,
+            conditions: [{ operator: 'IpAddress', key: 'aws:SourceIp', values: ['10.0.0.0/8'] }],
+          },
+        ],
+      ],
+      deniedWhen: [],
+    });
+    const both = access(keyPolicy(account), principal('dave', conditional, rolePolicy('key-user')));
+    expect([both?.decision, both?.allowedBy.length]).toEqual(['ALLOWED', 2]);
+  });
+
+  it('the account alone, with no identity statement, is no way in; nor is a key statement for someone else', () => {
+    expect(access(keyPolicy(account), principal('dave'))).toBeNull();
+    const forBob = keyPolicy({ ...account, Principal: { AWS: user('bob') } });
+    expect(access(forBob, principal('dave', rolePolicy('admin')))).toBeNull();
+  });
+
+  it('an unconditional Deny in an identity policy removes the operation; a conditional one is reported', () => {
+    const deny = { Sid: 'NoDecrypt', Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' };
+    expect(access(defaultKeyPolicy(ACCOUNT), principal('dave', rolePolicy('admin'), identityPolicy(deny)))).toBeNull();
+    const conditional = identityPolicy({ ...deny, Condition: { Null: { 'kms:EncryptionContextKeys': 'true' } } });
+    const result = access(defaultKeyPolicy(ACCOUNT), principal('dave', rolePolicy('admin'), conditional));
+    expect(result?.decision).toBe('CONDITIONAL');
+    expect(result?.deniedWhen).toEqual([
+      {
+        kind: 'statement',
+        policy: 'identity',
+        sid: 'NoDecrypt',
+        index: 0,
+        conditions: [{ operator: 'Null', key: 'kms:EncryptionContextKeys', values: ['true'] }],
+      },
+    ]);
+  });
+
+  it('a key statement naming the caller is a way in alone, not paired with identity statements', () => {
+    const direct = keyPolicy({
+      Sid: 'Dave',
+      Effect: 'Allow',
+      Principal: { AWS: user('dave') },
+      Action: '*',
+      Resource: '*',
+    });
+    expect(access(direct, principal('dave', rolePolicy('admin')))?.allowedBy).toEqual([
+      [{ kind: 'statement', policy: 'key', sid: 'Dave', index: 0, conditions: [] }],
+    ]);
+  });
+
+  it('one unconditional Deny removes the operation even beside a conditional one', () => {
+    const deny = { Sid: 'NoDecrypt', Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' };
+    const conditional = identityPolicy({ ...deny, Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    for (const denies of [
+      [conditional, identityPolicy(deny)],
+      [identityPolicy(deny), conditional],
+    ]) {
+      expect(access(defaultKeyPolicy(ACCOUNT), principal('dave', rolePolicy('admin'), ...denies))).toBeNull();
+    }
+  });
+
+  it('a grant counts only for its grantee and the operations it lists', () => {
+    const grants = [
+      { grantId: 'g1', granteePrincipal: user('erin'), operations: ['Encrypt'], constraints: null },
+      { grantId: 'g2', granteePrincipal: user('frank'), operations: ['Decrypt'], constraints: null },
+    ];
+    expect(access(defaultKeyPolicy(ACCOUNT), principal('erin'), 'kms:Decrypt', grants)).toBeNull();
+    expect(access(defaultKeyPolicy(ACCOUNT), principal('erin'), 'kms:Encrypt', grants)?.allowedBy).toEqual([
+      [{ kind: 'grant', grantId: 'g1', constraints: null }],
+    ]);
+  });
+
+  it('one free way in makes the operation ALLOWED beside a conditional one', () => {
+    const grants = [
+      {
+        grantId: 'g1',
+        granteePrincipal: user('erin'),
+        operations: ['Decrypt'],
+        constraints: { EncryptionContextEquals: { a: 'b' } },
+      },
+      { grantId: 'g2', granteePrincipal: user('erin'), operations: ['Decrypt'], constraints: null },
+    ];
+    const result = access(defaultKeyPolicy(ACCOUNT), principal('erin'), 'kms:Decrypt', grants);
+    expect([result?.decision, result?.allowedBy.length]).toEqual(['ALLOWED', 2]);
+    expect(access(defaultKeyPolicy(ACCOUNT), principal('erin'), 'kms:Decrypt', [grants[0]])?.decision).toBe(
+      'CONDITIONAL',
+    );
+  });
+
+  it('whoCould asks only the actions it is given', () => {
+    const [admin] = whoCould(
+      { arn: KEY, accountId: ACCOUNT, policy: defaultKeyPolicy(ACCOUNT), grants: [] },
+      [principal('admin', rolePolicy('admin'))],
+      ['kms:Decrypt', 'kms:PutKeyPolicy'],
+    );
+    expect(admin).toMatchObject({ name: 'admin', principalArn: user('admin') });
+    expect(ops(admin)).toEqual({ 'kms:Decrypt': 'ALLOWED', 'kms:PutKeyPolicy': 'ALLOWED' });
   });
 });

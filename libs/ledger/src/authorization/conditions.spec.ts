@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileClause } from './conditions.js';
+import { compileClause, compileConditions } from './conditions.js';
 import type { AuthorizationRequest } from './request-context.js';
 
 const base: AuthorizationRequest = {
@@ -144,5 +144,106 @@ describe('condition clauses', () => {
   it('ignores a prototype name as a condition key', () => {
     expect(holds('StringEquals', 'constructor', ['x'])).toBe(false);
     expect(holds('StringEquals', 'kms:EncryptionContext:toString', ['x'], ctx({}))).toBe(false);
+  });
+
+  it('refuses to compile an operator the policy grammar does not know', () => {
+    expect(() => compileClause({ operator: 'StringEqualz', key: 'aws:username', values: ['x'] })).toThrow(
+      'unparsed condition operator StringEqualz',
+    );
+  });
+});
+
+describe('condition clauses: AWS documented examples', () => {
+  // IAM User Guide, multivalued context keys: a Deny with ForAllValues:StringNotLike {"aws:TagKeys": "key1*"}.
+  // Here kms:ResourceAliases plays aws:TagKeys (both are multivalued string keys).
+  const aliases = (...resourceAliases: string[]) => ({ resourceAliases });
+  const table: Array<[Partial<AuthorizationRequest>, boolean]> = [
+    [aliases('key1:legal'), false],
+    [aliases('key1:hr', 'key1:personnel'), false],
+    [aliases('key2:audit'), true],
+    [aliases('key1:hr', 'key2:audit'), false],
+    [{}, true],
+  ];
+  for (const [extra, expected] of table) {
+    it(`ForAllValues:StringNotLike key1* on ${JSON.stringify(extra)} → ${expected}`, () => {
+      expect(holds('ForAllValues:StringNotLike', 'kms:ResourceAliases', ['key1*'], extra)).toBe(expected);
+    });
+  }
+
+  it('ForAnyValue:StringNotLike holds when some request value matches none of the policy values', () => {
+    expect(holds('ForAnyValue:StringNotLike', 'kms:ResourceAliases', ['key1*'], aliases('key1:a', 'key2:b'))).toBe(
+      true,
+    );
+    expect(holds('ForAnyValue:StringNotLike', 'kms:ResourceAliases', ['key1*'], aliases('key1:a'))).toBe(false);
+    expect(holds('ForAnyValue:StringNotLike', 'kms:ResourceAliases', ['key1*'], {})).toBe(false);
+  });
+
+  it('a set operator with IfExists holds for an absent key', () => {
+    expect(holds('ForAnyValue:StringNotLikeIfExists', 'kms:ResourceAliases', ['key1*'], {})).toBe(true);
+    expect(holds('ForAllValues:StringLikeIfExists', 'kms:ResourceAliases', ['key1*'], {})).toBe(true);
+    expect(holds('ForAllValues:StringLikeIfExists', 'kms:ResourceAliases', ['key1*'], aliases('key2'))).toBe(false);
+  });
+
+  it('without a set operator, a positive operator holds when any request value matches', () => {
+    expect(holds('StringEquals', 'kms:ResourceAliases', ['alias/b'], aliases('alias/a', 'alias/b'))).toBe(true);
+    expect(holds('StringEquals', 'kms:ResourceAliases', ['alias/c'], aliases('alias/a', 'alias/b'))).toBe(false);
+  });
+
+  it('without a set operator, a negated operator holds only when no request value matches', () => {
+    expect(holds('StringNotEquals', 'kms:ResourceAliases', ['alias/b'], aliases('alias/a', 'alias/b'))).toBe(false);
+    expect(holds('StringNotEquals', 'kms:ResourceAliases', ['alias/b'], aliases('alias/b', 'alias/a'))).toBe(false);
+    expect(holds('StringNotEquals', 'kms:ResourceAliases', ['alias/c'], aliases('alias/a', 'alias/b'))).toBe(true);
+    expect(holds('StringNotEqualsIfExists', 'kms:ResourceAliases', ['alias/c'], {})).toBe(true);
+    expect(holds('NotIpAddressIfExists', 'aws:SourceIp', ['10.0.0.0/8'], { sourceIp: '10.0.0.1' })).toBe(false);
+  });
+
+  it('ForAllValues over a positive operator needs every request value to match', () => {
+    expect(holds('ForAllValues:StringLike', 'kms:ResourceAliases', ['alias/a*'], aliases('alias/a1', 'alias/a2'))).toBe(
+      true,
+    );
+    expect(holds('ForAllValues:StringLike', 'kms:ResourceAliases', ['alias/a*'], aliases('alias/a1', 'alias/b'))).toBe(
+      false,
+    );
+    expect(holds('ForAllValues:StringLike', 'kms:ResourceAliases', ['alias/a*'], aliases('alias/b', 'alias/a1'))).toBe(
+      false,
+    );
+  });
+
+  it('Null: "true" holds for an absent key, "false" for a present one; several values are ORed', () => {
+    expect(holds('Null', 'aws:SourceIp', ['TRUE'], {})).toBe(true);
+    expect(holds('Null', 'aws:SourceIp', ['True'], { sourceIp: '10.0.0.1' })).toBe(false);
+    expect(holds('Null', 'aws:SourceIp', ['FALSE'], { sourceIp: '10.0.0.1' })).toBe(true);
+    expect(holds('Null', 'aws:SourceIp', ['true', 'false'], {})).toBe(true);
+    expect(holds('Null', 'aws:SourceIp', ['true', 'false'], { sourceIp: '10.0.0.1' })).toBe(true);
+  });
+});
+
+describe('compileConditions', () => {
+  const user = { operator: 'StringEquals', key: 'aws:username', values: ['alice'] };
+  const ip = { operator: 'IpAddress', key: 'aws:SourceIp', values: ['10.0.0.0/8'] };
+  const account = { operator: 'StringEquals', key: 'kms:CallerAccount', values: ['111122223333'] };
+
+  it('is null without clauses, so that a statement without a Condition needs no test', () => {
+    expect(compileConditions([])).toBeNull();
+  });
+
+  it('one clause is that clause', () => {
+    const test = compileConditions([ip]);
+    expect(test?.({ ...base, sourceIp: '10.0.0.1' })).toBe(true);
+    expect(test?.({ ...base, sourceIp: '11.0.0.1' })).toBe(false);
+  });
+
+  it('several clauses must all hold, in any order', () => {
+    for (const clauses of [
+      [user, ip, account],
+      [ip, user, account],
+      [account, ip, user],
+    ]) {
+      const test = compileConditions(clauses);
+      expect(test?.({ ...base, sourceIp: '10.0.0.1' })).toBe(true);
+      expect(test?.({ ...base, sourceIp: '11.0.0.1' })).toBe(false);
+      expect(test?.({ ...base, sourceIp: '10.0.0.1', principalArn: 'arn:aws:iam::111122223333:user/bob' })).toBe(false);
+      expect(test?.({ ...base, sourceIp: '10.0.0.1', accountId: '999988887777' })).toBe(false);
+    }
   });
 });

@@ -78,6 +78,7 @@ export function contextLookup(conditionKey: string): ContextLookup {
       const context = r.encryptionContext;
       if (context === undefined || !Object.prototype.hasOwnProperty.call(context, contextKey)) return undefined;
       const value = context[contextKey];
+      // Stryker disable next-line ConditionalExpression: own key of a Record<string, string>
       return value === undefined ? undefined : [value];
     };
   }

@@ -11,6 +11,7 @@ export function hasWildcard(pattern: string): boolean {
 }
 
 export function wildcardMatcher(pattern: string, ignoreCase: boolean): Matcher {
+  // Stryker disable next-line ConditionalExpression: a fast path: the RegExp ^.*$ (flag s) below matches all too
   if (pattern === '*') return () => true;
   if (!hasWildcard(pattern)) {
     if (!ignoreCase) return (value) => value === pattern;
@@ -37,6 +38,7 @@ export function arnMatcher(pattern: string): Matcher {
     if (valueParts === undefined) return false;
     return matchers.every((matches, i) => {
       const part = valueParts[i];
+      // Stryker disable next-line ConditionalExpression: splitArn returns six parts, so part is defined
       return part !== undefined && matches(part);
     });
   };

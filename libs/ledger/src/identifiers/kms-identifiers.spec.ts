@@ -59,6 +59,32 @@ describe('key id and ARN parser', () => {
     });
   });
 
+  it.each([
+    `x${KEY_ID}`,
+    `${KEY_ID}x`,
+    `${KEY_ID}\n`,
+    ` ${KEY_ID}`,
+    KEY_ID.slice(1),
+    KEY_ID.replaceAll('-', ''),
+    KEY_ID.replace('-', '_'),
+    `${KEY_ID.slice(0, -1)}g`,
+    'mrk-1234abcd12ab34cd56ef1234567890a',
+    'xmrk-1234abcd12ab34cd56ef1234567890ab',
+    'mrk-1234abcd12ab34cd56ef1234567890ab\n',
+    'mrk1234abcd12ab34cd56ef1234567890ab',
+    '',
+  ])('given %j, which is not a whole key id, then NotFound "Invalid keyId"', (input) => {
+    expect(refusal(parseKeyIdentifier(input, SCOPE, NO_ALIASES))).toMatchObject({
+      code: 'NotFound',
+      message: `Invalid keyId '${input}'`,
+    });
+  });
+
+  it.each(['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', KEY_ID])(
+    'given the key id %s, then that key',
+    (keyId) => expect(parseKeyIdentifier(keyId, SCOPE, NO_ALIASES)).toEqual({ kind: 'key', keyId }),
+  );
+
   it('given a malformed or upper-case key id, then NotFound "Invalid keyId"', () => {
     expect(refusal(parseKeyIdentifier('fake-key-id', SCOPE, ALIASES)).message).toBe("Invalid keyId 'fake-key-id'");
     expect(refusal(parseKeyIdentifier(KEY_ID.toUpperCase(), SCOPE, ALIASES)).code).toBe('NotFound');
@@ -75,8 +101,36 @@ describe('key id and ARN parser', () => {
   it('given an ARN of another partition, then NotFound "Invalid arn"', () => {
     for (const partition of ['aws-cn', 'aws-us-gov', 'anything', 'AWS']) {
       const input = `arn:${partition}:kms:eu-west-1:111122223333:key/${KEY_ID}`;
-      expect(refusal(parseKeyIdentifier(input, SCOPE, ALIASES)).message).toBe(`Invalid arn ${input}`);
+      expect(refusal(parseKeyIdentifier(input, SCOPE, ALIASES))).toMatchObject({
+        code: 'NotFound',
+        message: `Invalid arn ${input}`,
+      });
     }
+  });
+
+  it('given a valid ARN inside a longer text, then NotFound: the ARN must be the whole input', () => {
+    for (const input of [
+      `arn:x:${KEY_ARN}`,
+      `arn:aws:kms:eu-west-1:111122223333:arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`,
+      `${KEY_ARN}\n`,
+      `${KEY_ARN}\nx`,
+      `${KEY_ARN}x`,
+    ])
+      expect(refusal(parseKeyIdentifier(input, SCOPE, ALIASES)).code).toBe('NotFound');
+  });
+
+  it('given an ARN with an empty part, then NotFound "Invalid arn", never a key', () => {
+    for (const input of [
+      `arn::kms:eu-west-1:111122223333:key/${KEY_ID}`,
+      `arn:aws:kms::111122223333:key/${KEY_ID}`,
+      `arn:aws:kms:eu-west-1::key/${KEY_ID}`,
+      'arn:aws:kms:eu-west-1:111122223333:',
+      'arn:aws:kms:eu-west-1:111122223333:key/',
+    ])
+      expect(refusal(parseKeyIdentifier(input, SCOPE, ALIASES)).code).toBe('NotFound');
+    expect(refusal(parseKeyIdentifier(`arn:aws:kms::111122223333:key/${KEY_ID}`, SCOPE, ALIASES)).message).toBe(
+      'Invalid arn ',
+    );
   });
 
   it('given an ARN of another region, then NotFound naming the region, as AWS does', () => {

@@ -41,7 +41,10 @@ export function parseKeyIdentifier(
   if (input.startsWith('arn:')) {
     const arn = ARN.exec(input);
     if (!arn || arn[1] !== ARN_PARTITION) return invalidArn(input);
-    const [, , region = '', account, resource = ''] = arn;
+    // Every group of the pattern takes part in a match: region and account may be empty, the resource may not.
+    const region = arn[2]!;
+    const account = arn[3]!;
+    const resource = arn[4]!;
     if (region !== scope.region) return invalidArn(region);
     if (account !== scope.accountId) return invalidArn(input);
     if (resource.startsWith(KEY_PREFIX)) name = resource.slice(KEY_PREFIX.length);

@@ -46,4 +46,10 @@ describe('regional ids (stream names)', () => {
     expect(bareId(KEY_ID)).toBe(KEY_ID);
     expect(regionOf(KEY_ID, 'us-east-1')).toBe('us-east-1');
   });
+  it('given an @ at the very start, then the split is still there: nothing before it, the region after it', () => {
+    expect(bareId('@eu-west-1')).toBe('');
+    expect(regionOf('@eu-west-1', 'us-east-1')).toBe('eu-west-1');
+    expect(bareId(`${KEY_ID}@`)).toBe(KEY_ID);
+    expect(regionOf(`${KEY_ID}@`, 'us-east-1')).toBe('');
+  });
 });

@@ -1,4 +1,4 @@
-import * as nodeCrypto from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /*
  * The canonical text every event hash is taken over: JSON with object members
@@ -11,21 +11,20 @@ import * as nodeCrypto from 'node:crypto';
 
 const HASH_PREFIX = 'keyledger/event/v1\n';
 
-// One-shot hashing (Node ≥ 20.12) skips building a Hash stream object per event.
-const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-const sha256Hex: (text: string) => string =
-  typeof oneShot === 'function'
-    ? (text) => oneShot('sha256', text, 'hex')
-    : (text) => nodeCrypto.createHash('sha256').update(text).digest('hex');
+// One-shot hashing (Node >= 20.12; package.json asks for 20.19) skips building a Hash stream object per event.
+const sha256Hex = (text: string): string => hash('sha256', text, 'hex');
 
 // Member names repeat across every event of a type: quote each once.
 const quotedKeys = new Map<string, string>();
 const MAX_QUOTED_KEYS = 10_000;
 
+// The quoting cache only saves work: a name quoted again, or not remembered, is the same text.
 function quoted(key: string): string {
   let q = quotedKeys.get(key);
+  // Stryker disable next-line ConditionalExpression: quoting a remembered name again gives the same text
   if (q === undefined) {
     q = JSON.stringify(key);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the bound only caps memory
     if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, q);
   }
   return q;
@@ -58,58 +57,55 @@ const MAX_SHAPE_KEYS = 32;
 const MAX_SHAPES_PER_FIRST_KEY = 16;
 const MAX_SHAPES = 2_000;
 let shapeCount = 0;
-/** One cache per `skip` in use: undefined (any object) and 'integrity' (the top of the metadata). */
-const shapesBySkip = new Map<string | undefined, Map<string, Shape[]>>();
+/** One cache per `skip`: any object, and the top of the metadata (its `integrity` member left out). */
+const objectShapes = new Map<string, Shape[]>();
+const metadataShapes = new Map<string, Shape[]>();
 
-function shapeOf(keys: string[], skip: string | undefined): Shape | undefined {
-  let byFirst = shapesBySkip.get(skip);
-  if (byFirst === undefined) {
-    byFirst = new Map();
-    shapesBySkip.set(skip, byFirst);
-  }
+/*
+ * A shape the lookup misses is never wrong, only slower: the object then gets a new shape, or takes the sorting
+ * path, to the same text. So the mutants marked below, which only make the lookup miss or the cache hold more or
+ * fewer shapes, cannot change a hash. A lookup that finds a wrong shape can: those mutants are left to the specs.
+ */
+// Stryker disable next-line BlockStatement: no shape at all is the sorting path for every object
+function shapeOf(keys: string[], skip: 'integrity' | undefined): Shape | undefined {
+  // Stryker disable next-line EqualityOperator: the two caches swapped still keep each kind of object apart
+  const byFirst = skip === undefined ? objectShapes : metadataShapes;
   const n = keys.length;
-  const [firstKey = ''] = keys;
+  const firstKey = keys[0]!;
   const candidates = byFirst.get(firstKey);
+  // Stryker disable next-line ConditionalExpression,BlockStatement: a lookup skipped is a miss
   if (candidates !== undefined) {
+    // Stryker disable next-line BlockStatement: a lookup skipped is a miss
     next: for (const shape of candidates) {
       const known = shape.keys;
+      // Stryker disable next-line ConditionalExpression: always skipping is a miss (never skipping is killed by a spec)
       if (known.length !== n) continue;
+      // Stryker disable next-line EqualityOperator,ConditionalExpression: i = n compares undefined with undefined
       for (let i = 1; i < n; i++) if (known[i] !== keys[i]) continue next;
       return shape;
     }
   }
-  if (
-    n > MAX_SHAPE_KEYS ||
-    shapeCount >= MAX_SHAPES ||
-    (candidates !== undefined && candidates.length >= MAX_SHAPES_PER_FIRST_KEY)
-  )
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: the bounds only cap memory
+  if (n > MAX_SHAPE_KEYS || shapeCount >= MAX_SHAPES || (candidates?.length ?? 0) >= MAX_SHAPES_PER_FIRST_KEY)
     return undefined;
   // Array.prototype.sort's order on the names: UTF-16 code units.
   const names = keys.filter((name) => name !== skip).sort();
   const shape: Shape = {
+    // Stryker disable next-line MethodExpression: nothing changes the caller's fresh Object.keys array afterwards
     keys: keys.slice(),
     members: names.map((name) => ({ name, opening: `{${quoted(name)}:`, following: `,${quoted(name)}:` })),
   };
+  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: a shape not remembered is a later miss
   if (candidates === undefined) byFirst.set(firstKey, [shape]);
   else candidates.push(shape);
+  // Stryker disable next-line UpdateOperator: the count only caps memory
   shapeCount++;
   return shape;
 }
 
 function appendCanonical(out: string, value: unknown): string {
-  if (value === null) return out + 'null';
-  switch (typeof value) {
-    case 'string':
-      return out + JSON.stringify(value);
-    case 'number':
-    case 'boolean':
-      return out + JSON.stringify(value);
-    case 'object':
-      break;
-    default:
-      // undefined, functions, symbols, bigints: canonicalJson writes what JSON.stringify gives, else null.
-      return out + (JSON.stringify(value) ?? 'null');
-  }
+  // Strings, numbers and booleans as JSON writes them; undefined, functions and symbols (in an array) as null.
+  if (value === null || typeof value !== 'object') return out + (JSON.stringify(value) ?? 'null');
   if (Array.isArray(value)) {
     out += '[';
     for (let i = 0; i < value.length; i++) {
@@ -122,10 +118,12 @@ function appendCanonical(out: string, value: unknown): string {
 }
 
 /** `skip`: a top-level member left out (metadata's `integrity`). */
-function appendObject(out: string, object: Record<string, unknown>, skip: string | undefined): string {
+function appendObject(out: string, object: Record<string, unknown>, skip: 'integrity' | undefined): string {
   const keys = Object.keys(object);
+  // Stryker disable next-line ConditionalExpression: an empty object's shape has no member, which writes {} as well
   if (keys.length === 0) return out + '{}';
   const shape = shapeOf(keys, skip);
+  // Stryker disable next-line ConditionalExpression: the sorting path writes every object to the same text
   if (shape === undefined) return appendObjectSorting(out, object, keys, skip);
   let first = true;
   for (const { name, opening, following } of shape.members) {
@@ -142,9 +140,9 @@ function appendObjectSorting(
   out: string,
   object: Record<string, unknown>,
   keys: string[],
-  skip: string | undefined,
+  skip: 'integrity' | undefined,
 ): string {
-  if (keys.length > 1) keys.sort();
+  keys.sort();
   out += '{';
   let first = true;
   for (const key of keys) {
@@ -184,9 +182,9 @@ export function storedEventHash(
   text += ',"metadata":';
   text = appendObject(text, metadataWithIntegrity, 'integrity');
   text += ',"previousHash":';
-  text += previousHash === null ? 'null' : JSON.stringify(previousHash);
+  text += JSON.stringify(previousHash);
   text += ',"revision":"';
-  text += typeof revision === 'bigint' ? revision.toString() : revision;
+  text += String(revision);
   text += '","stream":';
   text += JSON.stringify(streamName);
   text += ',"type":';

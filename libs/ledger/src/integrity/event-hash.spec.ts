@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, eventHash, storedEventHash, withoutIntegrity } from './event-hash.js';
+import {
+  canonicalJson,
+  eventHash,
+  integrityOf,
+  storedEventHash,
+  withIntegrity,
+  withoutIntegrity,
+} from './event-hash.js';
 
 /** The definition of the canonical text, written plainly: the oracle the one implementation is held to. */
 function definitionCanonicalJson(value: unknown): string {
@@ -87,6 +95,84 @@ describe('canonical text and event hash', () => {
         expect(storedEventHash('key-x', 7n, 'T', data, metadata, null)).toBe(expected);
       }
     }
+  });
+});
+
+describe('canonical text: the cases a remembered shape or the sorting path could get wrong', () => {
+  it('writes undefined, functions and symbols in an array as null, and leaves an undefined member out', () => {
+    const value = { a: [undefined, () => 1, Symbol('s'), 1], u: undefined };
+    expect(canonicalJson(value)).toBe('{"a":[null,null,null,1]}');
+    expect(canonicalJson(value)).toBe(definitionCanonicalJson(value));
+    expect(canonicalJson(undefined)).toBe('null');
+  });
+
+  it('given an object whose names are the start of a remembered shape, then only its own members', () => {
+    // A shape with more names than the object would read the missing ones from the prototype.
+    const wider = [{ pa: 1, toString: 2 }, JSON.parse('{"pb":1,"__proto__":2}'), { pc: 1, constructor: 'c' }];
+    const narrower = [{ pa: 1 }, { pb: 1 }, { pc: 1 }];
+    for (const value of [...wider, ...narrower]) expect(canonicalJson(value)).toBe(definitionCanonicalJson(value));
+    expect(narrower.map((value) => canonicalJson(value))).toEqual(['{"pa":1}', '{"pb":1}', '{"pc":1}']);
+  });
+
+  it('given one object as data and as metadata, then the metadata alone leaves out its integrity member', () => {
+    const both = { integrity: { hash: 'h', previousHash: null }, time: 't' };
+    const expected = definitionEventHash('s', 1n, 'T', both, withoutIntegrity(both), null);
+    expect(storedEventHash('s', 1n, 'T', both, both, null)).toBe(expected);
+    // And the other way round: an ordinary object seen after metadata of its names keeps its integrity member.
+    const metadataFirst = { time: 'u', integrity: 'x' };
+    expect(storedEventHash('s', 1n, 'T', {}, metadataFirst, null)).toBe(
+      definitionEventHash('s', 1n, 'T', {}, { time: 'u' }, null),
+    );
+    expect(canonicalJson(metadataFirst)).toBe('{"integrity":"x","time":"u"}');
+  });
+
+  it('given objects too wide for a shape, then sorted, undefined members and the metadata integrity left out', () => {
+    const wide = (prefix: string) =>
+      Object.fromEntries(
+        Array.from({ length: 40 }, (_, i) => [`${prefix}${(i * 7) % 40}`, i % 5 === 0 ? undefined : i]),
+      );
+    const data = wide('d');
+    const metadata = { ...wide('m'), integrity: { hash: 'h', previousHash: 'p' } };
+    expect(canonicalJson(data)).toBe(definitionCanonicalJson(data));
+    expect(canonicalJson(data)).not.toContain('"d0"');
+    expect(storedEventHash('s', 2n, 'T', data, metadata, 'p')).toBe(
+      definitionEventHash('s', 2n, 'T', data, withoutIntegrity(metadata), 'p'),
+    );
+  });
+
+  it('equals the definition on any values with names prototypes and shapes make awkward (property)', () => {
+    const name = fc.constantFrom('a', 'b', 'z', '', '10', '2', 'integrity', 'toString', '__proto__', 'constructor');
+    const leaf = fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), fc.boolean(), fc.constant(null));
+    const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 3 }), tie('object')),
+      // Built from JSON text, so that `__proto__` is an own member, as in parsed event data.
+      object: fc
+        .array(fc.tuple(name, tie('value')), { maxLength: 5 })
+        .map((entries) => JSON.parse(`{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)}}`)),
+    }));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), (values) => {
+        for (const v of values) expect(canonicalJson(v)).toBe(definitionCanonicalJson(v));
+      }),
+    );
+  });
+});
+
+describe('integrity link in metadata', () => {
+  const event = { streamName: 'key-k', revision: 0n, type: 'T', data: { a: 1 }, metadata: { requestId: 'r' } };
+
+  it('given an event, then its metadata with the link: previous hash and its own hash', () => {
+    const metadata = withIntegrity(event, 'prev');
+    expect(metadata).toEqual({ requestId: 'r', integrity: { previousHash: 'prev', hash: eventHash(event, 'prev') } });
+    expect(integrityOf(metadata)).toEqual({ previousHash: 'prev', hash: eventHash(event, 'prev') });
+    expect(eventHash(event, 'prev')).not.toBe(eventHash(event, null));
+    expect(withoutIntegrity(metadata)).toEqual({ requestId: 'r' });
+  });
+
+  it('given metadata with no link or a link without a text hash, then no integrity', () => {
+    for (const metadata of [null, undefined, {}, { integrity: null }, { integrity: {} }, { integrity: { hash: 7 } }])
+      expect(integrityOf(metadata)).toBeUndefined();
+    expect(integrityOf({ integrity: { hash: '', previousHash: null } })).toEqual({ hash: '', previousHash: null });
   });
 });
 

@@ -65,6 +65,7 @@ export function evolveMultiRegion(key: KeyAggregate, event: MultiRegionKeyEvent)
       };
       const previous = d.current && key.currentKeyMaterialId !== d.keyMaterialId ? key.currentKeyMaterialId : null;
       const backingKeys = withChanges(withAppended(key.backingKeys, arrived), [
+        // Stryker disable next-line ConditionalExpression: the backing key currentKeyMaterialId names is CURRENT
         [previous, (b) => (b.state === 'CURRENT' ? { ...b, state: 'NON_CURRENT' } : b)],
       ]);
       return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../domain-error.js';
 import {
+  canonicalDirectory,
   decideDirectory,
   evolveDirectory,
   identityPoliciesOf,
@@ -25,6 +26,42 @@ const bob: DirectoryEntry = {
 };
 
 describe('principal directory', () => {
+  it('starts unrecorded and empty', () => {
+    expect(initialDirectoryState()).toEqual({ recorded: false, principals: [], changedAt: null });
+  });
+
+  it('records the first directory even when it is empty', () => {
+    expect(decideDirectory(initialDirectoryState(), [], NOW)).toEqual([
+      { type: 'PrincipalDirectoryChanged', data: { principals: [], changedAt: NOW.toISOString() } },
+    ]);
+  });
+
+  it('puts entries in one order, by name, whatever order they come in', () => {
+    const named = (name: string): DirectoryEntry => ({ ...bob, name, arn: `arn:aws:iam::111122223333:user/${name}` });
+    const names = ['dave', 'carol', 'bob', 'alice', 'erin'];
+    for (const order of [names, [...names].reverse(), [...names].sort()])
+      expect(canonicalDirectory(order.map(named)).map((p) => p.name)).toEqual([
+        'alice',
+        'bob',
+        'carol',
+        'dave',
+        'erin',
+      ]);
+  });
+
+  it('puts two entries of one name in one order too, and sorts access key ids', () => {
+    const first = { ...alice, arn: 'arn:aws:iam::111122223333:user/a1', accessKeyIds: ['AKIAZ', 'AKIAA'] };
+    const second = { ...alice, arn: 'arn:aws:iam::111122223333:user/a2' };
+    const expected = [{ ...first, accessKeyIds: ['AKIAA', 'AKIAZ'] }, second];
+    expect(canonicalDirectory([first, second])).toEqual(expected);
+    expect(canonicalDirectory([second, first])).toEqual(expected);
+    const state = evolveDirectory(
+      initialDirectoryState(),
+      decideDirectory(initialDirectoryState(), [first, second], NOW)[0],
+    );
+    expect(decideDirectory(state, [second, { ...first, accessKeyIds: ['AKIAA', 'AKIAZ'] }], NOW)).toEqual([]);
+  });
+
   it('records the first directory, sorted by name', () => {
     const [change] = decideDirectory(initialDirectoryState(), [bob, alice], NOW);
     expect(change.type).toBe('PrincipalDirectoryChanged');
