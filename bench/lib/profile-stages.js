@@ -110,15 +110,15 @@ export const STARTUP_RULES = [
   ['read rows (SQLite)', (f, u) => /event-store\/dist\/sqlite\/sqlite-log-reads/.test(u)],
   ['rows to events (JSON.parse, BigInt, Date)', (f, u) => /event-store\/dist\/sqlite\/sqlite-rows/.test(u)],
   [
+    'view restore (cache, index take the contents)',
+    (f, u) => /key-store\/dist\/|read-models\/dist\//.test(u) && f === 'restore',
+  ],
+  [
     'fold per key (KeyStateCache, evolveKey)',
     (f, u) => /key-store\/dist\/key-state-cache|ledger\/dist\/(key|alias)\//.test(u),
   ],
   ['time index', (f, u) => /read-models\/dist\/(time-index|ledger\/history)/.test(u)],
   ['last-use index', (f, u) => /read-models\/dist\/last-use-index/.test(u)],
-  [
-    'view restore (cache, index take the contents)',
-    (f, u) => /key-store\/dist\/|read-models\/dist\//.test(u) && f === 'restore',
-  ],
   [
     'projection and subscription loop (take, filter, handler)',
     (f, u) =>

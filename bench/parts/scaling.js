@@ -51,6 +51,7 @@ export async function run({ rounds, rootKey, sizes, backingKeysPerKey, threads, 
       generationS: round(generated.ms / 1000, 1),
       firstStartS: first ? round(first.timings.createToReadyMs / 1000, 2) : null,
       restartS: round(median(restarts.map((x) => x.timings.createToReadyMs)) / 1000, 2),
+      restartCpuS: round(median(restarts.map((x) => x.timings.cpuCreateToReadyMs)) / 1000, 2),
       rssFirstMB: first ? round(first.memory.rss / MB, 0) : null,
       rssRestartMB: round(median(restarts.map((x) => x.memory.rss)) / MB, 0),
       // Whole-process bytes per key (the fixed cost of the process included): an upper bound.

@@ -53,6 +53,7 @@ export async function run({ rounds, dataDir, rootKey, keys, events }) {
   const timingRounds = (list) =>
     list.map(({ timings: t }) => ({
       createToReadyS: round(t.createToReadyMs / 1000, 2),
+      cpuCreateToReadyS: round(t.cpuCreateToReadyMs / 1000, 2),
       listenS: round(t.listenMs / 1000, 2),
       processSpawnToReadyS: round(t.processToReadyMs / 1000, 2),
     }));

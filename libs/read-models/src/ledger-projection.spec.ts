@@ -101,7 +101,7 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     await second.stop();
   });
 
-  it('after a replay longer than snapshotEvery, writes its snapshot while starting and serves the view read back from it', async () => {
+  it('after a replay longer than snapshotEvery, writes its snapshot while starting and serves the view rebuilt from what it wrote', async () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('one'), described('two')], {
       expectedRevision: NO_STREAM,
     });
@@ -121,6 +121,33 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     expect((await applied).position).toBe(4n);
     expect(view.key(KEY)!.state.description).toBe('three');
     await projection.stop();
+  });
+
+  it('serves after a first start the very view a restart from its snapshot serves', async () => {
+    const OTHER = 'abcd1234-12ab-34cd-56ef-1234567890ab';
+    await store.appendToStream(`key-${KEY}`, [created(KEY), described('one')], { expectedRevision: NO_STREAM });
+    await store.appendToStream(`key-${OTHER}`, [created(OTHER)], { expectedRevision: NO_STREAM });
+    await store.appendToStream(`key-${KEY}`, [described('two')], { expectedRevision: 1n });
+    const view = (cache: KeyStateCache, times: TimeIndex) => ({ ...cache.contents(), times: times.contents() });
+    const [firstCache, firstTimes] = [new KeyStateCache(), new TimeIndex()];
+    const first = new LedgerProjection(store, firstCache, firstTimes, {
+      snapshotSeal: SEAL,
+      snapshotFile: snapshotFile(),
+      snapshotEvery: 2,
+    });
+    await first.start();
+    const [restartCache, restartTimes] = [new KeyStateCache(), new TimeIndex()];
+    const restart = new LedgerProjection(store, restartCache, restartTimes, {
+      snapshotSeal: SEAL,
+      snapshotFile: snapshotFile(),
+    });
+    await restart.start();
+    expect(restart.restoredPosition).toBe(4n);
+    expect(view(firstCache, firstTimes)).toEqual(view(restartCache, restartTimes));
+    expect(firstCache.keyIds()).toEqual([KEY, OTHER]);
+    expect(firstCache.key(KEY)).toMatchObject({ revision: 2n, state: { description: 'two' } });
+    await restart.stop();
+    await first.stop();
   });
 
   it('after a long catch-up from an older snapshot, writes the newer snapshot while starting', async () => {
