@@ -101,7 +101,7 @@ describe('LedgerProjection with a snapshot as its stored checkpoint', () => {
     await second.stop();
   });
 
-  it('after a replay longer than snapshotEvery, writes its snapshot while starting and serves the view rebuilt from what it wrote', async () => {
+  it('after a replay longer than snapshotEvery, writes its snapshot while starting and serves the view read back from it', async () => {
     await store.appendToStream(`key-${KEY}`, [created(KEY), described('one'), described('two')], {
       expectedRevision: NO_STREAM,
     });

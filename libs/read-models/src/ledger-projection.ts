@@ -5,7 +5,6 @@ import type { KeyStateCache } from '@keyledger/key-store';
 import {
   readProjectionSnapshot,
   removeProjectionSnapshot,
-  writeAndRebuildProjectionSnapshot,
   writeProjectionSnapshot,
   type ProjectedContents,
 } from './projection-snapshot.js';
@@ -202,47 +201,43 @@ export class LedgerProjection {
 
   /**
    * After a long catch-up (snapshotEvery events or more), writes the snapshot
-   * that lets the next start skip it, and takes the cache and index back as the
-   * snapshot holds them. A replay leaves every key's fold scattered over heap pages
-   * that its earlier states went through: 479 MB of heap holding 223 MB after 600,000
-   * events, where the same cache read from its snapshot fits in 288 MB. Rebuilt from
-   * the bytes written (as a read of the file would, without reading it again), the
-   * scattered copy dies whole and its pages go back. Synchronous, so no event lands
-   * between the write and the rebuild. A failed write leaves them as they are.
+   * that lets the next start skip it, and takes the cache and index back from it. A replay
+   * leaves every key's fold scattered over heap pages that its earlier states
+   * went through: 479 MB of heap holding 223 MB after 600,000 events, where the
+   * same cache read from its snapshot fits in 288 MB. Rebuilt, the scattered
+   * copy dies whole and its pages go back. Synchronous, so no event lands
+   * between the write and the read. A failed write leaves them as they are.
    */
   private compactAfterLongCatchUp(): void {
     const file = this.options.snapshotFile;
     if (!file || this.sinceSnapshot < (this.options.snapshotEvery ?? Number.POSITIVE_INFINITY)) return;
-    let rebuilt: ProjectedContents | undefined;
     try {
-      rebuilt = this.snapshot(true);
+      this.snapshot();
     } catch (error) {
       this.compactionFailure = error instanceof Error ? error : new Error(String(error));
       return;
     }
-    if (rebuilt) this.restoreContents(rebuilt);
+    const written = readProjectionSnapshot(file, this.options.snapshotSeal!);
+    if (written && written.position === this.lastPosition) this.restoreContents(written.contents);
   }
 
-  /**
-   * Writes the cache, the time index and the position it is exact as of; with `rebuild`, returns what it wrote,
-   * rebuilt (undefined when there was nothing to write).
-   */
-  snapshot(rebuild = false): ProjectedContents | undefined {
+  /** Writes the cache, the time index and the position it is exact as of. */
+  snapshot(): void {
     const file = this.options.snapshotFile;
-    if (!file || this.lastPosition === 'start' || this.passedPosition === 'start' || this.failure) return undefined;
-    const snapshot = {
-      position: this.lastPosition,
-      previousPosition: this.previousPosition,
-      eventId: this.lastEventId,
-      passedPosition: this.passedPosition,
-      contents: { ...this.cache.contents(), times: this.times.contents(), lastUses: this.lastUses.contents() },
-    };
-    let rebuilt: ProjectedContents | undefined;
-    if (rebuild) rebuilt = writeAndRebuildProjectionSnapshot(file, snapshot, this.options.snapshotSeal!);
-    else writeProjectionSnapshot(file, snapshot, this.options.snapshotSeal!);
+    if (!file || this.lastPosition === 'start' || this.passedPosition === 'start' || this.failure) return;
+    writeProjectionSnapshot(
+      file,
+      {
+        position: this.lastPosition,
+        previousPosition: this.previousPosition,
+        eventId: this.lastEventId,
+        passedPosition: this.passedPosition,
+        contents: { ...this.cache.contents(), times: this.times.contents(), lastUses: this.lastUses.contents() },
+      },
+      this.options.snapshotSeal!,
+    );
     this.sinceSnapshot = 0;
     this.snapshotPassed = this.passedPosition;
-    return rebuilt;
   }
 
   /**

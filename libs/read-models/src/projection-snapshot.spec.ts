@@ -9,7 +9,6 @@ import {
   readProjectionSnapshot,
   unpackBackingKey,
   unpackKey,
-  writeAndRebuildProjectionSnapshot,
   writeProjectionSnapshot,
   type ProjectionSnapshot,
 } from './projection-snapshot.js';
@@ -135,13 +134,6 @@ describe('ledger view snapshot codec', () => {
       writeProjectionSnapshot(file, snapshot, SEAL);
       expect(readProjectionSnapshot(file, SEAL)).toEqual(snapshot);
       const whole = readFileSync(file);
-      // Written and rebuilt in one pass: the file reads back the same; the rebuilt view is that read, in new objects.
-      const rebuilt = writeAndRebuildProjectionSnapshot(file, snapshot, SEAL);
-      expect(readProjectionSnapshot(file, SEAL)).toEqual(snapshot);
-      expect(rebuilt).toEqual(snapshot.contents);
-      expect(rebuilt.keys[0]![1].state).not.toBe(snapshot.contents.keys[0]![1].state);
-      expect(rebuilt.keys[0]![1].state.backingKeys[0]).not.toBe(snapshot.contents.keys[0]![1].state.backingKeys[0]);
-      expect(rebuilt.times.keys[0]![1]).not.toBe(snapshot.contents.times.keys[0]![1]);
       const reasons: string[] = [];
       const read = () => readProjectionSnapshot(file, SEAL, (why) => reasons.push(why));
       writeFileSync(file, whole.subarray(0, whole.length - 3));

@@ -103,44 +103,17 @@ function* chunks(contents: ProjectedContents): Generator<Chunk> {
   yield { section: 'end' };
 }
 
-function writeChunk(fd: number, mac: Hmac, value: unknown): Buffer {
+function writeChunk(fd: number, mac: Hmac, value: unknown): void {
   const bytes = serialize(value);
   const length = Buffer.allocUnsafe(4);
   length.writeUInt32LE(bytes.length);
   writeSync(fd, length);
   writeSync(fd, bytes);
   mac.update(length).update(bytes);
-  return bytes;
 }
 
 /** The file: the chunks, then an HMAC-SHA256 of every byte before it. */
 export function writeProjectionSnapshot(file: string, snapshot: ProjectionSnapshot, seal: SnapshotSeal): void {
-  writeChunks(file, snapshot, seal, () => undefined);
-}
-
-/**
- * Writes the snapshot and returns its contents as a read of the file gives them: every key, backing key, time and
- * string rebuilt from the very bytes written, deserialized as a read would, so the replay's copy (scattered over the
- * heap pages its earlier states went through) dies whole. Without a second pass over the file: no read, no MAC check.
- * (Rebuilt from the chunks' values instead, the strings stay where the replay left them and keep those pages
- * partly alive: 130 to 275 MB more resident after a first start over 100,000 keys.)
- */
-export function writeAndRebuildProjectionSnapshot(
-  file: string,
-  snapshot: ProjectionSnapshot,
-  seal: SnapshotSeal,
-): ProjectedContents {
-  const rebuilt = new ContentsBuilder(snapshot.contents.lastUses.whole);
-  writeChunks(file, snapshot, seal, (bytes) => rebuilt.take(deserialize(bytes) as Chunk));
-  return rebuilt.contents;
-}
-
-function writeChunks(
-  file: string,
-  snapshot: ProjectionSnapshot,
-  seal: SnapshotSeal,
-  each: (bytes: Buffer) => void,
-): void {
   const header: Header = {
     format: FORMAT,
     position: snapshot.position,
@@ -155,9 +128,7 @@ function writeChunks(
   try {
     const mac = createHmac('sha256', seal.macKey);
     writeChunk(fd, mac, header);
-    for (const chunk of chunks(snapshot.contents)) {
-      each(writeChunk(fd, mac, chunk));
-    }
+    for (const chunk of chunks(snapshot.contents)) writeChunk(fd, mac, chunk);
     writeSync(fd, mac.digest());
     fsyncSync(fd);
   } catch (error) {
@@ -167,58 +138,6 @@ function writeChunks(
   }
   closeSync(fd);
   renameSync(temporary, file);
-}
-
-/** The contents, rebuilt chunk by chunk in file order (from a read of the file, or from the bytes as written). */
-class ContentsBuilder {
-  readonly contents: ProjectedContents;
-  /** One string per key id, shared by the sections that name it (see unpackKey). */
-  private readonly ids = new Map<string, string>();
-  ended = false;
-
-  constructor(lastUsesWhole: boolean) {
-    this.contents = {
-      keys: [],
-      aliases: [],
-      keyOrder: [],
-      times: { keys: [], aliases: [] },
-      lastUses: { whole: lastUsesWhole, keys: [] },
-    };
-  }
-
-  /** False for a section this build does not know. */
-  take(chunk: Chunk): boolean {
-    const { contents, ids } = this;
-    switch (chunk.section) {
-      case 'keys':
-        for (const [keyId, revision, lastHash, key] of chunk.items) {
-          ids.set(keyId, keyId);
-          contents.keys.push([keyId, { state: unpackKey(key, keyId), revision, lastHash }]);
-        }
-        return true;
-      case 'aliases':
-        for (const item of chunk.items) contents.aliases.push(item);
-        return true;
-      case 'keyOrder':
-        for (const item of chunk.items) contents.keyOrder.push(ids.get(item) ?? item);
-        return true;
-      case 'keyTimes':
-        for (const [keyId, revision, createdMs, maxTimeMs, complete] of chunk.items)
-          contents.times.keys.push([ids.get(keyId) ?? keyId, { revision, createdMs, maxTimeMs, complete }]);
-        return true;
-      case 'aliasTimes':
-        for (const item of chunk.items) contents.times.aliases.push(item);
-        return true;
-      case 'lastUses':
-        for (const item of chunk.items) contents.lastUses.keys.push(unpackLastUse(item));
-        return true;
-      case 'end':
-        this.ended = true;
-        return true;
-      default:
-        return false;
-    }
-  }
 }
 
 /** Reads chunk after chunk from an open file, up to `end`; undefined there. */
@@ -273,25 +192,56 @@ export function readProjectionSnapshot(
       ignored(`${file} was made from store ${header.storeIdentity}, not from ${seal.storeIdentity}`);
       return undefined;
     }
-    const rebuilt = new ContentsBuilder(header.lastUsesWhole);
+    const contents: ProjectedContents = {
+      keys: [],
+      aliases: [],
+      keyOrder: [],
+      times: { keys: [], aliases: [] },
+      lastUses: { whole: header.lastUsesWhole, keys: [] },
+    };
+    // One string per key id, shared by the sections that name it (see unpackKey).
+    const ids = new Map<string, string>();
     for (;;) {
       const chunk = next() as Chunk | undefined;
       if (chunk === undefined) {
         ignored(`${file} ends before its last section`);
         return undefined;
       }
-      if (!rebuilt.take(chunk)) {
-        ignored(`${file} holds an unknown section`);
-        return undefined;
+      switch (chunk.section) {
+        case 'keys':
+          for (const [keyId, revision, lastHash, key] of chunk.items) {
+            ids.set(keyId, keyId);
+            contents.keys.push([keyId, { state: unpackKey(key, keyId), revision, lastHash }]);
+          }
+          break;
+        case 'aliases':
+          for (const item of chunk.items) contents.aliases.push(item);
+          break;
+        case 'keyOrder':
+          for (const item of chunk.items) contents.keyOrder.push(ids.get(item) ?? item);
+          break;
+        case 'keyTimes':
+          for (const [keyId, revision, createdMs, maxTimeMs, complete] of chunk.items)
+            contents.times.keys.push([ids.get(keyId) ?? keyId, { revision, createdMs, maxTimeMs, complete }]);
+          break;
+        case 'aliasTimes':
+          for (const item of chunk.items) contents.times.aliases.push(item);
+          break;
+        case 'lastUses':
+          for (const item of chunk.items) contents.lastUses.keys.push(unpackLastUse(item));
+          break;
+        case 'end':
+          return {
+            position: header.position,
+            eventId: header.eventId,
+            previousPosition: header.previousPosition,
+            passedPosition: header.passedPosition,
+            contents,
+          };
+        default:
+          ignored(`${file} holds an unknown section`);
+          return undefined;
       }
-      if (rebuilt.ended)
-        return {
-          position: header.position,
-          eventId: header.eventId,
-          previousPosition: header.previousPosition,
-          passedPosition: header.passedPosition,
-          contents: rebuilt.contents,
-        };
     }
   } catch (error) {
     ignored(`${file} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
