@@ -30,7 +30,7 @@ export default {
   // machine, which ended a run before it tested one mutant.
   dryRunTimeoutMinutes: 15,
   // The total's floor, the level reached rounded down less one point (as scripts/mutation-scores.mjs's file floors):
-  // 94.1% in the baseline merged on 2026-11-30 (7,551 mutants: 5,703 killed, 15 timeout, 313 survived, 43 no
-  // coverage). Each library's own floor is in scripts/mutation-scores.mjs.
-  thresholds: { high: 90, low: 85, break: 93 },
+  // 98.38% in the baseline's run of 2026-11-30 (7,559 mutants: 5,891 killed, 18 timeout, 78 survived, 19 no coverage,
+  // 1,553 ignored). Each library's own floor is in scripts/mutation-scores.mjs.
+  thresholds: { high: 90, low: 85, break: 97 },
 };

@@ -11,9 +11,9 @@ import ts from 'typescript';
 // The level each library reached in the last measured run (README, "Mutation testing"); raise, never lower.
 // A library is judged against it only when the merged reports hold every one of its source files: the score of some
 // files says nothing about the others.
-// On 2026-11-30, every file measured against its own library's specs (README, "Mutation testing"): kms-api 96.7%,
-// crypto 97.1%. The ledger's floor is the pre-issue level until all its files are measured.
-const FLOORS = { crypto: 96, ledger: 50, 'kms-api': 95 };
+// 2026-11-30, from the committed baseline's run over every spec of the three libraries (README, "Mutation testing"):
+// ledger 99.1%, crypto 97.5%, kms-api 97.0%.
+const FLOORS = { crypto: 96, ledger: 98, 'kms-api': 96 };
 
 // Files measured one by one (README, "Mutation testing", by file): each run mutated the file alone against its
 // library's specs (or fewer), so a whole run, with every spec of the three libraries, scores it at least as high.
