@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore, type EventStore, type JsonObject } from '@keyledger/event-store';
-import { integrityOf, ManualClock, withIntegrity, type Actor } from '@keyledger/ledger';
+import { SqliteEventStore } from '@keyledger/event-store';
+import { ManualClock } from '@keyledger/ledger';
 import { encodeHeader } from '@keyledger/crypto';
 import { KeyStateCache } from '@keyledger/key-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,85 +10,19 @@ import { LedgerQueries } from './ledger-queries.js';
 import { TimeIndex } from '../time-index.js';
 import { LedgerProjection } from '../ledger-projection.js';
 import { toCsv } from './csv.js';
+// The ledger the integrity specs write, as the server writes it: one writer for both libraries' specs.
+import {
+  at,
+  ChainedWriter,
+  created,
+  generated,
+  KEY_A,
+  KEY_B,
+  MAT_1,
+  MAT_2,
+  rotated,
+} from '../../../integrity/src/testing/chained-ledger.js';
 
-/** Test support: appends events chained exactly as the server's repository does. */
-class ChainedWriter {
-  private readonly heads = new Map<string, { revision: bigint; hash: string }>();
-
-  constructor(
-    private readonly store: EventStore,
-    private readonly actor: Actor = {
-      principal: 'arn:aws:iam::111122223333:user/admin',
-      accessKeyId: 'AKIATEST',
-      sourceAddress: '127.0.0.1',
-    },
-  ) {}
-
-  async append(
-    streamName: string,
-    events: Array<{ type: string; data: Record<string, unknown> }>,
-    time: Date | string,
-  ): Promise<bigint> {
-    const head = this.heads.get(streamName);
-    let revision = head ? head.revision + 1n : 0n;
-    let previousHash: string | null = head ? head.hash : null;
-    const metadata = { actor: this.actor, requestId: randomUUID(), time: new Date(time).toISOString() };
-    const toAppend = events.map((event) => {
-      const chained = withIntegrity(
-        { streamName, revision, type: event.type, data: event.data, metadata },
-        previousHash,
-      );
-      previousHash = integrityOf(chained)!.hash;
-      this.heads.set(streamName, { revision, hash: previousHash });
-      revision++;
-      return { type: event.type, data: event.data as JsonObject, metadata: chained as JsonObject };
-    });
-    const result = await this.store.appendToStream(streamName, toAppend);
-    return result.position;
-  }
-}
-
-const KEY_A = '11111111-2222-4333-8444-555555555555';
-const KEY_B = '66666666-7777-4888-9999-aaaaaaaaaaaa';
-const MAT_1 = 'a'.repeat(64);
-const MAT_2 = 'b'.repeat(64);
-const ARN = (id: string) => `arn:aws:kms:us-east-1:111122223333:key/${id}`;
-const T0 = Date.parse('2025-01-01T00:00:00.000Z');
-const at = (days: number) => new Date(T0 + days * 86_400_000);
-
-const created = (keyId: string, days: number) => ({
-  type: 'KeyCreated',
-  data: {
-    keyId,
-    arn: ARN(keyId),
-    accountId: '111122223333',
-    region: 'us-east-1',
-    description: 'd',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin: 'AWS_KMS',
-    tags: [],
-    createdAt: at(days).toISOString(),
-  },
-});
-const generated = (keyMaterialId: string, days: number) => ({
-  type: 'KeyMaterialGenerated',
-  data: {
-    keyMaterialId,
-    sealedMaterial: 'SEALED-SECRET',
-    shredKeyId: `x/${keyMaterialId}`,
-    generatedAt: at(days).toISOString(),
-  },
-});
-const rotated = (keyMaterialId: string, previous: string, days: number) => ({
-  type: 'KeyRotated',
-  data: {
-    keyMaterialId,
-    previousKeyMaterialId: previous,
-    rotationType: 'ON_DEMAND',
-    rotatedAt: at(days).toISOString(),
-  },
-});
 const blob = (keyId: string, keyMaterialId: string) =>
   Buffer.concat([
     encodeHeader({ keyId, keyMaterialId, salt: Buffer.alloc(32, 1), iv: Buffer.alloc(12, 2) }),
