@@ -10,14 +10,20 @@
 //   mutation toolchain. Versions, not package-lock.json: a lock file changes with every dependency of the app, and
 //   each change would make every mutant run again (hours), while only these packages can change a spec's verdict.
 // Left out on purpose: the barrels (index.ts: re-exports only; a wrong one fails the dry run, which every run does).
-// Usage: node scripts/mutation-fingerprint.mjs check   exit 1, with one line naming what changed, when it differs
-//        node scripts/mutation-fingerprint.mjs write   after a run that re-tested everything (test:mutation:force)
+// Usage: node scripts/mutation-fingerprint.mjs check        exit 1, with one line naming what changed, when it differs
+//        node scripts/mutation-fingerprint.mjs write        after a run that re-tested everything (test:mutation:force)
+//        node scripts/mutation-fingerprint.mjs invalidate   after a change to spec helpers or unmutated sources only:
+//          drops from the baseline the spec files that load a changed file (directly, through another helper, or
+//          through its library's package name) and writes the fingerprint, so that the next `npm run test:mutation`
+//          tests again what those specs decided (minutes), not every mutant (hours). A harness or package change
+//          still needs test:mutation:force.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const SIDECAR = 'test/mutation/stryker-incremental.fingerprint.json';
+const BASELINE = 'test/mutation/stryker-incremental.json';
 const STRYKER_CONFIG = 'stryker.config.mjs';
 const HARNESS = ['vitest.config.ts', 'vitest.mutation.config.ts'];
 const NO_VERDICT = ['thresholds', 'concurrency', 'reporters', 'jsonReporter', 'htmlReporter', 'incremental'];
@@ -106,6 +112,75 @@ export function differences(recorded, current) {
   return changed.sort();
 }
 
+/** What a .ts file imports: relative specifiers resolved to repository paths (.js read as .ts), and bare ones as is. */
+function importsOf(file, text) {
+  const specifier = /\bfrom\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)|^\s*import\s*'([^']+)'/gm;
+  return [...text.matchAll(specifier)].map(([, from, dynamic, bare]) => {
+    const spec = from ?? dynamic ?? bare;
+    if (!spec.startsWith('.')) return spec;
+    return normalize(join(dirname(file), spec))
+      .replaceAll('\\', '/')
+      .replace(/\.js$/, '.ts');
+  });
+}
+
+/** Whether one import reaches a changed file: by its path, or by the package name of the library it lies in. */
+function reaches(imported, changed) {
+  if (changed.has(imported)) return true;
+  if (!imported.startsWith('@keyledger/')) return false;
+  const root = `libs/${imported.slice('@keyledger/'.length)}/src/`;
+  return [...changed].some((file) => file.startsWith(root));
+}
+
+/**
+ * The spec files (of `specs`: path → text) that load one of the `changed` files, directly or through the helpers
+ * (`helpers`: path → text) that load one: the specs whose recorded verdicts the change may have made stale.
+ */
+export function specsLoading(changedFiles, specs, helpers) {
+  const changed = new Set(changedFiles);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [file, text] of Object.entries(helpers)) {
+      if (changed.has(file) || !importsOf(file, text).some((imported) => reaches(imported, changed))) continue;
+      changed.add(file);
+      grew = true;
+    }
+  }
+  return Object.entries(specs)
+    .filter(([file, text]) => importsOf(file, text).some((imported) => reaches(imported, changed)))
+    .map(([file]) => file)
+    .sort();
+}
+
+async function invalidate() {
+  const recorded = JSON.parse(readFileSync(SIDECAR, 'utf8'));
+  const current = await fingerprint();
+  const changed = differences(recorded, current);
+  if (changed.length === 0) {
+    console.log('the baseline is not stale: nothing to drop');
+    return 0;
+  }
+  // Spec helpers and unmutated sources all lie under libs/; the harness files and package names do not.
+  const forced = changed.filter((name) => !name.startsWith('libs/'));
+  if (forced.length > 0) {
+    console.error(`${forced.join(', ')} changed: run \`npm run test:mutation:force\` (README, "Mutation testing")`);
+    return 1;
+  }
+  const helperFiles = [
+    ...SPEC_SUPPORT.flatMap((dir) => filesUnder(dir)),
+    ...UNMUTATED_SOURCES.flatMap((dir) => filesUnder(dir, isSource)),
+  ];
+  const baseline = JSON.parse(readFileSync(BASELINE, 'utf8'));
+  const read = (files) =>
+    Object.fromEntries(files.filter((f) => existsSync(f)).map((f) => [f, readFileSync(f, 'utf8')]));
+  const stale = specsLoading(changed, read(Object.keys(baseline.testFiles ?? {})), read(helperFiles));
+  for (const spec of stale) delete baseline.testFiles[spec];
+  writeFileSync(BASELINE, JSON.stringify(baseline));
+  writeFileSync(SIDECAR, `${JSON.stringify(current, null, 2)}\n`);
+  console.log(`${changed.join(', ')} changed; dropped from the baseline: ${stale.join(', ') || 'no spec'}`);
+  return 0;
+}
+
 async function check() {
   if (!existsSync(SIDECAR)) {
     console.error(
@@ -115,9 +190,13 @@ async function check() {
   }
   const changed = differences(JSON.parse(readFileSync(SIDECAR, 'utf8')), await fingerprint());
   if (changed.length === 0) return 0;
+  // Helpers and unmutated sources (under libs/) can be answered in minutes; a harness or package change cannot.
+  const remedy = changed.every((name) => name.startsWith('libs/'))
+    ? 'run `node scripts/mutation-fingerprint.mjs invalidate`, then `npm run test:mutation`,'
+    : 'run `npm run test:mutation:force`';
   console.error(
     `The mutation baseline is stale: ${changed.join(', ')} changed since it was written, and Stryker's incremental ` +
-      'mode cannot see that; run `npm run test:mutation:force` and commit test/mutation/ (README, "Mutation testing")',
+      `mode cannot see that; ${remedy} and commit test/mutation/ (README, "Mutation testing")`,
   );
   return 1;
 }
@@ -132,8 +211,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const command = process.argv[2];
   if (command === 'check') process.exitCode = await check();
   else if (command === 'write') process.exitCode = await write();
+  else if (command === 'invalidate') process.exitCode = await invalidate();
   else {
-    console.error('usage: node scripts/mutation-fingerprint.mjs check|write');
+    console.error('usage: node scripts/mutation-fingerprint.mjs check|write|invalidate');
     process.exitCode = 2;
   }
 }

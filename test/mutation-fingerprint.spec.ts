@@ -16,7 +16,7 @@ function put(path: string, text: string) {
 }
 const installed = (name: string, version: string) =>
   put(`node_modules/${name}/package.json`, JSON.stringify({ name, version }));
-function fingerprint(command: 'check' | 'write') {
+function fingerprint(command: 'check' | 'write' | 'invalidate') {
   const run = spawnSync(process.execPath, [script, command], { cwd: project, encoding: 'utf8' });
   return { status: run.status, out: run.stdout, err: run.stderr };
 }
@@ -103,5 +103,64 @@ describe('mutation-fingerprint.mjs', () => {
 
     expect(status).toBe(1);
     expect(err).toContain('stale: libs/crypto/src/testing/keys.ts changed');
+  });
+
+  describe('invalidate', () => {
+    const BASELINE = 'test/mutation/stryker-incremental.json';
+    const specs = {
+      'libs/ledger/src/key/rule.spec.ts': "import { fixture } from '../testing/fixtures.js';\n",
+      'libs/ledger/src/key/deep.spec.ts': "import { built } from '../testing/builder.js';\n",
+      'libs/ledger/src/append/append.spec.ts': "import { SqliteEventStore } from '@keyledger/event-store';\n",
+      'libs/ledger/src/key/plain.spec.ts': "import { rule } from './rule.js';\n",
+    };
+    const baselineSpecs = () => Object.keys(JSON.parse(readFileSync(join(project, BASELINE), 'utf8')).testFiles).sort();
+    beforeEach(() => {
+      for (const [path, text] of Object.entries(specs)) put(path, text);
+      put('libs/ledger/src/testing/builder.ts', "import { fixture } from './fixtures.js';\nexport const built = 1;\n");
+      const testFiles = Object.fromEntries(
+        Object.entries(specs).map(([path, source]) => [path, { source, tests: [] }]),
+      );
+      put(BASELINE, JSON.stringify({ files: {}, testFiles }));
+      fingerprint('write');
+    });
+
+    it('drops the specs that load a changed helper, directly or through another helper, and no other', () => {
+      put('libs/ledger/src/testing/fixtures.ts', 'export const fixture = 2;\n');
+      expect(fingerprint('check').err).toContain('run `node scripts/mutation-fingerprint.mjs invalidate`, then');
+
+      const { status, out } = fingerprint('invalidate');
+
+      expect(status).toBe(0);
+      expect(out).toContain(
+        'dropped from the baseline: libs/ledger/src/key/deep.spec.ts, libs/ledger/src/key/rule.spec.ts',
+      );
+      expect(baselineSpecs()).toEqual(['libs/ledger/src/append/append.spec.ts', 'libs/ledger/src/key/plain.spec.ts']);
+      expect(fingerprint('check')).toMatchObject({ status: 0, err: '' });
+    });
+
+    it("drops the specs that load an unmutated library by its package name when that library's source changed", () => {
+      put('libs/event-store/src/store.ts', "import Database from 'better-sqlite3';\nexport const store = 2;\n");
+
+      expect(fingerprint('invalidate').status).toBe(0);
+
+      expect(baselineSpecs()).toEqual([
+        'libs/ledger/src/key/deep.spec.ts',
+        'libs/ledger/src/key/plain.spec.ts',
+        'libs/ledger/src/key/rule.spec.ts',
+      ]);
+    });
+
+    it('refuses, changing nothing, when a package or the harness changed: only a forced run answers that', () => {
+      put('libs/ledger/src/testing/fixtures.ts', 'export const fixture = 2;\n');
+      installed('fast-check', '4.12.0');
+      const before = readFileSync(join(project, BASELINE), 'utf8');
+
+      const { status, err } = fingerprint('invalidate');
+
+      expect(status).toBe(1);
+      expect(err).toContain('fast-check changed: run `npm run test:mutation:force`');
+      expect(readFileSync(join(project, BASELINE), 'utf8')).toBe(before);
+      expect(fingerprint('check').err).toContain('run `npm run test:mutation:force`');
+    });
   });
 });
