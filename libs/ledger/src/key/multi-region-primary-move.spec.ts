@@ -6,37 +6,20 @@ import { evolveKey, initialKeyState, type KeyAggregate } from './key-state.js';
 import type { KeyPrimaryRegionUpdated } from './multi-region-events.js';
 import { memberRegionsNamedBy, primaryMoveToFinish, type PrimaryMove } from './multi-region-primary-move.js';
 import { multiRegionKeyTypeOf } from './multi-region-state.js';
+import { given, memberCreated } from '../testing/key-fixtures.js';
 
 // An UpdatePrimaryRegion is appended to the old primary's stream, then the new primary's, then every other
 // replica's. These specs make each crash in between from the decider's own events, and ask which member is
 // the primary and what each member still has to record.
 
-const KEY_ID = 'mrk-1234abcd12ab34cd56ef1234567890ab';
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 
-const created = (region: string, primaryRegion: string | null): KeyEvent =>
-  ({
-    type: 'KeyCreated',
-    data: {
-      keyId: primaryRegion === null ? 'single' : KEY_ID,
-      arn: `arn:aws:kms:${region}:111122223333:key/${KEY_ID}`,
-      accountId: '111122223333',
-      region,
-      description: '',
-      keyUsage: 'ENCRYPT_DECRYPT',
-      keySpec: 'SYMMETRIC_DEFAULT',
-      origin: 'AWS_KMS',
-      tags: [],
-      createdAt: at(0).toISOString(),
-      ...(primaryRegion === null ? {} : { multiRegion: { primaryRegion } }),
-    },
-  }) as KeyEvent;
+const created = (region: string, primaryRegion: string | null) => memberCreated(region, primaryRegion);
 const replicated = (region: string): KeyEvent => ({
   type: 'KeyReplicated',
   data: { replicaRegion: region, replicatedAt: at(1).toISOString() },
 });
-const given = (...events: KeyEvent[]): KeyAggregate => events.reduce(evolveKey, initialKeyState());
 const record = (member: KeyAggregate, move: PrimaryMove): KeyAggregate =>
   evolveKey(member, { type: 'KeyPrimaryRegionUpdated', data: move });
 const deleted = (member: KeyAggregate): KeyAggregate =>

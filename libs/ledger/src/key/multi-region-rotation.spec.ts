@@ -2,31 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { evolveKey, initialKeyState, type KeyAggregate } from './key-state.js';
 import type { KeyEvent } from './key-events.js';
 import { rotationHolderOf } from './multi-region-state.js';
+import { CREATED_AT, given, memberCreated, MRK_ID } from '../testing/key-fixtures.js';
 
 // A multi-Region key's rotation is managed on its primary and shared (AWS): a replica is judged by it.
 
-const KEY_ID = 'mrk-1234abcd12ab34cd56ef1234567890ab';
-const T0 = '2026-01-01T00:00:00.000Z';
 const keyIn = (region: string, primaryRegion: string | null, ...more: KeyEvent[]): KeyAggregate =>
-  [
-    {
-      type: 'KeyCreated',
-      data: {
-        keyId: primaryRegion === null ? '11111111-2222-4333-8444-555555555555' : KEY_ID,
-        arn: `arn:aws:kms:${region}:111122223333:key/${KEY_ID}`,
-        accountId: '111122223333',
-        region,
-        description: '',
-        keyUsage: 'ENCRYPT_DECRYPT',
-        keySpec: 'SYMMETRIC_DEFAULT',
-        origin: 'AWS_KMS',
-        tags: [],
-        createdAt: T0,
-        ...(primaryRegion === null ? {} : { multiRegion: { primaryRegion } }),
-      },
-    } as KeyEvent,
-    ...more,
-  ].reduce(evolveKey, initialKeyState());
+  given(memberCreated(region, primaryRegion), ...more);
 const rotationOn: KeyEvent = {
   type: 'KeyRotationEnabled',
   data: { rotationPeriodInDays: 90, nextRotationDate: '2026-04-01T00:00:00.000Z' },
@@ -55,11 +36,14 @@ describe("a multi-Region key's rotation is its primary's", () => {
 
   it('a replica whose primary is not there (not yet, deleted, another key) is judged by itself', () => {
     expect(rotationHolderOf(replica, members(replica))).toBe(replica);
-    const deleted = evolveKey(primary, { type: 'KeyDeleted', data: { deletedAt: T0, destroyedShredKeyIds: [] } });
+    const deleted = evolveKey(primary, {
+      type: 'KeyDeleted',
+      data: { deletedAt: CREATED_AT, destroyedShredKeyIds: [] },
+    });
     expect(rotationHolderOf(replica, members(deleted))).toBe(replica);
     const other = { ...primary, keyId: 'mrk-00000000000000000000000000000000' };
     expect(rotationHolderOf(replica, members(other))).toBe(replica);
-    const notCreated = { ...initialKeyState(), keyId: KEY_ID, region: 'us-east-1' };
+    const notCreated = { ...initialKeyState(), keyId: MRK_ID, region: 'us-east-1' };
     expect(rotationHolderOf(replica, members(notCreated))).toBe(replica);
   });
 });
