@@ -1,8 +1,8 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { KmsError } from '../protocol/kms-error.js';
 import { clearSigningKeyCache, verifySigV4, type SignedRequest, type VerifyOptions } from './sigv4-verifier.js';
+import { thrownKmsError } from '../testing/thrown-kms-error.js';
 
 const toBytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
   typeof d === 'string'
@@ -98,16 +98,6 @@ const options = (over: Partial<VerifyOptions> = {}): VerifyOptions => ({
   ...over,
 });
 
-function failure(fn: () => unknown): KmsError {
-  try {
-    fn();
-  } catch (e) {
-    expect(KmsError.is(e)).toBe(true);
-    return e as KmsError;
-  }
-  throw new Error('expected a KmsError');
-}
-
 beforeEach(() => clearSigningKeyCache());
 
 describe('verifySigV4 with requests signed by @smithy/signature-v4', () => {
@@ -139,11 +129,12 @@ describe('verifySigV4 with requests signed by @smithy/signature-v4', () => {
 
   it('rejects a GET whose path or query differs from what was signed', async () => {
     const req = await sign(ledgerGet());
-    expect(failure(() => verifySigV4({ ...req, query: 'asOf=2026-01-01T00%3A00%3A00Z&b=1&a=3' }, options())).type).toBe(
-      'InvalidSignatureException',
-    );
     expect(
-      failure(() => verifySigV4({ ...req, path: '/v1/keys/abc/def/events', query: RAW_LEDGER_QUERY }, options())).type,
+      thrownKmsError(() => verifySigV4({ ...req, query: 'asOf=2026-01-01T00%3A00%3A00Z&b=1&a=3' }, options())).type,
+    ).toBe('InvalidSignatureException');
+    expect(
+      thrownKmsError(() => verifySigV4({ ...req, path: '/v1/keys/abc/def/events', query: RAW_LEDGER_QUERY }, options()))
+        .type,
     ).toBe('InvalidSignatureException');
   });
 
@@ -158,17 +149,17 @@ describe('verifySigV4 with requests signed by @smithy/signature-v4', () => {
     const req: SignedRequest = { method: 'GET', path: presigned.path, query, headers: presigned.headers, body: '' };
     expect(req.headers.authorization).toBeUndefined();
     expect(verifySigV4(req, options({ now: new Date(SIGNED_AT.getTime() + 599_000) })).accessKeyId).toBe(ACCESS_KEY_ID);
-    const late = failure(() => verifySigV4(req, options({ now: new Date(SIGNED_AT.getTime() + 601_000) })));
+    const late = thrownKmsError(() => verifySigV4(req, options({ now: new Date(SIGNED_AT.getTime() + 601_000) })));
     expect(late.type).toBe('InvalidSignatureException');
     expect(late.message).toMatch(/expired/);
-    const tampered = failure(() => verifySigV4({ ...req, query: query.replace('b=1', 'b=9') }, options()));
+    const tampered = thrownKmsError(() => verifySigV4({ ...req, query: query.replace('b=1', 'b=9') }, options()));
     expect(tampered.type).toBe('InvalidSignatureException');
   });
 });
 
 describe('verifySigV4 failures', () => {
   it('MissingAuthenticationTokenException without Authorization header or presigned query', () => {
-    const e = failure(() =>
+    const e = thrownKmsError(() =>
       verifySigV4({ method: 'POST', path: '/', query: '', headers: { host: 'h' }, body: '{}' }, options()),
     );
     expect(e.type).toBe('MissingAuthenticationTokenException');
@@ -181,31 +172,33 @@ describe('verifySigV4 failures', () => {
     const auth = req.headers.authorization as string;
     const withAuth = (a: string) => ({ ...req, headers: { ...req.headers, authorization: a } });
 
-    const noSig = failure(() => verifySigV4(withAuth(auth.replace(/, Signature=[0-9a-f]+/, '')), options()));
+    const noSig = thrownKmsError(() => verifySigV4(withAuth(auth.replace(/, Signature=[0-9a-f]+/, '')), options()));
     expect(noSig.type).toBe('IncompleteSignatureException');
     expect(noSig.message).toBe("Authorization header requires 'Signature' parameter.");
 
     expect(
-      failure(() => verifySigV4(withAuth(auth.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1')), options())).type,
+      thrownKmsError(() => verifySigV4(withAuth(auth.replace('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA1')), options())).type,
     ).toBe('IncompleteSignatureException');
-    expect(failure(() => verifySigV4(withAuth('Bearer abc'), options())).type).toBe('IncompleteSignatureException');
+    expect(thrownKmsError(() => verifySigV4(withAuth('Bearer abc'), options())).type).toBe(
+      'IncompleteSignatureException',
+    );
 
-    const badScope = failure(() => verifySigV4(withAuth(auth.replace('/kms/aws4_request', '/kms')), options()));
+    const badScope = thrownKmsError(() => verifySigV4(withAuth(auth.replace('/kms/aws4_request', '/kms')), options()));
     expect(badScope.type).toBe('IncompleteSignatureException');
     expect(badScope.message).toMatch(/^Credential must have exactly 5 slash-delimited elements/);
 
-    expect(failure(() => verifySigV4(withAuth(auth.replace('aws4_request', 'aws5_request')), options())).type).toBe(
-      'IncompleteSignatureException',
-    );
+    expect(
+      thrownKmsError(() => verifySigV4(withAuth(auth.replace('aws4_request', 'aws5_request')), options())).type,
+    ).toBe('IncompleteSignatureException');
   });
 
   it('IncompleteSignatureException without x-amz-date, or with a malformed one', async () => {
     const req = await sign(kmsPost());
     const { 'x-amz-date': _date, ...rest } = req.headers;
-    const e = failure(() => verifySigV4({ ...req, headers: rest }, options()));
+    const e = thrownKmsError(() => verifySigV4({ ...req, headers: rest }, options()));
     expect(e.type).toBe('IncompleteSignatureException');
     expect(e.message).toMatch(/X-Amz-Date/);
-    const bad = failure(() =>
+    const bad = thrownKmsError(() =>
       verifySigV4({ ...req, headers: { ...req.headers, 'x-amz-date': '2026-03-01T12:00:00Z' } }, options()),
     );
     expect(bad.type).toBe('IncompleteSignatureException');
@@ -218,7 +211,7 @@ describe('verifySigV4 failures', () => {
       signingDate: SIGNED_AT,
       unsignableHeaders: new Set(['host']),
     })) as unknown as Outgoing;
-    const e = failure(() =>
+    const e = thrownKmsError(() =>
       verifySigV4({ method: 'POST', path: '/', query: '', headers: signed.headers, body: out.body! }, options()),
     );
     expect(e.type).toBe('IncompleteSignatureException');
@@ -229,7 +222,7 @@ describe('verifySigV4 failures', () => {
       unsignableHeaders: new Set(['x-amz-target']),
     })) as unknown as Outgoing;
     expect(
-      failure(() =>
+      thrownKmsError(() =>
         verifySigV4({ method: 'POST', path: '/', query: '', headers: noTarget.headers, body: out.body! }, options()),
       ).type,
     ).toBe('IncompleteSignatureException');
@@ -237,7 +230,7 @@ describe('verifySigV4 failures', () => {
 
   it('UnrecognizedClientException for an unknown access key', async () => {
     const req = await sign(kmsPost(), signer('us-east-1', 'kms', SECRET, 'AKIAUNKNOWNUNKNOWN00'));
-    const e = failure(() => verifySigV4(req, options()));
+    const e = thrownKmsError(() => verifySigV4(req, options()));
     expect(e.type).toBe('UnrecognizedClientException');
     expect(e.message).toBe('The security token included in the request is invalid.');
   });
@@ -257,13 +250,13 @@ describe('verifySigV4 failures', () => {
       service: await sign(kmsPost(), signer('us-east-1', 'dynamodb')),
       date: dated,
     };
-    const r = failure(() => verifySigV4(reqOther.region, options()));
+    const r = thrownKmsError(() => verifySigV4(reqOther.region, options()));
     expect(r.type).toBe('InvalidSignatureException');
     expect(r.message).toBe("Credential should be scoped to a valid region, not 'eu-west-1'.");
-    const s = failure(() => verifySigV4(reqOther.service, options()));
+    const s = thrownKmsError(() => verifySigV4(reqOther.service, options()));
     expect(s.type).toBe('InvalidSignatureException');
     expect(s.message).toBe("Credential should be scoped to correct service: 'kms'.");
-    const d = failure(() => verifySigV4(reqOther.date, options()));
+    const d = thrownKmsError(() => verifySigV4(reqOther.date, options()));
     expect(d.type).toBe('InvalidSignatureException');
     expect(d.message).toBe(
       "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20260228' != '20260301', from '20260301T120000Z'.",
@@ -274,14 +267,14 @@ describe('verifySigV4 failures', () => {
     const changed = '{"KeyId":"alias/other","Plaintext":"aGVsbG8="}';
     const sdk = await sign(kmsPost());
     expect(sdk.headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
-    const viaHeader = failure(() => verifySigV4({ ...sdk, body: changed }, options()));
+    const viaHeader = thrownKmsError(() => verifySigV4({ ...sdk, body: changed }, options()));
     expect(viaHeader.type).toBe('InvalidSignatureException');
     expect(viaHeader.message).toBe("The provided 'x-amz-content-sha256' header does not match what was computed.");
 
     const req = await sign(kmsPost(), signer('us-east-1', 'kms', SECRET, ACCESS_KEY_ID, false));
     expect(req.headers['x-amz-content-sha256']).toBeUndefined();
     expect(verifySigV4(req, options()).accessKeyId).toBe(ACCESS_KEY_ID);
-    const e = failure(() => verifySigV4({ ...req, body: changed }, options()));
+    const e = thrownKmsError(() => verifySigV4({ ...req, body: changed }, options()));
     expect(e.type).toBe('InvalidSignatureException');
     expect(e.message).toBe(
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
@@ -290,7 +283,7 @@ describe('verifySigV4 failures', () => {
 
   it('InvalidSignatureException for a wrong secret', async () => {
     const req = await sign(kmsPost(), signer('us-east-1', 'kms', 'another-secret-another-secret-0000000000'));
-    expect(failure(() => verifySigV4(req, options())).type).toBe('InvalidSignatureException');
+    expect(thrownKmsError(() => verifySigV4(req, options())).type).toBe('InvalidSignatureException');
   });
 
   it('binds x-amz-content-sha256 to the body and does not honour UNSIGNED-PAYLOAD', async () => {
@@ -300,11 +293,11 @@ describe('verifySigV4 failures', () => {
     const withHash = await sign({ ...out, headers: { ...out.headers, 'x-amz-content-sha256': hash } });
     expect(verifySigV4(withHash, options()).accessKeyId).toBe(ACCESS_KEY_ID);
     // The header still says the old hash, the body is new: refused even though the signature covers the header.
-    expect(failure(() => verifySigV4({ ...withHash, body: '{"KeyId":"x"}' }, options())).type).toBe(
+    expect(thrownKmsError(() => verifySigV4({ ...withHash, body: '{"KeyId":"x"}' }, options())).type).toBe(
       'InvalidSignatureException',
     );
     const unsigned = await sign({ ...out, headers: { ...out.headers, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
-    expect(failure(() => verifySigV4(unsigned, options())).type).toBe('InvalidSignatureException');
+    expect(thrownKmsError(() => verifySigV4(unsigned, options())).type).toBe('InvalidSignatureException');
   });
 
   it('accepts an unsigned header added after signing; rejects a signed header changed', async () => {
@@ -313,7 +306,7 @@ describe('verifySigV4 failures', () => {
       verifySigV4({ ...req, headers: { ...req.headers, 'x-forwarded-for': '10.0.0.1', 'user-agent': 'x' } }, options())
         .accessKeyId,
     ).toBe(ACCESS_KEY_ID);
-    const e = failure(() =>
+    const e = thrownKmsError(() =>
       verifySigV4({ ...req, headers: { ...req.headers, 'x-amz-target': 'TrentService.Decrypt' } }, options()),
     );
     expect(e.type).toBe('InvalidSignatureException');
@@ -330,13 +323,13 @@ describe('verifySigV4 failures', () => {
     expect(verifySigV4(req, at(15 * 60_000)).accessKeyId).toBe(ACCESS_KEY_ID);
     expect(verifySigV4(req, at(-15 * 60_000)).accessKeyId).toBe(ACCESS_KEY_ID);
 
-    const late = failure(() => verifySigV4(req, at(15 * 60_000 + 1000)));
+    const late = thrownKmsError(() => verifySigV4(req, at(15 * 60_000 + 1000)));
     expect(late.type).toBe('InvalidSignatureException');
     expect(late.message).toBe(
       'Signature expired: 20260301T120000Z is now earlier than 20260301T120001Z (20260301T121501Z - 15 min.)',
     );
 
-    const early = failure(() => verifySigV4(req, at(-15 * 60_000 - 1000)));
+    const early = thrownKmsError(() => verifySigV4(req, at(-15 * 60_000 - 1000)));
     expect(early.type).toBe('InvalidSignatureException');
     expect(early.message).toBe(
       'Signature not yet current: 20260301T120000Z is still later than 20260301T115959Z (20260301T114459Z + 15 min.)',

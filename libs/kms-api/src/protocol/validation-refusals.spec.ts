@@ -1,22 +1,12 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { KmsError } from './kms-error.js';
 import { OPERATION_NAMES, OPERATIONS } from './operations.js';
 import { fieldsOf } from './shapes.js';
 import { parseRequest } from './validation.js';
+import { thrownKmsError } from '../testing/thrown-kms-error.js';
 
 const LONE = '\ud800';
 const blob = Buffer.from('ciphertext').toString('base64');
-
-function failure(fn: () => unknown): KmsError {
-  try {
-    fn();
-  } catch (e) {
-    if (KmsError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a KmsError');
-}
 
 describe('one rule for lone UTF-16 surrogates: refused in every string member (issue 11, point 2)', () => {
   const cases: Array<[string, string, Record<string, unknown>, string]> = [
@@ -73,7 +63,7 @@ describe('one rule for lone UTF-16 surrogates: refused in every string member (i
   it.each(cases)(
     '%s with a lone surrogate in %s is a ValidationException naming the member',
     (op, _what, body, path) => {
-      const e = failure(() => parseRequest(op, body));
+      const e = thrownKmsError(() => parseRequest(op, body));
       expect(e.type).toBe('ValidationException');
       expect(e.statusCode).toBe(400);
       expect(e.message).toContain(`at '${path}' failed to satisfy constraint: Member must be well-formed Unicode`);
@@ -81,7 +71,7 @@ describe('one rule for lone UTF-16 surrogates: refused in every string member (i
   );
 
   it('the same rule from raw JSON text with a \\ud800 escape', () => {
-    const e = failure(() =>
+    const e = thrownKmsError(() =>
       parseRequest('Encrypt', '{"KeyId":"k","Plaintext":"YQ==","EncryptionContext":{"a":"\\ud800"}}'),
     );
     expect(e.type).toBe('ValidationException');
@@ -98,7 +88,7 @@ describe('one rule for lone UTF-16 surrogates: refused in every string member (i
   });
 
   it('a lone surrogate is counted with the other violations', () => {
-    const e = failure(() => parseRequest('CreateKey', { Description: LONE, KeyUsage: 'NOPE' }));
+    const e = thrownKmsError(() => parseRequest('CreateKey', { Description: LONE, KeyUsage: 'NOPE' }));
     expect(e.message).toMatch(/^2 validation errors detected: /);
   });
 });
@@ -123,7 +113,7 @@ describe('members Keyledger does not honour are refused, not ignored (issue 11, 
 
   it.each(withRecipient)('%s with a Recipient is UnsupportedOperationException saying why', (op) => {
     const body = { ...(minimal[op] ?? {}), Recipient: recipient };
-    const e = failure(() => parseRequest(op, body));
+    const e = thrownKmsError(() => parseRequest(op, body));
     expect(e.type).toBe('UnsupportedOperationException');
     expect(e.message).toMatch(/attestation/);
     expect(e.message).toMatch(/plaintext/);
@@ -136,7 +126,7 @@ describe('members Keyledger does not honour are refused, not ignored (issue 11, 
   });
 
   it('a Recipient that breaks the model is a ValidationException first, as AWS orders them', () => {
-    const e = failure(() =>
+    const e = thrownKmsError(() =>
       parseRequest('GenerateRandom', { NumberOfBytes: 8, Recipient: { KeyEncryptionAlgorithm: 'X' } }),
     );
     expect(e.type).toBe('ValidationException');

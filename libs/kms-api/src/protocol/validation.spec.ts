@@ -1,23 +1,13 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { KmsError } from './kms-error.js';
 import { parseRequest, parseTarget } from './validation.js';
+import { thrownKmsError } from '../testing/thrown-kms-error.js';
 
 const b64 = (n: number, fill = 0x61) => Buffer.alloc(n, fill).toString('base64');
 
-function failure(fn: () => unknown): KmsError {
-  try {
-    fn();
-  } catch (e) {
-    if (KmsError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a KmsError');
-}
-
 describe('messages recorded against AWS', () => {
   it('Encrypt with 4097 bytes of plaintext (value not echoed)', () => {
-    const e = failure(() => parseRequest('Encrypt', { KeyId: 'alias/a', Plaintext: b64(4097) }));
+    const e = thrownKmsError(() => parseRequest('Encrypt', { KeyId: 'alias/a', Plaintext: b64(4097) }));
     expect(e.type).toBe('ValidationException');
     expect(e.statusCode).toBe(400);
     expect(e.message).toBe(
@@ -31,19 +21,19 @@ describe('messages recorded against AWS', () => {
   });
 
   it('GenerateRandom NumberOfBytes missing, 0, 1025', () => {
-    const missing = failure(() => parseRequest('GenerateRandom', {}));
+    const missing = thrownKmsError(() => parseRequest('GenerateRandom', {}));
     expect([missing.type, missing.message]).toEqual(['ValidationException', 'NumberOfBytes is required.']);
-    expect(failure(() => parseRequest('GenerateRandom', { NumberOfBytes: 0 })).message).toBe(
+    expect(thrownKmsError(() => parseRequest('GenerateRandom', { NumberOfBytes: 0 })).message).toBe(
       "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
     );
-    expect(failure(() => parseRequest('GenerateRandom', { NumberOfBytes: 1025 })).message).toBe(
+    expect(thrownKmsError(() => parseRequest('GenerateRandom', { NumberOfBytes: 1025 })).message).toBe(
       "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024",
     );
     expect(parseRequest('GenerateRandom', { NumberOfBytes: 1024 }).input).toEqual({ NumberOfBytes: 1024 });
   });
 
   it('CreateKey with KeyUsage RANDOM', () => {
-    const e = failure(() => parseRequest('CreateKey', { KeyUsage: 'RANDOM' }));
+    const e = thrownKmsError(() => parseRequest('CreateKey', { KeyUsage: 'RANDOM' }));
     expect(e.type).toBe('ValidationException');
     expect(e.message).toBe(
       "1 validation error detected: Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]",
@@ -51,7 +41,7 @@ describe('messages recorded against AWS', () => {
   });
 
   it('ImportKeyMaterial KEY_MATERIAL_EXPIRES without ValidTo', () => {
-    const e = failure(() =>
+    const e = thrownKmsError(() =>
       parseRequest('ImportKeyMaterial', {
         KeyId: 'k',
         ImportToken: b64(10),
@@ -68,7 +58,7 @@ describe('messages recorded against AWS', () => {
 
 describe('model constraints', () => {
   it('counts several violations, in model order', () => {
-    const e = failure(() => parseRequest('Encrypt', { Plaintext: '', EncryptionAlgorithm: 'AES' }));
+    const e = thrownKmsError(() => parseRequest('Encrypt', { Plaintext: '', EncryptionAlgorithm: 'AES' }));
     expect(e.message).toBe(
       '3 validation errors detected: ' +
         "Value null at 'keyId' failed to satisfy constraint: Member must not be null; " +
@@ -79,11 +69,11 @@ describe('model constraints', () => {
 
   it('checks AliasName against its pattern (the alias/ prefix is the domain’s rule)', () => {
     expect(parseRequest('CreateAlias', { AliasName: 'no-prefix', TargetKeyId: 'k' }).input.AliasName).toBe('no-prefix');
-    const e = failure(() => parseRequest('CreateAlias', { AliasName: 'alias/bad name', TargetKeyId: 'k' }));
+    const e = thrownKmsError(() => parseRequest('CreateAlias', { AliasName: 'alias/bad name', TargetKeyId: 'k' }));
     expect(e.message).toBe(
       "1 validation error detected: Value 'alias/bad name' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
     );
-    const empty = failure(() => parseRequest('DeleteAlias', { AliasName: '' }));
+    const empty = thrownKmsError(() => parseRequest('DeleteAlias', { AliasName: '' }));
     expect(empty.message).toMatch(
       /^2 validation errors detected: .*regular expression pattern.*; .*greater than or equal to 1$/,
     );
@@ -93,25 +83,27 @@ describe('model constraints', () => {
     const ok = 'ab'.repeat(32);
     expect(parseRequest('DeleteImportedKeyMaterial', { KeyId: 'k', KeyMaterialId: ok }).input.KeyMaterialId).toBe(ok);
     expect(
-      failure(() => parseRequest('DeleteImportedKeyMaterial', { KeyId: 'k', KeyMaterialId: 'AB'.repeat(32) })).message,
+      thrownKmsError(() => parseRequest('DeleteImportedKeyMaterial', { KeyId: 'k', KeyMaterialId: 'AB'.repeat(32) }))
+        .message,
     ).toBe(
       `1 validation error detected: Value '${'AB'.repeat(32)}' at 'keyMaterialId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-f0-9]+$`,
     );
     expect(
-      failure(() => parseRequest('DeleteImportedKeyMaterial', { KeyId: 'k', KeyMaterialId: 'a'.repeat(63) })).message,
+      thrownKmsError(() => parseRequest('DeleteImportedKeyMaterial', { KeyId: 'k', KeyMaterialId: 'a'.repeat(63) }))
+        .message,
     ).toMatch(/Member must have length greater than or equal to 64$/);
   });
 
   it('validates list lengths, scalar list members, and nested structures with AWS paths', () => {
     const eleven = Array.from({ length: 11 }, (_, i) => `t${i}`);
-    expect(failure(() => parseRequest('DescribeKey', { KeyId: 'k', GrantTokens: eleven })).message).toBe(
+    expect(thrownKmsError(() => parseRequest('DescribeKey', { KeyId: 'k', GrantTokens: eleven })).message).toBe(
       `1 validation error detected: Value '[${eleven.join(', ')}]' at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10`,
     );
-    expect(failure(() => parseRequest('DescribeKey', { KeyId: 'k', GrantTokens: ['a', ''] })).message).toBe(
+    expect(thrownKmsError(() => parseRequest('DescribeKey', { KeyId: 'k', GrantTokens: ['a', ''] })).message).toBe(
       "1 validation error detected: Value '[a, ]' at 'grantTokens' failed to satisfy constraint: Member must satisfy constraint: [Member must have length greater than or equal to 1]",
     );
     expect(
-      failure(() =>
+      thrownKmsError(() =>
         parseRequest('TagResource', {
           KeyId: 'k',
           Tags: [
@@ -123,16 +115,18 @@ describe('model constraints', () => {
     ).toBe(
       "1 validation error detected: Value '' at 'tags.2.member.tagKey' failed to satisfy constraint: Member must have length greater than or equal to 1",
     );
-    expect(failure(() => parseRequest('TagResource', { KeyId: 'k', Tags: [{ TagKey: 'a' }] })).message).toBe(
+    expect(thrownKmsError(() => parseRequest('TagResource', { KeyId: 'k', Tags: [{ TagKey: 'a' }] })).message).toBe(
       "1 validation error detected: Value null at 'tags.1.member.tagValue' failed to satisfy constraint: Member must not be null",
     );
-    expect(failure(() => parseRequest('Decrypt', { CiphertextBlob: b64(8), DryRunModifiers: ['NOPE'] })).message).toBe(
+    expect(
+      thrownKmsError(() => parseRequest('Decrypt', { CiphertextBlob: b64(8), DryRunModifiers: ['NOPE'] })).message,
+    ).toBe(
       "1 validation error detected: Value '[NOPE]' at 'dryRunModifiers' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [IGNORE_CIPHERTEXT]]",
     );
   });
 
   it('anchors model patterns that are not anchored in the model', () => {
-    expect(failure(() => parseRequest('GetKeyPolicy', { KeyId: 'k', PolicyName: 'default!' })).message).toMatch(
+    expect(thrownKmsError(() => parseRequest('GetKeyPolicy', { KeyId: 'k', PolicyName: 'default!' })).message).toMatch(
       /Value 'default!' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: \[\\w\]\+$/,
     );
     expect(parseRequest('GetKeyPolicy', { KeyId: 'k', PolicyName: 'default' }).input.PolicyName).toBe('default');
@@ -142,7 +136,7 @@ describe('model constraints', () => {
 describe('serialisation errors', () => {
   it('refuses bodies that are not JSON objects', () => {
     for (const body of [[], 'x', '[1]', 'null', 42, null, '{"KeyId":', Buffer.from('nope')]) {
-      expect(failure(() => parseRequest('DescribeKey', body)).type).toBe('SerializationException');
+      expect(thrownKmsError(() => parseRequest('DescribeKey', body)).type).toBe('SerializationException');
     }
   });
 
@@ -189,7 +183,7 @@ describe('serialisation errors', () => {
       ],
     ];
     for (const [op, body, message] of cases) {
-      const e = failure(() => parseRequest(op, body));
+      const e = thrownKmsError(() => parseRequest(op, body));
       expect(e.type, JSON.stringify(body)).toBe('SerializationException');
       expect(e.message, JSON.stringify(body)).toMatch(message);
     }
@@ -197,7 +191,7 @@ describe('serialisation errors', () => {
 
   it('refuses blobs that are not canonical padded base64', () => {
     for (const bad of ['aGk', 'aGk=\n', 'a Gk=', 'aG!=', '-_8=', 'aGk==', '====', 'aGl=', 'QR==', 'aGVsbG8=aGk=']) {
-      const e = failure(() => parseRequest('Decrypt', { CiphertextBlob: bad }));
+      const e = thrownKmsError(() => parseRequest('Decrypt', { CiphertextBlob: bad }));
       expect(e.type, bad).toBe('SerializationException');
       expect(e.message).toMatch(/^Invalid base64 \(at 'ciphertextBlob'\)/);
       expect(e.message).not.toContain(bad);
@@ -212,23 +206,25 @@ describe('serialisation errors', () => {
 
 describe('operations and parsed input', () => {
   it('UnknownOperationException for operations Keyledger does not serve', () => {
-    const e = failure(() => parseRequest('CreateCustomKeyStore', {}));
+    const e = thrownKmsError(() => parseRequest('CreateCustomKeyStore', {}));
     expect([e.type, e.message, e.statusCode]).toEqual([
       'UnknownOperationException',
       'Operation CreateCustomKeyStore is not supported.',
       400,
     ]);
-    expect(failure(() => parseRequest('toString', {})).type).toBe('UnknownOperationException');
-    expect(failure(() => parseRequest('__proto__', {})).type).toBe('UnknownOperationException');
-    expect(failure(() => parseRequest('<script>', {})).message).toBe('Operation <invalid> is not supported.');
+    expect(thrownKmsError(() => parseRequest('toString', {})).type).toBe('UnknownOperationException');
+    expect(thrownKmsError(() => parseRequest('__proto__', {})).type).toBe('UnknownOperationException');
+    expect(thrownKmsError(() => parseRequest('<script>', {})).message).toBe('Operation <invalid> is not supported.');
   });
 
   it('parseTarget reads X-Amz-Target', () => {
     expect(parseTarget('TrentService.Decrypt')).toBe('Decrypt');
-    expect(failure(() => parseTarget('DynamoDB_20120810.GetItem')).type).toBe('UnknownOperationException');
-    expect(failure(() => parseTarget('TrentService.CreateCustomKeyStore')).type).toBe('UnknownOperationException');
+    expect(thrownKmsError(() => parseTarget('DynamoDB_20120810.GetItem')).type).toBe('UnknownOperationException');
+    expect(thrownKmsError(() => parseTarget('TrentService.CreateCustomKeyStore')).type).toBe(
+      'UnknownOperationException',
+    );
     expect(parseTarget('TrentService.ReplicateKey')).toBe('ReplicateKey');
-    expect(failure(() => parseTarget(undefined)).type).toBe('UnknownOperationException');
+    expect(thrownKmsError(() => parseTarget(undefined)).type).toBe('UnknownOperationException');
   });
 
   it('returns AWS-named members, Buffers, Dates; drops unknown and null members', () => {
