@@ -39,7 +39,8 @@ const CONFIG = {
   // run-all passes BENCH_READ_ALL_EVENTS=300000 to keep the whole run under 10 minutes.
   storeReadAllEvents: num('BENCH_STORE_READ_ALL_EVENTS', 300_000),
   // The scaling row: 10,000 keys generated for it, 100,000 the shared data set below; 1,000,000 keys
-  // takes about an hour to generate here, so it is opt-in (BENCH_SCALE=1). BENCH_SCALE_KEYS overrides the sizes.
+  // adds about 20 minutes here (generation 12, first start 4, restarts 2), so it is opt-in (BENCH_SCALE=1).
+  // BENCH_SCALE_KEYS overrides the sizes.
   scaleSizes: (env.BENCH_SCALE_KEYS ?? (env.BENCH_SCALE === '1' ? '10000,100000,1000000' : '10000,100000'))
     .split(',')
     .map(Number),

@@ -5,7 +5,8 @@
 // size to the next against the growth in keys (linear: ratio of ratios ≈ 1), and the
 // marginal bytes of RSS per key. 10,000 and 100,000 keys run by default; the size the
 // rest of the bench generated (`shared`, 100,000 keys) is reused, not generated again.
-// 1,000,000 is opt-in (BENCH_SCALE=1): generating it alone takes about an hour here.
+// 1,000,000 is opt-in (BENCH_SCALE=1): on the quiet 2-core machine (2026-11-30) generating it took 12 minutes
+// (6,000,000 events, 5.7 GB) and its first start 222 s, so the row adds about 20 minutes to a run.
 import { readdirSync, rmSync } from 'node:fs';
 import { log, median, round, tempDir } from '../lib/common.js';
 import { LedgerGenerator } from '../lib/generate.js';
