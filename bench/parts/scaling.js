@@ -95,6 +95,12 @@ export async function run({ rounds, rootKey, sizes, backingKeysPerKey, threads, 
       details: { steps },
     },
     {
+      id: 'scaling_restart_growth',
+      label: `Restart growth ${lastStep?.from.toLocaleString('en')} → ${last.keys.toLocaleString('en')} keys ÷ key growth (${lastStep?.keysRatio}×)`,
+      value: lastStep ? lastStep.restartRatio / lastStep.keysRatio : NaN,
+      details: { steps },
+    },
+    {
       id: 'scaling_bytes_per_key',
       label: `RSS bytes per key, ${lastStep?.from.toLocaleString('en')} → ${last.keys.toLocaleString('en')} keys (marginal)`,
       value: lastStep ? lastStep.rssBytesPerKey : NaN,
