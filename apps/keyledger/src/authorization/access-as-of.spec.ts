@@ -5,11 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteEventStore, type JsonObject } from '@keyledger/event-store';
 import { DomainError, keyStreamName, PRINCIPALS_STREAM } from '@keyledger/ledger';
 import { AccessAsOf, accessReviewCsv } from './access-as-of.js';
+import { ACCOUNT, ARN, KEY_ID, keyCreated, ONLY_ALICE, user } from './testing/access-fixtures.js';
 
-const ACCOUNT = '111122223333';
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
-const user = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
 const at = (day: number) => Date.parse('2026-01-01T00:00:00Z') + day * 86_400_000;
 const meta = (day: number): JsonObject => ({ time: new Date(at(day)).toISOString(), requestId: `r${day}` });
 const entry = (name: string, role: string | null, policy: string | null = null) => ({
@@ -36,36 +33,14 @@ beforeAll(async () => {
         metadata: meta(day),
       },
     ]);
-  await store.appendToStream(key, [
-    {
-      type: 'KeyCreated',
-      data: {
-        keyId: KEY_ID,
-        arn: ARN,
-        accountId: ACCOUNT,
-        region: 'us-east-1',
-        description: '',
-        keyUsage: 'ENCRYPT_DECRYPT',
-        keySpec: 'SYMMETRIC_DEFAULT',
-        origin: 'AWS_KMS',
-        tags: [],
-        createdAt: new Date(at(1)).toISOString(),
-      },
-      metadata: meta(1),
-    },
-  ]);
+  await store.appendToStream(key, [{ ...keyCreated(new Date(at(1)).toISOString()), metadata: meta(1) }]);
   await directory(2, [entry('alice', 'key-user'), entry('bob', 'auditor')]);
-  const onlyAlice = JSON.stringify({
-    Statement: [
-      { Sid: 'AliceOnly', Effect: 'Allow', Principal: { AWS: user('alice') }, Action: 'kms:*', Resource: '*' },
-    ],
-  });
   await store.appendToStream(key, [
     {
       type: 'KeyPolicyChanged',
       data: {
         policyName: 'default',
-        policy: onlyAlice,
+        policy: ONLY_ALICE,
         bypassPolicyLockoutSafetyCheck: false,
         changedAt: new Date(at(3)).toISOString(),
       },

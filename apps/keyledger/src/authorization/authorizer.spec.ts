@@ -13,11 +13,8 @@ import {
 } from '@keyledger/ledger';
 import { Authorizer, type Caller, type KeyInRequest } from './authorizer.js';
 import { KeyAccessCache } from './key-access-cache.js';
+import { ACCOUNT, ARN, KEY_ID, keyCreated, ONLY_ALICE, user } from './testing/access-fixtures.js';
 
-const ACCOUNT = '111122223333';
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
-const user = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
 const caller = (name: string, role: Caller['role'], policy: string | null = null): Caller => ({
   name,
   principalArn: user(name),
@@ -25,25 +22,8 @@ const caller = (name: string, role: Caller['role'], policy: string | null = null
   role,
   policy,
 });
-const ONLY_ALICE = JSON.stringify({
-  Statement: [{ Sid: 'AliceOnly', Effect: 'Allow', Principal: { AWS: user('alice') }, Action: 'kms:*', Resource: '*' }],
-});
 const events: Array<{ type: string; data: JsonObject }> = [
-  {
-    type: 'KeyCreated',
-    data: {
-      keyId: KEY_ID,
-      arn: ARN,
-      accountId: ACCOUNT,
-      region: 'us-east-1',
-      description: '',
-      keyUsage: 'ENCRYPT_DECRYPT',
-      keySpec: 'SYMMETRIC_DEFAULT',
-      origin: 'AWS_KMS',
-      tags: [],
-      createdAt: '2026-01-01T00:00:00.000Z',
-    },
-  },
+  keyCreated(),
   { type: 'KeyDisabled', data: {} },
   {
     type: 'KeyPolicyChanged',

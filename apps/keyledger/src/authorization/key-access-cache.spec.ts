@@ -6,38 +6,12 @@ import { SqliteEventStore, type JsonObject } from '@keyledger/event-store';
 import { keyStreamName, type KeyAccess } from '@keyledger/ledger';
 import { LedgerEventRecorded } from '../reactions/ledger-event-recorded.js';
 import { KeyAccessCache } from './key-access-cache.js';
+import { KEY_ID, keyCreated, ONLY_ALICE } from './testing/access-fixtures.js';
 
 // The access cache fed by the store's feed (LedgerEventRecorded) besides its own reads: what it reads, and
 // that a feed and a read racing each other never leave it behind.
-const ACCOUNT = '111122223333';
-const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const STREAM = keyStreamName(KEY_ID);
-const ONLY_ALICE = JSON.stringify({
-  Statement: [
-    {
-      Sid: 'AliceOnly',
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/alice` },
-      Action: 'kms:*',
-      Resource: '*',
-    },
-  ],
-});
-const created = {
-  type: 'KeyCreated',
-  data: {
-    keyId: KEY_ID,
-    arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`,
-    accountId: ACCOUNT,
-    region: 'us-east-1',
-    description: '',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    origin: 'AWS_KMS',
-    tags: [],
-    createdAt: '2026-01-01T00:00:00.000Z',
-  },
-};
+const created = keyCreated();
 const disabled = { type: 'KeyDisabled', data: {} };
 const enabled = { type: 'KeyEnabled', data: {} };
 const policyChanged = {
