@@ -13,7 +13,7 @@ import {
 } from '@keyledger/ledger';
 import { Authorizer, type Caller, type KeyInRequest } from './authorizer.js';
 import { KeyAccessCache } from './key-access-cache.js';
-import { ACCOUNT, ARN, KEY_ID, keyCreated, ONLY_ALICE, user } from './testing/access-fixtures.js';
+import { ACCOUNT, ARN, KEY_ID, keyCreated, policyChangedToOnlyAlice, user } from './testing/access-fixtures.js';
 
 const caller = (name: string, role: Caller['role'], policy: string | null = null): Caller => ({
   name,
@@ -25,15 +25,7 @@ const caller = (name: string, role: Caller['role'], policy: string | null = null
 const events: Array<{ type: string; data: JsonObject }> = [
   keyCreated(),
   { type: 'KeyDisabled', data: {} },
-  {
-    type: 'KeyPolicyChanged',
-    data: {
-      policyName: 'default',
-      policy: ONLY_ALICE,
-      bypassPolicyLockoutSafetyCheck: false,
-      changedAt: '2026-02-01T00:00:00.000Z',
-    },
-  },
+  policyChangedToOnlyAlice(),
   {
     type: 'GrantCreated',
     data: {

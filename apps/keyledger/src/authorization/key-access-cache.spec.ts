@@ -6,7 +6,7 @@ import { SqliteEventStore, type JsonObject } from '@keyledger/event-store';
 import { keyStreamName, type KeyAccess } from '@keyledger/ledger';
 import { LedgerEventRecorded } from '../reactions/ledger-event-recorded.js';
 import { KeyAccessCache } from './key-access-cache.js';
-import { KEY_ID, keyCreated, ONLY_ALICE } from './testing/access-fixtures.js';
+import { KEY_ID, keyCreated, ONLY_ALICE, policyChangedToOnlyAlice } from './testing/access-fixtures.js';
 
 // The access cache fed by the store's feed (LedgerEventRecorded) besides its own reads: what it reads, and
 // that a feed and a read racing each other never leave it behind.
@@ -14,15 +14,7 @@ const STREAM = keyStreamName(KEY_ID);
 const created = keyCreated();
 const disabled = { type: 'KeyDisabled', data: {} };
 const enabled = { type: 'KeyEnabled', data: {} };
-const policyChanged = {
-  type: 'KeyPolicyChanged',
-  data: {
-    policyName: 'default',
-    policy: ONLY_ALICE,
-    bypassPolicyLockoutSafetyCheck: false,
-    changedAt: '2026-02-01T00:00:00.000Z',
-  },
-};
+const policyChanged = policyChangedToOnlyAlice();
 
 let dir: string;
 let store: SqliteEventStore;
