@@ -1,11 +1,14 @@
 // Folds a ledger's rows into a KeyStateCache and a TimeIndex in one process, in log order or stream by stream,
 // and prints time, CPU, GC and memory: the experiment behind README's "First start in 3 s" (does reading the log
 // key by key, so that each key's intermediate states die young, make the first start's GC cheaper?). `parse`
-// reads and parses the rows without folding them. Not part of `npm run bench`; run `npm run build` first.
+// reads and parses the rows without folding them. `worker` runs the fold in a worker thread and prints the
+// process's RSS before, at the peak, and after the worker has exited (its heap goes back whole). Not part of
+// `npm run bench`; run `npm run build` first.
 //
-//   node --expose-gc bench/fold-order.js <ledger.db> log|stream|parse
+//   node --expose-gc bench/fold-order.js <ledger.db> log|stream|parse [worker]
 import Database from 'better-sqlite3';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { KeyStateCache } from '@keyledger/key-store';
 import { TimeIndex } from '@keyledger/read-models';
 
@@ -13,6 +16,20 @@ const [file, mode] = process.argv.slice(2);
 if (!file || !['log', 'stream', 'parse'].includes(mode)) {
   console.error('usage: node --expose-gc bench/fold-order.js <ledger.db> log|stream|parse');
   process.exit(2);
+}
+if (isMainThread && process.argv[4] === 'worker') {
+  const rssMB = () => Math.round(process.memoryUsage().rss / 1e6);
+  const before = rssMB();
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMB())), 100);
+  const worker = new Worker(new URL(import.meta.url), { argv: [file, mode] });
+  await new Promise((resolve, reject) => worker.once('exit', resolve).once('error', reject));
+  clearInterval(sampler);
+  globalThis.gc();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  globalThis.gc();
+  console.log(JSON.stringify({ rssBeforeMB: before, rssPeakMB: peak, rssAfterWorkerExitMB: rssMB() }));
+  process.exit(0);
 }
 let gcMs = 0;
 new PerformanceObserver((list) => {
