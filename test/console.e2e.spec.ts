@@ -2,7 +2,6 @@ import {
   CreateAliasCommand,
   CreateGrantCommand,
   DecryptCommand,
-  CreateKeyCommand,
   DisableKeyCommand,
   EncryptCommand,
   RevokeGrantCommand,
@@ -62,8 +61,7 @@ beforeAll(async () => {
   env = { KEYLEDGER_PRINCIPALS_FILE: principals.path };
   h = await startKeyledger({ clock, env });
   story.start = clock.now().getTime();
-  const create = async (description: string) =>
-    (await h.kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!.KeyId!;
+  const create = async (description: string) => (await h.createKey(description)).KeyId!;
   story.rotated = await create('console: rotated twice');
   await h.kms.send(new CreateAliasCommand({ AliasName: 'alias/console-app', TargetKeyId: story.rotated }));
   clock.advanceDays(10);

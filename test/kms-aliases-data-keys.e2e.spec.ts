@@ -1,6 +1,5 @@
 import {
   CreateAliasCommand,
-  CreateKeyCommand,
   DecryptCommand,
   DeleteAliasCommand,
   DescribeKeyCommand,
@@ -28,8 +27,7 @@ describe('KMS aliases, data keys and random bytes through the AWS SDK', () => {
   });
   afterAll(() => h.close());
 
-  const createKey = async (description = 'test key') =>
-    (await kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!;
+  const createKey = (description?: string) => h.createKey(description);
 
   it('aliases: create, use in place of the key id, move, list, delete', async () => {
     const a = await createKey();

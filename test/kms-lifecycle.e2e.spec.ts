@@ -34,8 +34,7 @@ describe('KMS key lifecycle through the AWS SDK', () => {
   });
   afterAll(() => h.close());
 
-  const createKey = async (description = 'test key') =>
-    (await kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!;
+  const createKey = (description?: string) => h.createKey(description);
 
   it('creates a symmetric key with AWS KeyMetadata', async () => {
     const key = await createKey('payments');

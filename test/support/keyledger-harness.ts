@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, KMSClient, type KeyMetadata } from '@aws-sdk/client-kms';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,8 @@ export interface Harness {
   config: KeyledgerConfig;
   clock: ManualClock;
   kms: KMSClient;
+  /** A symmetric key made by the admin (CreateKey with only a description), its KeyMetadata. */
+  createKey(description?: string): Promise<KeyMetadata>;
   client(credentials: { accessKeyId: string; secretAccessKey: string }, region?: string): KMSClient;
   /** Stops the server, keeping the data directory. */
   stop(): Promise<void>;
@@ -88,6 +90,8 @@ export async function startKeyledger(options: HarnessOptions = {}): Promise<Harn
       return admin();
     },
     client,
+    createKey: async (description = 'test key') =>
+      (await admin().send(new CreateKeyCommand({ Description: description }))).KeyMetadata!,
     stop,
     close: async () => {
       await stop();

@@ -1,4 +1,4 @@
-import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
+import { EncryptCommand } from '@aws-sdk/client-kms';
 import { EVENT_STORE } from '@keyledger/app';
 import type { EventStore } from '@keyledger/event-store';
 import { afterAll, beforeAll } from 'vitest';
@@ -48,8 +48,7 @@ export function ledgerApiServer(): LedgerApiServer {
     },
     get: (path, query, as) => ledgerApi(server(), 'GET', path, { query, as }),
     post: (path, body, as) => ledgerApi(server(), 'POST', path, { body, as }),
-    createKey: async (description = 'ledger api test') =>
-      (await server().kms.send(new CreateKeyCommand({ Description: description }))).KeyMetadata!.KeyId!,
+    createKey: async (description = 'ledger api test') => (await server().createKey(description)).KeyId!,
     encrypt: async (keyId) =>
       Buffer.from(
         (await server().kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('secret') })))
