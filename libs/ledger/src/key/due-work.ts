@@ -20,8 +20,8 @@ const NOTHING_DUE: DueWork = Object.freeze({
 });
 const DELETION_DUE: DueWork = Object.freeze({ ...NOTHING_DUE, completeDeletion: true });
 
-const expiresBy = (b: BackingKey, now: number): boolean =>
-  b.origin === 'EXTERNAL' && b.validTo !== null && b.validTo <= now && b.hasMaterial;
+/** Of a key of origin EXTERNAL, whose backing keys are all imported material. */
+const expiresBy = (b: BackingKey, now: number): boolean => b.validTo !== null && b.validTo <= now && b.hasMaterial;
 
 /** The one rule of what work is due for `key` at `now` (ms since the epoch). */
 export function dueWork(key: KeyAggregate, now: number): DueWork {
@@ -67,8 +67,9 @@ export function nextDueAt(key: KeyAggregate): number | null {
   };
   if (key.rotationEnabled && keyStateOf(key) === 'Enabled') consider(key.nextRotationDate);
   // Stryker disable next-line ConditionalExpression: equivalent, as in dueWork
-  if (key.origin === 'EXTERNAL')
-    for (const b of key.backingKeys) if (b.origin === 'EXTERNAL' && b.hasMaterial) consider(b.validTo);
+  if (key.origin === 'EXTERNAL') {
+    for (const b of key.backingKeys) if (b.hasMaterial) consider(b.validTo);
+  }
   for (const p of key.importParameters) if (!p.spent) consider(p.validTo);
   return next;
 }
